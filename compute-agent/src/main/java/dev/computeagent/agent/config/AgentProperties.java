@@ -1,0 +1,106 @@
+package dev.computeagent.agent.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The agent's configuration: the {@code agent.*} keys of DESIGN.md §6 plus the agent's own
+ * extensions. Validated at start-up; an invalid value stops the agent with a message naming the key.
+ *
+ * @param host                    this agent's name; queue {@code compute.<host>} (default: the hostname)
+ * @param stateDir                bases, instance disks, journals
+ * @param libvirt                 hypervisor connection
+ * @param imageStore              where images come from
+ * @param heartbeatInterval       period of the {@code host.status} event
+ * @param maxConcurrentOperations instances worked on at once
+ * @param maxConcurrentDownloads  image downloads at once
+ * @param deliveryLimit           {@code x-delivery-limit} of the command queue
+ * @param powerSyncInterval       period of the power-state sync pass
+ * @param shutdownTimeout         how long in-flight commands may run on shutdown
+ * @param imageCache              cache garbage collection
+ */
+@Validated
+@ConfigurationProperties("agent")
+public record AgentProperties(
+        @NotBlank @Pattern(regexp = "[A-Za-z0-9._-]{1,128}", message = "agent.host must be 1-128 chars of [A-Za-z0-9._-]")
+        String host,
+        @NotNull @DefaultValue("/var/lib/compute-agent") Path stateDir,
+        @Valid @NotNull @DefaultValue Libvirt libvirt,
+        @Valid @NotNull @DefaultValue ImageStore imageStore,
+        @NotNull @DefaultValue("30s") Duration heartbeatInterval,
+        @Min(1) @Max(256) @DefaultValue("8") int maxConcurrentOperations,
+        @Min(1) @Max(64) @DefaultValue("4") int maxConcurrentDownloads,
+        @Min(1) @Max(100) @DefaultValue("5") int deliveryLimit,
+        @NotNull @DefaultValue("10m") Duration powerSyncInterval,
+        @NotNull @DefaultValue("120s") Duration shutdownTimeout,
+        @Valid @NotNull @DefaultValue ImageCache imageCache) {
+
+    public AgentProperties {
+        if (host == null || host.isBlank()) {
+            host = localHostname();
+        }
+    }
+
+    /**
+     * @param uri          libvirt connection URI
+     * @param virtType     {@code auto} (kvm when /dev/kvm is usable), {@code kvm} or {@code qemu}
+     * @param migrationUri how peers' libvirtd reach this one (default {@code qemu+tcp://<host>/system})
+     */
+    public record Libvirt(
+            @NotBlank @DefaultValue("qemu:///system") String uri,
+            @NotNull @Pattern(regexp = "auto|kvm|qemu", message = "agent.libvirt.virt-type must be auto, kvm or qemu")
+            @DefaultValue("auto") String virtType,
+            String migrationUri) {
+    }
+
+    /**
+     * @param url   {@code http(s)://…} Glance v2 endpoint or {@code file:///dir}
+     * @param token optional {@code X-Auth-Token}; never logged or shown
+     */
+    public record ImageStore(@DefaultValue("file:///var/lib/compute-agent-images") URI url, String token) {
+
+        @Override
+        public String toString() {
+            return "ImageStore[url=" + url + ", token=" + (token == null || token.isEmpty() ? "none" : "***") + "]";
+        }
+    }
+
+    /**
+     * @param maxUnusedAge unused bases older than this are removed
+     * @param quotaBytes   0 = no quota; else LRU unused bases go first while above it
+     * @param gcInterval   period of the garbage-collection pass
+     * @param forceRaw     convert qcow2 bases to raw when caching
+     */
+    public record ImageCache(@NotNull @DefaultValue("24h") Duration maxUnusedAge,
+                             @Min(0) @DefaultValue("0") long quotaBytes,
+                             @NotNull @DefaultValue("1h") Duration gcInterval,
+                             @DefaultValue("true") boolean forceRaw) {
+    }
+
+    /** The migration URI peers use, derived from {@link #host} unless configured. */
+    public String effectiveMigrationUri() {
+        String configured = libvirt.migrationUri();
+        return configured == null || configured.isBlank() ? "qemu+tcp://" + host + "/system" : configured;
+    }
+
+    private static String localHostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            String env = System.getenv("HOSTNAME");
+            return env == null || env.isBlank() ? "localhost" : env;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.computeagent.agent.message;
+
+/** The error codes of DESIGN.md §3; nothing else ever appears in {@code error.code}. */
+public enum ErrorCode {
+    INVALID_COMMAND,
+    INSTANCE_NOT_FOUND,
+    INSTANCE_EXISTS,
+    IMAGE_NOT_FOUND,
+    IMAGE_DOWNLOAD_FAILED,
+    IMAGE_CHECKSUM_MISMATCH,
+    IMAGE_UNSAFE,
+    IMAGE_TOO_LARGE,
+    INSUFFICIENT_RESOURCES,
+    HYPERVISOR_ERROR,
+    MIGRATION_FAILED,
+    TIMEOUT,
+    INTERNAL_ERROR
+}

@@ -1,0 +1,37 @@
+package dev.computeagent.agent.message;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * An event on {@code compute.events} (routing key = {@link #event}), also the body of a reply.
+ * {@code request_id}, {@code instance_uuid} and {@code error} are always present, null when not
+ * applicable; {@code payload} is an object (possibly empty).
+ */
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record EventMessage(
+        @JsonProperty("version") int version,
+        @JsonProperty("event") String event,
+        @JsonProperty("host") String host,
+        @JsonProperty("timestamp") Instant timestamp,
+        @JsonProperty("request_id") String requestId,
+        @JsonProperty("instance_uuid") String instanceUuid,
+        @JsonProperty("payload") Map<String, Object> payload,
+        @JsonProperty("error") ErrorBody error) {
+
+    public static final int VERSION = 1;
+
+    public EventMessage {
+        Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(timestamp, "timestamp");
+        payload = payload == null ? Map.of() : payload;
+    }
+
+    public boolean isError() {
+        return error != null;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.computeagent.agent.message;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** {@code migrate.args}; {@code block_migration} absent = copy storage unless the instance directory is shared. */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record MigrateArgs(
+        @JsonProperty("destination") String destination,
+        @JsonProperty("live") Boolean live,
+        @JsonProperty("block_migration") Boolean blockMigration,
+        @JsonProperty("max_downtime_ms") Integer maxDowntimeMs,
+        @JsonProperty("completion_timeout_s") Integer completionTimeoutS) {
+
+    public boolean liveOrDefault() {
+        return live == null || live;
+    }
+
+    public int maxDowntimeOrDefault() {
+        return maxDowntimeMs == null ? 500 : maxDowntimeMs;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.computeagent.image;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The host's base-image cache and the instance disks made from it.
+ *
+ * <p>Every method is thread-safe and safe across processes sharing one state directory.
+ * Every failure is an {@link ImageException} subtype; a failure never leaves a cache entry or a
+ * partial file behind.
+ */
+public interface ImageCache extends AutoCloseable {
+
+    /**
+     * Makes sure the image is in the cache: downloaded, verified, inspected, converted. Concurrent
+     * calls for one image share one download and get the same result, including the same error.
+     *
+     * @throws ImageNotFoundException         the store does not have it (or it is not active)
+     * @throws ImageDownloadException         transport failure after bounded retries (retriable)
+     * @throws ImageChecksumMismatchException size or hash differ from the store's metadata
+     * @throws ImageUnsafeException           the bytes are not a plain raw/qcow2 image of the declared format
+     * @throws InvalidImageIdException        the id is not a valid image id
+     */
+    CachedImage fetch(String imageId);
+
+    /**
+     * Creates the qcow2 overlay {@code overlay} over the cached base of {@code imageId} (fetching it
+     * first when needed), with virtual size {@code sizeBytes} (0 = the image's virtual size). An
+     * overlay already at that path over the same base is reused, never overwritten.
+     *
+     * @throws ImageTooLargeException {@code sizeBytes} is smaller than the image's virtual size
+     * @throws ImageException         any failure of {@link #fetch}; the overlay file is not left behind
+     */
+    Overlay createOverlay(String imageId, Path overlay, long sizeBytes);
+
+    /** The cached base images. */
+    List<CachedImage> list();
+
+    /** Counters since start-up plus the cache's current size. */
+    CacheStatistics statistics();
+
+    /**
+     * Removes unused base images older than the configured age, then least-recently-used unused
+     * ones while the cache is above its quota. A base some overlay uses is never removed.
+     */
+    GcReport collectGarbage();
+
+    @Override
+    void close();
+}

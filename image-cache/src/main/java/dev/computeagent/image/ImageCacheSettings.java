@@ -1,0 +1,51 @@
+package dev.computeagent.image;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How to build an {@link ImageCache}.
+ *
+ * @param stateDir        the agent's state directory; bases live in {@code stateDir/_base}
+ * @param storeUrl        {@code http(s)://…} (Glance v2) or {@code file:///dir} (directory store)
+ * @param token           sent as {@code X-Auth-Token} to a Glance store when present
+ * @param forceRaw        convert qcow2 bases to raw when caching (Nova's force_raw_images)
+ * @param maxUnusedAge    unused bases older than this are garbage
+ * @param quotaBytes      when present, LRU unused bases are removed while the cache is larger
+ * @param downloadTimeout a download that receives nothing for this long fails
+ * @param maxDownloads    concurrent downloads across images
+ */
+public record ImageCacheSettings(Path stateDir, URI storeUrl, Optional<String> token, boolean forceRaw,
+                                 Duration maxUnusedAge, Optional<Long> quotaBytes, Duration downloadTimeout,
+                                 int maxDownloads) {
+
+    public ImageCacheSettings {
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(storeUrl, "storeUrl");
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(maxUnusedAge, "maxUnusedAge");
+        Objects.requireNonNull(quotaBytes, "quotaBytes");
+        Objects.requireNonNull(downloadTimeout, "downloadTimeout");
+        if (maxDownloads < 1) {
+            throw new IllegalArgumentException("maxDownloads must be >= 1");
+        }
+    }
+
+    /** Defaults like Nova's: raw bases, 24 h unused age, no quota, 60 s stall timeout, 4 downloads. */
+    public static ImageCacheSettings defaults(Path stateDir, URI storeUrl) {
+        return new ImageCacheSettings(stateDir, storeUrl, Optional.empty(), true, Duration.ofHours(24),
+                Optional.empty(), Duration.ofSeconds(60), 4);
+    }
+
+    @Override
+    public String toString() {
+        // the token is a credential: never in logs
+        return "ImageCacheSettings[stateDir=" + stateDir + ", storeUrl=" + storeUrl + ", token="
+                + (token.isPresent() ? "***" : "none") + ", forceRaw=" + forceRaw + ", maxUnusedAge=" + maxUnusedAge
+                + ", quotaBytes=" + quotaBytes + ", downloadTimeout=" + downloadTimeout + ", maxDownloads="
+                + maxDownloads + "]";
+    }
+}

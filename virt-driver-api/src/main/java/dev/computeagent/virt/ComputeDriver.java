@@ -1,0 +1,99 @@
+package dev.computeagent.virt;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Drives the instances of one hypervisor host.
+ *
+ * <p>An implementation only sees instances it created itself: domains without the agent's
+ * metadata are invisible to every method here (they are neither listed nor touched).
+ * Disks handed to {@link #spawn} are prepared by the caller; a driver never fetches images.
+ *
+ * <p>Failure semantics shared by every method: a {@link DriverException} subtype tells what
+ * went wrong, {@link DriverException#retriable()} whether the same call may succeed later
+ * (for example {@link HypervisorUnavailableException} while the hypervisor reconnects).
+ * Methods are thread-safe; callers serialise operations on one instance themselves.
+ */
+public interface ComputeDriver extends AutoCloseable {
+
+    /**
+     * Defines the instance and boots it. Returns once the hypervisor reports it running.
+     *
+     * @throws InstanceExistsException an instance with this uuid exists already (untouched)
+     * @throws InvalidSpecException    the spec cannot be honoured here (e.g. a disk is missing)
+     * @throws DriverException         anything else; <b>a failed spawn leaves nothing behind</b>:
+     *                                 no domain, no definition (the disks stay, they are the caller's)
+     */
+    void spawn(InstanceSpec spec);
+
+    /**
+     * Powers on a stopped instance. Starting a running instance is a no-op.
+     *
+     * @throws InstanceNotFoundException no such instance
+     */
+    void start(UUID uuid);
+
+    /**
+     * Graceful shutdown (ACPI, re-sent every 10 s) until {@code timeout}, then forced off.
+     * {@link Duration#ZERO} forces at once. Stopping a stopped instance is a no-op.
+     * Returns once the instance is off; the definition is kept.
+     *
+     * @throws InstanceNotFoundException no such instance
+     */
+    void stop(UUID uuid, Duration timeout);
+
+    /**
+     * Reboots a running instance. {@link RebootType#SOFT} asks the guest (ACPI) and falls back to
+     * a hard reset when the guest has not rebooted within {@code softTimeout};
+     * {@link RebootType#HARD} resets at once. A stopped instance is started instead.
+     *
+     * @throws InstanceNotFoundException no such instance
+     */
+    void reboot(UUID uuid, RebootType type, Duration softTimeout);
+
+    /**
+     * Powers off (forced) and undefines the instance; returns once the hypervisor no longer
+     * knows it. Idempotent: a missing instance is success. Disks are the caller's to remove.
+     */
+    void destroy(UUID uuid);
+
+    /**
+     * The instance's current state as the hypervisor sees it.
+     *
+     * @throws InstanceNotFoundException no such instance
+     */
+    InstanceInfo info(UUID uuid);
+
+    /** Every instance this driver owns on the host, in no particular order. */
+    List<InstanceInfo> listInstances();
+
+    /**
+     * Replaces the agent's annotations stored with the instance (durable, survive a restart of
+     * both the agent and the hypervisor service), both on the running and the persistent definition.
+     *
+     * @throws InstanceNotFoundException no such instance
+     */
+    void updateAnnotations(UUID uuid, Map<String, String> annotations);
+
+    /** Capacity and identity of the host. */
+    HostResources hostResources();
+
+    /**
+     * Registers a listener for lifecycle events of owned instances. Events keep flowing across
+     * reconnects of the underlying hypervisor connection. Listeners are called on a driver
+     * thread and must not block; an exception thrown by a listener is logged and ignored.
+     *
+     * @return a handle whose {@code close()} unregisters the listener
+     */
+    Subscription subscribe(LifecycleListener listener);
+
+    /** Whether the hypervisor connection is currently up. Never throws. */
+    boolean isConnected();
+
+    /** Releases the hypervisor connection and the driver's threads. Instances keep running. */
+    @Override
+    void close();
+}

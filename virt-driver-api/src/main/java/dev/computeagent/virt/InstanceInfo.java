@@ -1,0 +1,24 @@
+package dev.computeagent.virt;
+
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A snapshot of one instance as the hypervisor sees it.
+ *
+ * @param uuid       the instance
+ * @param powerState its power state
+ * @param cpuTimeNs  CPU time consumed since the last boot, nanoseconds
+ * @param memoryKb   memory currently assigned, KiB
+ * @param vcpus      virtual CPUs
+ * @param metadata   what the agent stored with the instance
+ */
+public record InstanceInfo(UUID uuid, PowerState powerState, long cpuTimeNs, long memoryKb, int vcpus,
+                           InstanceMetadata metadata) {
+
+    public InstanceInfo {
+        Objects.requireNonNull(uuid, "uuid");
+        Objects.requireNonNull(powerState, "powerState");
+        Objects.requireNonNull(metadata, "metadata");
+    }
+}

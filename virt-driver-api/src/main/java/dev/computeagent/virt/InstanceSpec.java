@@ -1,0 +1,38 @@
+package dev.computeagent.virt;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Everything a driver needs to create an instance.
+ *
+ * @param uuid       the instance's identity; the hypervisor-side name is derived from it
+ * @param metadata   what the agent stores with the instance
+ * @param disks      prepared disks, the first is the boot disk; at least one
+ * @param nics       network interfaces, possibly none
+ * @param consoleLog file that receives the guest's serial console (its directory must exist)
+ * @param vnc        whether to expose a VNC console (on 127.0.0.1 only)
+ */
+public record InstanceSpec(UUID uuid, InstanceMetadata metadata, List<DiskSpec> disks, List<NicSpec> nics,
+                           Path consoleLog, boolean vnc) {
+
+    public InstanceSpec {
+        Objects.requireNonNull(uuid, "uuid");
+        Objects.requireNonNull(metadata, "metadata");
+        disks = List.copyOf(disks);
+        if (disks.isEmpty()) {
+            throw new IllegalArgumentException("an instance needs at least one disk");
+        }
+        nics = List.copyOf(nics);
+        Objects.requireNonNull(consoleLog, "consoleLog");
+        if (!consoleLog.isAbsolute()) {
+            throw new IllegalArgumentException("console log path must be absolute: " + consoleLog);
+        }
+    }
+
+    public Flavor flavor() {
+        return metadata.flavor();
+    }
+}
