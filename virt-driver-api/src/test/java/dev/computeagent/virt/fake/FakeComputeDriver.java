@@ -1,0 +1,408 @@
+package dev.computeagent.virt.fake;
+
+import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.DriverException;
+import dev.computeagent.virt.HostResources;
+import dev.computeagent.virt.HypervisorUnavailableException;
+import dev.computeagent.virt.InstanceExistsException;
+import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.InstanceMetadata;
+import dev.computeagent.virt.InstanceNotFoundException;
+import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.InvalidSpecException;
+import dev.computeagent.virt.LifecycleEvent;
+import dev.computeagent.virt.LifecycleListener;
+import dev.computeagent.virt.PowerState;
+import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.Subscription;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * An in-memory {@link ComputeDriver} with the same semantics as the libvirt driver (both pass
+ * {@code ComputeDriverContract}), for tests of code that uses a driver.
+ *
+ * <p>Honest semantics: spawn checks that every disk file exists, refuses a known uuid and leaves
+ * nothing behind when it fails; stop of a guest that ignores ACPI (see
+ * {@link #setGuestHonoursAcpi}) really waits for the timeout before forcing it off; lifecycle
+ * events are delivered in order on one driver thread, never on the caller's.
+ *
+ * <p>Test hooks: {@link #failNext} / {@link #failAlways} inject a typed failure into one call
+ * kind; {@link #setConnected} simulates a lost hypervisor connection (every call then throws
+ * {@link HypervisorUnavailableException}); {@link #guestShutdown} and {@link #guestCrash}
+ * simulate out-of-band changes made by the guest; {@link #setOperationDelay} slows every
+ * mutating call down (to observe concurrency); {@link #callCount} counts calls.
+ */
+public final class FakeComputeDriver implements ComputeDriver {
+
+    private final Map<UUID, FakeInstance> instances = new ConcurrentHashMap<>();
+    private final List<LifecycleListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<FakeOperation, Deque<Supplier<? extends DriverException>>> failures =
+            new EnumMap<>(FakeOperation.class);
+    private final Map<FakeOperation, AtomicInteger> calls = new EnumMap<>(FakeOperation.class);
+    private final ExecutorService eventThread = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "fake-driver-events");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final HostResources host;
+    private volatile boolean connected = true;
+    private volatile boolean guestHonoursAcpi = true;
+    private volatile boolean checkDiskFiles = true;
+    private volatile Duration operationDelay = Duration.ZERO;
+    private volatile boolean closed;
+
+    /** A fake host with 8 vCPUs and 16 GiB of memory. */
+    public FakeComputeDriver() {
+        this(new HostResources("fake-host", 8, 16_384, "FAKE", "1.0.0", "qemu", "fake:///default"));
+    }
+
+    public FakeComputeDriver(HostResources host) {
+        this.host = host;
+        for (FakeOperation operation : FakeOperation.values()) {
+            failures.put(operation, new ArrayDeque<>());
+            calls.put(operation, new AtomicInteger());
+        }
+    }
+
+    // ---- test hooks -------------------------------------------------------------------------
+
+    /** The next call of {@code operation} throws {@code error} (one-shot, queued in order). */
+    public FakeComputeDriver failNext(FakeOperation operation, DriverException error) {
+        synchronized (failures) {
+            failures.get(operation).addLast(() -> error);
+        }
+        return this;
+    }
+
+    /** Every call of {@code operation} throws a fresh error from {@code error} until {@link #clearFailures}. */
+    public FakeComputeDriver failAlways(FakeOperation operation, Supplier<? extends DriverException> error) {
+        synchronized (failures) {
+            failures.get(operation).addLast(new Sticky(error));
+        }
+        return this;
+    }
+
+    /** Removes every injected failure. */
+    public void clearFailures() {
+        synchronized (failures) {
+            failures.values().forEach(Deque::clear);
+        }
+    }
+
+    /** Simulates losing ({@code false}) or regaining the hypervisor connection. */
+    public void setConnected(boolean connected) {
+        this.connected = connected;
+    }
+
+    /** Whether guests react to ACPI shutdown/reboot; when not, stop waits for its whole timeout. */
+    public void setGuestHonoursAcpi(boolean honours) {
+        this.guestHonoursAcpi = honours;
+    }
+
+    /** Whether spawn insists that disk files exist (default true, as a real hypervisor does). */
+    public void setCheckDiskFiles(boolean check) {
+        this.checkDiskFiles = check;
+    }
+
+    /** Extra latency of every mutating call (spawn, start, stop, reboot, destroy). */
+    public void setOperationDelay(Duration delay) {
+        this.operationDelay = delay;
+    }
+
+    /** How often {@code operation} was called (failed calls included). */
+    public int callCount(FakeOperation operation) {
+        return calls.get(operation).get();
+    }
+
+    /** The guest powers itself off: emits SHUTDOWN then STOPPED, as libvirt does. */
+    public void guestShutdown(UUID uuid) {
+        FakeInstance instance = existing(uuid);
+        synchronized (instance) {
+            if (instance.state != PowerState.RUNNING) {
+                throw new IllegalStateException("guest " + uuid + " is not running");
+            }
+            instance.powerOff();
+        }
+        emit(uuid, LifecycleEvent.Type.SHUTDOWN, PowerState.SHUTDOWN);
+        emit(uuid, LifecycleEvent.Type.STOPPED, PowerState.SHUTDOWN);
+    }
+
+    /** The guest crashes (on_crash=destroy): emits CRASHED. */
+    public void guestCrash(UUID uuid) {
+        FakeInstance instance = existing(uuid);
+        synchronized (instance) {
+            instance.state = PowerState.CRASHED;
+            instance.startedAt = null;
+        }
+        emit(uuid, LifecycleEvent.Type.CRASHED, PowerState.CRASHED);
+    }
+
+    /** The spec an instance was spawned with, if it exists. */
+    public Optional<InstanceSpec> specOf(UUID uuid) {
+        return Optional.ofNullable(instances.get(uuid)).map(instance -> instance.spec);
+    }
+
+    /** How many times an instance was booted (spawn, start and reboots each count once). */
+    public int bootCount(UUID uuid) {
+        return existing(uuid).boots;
+    }
+
+    // ---- ComputeDriver ----------------------------------------------------------------------
+
+    @Override
+    public void spawn(InstanceSpec spec) {
+        enter(FakeOperation.SPAWN, true);
+        if (checkDiskFiles) {
+            for (DiskSpec disk : spec.disks()) {
+                if (!Files.isRegularFile(disk.path())) {
+                    throw new InvalidSpecException("disk " + disk.device() + " does not exist: " + disk.path());
+                }
+            }
+        }
+        FakeInstance created = new FakeInstance(spec);
+        if (instances.putIfAbsent(spec.uuid(), created) != null) {
+            throw new InstanceExistsException("instance " + spec.uuid() + " exists already");
+        }
+        synchronized (created) {
+            created.boot();
+        }
+        emit(spec.uuid(), LifecycleEvent.Type.DEFINED, PowerState.SHUTDOWN);
+        emit(spec.uuid(), LifecycleEvent.Type.STARTED, PowerState.RUNNING);
+    }
+
+    @Override
+    public void start(UUID uuid) {
+        enter(FakeOperation.START, true);
+        FakeInstance instance = existing(uuid);
+        synchronized (instance) {
+            if (instance.state == PowerState.RUNNING) {
+                return;
+            }
+            instance.boot();
+        }
+        emit(uuid, LifecycleEvent.Type.STARTED, PowerState.RUNNING);
+    }
+
+    @Override
+    public void stop(UUID uuid, Duration timeout) {
+        enter(FakeOperation.STOP, true);
+        FakeInstance instance = existing(uuid);
+        boolean graceful;
+        synchronized (instance) {
+            if (instance.state != PowerState.RUNNING && instance.state != PowerState.PAUSED) {
+                return;
+            }
+            graceful = guestHonoursAcpi && !timeout.isZero();
+            if (!graceful && !timeout.isZero()) {
+                waitFor(timeout);
+            }
+            instance.powerOff();
+        }
+        if (graceful) {
+            emit(uuid, LifecycleEvent.Type.SHUTDOWN, PowerState.SHUTDOWN);
+        }
+        emit(uuid, LifecycleEvent.Type.STOPPED, PowerState.SHUTDOWN);
+    }
+
+    @Override
+    public void reboot(UUID uuid, RebootType type, Duration softTimeout) {
+        enter(FakeOperation.REBOOT, true);
+        FakeInstance instance = existing(uuid);
+        boolean started;
+        synchronized (instance) {
+            started = instance.state != PowerState.RUNNING;
+            if (!started && type == RebootType.SOFT && !guestHonoursAcpi) {
+                waitFor(softTimeout);
+            }
+            instance.boot();
+        }
+        if (started) {
+            emit(uuid, LifecycleEvent.Type.STARTED, PowerState.RUNNING);
+        }
+    }
+
+    @Override
+    public void destroy(UUID uuid) {
+        enter(FakeOperation.DESTROY, true);
+        FakeInstance removed = instances.remove(uuid);
+        if (removed == null) {
+            return;
+        }
+        boolean wasRunning;
+        synchronized (removed) {
+            wasRunning = removed.state == PowerState.RUNNING || removed.state == PowerState.PAUSED;
+            removed.powerOff();
+        }
+        if (wasRunning) {
+            emit(uuid, LifecycleEvent.Type.STOPPED, PowerState.SHUTDOWN);
+        }
+        emit(uuid, LifecycleEvent.Type.UNDEFINED, PowerState.NOSTATE);
+    }
+
+    @Override
+    public InstanceInfo info(UUID uuid) {
+        enter(FakeOperation.INFO, false);
+        return existing(uuid).info();
+    }
+
+    @Override
+    public List<InstanceInfo> listInstances() {
+        enter(FakeOperation.LIST, false);
+        List<InstanceInfo> result = new ArrayList<>();
+        for (FakeInstance instance : instances.values()) {
+            result.add(instance.info());
+        }
+        return result;
+    }
+
+    @Override
+    public void updateAnnotations(UUID uuid, Map<String, String> annotations) {
+        enter(FakeOperation.UPDATE_ANNOTATIONS, false);
+        FakeInstance instance = existing(uuid);
+        synchronized (instance) {
+            instance.metadata = instance.metadata.withAnnotations(annotations);
+        }
+    }
+
+    @Override
+    public HostResources hostResources() {
+        enter(FakeOperation.HOST_RESOURCES, false);
+        return host;
+    }
+
+    @Override
+    public Subscription subscribe(LifecycleListener listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    @Override
+    public boolean isConnected() {
+        return connected && !closed;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        eventThread.shutdown();
+    }
+
+    // ---- internals --------------------------------------------------------------------------
+
+    private void enter(FakeOperation operation, boolean mutating) {
+        calls.get(operation).incrementAndGet();
+        if (closed) {
+            throw new HypervisorUnavailableException("driver is closed");
+        }
+        if (!connected) {
+            throw new HypervisorUnavailableException("fake hypervisor connection is down");
+        }
+        Supplier<? extends DriverException> failure;
+        synchronized (failures) {
+            Deque<Supplier<? extends DriverException>> queue = failures.get(operation);
+            failure = queue.peekFirst();
+            if (failure != null && !(failure instanceof Sticky)) {
+                queue.removeFirst();
+            }
+        }
+        if (failure != null) {
+            throw failure.get();
+        }
+        if (mutating && !operationDelay.isZero()) {
+            waitFor(operationDelay);
+        }
+    }
+
+    private FakeInstance existing(UUID uuid) {
+        FakeInstance instance = instances.get(uuid);
+        if (instance == null) {
+            throw new InstanceNotFoundException("no instance " + uuid);
+        }
+        return instance;
+    }
+
+    private void emit(UUID uuid, LifecycleEvent.Type type, PowerState state) {
+        LifecycleEvent event = new LifecycleEvent(uuid, type, state, Instant.now());
+        if (eventThread.isShutdown()) {
+            return;
+        }
+        eventThread.execute(() -> {
+            for (LifecycleListener listener : listeners) {
+                try {
+                    listener.onEvent(event);
+                } catch (RuntimeException e) {
+                    System.getLogger(FakeComputeDriver.class.getName())
+                            .log(System.Logger.Level.WARNING, "lifecycle listener failed", e);
+                }
+            }
+        });
+    }
+
+    private static void waitFor(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HypervisorUnavailableException("interrupted", e);
+        }
+    }
+
+    /** A failure that stays until cleared. */
+    private record Sticky(Supplier<? extends DriverException> error) implements Supplier<DriverException> {
+        @Override
+        public DriverException get() {
+            return error.get();
+        }
+    }
+
+    /** One instance; guarded by its own monitor. */
+    private static final class FakeInstance {
+        final InstanceSpec spec;
+        InstanceMetadata metadata;
+        PowerState state = PowerState.SHUTDOWN;
+        Instant startedAt;
+        long cpuTimeNs;
+        int boots;
+
+        FakeInstance(InstanceSpec spec) {
+            this.spec = spec;
+            this.metadata = spec.metadata();
+        }
+
+        void boot() {
+            state = PowerState.RUNNING;
+            startedAt = Instant.now();
+            cpuTimeNs = 0;
+            boots++;
+        }
+
+        void powerOff() {
+            state = PowerState.SHUTDOWN;
+            startedAt = null;
+            cpuTimeNs = 0;
+        }
+
+        synchronized InstanceInfo info() {
+            long cpu = startedAt == null ? cpuTimeNs : Duration.between(startedAt, Instant.now()).toNanos() / 100;
+            return new InstanceInfo(spec.uuid(), state, cpu, spec.flavor().memoryMb() * 1024,
+                    spec.flavor().vcpus(), metadata);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package dev.computeagent.virt.fake;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.HypervisorException;
+import dev.computeagent.virt.HypervisorUnavailableException;
+import dev.computeagent.virt.InstanceMetadata;
+import dev.computeagent.virt.InstanceNotFoundException;
+import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.LifecycleEvent;
+import dev.computeagent.virt.PowerState;
+import dev.computeagent.virt.RebootType;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The fake's test hooks behave as documented. */
+class FakeComputeDriverTest {
+
+    @TempDir
+    Path dir;
+    private final FakeComputeDriver driver = new FakeComputeDriver();
+
+    @AfterEach
+    void close() {
+        driver.close();
+    }
+
+    private InstanceSpec spec() throws IOException {
+        UUID uuid = UUID.randomUUID();
+        Path disk = Files.writeString(dir.resolve(uuid + ".qcow2"), "disk");
+        InstanceMetadata metadata = new InstanceMetadata("vm", new Flavor(2, 128, 1, 0), "img", "host",
+                Map.of(), Map.of());
+        return new InstanceSpec(uuid, metadata, List.of(DiskSpec.qcow2Root(disk)), List.of(),
+                dir.resolve(uuid + ".log"), false);
+    }
+
+    @Test
+    void injectedSpawnFailureIsThrownOnceAndLeavesNothing() throws IOException {
+        InstanceSpec spec = spec();
+        driver.failNext(FakeOperation.SPAWN, new HypervisorException("boom"));
+
+        assertThatThrownBy(() -> driver.spawn(spec)).isInstanceOf(HypervisorException.class).hasMessage("boom");
+        assertThatThrownBy(() -> driver.info(spec.uuid())).isInstanceOf(InstanceNotFoundException.class);
+
+        driver.spawn(spec);
+        assertThat(driver.info(spec.uuid()).powerState()).isEqualTo(PowerState.RUNNING);
+        assertThat(driver.callCount(FakeOperation.SPAWN)).isEqualTo(2);
+    }
+
+    @Test
+    void stickyFailureRepeatsUntilCleared() throws IOException {
+        InstanceSpec spec = spec();
+        driver.spawn(spec);
+        driver.failAlways(FakeOperation.STOP, () -> new HypervisorException("stuck"));
+
+        assertThatThrownBy(() -> driver.stop(spec.uuid(), Duration.ZERO)).isInstanceOf(HypervisorException.class);
+        assertThatThrownBy(() -> driver.stop(spec.uuid(), Duration.ZERO)).isInstanceOf(HypervisorException.class);
+        driver.clearFailures();
+        driver.stop(spec.uuid(), Duration.ZERO);
+        assertThat(driver.info(spec.uuid()).powerState()).isEqualTo(PowerState.SHUTDOWN);
+    }
+
+    @Test
+    void lostConnectionMakesEveryCallRetriablyUnavailable() throws IOException {
+        InstanceSpec spec = spec();
+        driver.setConnected(false);
+
+        assertThat(driver.isConnected()).isFalse();
+        assertThatThrownBy(() -> driver.spawn(spec)).isInstanceOf(HypervisorUnavailableException.class)
+                .matches(e -> ((HypervisorUnavailableException) e).retriable());
+        assertThatThrownBy(driver::listInstances).isInstanceOf(HypervisorUnavailableException.class);
+
+        driver.setConnected(true);
+        driver.spawn(spec);
+        assertThat(driver.listInstances()).hasSize(1);
+    }
+
+    @Test
+    void guestInitiatedShutdownEmitsShutdownThenStopped() throws IOException {
+        InstanceSpec spec = spec();
+        List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
+        driver.subscribe(events::add);
+        driver.spawn(spec);
+
+        driver.guestShutdown(spec.uuid());
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 4);
+        assertThat(events).extracting(LifecycleEvent::type).containsExactly(LifecycleEvent.Type.DEFINED,
+                LifecycleEvent.Type.STARTED, LifecycleEvent.Type.SHUTDOWN, LifecycleEvent.Type.STOPPED);
+        assertThat(driver.info(spec.uuid()).powerState()).isEqualTo(PowerState.SHUTDOWN);
+    }
+
+    @Test
+    void stopOfAGuestIgnoringAcpiWaitsForTheTimeoutThenForcesIt() throws IOException {
+        InstanceSpec spec = spec();
+        driver.spawn(spec);
+        driver.setGuestHonoursAcpi(false);
+
+        long started = System.nanoTime();
+        driver.stop(spec.uuid(), Duration.ofMillis(300));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        assertThat(driver.info(spec.uuid()).powerState()).isEqualTo(PowerState.SHUTDOWN);
+    }
+
+    @Test
+    void rebootCountsABootAndAListenerFailureDoesNotStopDelivery() throws IOException {
+        InstanceSpec spec = spec();
+        List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
+        driver.subscribe(event -> {
+            throw new IllegalStateException("listener bug");
+        });
+        driver.subscribe(events::add);
+        driver.spawn(spec);
+
+        driver.reboot(spec.uuid(), RebootType.HARD, Duration.ZERO);
+
+        assertThat(driver.bootCount(spec.uuid())).isEqualTo(2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 2);
+        assertThat(driver.specOf(spec.uuid())).contains(spec);
+    }
+}
