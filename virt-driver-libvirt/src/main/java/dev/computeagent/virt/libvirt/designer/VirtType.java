@@ -1,0 +1,64 @@
+package dev.computeagent.virt.libvirt.designer;
+
+import dev.computeagent.virt.libvirt.domain.DomainType;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+
+/** How guests run on this host: hardware-accelerated (KVM) or emulated by QEMU's TCG. */
+public enum VirtType {
+    KVM("kvm", DomainType.KVM),
+    QEMU("qemu", DomainType.QEMU);
+
+    /** The device whose usability decides {@link #detect()}. */
+    public static final Path DEV_KVM = Path.of("/dev/kvm");
+
+    private final String xmlName;
+    private final DomainType domainType;
+
+    VirtType(String xmlName, DomainType domainType) {
+        this.xmlName = xmlName;
+        this.domainType = domainType;
+    }
+
+    /** The domain {@code type} attribute: {@code kvm} or {@code qemu}. */
+    public String xmlName() {
+        return xmlName;
+    }
+
+    public DomainType domainType() {
+        return domainType;
+    }
+
+    /** {@link #KVM} when {@code /dev/kvm} exists and opens read-write, else {@link #QEMU}. */
+    public static VirtType detect() {
+        return detect(DEV_KVM);
+    }
+
+    /** {@link #KVM} when {@code kvmDevice} exists and opens read-write, else {@link #QEMU}. */
+    public static VirtType detect(Path kvmDevice) {
+        try (FileChannel ignored = FileChannel.open(kvmDevice, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            return KVM;
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return QEMU;
+        }
+    }
+
+    /**
+     * The configured type: {@code auto} (= {@link #detect()}), {@code kvm} or {@code qemu}, case-insensitive.
+     *
+     * @throws IllegalArgumentException any other value
+     */
+    public static VirtType fromConfig(String value) {
+        String normalized = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
+        return switch (normalized) {
+            case "auto" -> detect();
+            case "kvm" -> KVM;
+            case "qemu" -> QEMU;
+            default -> throw new IllegalArgumentException(
+                    "agent.libvirt.virt-type must be auto, kvm or qemu: '" + value + "'");
+        };
+    }
+}

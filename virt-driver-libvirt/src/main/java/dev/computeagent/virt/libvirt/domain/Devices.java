@@ -1,0 +1,27 @@
+package dev.computeagent.virt.libvirt.domain;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@code <devices>} the model knows; libvirt's own additions (controllers, inputs, video...)
+ * are ignored on parse.
+ *
+ * @param emulator the emulator binary; absent = libvirt chooses
+ */
+public record Devices(Optional<String> emulator, List<Disk> disks, List<NetInterface> interfaces,
+                      List<Serial> serials, List<Console> consoles, List<Graphics> graphics,
+                      Optional<MemBalloon> memBalloon, List<Rng> rngs) {
+
+    public Devices {
+        Objects.requireNonNull(emulator, "emulator");
+        disks = List.copyOf(disks);
+        interfaces = List.copyOf(interfaces);
+        serials = List.copyOf(serials);
+        consoles = List.copyOf(consoles);
+        graphics = List.copyOf(graphics);
+        Objects.requireNonNull(memBalloon, "memBalloon");
+        rngs = List.copyOf(rngs);
+    }
+}

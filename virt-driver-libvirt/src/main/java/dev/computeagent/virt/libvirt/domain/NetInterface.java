@@ -1,0 +1,24 @@
+package dev.computeagent.virt.libvirt.domain;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An {@code <interface>}.
+ *
+ * @param type   how it is connected
+ * @param source the libvirt network ({@link InterfaceType#NETWORK}) or host bridge
+ *               ({@link InterfaceType#BRIDGE}); absent for {@link InterfaceType#USER}
+ * @param mac    the MAC address; absent = libvirt generates one
+ * @param model  the device model, e.g. {@code virtio}; absent = the hypervisor's default
+ */
+public record NetInterface(InterfaceType type, Optional<String> source, Optional<String> mac,
+                           Optional<String> model) {
+
+    public NetInterface {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(mac, "mac");
+        Objects.requireNonNull(model, "model");
+    }
+}
