@@ -1,0 +1,55 @@
+package dev.computeagent.virt.migration;
+
+import dev.computeagent.virt.InstanceExistsException;
+import dev.computeagent.virt.InstanceNotFoundException;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The hypervisor part of moving an instance to another host. Implemented by drivers that can
+ * migrate; the agent drives the whole flow (checks, disk preparation, ownership hand-over).
+ *
+ * <p>Guarantee shared by every method: when it throws, the instance is where it was before the call
+ * (running on the source for {@link #migrateLive}; the destination keeps no half-imported definition).
+ */
+public interface MigrationDriver {
+
+    /**
+     * Live-migrates a running instance peer to peer to {@code request.destinationUri()}: the definition
+     * becomes persistent on the destination and is removed from the source. Blocks until the guest
+     * runs on the destination; meanwhile a monitor samples the job every
+     * {@link MigrationRequest#pollInterval()}, reports to {@code listener}, raises the allowed downtime
+     * in steps up to {@link MigrationRequest#maxDowntime()} and aborts on the completion timeout or a stall.
+     * The caller prepares the destination's disks first when the storage is not shared.
+     *
+     * @throws MigrationException the migration did not happen; the guest still runs on the source
+     *                            (see {@link MigrationException#sourceStillRunning()})
+     */
+    MigrationResult migrateLive(UUID uuid, MigrationRequest request, MigrationListener listener);
+
+    /**
+     * On the destination: statistics of the last completed incoming migration of {@code uuid}, if the
+     * hypervisor still has them (they are lost when its service restarts).
+     *
+     * @throws InstanceNotFoundException no such instance here
+     */
+    Optional<CompletedMigration> lastIncomingMigration(UUID uuid);
+
+    /**
+     * For a cold migration, on the source: the instance's persistent definition, free of anything
+     * that only makes sense on this host. The instance is not changed.
+     *
+     * @throws InstanceNotFoundException no such instance
+     */
+    InstanceDefinition exportDefinition(UUID uuid);
+
+    /**
+     * For a cold migration, on the destination: defines (does not start) the instance from a
+     * definition exported by a driver of the same kind. Disks must already be in place.
+     *
+     * @throws InstanceExistsException an instance with that uuid exists here already (untouched)
+     * @throws MigrationException      the definition is of another format or the hypervisor refused it
+     *                                 ({@link MigrationException.Step#DEFINITION}); nothing is defined
+     */
+    void importDefinition(InstanceDefinition definition);
+}

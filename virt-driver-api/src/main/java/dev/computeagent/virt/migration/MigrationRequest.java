@@ -1,0 +1,138 @@
+package dev.computeagent.virt.migration;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How to live-migrate one instance. Build with {@link #to(String)}.
+ *
+ * @param destinationUri     the destination hypervisor's migration URI as the <em>source</em>
+ *                           hypervisor reaches it (peer to peer), e.g. {@code qemu+tcp://node-2/system}
+ * @param storage            whether the disks are shared or copied
+ * @param maxDowntime        the longest pause of the guest accepted at switch-over; the driver starts
+ *                           lower and raises it in steps up to this value
+ * @param completionTimeout  abort when the transfer has not completed by then; {@code null} = scaled by
+ *                           the instance's memory, see {@link #effectiveCompletionTimeout(long)}
+ * @param stallTimeout       abort when the remaining data has not shrunk for this long
+ * @param autoConverge       let the hypervisor throttle the guest's CPUs when it dirties memory
+ *                           faster than it can be sent
+ * @param unsafe             skip the hypervisor's check that disk caching is safe for migration (for
+ *                           shared storage the hypervisor does not recognise as such)
+ * @param pollInterval       how often the monitor samples the job
+ */
+public record MigrationRequest(String destinationUri, StorageMode storage, Duration maxDowntime,
+                               Duration completionTimeout, Duration stallTimeout, boolean autoConverge,
+                               boolean unsafe, Duration pollInterval) {
+
+    /** Default {@code max_downtime_ms} of the migrate command. */
+    public static final Duration DEFAULT_MAX_DOWNTIME = Duration.ofMillis(500);
+    /** Completion timeout per GiB of memory when none is given (Nova's default scale). */
+    public static final Duration COMPLETION_TIMEOUT_PER_GIB = Duration.ofSeconds(800);
+    /** Lower bound of a scaled completion timeout: small guests still get time to set up. */
+    public static final Duration MIN_SCALED_COMPLETION_TIMEOUT = Duration.ofSeconds(60);
+    /** Default stall window (KubeVirt's progress timeout). */
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofSeconds(150);
+    /** Default monitor sampling interval. */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
+
+    public MigrationRequest {
+        Objects.requireNonNull(destinationUri, "destinationUri");
+        if (!destinationUri.matches("[a-z][a-z0-9+.-]*://[^\\s]*")) {
+            throw new IllegalArgumentException("not a hypervisor URI: " + destinationUri);
+        }
+        Objects.requireNonNull(storage, "storage");
+        positive("maxDowntime", maxDowntime);
+        if (completionTimeout != null) {
+            positive("completionTimeout", completionTimeout);
+        }
+        positive("stallTimeout", stallTimeout);
+        positive("pollInterval", pollInterval);
+    }
+
+    /** A request with the defaults: shared storage, 500 ms downtime, scaled timeout, no auto-converge. */
+    public static Builder to(String destinationUri) {
+        return new Builder(destinationUri);
+    }
+
+    /** The explicit completion timeout, if one was given. */
+    public Optional<Duration> explicitCompletionTimeout() {
+        return Optional.ofNullable(completionTimeout);
+    }
+
+    /**
+     * The completion timeout to apply to an instance with {@code memoryMb} MiB of memory: the explicit
+     * one, else {@link #COMPLETION_TIMEOUT_PER_GIB} per GiB, at least {@link #MIN_SCALED_COMPLETION_TIMEOUT}.
+     */
+    public Duration effectiveCompletionTimeout(long memoryMb) {
+        if (completionTimeout != null) {
+            return completionTimeout;
+        }
+        Duration scaled = Duration.ofMillis(COMPLETION_TIMEOUT_PER_GIB.toMillis() * memoryMb / 1024);
+        return scaled.compareTo(MIN_SCALED_COMPLETION_TIMEOUT) < 0 ? MIN_SCALED_COMPLETION_TIMEOUT : scaled;
+    }
+
+    private static void positive(String what, Duration value) {
+        Objects.requireNonNull(value, what);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive: " + value);
+        }
+    }
+
+    /** Builder with the documented defaults. */
+    public static final class Builder {
+        private final String destinationUri;
+        private StorageMode storage = StorageMode.SHARED;
+        private Duration maxDowntime = DEFAULT_MAX_DOWNTIME;
+        private Duration completionTimeout;
+        private Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
+        private boolean autoConverge;
+        private boolean unsafe;
+        private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+
+        private Builder(String destinationUri) {
+            this.destinationUri = destinationUri;
+        }
+
+        public Builder storage(StorageMode value) {
+            this.storage = value;
+            return this;
+        }
+
+        public Builder maxDowntime(Duration value) {
+            this.maxDowntime = value;
+            return this;
+        }
+
+        /** {@code null} = scaled by memory. */
+        public Builder completionTimeout(Duration value) {
+            this.completionTimeout = value;
+            return this;
+        }
+
+        public Builder stallTimeout(Duration value) {
+            this.stallTimeout = value;
+            return this;
+        }
+
+        public Builder autoConverge(boolean value) {
+            this.autoConverge = value;
+            return this;
+        }
+
+        public Builder unsafe(boolean value) {
+            this.unsafe = value;
+            return this;
+        }
+
+        public Builder pollInterval(Duration value) {
+            this.pollInterval = value;
+            return this;
+        }
+
+        public MigrationRequest build() {
+            return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout,
+                    autoConverge, unsafe, pollInterval);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package dev.computeagent.virt.migration;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A completed live migration, seen from the source.
+ *
+ * @param wallTime         from the call to its return, monitor included
+ * @param bytesTransferred bytes sent according to the last sample (0 when the job ended before the
+ *                         first sample); the destination's {@link CompletedMigration} has the exact figure
+ * @param finalDowntimeLimit the maximum downtime allowed when the job completed
+ * @param samples          how many samples the monitor took
+ */
+public record MigrationResult(Duration wallTime, long bytesTransferred, Duration finalDowntimeLimit, int samples) {
+
+    public MigrationResult {
+        Objects.requireNonNull(wallTime, "wallTime");
+        Objects.requireNonNull(finalDowntimeLimit, "finalDowntimeLimit");
+    }
+}

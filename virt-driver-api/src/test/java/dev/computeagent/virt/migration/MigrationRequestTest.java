@@ -1,0 +1,67 @@
+package dev.computeagent.virt.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class MigrationRequestTest {
+
+    @Test
+    void defaultsFollowTheMigrateCommand() {
+        MigrationRequest request = MigrationRequest.to("qemu+tcp://node-2/system").build();
+
+        assertThat(request.storage()).isEqualTo(StorageMode.SHARED);
+        assertThat(request.maxDowntime()).isEqualTo(Duration.ofMillis(500));
+        assertThat(request.explicitCompletionTimeout()).isEmpty();
+        assertThat(request.autoConverge()).isFalse();
+        assertThat(request.unsafe()).isFalse();
+    }
+
+    @Test
+    void completionTimeoutScalesWithMemoryWhenAbsent() {
+        MigrationRequest request = MigrationRequest.to("qemu+tcp://node-2/system").build();
+
+        assertThat(request.effectiveCompletionTimeout(4096)).isEqualTo(Duration.ofSeconds(3200));
+        assertThat(request.effectiveCompletionTimeout(1536)).isEqualTo(Duration.ofSeconds(1200));
+    }
+
+    @Test
+    void scaledCompletionTimeoutNeverDropsBelowTheFloor() {
+        MigrationRequest request = MigrationRequest.to("qemu+tcp://node-2/system").build();
+
+        assertThat(request.effectiveCompletionTimeout(64)).isEqualTo(MigrationRequest.MIN_SCALED_COMPLETION_TIMEOUT);
+    }
+
+    @Test
+    void explicitCompletionTimeoutWinsOverScaling() {
+        MigrationRequest request = MigrationRequest.to("qemu+tcp://node-2/system")
+                .completionTimeout(Duration.ofSeconds(7)).build();
+
+        assertThat(request.effectiveCompletionTimeout(65536)).isEqualTo(Duration.ofSeconds(7));
+    }
+
+    @Test
+    void rejectsSomethingThatIsNotAUri() {
+        assertThatThrownBy(() -> MigrationRequest.to("node-2").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("node-2");
+    }
+
+    @Test
+    void rejectsNonPositiveDurations() {
+        assertThatThrownBy(() -> MigrationRequest.to("qemu+tcp://n/system").maxDowntime(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxDowntime");
+        assertThatThrownBy(() -> MigrationRequest.to("qemu+tcp://n/system")
+                .completionTimeout(Duration.ofSeconds(-1)).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("completionTimeout");
+    }
+
+    @Test
+    void onlyTransientFailuresAreRetriable() {
+        assertThat(new MigrationException(MigrationException.Step.MONITOR, MigrationException.Reason.TIMED_OUT,
+                "slow", null).retriable()).isTrue();
+        assertThat(new MigrationException(MigrationException.Step.TRANSFER,
+                MigrationException.Reason.DESTINATION_REFUSED, "no", null).retriable()).isFalse();
+    }
+}
