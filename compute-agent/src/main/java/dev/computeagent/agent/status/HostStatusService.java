@@ -57,7 +57,7 @@ public class HostStatusService {
         boolean hypervisorConnected = hypervisorConnected();
         long[] disk = DiskCapacity.of(properties.stateDir());
         HostStatus.Hypervisor hypervisor = new HostStatus.Hypervisor(
-                resources == null ? properties.libvirt().uri() : resources.uri(),
+                RedactedUri.of(resources == null ? properties.libvirt().uri() : resources.uri()),
                 resources == null ? null : resources.hypervisorType(),
                 resources == null ? null : resources.hypervisorVersion(),
                 hypervisorConnected,

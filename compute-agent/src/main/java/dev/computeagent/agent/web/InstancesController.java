@@ -1,0 +1,58 @@
+package dev.computeagent.agent.web;
+
+import dev.computeagent.agent.state.InstanceDirectory;
+import dev.computeagent.agent.state.InstanceView;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /v1/instances} and {@code GET /v1/instances/{uuid}} (DESIGN.md §5). The list is a JSON
+ * array ordered by creation time; a uuid that is malformed or not an instance of this agent is a
+ * 404 problem ({@link InstanceNotFoundProblem}); a missing instance directory a 503 problem.
+ */
+@RestController
+public class InstancesController {
+
+    /** The canonical 8-4-4-4-12 form; upper-case hex is accepted and normalised. */
+    private static final Pattern UUID_FORM =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+    private static final Comparator<InstanceView> BY_CREATION = Comparator
+            .comparing(InstanceView::createdAt, Comparator.nullsLast(Comparator.naturalOrder()))
+            .thenComparing(InstanceView::uuid, Comparator.nullsLast(Comparator.naturalOrder()));
+
+    private final ObjectProvider<InstanceDirectory> directory;
+
+    public InstancesController(ObjectProvider<InstanceDirectory> directory) {
+        this.directory = directory;
+    }
+
+    @GetMapping("/v1/instances")
+    public List<InstanceView> list() {
+        return directory().all().stream().sorted(BY_CREATION).toList();
+    }
+
+    @GetMapping("/v1/instances/{uuid}")
+    public InstanceView get(@PathVariable("uuid") String uuid) {
+        if (!UUID_FORM.matcher(uuid).matches()) {
+            throw new InstanceNotFoundProblem(uuid);
+        }
+        return directory().find(UUID.fromString(uuid.toLowerCase(Locale.ROOT)))
+                .orElseThrow(() -> new InstanceNotFoundProblem(uuid));
+    }
+
+    private InstanceDirectory directory() {
+        InstanceDirectory current = directory.getIfAvailable();
+        if (current == null) {
+            throw new CollaboratorUnavailableProblem("instance directory", null);
+        }
+        return current;
+    }
+}

@@ -1,0 +1,235 @@
+package dev.computeagent.agent.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.computeagent.agent.message.FlavorArgs;
+import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.state.InstanceView;
+import dev.computeagent.agent.web.support.AgentWebContextTest;
+import dev.computeagent.image.CacheStatistics;
+import dev.computeagent.image.CachedImage;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.StreamSupport;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** The REST API of DESIGN.md §5 over a real port, with the fake driver and stub collaborators. */
+class RestApiTest extends AgentWebContextTest {
+
+    private static final String ACTIVE_UUID = "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a";
+    private static final String STOPPED_UUID = "0b7c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d";
+
+    private static InstanceView view(String uuid, String name, InstanceState state, String power, int vcpus,
+                                     long memoryMb, Instant created, String lastError) {
+        return new InstanceView(uuid, name, state, power, new FlavorArgs(vcpus, memoryMb, 1, 0), "cirros-0.6",
+                "web-test-host", created, lastError);
+    }
+
+    private void twoInstances() {
+        instanceDirectory.setInstances(List.of(
+                view(STOPPED_UUID, "second", InstanceState.STOPPED, "SHUTDOWN", 1, 256,
+                        Instant.parse("2026-11-22T10:05:00Z"), "guest did not stop in time"),
+                view(ACTIVE_UUID, "first", InstanceState.ACTIVE, "RUNNING", 2, 512,
+                        Instant.parse("2026-11-22T10:00:01.234Z"), null)));
+    }
+
+    @Test
+    void statusHasExactlyTheContractFieldsWithValuesFromDriverCacheAndDirectory() {
+        twoInstances();
+        imageCache.setStatistics(new CacheStatistics(3, 123_456_789, 5, 3, 3, 123_456_789, Map.of()));
+
+        HttpResponse<String> response = get("/v1/status");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(contentType(response)).startsWith("application/json");
+        JsonNode body = json(response);
+        assertThat(fieldNames(body)).containsExactlyInAnyOrder(
+                "host", "agent_version", "hypervisor", "broker", "resources", "instances", "image_cache");
+        assertThat(body.get("host").asString()).isEqualTo("web-test-host");
+        assertThat(body.get("agent_version").asString()).isNotBlank();
+
+        JsonNode hypervisor = body.get("hypervisor");
+        assertThat(fieldNames(hypervisor)).contains("uri", "type", "version", "connected");
+        assertThat(hypervisor.get("uri").asString()).isEqualTo("fake:///default");
+        assertThat(hypervisor.get("type").asString()).isEqualTo("FAKE");
+        assertThat(hypervisor.get("version").asString()).isEqualTo("1.0.0");
+        assertThat(hypervisor.get("connected").asBoolean()).isTrue();
+
+        assertThat(body.get("broker").get("connected").asBoolean()).as("broker on port 1 is down").isFalse();
+
+        JsonNode resources = body.get("resources");
+        assertThat(fieldNames(resources)).containsExactlyInAnyOrder(
+                "vcpus", "vcpus_used", "memory_mb", "memory_mb_used", "disk_gb", "disk_gb_used");
+        assertThat(resources.get("vcpus").asInt()).isEqualTo(8);
+        assertThat(resources.get("vcpus_used").asInt()).isEqualTo(3);
+        assertThat(resources.get("memory_mb").asLong()).isEqualTo(16_384);
+        assertThat(resources.get("memory_mb_used").asLong()).isEqualTo(768);
+        assertThat(resources.get("disk_gb").asLong()).isPositive();
+        assertThat(resources.get("disk_gb_used").asLong()).isBetween(0L, resources.get("disk_gb").asLong());
+
+        JsonNode instances = body.get("instances");
+        assertThat(instances.get("total").asLong()).isEqualTo(2);
+        assertThat(instances.get("ACTIVE").asLong()).isEqualTo(1);
+        assertThat(instances.get("STOPPED").asLong()).isEqualTo(1);
+        for (String state : List.of("BUILDING", "MIGRATING", "ERROR", "DELETED")) {
+            assertThat(instances.get(state).asLong()).as(state).isZero();
+        }
+
+        assertThat(body.get("image_cache").get("images").asLong()).isEqualTo(3);
+        assertThat(body.get("image_cache").get("bytes").asLong()).isEqualTo(123_456_789);
+    }
+
+    @Test
+    void statusStillAnswersWhenTheHypervisorIsDisconnected() {
+        get("/v1/status"); // the driver was seen once: its identity is remembered
+        driver.setConnected(false);
+
+        HttpResponse<String> response = get("/v1/status");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode hypervisor = json(response).get("hypervisor");
+        assertThat(hypervisor.get("connected").asBoolean()).isFalse();
+        assertThat(hypervisor.get("type").asString()).isEqualTo("FAKE");
+        assertThat(json(response).get("resources").get("vcpus").asInt()).isEqualTo(8);
+    }
+
+    @Test
+    void instancesListsEveryInstanceWithTheContractFieldsOldestFirst() {
+        twoInstances();
+
+        HttpResponse<String> response = get("/v1/instances");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode list = json(response);
+        assertThat(list.isArray()).isTrue();
+        assertThat(list.size()).isEqualTo(2);
+        assertThat(list.get(0).get("uuid").asString()).isEqualTo(ACTIVE_UUID);
+        assertThat(list.get(1).get("uuid").asString()).isEqualTo(STOPPED_UUID);
+        for (JsonNode instance : list) {
+            assertThat(fieldNames(instance)).containsExactlyInAnyOrder("uuid", "name", "state", "power_state",
+                    "flavor", "image_id", "host", "created_at", "last_error");
+        }
+    }
+
+    @Test
+    void instanceByUuidHasItsFieldsWithIsoTimestampAndNullLastError() {
+        twoInstances();
+
+        HttpResponse<String> response = get("/v1/instances/" + ACTIVE_UUID);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode instance = json(response);
+        assertThat(instance.get("name").asString()).isEqualTo("first");
+        assertThat(instance.get("state").asString()).isEqualTo("ACTIVE");
+        assertThat(instance.get("power_state").asString()).isEqualTo("RUNNING");
+        assertThat(instance.get("flavor").get("vcpus").asInt()).isEqualTo(2);
+        assertThat(instance.get("flavor").get("memory_mb").asLong()).isEqualTo(512);
+        assertThat(instance.get("image_id").asString()).isEqualTo("cirros-0.6");
+        assertThat(instance.get("host").asString()).isEqualTo("web-test-host");
+        assertThat(instance.get("created_at").asString()).isEqualTo("2026-11-22T10:00:01.234Z");
+        assertThat(instance.get("last_error").isNull()).isTrue();
+        assertThat(json(get("/v1/instances/" + STOPPED_UUID)).get("last_error").asString())
+                .isEqualTo("guest did not stop in time");
+    }
+
+    @Test
+    void upperCaseUuidFindsTheSameInstance() {
+        twoInstances();
+
+        HttpResponse<String> response = get("/v1/instances/" + ACTIVE_UUID.toUpperCase());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json(response).get("uuid").asString()).isEqualTo(ACTIVE_UUID);
+    }
+
+    @Test
+    void unknownUuidIsA404Problem() {
+        twoInstances();
+
+        HttpResponse<String> response = get("/v1/instances/11111111-2222-4333-8444-555555555555");
+
+        assertProblem(response, 404);
+        assertThat(json(response).get("title").asString()).isEqualTo("Instance not found");
+        assertThat(json(response).get("detail").asString()).contains("11111111-2222-4333-8444-555555555555");
+    }
+
+    @Test
+    void malformedUuidIsA404ProblemToo() {
+        for (String bad : List.of("not-a-uuid", "8a3c7e9e4b1f4c559d2a1f0e6c1d2b3a", "1-2-3-4-5", "%3Cscript%3E")) {
+            HttpResponse<String> response = get("/v1/instances/" + bad);
+            assertProblem(response, 404);
+        }
+    }
+
+    @Test
+    void imagesListsCachedBasesWithContractFieldsAndNoPath() {
+        imageCache.setImages(List.of(
+                new CachedImage("zeta", Path.of("/var/lib/compute-agent/_base/zeta"), "raw", 1 << 20, 1 << 20,
+                        Instant.parse("2026-11-22T09:00:00Z"), false),
+                new CachedImage("alpha", Path.of("/var/lib/compute-agent/_base/alpha"), "raw", 2 << 20, 2 << 20,
+                        Instant.parse("2026-11-22T09:30:00Z"), true)));
+
+        HttpResponse<String> response = get("/v1/images");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode list = json(response);
+        assertThat(list.size()).isEqualTo(2);
+        JsonNode first = list.get(0);
+        assertThat(fieldNames(first)).containsExactlyInAnyOrder("image_id", "bytes", "last_used", "in_use");
+        assertThat(first.get("image_id").asString()).isEqualTo("alpha");
+        assertThat(first.get("bytes").asLong()).isEqualTo(2 << 20);
+        assertThat(first.get("last_used").asString()).isEqualTo("2026-11-22T09:30:00Z");
+        assertThat(first.get("in_use").asBoolean()).isTrue();
+        assertThat(list.get(1).get("in_use").asBoolean()).isFalse();
+        assertThat(response.body()).doesNotContain("_base");
+    }
+
+    @Test
+    void unknownPathIsA404Problem() {
+        assertProblem(get("/v1/flavors"), 404);
+    }
+
+    @Test
+    void writeMethodIsA405Problem() {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/v1/instances"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json"));
+
+        assertProblem(response, 405);
+    }
+
+    @Test
+    void unexpectedFailureIsA500ProblemThatHidesTheCause() {
+        instanceDirectory.fail(new IllegalStateException("journal corrupt at /var/lib/secret-path"));
+
+        HttpResponse<String> response = get("/v1/instances");
+
+        assertProblem(response, 500);
+        assertThat(response.body()).doesNotContain("journal corrupt").doesNotContain("secret-path")
+                .doesNotContain("IllegalStateException");
+    }
+
+    @Test
+    void unlistableImageCacheIsA503Problem() {
+        imageCache.failListing(new dev.computeagent.image.ImageDownloadException("store unreachable", null));
+
+        assertProblem(get("/v1/images"), 503);
+    }
+
+    private void assertProblem(HttpResponse<String> response, int status) {
+        assertThat(response.statusCode()).as(response.uri() + " " + response.body()).isEqualTo(status);
+        assertThat(contentType(response)).as(response.uri().toString()).startsWith("application/problem+json");
+        JsonNode problem = json(response);
+        assertThat(problem.get("status").asInt()).isEqualTo(status);
+        assertThat(problem.get("title").asString()).isNotBlank();
+    }
+
+    private static Set<String> fieldNames(JsonNode node) {
+        return Set.copyOf(StreamSupport.stream(node.propertyNames().spliterator(), false).toList());
+    }
+}
