@@ -3,6 +3,7 @@ package dev.computeagent.virt.libvirt.domain;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.InstanceMetadata;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.TreeMap;
 import javax.xml.XMLConstants;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 /**
  * The agent's own child of a domain's {@code <metadata>}, in namespace {@value #NAMESPACE}:
@@ -47,14 +49,17 @@ public final class AgentMetadata {
     }
 
     /**
-     * The element alone, with its namespace declared, as {@code virDomainSetMetadata(type=ELEMENT,
-     * key=PREFIX, uri=NAMESPACE)} takes it.
+     * The element alone, as {@code virDomainSetMetadata(type=ELEMENT, key=PREFIX, uri=NAMESPACE)}
+     * takes it: <em>without</em> a namespace. libvirt puts the element and all its descendants
+     * into {@code uri} with prefix {@code key} itself and refuses ("failed to create a new XML
+     * namespace") an element that already declares that prefix; a domain's XML then shows the
+     * same {@code agent:}-prefixed element that {@link DomainXml#render} writes.
      *
      * @throws DomainXmlException a string is not valid Unicode (an unpaired surrogate)
      */
     public static String renderElement(InstanceMetadata metadata) {
         Document document = XmlSupport.newDocument();
-        document.appendChild(toElement(document, metadata));
+        document.appendChild(toElement(document, metadata, null));
         return XmlSupport.serialize(document.getDocumentElement());
     }
 
@@ -70,13 +75,15 @@ public final class AgentMetadata {
     }
 
     /**
-     * Parses the element alone, as {@code virDomainGetMetadata(type=ELEMENT, uri=NAMESPACE)} returns it.
+     * Parses the element alone, as {@code virDomainGetMetadata(type=ELEMENT, uri=NAMESPACE)} returns
+     * it (libvirt strips the namespace there) or as {@link #renderElement} writes it; an element in
+     * the agent namespace is accepted too.
      *
      * @throws DomainXmlException malformed, not the agent element, or corrupt
      */
     public static InstanceMetadata parseElement(String elementXml) {
         Element root = XmlSupport.parse(elementXml).getDocumentElement();
-        if (!NAMESPACE.equals(root.getNamespaceURI()) || !ELEMENT.equals(root.getLocalName())) {
+        if (!ours(root) || !ELEMENT.equals(root.getLocalName())) {
             throw new DomainXmlException("not an agent metadata element: <" + root.getTagName() + ">");
         }
         return fromElement(root);
@@ -112,10 +119,16 @@ public final class AgentMetadata {
         return Optional.empty();
     }
 
-    static Element toElement(Document document, InstanceMetadata metadata) {
+    /**
+     * The element, in the agent namespace with {@link #PREFIX} when {@code namespace} is
+     * {@link #NAMESPACE}, in no namespace when it is null.
+     */
+    static Element toElement(Document document, InstanceMetadata metadata, String namespace) {
         checkStorable(metadata);
-        Element root = document.createElementNS(NAMESPACE, PREFIX + ":" + ELEMENT);
-        root.setAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, "xmlns:" + PREFIX, NAMESPACE);
+        Element root = element(document, namespace, ELEMENT);
+        if (namespace != null) {
+            root.setAttributeNS(XMLConstants.XMLNS_ATTRIBUTE_NS_URI, "xmlns:" + PREFIX, namespace);
+        }
         appendString(root, "name", metadata.name());
         Element flavor = appendElement(root, "flavor");
         Flavor f = metadata.flavor();
@@ -146,10 +159,31 @@ public final class AgentMetadata {
         }
     }
 
+    private static Element element(Document document, String namespace, String name) {
+        return namespace == null ? document.createElementNS(null, name)
+                : document.createElementNS(namespace, PREFIX + ":" + name);
+    }
+
     private static Element appendElement(Element parent, String name) {
-        Element child = parent.getOwnerDocument().createElementNS(NAMESPACE, PREFIX + ":" + name);
+        Element child = element(parent.getOwnerDocument(), parent.getNamespaceURI(), name);
         parent.appendChild(child);
         return child;
+    }
+
+    /** Agent elements are in the agent namespace, or in none where libvirt stripped it. */
+    private static boolean ours(Element element) {
+        return element.getNamespaceURI() == null || NAMESPACE.equals(element.getNamespaceURI());
+    }
+
+    private static List<Element> agentChildren(Element parent, String name) {
+        List<Element> result = new ArrayList<>();
+        NodeList nodes = parent.getChildNodes();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            if (nodes.item(i) instanceof Element e && ours(e) && name.equals(e.getLocalName())) {
+                result.add(e);
+            }
+        }
+        return result;
     }
 
     private static void appendString(Element parent, String name, String value) {
@@ -173,7 +207,7 @@ public final class AgentMetadata {
 
     private static Map<String, String> readMap(Element container) {
         Map<String, String> map = new LinkedHashMap<>();
-        for (Element entry : XmlSupport.childrenNs(container, NAMESPACE, "entry")) {
+        for (Element entry : agentChildren(container, "entry")) {
             String key = readString(one(entry, "key"));
             if (map.put(key, readString(one(entry, "value"))) != null) {
                 throw new DomainXmlException("corrupt agent metadata: duplicate key '" + key + "' in <"
@@ -201,7 +235,7 @@ public final class AgentMetadata {
     }
 
     private static Element one(Element parent, String name) {
-        List<Element> found = XmlSupport.childrenNs(parent, NAMESPACE, name);
+        List<Element> found = agentChildren(parent, name);
         if (found.size() != 1) {
             throw new DomainXmlException("corrupt agent metadata: expected one <" + name + "> in <"
                     + parent.getLocalName() + ">, found " + found.size());

@@ -22,7 +22,7 @@ final class DomainXmlWriter {
         appendText(root, "name", domain.name());
         appendText(root, "uuid", domain.uuid().toString().toLowerCase(Locale.ROOT));
         domain.agentMetadata().ifPresent(m ->
-                append(root, "metadata").appendChild(AgentMetadata.toElement(document, m)));
+                append(root, "metadata").appendChild(AgentMetadata.toElement(document, m, AgentMetadata.NAMESPACE)));
         attr(appendText(root, "memory", Long.toString(domain.memoryKib())), "unit", "KiB");
         appendText(root, "vcpu", Integer.toString(domain.vcpus()));
         writeOs(root, domain.os());
