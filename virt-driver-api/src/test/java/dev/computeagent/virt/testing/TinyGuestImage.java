@@ -28,6 +28,15 @@ public final class TinyGuestImage {
     private TinyGuestImage() {
     }
 
+    /** Writes the image to the path given as the only argument (used by the README's quick start). */
+    public static void main(String[] args) {
+        if (args.length != 1) {
+            System.err.println("usage: TinyGuestImage TARGET.raw");
+            System.exit(2);
+        }
+        System.out.println(write(Path.of(args[0])).toAbsolutePath());
+    }
+
     /** The 512-byte boot sector of a guest that ticks forever. */
     public static byte[] bootSector() {
         return Base64.getDecoder().decode(BOOT_SECTOR_BASE64);
