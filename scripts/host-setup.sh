@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Prepares a Debian/Ubuntu host (as root) for the agent and its test suite: installs the
+# packages, starts virtlogd and libvirtd when no init system does, and makes sure RabbitMQ
+# answers on 127.0.0.1:5672. Idempotent. Used by .ci/run and the README's quick start.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+
+log() { printf '[setup %s] %s\n' "$(date +%T)" "$*"; }
+
+PACKAGES=(
+  openjdk-17-jdk-headless                     # build and run (Java 17)
+  libvirt-daemon-system libvirt-clients libvirt0   # libvirtd, virsh, virt-admin, libvirt.so for JNA
+  qemu-system-x86 qemu-utils                  # guests, qemu-img
+  libxml2-utils                               # xmllint, used by virt-xml-validate
+  util-linux procps iproute2 perl curl        # prlimit, nsenter/unshare, ip netns (migration hosts)
+  bindfs fuse3                                # shared storage seen as a cluster FS by libvirt
+  rabbitmq-server                             # the broker the tests talk to
+  nodejs npm                                  # Dockerfile linter (installed from npm below)
+)
+
+if [ "${SKIP_APT:-}" != 1 ]; then
+  log "installing Debian packages"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+fi
+
+log "starting virtlogd and libvirtd"
+pgrep -x virtlogd >/dev/null || virtlogd -d
+pgrep -x libvirtd >/dev/null || libvirtd -d
+for _ in $(seq 120); do
+  virsh -c qemu:///system version >/dev/null 2>&1 && break
+  sleep 0.5
+done
+virsh -c qemu:///system version >/dev/null || { echo "libvirtd does not answer" >&2; exit 1; }
+
+log "making sure RabbitMQ answers on 127.0.0.1:5672"
+rabbit_up() { (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; }
+if ! rabbit_up; then
+  rabbitmq-server -detached || true
+  for _ in $(seq 120); do rabbit_up && break; sleep 1; done
+fi
+rabbit_up || { echo "RabbitMQ does not answer on 127.0.0.1:5672" >&2; exit 1; }
+# TCP answers before the broker accepts logins: wait for the application to be up
+rabbitmqctl -q await_startup --timeout 120 >/dev/null 2>&1 || rabbitmqctl -q await_startup >/dev/null 2>&1 || true
+log "host ready"
