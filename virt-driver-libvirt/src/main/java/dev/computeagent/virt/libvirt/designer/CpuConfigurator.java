@@ -2,25 +2,23 @@ package dev.computeagent.virt.libvirt.designer;
 
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.libvirt.domain.Cpu;
-import dev.computeagent.virt.libvirt.domain.CpuMode;
+import dev.computeagent.virt.libvirt.domain.CpuFeature;
+import dev.computeagent.virt.libvirt.domain.CpuFeaturePolicy;
 import java.util.Optional;
 
-/**
- * The flavor's vCPUs and the CPU model. On KVM the guest gets {@code host-model} (the host's CPU,
- * migratable to hosts with the same or newer CPU); under TCG host-model has no meaning, so the
- * element is left out and QEMU's default emulated model applies.
- */
+/** The flavor's vCPUs and the guest CPU of the host's {@link CpuPolicy}. */
 final class CpuConfigurator implements DomainConfigurator {
 
-    private final VirtType virtType;
+    private final CpuPolicy policy;
 
-    CpuConfigurator(VirtType virtType) {
-        this.virtType = virtType;
+    CpuConfigurator(CpuPolicy policy) {
+        this.policy = policy;
     }
 
     @Override
     public void configure(InstanceSpec spec, DomainBuilder domain) {
         domain.vcpus = spec.flavor().vcpus();
-        domain.cpu = virtType == VirtType.KVM ? Optional.of(Cpu.of(CpuMode.HOST_MODEL)) : Optional.empty();
+        domain.cpu = policy.mode().map(mode -> new Cpu(mode, Optional.empty(),
+                policy.disabledFeatures().stream().map(f -> new CpuFeature(CpuFeaturePolicy.DISABLE, f)).toList()));
     }
 }

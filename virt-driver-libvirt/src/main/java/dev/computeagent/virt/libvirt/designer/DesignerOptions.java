@@ -8,10 +8,12 @@ import java.util.Objects;
  *
  * @param virtType      accelerated or emulated guests
  * @param machineType   the QEMU machine type, e.g. {@code pc}
+ * @param cpuPolicy     the guest CPU to ask for
  * @param rngSource     the host entropy source of the guest RNG device
  * @param directIoProbe decides whether a disk's directory can take cache modes that need O_DIRECT
  */
-public record DesignerOptions(VirtType virtType, String machineType, Path rngSource, DirectIoProbe directIoProbe) {
+public record DesignerOptions(VirtType virtType, String machineType, CpuPolicy cpuPolicy, Path rngSource,
+                              DirectIoProbe directIoProbe) {
 
     /** VNC consoles listen on the loopback address only; reaching them is an operator's tunnel. */
     public static final String VNC_LISTEN_ADDRESS = "127.0.0.1";
@@ -22,13 +24,18 @@ public record DesignerOptions(VirtType virtType, String machineType, Path rngSou
         if (!machineType.matches("[A-Za-z0-9._-]{1,64}")) {
             throw new IllegalArgumentException("invalid machine type: " + machineType);
         }
+        Objects.requireNonNull(cpuPolicy, "cpuPolicy");
         Objects.requireNonNull(rngSource, "rngSource");
         Objects.requireNonNull(directIoProbe, "directIoProbe");
     }
 
-    /** Machine {@code pc}, {@code /dev/urandom}, the real file-system O_DIRECT probe. */
+    /**
+     * Machine {@code pc}, {@link CpuPolicy#forHost the CPU policy for this host}, {@code /dev/urandom},
+     * the real file-system O_DIRECT probe.
+     */
     public static DesignerOptions defaults(VirtType virtType) {
-        return new DesignerOptions(virtType, "pc", Path.of("/dev/urandom"), DirectIoProbe.onFileSystem());
+        return new DesignerOptions(virtType, "pc", CpuPolicy.forHost(virtType), Path.of("/dev/urandom"),
+                DirectIoProbe.onFileSystem());
     }
 
     public String vncListenAddress() {
@@ -36,10 +43,14 @@ public record DesignerOptions(VirtType virtType, String machineType, Path rngSou
     }
 
     public DesignerOptions withMachineType(String newMachineType) {
-        return new DesignerOptions(virtType, newMachineType, rngSource, directIoProbe);
+        return new DesignerOptions(virtType, newMachineType, cpuPolicy, rngSource, directIoProbe);
     }
 
     public DesignerOptions withDirectIoProbe(DirectIoProbe newProbe) {
-        return new DesignerOptions(virtType, machineType, rngSource, newProbe);
+        return new DesignerOptions(virtType, machineType, cpuPolicy, rngSource, newProbe);
+    }
+
+    public DesignerOptions withCpuPolicy(CpuPolicy newPolicy) {
+        return new DesignerOptions(virtType, machineType, newPolicy, rngSource, directIoProbe);
     }
 }

@@ -18,7 +18,7 @@ public final class DomainDesigner {
                 new IdentityConfigurator(options.virtType()),
                 new MetadataConfigurator(),
                 new MemoryConfigurator(),
-                new CpuConfigurator(options.virtType()),
+                new CpuConfigurator(options.cpuPolicy()),
                 new PlatformConfigurator(options.machineType()),
                 new LifecycleConfigurator(),
                 new DiskConfigurator(options.directIoProbe()),

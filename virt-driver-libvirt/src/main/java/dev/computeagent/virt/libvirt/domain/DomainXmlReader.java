@@ -96,7 +96,13 @@ final class DomainXmlReader {
 
     private static Cpu readCpu(Element cpu) {
         CpuMode mode = XmlValue.fromXml(CpuMode.class, "cpu mode", optAttr(cpu, "mode").orElse("custom"));
-        return new Cpu(mode, child(cpu, "model").map(m -> m.getTextContent().strip()).filter(m -> !m.isEmpty()));
+        List<CpuFeature> features = new ArrayList<>();
+        for (Element feature : children(cpu, "feature")) {
+            features.add(new CpuFeature(XmlValue.fromXml(CpuFeaturePolicy.class, "cpu feature policy",
+                    optAttr(feature, "policy").orElse("require")), requiredAttr(feature, "name")));
+        }
+        return new Cpu(mode, child(cpu, "model").map(m -> m.getTextContent().strip()).filter(m -> !m.isEmpty()),
+                features);
     }
 
     private static LifecycleActions readLifecycle(Element root) {

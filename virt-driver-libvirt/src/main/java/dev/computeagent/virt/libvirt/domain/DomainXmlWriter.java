@@ -38,6 +38,11 @@ final class DomainXmlWriter {
             Element element = append(root, "cpu");
             attr(element, "mode", cpu.mode().xmlName());
             cpu.model().ifPresent(model -> appendText(element, "model", model));
+            for (CpuFeature feature : cpu.features()) {
+                Element featureElement = append(element, "feature");
+                attr(featureElement, "policy", feature.policy().xmlName());
+                attr(featureElement, "name", feature.name());
+            }
         });
         attr(append(root, "clock"), "offset", domain.clock().xmlName());
         appendText(root, "on_poweroff", domain.lifecycle().onPoweroff().xmlName());
