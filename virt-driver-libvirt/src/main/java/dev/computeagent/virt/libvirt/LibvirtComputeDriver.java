@@ -1,0 +1,206 @@
+package dev.computeagent.virt.libvirt;
+
+import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.HostResources;
+import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.InstanceMetadata;
+import dev.computeagent.virt.InstanceNotFoundException;
+import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.LifecycleListener;
+import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.Subscription;
+import dev.computeagent.virt.libvirt.binding.DomainHandle;
+import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
+import dev.computeagent.virt.libvirt.binding.NodeFacts;
+import dev.computeagent.virt.libvirt.designer.DomainDesigner;
+import dev.computeagent.virt.libvirt.domain.AgentMetadata;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+
+/**
+ * The production {@link ComputeDriver}: KVM/QEMU through libvirt.
+ *
+ * <p>Instances are domains named {@code instance-<uuid>} carrying the agent's metadata element;
+ * every other domain is invisible and never touched. The driver keeps one libvirt connection with
+ * keepalive and reconnects on its own; while it is down every call throws
+ * {@link dev.computeagent.virt.HypervisorUnavailableException}. Construction never fails because
+ * libvirtd is unreachable (the agent must start anyway): see {@link #connect}.
+ */
+public final class LibvirtComputeDriver implements ComputeDriver {
+
+    private final LibvirtDriverSettings settings;
+    private final OwnedDomains owned = new OwnedDomains();
+    private final LifecycleEventDispatcher events;
+    private final ConnectionManager connections;
+    private final PowerControl power;
+    private final SpawnOperation spawner;
+
+    private LibvirtComputeDriver(LibvirtDriverSettings settings) {
+        this.settings = settings;
+        this.events = new LifecycleEventDispatcher(owned, Clock.systemUTC());
+        this.connections = new ConnectionManager(settings, events);
+        this.events.attach(connections);
+        this.power = new PowerControl(settings.stopResendInterval(), settings.operationTimeout());
+        this.spawner = new SpawnOperation(connections, owned, new DomainDesigner(settings.designerOptions()), power);
+    }
+
+    /**
+     * A driver for {@code settings.uri()}. Tries to connect once before returning; when libvirtd is
+     * unreachable the driver still returns, reports {@link #isConnected()} false and keeps
+     * reconnecting in the background with backoff.
+     */
+    public static LibvirtComputeDriver connect(LibvirtDriverSettings settings) {
+        LibvirtComputeDriver driver = new LibvirtComputeDriver(settings);
+        driver.connections.start();
+        return driver;
+    }
+
+    /** The connection manager, for other parts of this module (migration) that need the connection. */
+    public ConnectionManager connectionManager() {
+        return connections;
+    }
+
+    public LibvirtDriverSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public void spawn(InstanceSpec spec) {
+        spawner.spawn(spec);
+    }
+
+    @Override
+    public void start(UUID uuid) {
+        withOwned(uuid, domain -> {
+            if (!domain.isActive()) {
+                domain.create();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void stop(UUID uuid, Duration timeout) {
+        withOwned(uuid, domain -> {
+            power.stop(domain, timeout);
+            return null;
+        });
+    }
+
+    @Override
+    public void reboot(UUID uuid, RebootType type, Duration softTimeout) {
+        withOwned(uuid, domain -> {
+            if (!domain.isActive()) {
+                domain.create();
+            } else if (type == RebootType.HARD) {
+                domain.reset();
+            } else if (power.shutdownGracefully(domain, softTimeout)) {
+                // like Nova's soft reboot: the guest powered off on request, boot it again
+                domain.create();
+            } else {
+                domain.reset();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void destroy(UUID uuid) {
+        connections.call(connection -> {
+            Optional<DomainHandle> found = owned.find(connection, uuid);
+            if (found.isEmpty()) {
+                return null;
+            }
+            try (DomainHandle domain = found.get()) {
+                power.forceOff(domain);
+                try {
+                    domain.undefine();
+                } catch (InstanceNotFoundException e) {
+                    return null;
+                }
+            }
+            long deadline = System.nanoTime() + settings.operationTimeout().toNanos();
+            if (!PowerControl.waitUntil(() -> lookupGone(connection, uuid), deadline)) {
+                throw new dev.computeagent.virt.OperationTimeoutException(
+                        "instance " + uuid + " is still defined after undefine");
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public InstanceInfo info(UUID uuid) {
+        return withOwned(uuid, domain -> owned.infoOf(domain)
+                .orElseThrow(() -> new InstanceNotFoundException("no instance " + uuid)));
+    }
+
+    @Override
+    public List<InstanceInfo> listInstances() {
+        return connections.call(connection -> {
+            List<InstanceInfo> result = new ArrayList<>();
+            for (DomainHandle domain : connection.listAll()) {
+                try (domain) {
+                    owned.infoOf(domain).ifPresent(result::add);
+                } catch (InstanceNotFoundException e) {
+                    // vanished while we looked at it
+                }
+            }
+            return result;
+        });
+    }
+
+    @Override
+    public void updateAnnotations(UUID uuid, Map<String, String> annotations) {
+        withOwned(uuid, domain -> {
+            InstanceMetadata metadata = owned.metadataOf(domain)
+                    .orElseThrow(() -> new InstanceNotFoundException("no instance " + uuid))
+                    .withAnnotations(annotations);
+            domain.setMetadataElement(AgentMetadata.renderElement(metadata), AgentMetadata.PREFIX,
+                    AgentMetadata.NAMESPACE);
+            return null;
+        });
+    }
+
+    @Override
+    public HostResources hostResources() {
+        NodeFacts node = connections.call(LibvirtConnection::node);
+        return new HostResources(node.hostname(), node.cpus(), node.memoryKb() / 1024, node.hypervisorType(),
+                node.hypervisorVersion(), settings.virtType().xmlName(), settings.uri());
+    }
+
+    @Override
+    public Subscription subscribe(LifecycleListener listener) {
+        return events.subscribe(listener);
+    }
+
+    @Override
+    public boolean isConnected() {
+        return connections.isConnected();
+    }
+
+    @Override
+    public void close() {
+        connections.close();
+        events.close();
+    }
+
+    private <T> T withOwned(UUID uuid, Function<DomainHandle, T> action) {
+        return connections.call(connection -> {
+            try (DomainHandle domain = owned.require(connection, uuid)) {
+                return action.apply(domain);
+            }
+        });
+    }
+
+    private static boolean lookupGone(LibvirtConnection connection, UUID uuid) {
+        Optional<DomainHandle> still = connection.lookup(uuid);
+        still.ifPresent(DomainHandle::close);
+        return still.isEmpty();
+    }
+}

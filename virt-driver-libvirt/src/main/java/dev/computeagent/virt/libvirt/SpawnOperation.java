@@ -1,0 +1,85 @@
+package dev.computeagent.virt.libvirt;
+
+import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.InstanceExistsException;
+import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.InvalidSpecException;
+import dev.computeagent.virt.libvirt.binding.DomainHandle;
+import dev.computeagent.virt.libvirt.designer.DomainDesigner;
+import dev.computeagent.virt.libvirt.domain.DomainXml;
+import dev.computeagent.virt.libvirt.domain.DomainXmlException;
+import java.nio.file.Files;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * spawn = design the domain XML, define it, start it; on any failure after the define the domain
+ * is forced off and undefined again, so a failed spawn leaves nothing behind.
+ */
+final class SpawnOperation {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpawnOperation.class);
+
+    private final ConnectionManager connections;
+    private final OwnedDomains owned;
+    private final DomainDesigner designer;
+    private final PowerControl power;
+
+    SpawnOperation(ConnectionManager connections, OwnedDomains owned, DomainDesigner designer, PowerControl power) {
+        this.connections = connections;
+        this.owned = owned;
+        this.designer = designer;
+        this.power = power;
+    }
+
+    void spawn(InstanceSpec spec) {
+        for (DiskSpec disk : spec.disks()) {
+            if (!Files.isRegularFile(disk.path())) {
+                throw new InvalidSpecException("disk " + disk.device() + " of " + spec.uuid() + " does not exist: "
+                        + disk.path());
+            }
+        }
+        if (!Files.isDirectory(spec.consoleLog().getParent())) {
+            throw new InvalidSpecException("console log directory does not exist: " + spec.consoleLog().getParent());
+        }
+        String xml;
+        try {
+            xml = DomainXml.render(designer.design(spec));
+        } catch (DomainXmlException e) {
+            throw new InvalidSpecException("cannot render the domain of " + spec.uuid() + ": " + e.getMessage(), e);
+        }
+        connections.call(connection -> {
+            Optional<DomainHandle> existing = connection.lookup(spec.uuid());
+            if (existing.isPresent()) {
+                existing.get().close();
+                // never redefine: a define with a known uuid and name would silently replace it
+                throw new InstanceExistsException("a domain with uuid " + spec.uuid() + " exists already");
+            }
+            try (DomainHandle domain = connection.define(xml)) {
+                owned.remember(spec.uuid());
+                try {
+                    domain.create();
+                } catch (RuntimeException e) {
+                    removeQuietly(domain, e);
+                    throw e;
+                }
+            }
+            return null;
+        });
+    }
+
+    private void removeQuietly(DomainHandle domain, RuntimeException cause) {
+        try {
+            power.forceOff(domain);
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+        try {
+            domain.undefine();
+        } catch (RuntimeException e) {
+            LOG.error("spawn of {} failed and its definition could not be removed", domain.name(), e);
+            cause.addSuppressed(e);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.computeagent.virt.libvirt.binding;
+
+import dev.computeagent.virt.PowerState;
+import java.util.UUID;
+import org.libvirt.Domain;
+import org.libvirt.DomainInfo;
+import org.libvirt.LibvirtException;
+
+/**
+ * One libvirt domain reference ({@code virDomainPtr}); {@link #close()} releases it. Every
+ * failure arrives translated by {@link LibvirtErrors}.
+ */
+public final class DomainHandle implements AutoCloseable {
+
+    /** {@code VIR_DOMAIN_METADATA_ELEMENT}. */
+    private static final int METADATA_ELEMENT = 2;
+    /** {@code VIR_DOMAIN_AFFECT_LIVE}, {@code VIR_DOMAIN_AFFECT_CONFIG}. */
+    private static final int AFFECT_LIVE = 1;
+    private static final int AFFECT_CONFIG = 2;
+    /** {@code VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | SNAPSHOTS_METADATA | NVRAM | CHECKPOINTS_METADATA}. */
+    private static final int UNDEFINE_EVERYTHING = 1 | 2 | 4 | 16;
+
+    private final Domain domain;
+    private final UUID uuid;
+    private final String name;
+
+    DomainHandle(Domain domain) throws LibvirtException {
+        this.domain = domain;
+        this.uuid = UUID.fromString(domain.getUUIDString());
+        this.name = domain.getName();
+    }
+
+    public UUID uuid() {
+        return uuid;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** {@code virDomainCreate}: boots the defined domain. */
+    public void create() {
+        call(LibvirtCall.CREATE, () -> domain.create());
+    }
+
+    /** {@code virDomainShutdown}: asks the guest to power off (ACPI); returns at once. */
+    public void shutdown() {
+        call(LibvirtCall.SHUTDOWN, domain::shutdown);
+    }
+
+    /** {@code virDomainDestroy}: forces the domain off. */
+    public void destroy() {
+        call(LibvirtCall.DESTROY, domain::destroy);
+    }
+
+    /** {@code virDomainReset}: a hardware reset of the running domain. */
+    public void reset() {
+        call(LibvirtCall.RESET, domain::reset);
+    }
+
+    /** {@code virDomainUndefineFlags} with managed save, snapshot, checkpoint metadata and NVRAM. */
+    public void undefine() {
+        call(LibvirtCall.UNDEFINE, () -> domain.undefine(UNDEFINE_EVERYTHING));
+    }
+
+    public boolean isActive() {
+        return get(LibvirtCall.INFO, () -> domain.isActive() == 1);
+    }
+
+    /** {@code virDomainGetInfo}. */
+    public DomainStatus status() {
+        return get(LibvirtCall.INFO, () -> {
+            DomainInfo info = domain.getInfo();
+            PowerState state = EventMapping.powerState(info.state);
+            return new DomainStatus(state, info.cpuTime, info.memory, info.nrVirtCpu);
+        });
+    }
+
+    /** The live XML when running, else the persistent one. */
+    public String xml() {
+        return get(LibvirtCall.XML, () -> domain.getXMLDesc(0));
+    }
+
+    /**
+     * {@code virDomainSetMetadata} of an element in namespace {@code uri} (bound to {@code prefix}),
+     * on the persistent definition and, when running, on the live one too.
+     */
+    public void setMetadataElement(String elementXml, String prefix, String uri) {
+        call(LibvirtCall.METADATA, () -> {
+            int flags = domain.isActive() == 1 ? AFFECT_LIVE | AFFECT_CONFIG : AFFECT_CONFIG;
+            domain.setMetadata(METADATA_ELEMENT, elementXml, prefix, uri, flags);
+        });
+    }
+
+    /** The libvirt-java domain, for the migration calls of this package ({@link MigrationDomain}). */
+    Domain libvirtDomain() {
+        return domain;
+    }
+
+    @Override
+    public void close() {
+        try {
+            domain.free();
+        } catch (LibvirtException e) {
+            // a reference on a dead connection cannot be freed remotely; the local part is gone anyway
+        }
+    }
+
+    @FunctionalInterface
+    interface LibvirtAction {
+        void run() throws LibvirtException;
+    }
+
+    @FunctionalInterface
+    interface LibvirtSupplier<T> {
+        T get() throws LibvirtException;
+    }
+
+    private void call(LibvirtCall call, LibvirtAction action) {
+        try {
+            action.run();
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(call, name, e);
+        }
+    }
+
+    private <T> T get(LibvirtCall call, LibvirtSupplier<T> supplier) {
+        try {
+            return supplier.get();
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(call, name, e);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package dev.computeagent.virt.libvirt.binding;
+
+import dev.computeagent.virt.LifecycleEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.Error.ErrorNumber;
+import org.libvirt.LibvirtException;
+import org.libvirt.NodeInfo;
+import org.libvirt.event.LifecycleListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One open libvirt connection ({@code virConnectPtr}) with keepalive, a close callback and at
+ * most one lifecycle-event callback. Thread-safe (libvirt connections are). {@link #close()}
+ * unregisters the callbacks and closes the connection.
+ */
+public final class LibvirtConnection implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LibvirtConnection.class);
+
+    private final Connect connect;
+    private final String uri;
+    private LifecycleListener lifecycleListener;
+
+    private LibvirtConnection(Connect connect, String uri) {
+        this.connect = connect;
+        this.uri = uri;
+    }
+
+    /**
+     * Opens {@code uri} read-write, turns on keepalive (a probe every {@code keepaliveInterval},
+     * the connection is declared dead after {@code keepaliveCount} unanswered ones) and calls
+     * {@code onClosed} (on the event-loop thread: hand off, don't block) when libvirt sees the
+     * connection die.
+     *
+     * @throws dev.computeagent.virt.HypervisorUnavailableException libvirtd cannot be reached
+     */
+    public static LibvirtConnection open(String uri, Duration keepaliveInterval, int keepaliveCount,
+                                         Consumer<String> onClosed) {
+        EventLoop.ensureStarted();
+        Connect connect;
+        try {
+            connect = new Connect(uri, false);
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.OPEN, uri, e);
+        }
+        try {
+            // keepalive is a no-op (returns false) on local drivers such as test:///, which cannot die
+            connect.setKeepAlive((int) Math.max(1, keepaliveInterval.toSeconds()), keepaliveCount);
+            connect.registerCloseListener((conn, reason) -> onClosed.accept(String.valueOf(reason)));
+        } catch (LibvirtException e) {
+            closeQuietly(connect);
+            throw LibvirtErrors.translate(LibvirtCall.OPEN, uri, e);
+        }
+        return new LibvirtConnection(connect, uri);
+    }
+
+    public String uri() {
+        return uri;
+    }
+
+    /** Whether libvirt still considers the connection usable (keepalive included). */
+    public boolean isAlive() {
+        try {
+            return connect.isConnected() && connect.isAlive();
+        } catch (LibvirtException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Subscribes to lifecycle events of every domain on this connection ({@code
+     * virConnectDomainEventRegisterAny}); {@code sink} runs on the event-loop thread.
+     */
+    public synchronized void onLifecycleEvents(Consumer<DomainLifecycleEvent> sink) {
+        if (lifecycleListener != null) {
+            throw new IllegalStateException("lifecycle events are already subscribed on " + uri);
+        }
+        LifecycleListener listener = (domain, event) -> {
+            try {
+                UUID uuid = UUID.fromString(domain.getUUIDString());
+                LifecycleEvent.Type type = EventMapping.type(event);
+                sink.accept(new DomainLifecycleEvent(uuid, domain.getName(), type, EventMapping.impliedState(type)));
+            } catch (LibvirtException | RuntimeException e) {
+                LOG.warn("cannot handle lifecycle event {} on {}", event, uri, e);
+            } finally {
+                freeQuietly(domain);
+            }
+            return 0;
+        };
+        try {
+            connect.addLifecycleListener(listener);
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.EVENTS, uri, e);
+        }
+        lifecycleListener = listener;
+    }
+
+    /** {@code virDomainDefineXML}: defines (or, for a known uuid and name, redefines) a domain. */
+    public DomainHandle define(String xml) {
+        try {
+            return new DomainHandle(connect.domainDefineXML(xml));
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.DEFINE, "domain", e);
+        }
+    }
+
+    /** The domain with {@code uuid}, or empty when libvirt knows none. */
+    public Optional<DomainHandle> lookup(UUID uuid) {
+        try {
+            return Optional.of(new DomainHandle(connect.domainLookupByUUIDString(uuid.toString())));
+        } catch (LibvirtException e) {
+            if (e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                return Optional.empty();
+            }
+            throw LibvirtErrors.translate(LibvirtCall.LOOKUP, uuid.toString(), e);
+        }
+    }
+
+    /** Every domain, active or not; the caller closes each handle. */
+    public List<DomainHandle> listAll() {
+        Domain[] domains;
+        try {
+            domains = connect.listAllDomains(0);
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.LIST, uri, e);
+        }
+        List<DomainHandle> handles = new ArrayList<>(domains.length);
+        for (Domain domain : domains) {
+            try {
+                handles.add(new DomainHandle(domain));
+            } catch (LibvirtException e) {
+                // the domain vanished between listing and reading its identity
+                freeQuietly(domain);
+            }
+        }
+        return handles;
+    }
+
+    /** {@code virNodeGetInfo}, {@code virConnectGetHostname}, {@code getType}, {@code getVersion}. */
+    public NodeFacts node() {
+        try {
+            NodeInfo info = connect.nodeInfo();
+            long version = connect.getVersion();
+            String hypervisorVersion = (version / 1_000_000) + "." + (version / 1_000 % 1_000) + "." + (version % 1_000);
+            return new NodeFacts(connect.getHostName(), info.cpus, info.memory, connect.getType(), hypervisorVersion);
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.NODE, uri, e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (lifecycleListener != null && isAlive()) {
+            try {
+                connect.removeLifecycleListener(lifecycleListener);
+            } catch (LibvirtException e) {
+                LOG.debug("cannot unregister lifecycle events on {}", uri, e);
+            }
+        }
+        lifecycleListener = null;
+        try {
+            if (connect.isConnected()) {
+                connect.unregisterCloseListener();
+            }
+        } catch (LibvirtException e) {
+            LOG.debug("cannot unregister the close callback on {}", uri, e);
+        }
+        closeQuietly(connect);
+    }
+
+    private static void closeQuietly(Connect connect) {
+        try {
+            connect.close();
+        } catch (LibvirtException e) {
+            LOG.debug("closing a libvirt connection failed", e);
+        }
+    }
+
+    private static void freeQuietly(Domain domain) {
+        try {
+            domain.free();
+        } catch (LibvirtException e) {
+            LOG.debug("freeing a domain reference failed", e);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.computeagent.virt.libvirt.binding;
+
+import dev.computeagent.virt.DriverException;
+import dev.computeagent.virt.HypervisorException;
+import dev.computeagent.virt.HypervisorUnavailableException;
+import dev.computeagent.virt.InstanceExistsException;
+import dev.computeagent.virt.InstanceNotFoundException;
+import dev.computeagent.virt.InvalidSpecException;
+import dev.computeagent.virt.OperationTimeoutException;
+import java.util.EnumSet;
+import java.util.Set;
+import org.libvirt.Error;
+import org.libvirt.Error.ErrorDomain;
+import org.libvirt.Error.ErrorNumber;
+import org.libvirt.LibvirtException;
+
+/**
+ * The single place where libvirt error numbers become the driver API's exceptions
+ * (after libvirt-java's {@code ErrorHandler}, Nova's {@code host._get_domain}). Callers decide
+ * by exception type, never by message text.
+ */
+public final class LibvirtErrors {
+
+    /** Errors that mean the connection to libvirtd is unusable: retry after a reconnect. */
+    private static final Set<ErrorNumber> CONNECTION = EnumSet.of(ErrorNumber.VIR_ERR_RPC,
+            ErrorNumber.VIR_ERR_NO_CONNECT, ErrorNumber.VIR_ERR_INVALID_CONN, ErrorNumber.VIR_ERR_AUTH_UNAVAILABLE,
+            ErrorNumber.VIR_ERR_UNKNOWN_HOST);
+    /** Error domains whose system/internal errors are about the transport, not the operation. */
+    private static final Set<ErrorDomain> TRANSPORT = EnumSet.of(ErrorDomain.VIR_FROM_RPC,
+            ErrorDomain.VIR_FROM_REMOTE);
+    /** The request itself is wrong for this host. */
+    private static final Set<ErrorNumber> INVALID_SPEC = EnumSet.of(ErrorNumber.VIR_ERR_XML_ERROR,
+            ErrorNumber.VIR_ERR_XML_DETAIL, ErrorNumber.VIR_ERR_XML_INVALID_SCHEMA,
+            ErrorNumber.VIR_ERR_CONFIG_UNSUPPORTED, ErrorNumber.VIR_ERR_NO_NETWORK, ErrorNumber.VIR_ERR_NO_SOURCE,
+            ErrorNumber.VIR_ERR_NO_STORAGE_VOL, ErrorNumber.VIR_ERR_INVALID_MAC, ErrorNumber.VIR_ERR_CPU_INCOMPATIBLE);
+
+    private LibvirtErrors() {
+    }
+
+    /** Translates a libvirt failure of {@code call}; {@code subject} names what it was about. */
+    public static DriverException translate(LibvirtCall call, String subject, LibvirtException e) {
+        Error error = e.getError();
+        ErrorNumber code = error == null ? ErrorNumber.VIR_ERR_UNKNOWN : error.getCode();
+        ErrorDomain domain = error == null ? ErrorDomain.VIR_FROM_NONE : error.getDomain();
+        String message = call.name().toLowerCase() + " " + subject + " failed: " + e.getMessage()
+                + " [" + code + "/" + domain + "]";
+        if (isConnectionError(code, domain) || call == LibvirtCall.OPEN) {
+            return new HypervisorUnavailableException(message, e);
+        }
+        if (code == ErrorNumber.VIR_ERR_NO_DOMAIN) {
+            return new InstanceNotFoundException(message, e);
+        }
+        if (code == ErrorNumber.VIR_ERR_DOM_EXIST
+                || (call == LibvirtCall.DEFINE && code == ErrorNumber.VIR_ERR_OPERATION_INVALID)) {
+            return new InstanceExistsException(message, e);
+        }
+        if (INVALID_SPEC.contains(code) || (call == LibvirtCall.CREATE && isStorageAccessError(code, domain))) {
+            return new InvalidSpecException(message, e);
+        }
+        if (code == ErrorNumber.VIR_ERR_OPERATION_TIMEOUT) {
+            return new OperationTimeoutException(message, e);
+        }
+        return new HypervisorException(message, e);
+    }
+
+    /** Whether the failure means the connection is gone (the caller should reconnect). */
+    public static boolean isConnectionLost(LibvirtException e) {
+        Error error = e.getError();
+        return error != null && isConnectionError(error.getCode(), error.getDomain());
+    }
+
+    private static boolean isConnectionError(ErrorNumber code, ErrorDomain domain) {
+        return CONNECTION.contains(code) || (TRANSPORT.contains(domain)
+                && (code == ErrorNumber.VIR_ERR_SYSTEM_ERROR || code == ErrorNumber.VIR_ERR_INTERNAL_ERROR));
+    }
+
+    /**
+     * A disk file that vanished between our own check and qemu's start is reported by libvirt's
+     * storage layer as a system error; on create that is the spec's fault, not the hypervisor's.
+     */
+    private static boolean isStorageAccessError(ErrorNumber code, ErrorDomain domain) {
+        return code == ErrorNumber.VIR_ERR_SYSTEM_ERROR && domain == ErrorDomain.VIR_FROM_STORAGE;
+    }
+}

@@ -1,0 +1,12 @@
+package dev.computeagent.virt.libvirt.binding;
+
+/**
+ * What a peer-to-peer live migration asks of libvirt; turned into {@code VIR_MIGRATE_*} flags by
+ * {@link MigrationDomain} (always {@code LIVE | PEER2PEER | PERSIST_DEST | UNDEFINE_SOURCE}).
+ *
+ * @param copyStorageIncremental {@code NON_SHARED_INC}: mirror the disks' top layer to the destination
+ * @param autoConverge           {@code AUTO_CONVERGE}
+ * @param unsafe                 {@code UNSAFE}: skip libvirt's disk-cache safety check
+ */
+public record MigrationFlags(boolean copyStorageIncremental, boolean autoConverge, boolean unsafe) {
+}
