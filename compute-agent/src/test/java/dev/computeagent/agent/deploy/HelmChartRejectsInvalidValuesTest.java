@@ -1,0 +1,28 @@
+package dev.computeagent.agent.deploy;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Values that would deploy a broken agent are refused by {@code helm template} itself
+ * (values.schema.json, or the chart's own checks), with a message naming the problem.
+ */
+class HelmChartRejectsInvalidValuesTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            values-invalid-unknown-key.yaml   | maxConcurrentOperation
+            values-invalid-virt-type.yaml     | virtType
+            values-invalid-port.yaml          | serverPort
+            values-invalid-duration.yaml      | heartbeatInterval
+            values-invalid-grace-period.yaml  | terminationGracePeriodSeconds (100) must be above config.shutdownTimeoutSeconds (120)
+            """)
+    void valuesAreRefusedWithAMessageNamingTheProblem(String valuesFile, String expectedInMessage) {
+        HelmChart chart = new HelmChart();
+
+        assertThatThrownBy(() -> chart.render(ProjectFiles.testResource(valuesFile)))
+                .hasMessageContaining(expectedInMessage);
+    }
+}
