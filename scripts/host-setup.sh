@@ -24,6 +24,9 @@ if [ "${SKIP_APT:-}" != 1 ]; then
   # npm runs the Dockerfile linter in the tests; some images ship Node.js from elsewhere,
   # whose own npm must not be replaced by Debian's
   command -v npm >/dev/null || apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  # the Dockerfile linter itself (compute-agent DockerfileLintWithDockerfileUtilsTest), pinned
+  command -v dockerfile-utils >/dev/null \
+    || npm install -g --no-fund --no-audit --loglevel=error dockerfile-utils@0.16.3 >/dev/null
 fi
 
 log "starting virtlogd and libvirtd"
