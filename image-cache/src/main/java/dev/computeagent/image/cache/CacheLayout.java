@@ -1,0 +1,61 @@
+package dev.computeagent.image.cache;
+
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+
+/**
+ * File names under the state directory (DESIGN §5): {@code _base/<name>} is a cached base,
+ * {@code _base/<name>.json} its record, {@code _base/<name>.lock} its lock, {@code _base/<name>*.part}
+ * work in progress; instance overlays are {@code instances/<uuid>/disk}.
+ */
+public final class CacheLayout {
+
+    private static final Pattern BASE_NAME = Pattern.compile("[0-9a-f]{64}");
+
+    private final Path stateDir;
+    private final Path baseDir;
+
+    public CacheLayout(Path stateDir) {
+        this.stateDir = stateDir.toAbsolutePath().normalize();
+        this.baseDir = this.stateDir.resolve("_base");
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public Path baseDir() {
+        return baseDir;
+    }
+
+    public Path instancesDir() {
+        return stateDir.resolve("instances");
+    }
+
+    public Path base(String name) {
+        return baseDir.resolve(name);
+    }
+
+    public Path record(String name) {
+        return baseDir.resolve(name + ".json");
+    }
+
+    public Path lock(String name) {
+        return baseDir.resolve(name + ".lock");
+    }
+
+    /** The download in progress. */
+    public Path downloadPart(String name) {
+        return baseDir.resolve(name + ".download.part");
+    }
+
+    /** The conversion output in progress. */
+    public Path convertPart(String name) {
+        return baseDir.resolve(name + ".raw.part");
+    }
+
+    /** Whether a file name in {@code _base} is a cached base (not a record, lock or part). */
+    public static boolean isBaseName(String fileName) {
+        return BASE_NAME.matcher(fileName).matches();
+    }
+}

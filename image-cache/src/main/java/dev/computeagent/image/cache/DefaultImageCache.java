@@ -1,0 +1,164 @@
+package dev.computeagent.image.cache;
+
+import dev.computeagent.image.CacheStatistics;
+import dev.computeagent.image.CachedImage;
+import dev.computeagent.image.GcReport;
+import dev.computeagent.image.ImageCache;
+import dev.computeagent.image.ImageCacheOptions;
+import dev.computeagent.image.ImageCacheSettings;
+import dev.computeagent.image.ImageException;
+import dev.computeagent.image.ImageStorageException;
+import dev.computeagent.image.Overlay;
+import dev.computeagent.image.inspect.FormatInspector;
+import dev.computeagent.image.qemu.ProcessRunner;
+import dev.computeagent.image.qemu.QemuImg;
+import dev.computeagent.image.store.ImageStore;
+import dev.computeagent.image.store.ImageStores;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The {@link ImageCache}: single flight per image in this process (a shared future keyed by image and
+ * size limit) and across processes (the image's file lock, re-checked once held).
+ */
+public final class DefaultImageCache implements ImageCache {
+
+    private static final int OVERLAY_ATTEMPTS = 3;
+
+    private final ImageCacheSettings settings;
+    private final CacheLayout layout;
+    private final BaseEntries entries;
+    private final ImageLocks locks;
+    private final FetchPipeline pipeline;
+    private final OverlayMaker overlays;
+    private final OverlayScanner scanner;
+    private final GarbageCollector gc;
+    private final CacheCounters counters = new CacheCounters();
+    private final SingleFlight<FlightKey, CachedImage> flights = new SingleFlight<>();
+
+    private record FlightKey(String name, long maxVirtualSize) {
+    }
+
+    private DefaultImageCache(ImageCacheSettings settings, ImageCacheOptions options, ImageStore store) {
+        this.settings = settings;
+        this.layout = new CacheLayout(settings.stateDir());
+        this.entries = new BaseEntries(layout);
+        this.locks = new ImageLocks(layout);
+        FormatInspector inspector = new FormatInspector();
+        QemuImg qemuImg = new QemuImg(new ProcessRunner(), options.qemuImgTimeout(), options.qemuImgConvertTimeout());
+        this.pipeline = new FetchPipeline(layout, entries, locks, store, new Retrier(options), inspector, qemuImg,
+                settings.maxDownloads(), counters, settings.forceRaw());
+        this.overlays = new OverlayMaker(inspector, qemuImg);
+        this.scanner = new OverlayScanner(layout, inspector);
+        this.gc = new GarbageCollector(entries, locks, scanner, settings.maxUnusedAge(), settings.quotaBytes());
+    }
+
+    /** See {@link dev.computeagent.image.ImageCaches#open(ImageCacheSettings, ImageCacheOptions)}. */
+    public static DefaultImageCache open(ImageCacheSettings settings, ImageCacheOptions options) {
+        ImageStore store = ImageStores.forUrl(settings.storeUrl(), settings.token(), settings.downloadTimeout());
+        DefaultImageCache cache = new DefaultImageCache(settings, options, store);
+        try {
+            Files.createDirectories(cache.layout.baseDir());
+        } catch (IOException e) {
+            throw new ImageStorageException("cannot create " + cache.layout.baseDir() + ": " + e.getMessage(), e);
+        }
+        return cache;
+    }
+
+    @Override
+    public CachedImage fetch(String imageId) {
+        return obtain(ImageIds.validate(imageId), 0);
+    }
+
+    @Override
+    public Overlay createOverlay(String imageId, Path overlay, long sizeBytes) {
+        ImageIds.validate(imageId);
+        if (sizeBytes < 0) {
+            throw new IllegalArgumentException("sizeBytes must be >= 0");
+        }
+        String name = ImageIds.cacheName(imageId);
+        for (int attempt = 1; ; attempt++) {
+            obtain(imageId, sizeBytes);
+            // the lock keeps GC away between "the base exists" and "an overlay references it"
+            try (ImageLocks.Handle ignored = locks.lock(name)) {
+                Optional<CachedImage> base = entries.read(name);
+                if (base.isPresent()) {
+                    Overlay made = overlays.make(base.get(), overlay.toAbsolutePath().normalize(), sizeBytes);
+                    entries.touch(base.get().path());
+                    return made;
+                }
+            } catch (ImageException e) {
+                counters.refused(e.reason());
+                throw e;
+            }
+            if (attempt == OVERLAY_ATTEMPTS) {
+                throw new ImageStorageException("base of image " + imageId + " was removed " + attempt
+                        + " times while creating " + overlay);
+            }
+        }
+    }
+
+    private CachedImage obtain(String imageId, long maxVirtualSize) {
+        String name = ImageIds.cacheName(imageId);
+        Optional<CachedImage> cached = entries.read(name);
+        if (cached.isPresent()) {
+            counters.hits.increment();
+            entries.touch(cached.get().path());
+            return cached.get();
+        }
+        SingleFlight.Outcome<CachedImage> outcome;
+        try {
+            outcome = flights.run(new FlightKey(name, maxVirtualSize), () -> lead(imageId, maxVirtualSize));
+        } catch (ImageException e) {
+            counters.misses.increment();
+            throw e;
+        }
+        counters.misses.increment();
+        return outcome.value();
+    }
+
+    private CachedImage lead(String imageId, long maxVirtualSize) {
+        try {
+            return pipeline.fetch(imageId, maxVirtualSize).image();
+        } catch (ImageException e) {
+            // counted once per flight, not once per waiting caller
+            counters.refused(e.reason());
+            throw e;
+        }
+    }
+
+    @Override
+    public List<CachedImage> list() {
+        Set<String> inUse = scanner.basesInUse();
+        return entries.all().stream()
+                .map(i -> new CachedImage(i.imageId(), i.path(), i.format(), i.virtualSize(), i.bytes(), i.lastUsed(),
+                        inUse.contains(i.path().getFileName().toString())))
+                .toList();
+    }
+
+    @Override
+    public CacheStatistics statistics() {
+        List<CachedImage> all = entries.all();
+        return new CacheStatistics(all.size(), all.stream().mapToLong(CachedImage::bytes).sum(), counters.hits.sum(),
+                counters.misses.sum(), counters.downloads.sum(), counters.bytesDownloaded.sum(), counters.refusals());
+    }
+
+    @Override
+    public GcReport collectGarbage() {
+        return gc.collect();
+    }
+
+    @Override
+    public void close() {
+        // nothing to release: locks are per call and the HTTP client holds no resources between calls
+    }
+
+    @Override
+    public String toString() {
+        return "DefaultImageCache[" + settings + "]";
+    }
+}

@@ -1,0 +1,197 @@
+package dev.computeagent.image.cache;
+
+import dev.computeagent.image.CachedImage;
+import dev.computeagent.image.ImageNotFoundException;
+import dev.computeagent.image.ImageStorageException;
+import dev.computeagent.image.ImageTooLargeException;
+import dev.computeagent.image.ImageUnsafeException;
+import dev.computeagent.image.inspect.FormatInspector;
+import dev.computeagent.image.inspect.ImageFormat;
+import dev.computeagent.image.inspect.Inspection;
+import dev.computeagent.image.qemu.QemuImageInfo;
+import dev.computeagent.image.qemu.QemuImg;
+import dev.computeagent.image.store.ImageMetadata;
+import dev.computeagent.image.store.ImageStore;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings one image into the cache, under its lock (Nova's fetch_to_raw in spirit): metadata → download
+ * into a part file while hashing → verify → inspect in Java → confirm with {@code qemu-img info} →
+ * convert to raw when configured → record → atomic rename. Whatever fails, no part file and no entry
+ * remain.
+ */
+final class FetchPipeline {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FetchPipeline.class);
+
+    private final CacheLayout layout;
+    private final BaseEntries entries;
+    private final ImageLocks locks;
+    private final ImageStore store;
+    private final Retrier retrier;
+    private final FormatInspector inspector;
+    private final QemuImg qemuImg;
+    private final Semaphore downloadSlots;
+    private final CacheCounters counters;
+    private final boolean forceRaw;
+
+    FetchPipeline(CacheLayout layout, BaseEntries entries, ImageLocks locks, ImageStore store, Retrier retrier,
+                  FormatInspector inspector, QemuImg qemuImg, int maxDownloads, CacheCounters counters,
+                  boolean forceRaw) {
+        this.layout = layout;
+        this.entries = entries;
+        this.locks = locks;
+        this.store = store;
+        this.retrier = retrier;
+        this.inspector = inspector;
+        this.qemuImg = qemuImg;
+        this.downloadSlots = new Semaphore(maxDownloads, true);
+        this.counters = counters;
+        this.forceRaw = forceRaw;
+    }
+
+    /** What a fetch did: the entry and whether it downloaded it. */
+    record Fetched(CachedImage image, boolean downloaded) {
+    }
+
+    /**
+     * @param maxVirtualSize refuse (before converting or committing) an image larger than this; 0 = no limit
+     */
+    Fetched fetch(String imageId, long maxVirtualSize) {
+        String name = ImageIds.cacheName(imageId);
+        try (ImageLocks.Handle ignored = locks.lock(name)) {
+            Optional<CachedImage> existing = entries.read(name);
+            if (existing.isPresent()) {
+                // another process (or an earlier flight) committed it while we waited for the lock
+                entries.touch(existing.get().path());
+                return new Fetched(existing.get(), false);
+            }
+            try {
+                return new Fetched(download(imageId, name, maxVirtualSize), true);
+            } finally {
+                deleteParts(name);
+            }
+        }
+    }
+
+    private CachedImage download(String imageId, String name, long maxVirtualSize) {
+        deleteParts(name);
+        ImageMetadata metadata = retrier.call("metadata of image " + imageId, () -> store.metadata(imageId));
+        if (!"active".equals(metadata.status())) {
+            throw new ImageNotFoundException("image " + imageId + " is not active (status " + metadata.status() + ")");
+        }
+        Optional<ImageFormat> declared = declaredFormat(metadata);
+        if (maxVirtualSize > 0 && metadata.virtualSize().isPresent() && metadata.virtualSize().getAsLong() > maxVirtualSize) {
+            throw tooLarge(imageId, metadata.virtualSize().getAsLong(), maxVirtualSize);
+        }
+        Path part = layout.downloadPart(name);
+        acquireSlot();
+        try {
+            retrier.call("download of image " + imageId, () -> {
+                new VerifiedDownload(store).run(metadata, part, counters.bytesDownloaded::add);
+                return part;
+            });
+        } finally {
+            downloadSlots.release();
+        }
+        counters.downloads.increment();
+        Inspection inspection = inspector.inspect(part);
+        if (declared.isPresent() && declared.get() != inspection.format()) {
+            throw new ImageUnsafeException("image " + imageId + " is declared " + declared.get().qemuName()
+                    + " but its bytes are " + inspection.format().qemuName());
+        }
+        if (maxVirtualSize > 0 && inspection.virtualSize() > maxVirtualSize) {
+            throw tooLarge(imageId, inspection.virtualSize(), maxVirtualSize);
+        }
+        confirmWithQemuImg(imageId, part, inspection);
+        Path ready = part;
+        ImageFormat format = inspection.format();
+        if (forceRaw && format == ImageFormat.QCOW2) {
+            ready = layout.convertPart(name);
+            qemuImg.convert(part, format.qemuName(), ready, ImageFormat.RAW.qemuName());
+            format = ImageFormat.RAW;
+        }
+        return commit(imageId, name, ready, format, inspection.virtualSize());
+    }
+
+    private Optional<ImageFormat> declaredFormat(ImageMetadata metadata) {
+        if (metadata.diskFormat().isEmpty()) {
+            return Optional.empty();
+        }
+        String diskFormat = metadata.diskFormat().get();
+        return Optional.of(ImageFormat.acceptedByName(diskFormat).orElseThrow(() -> new ImageUnsafeException(
+                "image " + metadata.id() + " has disk_format " + diskFormat + ": only raw and qcow2 are accepted")));
+    }
+
+    /** qemu-img reads the file as the inspected format, never probing, and must agree on everything. */
+    private void confirmWithQemuImg(String imageId, Path part, Inspection inspection) {
+        QemuImageInfo info = qemuImg.info(part, inspection.format().qemuName());
+        if (!inspection.format().qemuName().equals(info.format()) || info.virtualSize() != inspection.virtualSize()
+                || info.backingFile().isPresent() || info.dataFile().isPresent()) {
+            throw new ImageUnsafeException("qemu-img disagrees with the inspection of image " + imageId + ": " + info);
+        }
+    }
+
+    private CachedImage commit(String imageId, String name, Path ready, ImageFormat format, long virtualSize) {
+        Path base = layout.base(name);
+        try {
+            try (FileChannel ch = FileChannel.open(ready, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            entries.writeRecord(name, new BaseRecord(imageId, format.qemuName(), virtualSize));
+            BaseEntries.moveAtomically(ready, base);
+            fsyncDirectory(layout.baseDir());
+        } catch (IOException e) {
+            try {
+                entries.delete(name);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new ImageStorageException("cannot commit image " + imageId + " to the cache: " + e.getMessage(), e);
+        }
+        LOG.info("cached image {} as {} ({}, virtual size {})", imageId, base, format.qemuName(), virtualSize);
+        return entries.read(name).orElseThrow(() -> new ImageStorageException("image " + imageId
+                + " vanished right after it was cached"));
+    }
+
+    private void acquireSlot() {
+        try {
+            downloadSlots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageStorageException("interrupted while waiting for a download slot", e);
+        }
+    }
+
+    private void deleteParts(String name) {
+        for (Path p : new Path[] {layout.downloadPart(name), layout.convertPart(name),
+                layout.baseDir().resolve(name + ".json.part")}) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException e) {
+                LOG.warn("cannot remove {}: {}", p, e.getMessage());
+            }
+        }
+    }
+
+    private static ImageTooLargeException tooLarge(String imageId, long virtualSize, long max) {
+        return new ImageTooLargeException("image " + imageId + " has virtual size " + virtualSize
+                + " bytes, larger than the requested disk of " + max + " bytes");
+    }
+
+    private static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // some file systems refuse to fsync a directory; the rename itself is still atomic
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.computeagent.image.cache;
+
+import dev.computeagent.image.ImageStorageException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One lock per cached image, held across threads and processes: a reentrant in-process lock guards
+ * an OS file lock on {@code _base/<name>.lock} ({@link FileChannel#lock()}, which the JVM does not
+ * let two threads of one process hold, hence the in-process lock in front of it).
+ */
+final class ImageLocks {
+
+    private final CacheLayout layout;
+    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+
+    ImageLocks(CacheLayout layout) {
+        this.layout = layout;
+    }
+
+    /** Blocks until this thread holds the image's lock; close the handle to release it. */
+    Handle lock(String name) {
+        Entry entry = entries.computeIfAbsent(name, n -> new Entry());
+        entry.local.lock();
+        if (entry.local.getHoldCount() == 1) {
+            try {
+                entry.channel = FileChannel.open(layout.lock(name), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                entry.fileLock = entry.channel.lock();
+            } catch (IOException e) {
+                closeQuietly(entry);
+                entry.local.unlock();
+                throw new ImageStorageException("cannot lock " + layout.lock(name) + ": " + e.getMessage(), e);
+            }
+        }
+        return () -> release(entry);
+    }
+
+    private static void release(Entry entry) {
+        if (entry.local.getHoldCount() == 1) {
+            closeQuietly(entry);
+        }
+        entry.local.unlock();
+    }
+
+    private static void closeQuietly(Entry entry) {
+        try {
+            if (entry.fileLock != null) {
+                entry.fileLock.release();
+            }
+            if (entry.channel != null) {
+                entry.channel.close();
+            }
+        } catch (IOException ignored) {
+            // closing the channel releases the lock in any case
+        } finally {
+            entry.fileLock = null;
+            entry.channel = null;
+        }
+    }
+
+    /** A held lock. */
+    interface Handle extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private static final class Entry {
+        final ReentrantLock local = new ReentrantLock();
+        FileChannel channel;
+        FileLock fileLock;
+    }
+}

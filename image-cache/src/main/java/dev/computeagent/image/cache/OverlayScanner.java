@@ -1,0 +1,71 @@
+package dev.computeagent.image.cache;
+
+import dev.computeagent.image.inspect.FormatInspector;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the bases in use: follows the backing chain of every {@code instances/*}{@code /disk} by reading
+ * the qcow2 headers (no process, and no clash with the locks of a running qemu).
+ */
+final class OverlayScanner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OverlayScanner.class);
+    private static final int MAX_CHAIN = 16;
+
+    private final CacheLayout layout;
+    private final FormatInspector inspector;
+
+    OverlayScanner(CacheLayout layout, FormatInspector inspector) {
+        this.layout = layout;
+        this.inspector = inspector;
+    }
+
+    /** Names of the bases that some instance disk's backing chain reaches. */
+    Set<String> basesInUse() {
+        Set<String> used = new HashSet<>();
+        Path instances = layout.instancesDir();
+        if (!Files.isDirectory(instances)) {
+            return used;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instances)) {
+            for (Path dir : dirs) {
+                Path disk = dir.resolve("disk");
+                if (Files.isRegularFile(disk)) {
+                    baseOf(disk).ifPresent(used::add);
+                }
+            }
+        } catch (IOException e) {
+            // not knowing what is in use must never turn into deleting it
+            throw new IllegalStateException("cannot scan " + instances + ": " + e.getMessage(), e);
+        }
+        return used;
+    }
+
+    private Optional<String> baseOf(Path disk) throws IOException {
+        Path current = disk;
+        for (int depth = 0; depth < MAX_CHAIN; depth++) {
+            Optional<String> backing = inspector.qcow2BackingFile(current);
+            if (backing.isEmpty()) {
+                return Optional.empty();
+            }
+            Path next = current.getParent().resolve(backing.get()).normalize();
+            if (layout.baseDir().equals(next.getParent()) && CacheLayout.isBaseName(next.getFileName().toString())) {
+                return Optional.of(next.getFileName().toString());
+            }
+            current = next;
+            if (!Files.isRegularFile(current)) {
+                LOG.warn("backing file {} of {} is missing", current, disk);
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+}

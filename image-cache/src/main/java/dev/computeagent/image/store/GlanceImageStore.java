@@ -1,0 +1,100 @@
+package dev.computeagent.image.store;
+
+import dev.computeagent.image.ImageDownloadException;
+import dev.computeagent.image.ImageNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * A Glance v2 image API: {@code GET {url}/v2/images/{id}} and {@code GET {url}/v2/images/{id}/file}.
+ * 404 is {@link ImageNotFoundException}; 5xx, other unexpected statuses and connection failures are
+ * {@link ImageDownloadException} (the caller retries). Silence longer than {@code stallTimeout},
+ * before the headers or inside the body, is a failure too.
+ */
+public final class GlanceImageStore implements ImageStore {
+
+    private static final int MAX_METADATA_BYTES = 1 << 20;
+
+    private final URI base;
+    private final Optional<String> token;
+    private final Duration stallTimeout;
+    private final HttpClient client;
+
+    public GlanceImageStore(URI url, Optional<String> token, Duration stallTimeout) {
+        String text = url.toString();
+        this.base = URI.create(text.endsWith("/") ? text : text + "/");
+        this.token = token;
+        this.stallTimeout = stallTimeout;
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(stallTimeout)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+    }
+
+    @Override
+    public ImageMetadata metadata(String imageId) {
+        HttpResponse<InputStream> response = send(imageId, "v2/images/" + imageId);
+        try (InputStream body = response.body()) {
+            byte[] json = body.readNBytes(MAX_METADATA_BYTES);
+            return MetadataParser.parse(json, imageId);
+        } catch (IOException e) {
+            throw new ImageDownloadException("reading metadata of image " + imageId + " failed: " + e, e);
+        } catch (IllegalArgumentException e) {
+            // a store that answers garbage is broken, which may pass: retriable
+            throw new ImageDownloadException("image store returned bad metadata for " + imageId + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public InputStream open(String imageId) {
+        return send(imageId, "v2/images/" + imageId + "/file").body();
+    }
+
+    @Override
+    public String describe() {
+        return "glance " + base.getScheme() + "://" + base.getHost() + (base.getPort() < 0 ? "" : ":" + base.getPort());
+    }
+
+    private HttpResponse<InputStream> send(String imageId, String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(stallTimeout)
+                .header("Accept", path.endsWith("/file") ? "application/octet-stream" : "application/json")
+                .GET();
+        token.ifPresent(t -> request.header("X-Auth-Token", t));
+        HttpResponse<InputStream> response;
+        try {
+            response = client.send(request.build(), info -> new StallGuardedInputStream(stallTimeout));
+        } catch (IOException e) {
+            throw new ImageDownloadException("request for image " + imageId + " to " + describe() + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageDownloadException("interrupted while requesting image " + imageId, e);
+        }
+        int status = response.statusCode();
+        if (status == 200) {
+            return response;
+        }
+        closeQuietly(response.body());
+        if (status == 404) {
+            throw new ImageNotFoundException("image " + imageId + " not found in " + describe());
+        }
+        throw new ImageDownloadException("image store " + describe() + " answered HTTP " + status + " for image "
+                + imageId);
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // nothing to save: the response is discarded
+        }
+    }
+}
