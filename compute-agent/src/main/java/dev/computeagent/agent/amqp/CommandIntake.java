@@ -1,0 +1,125 @@
+package dev.computeagent.agent.amqp;
+
+import dev.computeagent.agent.execution.InstanceLanes;
+import dev.computeagent.agent.heartbeat.Heartbeat;
+import dev.computeagent.agent.journal.FileRequestJournal;
+import dev.computeagent.agent.power.PowerStateSync;
+import dev.computeagent.agent.recovery.StartupReconciler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.AcknowledgeMode;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
+
+/**
+ * The agent's run cycle. Start: reconcile with libvirt, prune the journal, start the power-state
+ * sync and the heartbeat, then consume {@code compute.<host>}. Stop (graceful shutdown): stop
+ * taking commands, let running ones finish within the shutdown timeout (queued ones go back to the
+ * broker), then close the consumer.
+ *
+ * <p>The listener container is owned here rather than being a bean, so the consumer channel stays
+ * open until in-flight commands are acknowledged.
+ */
+public final class CommandIntake implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandIntake.class);
+    static final Duration JOURNAL_RETENTION = Duration.ofDays(7);
+
+    private final SimpleMessageListenerContainer container;
+    private final CommandListener listener;
+    private final InstanceLanes lanes;
+    private final StartupReconciler reconciler;
+    private final FileRequestJournal journal;
+    private final PowerStateSync powerSync;
+    private final Heartbeat heartbeat;
+    private final TaskScheduler scheduler;
+    private final Duration heartbeatInterval;
+    private final Duration powerSyncInterval;
+    private final Duration shutdownTimeout;
+    private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
+    private volatile boolean running;
+
+    public CommandIntake(ConnectionFactory connectionFactory, String queue, int prefetch, CommandListener listener,
+                         InstanceLanes lanes, StartupReconciler reconciler, FileRequestJournal journal,
+                         PowerStateSync powerSync, Heartbeat heartbeat, TaskScheduler scheduler,
+                         Duration heartbeatInterval, Duration powerSyncInterval, Duration shutdownTimeout) {
+        this.listener = listener;
+        this.lanes = lanes;
+        this.reconciler = reconciler;
+        this.journal = journal;
+        this.powerSync = powerSync;
+        this.heartbeat = heartbeat;
+        this.scheduler = scheduler;
+        this.heartbeatInterval = heartbeatInterval;
+        this.powerSyncInterval = powerSyncInterval;
+        this.shutdownTimeout = shutdownTimeout;
+        this.container = new SimpleMessageListenerContainer(connectionFactory);
+        container.setQueueNames(queue);
+        container.setAcknowledgeMode(AcknowledgeMode.MANUAL);
+        // one consumer keeps arrival order; the work itself runs on the instance lanes
+        container.setConcurrentConsumers(1);
+        container.setPrefetchCount(prefetch);
+        container.setMessageListener(listener);
+        container.setMissingQueuesFatal(false);
+        container.setRecoveryInterval(1000L);
+        container.setAutoStartup(false);
+        container.afterPropertiesSet();
+    }
+
+    @Override
+    public void start() {
+        try {
+            reconciler.reconcile();
+        } catch (RuntimeException e) {
+            // the hypervisor may be down: the periodic sync fills the view once it is back
+            log.error("start-up reconciliation failed; continuing, the power-state sync will catch up", e);
+        }
+        journal.prune(JOURNAL_RETENTION);
+        try {
+            powerSync.start();
+        } catch (RuntimeException e) {
+            log.error("cannot subscribe to lifecycle events; relying on the periodic sync", e);
+        }
+        periodic.add(scheduler.scheduleAtFixedRate(heartbeat, heartbeatInterval));
+        periodic.add(scheduler.scheduleWithFixedDelay(powerSync::syncAll,
+                java.time.Instant.now().plus(powerSyncInterval), powerSyncInterval));
+        container.start();
+        running = true;
+        log.info("consuming {}", (Object) container.getQueueNames());
+    }
+
+    @Override
+    public void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        log.info("shutting down: no new commands, waiting up to {} for running ones", shutdownTimeout);
+        listener.stopAccepting();
+        boolean finished = lanes.shutdown(shutdownTimeout);
+        if (!finished) {
+            log.warn("commands still running after {}; their messages will be redelivered", shutdownTimeout);
+        }
+        periodic.forEach(f -> f.cancel(false));
+        powerSync.stop();
+        container.stop();
+        container.destroy();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        // stops before the web server and the connection factory go away
+        return Integer.MAX_VALUE - 4096;
+    }
+}

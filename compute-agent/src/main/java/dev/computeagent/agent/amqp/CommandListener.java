@@ -1,0 +1,92 @@
+package dev.computeagent.agent.amqp;
+
+import com.rabbitmq.client.Channel;
+import dev.computeagent.agent.command.CommandValidator;
+import dev.computeagent.agent.command.Validation;
+import dev.computeagent.agent.execution.CommandExecutor;
+import dev.computeagent.agent.message.EventMessage;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
+
+/**
+ * Receives command messages (manual acknowledgement). Valid commands go to the
+ * {@link CommandExecutor}, which acknowledges them when done; invalid ones get a
+ * {@code command.rejected} event (and reply) and are rejected without requeue, so the broker
+ * dead-letters them unchanged. Never throws, whatever the message.
+ */
+public final class CommandListener implements ChannelAwareMessageListener {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandListener.class);
+
+    private final CommandValidator validator;
+    private final CommandExecutor executor;
+    private final EventPublisher events;
+    private final MeterRegistry meters;
+    private volatile boolean accepting = true;
+
+    public CommandListener(CommandValidator validator, CommandExecutor executor, EventPublisher events,
+                           MeterRegistry meters) {
+        this.validator = validator;
+        this.executor = executor;
+        this.events = events;
+        this.meters = meters;
+    }
+
+    /** From now on, deliveries are left unacknowledged (the broker returns them when the channel closes). */
+    public void stopAccepting() {
+        accepting = false;
+    }
+
+    @Override
+    public void onMessage(Message message, Channel channel) {
+        MessageProperties props = message.getMessageProperties();
+        long tag = props.getDeliveryTag();
+        if (!accepting) {
+            return;
+        }
+        try {
+            Validation result = validator.validate(message.getBody() == null ? new byte[0] : message.getBody(),
+                    props.getReceivedRoutingKey());
+            if (result instanceof Validation.Accepted accepted) {
+                executor.submit(accepted.command(),
+                        new ChannelDelivery(channel, tag, props.getReplyTo(), props.getCorrelationId()));
+            } else if (result instanceof Validation.Rejected rejected) {
+                reject(rejected, props, channel, tag);
+            }
+        } catch (RuntimeException | Error e) {
+            log.error("unexpected failure on delivery {}; dead-lettering it", tag, e);
+            rejectQuietly(channel, tag);
+        }
+    }
+
+    private void reject(Validation.Rejected rejected, MessageProperties props, Channel channel, long tag) {
+        log.info("rejecting command message: {}", rejected.reason());
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("reason", rejected.reason());
+        if (rejected.rawBody() != null) {
+            payload.put("raw_body", rejected.rawBody());
+        }
+        EventMessage event = events.event("command.rejected", rejected.requestId(), rejected.instanceUuid(),
+                payload, null);
+        events.publish(event);
+        events.reply(props.getReplyTo(), props.getCorrelationId(), event);
+        rejectQuietly(channel, tag);
+        meters.timer("agent.commands", "command", "unknown", "outcome", "rejected")
+                .record(java.time.Duration.ZERO);
+    }
+
+    private static void rejectQuietly(Channel channel, long tag) {
+        try {
+            channel.basicReject(tag, false);
+        } catch (IOException | RuntimeException e) {
+            log.warn("reject of delivery {} failed ({}); the broker redelivers it", tag, e.toString());
+        }
+    }
+}

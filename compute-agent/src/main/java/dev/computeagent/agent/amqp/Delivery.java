@@ -1,0 +1,24 @@
+package dev.computeagent.agent.amqp;
+
+/**
+ * One received command message and what can be done with it once: acknowledged (its outcome is
+ * confirmed by the broker), released for redelivery, or abandoned (left unacknowledged so the broker
+ * returns it when the channel closes). Every method is best-effort and never throws: a lost channel
+ * means the broker redelivers, which the request journal answers.
+ */
+public interface Delivery {
+
+    /** AMQP {@code reply_to}, or null. */
+    String replyTo();
+
+    /** AMQP {@code correlation_id}, or null. */
+    String correlationId();
+
+    void ack();
+
+    /** Returns the message to the queue now (counts as a delivery attempt). */
+    void requeue();
+
+    /** Leaves the message unacknowledged; the broker returns it when the channel closes. */
+    void abandon();
+}

@@ -1,0 +1,98 @@
+package dev.computeagent.agent.amqp;
+
+import dev.computeagent.agent.message.ErrorBody;
+import dev.computeagent.agent.message.EventMessage;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.amqp.AmqpException;
+import org.springframework.amqp.core.Message;
+import org.springframework.amqp.core.MessageDeliveryMode;
+import org.springframework.amqp.core.MessageProperties;
+import org.springframework.amqp.rabbit.connection.CorrelationData;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import tools.jackson.core.JacksonException;
+
+/**
+ * Publishes events to {@code compute.events} (routing key = event name) and replies to
+ * {@code reply_to} through the default exchange, persistent JSON, and waits for the broker's
+ * publisher confirm. {@code publish}/{@code reply} return whether the broker confirmed; they never
+ * throw for broker trouble (a down broker is a false, the caller decides).
+ */
+public final class EventPublisher {
+
+    private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
+
+    private final RabbitTemplate template;
+    private final String host;
+    private final Clock clock;
+    private final Duration confirmTimeout;
+
+    public EventPublisher(RabbitTemplate template, String host, Clock clock, Duration confirmTimeout) {
+        this.template = template;
+        this.host = host;
+        this.clock = clock;
+        this.confirmTimeout = confirmTimeout;
+    }
+
+    /** A new event from this host, stamped now. */
+    public EventMessage event(String name, String requestId, String instanceUuid, Map<String, Object> payload,
+                              ErrorBody error) {
+        return new EventMessage(EventMessage.VERSION, name, host, clock.instant().truncatedTo(ChronoUnit.MILLIS),
+                requestId, instanceUuid, payload, error);
+    }
+
+    public boolean publish(EventMessage event) {
+        return send(Topology.EVENTS_EXCHANGE, event.event(), event, null);
+    }
+
+    /** Sends {@code event} to {@code replyTo} with {@code correlationId}; no reply address = nothing to do. */
+    public boolean reply(String replyTo, String correlationId, EventMessage event) {
+        if (replyTo == null || replyTo.isEmpty()) {
+            return true;
+        }
+        return send("", replyTo, event, correlationId);
+    }
+
+    private boolean send(String exchange, String routingKey, EventMessage event, String correlationId) {
+        byte[] body;
+        try {
+            body = AgentJson.mapper().writeValueAsBytes(event);
+        } catch (JacksonException e) {
+            log.error("event {} cannot be serialised", event.event(), e);
+            return false;
+        }
+        MessageProperties props = new MessageProperties();
+        props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
+        props.setContentEncoding(StandardCharsets.UTF_8.name());
+        props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
+        props.setTimestamp(java.util.Date.from(event.timestamp()));
+        props.setMessageId(UUID.randomUUID().toString());
+        if (correlationId != null) {
+            props.setCorrelationId(correlationId);
+        }
+        CorrelationData confirm = new CorrelationData(props.getMessageId());
+        try {
+            template.send(exchange, routingKey, new Message(body, props), confirm);
+            CorrelationData.Confirm result = confirm.getFuture().get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!result.ack()) {
+                log.warn("broker refused {} to {}:{} ({})", event.event(), exchange, routingKey, result.reason());
+            }
+            return result.ack();
+        } catch (AmqpException | TimeoutException | ExecutionException e) {
+            log.warn("{} to {}:{} not confirmed: {}", event.event(), exchange, routingKey, e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.computeagent.agent.command;
+
+import dev.computeagent.agent.message.FlavorArgs;
+import dev.computeagent.virt.NicSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The validated arguments of {@code spawn}.
+ *
+ * @param name     1–255 characters of any text
+ * @param flavor   within the §3 ranges
+ * @param imageId  1–128 chars of {@code [A-Za-z0-9._-]}
+ * @param nics     possibly empty
+ * @param metadata at most 128 entries
+ * @param userData decoded user data (at most 64 KiB), when given
+ */
+public record SpawnRequest(String name, FlavorArgs flavor, String imageId, List<NicSpec> nics,
+                           Map<String, String> metadata, Optional<byte[]> userData) {
+
+    public SpawnRequest {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(flavor, "flavor");
+        Objects.requireNonNull(imageId, "imageId");
+        nics = List.copyOf(nics);
+        metadata = Map.copyOf(metadata);
+        Objects.requireNonNull(userData, "userData");
+    }
+}

@@ -1,0 +1,28 @@
+package dev.computeagent.agent.command;
+
+import java.util.Objects;
+
+/** The result of validating one incoming message: a typed command or a typed rejection. */
+public sealed interface Validation {
+
+    /** The message is a valid command. */
+    record Accepted(Command command) implements Validation {
+        public Accepted {
+            Objects.requireNonNull(command, "command");
+        }
+    }
+
+    /**
+     * The message is refused.
+     *
+     * @param reason       human-readable cause, naming the offending field
+     * @param rawBody      the body when it was readable UTF-8 text (truncated to 4 KiB), else null
+     * @param requestId    the message's request id when it could be read and was valid, else null
+     * @param instanceUuid the message's instance uuid when it could be read and was valid, else null
+     */
+    record Rejected(String reason, String rawBody, String requestId, String instanceUuid) implements Validation {
+        public Rejected {
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+}

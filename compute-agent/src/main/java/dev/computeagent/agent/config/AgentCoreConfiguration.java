@@ -1,0 +1,184 @@
+package dev.computeagent.agent.config;
+
+import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.amqp.CommandIntake;
+import dev.computeagent.agent.amqp.CommandListener;
+import dev.computeagent.agent.amqp.EventPublisher;
+import dev.computeagent.agent.amqp.Topology;
+import dev.computeagent.agent.command.CommandValidator;
+import dev.computeagent.agent.execution.CommandExecutor;
+import dev.computeagent.agent.execution.InstanceLanes;
+import dev.computeagent.agent.handler.CommandHandler;
+import dev.computeagent.agent.handler.DeleteHandler;
+import dev.computeagent.agent.handler.HandlerRegistry;
+import dev.computeagent.agent.handler.RebootHandler;
+import dev.computeagent.agent.handler.SpawnHandler;
+import dev.computeagent.agent.handler.StartHandler;
+import dev.computeagent.agent.handler.StopHandler;
+import dev.computeagent.agent.handler.UnsupportedMigrateHandler;
+import dev.computeagent.agent.heartbeat.Heartbeat;
+import dev.computeagent.agent.journal.FileRequestJournal;
+import dev.computeagent.agent.power.PowerStateSync;
+import dev.computeagent.agent.recovery.StartupReconciler;
+import dev.computeagent.agent.state.InstanceFiles;
+import dev.computeagent.agent.state.InstanceRegistry;
+import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.status.HostStatusService;
+import dev.computeagent.image.ImageCache;
+import dev.computeagent.virt.ComputeDriver;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.amqp.core.Declarables;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
+
+/**
+ * Wires the agent's core: topology, validation, lanes, journal, handlers, executor, recovery,
+ * power-state sync, heartbeat and the command intake. The driver and the image cache come from
+ * {@link BackendConfiguration} (tests replace them).
+ */
+@Configuration(proxyBeanMethods = false)
+public class AgentCoreConfiguration {
+
+    /** How long a publish may wait for the broker's confirm. */
+    static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(15);
+
+    /** At-least-once needs publisher confirms whatever {@code spring.rabbitmq.*} says. */
+    @Bean
+    static BeanPostProcessor agentPublisherConfirms() {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String beanName) {
+                if (bean instanceof CachingConnectionFactory ccf) {
+                    ccf.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
+                }
+                return bean;
+            }
+        };
+    }
+
+    @Bean
+    Declarables agentTopology(AgentProperties properties) {
+        return Topology.declarables(properties.host(), properties.deliveryLimit());
+    }
+
+    @Bean
+    Clock agentClock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    InstanceRegistry instanceRegistry(AgentProperties properties) {
+        return new InstanceRegistry(properties.host());
+    }
+
+    @Bean
+    InstanceFiles instanceFiles(AgentProperties properties) {
+        return new InstanceFiles(properties.stateDir());
+    }
+
+    @Bean
+    InstanceStore instanceStore(ComputeDriver driver, InstanceRegistry registry) {
+        return new InstanceStore(driver, registry);
+    }
+
+    @Bean
+    FileRequestJournal requestJournal(AgentProperties properties, Clock clock) {
+        return new FileRequestJournal(properties.stateDir().resolve("journal"), AgentJson.mapper(), clock);
+    }
+
+    @Bean
+    InstanceLanes instanceLanes(AgentProperties properties) {
+        return new InstanceLanes(properties.maxConcurrentOperations());
+    }
+
+    @Bean
+    EventPublisher eventPublisher(ConnectionFactory connectionFactory, AgentProperties properties, Clock clock) {
+        // a template of its own: the application's RabbitTemplate may be configured for other uses
+        return new EventPublisher(new RabbitTemplate(connectionFactory), properties.host(), clock, CONFIRM_TIMEOUT);
+    }
+
+    @Bean
+    SpawnHandler spawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
+                              AgentProperties properties, Clock clock, MeterRegistry meters) {
+        return new SpawnHandler(driver, images, store, files, properties.host(), clock, meters);
+    }
+
+    @Bean
+    StartHandler startHandler(ComputeDriver driver, InstanceStore store) {
+        return new StartHandler(driver, store);
+    }
+
+    @Bean
+    StopHandler stopHandler(ComputeDriver driver, InstanceStore store) {
+        return new StopHandler(driver, store);
+    }
+
+    @Bean
+    RebootHandler rebootHandler(ComputeDriver driver, InstanceStore store) {
+        return new RebootHandler(driver, store);
+    }
+
+    @Bean
+    DeleteHandler deleteHandler(ComputeDriver driver, InstanceStore store, InstanceFiles files) {
+        return new DeleteHandler(driver, store, files);
+    }
+
+    @Bean
+    UnsupportedMigrateHandler unsupportedMigrateHandler() {
+        return new UnsupportedMigrateHandler();
+    }
+
+    @Bean
+    HandlerRegistry handlerRegistry(List<CommandHandler<?>> handlers) {
+        return new HandlerRegistry(handlers);
+    }
+
+    @Bean
+    CommandExecutor commandExecutor(InstanceLanes lanes, HandlerRegistry handlers, FileRequestJournal journal,
+                                    EventPublisher events, InstanceStore store, MeterRegistry meters) {
+        return new CommandExecutor(lanes, handlers, journal, events, store, meters);
+    }
+
+    @Bean
+    StartupReconciler startupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
+                                        InstanceFiles files, EventPublisher events) {
+        return new StartupReconciler(driver, store, registry, files, events);
+    }
+
+    @Bean
+    PowerStateSync powerStateSync(ComputeDriver driver, InstanceLanes lanes, InstanceStore store,
+                                  InstanceRegistry registry, EventPublisher events) {
+        return new PowerStateSync(driver, lanes, store, registry, events);
+    }
+
+    @Bean
+    Heartbeat heartbeat(HostStatusService status, EventPublisher events) {
+        return new Heartbeat(status, events);
+    }
+
+    @Bean
+    CommandListener commandListener(AgentProperties properties, CommandExecutor executor, EventPublisher events,
+                                    MeterRegistry meters) {
+        return new CommandListener(new CommandValidator(properties.host(), AgentJson.mapper()), executor, events,
+                meters);
+    }
+
+    @Bean
+    CommandIntake commandIntake(ConnectionFactory connectionFactory, AgentProperties properties,
+                                CommandListener listener, InstanceLanes lanes, StartupReconciler reconciler,
+                                FileRequestJournal journal, PowerStateSync powerSync, Heartbeat heartbeat,
+                                TaskScheduler scheduler) {
+        int prefetch = Math.max(16, properties.maxConcurrentOperations() * 4);
+        return new CommandIntake(connectionFactory, Topology.commandQueue(properties.host()), prefetch, listener,
+                lanes, reconciler, journal, powerSync, heartbeat, scheduler, properties.heartbeatInterval(),
+                properties.powerSyncInterval(), properties.shutdownTimeout());
+    }
+}

@@ -1,0 +1,159 @@
+package dev.computeagent.agent.execution;
+
+import dev.computeagent.agent.amqp.Delivery;
+import dev.computeagent.agent.amqp.EventPublisher;
+import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.handler.CommandHandler;
+import dev.computeagent.agent.handler.HandlerRegistry;
+import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.journal.RequestJournal;
+import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.ErrorBody;
+import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.message.EventMessage;
+import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.state.InstanceStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs accepted commands on their instance's lane with the at-least-once protocol of DESIGN.md §3:
+ * a request already in the journal is answered again from it; otherwise {@code .start} is
+ * published (confirmed), the handler runs, its outcome is journaled, the final event and the reply
+ * are published (confirmed), and only then is the message acknowledged. When the broker does not
+ * confirm, the message is returned for redelivery, which the journal then answers.
+ */
+public final class CommandExecutor {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandExecutor.class);
+
+    private final InstanceLanes lanes;
+    private final HandlerRegistry handlers;
+    private final RequestJournal journal;
+    private final EventPublisher events;
+    private final InstanceStore store;
+    private final MeterRegistry meters;
+
+    public CommandExecutor(InstanceLanes lanes, HandlerRegistry handlers, RequestJournal journal,
+                           EventPublisher events, InstanceStore store, MeterRegistry meters) {
+        this.lanes = lanes;
+        this.handlers = handlers;
+        this.journal = journal;
+        this.events = events;
+        this.store = store;
+        this.meters = meters;
+    }
+
+    /** Queues the command on its instance's lane; when the lanes are closed the delivery is abandoned. */
+    public void submit(Command command, Delivery delivery) {
+        boolean queued = lanes.submit(command.instanceUuid(), new InstanceLanes.LaneTask() {
+            @Override
+            public void run() {
+                execute(command, delivery);
+            }
+
+            @Override
+            public void abandon() {
+                delivery.abandon();
+            }
+        });
+        if (!queued) {
+            delivery.abandon();
+        }
+    }
+
+    /** Executes on the calling thread (which must hold the instance's lane). */
+    void execute(Command command, Delivery delivery) {
+        Timer.Sample sample = Timer.start(meters);
+        String prefix = "instance." + command.name().wireName();
+        String uuid = command.instanceUuid().toString();
+        Optional<EventMessage> recorded = journal.find(command.requestId());
+        if (recorded.isPresent()) {
+            log.info("request {} already completed; answering again from the journal", command.requestId());
+            finish(command, delivery, recorded.get(), sample);
+            return;
+        }
+        EventMessage start = events.event(prefix + ".start", command.requestId(), uuid, currentPayload(command), null);
+        if (!events.publish(start)) {
+            // nothing done yet: let the broker hand it to us (or a restarted us) again
+            delivery.requeue();
+            return;
+        }
+        EventMessage last;
+        try {
+            Outcome outcome = run(command);
+            last = events.event(prefix + ".end", command.requestId(), uuid, outcome.payload(), null);
+        } catch (Throwable failure) {
+            ErrorBody error = ErrorMapper.toError(failure);
+            if (error.code() == ErrorCode.INTERNAL_ERROR) {
+                log.error("{} {} of {} failed unexpectedly", command.name().wireName(), command.requestId(), uuid,
+                        failure);
+            } else {
+                log.info("{} {} of {} failed: {} {}", command.name().wireName(), command.requestId(), uuid,
+                        error.code(), error.message());
+            }
+            noteError(command, error);
+            last = events.event(prefix + ".error", command.requestId(), uuid, errorPayload(command), error);
+        }
+        try {
+            journal.record(command.requestId(), last);
+        } catch (RuntimeException e) {
+            // the outcome is still reported; a redelivery would run the (idempotent) handler again
+            log.error("request {} completed but could not be journaled", command.requestId(), e);
+        }
+        finish(command, delivery, last, sample);
+    }
+
+    private Outcome run(Command command) {
+        Optional<CommandHandler<Command>> handler = handlers.find(command);
+        if (handler.isEmpty()) {
+            throw new CommandFailedException(ErrorCode.INTERNAL_ERROR,
+                    "no handler for command " + command.name().wireName() + " on this agent", false);
+        }
+        return handler.get().handle(command);
+    }
+
+    private void finish(Command command, Delivery delivery, EventMessage last, Timer.Sample sample) {
+        boolean published = events.publish(last);
+        boolean replied = events.reply(delivery.replyTo(), delivery.correlationId(), last);
+        if (published && replied) {
+            delivery.ack();
+        } else {
+            delivery.requeue();
+        }
+        sample.stop(meters.timer("agent.commands", "command", command.name().wireName(),
+                "outcome", last.isError() ? "error" : "success"));
+    }
+
+    private Map<String, Object> currentPayload(Command command) {
+        if (command.name() == CommandName.SPAWN && store.view(command.instanceUuid()).isEmpty()) {
+            return Map.of("state", InstanceState.BUILDING.name(), "power_state", "NOSTATE");
+        }
+        return store.view(command.instanceUuid()).map(Outcome::payloadOf).orElse(Map.of());
+    }
+
+    private Map<String, Object> errorPayload(Command command) {
+        return store.view(command.instanceUuid()).map(Outcome::payloadOf)
+                .orElseGet(() -> command.name() == CommandName.SPAWN
+                        ? Map.of("state", InstanceState.ERROR.name(), "power_state", "NOSTATE")
+                        : Map.of());
+    }
+
+    private void noteError(Command command, ErrorBody error) {
+        if (command.name() == CommandName.SPAWN && error.code() != ErrorCode.INSTANCE_EXISTS) {
+            return; // a failed spawn left nothing to annotate
+        }
+        if (error.code() == ErrorCode.INSTANCE_EXISTS || error.code() == ErrorCode.INSTANCE_NOT_FOUND) {
+            return; // the error is about the request, not the instance
+        }
+        try {
+            store.noteError(command.instanceUuid(), error.code() + ": " + error.message());
+        } catch (RuntimeException e) {
+            log.warn("could not record the error with instance {}", command.instanceUuid(), e);
+        }
+    }
+}

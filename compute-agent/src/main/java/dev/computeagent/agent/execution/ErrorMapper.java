@@ -1,0 +1,105 @@
+package dev.computeagent.agent.execution;
+
+import dev.computeagent.agent.message.ErrorBody;
+import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.image.ImageChecksumMismatchException;
+import dev.computeagent.image.ImageDownloadException;
+import dev.computeagent.image.ImageException;
+import dev.computeagent.image.ImageNotFoundException;
+import dev.computeagent.image.ImageTooLargeException;
+import dev.computeagent.image.ImageUnsafeException;
+import dev.computeagent.image.InvalidImageIdException;
+import dev.computeagent.virt.DriverException;
+import dev.computeagent.virt.HypervisorException;
+import dev.computeagent.virt.HypervisorUnavailableException;
+import dev.computeagent.virt.InstanceExistsException;
+import dev.computeagent.virt.InstanceNotFoundException;
+import dev.computeagent.virt.InvalidSpecException;
+import dev.computeagent.virt.OperationTimeoutException;
+
+/**
+ * The one place where failures of the driver, the image cache and the handlers become the error
+ * codes of DESIGN.md §3. Decisions are made on exception types only, never on message text.
+ * Anything unknown is {@code INTERNAL_ERROR}.
+ */
+public final class ErrorMapper {
+
+    private ErrorMapper() {
+    }
+
+    public static ErrorBody toError(Throwable failure) {
+        Throwable t = unwrap(failure);
+        String message = message(t);
+        if (t instanceof CommandFailedException c) {
+            return new ErrorBody(c.code(), message, c.retriable());
+        }
+        if (t instanceof DriverException d) {
+            return new ErrorBody(driverCode(d), message, d.retriable());
+        }
+        if (t instanceof ImageException i) {
+            return new ErrorBody(imageCode(i), message, i.retriable());
+        }
+        if (t instanceof IllegalArgumentException) {
+            return new ErrorBody(ErrorCode.INVALID_COMMAND, message, false);
+        }
+        return new ErrorBody(ErrorCode.INTERNAL_ERROR, message, false);
+    }
+
+    static ErrorCode driverCode(DriverException d) {
+        if (d instanceof InstanceNotFoundException) {
+            return ErrorCode.INSTANCE_NOT_FOUND;
+        }
+        if (d instanceof InstanceExistsException) {
+            return ErrorCode.INSTANCE_EXISTS;
+        }
+        if (d instanceof InvalidSpecException) {
+            return ErrorCode.INVALID_COMMAND;
+        }
+        if (d instanceof OperationTimeoutException) {
+            return ErrorCode.TIMEOUT;
+        }
+        if (d instanceof HypervisorUnavailableException || d instanceof HypervisorException) {
+            return ErrorCode.HYPERVISOR_ERROR;
+        }
+        return ErrorCode.HYPERVISOR_ERROR;
+    }
+
+    static ErrorCode imageCode(ImageException i) {
+        if (i instanceof ImageNotFoundException) {
+            return ErrorCode.IMAGE_NOT_FOUND;
+        }
+        if (i instanceof ImageDownloadException) {
+            return ErrorCode.IMAGE_DOWNLOAD_FAILED;
+        }
+        if (i instanceof ImageChecksumMismatchException) {
+            return ErrorCode.IMAGE_CHECKSUM_MISMATCH;
+        }
+        if (i instanceof ImageUnsafeException) {
+            return ErrorCode.IMAGE_UNSAFE;
+        }
+        if (i instanceof ImageTooLargeException) {
+            return ErrorCode.IMAGE_TOO_LARGE;
+        }
+        if (i instanceof InvalidImageIdException) {
+            return ErrorCode.INVALID_COMMAND;
+        }
+        return ErrorCode.INTERNAL_ERROR;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable current = t;
+        while ((current instanceof java.util.concurrent.CompletionException
+                || current instanceof java.util.concurrent.ExecutionException
+                || current instanceof java.lang.reflect.UndeclaredThrowableException)
+                && current.getCause() != null) {
+            current = current.getCause();
+        }
+        return current;
+    }
+
+    private static String message(Throwable t) {
+        String m = t.getMessage();
+        String text = m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
+        return text.length() > 1024 ? text.substring(0, 1024) + "…" : text;
+    }
+}

@@ -1,0 +1,185 @@
+package dev.computeagent.agent.handler;
+
+import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.command.SpawnRequest;
+import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.state.Annotations;
+import dev.computeagent.agent.state.InstanceFiles;
+import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.image.ImageCache;
+import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.InstanceExistsException;
+import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.InstanceMetadata;
+import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.PowerState;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code spawn}: root disk overlay from the image cache, then define and boot through the driver,
+ * then wait until the guest runs.
+ *
+ * <p>Idempotent: an existing instance with the same spec fingerprint is finished (started when a
+ * crash interrupted its spawn) and reported as success; with another spec the command fails with
+ * {@code INSTANCE_EXISTS} and the existing instance is not touched. Any other failure removes
+ * everything this spawn created (domain, overlay, instance directory) before it is reported.
+ */
+public final class SpawnHandler implements CommandHandler<Command.Spawn> {
+
+    private static final Logger log = LoggerFactory.getLogger(SpawnHandler.class);
+    private static final long GIB = 1024L * 1024 * 1024;
+    static final Duration BOOT_TIMEOUT = Duration.ofSeconds(60);
+
+    private final ComputeDriver driver;
+    private final ImageCache images;
+    private final InstanceStore store;
+    private final InstanceFiles files;
+    private final String host;
+    private final Clock clock;
+    private final MeterRegistry meters;
+
+    public SpawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
+                        String host, Clock clock, MeterRegistry meters) {
+        this.driver = driver;
+        this.images = images;
+        this.store = store;
+        this.files = files;
+        this.host = host;
+        this.clock = clock;
+        this.meters = meters;
+    }
+
+    @Override
+    public CommandName command() {
+        return CommandName.SPAWN;
+    }
+
+    @Override
+    public Class<Command.Spawn> type() {
+        return Command.Spawn.class;
+    }
+
+    @Override
+    public Outcome handle(Command.Spawn command) {
+        UUID uuid = command.instanceUuid();
+        SpawnRequest request = command.request();
+        String fingerprint = SpecFingerprint.of(request);
+        Optional<InstanceInfo> existing = store.find(uuid);
+        if (existing.isPresent()) {
+            return finishExisting(existing.get(), fingerprint);
+        }
+        // no domain: an existing directory can only be a crashed attempt of this same spawn (recovery
+        // keeps directories of completed spawns only when they have a domain), so it is ours to reuse
+        files.create(uuid);
+        try {
+            phase("image", () -> images.fetch(request.imageId()));
+            phase("disk", () -> images.createOverlay(request.imageId(), files.disk(uuid), request.flavor().rootGb() * GIB));
+            InstanceSpec spec = new InstanceSpec(uuid, metadata(command, fingerprint), java.util.List.of(
+                    DiskSpec.qcow2Root(files.disk(uuid))), request.nics(), files.consoleLog(uuid), false);
+            phase("define", () -> {
+                driver.spawn(spec);
+                return null;
+            });
+            phase("boot", () -> {
+                awaitRunning(uuid);
+                return null;
+            });
+            Outcome outcome = Outcome.of(store.record(uuid, InstanceState.ACTIVE, null));
+            files.markSpawnComplete(uuid);
+            return outcome;
+        } catch (InstanceExistsException e) {
+            // someone else's domain with our name appeared: not ours to destroy, but our directory is
+            removeFiles(uuid);
+            throw new CommandFailedException(ErrorCode.INSTANCE_EXISTS, e.getMessage(), false, e);
+        } catch (RuntimeException | Error e) {
+            cleanUp(uuid);
+            throw e;
+        }
+    }
+
+    private Outcome finishExisting(InstanceInfo info, String fingerprint) {
+        UUID uuid = info.uuid();
+        String recorded = info.metadata().annotations().get(Annotations.SPEC_SHA256);
+        if (!fingerprint.equals(recorded)) {
+            throw new CommandFailedException(ErrorCode.INSTANCE_EXISTS,
+                    "instance " + uuid + " exists with a different spec", false);
+        }
+        InstanceState state = Annotations.state(info.metadata(), info.powerState());
+        if (state == InstanceState.BUILDING) {
+            // a crash interrupted this spawn after the domain was defined: finish it
+            if (info.powerState() != PowerState.RUNNING) {
+                driver.start(uuid);
+                awaitRunning(uuid);
+            }
+            Outcome outcome = Outcome.of(store.record(uuid, InstanceState.ACTIVE, null));
+            files.markSpawnComplete(uuid);
+            return outcome;
+        }
+        return Outcome.of(store.record(uuid, state, info.metadata().annotations().get(Annotations.LAST_ERROR)));
+    }
+
+    private InstanceMetadata metadata(Command.Spawn command, String fingerprint) {
+        SpawnRequest r = command.request();
+        Map<String, String> annotations = new HashMap<>();
+        annotations.put(Annotations.STATE, InstanceState.BUILDING.name());
+        annotations.put(Annotations.CREATED_AT, clock.instant().toString());
+        annotations.put(Annotations.SPAWN_REQUEST, command.requestId());
+        annotations.put(Annotations.SPEC_SHA256, fingerprint);
+        Flavor flavor = new Flavor(r.flavor().vcpus(), r.flavor().memoryMb(), r.flavor().rootGb(),
+                r.flavor().ephemeralGb());
+        return new InstanceMetadata(r.name(), flavor, r.imageId(), host, r.metadata(), annotations);
+    }
+
+    private void awaitRunning(UUID uuid) {
+        long deadline = System.nanoTime() + BOOT_TIMEOUT.toNanos();
+        while (driver.info(uuid).powerState() != PowerState.RUNNING) {
+            if (System.nanoTime() > deadline) {
+                throw new CommandFailedException(ErrorCode.TIMEOUT,
+                        "instance " + uuid + " did not reach RUNNING within " + BOOT_TIMEOUT.toSeconds() + " s", true);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+        }
+    }
+
+    private <T> T phase(String phase, Supplier<T> work) {
+        Timer.Sample sample = Timer.start(meters);
+        try {
+            return work.get();
+        } finally {
+            sample.stop(meters.timer("agent.spawn.phase", "phase", phase));
+        }
+    }
+
+    private void cleanUp(UUID uuid) {
+        try {
+            driver.destroy(uuid);
+        } catch (RuntimeException e) {
+            log.error("spawn of {} failed and its domain could not be removed", uuid, e);
+        }
+        store.forget(uuid);
+        removeFiles(uuid);
+    }
+
+    private void removeFiles(UUID uuid) {
+        try {
+            files.delete(uuid);
+        } catch (RuntimeException e) {
+            log.error("spawn of {} failed and its directory could not be removed", uuid, e);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.computeagent.agent.handler;
+
+import dev.computeagent.agent.command.SpawnRequest;
+import dev.computeagent.virt.NicSpec;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A SHA-256 over everything a {@code spawn} asks for, in a canonical, length-prefixed form, so
+ * "same spec" (DESIGN.md §3) is a comparison of two strings stored with the instance.
+ */
+public final class SpecFingerprint {
+
+    private SpecFingerprint() {
+    }
+
+    public static String of(SpawnRequest r) {
+        MessageDigest sha = sha256();
+        field(sha, r.name());
+        field(sha, r.flavor().vcpus() + "/" + r.flavor().memoryMb() + "/" + r.flavor().rootGb() + "/"
+                + r.flavor().ephemeralGb());
+        field(sha, r.imageId());
+        field(sha, Integer.toString(r.nics().size()));
+        for (NicSpec n : r.nics()) {
+            field(sha, n.type().name());
+            field(sha, n.source().orElse(""));
+            field(sha, n.mac().orElse(""));
+            field(sha, n.model());
+        }
+        Map<String, String> sorted = new TreeMap<>(r.metadata());
+        field(sha, Integer.toString(sorted.size()));
+        sorted.forEach((k, v) -> {
+            field(sha, k);
+            field(sha, v);
+        });
+        byte[] userData = r.userData().orElse(null);
+        field(sha, userData == null ? "-" : "+" + HexFormat.of().formatHex(sha256().digest(userData)));
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static void field(MessageDigest sha, String value) {
+        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+        sha.update((bytes.length + ":").getBytes(StandardCharsets.US_ASCII));
+        sha.update(bytes);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.computeagent.agent.handler;
+
+import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.virt.ComputeDriver;
+
+/**
+ * {@code stop}: ACPI shutdown until the timeout, then forced off (the driver's contract); a stopped
+ * instance is success. Unknown = {@code INSTANCE_NOT_FOUND}.
+ */
+public final class StopHandler implements CommandHandler<Command.Stop> {
+
+    private final ComputeDriver driver;
+    private final InstanceStore store;
+
+    public StopHandler(ComputeDriver driver, InstanceStore store) {
+        this.driver = driver;
+        this.store = store;
+    }
+
+    @Override
+    public CommandName command() {
+        return CommandName.STOP;
+    }
+
+    @Override
+    public Class<Command.Stop> type() {
+        return Command.Stop.class;
+    }
+
+    @Override
+    public Outcome handle(Command.Stop command) {
+        driver.stop(command.instanceUuid(), command.timeout());
+        return Outcome.of(store.record(command.instanceUuid(), InstanceState.STOPPED, null));
+    }
+}

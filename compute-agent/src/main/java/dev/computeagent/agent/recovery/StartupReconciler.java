@@ -1,0 +1,118 @@
+package dev.computeagent.agent.recovery;
+
+import dev.computeagent.agent.amqp.EventPublisher;
+import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.state.Annotations;
+import dev.computeagent.agent.state.InstanceFiles;
+import dev.computeagent.agent.state.InstanceRegistry;
+import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.InstanceView;
+import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.PowerState;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles the agent with libvirt before it takes commands (DESIGN.md §7):
+ * <ul>
+ *   <li>a spawn interrupted after its domain was defined ({@code BUILDING}) is finished: the
+ *       domain is started; when that fails the instance is marked {@code ERROR} with the reason;</li>
+ *   <li>{@code ACTIVE}/{@code STOPPED} follow the actual power state;</li>
+ *   <li>an instance directory without a domain and without a completed spawn is removed (a spawn
+ *       that died before defining its domain; a redelivered command starts it again);</li>
+ *   <li>the state of every instance is published ({@code instance.power_state.update} with
+ *       {@code payload.reason = "recovery"}).</li>
+ * </ul>
+ * Only the driver's own instances are seen, so foreign domains are never touched.
+ */
+public final class StartupReconciler {
+
+    private static final Logger log = LoggerFactory.getLogger(StartupReconciler.class);
+
+    private final ComputeDriver driver;
+    private final InstanceStore store;
+    private final InstanceRegistry registry;
+    private final InstanceFiles files;
+    private final EventPublisher events;
+
+    public StartupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
+                             InstanceFiles files, EventPublisher events) {
+        this.driver = driver;
+        this.store = store;
+        this.registry = registry;
+        this.files = files;
+        this.events = events;
+    }
+
+    /** Runs the reconciliation once; returns the views of all instances afterwards. */
+    public List<InstanceView> reconcile() {
+        List<InstanceInfo> instances = driver.listInstances();
+        Set<UUID> present = new HashSet<>();
+        for (InstanceInfo info : instances) {
+            present.add(info.uuid());
+            try {
+                reconcile(info);
+            } catch (RuntimeException e) {
+                log.error("recovery of instance {} failed", info.uuid(), e);
+                registry.update(info);
+            }
+        }
+        registry.retainOnly(present);
+        for (UUID orphan : files.list()) {
+            if (!present.contains(orphan) && !files.spawnComplete(orphan)) {
+                log.info("removing instance directory {} left by a spawn that never defined its domain", orphan);
+                files.delete(orphan);
+            } else if (!present.contains(orphan)) {
+                log.warn("instance directory {} has no domain but a completed spawn; left for the operator", orphan);
+            }
+        }
+        List<InstanceView> views = registry.all();
+        for (InstanceView view : views) {
+            Map<String, Object> payload = new LinkedHashMap<>(Outcome.payloadOf(view));
+            payload.put("reason", "recovery");
+            events.publish(events.event("instance.power_state.update", null, view.uuid(), payload, null));
+        }
+        return views;
+    }
+
+    private void reconcile(InstanceInfo info) {
+        UUID uuid = info.uuid();
+        InstanceState recorded = Annotations.state(info.metadata(), info.powerState());
+        switch (recorded) {
+            case BUILDING -> finishSpawn(info);
+            case ACTIVE, STOPPED -> {
+                InstanceState actual = Annotations.fromPower(info.powerState());
+                if (actual != recorded) {
+                    log.info("instance {} was {} and is now {}", uuid, recorded, actual);
+                    store.record(uuid, actual, info.metadata().annotations().get(Annotations.LAST_ERROR));
+                } else {
+                    registry.update(info);
+                }
+            }
+            default -> registry.update(info);
+        }
+    }
+
+    private void finishSpawn(InstanceInfo info) {
+        UUID uuid = info.uuid();
+        try {
+            if (info.powerState() != PowerState.RUNNING) {
+                driver.start(uuid);
+            }
+            store.record(uuid, InstanceState.ACTIVE, null);
+            files.markSpawnComplete(uuid);
+            log.info("finished the interrupted spawn of {}", uuid);
+        } catch (RuntimeException e) {
+            log.warn("interrupted spawn of {} cannot be finished", uuid, e);
+            store.record(uuid, InstanceState.ERROR, "interrupted spawn could not be finished: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package dev.computeagent.agent.state;
+
+import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.virt.InstanceMetadata;
+import dev.computeagent.virt.PowerState;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The agent's annotations stored with every instance (DESIGN.md §7): its state, when it was
+ * created, the spawn request and a fingerprint of the spawn spec, the last error. They are what
+ * start-up recovery reads; values are plain strings.
+ */
+public final class Annotations {
+
+    public static final String STATE = "state";
+    public static final String CREATED_AT = "created_at";
+    public static final String SPAWN_REQUEST = "spawn_request";
+    public static final String SPEC_SHA256 = "spec_sha256";
+    public static final String LAST_ERROR = "last_error";
+
+    private Annotations() {
+    }
+
+    /** The recorded state; absent or unreadable = derived from the power state. */
+    public static InstanceState state(InstanceMetadata metadata, PowerState power) {
+        String s = metadata.annotations().get(STATE);
+        if (s != null) {
+            try {
+                return InstanceState.valueOf(s);
+            } catch (IllegalArgumentException ignored) {
+                // fall through: an unknown value is treated like a missing one
+            }
+        }
+        return fromPower(power);
+    }
+
+    /** The state an idle instance in {@code power} is in. */
+    public static InstanceState fromPower(PowerState power) {
+        return switch (power) {
+            case RUNNING, PAUSED -> InstanceState.ACTIVE;
+            case SHUTDOWN, CRASHED, NOSTATE -> InstanceState.STOPPED;
+        };
+    }
+
+    public static Optional<Instant> createdAt(InstanceMetadata metadata) {
+        String s = metadata.annotations().get(CREATED_AT);
+        if (s == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Instant.parse(s));
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@code current} with {@code state} and {@code lastError} (null removes it). */
+    public static Map<String, String> with(Map<String, String> current, InstanceState state, String lastError) {
+        Map<String, String> next = new HashMap<>(current);
+        next.put(STATE, state.name());
+        if (lastError == null) {
+            next.remove(LAST_ERROR);
+        } else {
+            next.put(LAST_ERROR, lastError.length() > 1024 ? lastError.substring(0, 1024) : lastError);
+        }
+        return next;
+    }
+}

@@ -1,0 +1,121 @@
+package dev.computeagent.agent.state;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The per-instance files under {@code <state-dir>/instances/<uuid>/} (DESIGN.md §5): the root disk
+ * overlay {@code disk}, the serial console {@code console.log}, and the agent's marker that the
+ * spawn completed. Base images ({@code _base/}) are never touched here.
+ */
+public final class InstanceFiles {
+
+    private static final String SPAWN_COMPLETE = ".spawn-complete";
+
+    private final Path instancesDir;
+
+    public InstanceFiles(Path stateDir) {
+        this.instancesDir = stateDir.toAbsolutePath().resolve("instances");
+    }
+
+    public Path dir(UUID uuid) {
+        return instancesDir.resolve(uuid.toString());
+    }
+
+    public Path disk(UUID uuid) {
+        return dir(uuid).resolve("disk");
+    }
+
+    public Path consoleLog(UUID uuid) {
+        return dir(uuid).resolve("console.log");
+    }
+
+    /** Creates the instance directory; returns true when it did not exist before. */
+    public boolean create(UUID uuid) {
+        Path dir = dir(uuid);
+        try {
+            boolean existed = Files.isDirectory(dir);
+            Files.createDirectories(dir);
+            return !existed;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create instance directory " + dir, e);
+        }
+    }
+
+    public boolean exists(UUID uuid) {
+        return Files.isDirectory(dir(uuid));
+    }
+
+    public void markSpawnComplete(UUID uuid) {
+        try {
+            Files.writeString(dir(uuid).resolve(SPAWN_COMPLETE), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write spawn marker for " + uuid, e);
+        }
+    }
+
+    public boolean spawnComplete(UUID uuid) {
+        return Files.exists(dir(uuid).resolve(SPAWN_COMPLETE));
+    }
+
+    /** Removes the instance directory and everything in it; a missing directory is fine. */
+    public void delete(UUID uuid) {
+        Path dir = dir(uuid);
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+                    if (exc != null) {
+                        throw exc;
+                    }
+                    Files.deleteIfExists(d);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (NoSuchFileException e) {
+            // already gone
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove instance directory " + dir, e);
+        }
+    }
+
+    /** The uuids of the instance directories present (other entries are ignored). */
+    public List<UUID> list() {
+        List<UUID> result = new ArrayList<>();
+        if (!Files.isDirectory(instancesDir)) {
+            return result;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instancesDir, Files::isDirectory)) {
+            for (Path d : dirs) {
+                String name = d.getFileName().toString();
+                try {
+                    UUID uuid = UUID.fromString(name);
+                    if (uuid.toString().equals(name)) {
+                        result.add(uuid);
+                    }
+                } catch (IllegalArgumentException notOurs) {
+                    // not an instance directory of ours
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + instancesDir, e);
+        }
+        return result;
+    }
+}

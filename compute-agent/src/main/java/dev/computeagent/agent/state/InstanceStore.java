@@ -1,0 +1,60 @@
+package dev.computeagent.agent.state;
+
+import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.InstanceNotFoundException;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Records an instance's state durably (the driver's annotations) and in the {@link InstanceRegistry}
+ * together, so the REST view and what recovery reads agree. Callers hold the instance's lane.
+ */
+public final class InstanceStore {
+
+    private final ComputeDriver driver;
+    private final InstanceRegistry registry;
+
+    public InstanceStore(ComputeDriver driver, InstanceRegistry registry) {
+        this.driver = driver;
+        this.registry = registry;
+    }
+
+    /** The instance as the hypervisor reports it, or empty when it does not exist. */
+    public Optional<InstanceInfo> find(UUID uuid) {
+        try {
+            return Optional.of(driver.info(uuid));
+        } catch (InstanceNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Stores {@code state} and {@code lastError} (null = none) with the instance and returns its view.
+     *
+     * @throws InstanceNotFoundException the instance does not exist
+     */
+    public InstanceView record(UUID uuid, InstanceState state, String lastError) {
+        InstanceInfo info = driver.info(uuid);
+        driver.updateAnnotations(uuid, Annotations.with(info.metadata().annotations(), state, lastError));
+        return registry.update(driver.info(uuid), state, lastError);
+    }
+
+    /** Stores a failure message with an existing instance, keeping its state; a missing instance is ignored. */
+    public void noteError(UUID uuid, String message) {
+        find(uuid).ifPresent(info -> {
+            InstanceState state = Annotations.state(info.metadata(), info.powerState());
+            driver.updateAnnotations(uuid, Annotations.with(info.metadata().annotations(), state, message));
+            registry.update(info, state, message);
+        });
+    }
+
+    public Optional<InstanceView> view(UUID uuid) {
+        return registry.find(uuid);
+    }
+
+    public void forget(UUID uuid) {
+        registry.remove(uuid);
+    }
+}
