@@ -1,6 +1,9 @@
 package dev.computeagent.virt.migration;
 
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -20,10 +23,14 @@ import java.util.Optional;
  * @param unsafe             skip the hypervisor's check that disk caching is safe for migration (for
  *                           shared storage the hypervisor does not recognise as such)
  * @param pollInterval       how often the monitor samples the job
+ * @param pathRewrites       directories whose files live under another directory on the destination
+ *                           (source directory → destination directory, both absolute): disk and console
+ *                           log paths below a key are rewritten for the destination's definition. Empty
+ *                           when both hosts use the same paths, as hosts of one cluster normally do.
  */
 public record MigrationRequest(String destinationUri, StorageMode storage, Duration maxDowntime,
                                Duration completionTimeout, Duration stallTimeout, boolean autoConverge,
-                               boolean unsafe, Duration pollInterval) {
+                               boolean unsafe, Duration pollInterval, Map<Path, Path> pathRewrites) {
 
     /** Default {@code max_downtime_ms} of the migrate command. */
     public static final Duration DEFAULT_MAX_DOWNTIME = Duration.ofMillis(500);
@@ -48,6 +55,12 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         }
         positive("stallTimeout", stallTimeout);
         positive("pollInterval", pollInterval);
+        pathRewrites = Map.copyOf(pathRewrites);
+        pathRewrites.forEach((from, to) -> {
+            if (!from.isAbsolute() || !to.isAbsolute()) {
+                throw new IllegalArgumentException("path rewrites need absolute directories: " + from + " -> " + to);
+            }
+        });
     }
 
     /** A request with the defaults: shared storage, 500 ms downtime, scaled timeout, no auto-converge. */
@@ -89,6 +102,7 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         private boolean autoConverge;
         private boolean unsafe;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+        private final Map<Path, Path> pathRewrites = new LinkedHashMap<>();
 
         private Builder(String destinationUri) {
             this.destinationUri = destinationUri;
@@ -130,9 +144,15 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
             return this;
         }
 
+        /** Files under {@code sourceDir} live under {@code destinationDir} on the destination. */
+        public Builder rewritePaths(Path sourceDir, Path destinationDir) {
+            this.pathRewrites.put(sourceDir, destinationDir);
+            return this;
+        }
+
         public MigrationRequest build() {
             return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout,
-                    autoConverge, unsafe, pollInterval);
+                    autoConverge, unsafe, pollInterval, pathRewrites);
         }
     }
 }

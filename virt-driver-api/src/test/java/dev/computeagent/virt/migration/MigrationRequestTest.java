@@ -3,6 +3,7 @@ package dev.computeagent.virt.migration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +56,15 @@ class MigrationRequestTest {
         assertThatThrownBy(() -> MigrationRequest.to("qemu+tcp://n/system")
                 .completionTimeout(Duration.ofSeconds(-1)).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("completionTimeout");
+    }
+
+    @Test
+    void pathRewritesMustBeAbsolute() {
+        assertThat(MigrationRequest.to("qemu+tcp://n/system").rewritePaths(Path.of("/a"), Path.of("/b")).build()
+                .pathRewrites()).containsEntry(Path.of("/a"), Path.of("/b"));
+        assertThatThrownBy(() -> MigrationRequest.to("qemu+tcp://n/system")
+                .rewritePaths(Path.of("a"), Path.of("/b")).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("absolute");
     }
 
     @Test
