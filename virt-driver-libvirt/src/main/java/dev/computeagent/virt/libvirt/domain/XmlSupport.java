@@ -33,6 +33,10 @@ import org.xml.sax.helpers.DefaultHandler;
  */
 final class XmlSupport {
 
+    /** Factories are costly to find and not thread-safe; what they make is used by one thread only. */
+    private static final DocumentBuilderFactory BUILDERS = builderFactory();
+    private static final TransformerFactory TRANSFORMERS = transformerFactory();
+
     private XmlSupport() {
     }
 
@@ -56,10 +60,10 @@ final class XmlSupport {
     /** Serializes {@code node} indented by two spaces, without an XML declaration. */
     static String serialize(Node node) {
         try {
-            TransformerFactory factory = TransformerFactory.newInstance();
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
-            factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_STYLESHEET, "");
-            Transformer transformer = factory.newTransformer();
+            Transformer transformer;
+            synchronized (TRANSFORMERS) {
+                transformer = TRANSFORMERS.newTransformer();
+            }
             transformer.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
             transformer.setOutputProperty(OutputKeys.ENCODING, "UTF-8");
             transformer.setOutputProperty(OutputKeys.INDENT, "yes");
@@ -182,7 +186,7 @@ final class XmlSupport {
         }
     }
 
-    private static DocumentBuilder builder() {
+    private static DocumentBuilderFactory builderFactory() {
         try {
             DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
             factory.setNamespaceAware(true);
@@ -190,7 +194,25 @@ final class XmlSupport {
             factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
             factory.setXIncludeAware(false);
             factory.setExpandEntityReferences(false);
-            DocumentBuilder builder = factory.newDocumentBuilder();
+            return factory;
+        } catch (ParserConfigurationException e) {
+            throw new IllegalStateException("the JDK's XML parser lacks a required feature", e);
+        }
+    }
+
+    private static TransformerFactory transformerFactory() {
+        TransformerFactory factory = TransformerFactory.newInstance();
+        factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
+        factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_STYLESHEET, "");
+        return factory;
+    }
+
+    private static DocumentBuilder builder() {
+        try {
+            DocumentBuilder builder;
+            synchronized (BUILDERS) {
+                builder = BUILDERS.newDocumentBuilder();
+            }
             builder.setErrorHandler(new DefaultHandler() {
                 @Override
                 public void warning(SAXParseException e) {
