@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The {@link ImageCache}: single flight per image in this process (a shared future keyed by image and
@@ -39,6 +40,7 @@ public final class DefaultImageCache implements ImageCache {
     private final GarbageCollector gc;
     private final CacheCounters counters = new CacheCounters();
     private final SingleFlight<FlightKey, CachedImage> flights = new SingleFlight<>();
+    private final AtomicInteger waitingCallers = new AtomicInteger();
 
     private record FlightKey(String name, long maxVirtualSize) {
     }
@@ -110,15 +112,13 @@ public final class DefaultImageCache implements ImageCache {
             entries.touch(cached.get().path());
             return cached.get();
         }
-        SingleFlight.Outcome<CachedImage> outcome;
-        try {
-            outcome = flights.run(new FlightKey(name, maxVirtualSize), () -> lead(imageId, maxVirtualSize));
-        } catch (ImageException e) {
-            counters.misses.increment();
-            throw e;
-        }
         counters.misses.increment();
-        return outcome.value();
+        waitingCallers.incrementAndGet();
+        try {
+            return flights.run(new FlightKey(name, maxVirtualSize), () -> lead(imageId, maxVirtualSize)).value();
+        } finally {
+            waitingCallers.decrementAndGet();
+        }
     }
 
     private CachedImage lead(String imageId, long maxVirtualSize) {
@@ -129,6 +129,11 @@ public final class DefaultImageCache implements ImageCache {
             counters.refused(e.reason());
             throw e;
         }
+    }
+
+    /** Callers now waiting for an image to arrive in the cache (leading or sharing a download). */
+    public int callersWaitingForImages() {
+        return waitingCallers.get();
     }
 
     @Override
