@@ -9,7 +9,6 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
-import org.libvirt.Error.ErrorNumber;
 import org.libvirt.LibvirtException;
 import org.libvirt.NodeInfo;
 import org.libvirt.event.LifecycleListener;
@@ -52,14 +51,24 @@ public final class LibvirtConnection implements AutoCloseable {
             throw LibvirtErrors.translate(LibvirtCall.OPEN, uri, e);
         }
         try {
-            // keepalive is a no-op (returns false) on local drivers such as test:///, which cannot die
-            connect.setKeepAlive((int) Math.max(1, keepaliveInterval.toSeconds()), keepaliveCount);
+            enableKeepalive(connect, keepaliveInterval, keepaliveCount);
             connect.registerCloseListener((conn, reason) -> onClosed.accept(String.valueOf(reason)));
         } catch (LibvirtException e) {
             closeQuietly(connect);
             throw LibvirtErrors.translate(LibvirtCall.OPEN, uri, e);
         }
         return new LibvirtConnection(connect, uri);
+    }
+
+    private static void enableKeepalive(Connect connect, Duration interval, int count) throws LibvirtException {
+        try {
+            connect.setKeepAlive((int) Math.max(1, interval.toSeconds()), count);
+        } catch (LibvirtException e) {
+            // local drivers such as test:/// have no transport that could die, hence no keepalive
+            if (!LibvirtErrors.isUnsupported(e)) {
+                throw e;
+            }
+        }
     }
 
     public String uri() {
@@ -117,7 +126,7 @@ public final class LibvirtConnection implements AutoCloseable {
         try {
             return Optional.of(new DomainHandle(connect.domainLookupByUUIDString(uuid.toString())));
         } catch (LibvirtException e) {
-            if (e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN) {
+            if (LibvirtErrors.isNoDomain(e)) {
                 return Optional.empty();
             }
             throw LibvirtErrors.translate(LibvirtCall.LOOKUP, uuid.toString(), e);

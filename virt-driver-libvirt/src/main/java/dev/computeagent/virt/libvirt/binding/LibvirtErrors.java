@@ -63,6 +63,17 @@ public final class LibvirtErrors {
         return new HypervisorException(message, e);
     }
 
+    /** Whether libvirt knows no such domain. */
+    public static boolean isNoDomain(LibvirtException e) {
+        return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN;
+    }
+
+    /** Whether the connection's driver does not support the call (e.g. keepalive on a local driver). */
+    public static boolean isUnsupported(LibvirtException e) {
+        return e.getError() != null && (e.getError().getCode() == ErrorNumber.VIR_ERR_NO_SUPPORT
+                || e.getError().getCode() == ErrorNumber.VIR_ERR_OPERATION_UNSUPPORTED);
+    }
+
     /** Whether the failure means the connection is gone (the caller should reconnect). */
     public static boolean isConnectionLost(LibvirtException e) {
         Error error = e.getError();

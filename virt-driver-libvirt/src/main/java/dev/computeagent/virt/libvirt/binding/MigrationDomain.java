@@ -3,7 +3,9 @@ package dev.computeagent.virt.libvirt.binding;
 import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationException.Step;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.libvirt.Domain;
 import org.libvirt.Domain.MigrateFlags;
@@ -24,8 +26,10 @@ import org.libvirt.TypedStringParameter;
  */
 public final class MigrationDomain implements AutoCloseable {
 
-    /** {@code VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_MIGRATABLE}. */
-    private static final int XML_INACTIVE_MIGRATABLE = 2 | 8;
+    /** {@code VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_MIGRATABLE}. */
+    private static final int XML_INACTIVE_MIGRATABLE = 1 | 2 | 8;
+    /** {@code VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_MIGRATABLE}. */
+    private static final int XML_SECURE_MIGRATABLE = 1 | 8;
     /** {@code VIR_DOMAIN_JOB_STATS_COMPLETED}. */
     private static final int STATS_COMPLETED = 1;
     private static final int JOB_BOUNDED = 1;
@@ -52,6 +56,15 @@ public final class MigrationDomain implements AutoCloseable {
      *                            checks the connection and the source domain before trusting the reason
      */
     public void migrateToUri(String destinationUri, MigrationFlags flags) {
+        migrateToUri(destinationUri, flags, null, null);
+    }
+
+    /**
+     * As {@link #migrateToUri(String, MigrationFlags)}, with the definitions the destination gets:
+     * {@code destinationXml} for the running guest, {@code persistentXml} for its persistent definition
+     * (both {@code null} = the source's own).
+     */
+    public void migrateToUri(String destinationUri, MigrationFlags flags, String destinationXml, String persistentXml) {
         int bits = MigrateFlags.LIVE | MigrateFlags.PEER2PEER | MigrateFlags.PERSIST_DEST
                 | MigrateFlags.UNDEFINE_SOURCE;
         if (flags.copyStorageIncremental()) {
@@ -64,10 +77,18 @@ public final class MigrationDomain implements AutoCloseable {
             bits |= MigrateFlags.UNSAFE;
         }
         // libvirt-java cannot marshal an empty parameter array; the name is a harmless one to pass
-        TypedParameter[] params = {new TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_DEST_NAME,
-                handle.name())};
+        List<TypedParameter> params = new ArrayList<>();
+        params.add(new TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_DEST_NAME, handle.name()));
+        if (destinationXml != null) {
+            params.add(new TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_DEST_XML,
+                    destinationXml));
+        }
+        if (persistentXml != null) {
+            params.add(new TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_PERSIST_XML,
+                    persistentXml));
+        }
         try {
-            domain.migrateToURI(destinationUri, params, bits);
+            domain.migrateToURI(destinationUri, params.toArray(new TypedParameter[0]), bits);
         } catch (LibvirtException e) {
             throw MigrationErrors.translate(Step.TRANSFER, "migrate " + handle.name() + " to " + destinationUri, e);
         }
@@ -106,6 +127,15 @@ public final class MigrationDomain implements AutoCloseable {
             domain.abortJob();
         } catch (LibvirtException e) {
             throw MigrationErrors.translate(Step.MONITOR, "abort the job of " + handle.name(), e);
+        }
+    }
+
+    /** The running guest's definition as a destination must recreate it ({@code SECURE | MIGRATABLE}). */
+    public String liveMigratableXml() {
+        try {
+            return domain.getXMLDesc(XML_SECURE_MIGRATABLE);
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.XML, handle.name(), e);
         }
     }
 
