@@ -80,6 +80,8 @@ EXPOSE 8080
 # agent.state-dir: _base/ (cached bases), instances/<uuid>/ (overlays, console logs), journals.
 VOLUME ["/var/lib/compute-agent"]
 
+# Port and path are the application's defaults (server.port, the readiness health group); an
+# image run with another SERVER_PORT needs its own --health-cmd.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:8080/actuator/health/readiness"]
 

@@ -22,6 +22,7 @@ import org.yaml.snakeyaml.Yaml;
  * (reactor modules, the agent's jar name), {@code application.yml} (port, actuator paths, health
  * groups) and the defaults declared on {@link AgentProperties}.
  *
+ * @param version                 the project version (the reactor pom's)
  * @param modules                 the reactor's modules, in build order
  * @param agentModule             the module that builds the runnable jar
  * @param jarPath                 the runnable jar, relative to the repository root
@@ -33,7 +34,7 @@ import org.yaml.snakeyaml.Yaml;
  * @param shutdownTimeout         the default of {@code agent.shutdown-timeout}
  * @param shutdownPhaseTimeout    {@code spring.lifecycle.timeout-per-shutdown-phase}
  */
-record ApplicationFacts(List<String> modules, String agentModule, String jarPath, int serverPort,
+record ApplicationFacts(String version, List<String> modules, String agentModule, String jarPath, int serverPort,
                         String actuatorBasePath, List<String> healthGroups, boolean probesEnabled,
                         String stateDir, Duration shutdownTimeout, Duration shutdownPhaseTimeout) {
 
@@ -51,6 +52,7 @@ record ApplicationFacts(List<String> modules, String agentModule, String jarPath
         Object probes = path(yaml, "management", "endpoint", "health", "probes", "enabled");
         Object phase = path(yaml, "spring", "lifecycle", "timeout-per-shutdown-phase");
         return new ApplicationFacts(
+                text(rootPom, "version", "?"),
                 texts(rootPom, "module"),
                 agentModule,
                 agentModule + "/target/" + finalName + ".jar",

@@ -132,6 +132,11 @@ class DockerfileMatchesApplicationTest {
     }
 
     @Test
+    void imageVersionIsTheProjectVersion() {
+        assertThat(runtime.all("ARG")).map(Instruction::arguments).contains("VERSION=" + app.version());
+    }
+
+    @Test
     void imageCarriesTheOciLabels() {
         String labels = String.join(" ", runtime.all("LABEL").stream().map(Instruction::arguments).toList());
         for (String key : List.of("title", "description", "version", "revision", "licenses")) {

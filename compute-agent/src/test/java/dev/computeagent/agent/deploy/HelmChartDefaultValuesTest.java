@@ -153,7 +153,8 @@ class HelmChartDefaultValuesTest {
 
     @Test
     void resourcesAndImageComeFromValues() {
-        assertThat(agent.text("image")).isEqualTo("compute-agent:0.1.0-SNAPSHOT");
+        // the chart's appVersion is the project's version: the tag `docker build` is documented with
+        assertThat(agent.text("image")).isEqualTo("compute-agent:" + app.version());
         assertThat(agent.map("resources.requests")).containsEntry("cpu", "100m").containsEntry("memory", "384Mi");
         assertThat(agent.map("resources.limits")).containsEntry("memory", "768Mi");
     }
