@@ -6,6 +6,7 @@ import dev.computeagent.image.ImageChecksumMismatchException;
 import dev.computeagent.image.ImageDownloadException;
 import dev.computeagent.image.ImageException;
 import dev.computeagent.image.ImageNotFoundException;
+import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.ImageTooLargeException;
 import dev.computeagent.image.ImageUnsafeException;
 import dev.computeagent.image.InvalidImageIdException;
@@ -82,6 +83,10 @@ public final class ErrorMapper {
         }
         if (i instanceof InvalidImageIdException) {
             return ErrorCode.INVALID_COMMAND;
+        }
+        if (i instanceof ImageStorageException) {
+            // local storage exhausted or failing: another host may well succeed
+            return ErrorCode.INSUFFICIENT_RESOURCES;
         }
         return ErrorCode.INTERNAL_ERROR;
     }

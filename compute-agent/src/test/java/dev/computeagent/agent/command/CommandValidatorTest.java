@@ -1,0 +1,291 @@
+package dev.computeagent.agent.command;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.virt.NicSpec;
+import dev.computeagent.virt.RebootType;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CommandValidatorTest {
+
+    static final String HOST = "node-7";
+    static final String KEY = "compute.node-7";
+    static final String UUID_TEXT = "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a";
+    static final String FLAVOR = "{\"vcpus\":1,\"memory_mb\":128,\"root_gb\":0}";
+
+    private final CommandValidator validator = new CommandValidator(HOST, AgentJson.mapper());
+
+    static String envelope(String command, String args) {
+        return "{\"version\":1,\"request_id\":\"req-1\",\"command\":\"" + command + "\",\"instance_uuid\":\""
+                + UUID_TEXT + "\",\"args\":" + args + "}";
+    }
+
+    static String spawnArgs(String extra) {
+        return "{\"name\":\"vm\",\"flavor\":" + FLAVOR + ",\"image_id\":\"cirros-0.6\"" + extra + "}";
+    }
+
+    private Validation validate(String body) {
+        return validator.validate(body.getBytes(StandardCharsets.UTF_8), KEY);
+    }
+
+    private String rejection(String body) {
+        Validation v = validate(body);
+        assertThat(v).as(body).isInstanceOf(Validation.Rejected.class);
+        return ((Validation.Rejected) v).reason();
+    }
+
+    private Command accepted(String body) {
+        Validation v = validate(body);
+        assertThat(v).as(body).isInstanceOf(Validation.Accepted.class);
+        return ((Validation.Accepted) v).command();
+    }
+
+    @Test
+    void acceptsAFullSpawnWithTypedArguments() {
+        String ud = Base64.getEncoder().encodeToString("#cloud-config\n".getBytes(StandardCharsets.UTF_8));
+        Command c = accepted(envelope("spawn", "{\"name\":\"<web & 'db'>\",\"flavor\":{\"vcpus\":2,\"memory_mb\":512,"
+                + "\"root_gb\":1,\"ephemeral_gb\":0},\"image_id\":\"img.1_a-b\",\"nics\":[{\"type\":\"network\","
+                + "\"source\":\"default\",\"mac\":\"52:54:00:AA:bb:01\"},{\"type\":\"user\",\"model\":\"e1000\"}],"
+                + "\"metadata\":{\"k\":\"v\"},\"user_data\":\"" + ud + "\",\"unknown\":1}"));
+        Command.Spawn spawn = (Command.Spawn) c;
+        assertThat(spawn.instanceUuid()).isEqualTo(UUID.fromString(UUID_TEXT));
+        assertThat(spawn.requestId()).isEqualTo("req-1");
+        assertThat(spawn.request().name()).isEqualTo("<web & 'db'>");
+        assertThat(spawn.request().flavor().memoryMb()).isEqualTo(512);
+        assertThat(spawn.request().nics()).hasSize(2);
+        assertThat(spawn.request().nics().get(0).mac()).contains("52:54:00:aa:bb:01");
+        assertThat(spawn.request().nics().get(1).type()).isEqualTo(NicSpec.Type.USER);
+        assertThat(spawn.request().nics().get(1).model()).isEqualTo("e1000");
+        assertThat(spawn.request().metadata()).containsEntry("k", "v");
+        assertThat(new String(spawn.request().userData().orElseThrow(), StandardCharsets.UTF_8))
+                .isEqualTo("#cloud-config\n");
+    }
+
+    @Test
+    void appliesDefaultsOfStopAndReboot() {
+        Command.Stop stop = (Command.Stop) accepted(envelope("stop", "{}"));
+        assertThat(stop.timeout()).isEqualTo(Duration.ofSeconds(60));
+        Command.Stop force = (Command.Stop) accepted(envelope("stop", "{\"timeout_s\":0}"));
+        assertThat(force.timeout()).isZero();
+        Command.Reboot reboot = (Command.Reboot) accepted(envelope("reboot", "null"));
+        assertThat(reboot.type()).isEqualTo(RebootType.SOFT);
+        assertThat(reboot.softTimeout()).isEqualTo(Duration.ofSeconds(120));
+        Command.Reboot hard = (Command.Reboot) accepted(envelope("reboot", "{\"hard\":true,\"timeout_s\":5}"));
+        assertThat(hard.type()).isEqualTo(RebootType.HARD);
+        assertThat(hard.softTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void acceptsCommandsWithoutArgsAndIgnoresUnknownTopLevelFields() {
+        String body = "{\"version\":1,\"request_id\":\"a.b:c_d-1\",\"command\":\"delete\",\"instance_uuid\":\""
+                + UUID_TEXT + "\",\"extra\":{\"x\":1}}";
+        assertThat(accepted(body)).isInstanceOf(Command.Delete.class);
+        assertThat(accepted(envelope("start", "{}"))).isInstanceOf(Command.Start.class);
+    }
+
+    @Test
+    void acceptsMigrateAndInternalCommands() {
+        Command.Migrate m = (Command.Migrate) accepted(envelope("migrate", "{\"destination\":\"node-8\"}"));
+        assertThat(m.args().destination()).isEqualTo("node-8");
+        assertThat(m.args().liveOrDefault()).isTrue();
+        Command internal = accepted(envelope("migration.check", "{\"anything\":true}"));
+        assertThat(internal.name()).isEqualTo(CommandName.MIGRATION_CHECK);
+    }
+
+    @Test
+    void rejectsNonUtf8WithoutEchoingTheBody() {
+        Validation v = validator.validate(new byte[] {(byte) 0xff, (byte) 0xfe, 0x7b}, KEY);
+        assertThat(v).isInstanceOfSatisfying(Validation.Rejected.class, r -> {
+            assertThat(r.reason()).contains("UTF-8");
+            assertThat(r.rawBody()).isNull();
+        });
+    }
+
+    @Test
+    void rejectsNotJsonAndEchoesTheTruncatedBody() {
+        String garbage = "not json " + "x".repeat(10_000);
+        Validation v = validate(garbage);
+        assertThat(v).isInstanceOfSatisfying(Validation.Rejected.class, r -> {
+            assertThat(r.reason()).startsWith("body is not JSON");
+            assertThat(r.rawBody()).hasSize(CommandValidator.RAW_BODY_LIMIT).startsWith("not json");
+        });
+        assertThat(rejection("")).contains("JSON");
+        assertThat(rejection("[1,2]")).contains("object");
+        assertThat(rejection("{} {}")).contains("JSON");
+    }
+
+    @Test
+    void keepsRequestIdAndUuidInTheRejectionWhenReadable() {
+        Validation v = validate(envelope("explode", "{}"));
+        assertThat(v).isInstanceOfSatisfying(Validation.Rejected.class, r -> {
+            assertThat(r.reason()).contains("unknown command");
+            assertThat(r.requestId()).isEqualTo("req-1");
+            assertThat(r.instanceUuid()).isEqualTo(UUID_TEXT);
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "has space", "slash/no", "ünïcode"})
+    void rejectsInvalidRequestIds(String id) {
+        String body = envelope("start", "{}").replace("\"req-1\"", "\"" + id + "\"");
+        assertThat(rejection(body)).contains("request_id");
+    }
+
+    @Test
+    void rejectsRequestIdsLongerThan128() {
+        String body = envelope("start", "{}").replace("req-1", "r".repeat(129));
+        assertThat(rejection(body)).contains("request_id");
+        assertThat(accepted(envelope("start", "{}").replace("req-1", "r".repeat(128)))).isNotNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"8A3C7E9E-4B1F-4C55-9D2A-1F0E6C1D2B3A", "8a3c7e9e4b1f4c559d2a1f0e6c1d2b3a",
+            "{8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a}", "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3", "x"})
+    void rejectsNonCanonicalUuids(String uuid) {
+        assertThat(rejection(envelope("start", "{}").replace(UUID_TEXT, uuid))).contains("instance_uuid");
+    }
+
+    @Test
+    void rejectsMissingOrUnsupportedVersions() {
+        assertThat(rejection(envelope("start", "{}").replace("\"version\":1,", ""))).contains("version");
+        assertThat(rejection(envelope("start", "{}").replace("\"version\":1", "\"version\":2")))
+                .contains("unsupported version 2");
+        assertThat(rejection(envelope("start", "{}").replace("\"version\":1", "\"version\":\"1\"")))
+                .contains("version");
+        assertThat(rejection(envelope("start", "{}").replace("\"version\":1", "\"version\":1.5")))
+                .contains("version");
+    }
+
+    @Test
+    void rejectsUnknownOrMissingCommands() {
+        assertThat(rejection(envelope("format-disk", "{}"))).contains("unknown command");
+        assertThat(rejection(envelope("SPAWN", "{}"))).contains("unknown command");
+        assertThat(rejection(envelope("start", "{}").replace("\"command\":\"start\",", ""))).contains("command");
+    }
+
+    @Test
+    void rejectsAMessageRoutedWithAnotherHostsKey() {
+        Validation v = validator.validate(envelope("start", "{}").getBytes(StandardCharsets.UTF_8), "compute.node-8");
+        assertThat(v).isInstanceOfSatisfying(Validation.Rejected.class,
+                r -> assertThat(r.reason()).contains("wrong host"));
+        assertThat(validator.validate(envelope("start", "{}").getBytes(StandardCharsets.UTF_8), null))
+                .isInstanceOf(Validation.Rejected.class);
+    }
+
+    @Test
+    void rejectsArgsThatAreNotAnObject() {
+        assertThat(rejection(envelope("stop", "[]"))).contains("args");
+        assertThat(rejection(envelope("stop", "\"x\""))).contains("args");
+    }
+
+    @Test
+    void rejectsSpawnNames() {
+        assertThat(rejection(envelope("spawn", spawnArgs("").replace("\"vm\"", "\"\"")))).contains("args.name");
+        assertThat(rejection(envelope("spawn", spawnArgs("").replace("\"vm\"", "\"" + "n".repeat(256) + "\""))))
+                .contains("args.name");
+        assertThat(rejection(envelope("spawn", spawnArgs("").replace("\"vm\"", "42")))).contains("args.name");
+        assertThat(rejection(envelope("spawn", spawnArgs("").replace("\"name\":\"vm\",", "")))).contains("args.name");
+        assertThat(accepted(envelope("spawn", spawnArgs("").replace("\"vm\"", "\"" + "n".repeat(255) + "\""))))
+                .isNotNull();
+    }
+
+    @Test
+    void rejectsFlavorsOutsideTheirRanges() {
+        String[][] cases = {
+                {"\"vcpus\":1", "\"vcpus\":0", "vcpus"}, {"\"vcpus\":1", "\"vcpus\":65", "vcpus"},
+                {"\"vcpus\":1", "\"vcpus\":1.0", "vcpus"}, {"\"vcpus\":1", "\"vcpus\":\"1\"", "vcpus"},
+                {"\"memory_mb\":128", "\"memory_mb\":63", "memory_mb"},
+                {"\"memory_mb\":128", "\"memory_mb\":1048577", "memory_mb"},
+                {"\"root_gb\":0", "\"root_gb\":-1", "root_gb"}, {"\"root_gb\":0", "\"root_gb\":16385", "root_gb"},
+                {"\"root_gb\":0", "\"root_gb\":0,\"ephemeral_gb\":-1", "ephemeral_gb"},
+                {",\"root_gb\":0", "", "root_gb"}};
+        for (String[] c : cases) {
+            assertThat(rejection(envelope("spawn", spawnArgs("").replace(c[0], c[1])))).as(c[1]).contains(c[2]);
+        }
+        assertThat(rejection(envelope("spawn", spawnArgs("").replace(FLAVOR, "\"small\"")))).contains("flavor");
+        assertThat(accepted(envelope("spawn", spawnArgs("").replace(FLAVOR,
+                "{\"vcpus\":64,\"memory_mb\":1048576,\"root_gb\":16384}")))).isNotNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "../etc/passwd", "a/b", "with space", "<x>"})
+    void rejectsInvalidImageIds(String imageId) {
+        assertThat(rejection(envelope("spawn", spawnArgs("").replace("cirros-0.6", imageId)))).contains("image_id");
+    }
+
+    @Test
+    void rejectsImageIdsLongerThan128() {
+        assertThat(rejection(envelope("spawn", spawnArgs("").replace("cirros-0.6", "i".repeat(129)))))
+                .contains("image_id");
+    }
+
+    @Test
+    void rejectsInvalidNics() {
+        String[][] cases = {
+                {",\"nics\":{}", "nics"},
+                {",\"nics\":[1]", "nics[0]"},
+                {",\"nics\":[{\"type\":\"tap\",\"source\":\"x\"}]", "type"},
+                {",\"nics\":[{\"source\":\"x\"}]", "type"},
+                {",\"nics\":[{\"type\":\"network\"}]", "source"},
+                {",\"nics\":[{\"type\":\"user\",\"source\":\"br0\"}]", "source"},
+                {",\"nics\":[{\"type\":\"bridge\",\"source\":\"br0\",\"mac\":\"zz:54:00:aa:bb:01\"}]", "mac"},
+                {",\"nics\":[{\"type\":\"bridge\",\"source\":\"br0'/><evil/>\"}]", "nics[0]"},
+                {",\"nics\":[{\"type\":\"user\",\"model\":\"Bad Model\"}]", "nics[0]"}};
+        for (String[] c : cases) {
+            assertThat(rejection(envelope("spawn", spawnArgs(c[0])))).as(c[0]).contains(c[1]);
+        }
+    }
+
+    @Test
+    void rejectsMetadataBeyondItsLimits() {
+        String tooMany = IntStream.range(0, 129).mapToObj(i -> "\"k" + i + "\":\"v\"")
+                .collect(Collectors.joining(",", "{", "}"));
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"metadata\":" + tooMany)))).contains("128");
+        String exactly = IntStream.range(0, 128).mapToObj(i -> "\"k" + i + "\":\"v\"")
+                .collect(Collectors.joining(",", "{", "}"));
+        assertThat(accepted(envelope("spawn", spawnArgs(",\"metadata\":" + exactly)))).isNotNull();
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"metadata\":{\"" + "k".repeat(256) + "\":\"v\"}"))))
+                .contains("key");
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"metadata\":{\"k\":\"" + "v".repeat(4097) + "\"}"))))
+                .contains("value");
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"metadata\":{\"k\":1}")))).contains("strings");
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"metadata\":[]")))).contains("metadata");
+    }
+
+    @Test
+    void rejectsUserDataThatIsNotBase64OrTooLarge() {
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"user_data\":\"not base64!\"")))).contains("base64");
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"user_data\":12")))).contains("user_data");
+        String big = Base64.getEncoder().encodeToString(new byte[64 * 1024 + 1]);
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"user_data\":\"" + big + "\"")))).contains("64 KiB");
+        String max = Base64.getEncoder().encodeToString(new byte[64 * 1024]);
+        assertThat(accepted(envelope("spawn", spawnArgs(",\"user_data\":\"" + max + "\"")))).isNotNull();
+    }
+
+    @Test
+    void rejectsInvalidStopRebootAndMigrateArguments() {
+        assertThat(rejection(envelope("stop", "{\"timeout_s\":-1}"))).contains("timeout_s");
+        assertThat(rejection(envelope("stop", "{\"timeout_s\":\"10\"}"))).contains("timeout_s");
+        assertThat(rejection(envelope("reboot", "{\"hard\":\"yes\"}"))).contains("hard");
+        assertThat(rejection(envelope("migrate", "{}"))).contains("destination");
+        assertThat(rejection(envelope("migrate", "{\"destination\":\"" + HOST + "\"}"))).contains("this host");
+        assertThat(rejection(envelope("migrate", "{\"destination\":\"a b\"}"))).contains("destination");
+        assertThat(rejection(envelope("migrate", "{\"destination\":\"n8\",\"live\":1}"))).contains("live");
+    }
+
+    @Test
+    void rejectsDuplicateKeys() {
+        String body = envelope("start", "{}").replace("\"version\":1,", "\"version\":1,\"version\":1,");
+        assertThat(rejection(body)).contains("JSON");
+    }
+}

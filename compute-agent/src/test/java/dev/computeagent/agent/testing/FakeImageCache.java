@@ -1,0 +1,80 @@
+package dev.computeagent.agent.testing;
+
+import dev.computeagent.image.CacheStatistics;
+import dev.computeagent.image.CachedImage;
+import dev.computeagent.image.GcReport;
+import dev.computeagent.image.ImageCache;
+import dev.computeagent.image.ImageException;
+import dev.computeagent.image.Overlay;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * An {@link ImageCache} for unit tests: every image exists (1 MiB), overlays are small real files,
+ * and a failure can be injected per image id.
+ */
+public final class FakeImageCache implements ImageCache {
+
+    private final Map<String, Supplier<? extends ImageException>> failures = new ConcurrentHashMap<>();
+    private final AtomicInteger overlays = new AtomicInteger();
+
+    public void failFetch(String imageId, Supplier<? extends ImageException> failure) {
+        failures.put(imageId, failure);
+    }
+
+    public int overlaysCreated() {
+        return overlays.get();
+    }
+
+    @Override
+    public CachedImage fetch(String imageId) {
+        Supplier<? extends ImageException> failure = failures.get(imageId);
+        if (failure != null) {
+            throw failure.get();
+        }
+        return new CachedImage(imageId, Path.of("/nonexistent/_base", imageId), "raw", 1 << 20, 1 << 20,
+                Instant.now(), false);
+    }
+
+    @Override
+    public Overlay createOverlay(String imageId, Path overlay, long sizeBytes) {
+        CachedImage base = fetch(imageId);
+        boolean reused = Files.exists(overlay);
+        try {
+            if (!reused) {
+                Files.writeString(overlay, "qcow2 overlay of " + imageId);
+                overlays.incrementAndGet();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Overlay(overlay, base, sizeBytes == 0 ? base.virtualSize() : sizeBytes, reused);
+    }
+
+    @Override
+    public List<CachedImage> list() {
+        return List.of();
+    }
+
+    @Override
+    public CacheStatistics statistics() {
+        return new CacheStatistics(0, 0, 0, 0, 0, 0, Map.of());
+    }
+
+    @Override
+    public GcReport collectGarbage() {
+        throw new UnsupportedOperationException("not needed by the agent's core tests");
+    }
+
+    @Override
+    public void close() {
+    }
+}
