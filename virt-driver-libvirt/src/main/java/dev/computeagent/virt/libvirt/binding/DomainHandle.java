@@ -30,6 +30,11 @@ public final class DomainHandle implements AutoCloseable {
         this.name = domain.getName();
     }
 
+    /** The raw domain, for other classes of this package (e.g. migration calls); never leaves it. */
+    Domain raw() {
+        return domain;
+    }
+
     public UUID uuid() {
         return uuid;
     }

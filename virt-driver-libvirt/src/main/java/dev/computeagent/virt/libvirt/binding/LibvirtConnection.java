@@ -71,6 +71,11 @@ public final class LibvirtConnection implements AutoCloseable {
         }
     }
 
+    /** The raw connection, for other classes of this package (e.g. migration calls); never leaves it. */
+    Connect raw() {
+        return connect;
+    }
+
     public String uri() {
         return uri;
     }
