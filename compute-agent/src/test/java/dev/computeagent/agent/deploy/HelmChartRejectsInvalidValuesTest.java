@@ -13,10 +13,10 @@ class HelmChartRejectsInvalidValuesTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            values-invalid-unknown-key.yaml   | maxConcurrentOperation
-            values-invalid-virt-type.yaml     | virtType
-            values-invalid-port.yaml          | serverPort
-            values-invalid-duration.yaml      | heartbeatInterval
+            values-invalid-unknown-key.yaml   | config: Additional property maxConcurrentOperation is not allowed
+            values-invalid-virt-type.yaml     | config.libvirt.virtType must be one of the following: "auto", "kvm", "qemu"
+            values-invalid-port.yaml          | config.serverPort: Must be less than or equal to 65535
+            values-invalid-duration.yaml      | config.heartbeatInterval: Does not match pattern
             values-invalid-grace-period.yaml  | terminationGracePeriodSeconds (100) must be above config.shutdownTimeoutSeconds (120)
             """)
     void valuesAreRefusedWithAMessageNamingTheProblem(String valuesFile, String expectedInMessage) {
