@@ -1,6 +1,8 @@
 package dev.computeagent.agent.deploy;
 
+import com.marcnuri.helm.DryRun;
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 import java.nio.file.Path;
@@ -31,6 +33,21 @@ final class HelmChart {
             template = template.withValuesFile(valuesFile);
         }
         return Rendered.parse(template.call());
+    }
+
+    /** The release notes (NOTES.txt) a client-only dry-run install prints, for the given values. */
+    String notes(Path valuesFile) {
+        InstallCommand install = helm.install().withName(RELEASE).withNamespace(NAMESPACE).clientOnly()
+                .withDryRunOption(DryRun.CLIENT);
+        if (valuesFile != null) {
+            install = install.withValuesFile(valuesFile);
+        }
+        String output = install.call().getOutput();
+        int notes = output.indexOf("NOTES:");
+        if (notes < 0) {
+            throw new AssertionError("no NOTES in the install output:\n" + output);
+        }
+        return output.substring(notes);
     }
 
     /** The objects of a rendered release, as plain YAML trees. */
