@@ -111,7 +111,7 @@ final class FetchPipeline {
         if (maxVirtualSize > 0 && inspection.virtualSize() > maxVirtualSize) {
             throw tooLarge(imageId, inspection.virtualSize(), maxVirtualSize);
         }
-        confirmWithQemuImg(imageId, part, inspection);
+        long virtualSize = confirmWithQemuImg(imageId, part, inspection);
         Path ready = part;
         ImageFormat format = inspection.format();
         if (forceRaw && format == ImageFormat.QCOW2) {
@@ -119,7 +119,7 @@ final class FetchPipeline {
             qemuImg.convert(part, format.qemuName(), ready, ImageFormat.RAW.qemuName());
             format = ImageFormat.RAW;
         }
-        return commit(imageId, name, ready, format, inspection.virtualSize());
+        return commit(imageId, name, ready, format, virtualSize);
     }
 
     private Optional<ImageFormat> declaredFormat(ImageMetadata metadata) {
@@ -131,13 +131,22 @@ final class FetchPipeline {
                 "image " + metadata.id() + " has disk_format " + diskFormat + ": only raw and qcow2 are accepted")));
     }
 
-    /** qemu-img reads the file as the inspected format, never probing, and must agree on everything. */
-    private void confirmWithQemuImg(String imageId, Path part, Inspection inspection) {
+    /**
+     * qemu-img reads the file as the inspected format, never probing, and must agree on everything
+     * (qemu rounds a raw image's size up to whole 512-byte sectors: that is the size the guest sees).
+     *
+     * @return the virtual size as qemu sees it
+     */
+    private long confirmWithQemuImg(String imageId, Path part, Inspection inspection) {
         QemuImageInfo info = qemuImg.info(part, inspection.format().qemuName());
-        if (!inspection.format().qemuName().equals(info.format()) || info.virtualSize() != inspection.virtualSize()
+        long expected = inspection.format() == ImageFormat.RAW ? (inspection.virtualSize() + 511) & ~511L
+                : inspection.virtualSize();
+        if (!inspection.format().qemuName().equals(info.format()) || info.virtualSize() != expected
                 || info.backingFile().isPresent() || info.dataFile().isPresent()) {
-            throw new ImageUnsafeException("qemu-img disagrees with the inspection of image " + imageId + ": " + info);
+            throw new ImageUnsafeException("qemu-img disagrees with the inspection of image " + imageId + " ("
+                    + inspection + "): " + info);
         }
+        return info.virtualSize();
     }
 
     private CachedImage commit(String imageId, String name, Path ready, ImageFormat format, long virtualSize) {

@@ -1,0 +1,144 @@
+package dev.computeagent.image.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.computeagent.image.CacheStatistics;
+import dev.computeagent.image.CachedImage;
+import dev.computeagent.image.ImageCache;
+import dev.computeagent.image.ImageCacheOptions;
+import dev.computeagent.image.ImageCacheSettings;
+import dev.computeagent.image.ImageCaches;
+import dev.computeagent.image.ImageDownloadException;
+import dev.computeagent.image.InvalidImageIdException;
+import dev.computeagent.image.testing.GlanceStubServer;
+import dev.computeagent.image.testing.TestImages;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Good images from a real HTTP Glance stub into the cache, through the real qemu-img. */
+class FetchHttpQemuImgTest {
+
+    @TempDir
+    Path images;
+    @TempDir
+    Path stateDir;
+    private GlanceStubServer glance;
+
+    @BeforeEach
+    void start() {
+        TestImages.requireQemuImg();
+        glance = GlanceStubServer.start();
+    }
+
+    @AfterEach
+    void stop() {
+        glance.close();
+    }
+
+    private ImageCache open(boolean forceRaw, Optional<String> token) {
+        return ImageCaches.open(new ImageCacheSettings(stateDir, glance.url(), token, forceRaw, Duration.ofHours(24),
+                Optional.empty(), Duration.ofSeconds(5), 4),
+                ImageCacheOptions.defaults().withBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
+    }
+
+    @Test
+    void rawImageIsCachedByteForByteUnderAHashedName() throws Exception {
+        Path raw = TestImages.raw(images.resolve("a.raw"), 300_000); // not a whole number of sectors
+        glance.addImage("cirros", raw);
+        try (ImageCache cache = open(true, Optional.empty())) {
+            CachedImage image = cache.fetch("cirros");
+            assertThat(image.imageId()).isEqualTo("cirros");
+            assertThat(image.format()).isEqualTo("raw");
+            assertThat(image.virtualSize()).as("qemu rounds up to 512-byte sectors").isEqualTo(300_032);
+            assertThat(image.bytes()).isEqualTo(300_000);
+            assertThat(image.path()).isEqualTo(stateDir.resolve("_base").resolve(ImageIds.cacheName("cirros")));
+            assertThat(Files.readAllBytes(image.path())).isEqualTo(Files.readAllBytes(raw));
+            assertThat(cache.list()).extracting(CachedImage::imageId).containsExactly("cirros");
+        }
+    }
+
+    @Test
+    void qcow2ImageIsConvertedToRawByDefault() {
+        Path qcow2 = TestImages.qcow2(images.resolve("a.qcow2"), 512 * 1024);
+        glance.addImage("q", qcow2).diskFormat("qcow2");
+        try (ImageCache cache = open(true, Optional.empty())) {
+            CachedImage image = cache.fetch("q");
+            assertThat(image.format()).isEqualTo("raw");
+            assertThat(image.virtualSize()).isEqualTo(512 * 1024);
+            assertThat(TestImages.qemuImg("info", "--output=json", "-f", "raw", image.path().toString()))
+                    .contains("\"format\": \"raw\"");
+            TestImages.qemuImg("compare", "-f", "qcow2", "-F", "raw", qcow2.toString(), image.path().toString());
+        }
+    }
+
+    @Test
+    void qcow2ImageStaysQcow2WhenForceRawIsOff() {
+        glance.addImage("q", TestImages.qcow2(images.resolve("a.qcow2"), 64 * 1024)).diskFormat("qcow2");
+        try (ImageCache cache = open(false, Optional.empty())) {
+            assertThat(cache.fetch("q").format()).isEqualTo("qcow2");
+        }
+    }
+
+    @Test
+    void secondFetchIsAHitWithoutAnotherDownload() {
+        glance.addImage("img", TestImages.raw(images.resolve("a.raw"), 100_000));
+        try (ImageCache cache = open(true, Optional.empty())) {
+            CachedImage first = cache.fetch("img");
+            CachedImage second = cache.fetch("img");
+            assertThat(second.path()).isEqualTo(first.path());
+            assertThat(glance.downloads("img")).isEqualTo(1);
+            CacheStatistics stats = cache.statistics();
+            assertThat(stats).isEqualTo(new CacheStatistics(1, 100_000, 1, 1, 1, 100_000, Map.of()));
+        }
+    }
+
+    @Test
+    void serverErrorThenSuccessIsRetried() {
+        glance.addImage("flaky", TestImages.raw(images.resolve("a.raw"), 10_000)).failNextDownloads(1, 500);
+        try (ImageCache cache = open(true, Optional.empty())) {
+            assertThat(cache.fetch("flaky").bytes()).isEqualTo(10_000);
+            assertThat(glance.downloads("flaky")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void persistentServerErrorsGiveUpAfterBoundedRetries() {
+        glance.addImage("down", TestImages.raw(images.resolve("a.raw"), 10_000)).failNextDownloads(100, 503);
+        try (ImageCache cache = open(true, Optional.empty())) {
+            assertThatThrownBy(() -> cache.fetch("down")).isInstanceOf(ImageDownloadException.class)
+                    .hasMessageContaining("HTTP 503");
+            assertThat(glance.downloads("down")).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void tokenIsSentAsXAuthToken() {
+        glance.addImage("private", TestImages.raw(images.resolve("a.raw"), 1000));
+        glance.requireToken("s3cret");
+        try (ImageCache cache = open(true, Optional.of("s3cret"))) {
+            assertThat(cache.fetch("private").imageId()).isEqualTo("private");
+        }
+        try (ImageCache cache = open(true, Optional.of("wrong"))) {
+            // a rejected token is the store answering 401, surfaced as a download failure
+            assertThatThrownBy(() -> cache.fetch("other")).isInstanceOf(ImageDownloadException.class)
+                    .hasMessageContaining("HTTP 401");
+        }
+    }
+
+    @Test
+    void invalidIdsNeverReachTheStore() {
+        try (ImageCache cache = open(true, Optional.empty())) {
+            assertThatThrownBy(() -> cache.fetch("../../etc/passwd")).isInstanceOf(InvalidImageIdException.class);
+            assertThatThrownBy(() -> cache.createOverlay("a/b", stateDir.resolve("instances/x/disk"), 0))
+                    .isInstanceOf(InvalidImageIdException.class);
+        }
+    }
+}
