@@ -1,0 +1,60 @@
+package dev.computeagent.virt.libvirt.designer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class VirtTypeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void missingKvmDeviceMeansQemu() {
+        assertThat(VirtType.detect(dir.resolve("kvm"))).isEqualTo(VirtType.QEMU);
+    }
+
+    @Test
+    void deviceThatCannotBeOpenedReadWriteMeansQemu() {
+        assertThat(VirtType.detect(dir)).isEqualTo(VirtType.QEMU);
+    }
+
+    @Test
+    void deviceThatOpensReadWriteMeansKvm() throws Exception {
+        assertThat(VirtType.detect(Files.createFile(dir.resolve("kvm")))).isEqualTo(VirtType.KVM);
+    }
+
+    @Test
+    void detectAgreesWithTheRealDevice() {
+        boolean usable = Files.isReadable(VirtType.DEV_KVM) && Files.isWritable(VirtType.DEV_KVM);
+
+        assertThat(VirtType.detect()).isEqualTo(usable ? VirtType.KVM : VirtType.QEMU);
+    }
+
+    @Test
+    void configValuesAreCaseInsensitive() {
+        assertThat(VirtType.fromConfig("KVM")).isEqualTo(VirtType.KVM);
+        assertThat(VirtType.fromConfig(" qemu ")).isEqualTo(VirtType.QEMU);
+        assertThat(VirtType.fromConfig("auto")).isEqualTo(VirtType.detect());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "xen", "kvm2"})
+    void otherConfigValuesAreRefused(String value) {
+        assertThatThrownBy(() -> VirtType.fromConfig(value))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("auto, kvm or qemu");
+    }
+
+    @Test
+    void xmlNamesAreLibvirts() {
+        assertThat(VirtType.KVM.xmlName()).isEqualTo("kvm");
+        assertThat(VirtType.QEMU.xmlName()).isEqualTo("qemu");
+    }
+}
