@@ -1,0 +1,133 @@
+package dev.computeagent.image.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.computeagent.image.CachedImage;
+import dev.computeagent.image.GcReport;
+import dev.computeagent.image.ImageCache;
+import dev.computeagent.image.ImageCacheSettings;
+import dev.computeagent.image.ImageCaches;
+import dev.computeagent.image.testing.TestImages;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Garbage collection reads real overlays' backing chains; in-use bases survive any age or quota. */
+class GarbageCollectionQemuImgTest {
+
+    private static final int IMAGE_BYTES = 64 * 1024;
+
+    @TempDir
+    Path store;
+    @TempDir
+    Path stateDir;
+
+    @BeforeEach
+    void images() {
+        TestImages.requireQemuImg();
+        for (String id : List.of("a", "b", "c", "d")) {
+            TestImages.raw(store.resolve(id), IMAGE_BYTES);
+        }
+    }
+
+    private ImageCache open(Optional<Long> quota) {
+        return ImageCaches.open(new ImageCacheSettings(stateDir, store.toUri(), Optional.empty(), true,
+                Duration.ofHours(24), quota, Duration.ofSeconds(5), 2));
+    }
+
+    private Path disk(String instance) {
+        return stateDir.resolve("instances").resolve(instance).resolve("disk");
+    }
+
+    private static void lastUsed(CachedImage image, Duration ago) throws IOException {
+        Files.setLastModifiedTime(image.path(), FileTime.from(Instant.now().minus(ago)));
+    }
+
+    @Test
+    void removesAnOldUnusedBaseAndKeepsAnOldBaseAnOverlayUses() throws Exception {
+        try (ImageCache cache = open(Optional.empty())) {
+            CachedImage used = cache.createOverlay("a", disk("i-1"), 0).base();
+            CachedImage unused = cache.fetch("b");
+            lastUsed(used, Duration.ofHours(48));
+            lastUsed(unused, Duration.ofHours(48));
+
+            GcReport report = cache.collectGarbage();
+
+            assertThat(report.removed()).containsExactly("b");
+            assertThat(report.bytesFreed()).isEqualTo(IMAGE_BYTES);
+            assertThat(unused.path()).doesNotExist();
+            assertThat(used.path()).exists();
+            assertThat(cache.list()).singleElement().satisfies(i -> {
+                assertThat(i.imageId()).isEqualTo("a");
+                assertThat(i.inUse()).isTrue();
+            });
+        }
+    }
+
+    @Test
+    void keepsUnusedBasesYoungerThanTheMaximumAge() throws Exception {
+        try (ImageCache cache = open(Optional.empty())) {
+            lastUsed(cache.fetch("c"), Duration.ofHours(23));
+            GcReport report = cache.collectGarbage();
+            assertThat(report.removed()).isEmpty();
+            assertThat(report.kept()).isEqualTo(1);
+            assertThat(cache.list()).extracting(CachedImage::imageId, CachedImage::inUse)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("c", false));
+        }
+    }
+
+    @Test
+    void overQuotaRemovesLeastRecentlyUsedUnusedBasesFirstAndNeverAnInUseOne() throws Exception {
+        try (ImageCache cache = open(Optional.of(2L * IMAGE_BYTES))) {
+            CachedImage oldestButUsed = cache.createOverlay("a", disk("i-1"), 0).base();
+            CachedImage older = cache.fetch("b");
+            CachedImage old = cache.fetch("c");
+            CachedImage recent = cache.fetch("d");
+            lastUsed(oldestButUsed, Duration.ofHours(4));
+            lastUsed(older, Duration.ofHours(3));
+            lastUsed(old, Duration.ofHours(2));
+            lastUsed(recent, Duration.ofHours(1));
+
+            GcReport report = cache.collectGarbage();
+
+            assertThat(report.removed()).containsExactly("b", "c");
+            assertThat(report.kept()).isEqualTo(1);
+            assertThat(cache.list()).extracting(CachedImage::imageId).containsExactlyInAnyOrder("a", "d");
+            assertThat(cache.statistics().bytes()).isEqualTo(2L * IMAGE_BYTES);
+        }
+    }
+
+    @Test
+    void overlayOfACollectedImageFetchesItAgain() throws Exception {
+        try (ImageCache cache = open(Optional.empty())) {
+            lastUsed(cache.fetch("b"), Duration.ofDays(3));
+            assertThat(cache.collectGarbage().removed()).containsExactly("b");
+            assertThat(cache.createOverlay("b", disk("i-2"), 0).base().path()).exists();
+            assertThat(cache.statistics().downloads()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void baseReachedThroughAChainOfOverlaysIsInUse() throws Exception {
+        try (ImageCache cache = open(Optional.empty())) {
+            CachedImage base = cache.fetch("a");
+            Path middle = stateDir.resolve("instances/i-3/snap.qcow2");
+            Files.createDirectories(middle.getParent());
+            TestImages.qemuImg("create", "-q", "-f", "qcow2", "-F", "raw", "-b", base.path().toString(),
+                    middle.toString());
+            TestImages.qemuImg("create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", "snap.qcow2",
+                    disk("i-3").toString());
+            lastUsed(base, Duration.ofDays(3));
+            assertThat(cache.collectGarbage().removed()).isEmpty();
+            assertThat(cache.list()).singleElement().extracting(CachedImage::inUse).isEqualTo(true);
+        }
+    }
+}
