@@ -1,0 +1,149 @@
+package dev.computeagent.agent.asyncapi;
+
+import static dev.computeagent.agent.asyncapi.AsyncApiDocument.messagePayload;
+import static dev.computeagent.agent.asyncapi.AsyncApiDocument.schema;
+import static dev.computeagent.agent.asyncapi.AsyncApiDocument.validateJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.message.CommandEnvelope;
+import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.ErrorBody;
+import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.message.EventMessage;
+import dev.computeagent.agent.message.FlavorArgs;
+import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.message.NicArgs;
+import dev.computeagent.agent.message.RebootArgs;
+import dev.computeagent.agent.message.SpawnArgs;
+import dev.computeagent.agent.message.StopArgs;
+import dev.computeagent.agent.state.InstanceView;
+import dev.computeagent.agent.status.HostStatus;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every message record, built in Java and serialised with the agent's wire mapper
+ * ({@link AgentJson}), validates against the AsyncAPI document's schema for that message.
+ */
+class MessageRecordsConformTest {
+
+    private static final JsonMapper WIRE = AgentJson.mapper();
+    private static final String UUID = "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a";
+    private static final Instant NOW = Instant.parse("2026-11-22T10:00:01.234Z");
+    private static final FlavorArgs FLAVOR = new FlavorArgs(2, 2048, 20, 0);
+
+    @Test
+    void spawnCommandsFromRecordsConform() {
+        SpawnArgs full = new SpawnArgs("web <1> & \"x\"", FLAVOR, "cirros-0.6.2",
+                List.of(new NicArgs("network", "default", "52:54:00:12:34:56", "virtio"),
+                        new NicArgs("bridge", "br0", null, null), new NicArgs("user", null, null, "e1000")),
+                Map.of("owner", "team-a", "<k>", "v & w"),
+                Base64.getEncoder().encodeToString("#cloud-config\n".getBytes()));
+        SpawnArgs minimal = new SpawnArgs("tiny", new FlavorArgs(1, 64, 0, 0), "tiny-guest", null, null, null);
+
+        assertConforms("spawnCommand", command("spawn", full));
+        assertConforms("spawnCommand", command("spawn", minimal));
+    }
+
+    @Test
+    void otherCommandsFromRecordsConform() {
+        assertConforms("startCommand", command("start", null));
+        assertConforms("deleteCommand", command("delete", null));
+        assertConforms("stopCommand", command("stop", new StopArgs(30)));
+        assertConforms("stopCommand", command("stop", new StopArgs(null)));
+        assertConforms("rebootCommand", command("reboot", new RebootArgs(true, null)));
+        assertConforms("rebootCommand", command("reboot", new RebootArgs(null, 300)));
+        assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", true, null, 300, 600)));
+        assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", false, true, null, null)));
+    }
+
+    @Test
+    void commandLifecycleEventsConformForEveryPublicCommand() {
+        InstanceView active = new InstanceView(UUID, "web-1", InstanceState.ACTIVE, "RUNNING", FLAVOR, "cirros-0.6.2",
+                "node-7", NOW, null);
+        InstanceView failed = new InstanceView(UUID, "web-1", InstanceState.ERROR, "NOSTATE", FLAVOR, "cirros-0.6.2",
+                "node-7", NOW, "guest did not boot");
+        ErrorBody error = new ErrorBody(ErrorCode.HYPERVISOR_ERROR, "libvirt said no", true);
+        for (CommandName name : Arrays.stream(CommandName.values()).filter(c -> !c.internal()).toList()) {
+            String prefix = "instance." + name.wireName();
+            boolean migrate = name == CommandName.MIGRATE;
+            Map<String, Object> payload = new LinkedHashMap<>(Outcome.payloadOf(active));
+            if (migrate) {
+                payload.put("destination", "node-8");
+            }
+            assertConforms(migrate ? "instanceMigrateStart" : "instanceActionStart",
+                    event(prefix + ".start", "req-1", UUID, payload, null));
+            assertConforms(migrate ? "instanceMigrateEnd" : "instanceActionEnd",
+                    event(prefix + ".end", "req-1", UUID, payload, null));
+            Map<String, Object> errorPayload = new LinkedHashMap<>(Outcome.payloadOf(failed));
+            if (migrate) {
+                errorPayload.put("destination", "node-8");
+            }
+            assertConforms(migrate ? "instanceMigrateError" : "instanceActionError",
+                    event(prefix + ".error", "req-1", UUID, errorPayload, error));
+        }
+        assertConforms("instanceActionEnd", event("instance.delete.end", "req-2", UUID, Outcome.deleted().payload(), null));
+        assertConforms("instanceActionStart", event("instance.delete.start", "req-2", UUID, Map.of(), null));
+        assertConforms("instanceActionError", event("instance.start.error", "req-3", UUID, Map.of(),
+                new ErrorBody(ErrorCode.INSTANCE_NOT_FOUND, "no such instance", false)));
+    }
+
+    @Test
+    void outOfBandEventsConform() {
+        InstanceView stopped = new InstanceView(UUID, "web-1", InstanceState.STOPPED, "SHUTDOWN", FLAVOR, "img",
+                "node-7", NOW, null);
+        Map<String, Object> update = new LinkedHashMap<>(Outcome.payloadOf(stopped));
+        update.put("previous_power_state", "RUNNING");
+        assertConforms("powerStateUpdate", event("instance.power_state.update", null, UUID, update, null));
+
+        assertConforms("commandRejected", event("command.rejected", null, null,
+                Map.of("reason", "body is not JSON", "raw_body", "{nope"), null));
+        assertConforms("commandRejected", event("command.rejected", "req-9", UUID,
+                Map.of("reason", "args.flavor.vcpus must be within [1, 64]"), null));
+    }
+
+    @Test
+    void hostStatusRecordConformsAsHeartbeatAndAsRestBody() {
+        HostStatus status = new HostStatus("node-7", "0.1.0-SNAPSHOT",
+                new HostStatus.Hypervisor("qemu:///system", "QEMU", "7.2.0", true, "kvm"),
+                new HostStatus.Broker(true), new HostStatus.Resources(32, 3, 65_536, 2_560, 900, 120),
+                HostStatus.Instances.of(Map.of(InstanceState.ACTIVE, 2L, InstanceState.STOPPED, 1L)),
+                new HostStatus.ImageCacheSummary(2, 1 << 30));
+        HostStatus neverConnected = new HostStatus("node-7", "unknown",
+                new HostStatus.Hypervisor("qemu:///system", null, null, false, null), new HostStatus.Broker(false),
+                new HostStatus.Resources(0, 0, 0, 0, 0, 0), HostStatus.Instances.of(Map.of()),
+                new HostStatus.ImageCacheSummary(0, 0));
+
+        for (HostStatus s : List.of(status, neverConnected)) {
+            Map<String, Object> payload = WIRE.convertValue(s, new TypeReference<Map<String, Object>>() { });
+            assertConforms("hostStatus", event("host.status", null, null, payload, null));
+            assertThat(validateJson(schema("HostStatus"), WIRE.writeValueAsString(s))).isEmpty();
+        }
+    }
+
+    private static String command(String name, Object args) {
+        CommandEnvelope envelope = new CommandEnvelope(1, "req-6f0d2c1e", name, UUID,
+                args == null ? null : WIRE.valueToTree(args));
+        return WIRE.writeValueAsString(envelope);
+    }
+
+    private static String event(String name, String requestId, String uuid, Map<String, Object> payload,
+                                ErrorBody error) {
+        return WIRE.writeValueAsString(new EventMessage(EventMessage.VERSION, name, "node-7", NOW, requestId, uuid,
+                payload, error));
+    }
+
+    private static void assertConforms(String message, String json) {
+        assertThat(validateJson(messagePayload(message), json)).as(message + ": " + json).isEmpty();
+    }
+}
