@@ -28,7 +28,7 @@ import java.util.UUID;
  * The domain under construction, filled in by {@link DomainConfigurator}s. Unset parts get the
  * hypervisor's defaults; {@link #build()} checks that identity and size were set.
  */
-public final class DomainBuilder {
+final class DomainBuilder {
 
     DomainType type = DomainType.QEMU;
     String name;

@@ -4,7 +4,7 @@ import dev.computeagent.virt.InstanceSpec;
 
 /** One concern of turning an {@link InstanceSpec} into a domain (CPU, disks, console...). */
 @FunctionalInterface
-public interface DomainConfigurator {
+interface DomainConfigurator {
 
     /**
      * Sets this concern's part of {@code domain} from {@code spec}.
