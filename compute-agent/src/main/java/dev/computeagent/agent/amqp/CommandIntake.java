@@ -6,16 +6,15 @@ import dev.computeagent.agent.journal.FileRequestJournal;
 import dev.computeagent.agent.power.PowerStateSync;
 import dev.computeagent.agent.recovery.StartupReconciler;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.core.AcknowledgeMode;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.listener.SimpleMessageListenerContainer;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.scheduling.TaskScheduler;
 
 /**
  * The agent's run cycle. Start: reconcile with libvirt, prune the journal, start the power-state
@@ -38,16 +37,19 @@ public final class CommandIntake implements SmartLifecycle {
     private final FileRequestJournal journal;
     private final PowerStateSync powerSync;
     private final Heartbeat heartbeat;
-    private final TaskScheduler scheduler;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "agent-periodic");
+        t.setDaemon(true);
+        return t;
+    });
     private final Duration heartbeatInterval;
     private final Duration powerSyncInterval;
     private final Duration shutdownTimeout;
-    private final List<ScheduledFuture<?>> periodic = new ArrayList<>();
     private volatile boolean running;
 
     public CommandIntake(ConnectionFactory connectionFactory, String queue, int prefetch, CommandListener listener,
                          InstanceLanes lanes, StartupReconciler reconciler, FileRequestJournal journal,
-                         PowerStateSync powerSync, Heartbeat heartbeat, TaskScheduler scheduler,
+                         PowerStateSync powerSync, Heartbeat heartbeat,
                          Duration heartbeatInterval, Duration powerSyncInterval, Duration shutdownTimeout) {
         this.listener = listener;
         this.lanes = lanes;
@@ -55,7 +57,6 @@ public final class CommandIntake implements SmartLifecycle {
         this.journal = journal;
         this.powerSync = powerSync;
         this.heartbeat = heartbeat;
-        this.scheduler = scheduler;
         this.heartbeatInterval = heartbeatInterval;
         this.powerSyncInterval = powerSyncInterval;
         this.shutdownTimeout = shutdownTimeout;
@@ -86,9 +87,9 @@ public final class CommandIntake implements SmartLifecycle {
         } catch (RuntimeException e) {
             log.error("cannot subscribe to lifecycle events; relying on the periodic sync", e);
         }
-        periodic.add(scheduler.scheduleAtFixedRate(heartbeat, heartbeatInterval));
-        periodic.add(scheduler.scheduleWithFixedDelay(powerSync::syncAll,
-                java.time.Instant.now().plus(powerSyncInterval), powerSyncInterval));
+        scheduler.scheduleAtFixedRate(heartbeat, 0, heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(powerSync::syncAll, powerSyncInterval.toMillis(), powerSyncInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
         container.start();
         running = true;
         log.info("consuming {}", (Object) container.getQueueNames());
@@ -106,7 +107,7 @@ public final class CommandIntake implements SmartLifecycle {
         if (!finished) {
             log.warn("commands still running after {}; their messages will be redelivered", shutdownTimeout);
         }
-        periodic.forEach(f -> f.cancel(false));
+        scheduler.shutdownNow();
         powerSync.stop();
         container.stop();
         container.destroy();

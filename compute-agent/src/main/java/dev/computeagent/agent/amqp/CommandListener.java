@@ -58,7 +58,7 @@ public final class CommandListener implements ChannelAwareMessageListener {
                 executor.submit(accepted.command(),
                         new ChannelDelivery(channel, tag, props.getReplyTo(), props.getCorrelationId()));
             } else if (result instanceof Validation.Rejected rejected) {
-                reject(rejected, props, channel, tag);
+                reject(rejected, message, channel, tag);
             }
         } catch (RuntimeException | Error e) {
             log.error("unexpected failure on delivery {}; dead-lettering it", tag, e);
@@ -66,7 +66,8 @@ public final class CommandListener implements ChannelAwareMessageListener {
         }
     }
 
-    private void reject(Validation.Rejected rejected, MessageProperties props, Channel channel, long tag) {
+    private void reject(Validation.Rejected rejected, Message message, Channel channel, long tag) {
+        MessageProperties props = message.getMessageProperties();
         log.info("rejecting command message: {}", rejected.reason());
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("reason", rejected.reason());
@@ -77,9 +78,22 @@ public final class CommandListener implements ChannelAwareMessageListener {
                 payload, null);
         events.publish(event);
         events.reply(props.getReplyTo(), props.getCorrelationId(), event);
-        rejectQuietly(channel, tag);
+        if (rejected.misrouted() && events.deadLetter(message)) {
+            // dead-lettering by the broker would keep the foreign routing key and miss this host's DLQ
+            ackQuietly(channel, tag);
+        } else {
+            rejectQuietly(channel, tag);
+        }
         meters.timer("agent.commands", "command", "unknown", "outcome", "rejected")
                 .record(java.time.Duration.ZERO);
+    }
+
+    private static void ackQuietly(Channel channel, long tag) {
+        try {
+            channel.basicAck(tag, false);
+        } catch (IOException | RuntimeException e) {
+            log.warn("ack of delivery {} failed ({}); the broker redelivers it", tag, e.toString());
+        }
     }
 
     private static void rejectQuietly(Channel channel, long tag) {

@@ -62,6 +62,24 @@ public final class EventPublisher {
         return send("", replyTo, event, correlationId);
     }
 
+    /**
+     * Puts a received message, body and properties unchanged, into this host's dead-letter queue
+     * (exchange {@code compute.dlx}, key {@code compute.<host>}).
+     */
+    public boolean deadLetter(Message original) {
+        CorrelationData confirm = new CorrelationData(UUID.randomUUID().toString());
+        try {
+            template.send(Topology.DEAD_LETTER_EXCHANGE, Topology.routingKey(host), original, confirm);
+            return confirm.getFuture().get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS).ack();
+        } catch (AmqpException | TimeoutException | ExecutionException e) {
+            log.warn("dead-lettering a misrouted message not confirmed: {}", e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private boolean send(String exchange, String routingKey, EventMessage event, String correlationId) {
         byte[] body;
         try {

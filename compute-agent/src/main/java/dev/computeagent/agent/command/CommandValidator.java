@@ -75,7 +75,7 @@ public final class CommandValidator {
         try {
             return new Validation.Accepted(parse(root, routingKey, ctx));
         } catch (Invalid e) {
-            return new Validation.Rejected(e.getMessage(), raw, ctx.requestId, ctx.instanceUuid);
+            return new Validation.Rejected(e.getMessage(), raw, ctx.requestId, ctx.instanceUuid, ctx.misrouted);
         }
     }
 
@@ -103,6 +103,7 @@ public final class CommandValidator {
         CommandName name = CommandName.fromWire(commandNode.stringValue())
                 .orElseThrow(() -> new Invalid("unknown command: " + abbreviate(commandNode.stringValue())));
         if (routingKey == null || !routingKey.equals(expectedRoutingKey)) {
+            ctx.misrouted = true;
             throw new Invalid("wrong host: routing key " + abbreviate(String.valueOf(routingKey))
                     + " is not " + expectedRoutingKey);
         }
@@ -363,6 +364,7 @@ public final class CommandValidator {
         final String raw;
         String requestId;
         String instanceUuid;
+        boolean misrouted;
 
         Context(String raw) {
             this.raw = raw;

@@ -19,10 +19,17 @@ public sealed interface Validation {
      * @param rawBody      the body when it was readable UTF-8 text (truncated to 4 KiB), else null
      * @param requestId    the message's request id when it could be read and was valid, else null
      * @param instanceUuid the message's instance uuid when it could be read and was valid, else null
+     * @param misrouted    the message carries another host's routing key (it reached this queue through
+     *                     a foreign binding), so the broker's dead-lettering would not reach this host's DLQ
      */
-    record Rejected(String reason, String rawBody, String requestId, String instanceUuid) implements Validation {
+    record Rejected(String reason, String rawBody, String requestId, String instanceUuid, boolean misrouted)
+            implements Validation {
         public Rejected {
             Objects.requireNonNull(reason, "reason");
+        }
+
+        public Rejected(String reason, String rawBody, String requestId, String instanceUuid) {
+            this(reason, rawBody, requestId, instanceUuid, false);
         }
     }
 }

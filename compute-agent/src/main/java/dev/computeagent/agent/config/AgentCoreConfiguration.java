@@ -37,7 +37,6 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Wires the agent's core: topology, validation, lanes, journal, handlers, executor, recovery,
@@ -50,14 +49,19 @@ public class AgentCoreConfiguration {
     /** How long a publish may wait for the broker's confirm. */
     static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(15);
 
-    /** At-least-once needs publisher confirms whatever {@code spring.rabbitmq.*} says. */
+    /**
+     * At-least-once needs publisher confirms whatever {@code spring.rabbitmq.*} says; the connection
+     * is named after the host so operators (and tests) can tell agents apart in the broker.
+     */
     @Bean
-    static BeanPostProcessor agentPublisherConfirms() {
+    static BeanPostProcessor agentConnectionFactorySettings(org.springframework.core.env.Environment environment) {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessBeforeInitialization(Object bean, String beanName) {
                 if (bean instanceof CachingConnectionFactory ccf) {
                     ccf.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
+                    String host = environment.getProperty("agent.host", "");
+                    ccf.setConnectionNameStrategy(cf -> "compute-agent-" + host);
                 }
                 return bean;
             }
@@ -174,11 +178,10 @@ public class AgentCoreConfiguration {
     @Bean
     CommandIntake commandIntake(ConnectionFactory connectionFactory, AgentProperties properties,
                                 CommandListener listener, InstanceLanes lanes, StartupReconciler reconciler,
-                                FileRequestJournal journal, PowerStateSync powerSync, Heartbeat heartbeat,
-                                TaskScheduler scheduler) {
+                                FileRequestJournal journal, PowerStateSync powerSync, Heartbeat heartbeat) {
         int prefetch = Math.max(16, properties.maxConcurrentOperations() * 4);
         return new CommandIntake(connectionFactory, Topology.commandQueue(properties.host()), prefetch, listener,
-                lanes, reconciler, journal, powerSync, heartbeat, scheduler, properties.heartbeatInterval(),
+                lanes, reconciler, journal, powerSync, heartbeat, properties.heartbeatInterval(),
                 properties.powerSyncInterval(), properties.shutdownTimeout());
     }
 }

@@ -1,0 +1,43 @@
+package dev.computeagent.agent.config;
+
+import dev.computeagent.image.ImageCache;
+import dev.computeagent.image.ImageCacheSettings;
+import dev.computeagent.image.ImageCaches;
+import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
+import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
+import dev.computeagent.virt.libvirt.designer.VirtType;
+import java.time.Duration;
+import java.util.Optional;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The production collaborators: the libvirt {@link ComputeDriver} ({@code agent.libvirt.*}) and the
+ * {@link ImageCache} ({@code agent.image-store.*}, {@code agent.image-cache.*}). Neither fails the
+ * start-up when its remote end is down: the driver reconnects on its own, the store is only
+ * contacted on a fetch.
+ */
+@Configuration(proxyBeanMethods = false)
+public class BackendConfiguration {
+
+    /** A download that receives nothing for this long fails (and is retried by the cache). */
+    static final Duration DOWNLOAD_STALL_TIMEOUT = Duration.ofSeconds(60);
+
+    @Bean(destroyMethod = "close")
+    ComputeDriver computeDriver(AgentProperties properties) {
+        VirtType virtType = VirtType.fromConfig(properties.libvirt().virtType());
+        return LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(properties.libvirt().uri(), virtType));
+    }
+
+    @Bean(destroyMethod = "close")
+    ImageCache imageCache(AgentProperties properties) {
+        AgentProperties.ImageCache cache = properties.imageCache();
+        String token = properties.imageStore().token();
+        ImageCacheSettings settings = new ImageCacheSettings(properties.stateDir(), properties.imageStore().url(),
+                token == null || token.isEmpty() ? Optional.empty() : Optional.of(token), cache.forceRaw(),
+                cache.maxUnusedAge(), cache.quotaBytes() > 0 ? Optional.of(cache.quotaBytes()) : Optional.empty(),
+                DOWNLOAD_STALL_TIMEOUT, properties.maxConcurrentDownloads());
+        return ImageCaches.open(settings);
+    }
+}
