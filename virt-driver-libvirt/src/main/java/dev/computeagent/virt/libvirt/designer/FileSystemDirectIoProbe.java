@@ -25,17 +25,18 @@ final class FileSystemDirectIoProbe implements DirectIoProbe {
     private static final Logger LOG = LoggerFactory.getLogger(FileSystemDirectIoProbe.class);
     private static final int ALIGNMENT = 4096;
 
-    private final Map<Object, Boolean> answers = new ConcurrentHashMap<>();
+    private final Map<FileStore, Boolean> answers = new ConcurrentHashMap<>();
 
     @Override
     public boolean supportsDirectIo(Path directory) {
-        Object key;
+        FileStore store;
         try {
-            key = Files.getFileStore(directory);
+            store = Files.getFileStore(directory);
         } catch (IOException e) {
-            key = directory.toAbsolutePath().normalize();
+            // no file system to remember an answer for (the directory is missing): ask again next time
+            return probe(directory);
         }
-        return answers.computeIfAbsent(key, k -> probe(directory));
+        return answers.computeIfAbsent(store, k -> probe(directory));
     }
 
     private static boolean probe(Path directory) {
