@@ -7,7 +7,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Retries transport failures ({@link ImageDownloadException}) with bounded exponential backoff. */
+/** Retries retriable transport failures ({@link ImageDownloadException}) with bounded exponential backoff. */
 final class Retrier {
 
     private static final Logger LOG = LoggerFactory.getLogger(Retrier.class);
@@ -28,6 +28,9 @@ final class Retrier {
             try {
                 return action.get();
             } catch (ImageDownloadException e) {
+                if (!e.retriable()) {
+                    throw e;
+                }
                 if (attempt >= attempts) {
                     throw new ImageDownloadException(what + " failed after " + attempts + " attempts: "
                             + e.getMessage(), e);

@@ -18,8 +18,9 @@ import java.util.function.LongConsumer;
 
 /**
  * One download attempt: streams the image into a part file while hashing it in the same pass, checks
- * the byte count against {@code size} and the digest against the metadata, and fsyncs. The part file
- * is the caller's to delete on failure.
+ * the byte count against {@code size} and the digest against the metadata. It does not fsync: the part
+ * is often only the input of a conversion; whatever gets committed is fsynced then. The part file is
+ * the caller's to delete on failure.
  */
 final class VerifiedDownload {
 
@@ -72,7 +73,6 @@ final class VerifiedDownload {
                             + " is " + HexFormat.of().formatHex(actual) + ", its metadata says " + expected.get().hex());
                 }
             }
-            out.force(true);
         } catch (IOException e) {
             throw new ImageDownloadException("downloading image " + metadata.id() + " from " + store.describe()
                     + " failed after " + received + " bytes: " + e, e);

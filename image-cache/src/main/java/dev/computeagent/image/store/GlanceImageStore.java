@@ -2,6 +2,7 @@ package dev.computeagent.image.store;
 
 import dev.computeagent.image.ImageDownloadException;
 import dev.computeagent.image.ImageNotFoundException;
+import dev.computeagent.image.ImageStoreRefusedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -13,8 +14,8 @@ import java.util.Optional;
 
 /**
  * A Glance v2 image API: {@code GET {url}/v2/images/{id}} and {@code GET {url}/v2/images/{id}/file}.
- * 404 is {@link ImageNotFoundException}; 5xx, other unexpected statuses and connection failures are
- * {@link ImageDownloadException} (the caller retries). Silence longer than {@code stallTimeout},
+ * 404 is {@link ImageNotFoundException}; other 4xx (but 408 and 429) {@link ImageStoreRefusedException};
+ * 5xx, 408, 429 and connection failures are {@link ImageDownloadException} (the caller retries). Silence longer than {@code stallTimeout},
  * before the headers or inside the body, is a failure too.
  */
 public final class GlanceImageStore implements ImageStore {
@@ -85,6 +86,10 @@ public final class GlanceImageStore implements ImageStore {
         closeQuietly(response.body());
         if (status == 404) {
             throw new ImageNotFoundException("image " + imageId + " not found in " + describe());
+        }
+        if (status >= 400 && status < 500 && status != 408 && status != 429) {
+            throw new ImageStoreRefusedException("image store " + describe() + " refused the request for image "
+                    + imageId + " with HTTP " + status);
         }
         throw new ImageDownloadException("image store " + describe() + " answered HTTP " + status + " for image "
                 + imageId);

@@ -10,6 +10,7 @@ import dev.computeagent.image.ImageCacheOptions;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
 import dev.computeagent.image.ImageDownloadException;
+import dev.computeagent.image.ImageStoreRefusedException;
 import dev.computeagent.image.InvalidImageIdException;
 import dev.computeagent.image.testing.GlanceStubServer;
 import dev.computeagent.image.testing.TestImages;
@@ -122,14 +123,17 @@ class FetchHttpQemuImgTest {
     @Test
     void tokenIsSentAsXAuthToken() {
         glance.addImage("private", TestImages.raw(images.resolve("a.raw"), 1000));
+        glance.addImage("private2", TestImages.raw(images.resolve("b.raw"), 1000));
         glance.requireToken("s3cret");
         try (ImageCache cache = open(true, Optional.of("s3cret"))) {
             assertThat(cache.fetch("private").imageId()).isEqualTo("private");
         }
         try (ImageCache cache = open(true, Optional.of("wrong"))) {
-            // a rejected token is the store answering 401, surfaced as a download failure
-            assertThatThrownBy(() -> cache.fetch("other")).isInstanceOf(ImageDownloadException.class)
-                    .hasMessageContaining("HTTP 401");
+            // a rejected token will not get better by retrying: one request, not retriable
+            assertThatThrownBy(() -> cache.fetch("private2")).isInstanceOf(ImageStoreRefusedException.class)
+                    .hasMessageContaining("HTTP 401")
+                    .satisfies(e -> assertThat(((ImageStoreRefusedException) e).retriable()).isFalse());
+            assertThat(glance.metadataRequests("private2")).isEqualTo(1);
         }
     }
 

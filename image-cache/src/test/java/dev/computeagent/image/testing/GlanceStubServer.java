@@ -111,7 +111,7 @@ public final class GlanceStubServer implements AutoCloseable {
         return image == null ? 0 : image.downloads.get();
     }
 
-    /** Metadata requests received for {@code id}. */
+    /** Metadata requests received for {@code id}, whatever their outcome. */
     public int metadataRequests(String id) {
         StubImage image = images.get(id);
         return image == null ? 0 : image.metadataRequests.get();
@@ -133,20 +133,20 @@ public final class GlanceStubServer implements AutoCloseable {
                 send(exchange, 404, "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            if (requiredToken.isPresent()
-                    && !requiredToken.get().equals(exchange.getRequestHeaders().getFirst("X-Auth-Token"))) {
-                send(exchange, 401, "text/plain", "unauthorized".getBytes(StandardCharsets.UTF_8));
-                return;
-            }
             String rest = path.substring(PREFIX.length());
             boolean file = rest.endsWith("/file");
             StubImage image = images.get(file ? rest.substring(0, rest.length() - "/file".length()) : rest);
-            if (image == null) {
+            if (image != null) {
+                (file ? image.downloads : image.metadataRequests).incrementAndGet();
+            }
+            if (requiredToken.isPresent()
+                    && !requiredToken.get().equals(exchange.getRequestHeaders().getFirst("X-Auth-Token"))) {
+                send(exchange, 401, "text/plain", "unauthorized".getBytes(StandardCharsets.UTF_8));
+            } else if (image == null) {
                 send(exchange, 404, "text/plain", "no such image".getBytes(StandardCharsets.UTF_8));
             } else if (file) {
                 image.serveFile(exchange);
             } else {
-                image.metadataRequests.incrementAndGet();
                 send(exchange, 200, "application/json", image.metadataJson());
             }
         }
@@ -283,7 +283,6 @@ public final class GlanceStubServer implements AutoCloseable {
         }
 
         private void serveFile(HttpExchange exchange) throws IOException {
-            downloads.incrementAndGet();
             if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 send(exchange, failureStatus, "text/plain", new byte[0]);
                 return;
