@@ -66,6 +66,11 @@ public record LibvirtDriverSettings(String uri, VirtType virtType, Duration keep
                 reconnectMaxBackoff, interval, operationTimeout, designerOptions);
     }
 
+    public LibvirtDriverSettings withKeepalive(Duration interval, int count) {
+        return new LibvirtDriverSettings(uri, virtType, interval, count, reconnectInitialBackoff, reconnectMaxBackoff,
+                stopResendInterval, operationTimeout, designerOptions);
+    }
+
     public LibvirtDriverSettings withReconnectBackoff(Duration initial, Duration max) {
         return new LibvirtDriverSettings(uri, virtType, keepaliveInterval, keepaliveCount, initial, max,
                 stopResendInterval, operationTimeout, designerOptions);

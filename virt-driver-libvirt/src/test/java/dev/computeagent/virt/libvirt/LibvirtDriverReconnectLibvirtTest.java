@@ -52,4 +52,28 @@ class LibvirtDriverReconnectLibvirtTest {
             }
         }
     }
+
+    @Test
+    void hungLibvirtdIsDetectedByKeepaliveAndTheDriverReconnects() {
+        LibvirtTestSupport.requireLibvirtAndQemuImg();
+        try (GuestDisks disks = new GuestDisks();
+             UnixSocketProxy libvirtd = new UnixSocketProxy(disks.root().resolve("proxied-sock"), LIBVIRT_SOCKET)) {
+            libvirtd.start();
+            LibvirtDriverSettings settings = LibvirtDriverSettings
+                    .defaults("qemu+unix:///system?socket=" + disks.root().resolve("proxied-sock"), VirtType.QEMU)
+                    .withKeepalive(Duration.ofSeconds(1), 1)
+                    .withReconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(300));
+            try (LibvirtComputeDriver driver = LibvirtComputeDriver.connect(settings)) {
+                assertThat(driver.isConnected()).isTrue();
+
+                libvirtd.freeze();
+                await().atMost(Duration.ofSeconds(15)).until(() -> !driver.isConnected());
+
+                libvirtd.thaw();
+                await().atMost(Duration.ofSeconds(10)).until(() -> driver.isConnected()
+                        && driver.connectionManager().connectCount() == 2);
+                assertThat(driver.hostResources().vcpus()).isPositive();
+            }
+        }
+    }
 }

@@ -22,6 +22,8 @@ final class UnixSocketProxy implements AutoCloseable {
     private final Path listen;
     private final Path target;
     private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
+    private final Object gate = new Object();
+    private boolean frozen;
     private ServerSocketChannel server;
 
     UnixSocketProxy(Path listen, Path target) {
@@ -54,6 +56,23 @@ final class UnixSocketProxy implements AutoCloseable {
         });
     }
 
+    /**
+     * Stops forwarding on the connections open now while keeping them open: a libvirtd that hangs
+     * (only keepalive can notice). New connections are forwarded again after {@link #thaw()}.
+     */
+    void freeze() {
+        synchronized (gate) {
+            frozen = true;
+        }
+    }
+
+    void thaw() {
+        synchronized (gate) {
+            frozen = false;
+            gate.notifyAll();
+        }
+    }
+
     /** Stops listening and drops every proxied connection: libvirtd is "gone". */
     synchronized void stop() {
         try {
@@ -75,10 +94,11 @@ final class UnixSocketProxy implements AutoCloseable {
         stop();
     }
 
-    private static void pump(SocketChannel from, SocketChannel to) {
+    private void pump(SocketChannel from, SocketChannel to) {
         ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
         try {
             while (from.read(buffer) >= 0) {
+                awaitThawed();
                 buffer.flip();
                 while (buffer.hasRemaining()) {
                     to.write(buffer);
@@ -93,6 +113,19 @@ final class UnixSocketProxy implements AutoCloseable {
                 to.close();
             } catch (IOException e) {
                 // already closed
+            }
+        }
+    }
+
+    private void awaitThawed() throws IOException {
+        synchronized (gate) {
+            while (frozen) {
+                try {
+                    gate.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
             }
         }
     }
