@@ -136,8 +136,14 @@ public final class AmqpTestClient implements AutoCloseable {
         return bodies;
     }
 
-    public long consumers() throws IOException {
-        return channel.consumerCount("compute." + host);
+    /** Consumers on the host's command queue; 0 while it does not exist yet. */
+    public long consumers() {
+        // a passive check of a missing queue closes its channel: use a throw-away one
+        try (Channel c = connection.createChannel()) {
+            return c.consumerCount("compute." + host);
+        } catch (Exception missing) {
+            return 0;
+        }
     }
 
     /** Deletes the host's queues (test hygiene). */
