@@ -1,0 +1,237 @@
+package dev.computeagent.virt.libvirt.migration;
+
+import dev.computeagent.virt.DriverException;
+import dev.computeagent.virt.InstanceExistsException;
+import dev.computeagent.virt.InstanceNotFoundException;
+import dev.computeagent.virt.libvirt.ConnectionManager;
+import dev.computeagent.virt.libvirt.binding.DomainHandle;
+import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
+import dev.computeagent.virt.libvirt.binding.MigrationDomain;
+import dev.computeagent.virt.libvirt.binding.MigrationFlags;
+import dev.computeagent.virt.libvirt.binding.MigrationJobStats;
+import dev.computeagent.virt.libvirt.domain.AgentMetadata;
+import dev.computeagent.virt.libvirt.domain.Domain;
+import dev.computeagent.virt.libvirt.domain.DomainNames;
+import dev.computeagent.virt.libvirt.domain.DomainXml;
+import dev.computeagent.virt.libvirt.domain.DomainXmlException;
+import dev.computeagent.virt.migration.CompletedMigration;
+import dev.computeagent.virt.migration.InstanceDefinition;
+import dev.computeagent.virt.migration.MigrationDriver;
+import dev.computeagent.virt.migration.MigrationException;
+import dev.computeagent.virt.migration.MigrationException.Reason;
+import dev.computeagent.virt.migration.MigrationException.Step;
+import dev.computeagent.virt.migration.MigrationListener;
+import dev.computeagent.virt.migration.MigrationRequest;
+import dev.computeagent.virt.migration.MigrationResult;
+import dev.computeagent.virt.migration.StorageMode;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link MigrationDriver} on libvirt, over the connection of a {@link ConnectionManager} (the one of
+ * the host's {@link dev.computeagent.virt.libvirt.LibvirtComputeDriver}). Only the agent's own domains
+ * ({@code instance-<uuid>} with the agent's metadata) are ever migrated, exported or replaced.
+ *
+ * <p>Live migration: {@code virDomainMigrateToURI3} with {@code LIVE | PEER2PEER | PERSIST_DEST |
+ * UNDEFINE_SOURCE} (+ {@code NON_SHARED_INC} for {@link StorageMode#BLOCK_INCREMENTAL},
+ * {@code AUTO_CONVERGE}, {@code UNSAFE} on request) runs on a driver thread while the calling thread
+ * monitors it. On failure libvirt itself resumes the guest on the source; this driver then checks that
+ * the guest really runs there and says so in the exception.
+ */
+public final class LibvirtMigrationDriver implements MigrationDriver, AutoCloseable {
+
+    /** {@link InstanceDefinition#format()} of what this driver exports and imports. */
+    public static final String DEFINITION_FORMAT = "libvirt-domain-xml";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LibvirtMigrationDriver.class);
+
+    private final ConnectionManager connections;
+    private final ExecutorService transfers = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "libvirt-migrate");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public LibvirtMigrationDriver(ConnectionManager connections) {
+        this.connections = connections;
+    }
+
+    @Override
+    public MigrationResult migrateLive(UUID uuid, MigrationRequest request, MigrationListener listener) {
+        long start = System.nanoTime();
+        String subject = "migration of " + uuid + " to " + request.destinationUri();
+        try {
+            return connections.call(connection -> {
+                try (MigrationDomain domain = new MigrationDomain(requireOwned(connection, uuid))) {
+                    return migrate(domain, subject, start, request, listener);
+                }
+            });
+        } catch (MigrationException e) {
+            throw confirmSource(uuid, e);
+        } catch (InstanceNotFoundException e) {
+            throw new MigrationException(Step.PREPARE, Reason.NOT_MIGRATABLE, "no instance " + uuid, e);
+        }
+    }
+
+    private MigrationResult migrate(MigrationDomain domain, String subject, long start, MigrationRequest request,
+                                    MigrationListener listener) {
+        if (!domain.handle().isActive()) {
+            throw new MigrationException(Step.PREPARE, Reason.NOT_MIGRATABLE, subject + ": the instance is not running",
+                    null);
+        }
+        long memoryMb = Math.max(1, domain.handle().status().memoryKb() / 1024);
+        DowntimeSchedule schedule = DowntimeSchedule.forMemory(request.maxDowntime(), memoryMb);
+        Duration limit = schedule.limitAt(Duration.ZERO);
+        domain.setMaxDowntime(limit);
+        Duration timeout = request.effectiveCompletionTimeout(memoryMb);
+        MigrationFlags flags = new MigrationFlags(request.storage() == StorageMode.BLOCK_INCREMENTAL,
+                request.autoConverge(), request.unsafe());
+        LOG.info("{}: starting ({}, completion timeout {} s, downtime {} -> {} ms{})", subject, request.storage(),
+                timeout.toSeconds(), limit.toMillis(), request.maxDowntime().toMillis(),
+                request.autoConverge() ? ", auto-converge" : "");
+        DestinationPaths paths = new DestinationPaths(request.pathRewrites());
+        String destinationXml = paths.isEmpty() ? null : paths.rewrite(domain.liveMigratableXml());
+        String persistentXml = paths.isEmpty() ? null : paths.rewrite(domain.migratableXml());
+        Future<?> transfer = transfers.submit(() -> domain.migrateToUri(request.destinationUri(), flags,
+                destinationXml, persistentXml));
+        MigrationJob job = new MigrationJob() {
+            @Override
+            public MigrationJobStats sample() {
+                return domain.currentJob();
+            }
+
+            @Override
+            public void setMaxDowntime(Duration downtime) {
+                domain.setMaxDowntime(downtime);
+            }
+
+            @Override
+            public void abort() {
+                domain.abortJob();
+            }
+        };
+        MigrationResult result = new MigrationMonitor(subject, job, request.pollInterval(), timeout, schedule,
+                request.stallTimeout(), listener).watch(transfer, start, limit);
+        LOG.info("{}: done in {} ms", subject, result.wallTime().toMillis());
+        return result;
+    }
+
+    /**
+     * Libvirt resumes the guest on the source when a migration fails; make sure before promising it.
+     * A source that cannot be asked (connection lost) is reported as not confirmed.
+     */
+    private MigrationException confirmSource(UUID uuid, MigrationException failure) {
+        boolean running;
+        try {
+            running = connections.call(connection -> {
+                Optional<DomainHandle> found = connection.lookup(uuid);
+                if (found.isEmpty()) {
+                    return false;
+                }
+                try (DomainHandle domain = found.get()) {
+                    return domain.isActive();
+                }
+            });
+        } catch (DriverException e) {
+            LOG.warn("cannot confirm that {} still runs on the source after a failed migration", uuid, e);
+            running = false;
+        }
+        if (running == failure.sourceStillRunning()) {
+            return failure;
+        }
+        return new MigrationException(failure.step(), failure.reason(), running, failure.getMessage(), failure);
+    }
+
+    @Override
+    public Optional<CompletedMigration> lastIncomingMigration(UUID uuid) {
+        return connections.call(connection -> {
+            try (MigrationDomain domain = new MigrationDomain(requireOwned(connection, uuid))) {
+                MigrationJobStats stats = domain.completedJob();
+                if (!stats.completed()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new CompletedMigration(Duration.ofMillis(stats.elapsedMs()),
+                        Duration.ofMillis(Math.max(0, stats.downtimeMs())), stats.dataProcessed()));
+            }
+        });
+    }
+
+    @Override
+    public InstanceDefinition exportDefinition(UUID uuid) {
+        return connections.call(connection -> {
+            try (MigrationDomain domain = new MigrationDomain(requireOwned(connection, uuid))) {
+                return new InstanceDefinition(uuid, DEFINITION_FORMAT, domain.migratableXml());
+            }
+        });
+    }
+
+    @Override
+    public void importDefinition(InstanceDefinition definition) {
+        if (!DEFINITION_FORMAT.equals(definition.format())) {
+            throw new MigrationException(Step.DEFINITION, Reason.DESTINATION_REFUSED,
+                    "cannot import a definition of format " + definition.format(), null);
+        }
+        checkOwnedDefinition(definition);
+        connections.call(connection -> {
+            Optional<DomainHandle> existing = connection.lookup(definition.uuid());
+            if (existing.isPresent()) {
+                existing.get().close();
+                throw new InstanceExistsException("instance " + definition.uuid() + " is already defined here");
+            }
+            try (DomainHandle defined = connection.define(definition.document())) {
+                LOG.info("imported the definition of {} as {}", definition.uuid(), defined.name());
+            } catch (InstanceExistsException e) {
+                throw e;
+            } catch (DriverException e) {
+                throw new MigrationException(Step.DEFINITION, Reason.DESTINATION_REFUSED,
+                        "cannot define " + definition.uuid() + ": " + e.getMessage(), e);
+            }
+            return null;
+        });
+    }
+
+    /** Stops accepting migrations; running transfers are left to libvirt (they finish or fail there). */
+    @Override
+    public void close() {
+        transfers.shutdown();
+    }
+
+    /** An imported definition must be one of ours for the uuid it claims, or it could replace anything. */
+    private static void checkOwnedDefinition(InstanceDefinition definition) {
+        Domain parsed;
+        try {
+            parsed = DomainXml.parse(definition.document());
+        } catch (DomainXmlException e) {
+            throw new MigrationException(Step.DEFINITION, Reason.DESTINATION_REFUSED,
+                    "unreadable definition of " + definition.uuid() + ": " + e.getMessage(), e);
+        }
+        if (parsed.agentMetadata().isEmpty() || !definition.uuid().equals(parsed.uuid())
+                || !DomainNames.forUuid(definition.uuid()).equals(parsed.name())) {
+            throw new MigrationException(Step.DEFINITION, Reason.DESTINATION_REFUSED,
+                    "the definition is not the agent's instance " + definition.uuid(), null);
+        }
+    }
+
+    private static DomainHandle requireOwned(LibvirtConnection connection, UUID uuid) {
+        DomainHandle handle = connection.lookup(uuid)
+                .orElseThrow(() -> new InstanceNotFoundException("no instance " + uuid));
+        boolean owned;
+        try {
+            owned = DomainNames.uuidOf(handle.name()).map(uuid::equals).orElse(false)
+                    && AgentMetadata.fromDomainXml(handle.xml()).isPresent();
+        } catch (DomainXmlException | DriverException e) {
+            owned = false;
+        }
+        if (!owned) {
+            handle.close();
+            throw new InstanceNotFoundException("no instance " + uuid + " (the domain is not the agent's)");
+        }
+        return handle;
+    }
+}

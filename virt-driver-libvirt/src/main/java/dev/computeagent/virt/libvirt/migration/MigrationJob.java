@@ -1,0 +1,16 @@
+package dev.computeagent.virt.libvirt.migration;
+
+import dev.computeagent.virt.libvirt.binding.MigrationJobStats;
+import java.time.Duration;
+
+/** The controls the monitor needs over a running migration job (a seam for testing the monitor). */
+interface MigrationJob {
+
+    /** The current job; may throw a {@link dev.computeagent.virt.DriverException} once the domain left. */
+    MigrationJobStats sample();
+
+    void setMaxDowntime(Duration downtime);
+
+    /** Asks the hypervisor to abort the job; the transfer then fails and the guest stays. */
+    void abort();
+}

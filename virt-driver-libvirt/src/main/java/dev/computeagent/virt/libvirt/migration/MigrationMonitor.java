@@ -1,0 +1,172 @@
+package dev.computeagent.virt.libvirt.migration;
+
+import dev.computeagent.virt.DriverException;
+import dev.computeagent.virt.libvirt.binding.MigrationJobStats;
+import dev.computeagent.virt.migration.MigrationException;
+import dev.computeagent.virt.migration.MigrationException.Reason;
+import dev.computeagent.virt.migration.MigrationException.Step;
+import dev.computeagent.virt.migration.MigrationListener;
+import dev.computeagent.virt.migration.MigrationProgress;
+import dev.computeagent.virt.migration.MigrationResult;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches one running transfer (Nova's {@code _live_migration_monitor}): every poll interval it
+ * samples the job, reports progress, raises the allowed downtime along the schedule, and aborts the
+ * job when the completion timeout passes or progress stalls. The transfer's own outcome decides
+ * success: an abort that loses the race against completion still ends in success.
+ */
+final class MigrationMonitor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MigrationMonitor.class);
+    /** How long to wait for the transfer to end after an abort before giving up on it. */
+    private static final Duration ABORT_GRACE = Duration.ofSeconds(60);
+    /** Progress goes to the log at INFO at most this often; every sample goes at DEBUG. */
+    private static final Duration LOG_INTERVAL = Duration.ofSeconds(5);
+
+    private final String subject;
+    private final MigrationJob job;
+    private final Duration pollInterval;
+    private final Duration completionTimeout;
+    private final DowntimeSchedule downtime;
+    private final StallDetector stall;
+    private final MigrationListener listener;
+
+    MigrationMonitor(String subject, MigrationJob job, Duration pollInterval, Duration completionTimeout,
+                     DowntimeSchedule downtime, Duration stallWindow, MigrationListener listener) {
+        this.subject = subject;
+        this.job = job;
+        this.pollInterval = pollInterval;
+        this.completionTimeout = completionTimeout;
+        this.downtime = downtime;
+        this.stall = new StallDetector(stallWindow);
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /**
+     * Watches {@code transfer} (already running, started at {@code startNanos}) until it ends.
+     *
+     * @param currentLimit the downtime limit set before the transfer started
+     * @throws MigrationException the transfer failed or was aborted by this monitor
+     */
+    MigrationResult watch(Future<?> transfer, long startNanos, Duration currentLimit) {
+        Duration limit = currentLimit;
+        Reason abortedFor = null;
+        long bytes = 0;
+        int samples = 0;
+        Duration lastLogged = Duration.ZERO;
+        while (true) {
+            Throwable failure;
+            try {
+                transfer.get(abortedFor == null ? pollInterval.toMillis() : ABORT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                return new MigrationResult(since(startNanos), bytes, limit, samples);
+            } catch (TimeoutException e) {
+                if (abortedFor != null) {
+                    throw new MigrationException(Step.MONITOR, abortedFor, subject + ": the transfer did not end within "
+                            + ABORT_GRACE + " after it was aborted", null);
+                }
+                failure = null;
+            } catch (ExecutionException e) {
+                failure = e.getCause();
+            } catch (CancellationException e) {
+                failure = e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                abortQuietly();
+                throw new MigrationException(Step.MONITOR, Reason.ABORTED, subject + ": interrupted; the job was aborted", e);
+            }
+            if (failure != null) {
+                throw failed(failure, abortedFor);
+            }
+            Duration elapsed = since(startNanos);
+            MigrationJobStats stats;
+            try {
+                stats = job.sample();
+            } catch (DriverException e) {
+                // the domain leaves the source when the job completes; the transfer's outcome will tell
+                LOG.debug("{}: cannot sample the job: {}", subject, e.getMessage());
+                continue;
+            }
+            if (!stats.active()) {
+                continue;
+            }
+            samples++;
+            bytes = stats.dataProcessed();
+            MigrationProgress progress = new MigrationProgress(elapsed, stats.dataTotal(), stats.dataProcessed(),
+                    stats.dataRemaining(), stats.memoryIteration(), limit);
+            report(progress);
+            if (elapsed.minus(lastLogged).compareTo(LOG_INTERVAL) >= 0) {
+                LOG.info("{}: {}% ({} of {} bytes, {} remaining, iteration {}) after {} ms, downtime limit {} ms",
+                        subject, progress.percent(), stats.dataProcessed(), stats.dataTotal(), stats.dataRemaining(),
+                        stats.memoryIteration(), elapsed.toMillis(), limit.toMillis());
+                lastLogged = elapsed;
+            } else {
+                LOG.debug("{}: {}", subject, progress);
+            }
+            if (elapsed.compareTo(completionTimeout) > 0) {
+                abortedFor = Reason.TIMED_OUT;
+                LOG.warn("{}: not complete after {} ms (timeout {} ms); aborting", subject, elapsed.toMillis(),
+                        completionTimeout.toMillis());
+                abortQuietly();
+                continue;
+            }
+            if (stall.stalled(elapsed, stats.dataProcessed(), stats.dataRemaining())) {
+                abortedFor = Reason.STALLED;
+                LOG.warn("{}: no progress for longer than the stall window; aborting", subject);
+                abortQuietly();
+                continue;
+            }
+            Duration next = downtime.limitAt(elapsed);
+            if (next.compareTo(limit) > 0) {
+                try {
+                    job.setMaxDowntime(next);
+                    LOG.info("{}: downtime limit raised to {} ms", subject, next.toMillis());
+                    limit = next;
+                } catch (DriverException e) {
+                    LOG.debug("{}: cannot raise the downtime limit: {}", subject, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private MigrationException failed(Throwable failure, Reason abortedFor) {
+        if (abortedFor != null) {
+            String why = abortedFor == Reason.TIMED_OUT ? "not complete within " + completionTimeout.toMillis() + " ms"
+                    : "no progress within the stall window";
+            return new MigrationException(Step.MONITOR, abortedFor, subject + ": aborted, " + why, failure);
+        }
+        if (failure instanceof MigrationException migration) {
+            return migration;
+        }
+        return new MigrationException(Step.TRANSFER, Reason.FAILED, subject + ": " + failure.getMessage(), failure);
+    }
+
+    private void report(MigrationProgress progress) {
+        try {
+            listener.onProgress(progress);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: migration listener failed; ignored", subject, e);
+        }
+    }
+
+    private void abortQuietly() {
+        try {
+            job.abort();
+        } catch (DriverException e) {
+            // the job may have just ended; the transfer's outcome tells what happened
+            LOG.info("{}: abort not accepted: {}", subject, e.getMessage());
+        }
+    }
+
+    private static Duration since(long startNanos) {
+        return Duration.ofNanos(System.nanoTime() - startNanos);
+    }
+}

@@ -1,0 +1,241 @@
+package dev.computeagent.virt.libvirt.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.InstanceExistsException;
+import dev.computeagent.virt.PowerState;
+import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
+import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
+import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
+import dev.computeagent.virt.migration.CompletedMigration;
+import dev.computeagent.virt.migration.InstanceDefinition;
+import dev.computeagent.virt.migration.MigrationException;
+import dev.computeagent.virt.migration.MigrationException.Reason;
+import dev.computeagent.virt.migration.MigrationException.Step;
+import dev.computeagent.virt.migration.MigrationProgress;
+import dev.computeagent.virt.migration.MigrationRequest;
+import dev.computeagent.virt.migration.MigrationResult;
+import dev.computeagent.virt.migration.StorageMode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Live and cold migration through {@link LibvirtMigrationDriver} between two real libvirt hosts
+ * ({@link TwoLibvirtHosts}) with a real ticking guest: the guest's serial counter must go on without
+ * a second boot. One guest on shared storage serves the shared-storage, timeout and unreachable
+ * tests; it is always back on host a when a test ends.
+ */
+class LiveMigrationTwoLibvirtHostsTest {
+
+    @RegisterExtension
+    static final TwoLibvirtHosts HOSTS = new TwoLibvirtHosts();
+
+    private static final Duration BOOT = Duration.ofSeconds(30);
+
+    private static LibvirtComputeDriver driverA;
+    private static LibvirtComputeDriver driverB;
+    private static LibvirtMigrationDriver migratorA;
+    private static LibvirtMigrationDriver migratorB;
+    private static UUID shared;
+    private static Path sharedLog;
+
+    @BeforeAll
+    static void connectAndBootTheSharedGuest() {
+        driverA = LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(HOSTS.a().unixUri()));
+        driverB = LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(HOSTS.b().unixUri()));
+        migratorA = new LibvirtMigrationDriver(driverA.connectionManager());
+        migratorB = new LibvirtMigrationDriver(driverB.connectionManager());
+        shared = UUID.randomUUID();
+        Path dir = HOSTS.sharedDir();
+        sharedLog = MigrationGuests.consoleLog(dir, shared);
+        driverA.spawn(MigrationGuests.spec(shared, MigrationGuests.overlay(dir, shared), sharedLog));
+        awaitTicks(sharedLog, 1);
+    }
+
+    @AfterAll
+    static void close() {
+        for (LibvirtMigrationDriver migrator : new LibvirtMigrationDriver[] {migratorA, migratorB}) {
+            if (migrator != null) {
+                migrator.close();
+            }
+        }
+        for (LibvirtComputeDriver driver : new LibvirtComputeDriver[] {driverA, driverB}) {
+            if (driver != null) {
+                driver.close();
+            }
+        }
+    }
+
+    @Test
+    void sharedStorageLiveMigrationThereAndBackKeepsTheGuestTicking() {
+        List<MigrationProgress> progress = new CopyOnWriteArrayList<>();
+
+        MigrationResult there = migratorA.migrateLive(shared, sharedRequest(HOSTS.b()), progress::add);
+
+        assertRunsOnlyOn(driverB, driverA, shared);
+        assertTicksContinue(sharedLog, sharedLog, there);
+        CompletedMigration arrival = migratorB.lastIncomingMigration(shared).orElseThrow();
+        assertThat(arrival.downtime()).isLessThan(Duration.ofMillis(500));
+        assertThat(arrival.dataProcessed()).isPositive();
+
+        MigrationResult back = migratorB.migrateLive(shared, sharedRequest(HOSTS.a()), progress::add);
+
+        assertRunsOnlyOn(driverA, driverB, shared);
+        assertTicksContinue(sharedLog, sharedLog, back);
+        assertThat(ConsoleTicks.read(sharedLog).boots()).isEqualTo(1);
+    }
+
+    @Test
+    void blockMigrationCopiesTheOverlayThereAndBack() {
+        UUID uuid = UUID.randomUUID();
+        Path localA = HOSTS.a().dir().resolve("local");
+        Path localB = HOSTS.b().dir().resolve("local");
+        DiskSpec diskA = MigrationGuests.overlay(localA, uuid);
+        // data only A's overlay holds: it must arrive in B's own overlay
+        MigrationGuests.run("qemu-io", "-f", "qcow2", "-c", "write -q -P 0x5a 512k 64k", diskA.path().toString());
+        Path logA = MigrationGuests.consoleLog(localA, uuid);
+        Path logB = MigrationGuests.consoleLog(localB, uuid);
+        driverA.spawn(MigrationGuests.spec(uuid, diskA, logA));
+        try {
+            awaitTicks(logA, 1);
+            DiskSpec diskB = MigrationGuests.overlay(localB, uuid);
+
+            MigrationResult there = migratorA.migrateLive(uuid, MigrationRequest.to(HOSTS.b().tcpUri())
+                    .storage(StorageMode.BLOCK_INCREMENTAL).rewritePaths(localA, localB).build(), p -> { });
+
+            assertRunsOnlyOn(driverB, driverA, uuid);
+            assertTicksContinue(logA, logB, there);
+            MigrationGuests.run("qemu-io", "-r", "-U", "-f", "qcow2", "-c", "read -q -P 0x5a 512k 64k",
+                    diskB.path().toString());
+
+            MigrationGuests.overlay(localA, uuid);
+            MigrationResult back = migratorB.migrateLive(uuid, MigrationRequest.to(HOSTS.a().tcpUri())
+                    .storage(StorageMode.BLOCK_INCREMENTAL).rewritePaths(localB, localA).build(), p -> { });
+
+            assertRunsOnlyOn(driverA, driverB, uuid);
+            assertTicksContinue(logB, logA, back);
+            MigrationGuests.run("qemu-io", "-r", "-U", "-f", "qcow2", "-c", "read -q -P 0x5a 512k 64k",
+                    diskA.path().toString());
+        } finally {
+            driverA.destroy(uuid);
+            driverB.destroy(uuid);
+        }
+    }
+
+    @Test
+    void completionTimeoutAbortsAndTheGuestStaysOnTheSource() {
+        int before = ConsoleTicks.read(sharedLog).last();
+        MigrationRequest hopeless = MigrationRequest.to(HOSTS.b().tcpUri()).unsafe(!HOSTS.sharedStorageRecognised())
+                .completionTimeout(Duration.ofMillis(1)).pollInterval(Duration.ofMillis(20)).build();
+
+        assertThatThrownBy(() -> migratorA.migrateLive(shared, hopeless, p -> { }))
+                .isInstanceOfSatisfying(MigrationException.class, e -> {
+                    assertThat(e.step()).isEqualTo(Step.MONITOR);
+                    assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.TIMED_OUT);
+                    assertThat(e.sourceStillRunning()).isTrue();
+                    assertThat(e.retriable()).isTrue();
+                });
+
+        assertRunsOnlyOn(driverA, driverB, shared);
+        awaitTicks(sharedLog, before + 1);
+    }
+
+    @Test
+    void unreachableDestinationIsATypedErrorAndTheGuestStays() {
+        // B's address, but a port nothing listens on: refused at once
+        MigrationRequest nowhere = MigrationRequest.to("qemu+tcp://" + HOSTS.b().ip() + ":16599/system").build();
+
+        assertThatThrownBy(() -> migratorA.migrateLive(shared, nowhere, p -> { }))
+                .isInstanceOfSatisfying(MigrationException.class, e -> {
+                    assertThat(e.step()).isEqualTo(Step.TRANSFER);
+                    assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.DESTINATION_UNREACHABLE);
+                    assertThat(e.sourceStillRunning()).isTrue();
+                });
+
+        assertRunsOnlyOn(driverA, driverB, shared);
+    }
+
+    @Test
+    void unknownInstanceIsNotMigratable() {
+        assertThatThrownBy(() -> migratorA.migrateLive(UUID.randomUUID(), sharedRequest(HOSTS.b()), p -> { }))
+                .isInstanceOfSatisfying(MigrationException.class, e -> {
+                    assertThat(e.step()).isEqualTo(Step.PREPARE);
+                    assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.NOT_MIGRATABLE);
+                });
+    }
+
+    @Test
+    void coldMigrationDefinesTheStoppedInstanceOnTheDestination() {
+        UUID uuid = UUID.randomUUID();
+        Path dir = HOSTS.sharedDir();
+        Path log = MigrationGuests.consoleLog(dir, uuid);
+        driverA.spawn(MigrationGuests.spec(uuid, MigrationGuests.overlay(dir, uuid), log));
+        try {
+            driverA.stop(uuid, Duration.ZERO);
+            int bootsBefore = ConsoleTicks.read(log).boots();
+            InstanceDefinition definition = migratorA.exportDefinition(uuid);
+
+            migratorB.importDefinition(definition);
+            driverB.start(uuid);
+            driverA.destroy(uuid);
+
+            assertThat(driverB.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+            assertThat(driverB.info(uuid).metadata().name()).isEqualTo("migrating guest");
+            assertThat(driverA.listInstances()).noneMatch(i -> i.uuid().equals(uuid));
+            await().atMost(BOOT).until(() -> ConsoleTicks.read(log).boots() > bootsBefore);
+            assertThatThrownBy(() -> migratorB.importDefinition(definition))
+                    .isInstanceOf(InstanceExistsException.class);
+        } finally {
+            driverA.destroy(uuid);
+            driverB.destroy(uuid);
+        }
+    }
+
+    @Test
+    void importRefusesADefinitionThatIsNotTheAgentsInstance() {
+        UUID uuid = UUID.randomUUID();
+        String foreign = "<domain type='qemu'><name>not-ours</name><uuid>" + uuid + "</uuid><memory>65536</memory>"
+                + "<os><type arch='x86_64'>hvm</type></os></domain>";
+
+        assertThatThrownBy(() -> migratorB.importDefinition(
+                new InstanceDefinition(uuid, LibvirtMigrationDriver.DEFINITION_FORMAT, foreign)))
+                .isInstanceOfSatisfying(MigrationException.class,
+                        e -> assertThat(e.step()).isEqualTo(Step.DEFINITION));
+        assertThat(driverB.listInstances()).noneMatch(i -> i.uuid().equals(uuid));
+    }
+
+    private static MigrationRequest sharedRequest(TwoLibvirtHosts.Host destination) {
+        return MigrationRequest.to(destination.tcpUri()).unsafe(!HOSTS.sharedStorageRecognised()).build();
+    }
+
+    private static void assertRunsOnlyOn(LibvirtComputeDriver owner, LibvirtComputeDriver other, UUID uuid) {
+        assertThat(owner.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+        assertThat(other.listInstances()).noneMatch(i -> i.uuid().equals(uuid));
+    }
+
+    /** The counter goes on on the destination right after where it stopped on the source; no reboot. */
+    private static void assertTicksContinue(Path sourceLog, Path destinationLog, MigrationResult result) {
+        int lastOnSource = ConsoleTicks.read(sourceLog).last();
+        int bootsOnDestination = ConsoleTicks.read(destinationLog).boots();
+        awaitTicks(destinationLog, lastOnSource + 1);
+        ConsoleTicks after = ConsoleTicks.read(destinationLog);
+        assertThat(after.boots()).isEqualTo(bootsOnDestination);
+        int firstNew = after.ticks().stream().filter(t -> t > lastOnSource).findFirst().orElseThrow();
+        assertThat(firstNew).isBetween(lastOnSource + 1, lastOnSource + 2);
+        assertThat(result.wallTime()).isLessThan(Duration.ofSeconds(30));
+    }
+
+    private static void awaitTicks(Path log, int tick) {
+        await().atMost(BOOT).pollInterval(Duration.ofMillis(100)).until(() -> ConsoleTicks.read(log).last() >= tick);
+    }
+}
