@@ -126,7 +126,7 @@ class DomainDefinitionLibvirtTest {
     }
 
     private static String virsh(boolean mustSucceed, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("virsh", "-q", "-c", URI));
+        List<String> command = new ArrayList<>(List.of("prlimit", "--cpu=30", "--as=2147483648", "virsh", "-q", "-c", URI));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(dir, "virsh-", ".out");
         Path err = Files.createTempFile(dir, "virsh-", ".err");

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -42,12 +43,24 @@ class DomainXmlSchemaTest {
         assertThat(result.exitCode()).as("virt-xml-validate output: %s", result.output()).isZero();
     }
 
+    @Test
+    void validatorRejectsAnElementLibvirtDoesNotKnow() throws Exception {
+        SpecVariants.Variant variant = SpecVariants.all().get(0);
+        String xml = DomainXml.render(new DomainDesigner(variant.options()).design(variant.spec()))
+                .replace("<devices>", "<devices><frobnicator/>");
+        Path file = Files.createTempFile(dir, "invalid-", ".xml");
+        Files.writeString(file, xml);
+
+        assertThat(validate(file).exitCode()).isNotZero();
+    }
+
     record ValidationResult(int exitCode, String output) {
     }
 
     static ValidationResult validate(Path file) throws IOException, InterruptedException {
         Path output = Files.createTempFile(dir, "validate-", ".out");
-        Process process = new ProcessBuilder("virt-xml-validate", file.toString(), "domain")
+        Process process = new ProcessBuilder("prlimit", "--cpu=20", "--as=2147483648", "virt-xml-validate",
+                file.toString(), "domain")
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly();
