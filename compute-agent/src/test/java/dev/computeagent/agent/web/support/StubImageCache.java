@@ -15,6 +15,7 @@ public final class StubImageCache implements ImageCache {
     private volatile List<CachedImage> images = List.of();
     private volatile CacheStatistics statistics = new CacheStatistics(0, 0, 0, 0, 0, 0, Map.of());
     private volatile RuntimeException listFailure;
+    private volatile RuntimeException statisticsFailure;
 
     public void setImages(List<CachedImage> images) {
         this.images = List.copyOf(images);
@@ -27,6 +28,11 @@ public final class StubImageCache implements ImageCache {
     /** Makes {@link #list()} throw {@code failure} (null: list normally again). */
     public void failListing(RuntimeException failure) {
         this.listFailure = failure;
+    }
+
+    /** Makes {@link #statistics()} throw {@code failure} (null: answer normally again). */
+    public void failStatistics(RuntimeException failure) {
+        this.statisticsFailure = failure;
     }
 
     @Override
@@ -50,6 +56,10 @@ public final class StubImageCache implements ImageCache {
 
     @Override
     public CacheStatistics statistics() {
+        RuntimeException failure = statisticsFailure;
+        if (failure != null) {
+            throw failure;
+        }
         return statistics;
     }
 
