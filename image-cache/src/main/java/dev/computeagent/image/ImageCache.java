@@ -17,10 +17,13 @@ public interface ImageCache extends AutoCloseable {
      * calls for one image share one download and get the same result, including the same error.
      *
      * @throws ImageNotFoundException         the store does not have it (or it is not active)
-     * @throws ImageDownloadException         transport failure after bounded retries (retriable)
+     * @throws ImageDownloadException         transport failure after bounded retries (retriable); its subtype
+     *                                        {@link ImageStoreRefusedException} (the store refused the request,
+     *                                        e.g. a bad token) is not retried and not retriable
      * @throws ImageChecksumMismatchException size or hash differ from the store's metadata
      * @throws ImageUnsafeException           the bytes are not a plain raw/qcow2 image of the declared format
      * @throws InvalidImageIdException        the id is not a valid image id
+     * @throws ImageStorageException          a local failure: disk full, qemu-img failed or timed out (retriable)
      */
     CachedImage fetch(String imageId);
 
@@ -29,7 +32,10 @@ public interface ImageCache extends AutoCloseable {
      * first when needed), with virtual size {@code sizeBytes} (0 = the image's virtual size). An
      * overlay already at that path over the same base is reused, never overwritten.
      *
-     * @throws ImageTooLargeException {@code sizeBytes} is smaller than the image's virtual size
+     * @throws ImageTooLargeException {@code sizeBytes} is smaller than the image's virtual size; when the image
+     *                                was not cached yet it is refused before conversion and not cached
+     * @throws ImageStorageException  a file that is not an overlay of this base is already at {@code overlay}
+     *                                (it is left untouched), or qemu-img failed
      * @throws ImageException         any failure of {@link #fetch}; the overlay file is not left behind
      */
     Overlay createOverlay(String imageId, Path overlay, long sizeBytes);
@@ -42,7 +48,11 @@ public interface ImageCache extends AutoCloseable {
 
     /**
      * Removes unused base images older than the configured age, then least-recently-used unused
-     * ones while the cache is above its quota. A base some overlay uses is never removed.
+     * ones while the cache is above its quota. A base some overlay uses is never removed: use is read
+     * from the backing chains of {@code <state-dir>/instances/*}{@code /disk} and re-checked under the
+     * image's lock, so a concurrent {@link #createOverlay} either keeps the base or fetches it again.
+     *
+     * @throws ImageStorageException the instance directories cannot be read (then nothing is removed)
      */
     GcReport collectGarbage();
 

@@ -115,7 +115,7 @@ public final class DefaultImageCache implements ImageCache {
         counters.misses.increment();
         waitingCallers.incrementAndGet();
         try {
-            return flights.run(new FlightKey(name, maxVirtualSize), () -> lead(imageId, maxVirtualSize)).value();
+            return flights.run(new FlightKey(name, maxVirtualSize), () -> lead(imageId, maxVirtualSize));
         } finally {
             waitingCallers.decrementAndGet();
         }

@@ -4,19 +4,21 @@ import dev.computeagent.image.ImageStorageException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One lock per cached image, held across threads and processes: a reentrant in-process lock guards
- * an OS file lock on {@code _base/<name>.lock} ({@link FileChannel#lock()}, which the JVM does not
- * let two threads of one process hold, hence the in-process lock in front of it).
+ * an OS file lock on {@code _base/<name>.lock}. The JVM refuses a second {@link FileChannel#lock()} on
+ * one file within a process (even from another channel), so the in-process locks are JVM-wide, keyed
+ * by the lock file's path: two caches over one state directory in one JVM coordinate as well.
  */
 final class ImageLocks {
 
     private final CacheLayout layout;
-    private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Path, Entry> ENTRIES = new ConcurrentHashMap<>();
 
     ImageLocks(CacheLayout layout) {
         this.layout = layout;
@@ -24,7 +26,7 @@ final class ImageLocks {
 
     /** Blocks until this thread holds the image's lock; close the handle to release it. */
     Handle lock(String name) {
-        Entry entry = entries.computeIfAbsent(name, n -> new Entry());
+        Entry entry = ENTRIES.computeIfAbsent(key(name), n -> new Entry());
         entry.local.lock();
         if (entry.local.getHoldCount() == 1) {
             try {
@@ -37,6 +39,16 @@ final class ImageLocks {
             }
         }
         return () -> release(entry);
+    }
+
+    /** Whether some thread waits for the image's lock (for tests that stage a race). */
+    boolean hasWaiters(String name) {
+        Entry entry = ENTRIES.get(key(name));
+        return entry != null && entry.local.hasQueuedThreads();
+    }
+
+    private Path key(String name) {
+        return layout.lock(name).toAbsolutePath().normalize();
     }
 
     private static void release(Entry entry) {

@@ -1,5 +1,6 @@
 package dev.computeagent.image.cache;
 
+import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.inspect.FormatInspector;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -44,7 +45,7 @@ final class OverlayScanner {
             }
         } catch (IOException e) {
             // not knowing what is in use must never turn into deleting it
-            throw new IllegalStateException("cannot scan " + instances + ": " + e.getMessage(), e);
+            throw new ImageStorageException("cannot scan " + instances + " for overlays: " + e.getMessage(), e);
         }
         return used;
     }

@@ -13,20 +13,16 @@ final class SingleFlight<K, V> {
 
     private final ConcurrentHashMap<K, CompletableFuture<V>> flights = new ConcurrentHashMap<>();
 
-    /** Result of {@link #run}: the value and whether this caller led the flight. */
-    record Outcome<V>(V value, boolean led) {
-    }
-
-    Outcome<V> run(K key, Supplier<V> work) {
+    V run(K key, Supplier<V> work) {
         CompletableFuture<V> mine = new CompletableFuture<>();
         CompletableFuture<V> existing = flights.putIfAbsent(key, mine);
         if (existing != null) {
-            return new Outcome<>(join(existing), false);
+            return join(existing);
         }
         try {
             V value = work.get();
             mine.complete(value);
-            return new Outcome<>(value, true);
+            return value;
         } catch (RuntimeException | Error e) {
             mine.completeExceptionally(e);
             throw e;

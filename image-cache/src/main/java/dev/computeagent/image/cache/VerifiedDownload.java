@@ -42,12 +42,10 @@ final class VerifiedDownload {
         MessageDigest digest = expected.map(ExpectedDigest::newDigest).orElse(null);
         long limit = metadata.size().isPresent() ? metadata.size().getAsLong() : Long.MAX_VALUE;
         long received = 0;
-        try (InputStream in = store.open(metadata.id());
-             FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                     StandardOpenOption.WRITE)) {
+        try (FileChannel out = openPart(part); InputStream in = store.open(metadata.id())) {
             byte[] buffer = new byte[BUFFER];
             int n;
-            while ((n = in.read(buffer)) >= 0) {
+            while ((n = read(in, buffer, metadata, received)) >= 0) {
                 received += n;
                 if (received > limit) {
                     throw new ImageChecksumMismatchException("image " + metadata.id() + " is larger than its size "
@@ -56,32 +54,49 @@ final class VerifiedDownload {
                 if (digest != null) {
                     digest.update(buffer, 0, n);
                 }
-                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                while (chunk.hasRemaining()) {
-                    writeChunk(out, chunk);
-                }
+                writeChunk(out, ByteBuffer.wrap(buffer, 0, n));
                 onBytes.accept(n);
             }
-            if (metadata.size().isPresent() && received != limit) {
-                throw new ImageChecksumMismatchException("image " + metadata.id() + " has " + received
-                        + " bytes, its metadata says " + limit);
+        } catch (IOException e) {
+            // only closing can get here; the bytes are all in
+            throw new ImageStorageException("cannot close the download of image " + metadata.id() + ": " + e, e);
+        }
+        if (metadata.size().isPresent() && received != limit) {
+            throw new ImageChecksumMismatchException("image " + metadata.id() + " has " + received
+                    + " bytes, its metadata says " + limit);
+        }
+        if (digest != null) {
+            byte[] actual = digest.digest();
+            if (!expected.get().matches(actual)) {
+                throw new ImageChecksumMismatchException("image " + metadata.id() + " " + expected.get().algorithm()
+                        + " is " + HexFormat.of().formatHex(actual) + ", its metadata says " + expected.get().hex());
             }
-            if (digest != null) {
-                byte[] actual = digest.digest();
-                if (!expected.get().matches(actual)) {
-                    throw new ImageChecksumMismatchException("image " + metadata.id() + " " + expected.get().algorithm()
-                            + " is " + HexFormat.of().formatHex(actual) + ", its metadata says " + expected.get().hex());
-                }
-            }
+        }
+    }
+
+    private int read(InputStream in, byte[] buffer, ImageMetadata metadata, long received) {
+        try {
+            return in.read(buffer);
         } catch (IOException e) {
             throw new ImageDownloadException("downloading image " + metadata.id() + " from " + store.describe()
                     + " failed after " + received + " bytes: " + e, e);
         }
     }
 
+    private static FileChannel openPart(Path part) {
+        try {
+            return FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new ImageStorageException("cannot create " + part + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void writeChunk(FileChannel out, ByteBuffer chunk) {
         try {
-            out.write(chunk);
+            while (chunk.hasRemaining()) {
+                out.write(chunk);
+            }
         } catch (IOException e) {
             // a local write failure (disk full) is not the store's fault
             throw new ImageStorageException("cannot write the downloaded image: " + e.getMessage(), e);

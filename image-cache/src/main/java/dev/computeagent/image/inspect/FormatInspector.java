@@ -39,7 +39,7 @@ public final class FormatInspector {
             ImageFormat format = detect(ch, head, length);
             return switch (format) {
                 case RAW -> new Inspection(ImageFormat.RAW, length);
-                case QCOW2 -> new Inspection(ImageFormat.QCOW2, inspectQcow2(head, length));
+                case QCOW2 -> new Inspection(ImageFormat.QCOW2, inspectQcow2(head));
                 default -> throw new ImageUnsafeException("image is " + format.qemuName()
                         + ", only raw and qcow2 are accepted");
             };
@@ -118,7 +118,7 @@ public final class FormatInspector {
         return ImageFormat.RAW;
     }
 
-    private static long inspectQcow2(ByteBuffer h, long length) {
+    private static long inspectQcow2(ByteBuffer h) {
         if (h.limit() < 72) {
             throw new ImageUnsafeException("qcow2 header is truncated");
         }

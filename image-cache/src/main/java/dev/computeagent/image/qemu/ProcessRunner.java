@@ -48,7 +48,8 @@ public final class ProcessRunner {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(5, TimeUnit.SECONDS);
-                throw new ImageStorageException(command.get(0) + " " + command.get(1) + " timed out after " + timeout
+                throw new ImageStorageException(String.join(" ", command.subList(0, Math.min(2, command.size())))
+                        + " timed out after " + timeout
                         + "; stderr: " + err.getNow(""));
             }
             return new ProcessResult(process.exitValue(), out.get(5, TimeUnit.SECONDS), err.get(5, TimeUnit.SECONDS));

@@ -35,7 +35,7 @@ public final class DirectoryImageStore implements ImageStore {
         } catch (IOException e) {
             throw new ImageDownloadException("cannot read " + json + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
-            throw new ImageNotFoundException("image " + imageId + " has unreadable metadata " + json + ": "
+            throw new ImageDownloadException("image " + imageId + " has unreadable metadata " + json + ": "
                     + e.getMessage(), e);
         }
     }

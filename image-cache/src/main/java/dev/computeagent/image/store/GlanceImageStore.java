@@ -14,8 +14,10 @@ import java.util.Optional;
 
 /**
  * A Glance v2 image API: {@code GET {url}/v2/images/{id}} and {@code GET {url}/v2/images/{id}/file}.
- * 404 is {@link ImageNotFoundException}; other 4xx (but 408 and 429) {@link ImageStoreRefusedException};
- * 5xx, 408, 429 and connection failures are {@link ImageDownloadException} (the caller retries). Silence longer than {@code stallTimeout},
+ * 404 is {@link ImageNotFoundException}; 5xx, 408, 429 and connection failures are
+ * {@link ImageDownloadException} (the caller retries); any other status, redirects included, is
+ * {@link ImageStoreRefusedException}. Redirects are not followed: the token must never travel to
+ * another host. Silence longer than {@code stallTimeout},
  * before the headers or inside the body, is a failure too.
  */
 public final class GlanceImageStore implements ImageStore {
@@ -35,7 +37,7 @@ public final class GlanceImageStore implements ImageStore {
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(stallTimeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
 
@@ -87,7 +89,7 @@ public final class GlanceImageStore implements ImageStore {
         if (status == 404) {
             throw new ImageNotFoundException("image " + imageId + " not found in " + describe());
         }
-        if (status >= 400 && status < 500 && status != 408 && status != 429) {
+        if (status < 500 && status != 408 && status != 429) {
             throw new ImageStoreRefusedException("image store " + describe() + " refused the request for image "
                     + imageId + " with HTTP " + status);
         }

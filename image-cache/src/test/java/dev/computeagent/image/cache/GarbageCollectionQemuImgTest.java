@@ -1,6 +1,7 @@
 package dev.computeagent.image.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.GcReport;
@@ -16,6 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,6 +133,59 @@ class GarbageCollectionQemuImgTest {
             lastUsed(base, Duration.ofDays(3));
             assertThat(cache.collectGarbage().removed()).isEmpty();
             assertThat(cache.list()).singleElement().extracting(CachedImage::inUse).isEqualTo(true);
+        }
+    }
+
+    @Test
+    void spawnThatWinsTheLockWhileGcWaitsKeepsItsBase() throws Exception {
+        try (ImageCache cache = open(Optional.empty())) {
+            CachedImage base = cache.fetch("a");
+            lastUsed(base, Duration.ofDays(3));
+            String name = base.path().getFileName().toString();
+            ImageLocks locks = new ImageLocks(new CacheLayout(stateDir));
+            ExecutorService gcThread = Executors.newSingleThreadExecutor();
+            try {
+                Future<GcReport> gc;
+                try (ImageLocks.Handle held = locks.lock(name)) {
+                    // GC has listed the base as old and unused and now waits for its lock ...
+                    gc = gcThread.submit(cache::collectGarbage);
+                    await().atMost(Duration.ofSeconds(10)).until(() -> locks.hasWaiters(name));
+                    // ... while a spawn (same thread, reentrant lock) puts an overlay on it
+                    cache.createOverlay("a", disk("i-race"), 0);
+                }
+                GcReport report = gc.get(10, TimeUnit.SECONDS);
+                assertThat(report.removed()).isEmpty();
+                assertThat(base.path()).exists();
+                assertThat(cache.list()).singleElement().extracting(CachedImage::inUse).isEqualTo(true);
+            } finally {
+                gcThread.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void gcRereadsBackingChainsUnderTheLockBeforeDeleting() throws Exception {
+        try (ImageCache cache = open(Optional.empty())) {
+            CachedImage base = cache.fetch("a");
+            lastUsed(base, Duration.ofDays(3));
+            String name = base.path().getFileName().toString();
+            ImageLocks locks = new ImageLocks(new CacheLayout(stateDir));
+            ExecutorService gcThread = Executors.newSingleThreadExecutor();
+            try {
+                Future<GcReport> gc;
+                try (ImageLocks.Handle held = locks.lock(name)) {
+                    gc = gcThread.submit(cache::collectGarbage);
+                    await().atMost(Duration.ofSeconds(10)).until(() -> locks.hasWaiters(name));
+                    // an overlay appears without touching the base: only the re-read chain can save it
+                    Files.createDirectories(disk("i-other").getParent());
+                    TestImages.qemuImg("create", "-q", "-f", "qcow2", "-F", "raw", "-b", base.path().toString(),
+                            disk("i-other").toString());
+                }
+                assertThat(gc.get(10, TimeUnit.SECONDS).removed()).isEmpty();
+                assertThat(base.path()).exists();
+            } finally {
+                gcThread.shutdownNow();
+            }
         }
     }
 }
