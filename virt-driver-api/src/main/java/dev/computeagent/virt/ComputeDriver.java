@@ -83,8 +83,10 @@ public interface ComputeDriver extends AutoCloseable {
 
     /**
      * Registers a listener for lifecycle events of owned instances. Events keep flowing across
-     * reconnects of the underlying hypervisor connection. Listeners are called on a driver
-     * thread and must not block; an exception thrown by a listener is logged and ignored.
+     * reconnects of the underlying hypervisor connection, but changes that happen while the
+     * connection is down are not replayed: reconcile with {@link #listInstances()} once
+     * {@link #isConnected()} is true again. Events of one driver arrive in order, on a driver
+     * thread; listeners must not block; an exception thrown by a listener is logged and ignored.
      *
      * @return a handle whose {@code close()} unregisters the listener
      */

@@ -5,10 +5,12 @@ import dev.computeagent.virt.HypervisorUnavailableException;
 import dev.computeagent.virt.libvirt.binding.DomainLifecycleEvent;
 import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -26,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionManager implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionManager.class);
+    private static final Duration FIRST_ATTEMPT_WAIT = Duration.ofSeconds(10);
 
     private final LibvirtDriverSettings settings;
     private final Consumer<DomainLifecycleEvent> events;
@@ -47,13 +50,20 @@ public final class ConnectionManager implements AutoCloseable {
         this.backoff = settings.reconnectInitialBackoff();
     }
 
-    /** Tries to connect once now (waiting for the outcome); on failure keeps trying in the background. */
+    /**
+     * Tries to connect once now, waiting at most {@link #FIRST_ATTEMPT_WAIT} for the outcome (a
+     * black-holed {@code qemu+tcp} host would otherwise hold the caller for the TCP timeout); on
+     * failure, or while the attempt is still pending, keeps trying in the background.
+     */
     void start() {
         try {
-            reconnector.submit(this::attempt).get();
+            reconnector.submit(this::attempt).get(FIRST_ATTEMPT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (TimeoutException e) {
+            LOG.warn("connecting to {} takes longer than {}; continuing in the background", settings.uri(),
+                    FIRST_ATTEMPT_WAIT);
+        } catch (ExecutionException e) {
             LOG.warn("first connection attempt to {} failed unexpectedly", settings.uri(), e.getCause());
         }
     }
