@@ -1,0 +1,206 @@
+package dev.computeagent.virt.libvirt.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.computeagent.virt.InstanceNotFoundException;
+import dev.computeagent.virt.libvirt.binding.MigrationJobStats;
+import dev.computeagent.virt.migration.MigrationException;
+import dev.computeagent.virt.migration.MigrationException.Reason;
+import dev.computeagent.virt.migration.MigrationException.Step;
+import dev.computeagent.virt.migration.MigrationListener;
+import dev.computeagent.virt.migration.MigrationProgress;
+import dev.computeagent.virt.migration.MigrationResult;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The monitor against a scripted job: no hypervisor, real time with short intervals. */
+class MigrationMonitorTest {
+
+    private static final Duration POLL = Duration.ofMillis(10);
+    private static final Duration LONG = Duration.ofMinutes(5);
+
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private final CompletableFuture<Void> transfer = new CompletableFuture<>();
+    private final FakeJob job = new FakeJob();
+    private final List<MigrationProgress> progress = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        timer.shutdownNow();
+    }
+
+    @Test
+    void aCompletedTransferIsASuccessWithTheLastSampledBytes() {
+        job.processed.set(4096);
+        job.completeAfterSamples(3, transfer);
+
+        MigrationResult result = monitor(LONG, LONG, schedule(LONG)).watch(transfer, System.nanoTime(), ms(50));
+
+        assertThat(result.bytesTransferred()).isEqualTo(job.processed.get()).isGreaterThan(4096);
+        assertThat(result.samples()).isEqualTo(3).isEqualTo(progress.size());
+        assertThat(progress).extracting(MigrationProgress::dataProcessed).isSorted();
+        assertThat(result.finalDowntimeLimit()).isEqualTo(ms(50));
+        assertThat(job.aborts).hasValue(0);
+    }
+
+    @Test
+    void passingTheCompletionTimeoutAbortsTheJob() {
+        job.abortFails(transfer);
+
+        assertThatThrownBy(() -> monitor(ms(30), LONG, schedule(LONG)).watch(transfer, System.nanoTime(), ms(50)))
+                .isInstanceOfSatisfying(MigrationException.class, e -> {
+                    assertThat(e.step()).isEqualTo(Step.MONITOR);
+                    assertThat(e.reason()).isEqualTo(Reason.TIMED_OUT);
+                });
+        assertThat(job.aborts).hasValue(1);
+    }
+
+    @Test
+    void noProgressForTheStallWindowAbortsTheJob() {
+        job.processed.set(100);
+        job.remaining.set(1000);
+        job.abortFails(transfer);
+
+        assertThatThrownBy(() -> monitor(LONG, ms(60), schedule(LONG)).watch(transfer, System.nanoTime(), ms(50)))
+                .isInstanceOfSatisfying(MigrationException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.STALLED));
+        assertThat(job.aborts).hasValue(1);
+    }
+
+    @Test
+    void aTransferThatCompletesDespiteTheAbortIsASuccess() {
+        job.onAbort = () -> transfer.complete(null);
+
+        MigrationResult result = monitor(ms(20), LONG, schedule(LONG)).watch(transfer, System.nanoTime(), ms(50));
+
+        assertThat(result.wallTime()).isPositive();
+        assertThat(job.aborts).hasValue(1);
+    }
+
+    @Test
+    void aFailedTransferKeepsItsTypedReason() {
+        timer.schedule(() -> transfer.completeExceptionally(new MigrationException(Step.TRANSFER,
+                Reason.DESTINATION_UNREACHABLE, "connection refused", null)), 30, TimeUnit.MILLISECONDS);
+
+        assertThatThrownBy(() -> monitor(LONG, LONG, schedule(LONG)).watch(transfer, System.nanoTime(), ms(50)))
+                .isInstanceOfSatisfying(MigrationException.class, e -> {
+                    assertThat(e.step()).isEqualTo(Step.TRANSFER);
+                    assertThat(e.reason()).isEqualTo(Reason.DESTINATION_UNREACHABLE);
+                });
+        assertThat(job.aborts).hasValue(0);
+    }
+
+    @Test
+    void theDowntimeLimitRisesStepByStepToTheMaximum() {
+        DowntimeSchedule schedule = new DowntimeSchedule(ms(100), 2, ms(30));
+        CompletableFuture<MigrationResult> watching = CompletableFuture.supplyAsync(
+                () -> monitor(LONG, LONG, schedule).watch(transfer, System.nanoTime(), ms(50)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> job.downtimes.contains(ms(100)));
+        transfer.complete(null);
+
+        assertThat(job.downtimes).containsExactly(ms(75), ms(100));
+        assertThat(watching.join().finalDowntimeLimit()).isEqualTo(ms(100));
+    }
+
+    @Test
+    void samplesOfADomainThatAlreadyLeftAreIgnored() {
+        job.gone = true;
+        timer.schedule(() -> transfer.complete(null), 50, TimeUnit.MILLISECONDS);
+
+        MigrationResult result = monitor(LONG, LONG, schedule(LONG)).watch(transfer, System.nanoTime(), ms(50));
+
+        assertThat(result.samples()).isZero();
+    }
+
+    @Test
+    void aFailingListenerNeverAbortsTheMigration() {
+        MigrationListener broken = p -> {
+            throw new IllegalStateException("listener bug");
+        };
+        job.completeAfterSamples(2, transfer);
+
+        MigrationResult result = new MigrationMonitor("test", job, POLL, LONG, schedule(LONG), LONG, broken)
+                .watch(transfer, System.nanoTime(), ms(50));
+
+        assertThat(result.samples()).isEqualTo(2);
+    }
+
+    private MigrationMonitor monitor(Duration completionTimeout, Duration stallWindow, DowntimeSchedule schedule) {
+        return new MigrationMonitor("test migration", job, POLL, completionTimeout, schedule, stallWindow, progress::add);
+    }
+
+    private static DowntimeSchedule schedule(Duration stepDelay) {
+        return new DowntimeSchedule(ms(500), 10, stepDelay);
+    }
+
+    private static Duration ms(long millis) {
+        return Duration.ofMillis(millis);
+    }
+
+    /** A job that keeps running with progress unless told otherwise. */
+    private static final class FakeJob implements MigrationJob {
+        final AtomicLong processed = new AtomicLong();
+        final AtomicLong remaining = new AtomicLong(1_000_000);
+        final AtomicInteger aborts = new AtomicInteger();
+        final List<Duration> downtimes = new CopyOnWriteArrayList<>();
+        volatile boolean gone;
+        volatile Runnable onAbort = () -> { };
+        private final AtomicInteger samples = new AtomicInteger();
+        private volatile int completeAfter = Integer.MAX_VALUE;
+        private volatile CompletableFuture<Void> toComplete;
+
+        void completeAfterSamples(int count, CompletableFuture<Void> transfer) {
+            completeAfter = count;
+            toComplete = transfer;
+        }
+        private final AtomicBoolean moving = new AtomicBoolean(true);
+
+        void abortFails(CompletableFuture<Void> transfer) {
+            onAbort = () -> transfer.completeExceptionally(new MigrationException(Step.TRANSFER, Reason.ABORTED,
+                    "operation aborted: migration out job: canceled by client", null));
+        }
+
+        @Override
+        public MigrationJobStats sample() {
+            if (gone) {
+                throw new InstanceNotFoundException("domain is gone");
+            }
+            long p = processed.get();
+            long r = remaining.get();
+            if (moving.get() && p != 100) {
+                // a healthy job: more sent, less left, every sample
+                p = processed.addAndGet(10);
+                r = remaining.addAndGet(-10);
+            }
+            if (samples.incrementAndGet() >= completeAfter) {
+                // the job ends right after this sample, as a real one does between two polls
+                toComplete.complete(null);
+            }
+            return new MigrationJobStats(true, false, 0, p + r, p, r, 1, -1);
+        }
+
+        @Override
+        public void setMaxDowntime(Duration downtime) {
+            downtimes.add(downtime);
+        }
+
+        @Override
+        public void abort() {
+            aborts.incrementAndGet();
+            onAbort.run();
+        }
+    }
+}
