@@ -26,7 +26,7 @@ public final class SpecVariants {
             "]]>", "<![CDATA[x]]>", "&amp; &lt; &#0; &#x1F;", "'\"'\"", "<!-- c -->", "<?pi x?>",
             "<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>&e;",
             "\u0000\u0001\u0008\u000b\u000c\u001f", "line\r\nbreak\rcr", "\ttab\t", "\uFFFE\uFFFF",
-            "emoji \uD83D\uDE00 and \u2028\u0085", "  leading and trailing  ", "   ", "\n", "");
+            "emoji \uD83D\uDE00 and \u2028\u0085", "multi\nline\n text ", "  leading and trailing  ", "   ", "\n", "");
 
     /** A designer variant: the options, the spec, and a name for test reports. */
     public record Variant(String name, DesignerOptions options, InstanceSpec spec) {
