@@ -3,6 +3,8 @@ package dev.computeagent.virt.libvirt.designer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -31,8 +33,13 @@ class VirtTypeTest {
     }
 
     @Test
-    void detectAgreesWithTheRealDevice() {
-        boolean usable = Files.isReadable(VirtType.DEV_KVM) && Files.isWritable(VirtType.DEV_KVM);
+    void detectAgreesWithOpeningTheRealDeviceReadWrite() {
+        boolean usable;
+        try (RandomAccessFile kvm = new RandomAccessFile(VirtType.DEV_KVM.toFile(), "rw")) {
+            usable = true;
+        } catch (IOException e) {
+            usable = false;
+        }
 
         assertThat(VirtType.detect()).isEqualTo(usable ? VirtType.KVM : VirtType.QEMU);
     }
