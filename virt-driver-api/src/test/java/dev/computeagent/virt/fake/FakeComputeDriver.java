@@ -144,12 +144,14 @@ public final class FakeComputeDriver implements ComputeDriver {
         emit(uuid, LifecycleEvent.Type.STOPPED, PowerState.SHUTDOWN);
     }
 
-    /** The guest crashes (on_crash=destroy): emits CRASHED. */
+    /**
+     * The guest crashes. Like libvirt with {@code on_crash=destroy}: emits CRASHED and the
+     * instance is then shut off (power state SHUTDOWN), its definition kept.
+     */
     public void guestCrash(UUID uuid) {
         FakeInstance instance = existing(uuid);
         synchronized (instance) {
-            instance.state = PowerState.CRASHED;
-            instance.startedAt = null;
+            instance.powerOff();
         }
         emit(uuid, LifecycleEvent.Type.CRASHED, PowerState.CRASHED);
     }
@@ -226,14 +228,21 @@ public final class FakeComputeDriver implements ComputeDriver {
         enter(FakeOperation.REBOOT, true);
         FakeInstance instance = existing(uuid);
         boolean started;
+        boolean cycled;
         synchronized (instance) {
             started = instance.state != PowerState.RUNNING;
+            // a soft reboot the guest honours is a power-off and a fresh start (as the libvirt driver does it)
+            cycled = !started && type == RebootType.SOFT && guestHonoursAcpi;
             if (!started && type == RebootType.SOFT && !guestHonoursAcpi) {
                 waitFor(softTimeout);
             }
             instance.boot();
         }
-        if (started) {
+        if (cycled) {
+            emit(uuid, LifecycleEvent.Type.SHUTDOWN, PowerState.SHUTDOWN);
+            emit(uuid, LifecycleEvent.Type.STOPPED, PowerState.SHUTDOWN);
+        }
+        if (started || cycled) {
             emit(uuid, LifecycleEvent.Type.STARTED, PowerState.RUNNING);
         }
     }

@@ -132,4 +132,33 @@ class FakeComputeDriverTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 2);
         assertThat(driver.specOf(spec.uuid())).contains(spec);
     }
+
+    @Test
+    void guestCrashLeavesTheInstanceShutOffAndReportsCrashed() throws IOException {
+        InstanceSpec spec = spec();
+        List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
+        driver.subscribe(events::add);
+        driver.spawn(spec);
+
+        driver.guestCrash(spec.uuid());
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 3);
+        assertThat(events.get(2).type()).isEqualTo(LifecycleEvent.Type.CRASHED);
+        assertThat(driver.info(spec.uuid()).powerState()).isEqualTo(PowerState.SHUTDOWN);
+    }
+
+    @Test
+    void honouredSoftRebootPowerCyclesTheGuest() throws IOException {
+        InstanceSpec spec = spec();
+        List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
+        driver.subscribe(events::add);
+        driver.spawn(spec);
+
+        driver.reboot(spec.uuid(), RebootType.SOFT, Duration.ofSeconds(5));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 5);
+        assertThat(events.subList(2, 5)).extracting(LifecycleEvent::type).containsExactly(
+                LifecycleEvent.Type.SHUTDOWN, LifecycleEvent.Type.STOPPED, LifecycleEvent.Type.STARTED);
+        assertThat(driver.bootCount(spec.uuid())).isEqualTo(2);
+    }
 }
