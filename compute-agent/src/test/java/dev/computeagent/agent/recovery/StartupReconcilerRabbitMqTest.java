@@ -1,0 +1,134 @@
+package dev.computeagent.agent.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.computeagent.agent.amqp.EventPublisher;
+import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.state.Annotations;
+import dev.computeagent.agent.state.InstanceFiles;
+import dev.computeagent.agent.state.InstanceRegistry;
+import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.testing.AmqpTestClient;
+import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.HypervisorException;
+import dev.computeagent.virt.InstanceMetadata;
+import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.PowerState;
+import dev.computeagent.virt.fake.FakeComputeDriver;
+import dev.computeagent.virt.fake.FakeOperation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
+
+/** Start-up reconciliation on the in-memory driver, publishing to a real broker. */
+class StartupReconcilerRabbitMqTest {
+
+    @TempDir
+    Path stateDir;
+
+    final String host = "it-" + UUID.randomUUID().toString().substring(0, 8);
+    final FakeComputeDriver driver = new FakeComputeDriver();
+    AmqpTestClient client;
+    CachingConnectionFactory connections;
+    InstanceRegistry registry;
+    InstanceFiles files;
+    StartupReconciler reconciler;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        client = AmqpTestClient.connect(host);
+        connections = new CachingConnectionFactory(AmqpTestClient.BROKER_HOST, AmqpTestClient.BROKER_PORT);
+        connections.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
+        EventPublisher events = new EventPublisher(new RabbitTemplate(connections), host, Clock.systemUTC(),
+                Duration.ofSeconds(5));
+        registry = new InstanceRegistry(host);
+        files = new InstanceFiles(stateDir);
+        reconciler = new StartupReconciler(driver, new InstanceStore(driver, registry), registry, files, events);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        connections.destroy();
+        client.close();
+        driver.close();
+    }
+
+    private UUID instance(InstanceState state, boolean running) throws Exception {
+        UUID uuid = UUID.randomUUID();
+        files.create(uuid);
+        Files.writeString(files.disk(uuid), "disk");
+        driver.spawn(new InstanceSpec(uuid, new InstanceMetadata("vm", new Flavor(1, 128, 0, 0), "img", host, Map.of(),
+                Map.of(Annotations.STATE, state.name())), List.of(DiskSpec.qcow2Root(files.disk(uuid))), List.of(),
+                files.consoleLog(uuid), false));
+        if (!running) {
+            driver.stop(uuid, Duration.ZERO);
+        }
+        return uuid;
+    }
+
+    @Test
+    void finishesInterruptedSpawnsFollowsPowerStatesAndReportsEveryInstance() throws Exception {
+        UUID building = instance(InstanceState.BUILDING, false);
+        UUID wasActive = instance(InstanceState.ACTIVE, false);
+        UUID stopped = instance(InstanceState.STOPPED, false);
+        UUID error = instance(InstanceState.ERROR, true);
+
+        reconciler.reconcile();
+
+        assertThat(driver.info(building).powerState()).isEqualTo(PowerState.RUNNING);
+        assertThat(registry.find(building).orElseThrow().state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(driver.info(building).metadata().annotations()).containsEntry(Annotations.STATE, "ACTIVE");
+        assertThat(files.spawnComplete(building)).isTrue();
+        assertThat(registry.find(wasActive).orElseThrow().state()).isEqualTo(InstanceState.STOPPED);
+        assertThat(registry.find(stopped).orElseThrow().state()).isEqualTo(InstanceState.STOPPED);
+        assertThat(registry.find(error).orElseThrow().state()).isEqualTo(InstanceState.ERROR);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.events(j ->
+                j.path("event").asString().equals("instance.power_state.update")).size() == 4);
+        assertThat(client.events(j -> j.path("event").asString().equals("instance.power_state.update")))
+                .allSatisfy(r -> assertThat(r.json().path("payload").path("reason").asString()).isEqualTo("recovery"));
+    }
+
+    @Test
+    void marksAnInterruptedSpawnThatCannotBeFinishedAsErrorWithTheReason() throws Exception {
+        UUID building = instance(InstanceState.BUILDING, false);
+        driver.failNext(FakeOperation.START, new HypervisorException("no memory for the guest"));
+
+        reconciler.reconcile();
+
+        assertThat(registry.find(building).orElseThrow().state()).isEqualTo(InstanceState.ERROR);
+        assertThat(registry.find(building).orElseThrow().lastError()).contains("no memory for the guest");
+        assertThat(driver.info(building).metadata().annotations()).containsEntry(Annotations.STATE, "ERROR");
+    }
+
+    @Test
+    void removesOrphanDirectoriesOfUnfinishedSpawnsOnly() throws Exception {
+        UUID orphan = UUID.randomUUID();
+        files.create(orphan);
+        Files.writeString(files.disk(orphan), "half an overlay");
+        UUID completedWithoutDomain = UUID.randomUUID();
+        files.create(completedWithoutDomain);
+        files.markSpawnComplete(completedWithoutDomain);
+        Path foreign = Files.createDirectories(stateDir.resolve("instances").resolve("not-a-uuid"));
+        UUID owned = instance(InstanceState.ACTIVE, true);
+
+        reconciler.reconcile();
+
+        assertThat(files.exists(orphan)).isFalse();
+        assertThat(files.exists(completedWithoutDomain)).isTrue();
+        assertThat(foreign).isDirectory();
+        assertThat(files.disk(owned)).exists();
+    }
+}
