@@ -24,7 +24,8 @@ final class MigrationErrors {
     private static final Set<ErrorNumber> REFUSED = EnumSet.of(ErrorNumber.VIR_ERR_OPERATION_INVALID,
             ErrorNumber.VIR_ERR_MIGRATE_UNSAFE, ErrorNumber.VIR_ERR_CPU_INCOMPATIBLE, ErrorNumber.VIR_ERR_DOM_EXIST,
             ErrorNumber.VIR_ERR_CONFIG_UNSUPPORTED, ErrorNumber.VIR_ERR_NO_SOURCE, ErrorNumber.VIR_ERR_ACCESS_DENIED,
-            ErrorNumber.VIR_ERR_OPERATION_DENIED);
+            ErrorNumber.VIR_ERR_OPERATION_DENIED, ErrorNumber.VIR_ERR_OPERATION_UNSUPPORTED,
+            ErrorNumber.VIR_ERR_STORAGE_PROBE_FAILED, ErrorNumber.VIR_ERR_NO_STORAGE_VOL);
 
     private MigrationErrors() {
     }

@@ -166,6 +166,22 @@ class LiveMigrationTwoLibvirtHostsTest {
     }
 
     @Test
+    void blockMigrationToADestinationWithoutItsDiskFailsAndTheGuestStays() {
+        Path missing = HOSTS.b().dir().resolve("not-prepared");
+        MigrationRequest unprepared = MigrationRequest.to(HOSTS.b().tcpUri()).storage(StorageMode.BLOCK_INCREMENTAL)
+                .rewritePaths(HOSTS.sharedDir(), missing).build();
+
+        assertThatThrownBy(() -> migratorA.migrateLive(shared, unprepared, p -> { }))
+                .isInstanceOfSatisfying(MigrationException.class, e -> {
+                    assertThat(e.step()).as(e.getMessage()).isEqualTo(Step.TRANSFER);
+                    assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.DESTINATION_REFUSED);
+                    assertThat(e.sourceStillRunning()).isTrue();
+                });
+
+        assertRunsOnlyOn(driverA, driverB, shared);
+    }
+
+    @Test
     void unknownInstanceIsNotMigratable() {
         assertThatThrownBy(() -> migratorA.migrateLive(UUID.randomUUID(), sharedRequest(HOSTS.b()), p -> { }))
                 .isInstanceOfSatisfying(MigrationException.class, e -> {
