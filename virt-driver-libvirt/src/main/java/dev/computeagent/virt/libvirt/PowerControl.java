@@ -3,7 +3,7 @@ package dev.computeagent.virt.libvirt;
 import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.OperationTimeoutException;
-import dev.computeagent.virt.libvirt.binding.DomainHandle;
+import dev.computeagent.virt.libvirt.binding.DomainPower;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -29,7 +29,7 @@ final class PowerControl {
     /**
      * Asks the guest to power off until {@code timeout}; returns whether it did (false: still running).
      */
-    boolean shutdownGracefully(DomainHandle domain, Duration timeout) {
+    boolean shutdownGracefully(DomainPower domain, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (domain.isActive()) {
             long now = System.nanoTime();
@@ -49,14 +49,14 @@ final class PowerControl {
     }
 
     /** Graceful until {@code timeout}, then forced. Returns once the domain is inactive. */
-    void stop(DomainHandle domain, Duration timeout) {
+    void stop(DomainPower domain, Duration timeout) {
         if (timeout.isZero() || !shutdownGracefully(domain, timeout)) {
             forceOff(domain);
         }
     }
 
     /** {@code virDomainDestroy}, then waits until libvirt reports the domain inactive. */
-    void forceOff(DomainHandle domain) {
+    void forceOff(DomainPower domain) {
         if (!domain.isActive()) {
             return;
         }

@@ -10,7 +10,7 @@ import org.libvirt.LibvirtException;
  * One libvirt domain reference ({@code virDomainPtr}); {@link #close()} releases it. Every
  * failure arrives translated by {@link LibvirtErrors}.
  */
-public final class DomainHandle implements AutoCloseable {
+public final class DomainHandle implements DomainPower, AutoCloseable {
 
     /** {@code VIR_DOMAIN_METADATA_ELEMENT}. */
     private static final int METADATA_ELEMENT = 2;
@@ -39,6 +39,7 @@ public final class DomainHandle implements AutoCloseable {
         return uuid;
     }
 
+    @Override
     public String name() {
         return name;
     }
@@ -49,11 +50,13 @@ public final class DomainHandle implements AutoCloseable {
     }
 
     /** {@code virDomainShutdown}: asks the guest to power off (ACPI); returns at once. */
+    @Override
     public void shutdown() {
         call(LibvirtCall.SHUTDOWN, domain::shutdown);
     }
 
     /** {@code virDomainDestroy}: forces the domain off. */
+    @Override
     public void destroy() {
         call(LibvirtCall.DESTROY, domain::destroy);
     }
@@ -68,6 +71,7 @@ public final class DomainHandle implements AutoCloseable {
         call(LibvirtCall.UNDEFINE, () -> domain.undefine(UNDEFINE_EVERYTHING));
     }
 
+    @Override
     public boolean isActive() {
         return get(LibvirtCall.INFO, () -> domain.isActive() == 1);
     }
