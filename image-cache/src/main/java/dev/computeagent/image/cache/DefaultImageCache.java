@@ -76,6 +76,7 @@ public final class DefaultImageCache implements ImageCache {
         return obtain(ImageIds.validate(imageId), 0);
     }
 
+    @SuppressWarnings("try") // the lock handle is only held, never read
     @Override
     public Overlay createOverlay(String imageId, Path overlay, long sizeBytes) {
         ImageIds.validate(imageId);

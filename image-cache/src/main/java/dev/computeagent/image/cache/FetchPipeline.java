@@ -65,6 +65,7 @@ final class FetchPipeline {
     /**
      * @param maxVirtualSize refuse (before converting or committing) an image larger than this; 0 = no limit
      */
+    @SuppressWarnings("try") // the lock handle is only held, never read
     Fetched fetch(String imageId, long maxVirtualSize) {
         String name = ImageIds.cacheName(imageId);
         try (ImageLocks.Handle ignored = locks.lock(name)) {

@@ -78,6 +78,7 @@ final class GarbageCollector {
     }
 
     /** @return bytes freed, or -1 when the image turned out to be in use or was used since the listing */
+    @SuppressWarnings("try") // the lock handle is only held, never read
     private long removeIfStillUnused(CachedImage image) {
         String name = image.path().getFileName().toString();
         try (ImageLocks.Handle ignored = locks.lock(name)) {

@@ -137,6 +137,7 @@ class GarbageCollectionQemuImgTest {
     }
 
     @Test
+    @SuppressWarnings("try")
     void spawnThatWinsTheLockWhileGcWaitsKeepsItsBase() throws Exception {
         try (ImageCache cache = open(Optional.empty())) {
             CachedImage base = cache.fetch("a");
@@ -164,6 +165,7 @@ class GarbageCollectionQemuImgTest {
     }
 
     @Test
+    @SuppressWarnings("try")
     void gcRereadsBackingChainsUnderTheLockBeforeDeleting() throws Exception {
         try (ImageCache cache = open(Optional.empty())) {
             CachedImage base = cache.fetch("a");
