@@ -1,0 +1,41 @@
+package dev.computeagent.agent.amqp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.computeagent.agent.message.ErrorBody;
+import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.message.EventMessage;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** The event body as DESIGN.md §3 shows it: snake_case, ISO timestamp, explicit nulls. */
+class EventWireFormatTest {
+
+    @Test
+    void anEventSerialisesToTheContractShape() {
+        EventMessage event = new EventMessage(1, "instance.spawn.end", "node-7",
+                Instant.parse("2026-11-22T10:00:01.234Z"), "req-6f0d2c1e", "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a",
+                Map.of("state", "ACTIVE", "power_state", "RUNNING"), null);
+        JsonNode json = AgentJson.mapper().valueToTree(event);
+        assertThat(json.path("version").asInt()).isEqualTo(1);
+        assertThat(json.path("timestamp").asString()).isEqualTo("2026-11-22T10:00:01.234Z");
+        assertThat(json.path("request_id").asString()).isEqualTo("req-6f0d2c1e");
+        assertThat(json.path("instance_uuid").asString()).isEqualTo("8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a");
+        assertThat(json.has("error")).isTrue();
+        assertThat(json.path("error").isNull()).isTrue();
+        assertThat(json.path("payload").path("state").asString()).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void anErrorCarriesCodeMessageAndRetriable() {
+        EventMessage event = new EventMessage(1, "instance.spawn.error", "h", Instant.now(), null, null, null,
+                new ErrorBody(ErrorCode.IMAGE_UNSAFE, "backing file", false));
+        JsonNode json = AgentJson.mapper().valueToTree(event);
+        assertThat(json.path("error").path("code").asString()).isEqualTo("IMAGE_UNSAFE");
+        assertThat(json.path("error").path("retriable").isBoolean()).isTrue();
+        assertThat(json.path("request_id").isNull()).isTrue();
+        assertThat(json.path("payload").isObject()).isTrue();
+    }
+}
