@@ -124,7 +124,8 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
 
     /**
      * Libvirt resumes the guest on the source when a migration fails; make sure before promising it.
-     * A source that cannot be asked (connection lost) is reported as not confirmed.
+     * When the source itself cannot be asked (its connection died), a transport error is no evidence
+     * about the destination: the outcome is reported as unknown instead.
      */
     private MigrationException confirmSource(UUID uuid, MigrationException failure) {
         boolean running;
@@ -140,7 +141,8 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
             });
         } catch (DriverException e) {
             LOG.warn("cannot confirm that {} still runs on the source after a failed migration", uuid, e);
-            running = false;
+            return new MigrationException(failure.step(), Reason.FAILED, false,
+                    "lost the source hypervisor during the migration, outcome unknown: " + failure.getMessage(), failure);
         }
         if (running == failure.sourceStillRunning()) {
             return failure;

@@ -1,0 +1,149 @@
+package dev.computeagent.virt.migration;
+
+import dev.computeagent.virt.DriverException;
+import dev.computeagent.virt.InstanceExistsException;
+import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.InstanceNotFoundException;
+import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.PowerState;
+import dev.computeagent.virt.fake.FakeComputeDriver;
+import dev.computeagent.virt.migration.MigrationException.Reason;
+import dev.computeagent.virt.migration.MigrationException.Step;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An in-memory {@link MigrationDriver} over {@link FakeComputeDriver}s, for the agent's unit tests. A
+ * {@link Network} maps migration URIs to fake hosts; a live migration moves the instance (spec with its
+ * current metadata) from this host's fake to the destination's and removes it here, a cold one goes
+ * through {@link #exportDefinition} / {@link #importDefinition}. Unlike a real migration the destination
+ * fake "boots" the instance ({@link FakeComputeDriver#bootCount} grows); the failure semantics are the
+ * real ones: when it throws, nothing moved. Failures can be injected with {@link #failNext}.
+ */
+public final class FakeMigrationDriver implements MigrationDriver {
+
+    /** {@link InstanceDefinition#format()} of the fake's definitions. */
+    public static final String FORMAT = "fake-instance-spec";
+
+    /** The fake hosts reachable by migration URI, and what was exported and completed between them. */
+    public static final class Network {
+        private final Map<String, FakeComputeDriver> hosts = new ConcurrentHashMap<>();
+        private final Map<UUID, InstanceSpec> exported = new ConcurrentHashMap<>();
+        private final Map<FakeComputeDriver, Map<UUID, CompletedMigration>> arrivals = new ConcurrentHashMap<>();
+
+        /** Makes {@code host} reachable at {@code migrationUri}. */
+        public Network register(String migrationUri, FakeComputeDriver host) {
+            hosts.put(migrationUri, host);
+            return this;
+        }
+
+        /** Makes {@code migrationUri} unreachable again. */
+        public void unregister(String migrationUri) {
+            hosts.remove(migrationUri);
+        }
+    }
+
+    private final FakeComputeDriver local;
+    private final Network network;
+    private final Queue<MigrationException> failures = new ArrayDeque<>();
+    private final List<MigrationRequest> requests = new CopyOnWriteArrayList<>();
+
+    public FakeMigrationDriver(FakeComputeDriver local, Network network) {
+        this.local = Objects.requireNonNull(local, "local");
+        this.network = Objects.requireNonNull(network, "network");
+    }
+
+    /** The next {@link #migrateLive} fails with {@code failure} before anything moves. */
+    public synchronized FakeMigrationDriver failNext(MigrationException failure) {
+        failures.add(failure);
+        return this;
+    }
+
+    /** Every live-migration request received, in order. */
+    public List<MigrationRequest> requests() {
+        return List.copyOf(requests);
+    }
+
+    @Override
+    public MigrationResult migrateLive(UUID uuid, MigrationRequest request, MigrationListener listener) {
+        requests.add(request);
+        synchronized (this) {
+            MigrationException failure = failures.poll();
+            if (failure != null) {
+                throw failure;
+            }
+        }
+        InstanceSpec spec = currentSpec(uuid);
+        if (local.info(uuid).powerState() != PowerState.RUNNING) {
+            throw new MigrationException(Step.PREPARE, Reason.NOT_MIGRATABLE, "instance " + uuid + " is not running",
+                    null);
+        }
+        FakeComputeDriver destination = network.hosts.get(request.destinationUri());
+        if (destination == null) {
+            throw new MigrationException(Step.TRANSFER, Reason.DESTINATION_UNREACHABLE,
+                    "nothing answers at " + request.destinationUri(), null);
+        }
+        try {
+            destination.spawn(spec);
+        } catch (DriverException e) {
+            throw new MigrationException(Step.TRANSFER, Reason.DESTINATION_REFUSED,
+                    "the destination refused " + uuid + ": " + e.getMessage(), e);
+        }
+        listener.onProgress(new MigrationProgress(Duration.ZERO, 1, 1, 0, 1, request.maxDowntime()));
+        local.destroy(uuid);
+        network.arrivals.computeIfAbsent(destination, d -> new ConcurrentHashMap<>())
+                .put(uuid, new CompletedMigration(Duration.ofMillis(1), Duration.ofMillis(1), 1));
+        return new MigrationResult(Duration.ofMillis(1), 1, request.maxDowntime(), 1);
+    }
+
+    @Override
+    public Optional<CompletedMigration> lastIncomingMigration(UUID uuid) {
+        local.info(uuid);
+        return Optional.ofNullable(network.arrivals.getOrDefault(local, Map.of()).get(uuid));
+    }
+
+    @Override
+    public InstanceDefinition exportDefinition(UUID uuid) {
+        InstanceSpec spec = currentSpec(uuid);
+        network.exported.put(uuid, spec);
+        return new InstanceDefinition(uuid, FORMAT, uuid.toString());
+    }
+
+    @Override
+    public void importDefinition(InstanceDefinition definition) {
+        InstanceSpec spec = network.exported.get(definition.uuid());
+        if (!FORMAT.equals(definition.format()) || spec == null) {
+            throw new MigrationException(Step.DEFINITION, Reason.DESTINATION_REFUSED,
+                    "not a definition exported by a fake: " + definition.uuid(), null);
+        }
+        if (local.specOf(definition.uuid()).isPresent()) {
+            throw new InstanceExistsException("instance " + definition.uuid() + " exists already");
+        }
+        try {
+            // the fake cannot define without booting: boot, then power off at once
+            local.spawn(spec);
+            local.stop(spec.uuid(), Duration.ZERO);
+        } catch (InstanceExistsException e) {
+            throw e;
+        } catch (DriverException e) {
+            local.destroy(spec.uuid());
+            throw new MigrationException(Step.DEFINITION, Reason.DESTINATION_REFUSED,
+                    "cannot define " + definition.uuid() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private InstanceSpec currentSpec(UUID uuid) {
+        InstanceSpec spec = local.specOf(uuid).orElseThrow(() -> new MigrationException(Step.PREPARE,
+                Reason.NOT_MIGRATABLE, "no instance " + uuid, new InstanceNotFoundException("no instance " + uuid)));
+        InstanceInfo info = local.info(uuid);
+        return new InstanceSpec(uuid, info.metadata(), spec.disks(), spec.nics(), spec.consoleLog(), spec.vnc());
+    }
+}
