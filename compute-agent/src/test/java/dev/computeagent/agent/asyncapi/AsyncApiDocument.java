@@ -28,6 +28,12 @@ final class AsyncApiDocument {
 
     static final String RESOURCE = "asyncapi/asyncapi.yaml";
 
+    /**
+     * The official AsyncAPI 3.0.0 JSON Schema ({@code schemas/3.0.0-without-$id.json} of the npm
+     * package {@code @asyncapi/specs} 6.11.1, Apache-2.0), minified; a test resource only.
+     */
+    static final String SPEC_SCHEMA = "asyncapi/asyncapi-3.0.0.schema.json";
+
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Draft-07 plus {@code components}, the container the wrapper schema carries the document's schemas in. */
     private static final JsonSchemaFactory FACTORY = JsonSchemaFactory
@@ -53,6 +59,25 @@ final class AsyncApiDocument {
             throw new IllegalArgumentException("not a local reference: " + localRef);
         }
         return ROOT.at(JsonPointer.compile(localRef.substring(1)));
+    }
+
+    /** Validation messages of the whole document against the official AsyncAPI 3.0.0 schema (empty = valid). */
+    static Set<ValidationMessage> validateAgainstSpecification() {
+        return validateAgainstSpecification(ROOT);
+    }
+
+    /** Validation messages of {@code document} (e.g. a broken copy) against the official AsyncAPI 3.0.0 schema. */
+    static Set<ValidationMessage> validateAgainstSpecification(JsonNode document) {
+        try (InputStream in = AsyncApiDocument.class.getClassLoader().getResourceAsStream(SPEC_SCHEMA)) {
+            if (in == null) {
+                throw new IllegalStateException(SPEC_SCHEMA + " is not on the classpath");
+            }
+            JsonSchema specification = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7)
+                    .getSchema(JSON.readTree(in), SchemaValidatorsConfig.builder().build());
+            return specification.validate(document);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Validation messages of {@code instance} against the schema at {@code pointer} (empty = valid). */

@@ -8,6 +8,7 @@ import static dev.computeagent.agent.asyncapi.AsyncApiDocument.validate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InstanceState;
@@ -38,6 +39,15 @@ class AsyncApiDocumentTest {
         assertThat(root().get("channels").get("events").get("bindings").get("amqp").get("exchange")
                 .get("name").asText()).isEqualTo("compute.events");
         assertThat(root().get("channels").get("deadLetters").get("address").asText()).isEqualTo("compute.{host}.dead");
+    }
+
+    @Test
+    void validatesAgainstTheOfficialAsyncApi300Schema() {
+        assertThat(AsyncApiDocument.validateAgainstSpecification()).isEmpty();
+
+        ObjectNode asyncApi2Style = root().deepCopy();
+        ((ObjectNode) asyncApi2Style.get("operations").get("publishEvent")).put("action", "publish");
+        assertThat(AsyncApiDocument.validateAgainstSpecification(asyncApi2Style)).as("2.x action").isNotEmpty();
     }
 
     @Test
