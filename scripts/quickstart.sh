@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The README's quick start: on a fresh Debian/Ubuntu host (as root) it builds the agent, brings
+# up libvirt + QEMU and the local RabbitMQ, writes a tiny bootable image into a local directory
+# image store, starts the agent, spawns an instance through the broker, and shows the instance
+# from /v1/instances and its serial console. The agent keeps running afterwards; the script
+# prints how to delete the instance and stop the agent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+HOST=${AGENT_HOST:-quickstart}
+STATE_DIR=${AGENT_STATE_DIR:-/var/lib/compute-agent}
+STORE_DIR=${QUICKSTART_STORE:-/var/lib/compute-agent-images}
+PORT=${SERVER_PORT:-8080}
+RUN_DIR=${QUICKSTART_RUN_DIR:-/tmp/compute-agent-quickstart}
+VERSION=0.1.0-SNAPSHOT
+
+log() { printf '\n==> %s\n' "$*"; }
+
+log "preparing the host (packages, libvirtd, virtlogd, RabbitMQ)"
+bash scripts/host-setup.sh
+
+log "building the agent (tests are the other command)"
+./mvnw -B -ntp -q -DskipTests package
+
+mkdir -p "$RUN_DIR" "$STORE_DIR" "$STATE_DIR"
+if [ -f "$RUN_DIR/agent.pid" ] && kill -0 "$(cat "$RUN_DIR/agent.pid")" 2>/dev/null; then
+  log "stopping the previous quick-start agent"
+  kill "$(cat "$RUN_DIR/agent.pid")"
+  for _ in $(seq 150); do kill -0 "$(cat "$RUN_DIR/agent.pid")" 2>/dev/null || break; sleep 1; done
+fi
+
+log "writing a tiny bootable image into the directory store $STORE_DIR"
+java -cp "virt-driver-api/target/virt-driver-api-$VERSION-tests.jar" \
+  dev.computeagent.virt.testing.TinyGuestImage "$STORE_DIR/tiny-guest" >/dev/null
+cat > "$STORE_DIR/tiny-guest.json" <<JSON
+{"id": "tiny-guest", "status": "active", "disk_format": "raw", "container_format": "bare",
+ "size": $(stat -c %s "$STORE_DIR/tiny-guest"),
+ "os_hash_algo": "sha512", "os_hash_value": "$(sha512sum "$STORE_DIR/tiny-guest" | cut -d' ' -f1)"}
+JSON
+
+log "starting the agent (log: $RUN_DIR/agent.log)"
+AGENT_HOST=$HOST AGENT_STATE_DIR=$STATE_DIR AGENT_IMAGE_STORE_URL="file://$STORE_DIR" SERVER_PORT=$PORT \
+  nohup java -jar compute-agent/target/compute-agent.jar >"$RUN_DIR/agent.log" 2>&1 &
+echo $! > "$RUN_DIR/agent.pid"
+for _ in $(seq 120); do
+  curl -fsS "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break
+  kill -0 "$(cat "$RUN_DIR/agent.pid")" 2>/dev/null || { tail -50 "$RUN_DIR/agent.log"; exit 1; }
+  sleep 0.5
+done
+curl -fsS "http://127.0.0.1:$PORT/actuator/health/readiness"; echo
+
+UUID=$(cat /proc/sys/kernel/random/uuid)
+cat > "$RUN_DIR/spawn.json" <<JSON
+{"version": 1, "request_id": "quickstart-$UUID", "command": "spawn", "instance_uuid": "$UUID",
+ "args": {"name": "hello <world> & friends", "image_id": "tiny-guest",
+          "flavor": {"vcpus": 1, "memory_mb": 64, "root_gb": 1},
+          "metadata": {"purpose": "quick start"}}}
+JSON
+log "spawning instance $UUID through RabbitMQ (exchange compute, key compute.$HOST)"
+java -cp compute-agent/target/compute-agent.jar -Dloader.main=dev.computeagent.agent.cli.SendCommand \
+  org.springframework.boot.loader.launch.PropertiesLauncher --host "$HOST" --timeout 180 "$RUN_DIR/spawn.json"
+
+log "GET /v1/instances/$UUID"
+curl -fsS "http://127.0.0.1:$PORT/v1/instances/$UUID"; echo
+
+log "the guest's serial console ($STATE_DIR/instances/$UUID/console.log)"
+for _ in $(seq 60); do grep -q TICK "$STATE_DIR/instances/$UUID/console.log" 2>/dev/null && break; sleep 0.5; done
+tr -d '\r' < "$STATE_DIR/instances/$UUID/console.log" | head -5
+
+cat <<EOF2
+
+The agent is running (pid $(cat "$RUN_DIR/agent.pid"), http://127.0.0.1:$PORT/v1/status).
+Delete the instance:  sed 's/"spawn"/"delete"/; s/quickstart-/quickstart-del-/' $RUN_DIR/spawn.json | \\
+  java -cp compute-agent/target/compute-agent.jar -Dloader.main=dev.computeagent.agent.cli.SendCommand \\
+  org.springframework.boot.loader.launch.PropertiesLauncher --host $HOST -
+Stop the agent:       kill \$(cat $RUN_DIR/agent.pid)
+EOF2
