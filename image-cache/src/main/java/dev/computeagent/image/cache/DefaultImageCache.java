@@ -41,12 +41,14 @@ public final class DefaultImageCache implements ImageCache {
     private final CacheCounters counters = new CacheCounters();
     private final SingleFlight<FlightKey, CachedImage> flights = new SingleFlight<>();
     private final AtomicInteger waitingCallers = new AtomicInteger();
+    private final long maxVirtualSize;
 
     private record FlightKey(String name, long maxVirtualSize) {
     }
 
     private DefaultImageCache(ImageCacheSettings settings, ImageCacheOptions options, ImageStore store) {
         this.settings = settings;
+        this.maxVirtualSize = options.maxVirtualSize();
         this.layout = new CacheLayout(settings.stateDir());
         this.entries = new BaseEntries(layout);
         this.locks = new ImageLocks(layout);
@@ -105,7 +107,9 @@ public final class DefaultImageCache implements ImageCache {
         }
     }
 
-    private CachedImage obtain(String imageId, long maxVirtualSize) {
+    /** @param diskSize the disk the image must fit, 0 = any (up to the cache's own limit) */
+    private CachedImage obtain(String imageId, long diskSize) {
+        long limit = diskSize > 0 ? Math.min(diskSize, maxVirtualSize) : maxVirtualSize;
         String name = ImageIds.cacheName(imageId);
         Optional<CachedImage> cached = entries.read(name);
         if (cached.isPresent()) {
@@ -116,15 +120,15 @@ public final class DefaultImageCache implements ImageCache {
         counters.misses.increment();
         waitingCallers.incrementAndGet();
         try {
-            return flights.run(new FlightKey(name, maxVirtualSize), () -> lead(imageId, maxVirtualSize));
+            return flights.run(new FlightKey(name, limit), () -> lead(imageId, limit));
         } finally {
             waitingCallers.decrementAndGet();
         }
     }
 
-    private CachedImage lead(String imageId, long maxVirtualSize) {
+    private CachedImage lead(String imageId, long limit) {
         try {
-            return pipeline.fetch(imageId, maxVirtualSize).image();
+            return pipeline.fetch(imageId, limit).image();
         } catch (ImageException e) {
             // counted once per flight, not once per waiting caller
             counters.refused(e.reason());

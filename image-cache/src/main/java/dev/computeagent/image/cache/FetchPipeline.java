@@ -63,7 +63,7 @@ final class FetchPipeline {
     }
 
     /**
-     * @param maxVirtualSize refuse (before converting or committing) an image larger than this; 0 = no limit
+     * @param maxVirtualSize refuse (before converting or committing) an image larger than this
      */
     @SuppressWarnings("try") // the lock handle is only held, never read
     Fetched fetch(String imageId, long maxVirtualSize) {
@@ -90,7 +90,7 @@ final class FetchPipeline {
             throw new ImageNotFoundException("image " + imageId + " is not active (status " + metadata.status() + ")");
         }
         Optional<ImageFormat> declared = declaredFormat(metadata);
-        if (maxVirtualSize > 0 && metadata.virtualSize().isPresent() && metadata.virtualSize().getAsLong() > maxVirtualSize) {
+        if (metadata.virtualSize().isPresent() && metadata.virtualSize().getAsLong() > maxVirtualSize) {
             throw tooLarge(imageId, metadata.virtualSize().getAsLong(), maxVirtualSize);
         }
         Path part = layout.downloadPart(name);
@@ -109,7 +109,7 @@ final class FetchPipeline {
             throw new ImageUnsafeException("image " + imageId + " is declared " + declared.get().qemuName()
                     + " but its bytes are " + inspection.format().qemuName());
         }
-        if (maxVirtualSize > 0 && inspection.virtualSize() > maxVirtualSize) {
+        if (inspection.virtualSize() > maxVirtualSize) {
             throw tooLarge(imageId, inspection.virtualSize(), maxVirtualSize);
         }
         long virtualSize = confirmWithQemuImg(imageId, part, inspection);
@@ -194,7 +194,7 @@ final class FetchPipeline {
 
     private static ImageTooLargeException tooLarge(String imageId, long virtualSize, long max) {
         return new ImageTooLargeException("image " + imageId + " has virtual size " + virtualSize
-                + " bytes, larger than the requested disk of " + max + " bytes");
+                + " bytes, more than the " + max + " bytes allowed (the requested disk, or the cache's limit)");
     }
 
     private static void fsyncDirectory(Path dir) {

@@ -117,6 +117,13 @@ class HostileImagesHttpQemuImgTest {
     }
 
     @Test
+    void twentyTibImageIsTooLargeToCacheAtAllEvenWithoutADisk() {
+        assertThatThrownBy(() -> cache.fetch("huge")).isInstanceOf(ImageTooLargeException.class)
+                .hasMessageContaining("17592186044416 bytes allowed");
+        assertNothingCached(cache, stateDir);
+    }
+
+    @Test
     void declaredTwentyTibVirtualSizeIsRefusedBeforeAnyDownload() {
         Path overlay = stateDir.resolve("instances/x/disk");
         assertThatThrownBy(() -> cache.createOverlay("huge-declared", overlay, GIB))
