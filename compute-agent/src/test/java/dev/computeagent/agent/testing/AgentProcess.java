@@ -43,6 +43,10 @@ public final class AgentProcess implements AutoCloseable {
         return this;
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public boolean alive() {
         return process != null && process.isAlive();
     }
@@ -80,6 +84,19 @@ public final class AgentProcess implements AutoCloseable {
      */
     static String mainClasspath() {
         Set<String> entries = new LinkedHashSet<>();
+        // under exec:java the application classpath lives in the context class loader only
+        if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader urls
+                && urls.getURLs().length > 1) {
+            for (java.net.URL url : urls.getURLs()) {
+                try {
+                    entries.add(Path.of(url.toURI()).toString());
+                } catch (java.net.URISyntaxException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            entries.removeIf(e -> e.endsWith("test-classes") || e.endsWith("test-classes/"));
+            return String.join(File.pathSeparator, entries);
+        }
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             if (entry.contains("surefirebooter") && entry.endsWith(".jar")) {
                 entries.addAll(manifestClasspath(Path.of(entry)));

@@ -1,0 +1,7 @@
+/**
+ * The durable record of completed requests that makes redelivery idempotent. Nothing here is null unless documented as such; inputs are validated at the edges.
+ */
+@NullMarked
+package dev.computeagent.agent.journal;
+
+import org.jspecify.annotations.NullMarked;

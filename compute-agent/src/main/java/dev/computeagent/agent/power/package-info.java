@@ -1,0 +1,7 @@
+/**
+ * Detection of power-state changes made behind the agent's back. Nothing here is null unless documented as such; inputs are validated at the edges.
+ */
+@NullMarked
+package dev.computeagent.agent.power;
+
+import org.jspecify.annotations.NullMarked;
