@@ -184,6 +184,8 @@ public abstract class ComputeDriverContract {
         assertThat(driver().info(spec.uuid()).metadata().annotations()).isEqualTo(annotations);
 
         driver().stop(spec.uuid(), Duration.ZERO);
+        // what was written while running is also in the persistent definition
+        assertThat(driver().info(spec.uuid()).metadata().annotations()).isEqualTo(annotations);
         driver().updateAnnotations(spec.uuid(), Map.of("state", "STOPPED"));
         driver().start(spec.uuid());
         InstanceMetadata metadata = driver().info(spec.uuid()).metadata();
