@@ -7,6 +7,7 @@ import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.LifecycleListener;
+import dev.computeagent.virt.OperationTimeoutException;
 import dev.computeagent.virt.RebootType;
 import dev.computeagent.virt.Subscription;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
@@ -100,8 +101,8 @@ public final class LibvirtComputeDriver implements ComputeDriver {
                 domain.create();
             } else if (type == RebootType.HARD) {
                 domain.reset();
-            } else if (power.shutdownGracefully(domain, softTimeout)) {
-                // like Nova's soft reboot: the guest powered off on request, boot it again
+            } else if (power.shutdownGracefully(domain, softTimeout) || !domain.isActive()) {
+                // like Nova's soft reboot: the guest powered off on request (maybe just at the deadline), boot it again
                 domain.create();
             } else {
                 domain.reset();
@@ -127,7 +128,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
             }
             long deadline = System.nanoTime() + settings.operationTimeout().toNanos();
             if (!PowerControl.waitUntil(() -> lookupGone(connection, uuid), deadline)) {
-                throw new dev.computeagent.virt.OperationTimeoutException(
+                throw new OperationTimeoutException(
                         "instance " + uuid + " is still defined after undefine");
             }
             return null;
