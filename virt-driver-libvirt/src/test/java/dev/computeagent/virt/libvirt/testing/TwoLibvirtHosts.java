@@ -33,6 +33,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * directory look like GlusterFS to libvirt (else {@link #sharedStorageRecognised()} is false and
  * shared-storage migrations need the unsafe flag). Missing pieces fail under {@code CI=true} and
  * skip elsewhere. A file lock serialises users across JVMs (the hosts have fixed addresses).
+ *
+ * <p>Paths: everything under {@code /tmp} (so {@link #sharedDir()} and each {@link Host#dir()}) is visible
+ * at the same path from this JVM and from inside both hosts; only the hosts' libvirt directories
+ * (/etc/libvirt, /run, /var/lib/libvirt, /var/log/libvirt) are private. So per-host "local" storage
+ * for block migration, or an agent's state directory, is simply a directory under {@code host.dir()}
+ * (e.g. {@code a().dir().resolve("state")}); its files have different paths on the two hosts, which a
+ * migration bridges with {@code MigrationRequest.rewritePaths}. Guests run as root inside the hosts.
  */
 public final class TwoLibvirtHosts implements BeforeAllCallback, AfterAllCallback {
 
@@ -98,6 +105,8 @@ public final class TwoLibvirtHosts implements BeforeAllCallback, AfterAllCallbac
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the two-host harness", e);
         }
+        // hosts left over by a killed JVM would carry its guests: always start from nothing
+        run(DOWN_TIMEOUT, List.of("down"));
         ExecResult up = run(UP_TIMEOUT, List.of("up"));
         if (!up.succeeded()) {
             run(DOWN_TIMEOUT, List.of("down"));
