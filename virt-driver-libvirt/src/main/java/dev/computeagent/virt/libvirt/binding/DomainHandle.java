@@ -24,10 +24,24 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
     private final UUID uuid;
     private final String name;
 
-    DomainHandle(Domain domain) throws LibvirtException {
+    private DomainHandle(Domain domain, UUID uuid, String name) {
         this.domain = domain;
-        this.uuid = UUID.fromString(domain.getUUIDString());
-        this.name = domain.getName();
+        this.uuid = uuid;
+        this.name = name;
+    }
+
+    /** Takes ownership of {@code domain}: it is freed here when its identity cannot be read. */
+    static DomainHandle wrap(Domain domain) throws LibvirtException {
+        try {
+            return new DomainHandle(domain, UUID.fromString(domain.getUUIDString()), domain.getName());
+        } catch (LibvirtException | RuntimeException e) {
+            try {
+                domain.free();
+            } catch (LibvirtException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
     }
 
     /** The raw domain, for other classes of this package (e.g. migration calls); never leaves it. */

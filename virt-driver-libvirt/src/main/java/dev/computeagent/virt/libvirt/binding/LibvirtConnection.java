@@ -120,7 +120,7 @@ public final class LibvirtConnection implements AutoCloseable {
     /** {@code virDomainDefineXML}: defines (or, for a known uuid and name, redefines) a domain. */
     public DomainHandle define(String xml) {
         try {
-            return new DomainHandle(connect.domainDefineXML(xml));
+            return DomainHandle.wrap(connect.domainDefineXML(xml));
         } catch (LibvirtException e) {
             throw LibvirtErrors.translate(LibvirtCall.DEFINE, "domain", e);
         }
@@ -129,7 +129,7 @@ public final class LibvirtConnection implements AutoCloseable {
     /** The domain with {@code uuid}, or empty when libvirt knows none. */
     public Optional<DomainHandle> lookup(UUID uuid) {
         try {
-            return Optional.of(new DomainHandle(connect.domainLookupByUUIDString(uuid.toString())));
+            return Optional.of(DomainHandle.wrap(connect.domainLookupByUUIDString(uuid.toString())));
         } catch (LibvirtException e) {
             if (LibvirtErrors.isNoDomain(e)) {
                 return Optional.empty();
@@ -149,10 +149,10 @@ public final class LibvirtConnection implements AutoCloseable {
         List<DomainHandle> handles = new ArrayList<>(domains.length);
         for (Domain domain : domains) {
             try {
-                handles.add(new DomainHandle(domain));
+                handles.add(DomainHandle.wrap(domain));
             } catch (LibvirtException e) {
-                // the domain vanished between listing and reading its identity
-                freeQuietly(domain);
+                // the domain vanished between listing and reading its identity (wrap freed it)
+                LOG.debug("domain vanished while listing", e);
             }
         }
         return handles;
