@@ -88,7 +88,10 @@ class LiveMigrationTwoLibvirtHostsTest {
         assertThat(arrival.downtime()).isLessThan(Duration.ofMillis(500));
         assertThat(arrival.dataProcessed()).isPositive();
 
-        MigrationResult back = migratorB.migrateLive(shared, sharedRequest(HOSTS.a()), progress::add);
+        // back with auto-converge: libvirt and QEMU must accept the throttling option
+        MigrationRequest backRequest = MigrationRequest.to(HOSTS.a().tcpUri()).unsafe(!HOSTS.sharedStorageRecognised())
+                .autoConverge(true).build();
+        MigrationResult back = migratorB.migrateLive(shared, backRequest, progress::add);
 
         assertRunsOnlyOn(driverA, driverB, shared);
         assertTicksContinue(sharedLog, sharedLog, back);
