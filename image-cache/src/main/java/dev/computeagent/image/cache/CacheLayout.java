@@ -1,6 +1,8 @@
 package dev.computeagent.image.cache;
 
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -11,6 +13,7 @@ import java.util.regex.Pattern;
 public final class CacheLayout {
 
     private static final Pattern BASE_NAME = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern WORK_FILE = Pattern.compile("([0-9a-f]{64})\\.(download\\.part|raw\\.part|json\\.part|json)");
 
     private final Path stateDir;
     private final Path baseDir;
@@ -52,6 +55,12 @@ public final class CacheLayout {
     /** The conversion output in progress. */
     public Path convertPart(String name) {
         return baseDir.resolve(name + ".raw.part");
+    }
+
+    /** The base name a part file or record in {@code _base} belongs to; empty for other files. */
+    public static Optional<String> ownerOf(String fileName) {
+        Matcher m = WORK_FILE.matcher(fileName);
+        return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
     }
 
     /** Whether a file name in {@code _base} is a cached base (not a record, lock or part). */

@@ -38,6 +38,7 @@ public final class DefaultImageCache implements ImageCache {
     private final OverlayMaker overlays;
     private final OverlayScanner scanner;
     private final GarbageCollector gc;
+    private final LeftoverSweeper sweeper;
     private final CacheCounters counters = new CacheCounters();
     private final SingleFlight<FlightKey, CachedImage> flights = new SingleFlight<>();
     private final AtomicInteger waitingCallers = new AtomicInteger();
@@ -59,6 +60,7 @@ public final class DefaultImageCache implements ImageCache {
         this.overlays = new OverlayMaker(inspector, qemuImg);
         this.scanner = new OverlayScanner(layout, inspector);
         this.gc = new GarbageCollector(entries, locks, scanner, settings.maxUnusedAge(), settings.quotaBytes());
+        this.sweeper = new LeftoverSweeper(layout, locks);
     }
 
     /** See {@link dev.computeagent.image.ImageCaches#open(ImageCacheSettings, ImageCacheOptions)}. */
@@ -70,6 +72,7 @@ public final class DefaultImageCache implements ImageCache {
         } catch (IOException e) {
             throw new ImageStorageException("cannot create " + cache.layout.baseDir() + ": " + e.getMessage(), e);
         }
+        cache.sweeper.sweep();
         return cache;
     }
 
@@ -159,6 +162,7 @@ public final class DefaultImageCache implements ImageCache {
 
     @Override
     public GcReport collectGarbage() {
+        sweeper.sweep();
         return gc.collect();
     }
 

@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -39,6 +40,35 @@ final class ImageLocks {
             }
         }
         return () -> release(entry);
+    }
+
+    /**
+     * Takes the image's lock only if nobody holds it: not another process, not another thread, and not
+     * this thread either (unlike {@link #lock}, this is not reentrant).
+     *
+     * @return the held lock, or empty when it is busy
+     */
+    Optional<Handle> tryLock(String name) {
+        Entry entry = ENTRIES.computeIfAbsent(key(name), n -> new Entry());
+        if (entry.local.isHeldByCurrentThread() || !entry.local.tryLock()) {
+            return Optional.empty();
+        }
+        if (entry.local.getHoldCount() == 1) {
+            try {
+                entry.channel = FileChannel.open(layout.lock(name), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                entry.fileLock = entry.channel.tryLock();
+            } catch (IOException e) {
+                closeQuietly(entry);
+                entry.local.unlock();
+                throw new ImageStorageException("cannot lock " + layout.lock(name) + ": " + e.getMessage(), e);
+            }
+            if (entry.fileLock == null) {
+                closeQuietly(entry);
+                entry.local.unlock();
+                return Optional.empty();
+            }
+        }
+        return Optional.of(() -> release(entry));
     }
 
     /** Whether some thread waits for the image's lock (for tests that stage a race). */

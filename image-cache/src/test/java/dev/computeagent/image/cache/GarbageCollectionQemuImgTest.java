@@ -190,4 +190,27 @@ class GarbageCollectionQemuImgTest {
             }
         }
     }
+
+    @Test
+    @SuppressWarnings("try")
+    void leftoversOfACrashAreSweptButWorkInProgressIsNot() throws Exception {
+        try (ImageCache cache = open(Optional.empty())) {
+            CachedImage kept = cache.fetch("a");
+            Path baseDir = stateDir.resolve("_base");
+            String crashed = ImageIds.cacheName("crashed");
+            String busy = ImageIds.cacheName("busy");
+            Files.writeString(baseDir.resolve(crashed + ".download.part"), "half");
+            Files.writeString(baseDir.resolve(crashed + ".raw.part"), "half");
+            Files.writeString(baseDir.resolve(crashed + ".json"), "{}");
+            Files.writeString(baseDir.resolve(busy + ".download.part"), "in progress");
+            ImageLocks locks = new ImageLocks(new CacheLayout(stateDir));
+            try (ImageLocks.Handle held = locks.lock(busy)) {
+                cache.collectGarbage();
+            }
+            assertThat(CacheAssertions.filesUnder(baseDir)).extracting(p -> p.getFileName().toString())
+                    .doesNotContain(crashed + ".download.part", crashed + ".raw.part", crashed + ".json")
+                    .contains(busy + ".download.part", kept.path().getFileName() + ".json");
+            assertThat(kept.path()).exists();
+        }
+    }
 }
