@@ -191,6 +191,14 @@ class RestApiTest extends AgentWebContextTest {
     }
 
     @Test
+    void problemStaysProblemJsonForAClientThatAcceptsJson() {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/v1/instances/not-a-uuid"))
+                .header("Accept", "application/json").GET());
+
+        assertProblem(response, 404);
+    }
+
+    @Test
     void unknownPathIsA404Problem() {
         assertProblem(get("/v1/flavors"), 404);
     }
