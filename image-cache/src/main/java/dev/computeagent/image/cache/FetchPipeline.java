@@ -90,6 +90,7 @@ final class FetchPipeline {
             throw new ImageNotFoundException("image " + imageId + " is not active (status " + metadata.status() + ")");
         }
         Optional<ImageFormat> declared = declaredFormat(metadata);
+        checkContainerFormat(metadata);
         if (metadata.virtualSize().isPresent() && metadata.virtualSize().getAsLong() > maxVirtualSize) {
             throw tooLarge(imageId, metadata.virtualSize().getAsLong(), maxVirtualSize);
         }
@@ -130,6 +131,15 @@ final class FetchPipeline {
         String diskFormat = metadata.diskFormat().get();
         return Optional.of(ImageFormat.acceptedByName(diskFormat).orElseThrow(() -> new ImageUnsafeException(
                 "image " + metadata.id() + " has disk_format " + diskFormat + ": only raw and qcow2 are accepted")));
+    }
+
+    /** A disk image is the whole payload only in a {@code bare} (or {@code ovf}) container; others wrap it. */
+    private static void checkContainerFormat(ImageMetadata metadata) {
+        Optional<String> container = metadata.containerFormat();
+        if (container.isPresent() && !container.get().equals("bare") && !container.get().equals("ovf")) {
+            throw new ImageUnsafeException("image " + metadata.id() + " has container_format " + container.get()
+                    + ": only bare (or ovf) is accepted");
+        }
     }
 
     /**

@@ -28,7 +28,8 @@ final class MetadataParser {
         String id = text(root, "id").orElse(expectedId);
         String status = text(root, "status").orElseThrow(
                 () -> new IllegalArgumentException("image metadata has no status"));
-        return new ImageMetadata(id, status, text(root, "disk_format"), number(root, "size"),
+        return new ImageMetadata(id, status, text(root, "disk_format"), text(root, "container_format"),
+                number(root, "size"),
                 text(root, "checksum"), text(root, "os_hash_algo"), text(root, "os_hash_value"),
                 number(root, "virtual_size"));
     }

@@ -64,6 +64,7 @@ class HostileImagesHttpQemuImgTest {
         glance.addImage("stalling", raw).stallAfter(4096);
         glance.addImage("queued", raw).status("queued");
         glance.addImage("vmdk", raw).diskFormat("vmdk");
+        glance.addImage("ova", raw).containerFormat("ova");
     }
 
     @AfterAll
@@ -193,6 +194,14 @@ class HostileImagesHttpQemuImgTest {
         assertThatThrownBy(() -> cache.fetch("vmdk")).isInstanceOf(ImageUnsafeException.class)
                 .hasMessageContaining("disk_format vmdk");
         assertThat(glance.downloads("vmdk")).isZero();
+        assertNothingCached(cache, stateDir);
+    }
+
+    @Test
+    void wrappedContainerFormatIsUnsafeBeforeAnyDownload() {
+        assertThatThrownBy(() -> cache.fetch("ova")).isInstanceOf(ImageUnsafeException.class)
+                .hasMessageContaining("container_format ova");
+        assertThat(glance.downloads("ova")).isZero();
         assertNothingCached(cache, stateDir);
     }
 

@@ -205,6 +205,12 @@ public final class GlanceStubServer implements AutoCloseable {
             return this;
         }
 
+        /** Sets {@code container_format} (default {@code bare}). */
+        public StubImage containerFormat(String containerFormat) {
+            metadata.put("container_format", containerFormat);
+            return this;
+        }
+
         /** Sets {@code status} (default {@code active}). */
         public StubImage status(String status) {
             metadata.put("status", status);
