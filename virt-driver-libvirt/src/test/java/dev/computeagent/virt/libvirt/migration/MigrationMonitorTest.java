@@ -104,7 +104,7 @@ class MigrationMonitorTest {
 
     @Test
     void theDowntimeLimitRisesStepByStepToTheMaximum() {
-        DowntimeSchedule schedule = new DowntimeSchedule(ms(100), 2, ms(30));
+        DowntimeSchedule schedule = new DowntimeSchedule(ms(50), ms(100), 2, ms(30));
         CompletableFuture<MigrationResult> watching = CompletableFuture.supplyAsync(
                 () -> monitor(LONG, LONG, schedule).watch(transfer, System.nanoTime(), ms(50)));
 
@@ -143,7 +143,7 @@ class MigrationMonitorTest {
     }
 
     private static DowntimeSchedule schedule(Duration stepDelay) {
-        return new DowntimeSchedule(ms(500), 10, stepDelay);
+        return new DowntimeSchedule(ms(50), ms(500), 10, stepDelay);
     }
 
     private static Duration ms(long millis) {
