@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
@@ -173,6 +174,8 @@ public final class GlanceStubServer implements AutoCloseable {
         private volatile long truncateAfter = -1;
         private volatile long stallAfter = -1;
         private volatile CountDownLatch gate = new CountDownLatch(0);
+        private volatile int trickleChunk;
+        private volatile Duration trickleInterval = Duration.ZERO;
         private final ObjectNode metadata;
         private final String sha512;
 
@@ -267,6 +270,16 @@ public final class GlanceStubServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Every download sends {@code chunk} bytes, then pauses {@code interval}, and so on: a slow but
+         * live server (each pause shorter than a client's stall timeout, the whole longer).
+         */
+        public StubImage trickle(int chunk, Duration interval) {
+            this.trickleChunk = chunk;
+            this.trickleInterval = interval;
+            return this;
+        }
+
         /** Downloads wait, before any byte, until {@link #releaseDownloads()} (or close). */
         public StubImage holdDownloads() {
             this.gate = new CountDownLatch(1);
@@ -299,7 +312,11 @@ public final class GlanceStubServer implements AutoCloseable {
             OutputStream out = exchange.getResponseBody();
             long limit = truncateAfter >= 0 ? truncateAfter : stallAfter >= 0 ? stallAfter : length;
             try (InputStream in = open()) {
-                copy(in, out, Math.min(limit, length));
+                if (trickleChunk > 0) {
+                    sendPaced(in, out, trickleChunk, trickleInterval);
+                } else {
+                    copy(in, out, Math.min(limit, length));
+                }
             }
             out.flush();
             if (stallAfter >= 0) {
@@ -344,6 +361,24 @@ public final class GlanceStubServer implements AutoCloseable {
             }
             out.write(buffer, 0, n);
             left -= n;
+        }
+    }
+
+    private void sendPaced(InputStream in, OutputStream out, int chunk, Duration interval) throws IOException {
+        byte[] buffer = new byte[chunk];
+        int n;
+        while ((n = in.readNBytes(buffer, 0, chunk)) > 0) {
+            out.write(buffer, 0, n);
+            out.flush();
+            try {
+                // the server's own pacing, not a test waiting for a state
+                if (closed.await(interval.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
