@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -26,8 +27,8 @@ public class ImageCacheMetrics implements MeterBinder {
 
     private final ObjectProvider<ImageCache> cache;
     private final Set<String> registeredReasons = ConcurrentHashMap.newKeySet();
-    private volatile CacheStatisticsSnapshot snapshot;
-    private volatile MeterRegistry registry;
+    private volatile @Nullable CacheStatisticsSnapshot snapshot;
+    private volatile @Nullable MeterRegistry registry;
 
     public ImageCacheMetrics(ObjectProvider<ImageCache> cache) {
         this.cache = cache;

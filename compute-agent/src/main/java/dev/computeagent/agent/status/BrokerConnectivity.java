@@ -1,6 +1,7 @@
 package dev.computeagent.agent.status;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.springframework.amqp.rabbit.connection.Connection;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionListener;
@@ -28,17 +29,17 @@ public class BrokerConnectivity implements ConnectionListener {
     }
 
     @Override
-    public void onCreate(Connection connection) {
+    public void onCreate(@Nullable Connection connection) {
         connected.set(connection == null || connection.isOpen());
     }
 
     @Override
-    public void onClose(Connection connection) {
+    public void onClose(@Nullable Connection connection) {
         connected.set(false);
     }
 
     @Override
-    public void onShutDown(com.rabbitmq.client.ShutdownSignalException signal) {
+    public void onShutDown(com.rabbitmq.client.@Nullable ShutdownSignalException signal) {
         connected.set(false);
     }
 

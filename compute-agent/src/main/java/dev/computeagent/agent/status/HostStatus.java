@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.computeagent.agent.message.InstanceState;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The body of {@code GET /v1/status} and of the {@code host.status} event (DESIGN.md §5, §3).
@@ -48,10 +49,10 @@ public record HostStatus(
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Hypervisor(
             @JsonProperty("uri") String uri,
-            @JsonProperty("type") String type,
-            @JsonProperty("version") String version,
+            @JsonProperty("type") @Nullable String type,
+            @JsonProperty("version") @Nullable String version,
             @JsonProperty("connected") boolean connected,
-            @JsonProperty("virt_type") String virtType) {
+            @JsonProperty("virt_type") @Nullable String virtType) {
     }
 
     /** @param connected whether the agent's broker connection is up now */

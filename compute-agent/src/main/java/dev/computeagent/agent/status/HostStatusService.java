@@ -13,6 +13,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -37,7 +38,7 @@ public class HostStatusService {
     private final ObjectProvider<InstanceDirectory> instances;
     private final BrokerConnectivity broker;
     private final String agentVersion;
-    private final AtomicReference<HostResources> lastResources = new AtomicReference<>();
+    private final AtomicReference<@Nullable HostResources> lastResources = new AtomicReference<>();
 
     public HostStatusService(AgentProperties properties, ObjectProvider<ComputeDriver> driver,
                              ObjectProvider<ImageCache> imageCache, ObjectProvider<InstanceDirectory> instances,
@@ -106,7 +107,7 @@ public class HostStatusService {
     }
 
     /** The driver's host resources, or the last ones seen while it is unreachable. */
-    private HostResources hostResources() {
+    private @Nullable HostResources hostResources() {
         ComputeDriver current = driver.getIfAvailable();
         if (current != null && current.isConnected()) {
             try {
@@ -132,7 +133,7 @@ public class HostStatusService {
         }
     }
 
-    private static String agentVersion(BuildProperties build) {
+    private static String agentVersion(@Nullable BuildProperties build) {
         if (build != null && build.getVersion() != null) {
             return build.getVersion();
         }

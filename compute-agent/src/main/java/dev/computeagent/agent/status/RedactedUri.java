@@ -2,6 +2,7 @@ package dev.computeagent.agent.status;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A connection URI made safe to show: user info and query (where libvirt URIs may carry key files
@@ -12,7 +13,7 @@ public final class RedactedUri {
     private RedactedUri() {
     }
 
-    public static String of(String uri) {
+    public static @Nullable String of(@Nullable String uri) {
         if (uri == null) {
             return null;
         }

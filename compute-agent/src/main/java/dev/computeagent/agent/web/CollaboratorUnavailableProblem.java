@@ -1,6 +1,7 @@
 package dev.computeagent.agent.web;
 
 import java.net.URI;
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
@@ -10,7 +11,7 @@ public class CollaboratorUnavailableProblem extends ErrorResponseException {
 
     static final URI TYPE = URI.create("urn:compute-agent:problem:unavailable");
 
-    public CollaboratorUnavailableProblem(String what, Throwable cause) {
+    public CollaboratorUnavailableProblem(String what, @Nullable Throwable cause) {
         super(HttpStatus.SERVICE_UNAVAILABLE, problem(what), cause);
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.computeagent.image.CachedImage;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One cached base image in {@code GET /v1/images} (DESIGN.md §5). The file path is deliberately
@@ -18,7 +19,7 @@ import java.time.Instant;
 public record ImageView(
         @JsonProperty("image_id") String imageId,
         @JsonProperty("bytes") long bytes,
-        @JsonProperty("last_used") Instant lastUsed,
+        @JsonProperty("last_used") @Nullable Instant lastUsed,
         @JsonProperty("in_use") boolean inUse) {
 
     static ImageView of(CachedImage image) {
