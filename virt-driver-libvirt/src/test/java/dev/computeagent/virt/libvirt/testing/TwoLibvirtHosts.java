@@ -64,11 +64,6 @@ public final class TwoLibvirtHosts implements BeforeAllCallback, AfterAllCallbac
         public Path libDir(String relative) {
             return dir.resolve("lib").resolve(relative);
         }
-
-        /** The path {@code libDir(relative)} has inside the host. */
-        public static Path insideLibDir(String relative) {
-            return Path.of("/var/lib/libvirt").resolve(relative);
-        }
     }
 
     /** Outcome of a command run inside a host. */
