@@ -117,8 +117,8 @@ public final class AgentBenchmark {
         try (var bases = Files.list(fx.stateDir.resolve("_base"))) {
             base = bases.filter(Files::isRegularFile).findFirst().orElseThrow();
         }
-        String xml = template.replace(templateUuid, uuid)
-                .replace(fx.instanceDir(templateUuid).toString(), dir.toString());
+        String xml = template.replace(fx.instanceDir(templateUuid).toString(), dir.toString())
+                .replace(templateUuid, uuid);
         Path xmlFile = dir.resolve("domain.xml");
         Files.writeString(xmlFile, xml);
         long s = System.nanoTime();

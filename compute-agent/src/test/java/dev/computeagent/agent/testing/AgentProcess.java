@@ -28,9 +28,12 @@ public final class AgentProcess implements AutoCloseable {
         this.log = log;
         command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx256m");
+        // the footprint a small host would give it: serial GC, bounded heap, code cache and stacks
+        command.add("-Xmx128m");
         command.add("-XX:+UseSerialGC");
         command.add("-XX:TieredStopAtLevel=1");
+        command.add("-XX:ReservedCodeCacheSize=48m");
+        command.add("-Xss512k");
         command.add("-cp");
         command.add(mainClasspath());
         command.add("dev.computeagent.agent.ComputeAgentApplication");
