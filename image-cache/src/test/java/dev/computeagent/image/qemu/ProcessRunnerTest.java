@@ -1,0 +1,51 @@
+package dev.computeagent.image.qemu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.computeagent.image.ImageStorageException;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The process wrapper every qemu-img call goes through: limits, timeout, captured output. */
+class ProcessRunnerTest {
+
+    private final ProcessRunner runner = new ProcessRunner();
+
+    @Test
+    void appliesCpuAndAddressSpaceLimits() {
+        ProcessResult r = runner.run(List.of("sh", "-c", "ulimit -t; ulimit -v"), 30, 1L << 30, Duration.ofSeconds(10));
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.stdout().lines()).containsExactly("30", "1048576");
+    }
+
+    @Test
+    void capturesStderrAndTheExitCode() {
+        ProcessResult r = runner.run(List.of("sh", "-c", "echo broken >&2; exit 3"), 30, 1L << 30,
+                Duration.ofSeconds(10));
+        assertThat(r).isEqualTo(new ProcessResult(3, "", "broken"));
+    }
+
+    @Test
+    void killsAProcessThatRunsPastItsTimeout() {
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> runner.run(List.of("sleep", "30"), 30, 1L << 30, Duration.ofMillis(300)))
+                .isInstanceOf(ImageStorageException.class).hasMessageContaining("sleep 30 timed out after PT0.3S");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void argumentsAreNeverInterpretedByAShell() {
+        ProcessResult r = runner.run(List.of("echo", "$(id)", ";", "rm -rf /"), 30, 1L << 30, Duration.ofSeconds(10));
+        assertThat(r.stdout()).isEqualTo("$(id) ; rm -rf /");
+    }
+
+    @Test
+    void missingProgramIsReportedThroughTheExitCodeAndStderr() {
+        // prlimit itself starts; it reports the missing program through its exit code and stderr
+        ProcessResult r = runner.run(List.of("no-such-program-xyz"), 30, 1L << 30, Duration.ofSeconds(10));
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.stderr()).contains("no-such-program-xyz");
+    }
+}
