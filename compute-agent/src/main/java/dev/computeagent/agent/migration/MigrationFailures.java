@@ -1,0 +1,26 @@
+package dev.computeagent.agent.migration;
+
+import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.virt.migration.MigrationException;
+
+/**
+ * Turns a driver's {@link MigrationException} into the command's outcome: {@link ErrorCode#TIMEOUT}
+ * when the completion timeout aborted it, {@link ErrorCode#MIGRATION_FAILED} otherwise; the message
+ * names the step and the reason, as {@code instance.migrate.error} must.
+ */
+public final class MigrationFailures {
+
+    private MigrationFailures() {
+    }
+
+    public static CommandFailedException toCommandFailure(MigrationException e) {
+        ErrorCode code = e.reason() == MigrationException.Reason.TIMED_OUT ? ErrorCode.TIMEOUT : ErrorCode.MIGRATION_FAILED;
+        String where = "step " + e.step().name().toLowerCase(java.util.Locale.ROOT) + ", "
+                + e.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        String state = e.sourceStillRunning() ? "the instance still runs on the source"
+                : "the instance is not confirmed running on the source";
+        return new CommandFailedException(code, "migration failed (" + where + "; " + state + "): " + e.getMessage(),
+                e.retriable(), e);
+    }
+}

@@ -1,0 +1,85 @@
+package dev.computeagent.agent.migration;
+
+import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.virt.migration.MigrationRequest;
+import dev.computeagent.virt.migration.StorageMode;
+import java.time.Duration;
+
+/**
+ * What a {@code migrate} command means once the storage situation is known (Nova's
+ * {@code check_can_live_migrate_*} decisions): live with shared storage, live with the overlay
+ * copied (block migration), or cold. Refuses, before anything is touched, the combinations that
+ * cannot work: copying onto a disk both hosts share would overwrite it while it is in use, and
+ * moving without copying between hosts that do not share the disk would lose it.
+ */
+public sealed interface MigrationPlan {
+
+    /** Whether the destination needs its own empty overlay over the same base before the move. */
+    boolean destinationNeedsOverlay();
+
+    /**
+     * A live migration.
+     *
+     * @param request what the source's driver is asked to do
+     */
+    record Live(MigrationRequest request) implements MigrationPlan {
+        @Override
+        public boolean destinationNeedsOverlay() {
+            return request.storage() == StorageMode.BLOCK_INCREMENTAL;
+        }
+    }
+
+    /**
+     * A cold migration: stop, move the definition (and the overlay when not shared), start there.
+     *
+     * @param copyOverlay the overlay must be copied to the destination (storage not shared)
+     */
+    record Cold(boolean copyOverlay) implements MigrationPlan {
+        @Override
+        public boolean destinationNeedsOverlay() {
+            return copyOverlay;
+        }
+    }
+
+    /**
+     * Decides the plan.
+     *
+     * @param args                    the command's arguments (already validated)
+     * @param sharedStorage           whether the instance directory was detected as shared with the
+     *                                destination ({@link dev.computeagent.virt.migration.SharedStorageProbe})
+     * @param destinationMigrationUri the destination's {@code agent.libvirt.migration-uri}
+     * @param allowUnsafe             let the hypervisor migrate shared disks it does not itself recognise as
+     *                                shared (only used with shared storage)
+     * @throws CommandFailedException {@link ErrorCode#MIGRATION_FAILED}, not retriable, for a combination
+     *                                that cannot work
+     */
+    static MigrationPlan decide(MigrateArgs args, boolean sharedStorage, String destinationMigrationUri,
+                                boolean allowUnsafe) {
+        Boolean block = args.blockMigration();
+        if (Boolean.TRUE.equals(block) && sharedStorage) {
+            throw refused("block_migration=true, but the destination shares the instance's storage: copying the "
+                    + "disk onto itself would destroy it");
+        }
+        if (Boolean.FALSE.equals(block) && !sharedStorage) {
+            throw refused("block_migration=false, but the destination does not share the instance's storage");
+        }
+        boolean copy = !sharedStorage;
+        if (!args.liveOrDefault()) {
+            return new Cold(copy);
+        }
+        MigrationRequest.Builder request = MigrationRequest.to(destinationMigrationUri)
+                .storage(copy ? StorageMode.BLOCK_INCREMENTAL : StorageMode.SHARED)
+                .maxDowntime(Duration.ofMillis(args.maxDowntimeOrDefault()))
+                .unsafe(sharedStorage && allowUnsafe);
+        if (args.completionTimeoutS() != null) {
+            request.completionTimeout(Duration.ofSeconds(args.completionTimeoutS()));
+        }
+        return new Live(request.build());
+    }
+
+    private static CommandFailedException refused(String message) {
+        return new CommandFailedException(ErrorCode.MIGRATION_FAILED, message, false);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.computeagent.agent.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.virt.migration.MigrationException;
+import dev.computeagent.virt.migration.MigrationException.Reason;
+import dev.computeagent.virt.migration.MigrationException.Step;
+import dev.computeagent.virt.migration.StorageMode;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class MigrationPlanTest {
+
+    private static final String URI = "qemu+tcp://node-2/system";
+
+    @Test
+    void absentBlockMigrationCopiesOnlyWhenStorageIsNotShared() {
+        MigrateArgs args = new MigrateArgs("node-2", null, null, null, null);
+
+        MigrationPlan.Live shared = (MigrationPlan.Live) MigrationPlan.decide(args, true, URI, false);
+        MigrationPlan.Live local = (MigrationPlan.Live) MigrationPlan.decide(args, false, URI, false);
+
+        assertThat(shared.request().storage()).isEqualTo(StorageMode.SHARED);
+        assertThat(shared.destinationNeedsOverlay()).isFalse();
+        assertThat(local.request().storage()).isEqualTo(StorageMode.BLOCK_INCREMENTAL);
+        assertThat(local.destinationNeedsOverlay()).isTrue();
+        assertThat(local.request().destinationUri()).isEqualTo(URI);
+    }
+
+    @Test
+    void commandArgumentsBecomeTheDriverRequest() {
+        MigrateArgs args = new MigrateArgs("node-2", true, null, 120, 30);
+
+        MigrationPlan.Live plan = (MigrationPlan.Live) MigrationPlan.decide(args, true, URI, true);
+
+        assertThat(plan.request().maxDowntime()).isEqualTo(Duration.ofMillis(120));
+        assertThat(plan.request().explicitCompletionTimeout()).contains(Duration.ofSeconds(30));
+        assertThat(plan.request().unsafe()).isTrue();
+    }
+
+    @Test
+    void defaultsAreFiveHundredMillisecondsAndAScaledTimeout() {
+        MigrationPlan.Live plan = (MigrationPlan.Live) MigrationPlan.decide(
+                new MigrateArgs("node-2", null, null, null, null), false, URI, true);
+
+        assertThat(plan.request().maxDowntime()).isEqualTo(Duration.ofMillis(500));
+        assertThat(plan.request().explicitCompletionTimeout()).isEmpty();
+        assertThat(plan.request().unsafe()).as("unsafe only ever applies to shared storage").isFalse();
+    }
+
+    @Test
+    void blockMigrationOntoSharedStorageIsRefused() {
+        assertThatThrownBy(() -> MigrationPlan.decide(new MigrateArgs("node-2", true, true, null, null), true, URI,
+                false)).isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.retriable()).isFalse();
+                });
+    }
+
+    @Test
+    void noCopyBetweenHostsThatDoNotShareIsRefused() {
+        assertThatThrownBy(() -> MigrationPlan.decide(new MigrateArgs("node-2", true, false, null, null), false, URI,
+                false)).isInstanceOf(CommandFailedException.class).hasMessageContaining("does not share");
+    }
+
+    @Test
+    void coldMigrationCopiesTheOverlayUnlessShared() {
+        assertThat(MigrationPlan.decide(new MigrateArgs("node-2", false, null, null, null), false, URI, false))
+                .isEqualTo(new MigrationPlan.Cold(true));
+        assertThat(MigrationPlan.decide(new MigrateArgs("node-2", false, null, null, null), true, URI, false))
+                .isEqualTo(new MigrationPlan.Cold(false));
+    }
+
+    @Test
+    void aTimedOutMigrationIsReportedAsTimeoutWithStepAndReason() {
+        CommandFailedException failure = MigrationFailures.toCommandFailure(
+                new MigrationException(Step.MONITOR, Reason.TIMED_OUT, "slow", null));
+
+        assertThat(failure.code()).isEqualTo(ErrorCode.TIMEOUT);
+        assertThat(failure.retriable()).isTrue();
+        assertThat(failure.getMessage()).contains("step monitor").contains("timed out")
+                .contains("still runs on the source");
+    }
+
+    @Test
+    void otherMigrationFailuresAreMigrationFailed() {
+        CommandFailedException failure = MigrationFailures.toCommandFailure(
+                new MigrationException(Step.TRANSFER, Reason.DESTINATION_REFUSED, false, "no disk", null));
+
+        assertThat(failure.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+        assertThat(failure.getMessage()).contains("step transfer").contains("destination refused")
+                .contains("not confirmed running");
+    }
+}
