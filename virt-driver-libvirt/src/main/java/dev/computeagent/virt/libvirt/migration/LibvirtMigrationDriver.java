@@ -50,6 +50,8 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
     public static final String DEFINITION_FORMAT = "libvirt-domain-xml";
 
     private static final Logger LOG = LoggerFactory.getLogger(LibvirtMigrationDriver.class);
+    /** Job samples start after this (see {@link MigrationMonitor} for why); the timeout is checked from the start. */
+    static final Duration FIRST_SAMPLE_AFTER = Duration.ofSeconds(1);
 
     private final ConnectionManager connections;
     private final ExecutorService transfers = Executors.newCachedThreadPool(runnable -> {
@@ -116,8 +118,8 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
                 domain.abortJob();
             }
         };
-        MigrationResult result = new MigrationMonitor(subject, job, request.pollInterval(), timeout, schedule,
-                request.stallTimeout(), listener).watch(transfer, start, limit);
+        MigrationResult result = new MigrationMonitor(subject, job, request.pollInterval(), FIRST_SAMPLE_AFTER, timeout,
+                schedule, request.stallTimeout(), listener).watch(transfer, start, limit);
         LOG.info("{}: done in {} ms", subject, result.wallTime().toMillis());
         return result;
     }

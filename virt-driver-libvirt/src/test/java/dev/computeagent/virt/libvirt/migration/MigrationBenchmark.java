@@ -24,7 +24,7 @@ import org.awaitility.Awaitility;
  *
  * <p>Run (root, libvirt, bindfs): {@code ./mvnw -q -pl virt-driver-libvirt test-compile exec:java
  * -Dexec.classpathScope=test -Dexec.mainClass=dev.computeagent.virt.libvirt.migration.MigrationBenchmark
- * [-Dexec.args="<rounds> <kvm|qemu>"]}
+ * [-Dexec.args="<rounds> <kvm|qemu> [<monitor poll ms>]"]}
  */
 public final class MigrationBenchmark {
 
@@ -34,6 +34,7 @@ public final class MigrationBenchmark {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         VirtType type = args.length > 1 ? VirtType.valueOf(args[1].toUpperCase(Locale.ROOT)) : VirtType.detect();
+        Duration poll = args.length > 2 ? Duration.ofMillis(Long.parseLong(args[2])) : MigrationRequest.DEFAULT_POLL_INTERVAL;
         TwoLibvirtHosts hosts = new TwoLibvirtHosts();
         hosts.beforeAll(null);
         try (LibvirtComputeDriver a = LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(hosts.a().unixUri(), type));
@@ -65,7 +66,8 @@ public final class MigrationBenchmark {
                         command.addAll(List.of(DomainNames.forUuid(uuid), destination.tcpUri()));
                         MigrationGuests.run(command.toArray(new String[0]));
                     } else {
-                        from.migrateLive(uuid, MigrationRequest.to(destination.tcpUri()).unsafe(unsafe).build(), p -> { });
+                        from.migrateLive(uuid, MigrationRequest.to(destination.tcpUri()).unsafe(unsafe).pollInterval(poll).build(),
+                                p -> { });
                     }
                     long wallMs = (System.nanoTime() - start) / 1_000_000;
                     CompletedMigration done = to.lastIncomingMigration(uuid).orElseThrow();
@@ -78,7 +80,8 @@ public final class MigrationBenchmark {
             if (ConsoleTicks.read(log).boots() != 1) {
                 throw new IllegalStateException("the guest rebooted during the benchmark");
             }
-            System.out.printf(Locale.ROOT, "virt type %s, %d hops each%n", type, driver.size());
+            System.out.printf(Locale.ROOT, "virt type %s, %d hops each, driver polls every %d ms%n", type, driver.size(),
+                    poll.toMillis());
             report("driver", driver);
             report("virsh", virsh);
             a.destroy(uuid);

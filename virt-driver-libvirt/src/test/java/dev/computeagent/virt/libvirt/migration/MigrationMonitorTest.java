@@ -68,6 +68,19 @@ class MigrationMonitorTest {
     }
 
     @Test
+    void theTimeoutIsEnforcedEvenBeforeTheFirstSample() {
+        job.abortFails(transfer);
+        MigrationMonitor late = new MigrationMonitor("test", job, POLL, LONG, ms(30), schedule(LONG), LONG,
+                progress::add);
+
+        assertThatThrownBy(() -> late.watch(transfer, System.nanoTime(), ms(50)))
+                .isInstanceOfSatisfying(MigrationException.class,
+                        e -> assertThat(e.reason()).isEqualTo(Reason.TIMED_OUT));
+        assertThat(job.samples.get()).isZero();
+        assertThat(progress).isEmpty();
+    }
+
+    @Test
     void noProgressForTheStallWindowAbortsTheJob() {
         job.processed.set(100);
         job.remaining.set(1000);
@@ -132,14 +145,15 @@ class MigrationMonitorTest {
         };
         job.completeAfterSamples(2, transfer);
 
-        MigrationResult result = new MigrationMonitor("test", job, POLL, LONG, schedule(LONG), LONG, broken)
+        MigrationResult result = new MigrationMonitor("test", job, POLL, Duration.ZERO, LONG, schedule(LONG), LONG, broken)
                 .watch(transfer, System.nanoTime(), ms(50));
 
         assertThat(result.samples()).isEqualTo(2);
     }
 
     private MigrationMonitor monitor(Duration completionTimeout, Duration stallWindow, DowntimeSchedule schedule) {
-        return new MigrationMonitor("test migration", job, POLL, completionTimeout, schedule, stallWindow, progress::add);
+        return new MigrationMonitor("test migration", job, POLL, Duration.ZERO, completionTimeout, schedule, stallWindow,
+                progress::add);
     }
 
     private static DowntimeSchedule schedule(Duration stepDelay) {
@@ -158,7 +172,7 @@ class MigrationMonitorTest {
         final List<Duration> downtimes = new CopyOnWriteArrayList<>();
         volatile boolean gone;
         volatile Runnable onAbort = () -> { };
-        private final AtomicInteger samples = new AtomicInteger();
+        final AtomicInteger samples = new AtomicInteger();
         private volatile int completeAfter = Integer.MAX_VALUE;
         private volatile CompletableFuture<Void> toComplete;
 
