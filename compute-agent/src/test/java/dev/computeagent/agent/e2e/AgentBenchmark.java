@@ -125,11 +125,17 @@ public final class AgentBenchmark {
         Virsh.run("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", base.toString(),
                 dir.resolve("disk").toString());
         Virsh.run("virsh", "-c", "qemu:///system", "define", xmlFile.toString());
-        Virsh.run("virsh", "-c", "qemu:///system", "start", "instance-" + uuid);
-        long elapsed = System.nanoTime() - s;
-        Virsh.run("virsh", "-c", "qemu:///system", "destroy", "instance-" + uuid);
-        Virsh.run("virsh", "-c", "qemu:///system", "undefine", "instance-" + uuid);
-        return elapsed;
+        try {
+            Virsh.run("virsh", "-c", "qemu:///system", "start", "instance-" + uuid);
+            return System.nanoTime() - s;
+        } finally {
+            try {
+                Virsh.run("virsh", "-c", "qemu:///system", "destroy", "instance-" + uuid);
+            } catch (IllegalStateException notRunning) {
+                // start failed: nothing to destroy
+            }
+            Virsh.run("virsh", "-c", "qemu:///system", "undefine", "instance-" + uuid);
+        }
     }
 
     private static long rssMiB(long pid) throws Exception {

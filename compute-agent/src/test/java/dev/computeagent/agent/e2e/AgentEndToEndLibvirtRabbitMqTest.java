@@ -56,8 +56,8 @@ class AgentEndToEndLibvirtRabbitMqTest {
         assertThat(spawned.path("payload").path("name").asString()).isEqualTo(hostileName);
         assertThat(Virsh.allDomains()).contains("instance-" + uuid);
         assertThat(fx.instanceDir(uuid).resolve("disk")).exists();
-        await().atMost(WAIT).until(() -> Files.exists(fx.instanceDir(uuid).resolve("console.log"))
-                && Files.readString(fx.instanceDir(uuid).resolve("console.log")).contains(TinyGuestImage.BOOT_MARKER));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(fx.instanceDir(uuid).resolve("console.log"))
+                .content().contains(TinyGuestImage.BOOT_MARKER));
 
         JsonNode stopped = call("stop", uuid, "{\"timeout_s\":0}");
         assertThat(stopped.path("payload").path("state").asString()).as(stopped.toString()).isEqualTo("STOPPED");

@@ -94,6 +94,23 @@ final class AgentFixture implements AutoCloseable {
         return b.append('"').toString();
     }
 
+    /** Agent logs and guest consoles survive the run under target/ for diagnosis. */
+    private void keepLogs() {
+        Path keep = Path.of("target", "agent-e2e-logs", host);
+        try (var files = Files.walk(root)) {
+            Files.createDirectories(keep);
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (name.endsWith(".log") && Files.isRegularFile(f)) {
+                    String prefix = f.getParent().equals(root) ? "" : f.getParent().getFileName() + "-";
+                    Files.copy(f, keep.resolve(prefix + name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            // diagnosis only
+        }
+    }
+
     @Override
     public void close() throws Exception {
         if (agent != null) {
@@ -113,6 +130,7 @@ final class AgentFixture implements AutoCloseable {
         client.deleteQueues();
         client.close();
         glance.close();
+        keepLogs();
         Files.walk(root).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
 }
