@@ -157,6 +157,7 @@ public final class AgentBenchmark {
 
         Stats agentSpawn = new Stats();
         Stats floor = new Stats();
+        Stats[] floorParts = {new Stats(), new Stats(), new Stats()};
         Stats ratio = new Stats();
         PrometheusTimers before = new PrometheusTimers(agent.get("/actuator/prometheus"));
         for (int i = 0; i < n; i++) {
@@ -164,9 +165,9 @@ public final class AgentBenchmark {
             long f;
             if (i % 2 == 0) {
                 a = agentSpawnOnce(amqp, created, i);
-                f = floorOnce(template, warm, warmDir, base);
+                f = floorOnce(template, warm, warmDir, base, floorParts);
             } else {
-                f = floorOnce(template, warm, warmDir, base);
+                f = floorOnce(template, warm, warmDir, base, floorParts);
                 a = agentSpawnOnce(amqp, created, i);
             }
             agentSpawn.addNanos(a);
@@ -176,6 +177,9 @@ public final class AgentBenchmark {
         PrometheusTimers after = new PrometheusTimers(agent.get("/actuator/prometheus"));
         System.out.printf("[%s] spawn, warm cache, publish -> instance.spawn.end: %s%n", profile, agentSpawn);
         System.out.printf("[%s] raw floor, qemu-img create + define + create:    %s%n", profile, floor);
+        System.out.printf("[%s]   floor qemu-img create:   %s%n", profile, floorParts[0]);
+        System.out.printf("[%s]   floor virDomainDefineXML: %s%n", profile, floorParts[1]);
+        System.out.printf("[%s]   floor virDomainCreate:   %s%n", profile, floorParts[2]);
         System.out.printf(Locale.ROOT, "[%s] ratio of medians agent/floor = %.2f (median of pairwise ratios %.2f)%n",
                 profile, agentSpawn.median() / floor.median(), ratio.median());
         after.meanSince(before, "agent_spawn_phase").forEach((k, v) -> System.out.printf("[%s]   %s: %s%n",
@@ -192,7 +196,7 @@ public final class AgentBenchmark {
         return t;
     }
 
-    private long floorOnce(String template, String warm, Path warmDir, String base) throws Exception {
+    private long floorOnce(String template, String warm, Path warmDir, String base, Stats[] parts) throws Exception {
         String uuid = UUID.randomUUID().toString();
         Path dir = Files.createDirectories(root.resolve("floor").resolve(uuid));
         String name = "bench-floor-" + uuid;
@@ -204,8 +208,13 @@ public final class AgentBenchmark {
         long t0 = System.nanoTime();
         run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", base,
                 dir.resolve("disk").toString(), "1G"));
-        libvirt.defineAndStart(xml);
-        long elapsed = System.nanoTime() - t0;
+        long t1 = System.nanoTime();
+        long t2 = libvirt.defineAndStart(xml);
+        long t3 = System.nanoTime();
+        long elapsed = t3 - t0;
+        parts[0].addNanos(t1 - t0);
+        parts[1].addNanos(t2 - t1);
+        parts[2].addNanos(t3 - t2);
         libvirt.destroyAndUndefine(name);
         deleteTree(dir);
         return elapsed;

@@ -77,16 +77,21 @@ final class RawLibvirt implements AutoCloseable {
         }
     }
 
-    /** virDomainDefineXML + virDomainCreate: returns once libvirt reports the domain started. */
-    void defineAndStart(String xml) {
+    /**
+     * virDomainDefineXML + virDomainCreate: returns once libvirt reports the domain started, with
+     * the {@link System#nanoTime()} between the two calls.
+     */
+    long defineAndStart(String xml) {
         Pointer dom = LIBVIRT.virDomainDefineXML(conn, xml);
         if (dom == null) {
             throw failure("virDomainDefineXML");
         }
+        long defined = System.nanoTime();
         try {
             if (LIBVIRT.virDomainCreate(dom) != 0) {
                 throw failure("virDomainCreate");
             }
+            return defined;
         } finally {
             LIBVIRT.virDomainFree(dom);
         }

@@ -34,6 +34,10 @@ final class Stats {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
     }
 
+    double mean() {
+        return millis.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
     double min() {
         return millis.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
     }
@@ -44,7 +48,7 @@ final class Stats {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "n=%d median=%.0f ms p90=%.0f ms min=%.0f ms max=%.0f ms", count(), median(),
-                percentile(90), min(), max());
+        return String.format(Locale.ROOT, "n=%d median=%.0f ms mean=%.0f ms p90=%.0f ms min=%.0f ms max=%.0f ms",
+                count(), median(), mean(), percentile(90), min(), max());
     }
 }

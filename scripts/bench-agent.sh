@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Agent benchmarks (benchmarks/agent.md): builds compute-agent.jar, then runs
+# dev.computeagent.agent.bench.AgentBenchmark, which starts the jar once per JVM option profile and
+# measures start-up, RSS (idle and with N running tiny instances), warm-cache spawn latency against
+# the raw floor (qemu-img create + virDomainDefineXML + virDomainCreate, interleaved) and the
+# rejected-message flood. Needs root, libvirtd (qemu:///system), qemu-img and RabbitMQ on
+# 127.0.0.1:5672 (or RABBITMQ_HOST/RABBITMQ_PORT). Everything it creates is removed afterwards.
+#
+#   scripts/bench-agent.sh                                  # defaults below
+#   scripts/bench-agent.sh profiles=tuned n=31 guests=50 flood=5000 starts=5
+#   scripts/bench-agent.sh profiles=tuned tuned="-XX:+UseSerialGC -Xmx96m"
+#
+# Run it in a private clone (git clone . /tmp/bench) when others build in this worktree: a
+# concurrent build would replace target/compute-agent.jar under the running benchmark.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ARGS=("$@")
+[ ${#ARGS[@]} -gt 0 ] || ARGS=(profiles=default,tuned n=15 starts=3 guests=50 flood=5000)
+
+./mvnw -B -ntp -q -DskipTests package
+# exec:java takes one string; quote each key=value so that a tuned="a b c" value stays whole
+QUOTED=""
+for a in "${ARGS[@]}"; do QUOTED+="'${a//\'/}' "; done
+./mvnw -B -ntp -q -pl compute-agent exec:java -Dexec.classpathScope=test \
+  -Dexec.mainClass=dev.computeagent.agent.bench.AgentBenchmark -Dexec.args="$QUOTED"
