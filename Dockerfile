@@ -67,9 +67,11 @@ COPY --from=build /extracted/spring-boot-loader/ ./
 COPY --from=build /extracted/snapshot-dependencies/ ./
 COPY --from=build /extracted/application/ ./
 
-# The heap follows the container's memory limit; an OutOfMemoryError ends the process so that
-# the orchestrator restarts it instead of leaving a half-working agent.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
+# A small, fixed footprint (benchmarks/agent.md: ~170 MiB RSS idle, <200 MiB with 50 instances,
+# start-up ~4x faster than the defaults): serial GC, 128 MiB heap, C1 only, bounded metaspace, code
+# cache and stacks. An OutOfMemoryError ends the process so that the orchestrator restarts it
+# instead of leaving a half-working agent.
+ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xms32m -Xmx128m -Xss512k -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError"
 
 # Non-root. The libvirt socket is root:libvirt 0770 on Debian/Ubuntu hosts: give this user the
 # HOST's libvirt group id at run time (docker --group-add, Kubernetes supplementalGroups).

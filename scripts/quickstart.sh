@@ -40,7 +40,7 @@ JSON
 
 log "starting the agent (log: $RUN_DIR/agent.log)"
 AGENT_HOST=$HOST AGENT_STATE_DIR=$STATE_DIR AGENT_IMAGE_STORE_URL="file://$STORE_DIR" SERVER_PORT=$PORT \
-  nohup java -jar compute-agent/target/compute-agent.jar >"$RUN_DIR/agent.log" 2>&1 &
+  nohup java -XX:+UseSerialGC -Xms32m -Xmx128m -Xss512k -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=64m -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError -jar compute-agent/target/compute-agent.jar >"$RUN_DIR/agent.log" 2>&1 &
 echo $! > "$RUN_DIR/agent.pid"
 for _ in $(seq 120); do
   curl -fsS "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break
