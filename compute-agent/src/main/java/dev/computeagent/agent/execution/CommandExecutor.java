@@ -53,7 +53,15 @@ public final class CommandExecutor {
         boolean queued = lanes.submit(command.instanceUuid(), new InstanceLanes.LaneTask() {
             @Override
             public void run() {
-                execute(command, delivery);
+                try {
+                    execute(command, delivery);
+                } catch (RuntimeException | Error e) {
+                    // never leave a delivery unsettled on a live channel: return it; a poison message
+                    // reaches the dead-letter queue through the queue's delivery limit
+                    log.error("{} {} broke off unexpectedly; returning it to the queue", command.name().wireName(),
+                            command.requestId(), e);
+                    delivery.requeue();
+                }
             }
 
             @Override
@@ -133,14 +141,24 @@ public final class CommandExecutor {
         if (command.name() == CommandName.SPAWN && store.view(command.instanceUuid()).isEmpty()) {
             return Map.of("state", InstanceState.BUILDING.name(), "power_state", "NOSTATE");
         }
-        return store.view(command.instanceUuid()).map(Outcome::payloadOf).orElse(Map.of());
+        return withDestination(command, store.view(command.instanceUuid()).map(Outcome::payloadOf).orElse(Map.of()));
     }
 
     private Map<String, Object> errorPayload(Command command) {
-        return store.view(command.instanceUuid()).map(Outcome::payloadOf)
+        return withDestination(command, store.view(command.instanceUuid()).map(Outcome::payloadOf)
                 .orElseGet(() -> command.name() == CommandName.SPAWN
                         ? Map.of("state", InstanceState.ERROR.name(), "power_state", "NOSTATE")
-                        : Map.of());
+                        : Map.of()));
+    }
+
+    /** Every migrate event names the destination (DESIGN.md §3). */
+    private static Map<String, Object> withDestination(Command command, Map<String, Object> payload) {
+        if (!(command instanceof Command.Migrate migrate)) {
+            return payload;
+        }
+        Map<String, Object> p = new java.util.LinkedHashMap<>(payload);
+        p.put("destination", migrate.args().destination());
+        return p;
     }
 
     private void noteError(Command command, ErrorBody error) {

@@ -27,6 +27,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * answered from the journal, recovery from lost broker connections.
  */
 @SpringBootTest(classes = CoreWithFakeDriverTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE)
+@org.springframework.test.annotation.DirtiesContext // the agent must not outlive its test queues
 class AmqpCommandFlowRabbitMqTest {
 
     static final String HOST = "it-" + UUID.randomUUID().toString().substring(0, 8);
