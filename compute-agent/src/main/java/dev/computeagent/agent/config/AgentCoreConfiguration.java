@@ -5,6 +5,7 @@ import dev.computeagent.agent.amqp.CommandIntake;
 import dev.computeagent.agent.amqp.CommandListener;
 import dev.computeagent.agent.amqp.EventPublisher;
 import dev.computeagent.agent.amqp.Topology;
+import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.CommandValidator;
 import dev.computeagent.agent.execution.CommandExecutor;
 import dev.computeagent.agent.execution.InstanceLanes;
@@ -17,6 +18,13 @@ import dev.computeagent.agent.handler.StartHandler;
 import dev.computeagent.agent.handler.StopHandler;
 import dev.computeagent.agent.handler.UnsupportedMigrateHandler;
 import dev.computeagent.agent.heartbeat.Heartbeat;
+import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.migration.AmqpDestinationClient;
+import dev.computeagent.agent.migration.IncomingMigrations;
+import dev.computeagent.agent.migration.InternalMigrationHandler;
+import dev.computeagent.agent.migration.MigrateHandler;
+import dev.computeagent.agent.migration.MigrationTimeouts;
+import dev.computeagent.agent.migration.MigrationsInFlight;
 import dev.computeagent.agent.journal.FileRequestJournal;
 import dev.computeagent.agent.power.PowerStateSync;
 import dev.computeagent.agent.recovery.StartupReconciler;
@@ -26,6 +34,7 @@ import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.status.HostStatusService;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.migration.MigrationDriver;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +44,7 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -54,14 +64,15 @@ public class AgentCoreConfiguration {
      * is named after the host so operators (and tests) can tell agents apart in the broker.
      */
     @Bean
-    static BeanPostProcessor agentConnectionFactorySettings(org.springframework.core.env.Environment environment) {
+    static BeanPostProcessor agentConnectionFactorySettings(
+            org.springframework.beans.factory.ObjectProvider<AgentProperties> properties) {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessBeforeInitialization(Object bean, String beanName) {
                 if (bean instanceof CachingConnectionFactory ccf) {
                     ccf.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
-                    String host = environment.getProperty("agent.host", "");
-                    ccf.setConnectionNameStrategy(cf -> "compute-agent-" + host);
+                    // resolved when the first connection opens, after configuration binding
+                    ccf.setConnectionNameStrategy(cf -> "compute-agent-" + properties.getObject().host());
                 }
                 return bean;
             }
@@ -136,8 +147,50 @@ public class AgentCoreConfiguration {
     }
 
     @Bean
-    UnsupportedMigrateHandler unsupportedMigrateHandler() {
-        return new UnsupportedMigrateHandler();
+    MigrationsInFlight migrationsInFlight() {
+        return new MigrationsInFlight();
+    }
+
+    /** {@link MigrateHandler} with a driver that can migrate; otherwise {@link UnsupportedMigrateHandler} answers. */
+    @Bean
+    CommandHandler<Command.Migrate> migrateHandler(ObjectProvider<MigrationDriver> migrationDriver,
+                                                   ConnectionFactory connectionFactory, InstanceStore store,
+                                                   InstanceFiles files, MigrationsInFlight inFlight,
+                                                   AgentProperties properties) {
+        MigrationDriver migrations = migrationDriver.getIfAvailable();
+        if (migrations == null) {
+            return new UnsupportedMigrateHandler();
+        }
+        return new MigrateHandler(migrations, new AmqpDestinationClient(connectionFactory), store, files, inFlight,
+                properties.host(), properties.stateDir(), MigrationTimeouts.DEFAULTS, false);
+    }
+
+    @Bean
+    IncomingMigrations incomingMigrations(ComputeDriver driver, ImageCache images, InstanceStore store,
+                                          InstanceRegistry registry, InstanceFiles files, MigrationsInFlight inFlight,
+                                          AgentProperties properties) {
+        return new IncomingMigrations(driver, images, store, registry, files, inFlight,
+                properties.effectiveMigrationUri(), properties.stateDir());
+    }
+
+    @Bean
+    InternalMigrationHandler migrationCheckHandler(IncomingMigrations incoming) {
+        return InternalMigrationHandler.of(CommandName.MIGRATION_CHECK, incoming);
+    }
+
+    @Bean
+    InternalMigrationHandler migrationPrepareHandler(IncomingMigrations incoming) {
+        return InternalMigrationHandler.of(CommandName.MIGRATION_PREPARE, incoming);
+    }
+
+    @Bean
+    InternalMigrationHandler migrationAdoptHandler(IncomingMigrations incoming) {
+        return InternalMigrationHandler.of(CommandName.MIGRATION_ADOPT, incoming);
+    }
+
+    @Bean
+    InternalMigrationHandler migrationAbortHandler(IncomingMigrations incoming) {
+        return InternalMigrationHandler.of(CommandName.MIGRATION_ABORT, incoming);
     }
 
     @Bean
@@ -159,8 +212,8 @@ public class AgentCoreConfiguration {
 
     @Bean
     PowerStateSync powerStateSync(ComputeDriver driver, InstanceLanes lanes, InstanceStore store,
-                                  InstanceRegistry registry, EventPublisher events) {
-        return new PowerStateSync(driver, lanes, store, registry, events);
+                                  InstanceRegistry registry, EventPublisher events, MigrationsInFlight migrations) {
+        return new PowerStateSync(driver, lanes, store, registry, events, migrations::contains);
     }
 
     @Bean
