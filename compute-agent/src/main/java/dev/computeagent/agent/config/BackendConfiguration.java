@@ -7,6 +7,7 @@ import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
 import dev.computeagent.virt.libvirt.designer.VirtType;
+import dev.computeagent.virt.libvirt.migration.LibvirtMigrationDriver;
 import java.time.Duration;
 import java.util.Optional;
 import org.springframework.context.annotation.Bean;
@@ -28,6 +29,12 @@ public class BackendConfiguration {
     ComputeDriver computeDriver(AgentProperties properties) {
         VirtType virtType = VirtType.fromConfig(properties.libvirt().virtType());
         return LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(properties.libvirt().uri(), virtType));
+    }
+
+    /** Live migration through the same libvirt connection as the compute driver. */
+    @Bean(destroyMethod = "close")
+    LibvirtMigrationDriver migrationDriver(ComputeDriver driver) {
+        return new LibvirtMigrationDriver(((LibvirtComputeDriver) driver).connectionManager());
     }
 
     @Bean(destroyMethod = "close")

@@ -36,15 +36,27 @@ public final class PowerStateSync {
     private final InstanceStore store;
     private final InstanceRegistry registry;
     private final EventPublisher events;
+    private final java.util.function.Predicate<UUID> migrating;
     private volatile Subscription subscription;
 
     public PowerStateSync(ComputeDriver driver, InstanceLanes lanes, InstanceStore store, InstanceRegistry registry,
                           EventPublisher events) {
+        this(driver, lanes, store, registry, events, uuid -> false);
+    }
+
+    /**
+     * @param migrating instances being migrated right now: their hypervisor events are the migration's
+     *                  own doing (the source sees the guest stop and vanish, the destination sees it
+     *                  arrive), never reported as out-of-band changes
+     */
+    public PowerStateSync(ComputeDriver driver, InstanceLanes lanes, InstanceStore store, InstanceRegistry registry,
+                          EventPublisher events, java.util.function.Predicate<UUID> migrating) {
         this.driver = driver;
         this.lanes = lanes;
         this.store = store;
         this.registry = registry;
         this.events = events;
+        this.migrating = migrating;
     }
 
     public void start() {
@@ -83,6 +95,9 @@ public final class PowerStateSync {
 
     /** Compares one instance with what the agent last recorded; publishes a change. Runs on the lane. */
     void check(UUID uuid) {
+        if (migrating.test(uuid)) {
+            return;
+        }
         try {
             Optional<InstanceView> known = registry.find(uuid);
             Optional<InstanceInfo> actual = store.find(uuid);

@@ -1,0 +1,157 @@
+package dev.computeagent.agent.migration;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.amqp.Topology;
+import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.ErrorBody;
+import dev.computeagent.agent.message.ErrorCode;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.springframework.amqp.AmqpException;
+import org.springframework.amqp.rabbit.connection.Connection;
+import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@link DestinationClient} over the broker: publishes the command to exchange {@code compute} with key
+ * {@code compute.<destination>}, {@code reply_to} a private server-named queue and a fresh
+ * {@code correlation_id}, and waits for the matching reply. Fails fast, before publishing, when the
+ * destination has no command queue or nobody consumes it; the command carries a per-message TTL equal
+ * to the timeout so an agent that comes back later never acts on a migration its source gave up.
+ */
+public final class AmqpDestinationClient implements DestinationClient {
+
+    private final ConnectionFactory connectionFactory;
+    private final JsonMapper mapper = AgentJson.mapper();
+
+    public AmqpDestinationClient(ConnectionFactory connectionFactory) {
+        this.connectionFactory = connectionFactory;
+    }
+
+    @Override
+    public MigrationReply call(String destination, CommandName command, String requestId, UUID instanceUuid,
+                               Map<String, Object> args, Duration timeout) {
+        String queue = Topology.commandQueue(destination);
+        try (Connection connection = connectionFactory.createConnection()) {
+            requireConsumed(connection, destination, queue);
+            Channel channel = connection.createChannel(false);
+            try {
+                return exchange(channel, destination, command, requestId, instanceUuid, args, timeout);
+            } finally {
+                closeQuietly(channel);
+            }
+        } catch (AmqpException | IOException e) {
+            throw new DestinationUnreachableException("cannot reach the broker to talk to " + destination + ": "
+                    + e.getMessage(), false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DestinationUnreachableException("interrupted while waiting for " + destination, false);
+        }
+    }
+
+    private static void requireConsumed(Connection connection, String destination, String queue) {
+        // a failed passive declare closes its channel: use a throw-away one
+        Channel probe = connection.createChannel(false);
+        try {
+            AMQP.Queue.DeclareOk ok = probe.queueDeclarePassive(queue);
+            if (ok.getConsumerCount() == 0) {
+                throw new DestinationUnreachableException("no agent consumes " + queue + " (is " + destination
+                        + " running?)", false);
+            }
+        } catch (IOException e) {
+            throw new DestinationUnreachableException("unknown destination " + destination + ": no queue " + queue,
+                    true);
+        } finally {
+            closeQuietly(probe);
+        }
+    }
+
+    private MigrationReply exchange(Channel channel, String destination, CommandName command, String requestId,
+                                    UUID instanceUuid, Map<String, Object> args, Duration timeout)
+            throws IOException, InterruptedException {
+        String replyQueue = channel.queueDeclare().getQueue();
+        String correlationId = UUID.randomUUID().toString();
+        BlockingQueue<byte[]> replies = new ArrayBlockingQueue<>(1);
+        String tag = channel.basicConsume(replyQueue, true, new DefaultConsumer(channel) {
+            @Override
+            public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
+                                       byte[] body) {
+                if (correlationId.equals(properties.getCorrelationId())) {
+                    replies.offer(body);
+                }
+            }
+        });
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("version", 1);
+        envelope.put("request_id", requestId);
+        envelope.put("command", command.wireName());
+        envelope.put("instance_uuid", instanceUuid.toString());
+        envelope.put("args", args);
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .contentType("application/json").contentEncoding("UTF-8").deliveryMode(2)
+                .replyTo(replyQueue).correlationId(correlationId)
+                .expiration(Long.toString(timeout.toMillis()))
+                .build();
+        channel.basicPublish(Topology.COMMANDS_EXCHANGE, Topology.routingKey(destination), props,
+                mapper.writeValueAsBytes(envelope));
+        byte[] reply = replies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            channel.basicCancel(tag);
+            channel.queueDelete(replyQueue);
+        } catch (IOException | RuntimeException ignored) {
+            // the queue is exclusive and auto-deleted with the channel anyway
+        }
+        if (reply == null) {
+            throw new DestinationUnreachableException("no answer from " + destination + " to " + command.wireName()
+                    + " within " + timeout.toSeconds() + " s", false);
+        }
+        return parse(reply, destination);
+    }
+
+    private MigrationReply parse(byte[] body, String destination) {
+        try {
+            JsonNode root = mapper.readTree(body);
+            JsonNode error = root.get("error");
+            if (error != null && error.isObject()) {
+                ErrorCode code;
+                try {
+                    code = ErrorCode.valueOf(error.path("code").asString());
+                } catch (IllegalArgumentException e) {
+                    code = ErrorCode.MIGRATION_FAILED;
+                }
+                return new MigrationReply(Map.of(), new ErrorBody(code, error.path("message").asString(""),
+                        error.path("retriable").asBoolean(false)));
+            }
+            JsonNode payload = root.get("payload");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = payload == null || !payload.isObject() ? Map.of()
+                    : mapper.convertValue(payload, Map.class);
+            return MigrationReply.ok(map);
+        } catch (JacksonException e) {
+            throw new DestinationUnreachableException("unreadable reply from " + destination + ": " + e.getMessage(),
+                    false);
+        }
+    }
+
+    private static void closeQuietly(Channel channel) {
+        try {
+            if (channel.isOpen()) {
+                channel.close();
+            }
+        } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException ignored) {
+            // closing a broken channel: nothing left to release
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package dev.computeagent.agent.migration;
+
+import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.state.InstanceFiles;
+import dev.computeagent.agent.state.InstanceRegistry;
+import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.InstanceView;
+import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.image.ImageCache;
+import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.HostResources;
+import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.migration.SharedStorageProbe;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The destination's side of a migration: answers {@code migration.check}, {@code migration.prepare},
+ * {@code migration.adopt} and {@code migration.abort} (run on the instance's lane like any command).
+ *
+ * <ul>
+ *   <li>check: refuses an instance it already has ({@code INSTANCE_EXISTS}) or cannot fit
+ *       ({@code INSUFFICIENT_RESOURCES}); tells whether it sees the source's storage probe (shared
+ *       storage), its migration URI and its state directory.</li>
+ *   <li>prepare: caches the base image (its failure codes pass through, e.g. {@code IMAGE_NOT_FOUND})
+ *       and, when the storage is not shared, creates the instance directory with an empty overlay over
+ *       the same base, marked as prepared so that abort knows it is its own to remove.</li>
+ *   <li>adopt: the hypervisor moved the instance here; records it as this host's ({@code ACTIVE}).</li>
+ *   <li>abort: removes what prepare created; never an instance the hypervisor has here.</li>
+ * </ul>
+ */
+public final class IncomingMigrations {
+
+    private static final Logger log = LoggerFactory.getLogger(IncomingMigrations.class);
+    static final String PREPARED_MARKER = ".migration-prepared";
+    private static final long GIB = 1024L * 1024 * 1024;
+
+    private final ComputeDriver driver;
+    private final ImageCache images;
+    private final InstanceStore store;
+    private final InstanceRegistry registry;
+    private final InstanceFiles files;
+    private final MigrationsInFlight inFlight;
+    private final String migrationUri;
+    private final Path stateDir;
+
+    public IncomingMigrations(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceRegistry registry,
+                              InstanceFiles files, MigrationsInFlight inFlight, String migrationUri, Path stateDir) {
+        this.driver = driver;
+        this.images = images;
+        this.store = store;
+        this.registry = registry;
+        this.files = files;
+        this.inFlight = inFlight;
+        this.migrationUri = migrationUri;
+        this.stateDir = stateDir.toAbsolutePath();
+    }
+
+    public Outcome check(Command.Internal command) {
+        UUID uuid = command.instanceUuid();
+        JsonNode args = command.args();
+        if (store.find(uuid).isPresent()) {
+            throw new CommandFailedException(ErrorCode.INSTANCE_EXISTS, "instance " + uuid + " already exists here",
+                    false);
+        }
+        JsonNode flavor = args.path("flavor");
+        long memoryMb = positive(flavor, "memory_mb");
+        long vcpus = positive(flavor, "vcpus");
+        HostResources host = driver.hostResources();
+        long usedMb = registry.all().stream().mapToLong(v -> v.flavor().memoryMb()).sum();
+        if (usedMb + memoryMb > host.memoryMb()) {
+            throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "not enough memory: " + memoryMb
+                    + " MiB asked, " + Math.max(0, host.memoryMb() - usedMb) + " MiB free of " + host.memoryMb(), true);
+        }
+        if (vcpus > host.vcpus()) {
+            throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "instance needs " + vcpus
+                    + " vCPUs, this host has " + host.vcpus(), false);
+        }
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("shared_storage", seesProbe(uuid, args.path("shared_storage_probe")));
+        payload.put("migration_uri", migrationUri);
+        payload.put("state_dir", stateDir.toString());
+        return new Outcome(payload);
+    }
+
+    public Outcome prepare(Command.Internal command) {
+        UUID uuid = command.instanceUuid();
+        JsonNode args = command.args();
+        String imageId = text(args, "image_id");
+        boolean block = args.path("block_migration").asBoolean(false);
+        if (store.find(uuid).isPresent()) {
+            throw new CommandFailedException(ErrorCode.INSTANCE_EXISTS, "instance " + uuid + " already exists here",
+                    false);
+        }
+        inFlight.begin(uuid);
+        boolean created = false;
+        try {
+            images.fetch(imageId);
+            if (block) {
+                created = files.create(uuid);
+                mark(uuid);
+                long size = args.path("disk_virtual_size").canConvertToLong() ? args.path("disk_virtual_size").asLong()
+                        : positive(args.path("flavor"), "root_gb") * GIB;
+                images.createOverlay(imageId, files.disk(uuid), size);
+            }
+        } catch (RuntimeException e) {
+            inFlight.end(uuid);
+            if (created) {
+                files.delete(uuid);
+            }
+            throw e;
+        }
+        return new Outcome(Map.of("migration_uri", migrationUri));
+    }
+
+    public Outcome adopt(Command.Internal command) {
+        UUID uuid = command.instanceUuid();
+        Optional<InstanceInfo> info = store.find(uuid);
+        if (info.isEmpty()) {
+            throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "instance " + uuid
+                    + " has not arrived on this host", false);
+        }
+        try {
+            Files.deleteIfExists(files.dir(uuid).resolve(PREPARED_MARKER));
+            if (files.exists(uuid)) {
+                files.markSpawnComplete(uuid);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        InstanceView view = store.record(uuid, InstanceState.ACTIVE, null);
+        inFlight.end(uuid);
+        log.info("adopted instance {} migrated from {}", uuid, command.args().path("source_host").asString("?"));
+        return Outcome.of(view);
+    }
+
+    public Outcome abort(Command.Internal command) {
+        UUID uuid = command.instanceUuid();
+        try {
+            if (store.find(uuid).isPresent()) {
+                // the hypervisor has it here: not prepare's leftovers, never removed by an abort
+                log.warn("abort of the migration of {}: the instance exists here, left alone", uuid);
+                return new Outcome(Map.of());
+            }
+            if (Files.exists(files.dir(uuid).resolve(PREPARED_MARKER))) {
+                files.delete(uuid);
+            }
+            return new Outcome(Map.of());
+        } finally {
+            inFlight.end(uuid);
+        }
+    }
+
+    private boolean seesProbe(UUID uuid, JsonNode probe) {
+        if (!probe.isString() || !probe.asString().startsWith(SharedStorageProbe.PREFIX)) {
+            return false;
+        }
+        String token = probe.asString().substring(SharedStorageProbe.PREFIX.length());
+        try {
+            return SharedStorageProbe.sees(files.dir(uuid), token);
+        } catch (IllegalArgumentException e) {
+            throw invalid("args.shared_storage_probe is not a probe file name");
+        }
+    }
+
+    private void mark(UUID uuid) {
+        try {
+            Files.writeString(files.dir(uuid).resolve(PREPARED_MARKER), "");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot mark " + files.dir(uuid) + " as prepared", e);
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode v = node.path(field);
+        if (!v.isString() || v.asString().isEmpty()) {
+            throw invalid("args." + field + " is required");
+        }
+        return v.asString();
+    }
+
+    private static long positive(JsonNode node, String field) {
+        JsonNode v = node.path(field);
+        if (!v.canConvertToLong() || v.asLong() < 0) {
+            throw invalid("args.flavor." + field + " must be a non-negative integer");
+        }
+        return v.asLong();
+    }
+
+    private static CommandFailedException invalid(String message) {
+        return new CommandFailedException(ErrorCode.INVALID_COMMAND, message, false);
+    }
+}

@@ -1,0 +1,280 @@
+package dev.computeagent.agent.migration;
+
+import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.handler.CommandHandler;
+import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.state.InstanceFiles;
+import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.InstanceMetadata;
+import dev.computeagent.virt.PowerState;
+import dev.computeagent.virt.migration.MigrationDriver;
+import dev.computeagent.virt.migration.MigrationException;
+import dev.computeagent.virt.migration.MigrationRequest;
+import dev.computeagent.virt.migration.MigrationResult;
+import dev.computeagent.virt.migration.SharedStorageProbe;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code migrate}, on the source: drives the destination agent through {@code migration.check}
+ * (capacity, shared storage detected with {@link SharedStorageProbe}, its migration URI),
+ * {@code migration.prepare} (base image, empty overlay for a block migration), the hypervisor's live
+ * migration, and {@code migration.adopt}; then forgets the instance here and removes its directory
+ * unless shared.
+ *
+ * <p>Failure semantics: any failure before the hypervisor moved the guest rolls back — the instance
+ * keeps running here in state {@code ACTIVE}, the destination is told {@code migration.abort} — and is
+ * reported as {@code MIGRATION_FAILED} (or {@code TIMEOUT} for the driver's completion timeout) naming
+ * the step and the reason; a destination that does not answer within its bound is a
+ * {@code MIGRATION_FAILED} too. Once the guest runs on the destination it is never pulled back: a
+ * failed adopt is reported, and the source still lets the instance go (libvirt removed it here).
+ * Cold migration ({@code live: false}) is refused with {@code MIGRATION_FAILED}: there is no channel
+ * yet to copy an overlay to another host.
+ */
+public final class MigrateHandler implements CommandHandler<Command.Migrate> {
+
+    private static final Logger log = LoggerFactory.getLogger(MigrateHandler.class);
+    private static final long GIB = 1024L * 1024 * 1024;
+
+    private final MigrationDriver migrationDriver;
+    private final DestinationClient destinations;
+    private final InstanceStore store;
+    private final InstanceFiles files;
+    private final MigrationsInFlight inFlight;
+    private final String host;
+    private final Path stateDir;
+    private final MigrationTimeouts timeouts;
+    private final boolean allowUnsafe;
+
+    public MigrateHandler(MigrationDriver migrationDriver, DestinationClient destinations, InstanceStore store,
+                          InstanceFiles files, MigrationsInFlight inFlight, String host, Path stateDir,
+                          MigrationTimeouts timeouts, boolean allowUnsafe) {
+        this.migrationDriver = migrationDriver;
+        this.destinations = destinations;
+        this.store = store;
+        this.files = files;
+        this.inFlight = inFlight;
+        this.host = host;
+        this.stateDir = stateDir.toAbsolutePath();
+        this.timeouts = timeouts;
+        this.allowUnsafe = allowUnsafe;
+    }
+
+    @Override
+    public CommandName command() {
+        return CommandName.MIGRATE;
+    }
+
+    @Override
+    public Class<Command.Migrate> type() {
+        return Command.Migrate.class;
+    }
+
+    @Override
+    public Outcome handle(Command.Migrate command) {
+        UUID uuid = command.instanceUuid();
+        MigrateArgs args = command.args();
+        InstanceInfo info = store.find(uuid).orElseThrow(() -> new CommandFailedException(
+                ErrorCode.INSTANCE_NOT_FOUND, "no instance " + uuid, false));
+        if (!args.liveOrDefault()) {
+            throw failed("check", "cold migration (live: false) is not supported by this agent yet", false);
+        }
+        if (info.powerState() != PowerState.RUNNING) {
+            throw failed("check", "live migration needs a running instance; it is " + info.powerState(), false);
+        }
+        inFlight.begin(uuid);
+        Flow flow = new Flow(command, info);
+        try {
+            return flow.run();
+        } catch (RuntimeException e) {
+            flow.rollBack(e);
+            throw e;
+        } finally {
+            inFlight.end(uuid);
+        }
+    }
+
+    /** One migration's progress, so a failure knows what to undo. */
+    private final class Flow {
+        private final Command.Migrate command;
+        private final UUID uuid;
+        private final String destination;
+        private final InstanceInfo info;
+        private boolean shared;
+        private boolean prepareSent;
+        private boolean moved;
+
+        Flow(Command.Migrate command, InstanceInfo info) {
+            this.command = command;
+            this.uuid = command.instanceUuid();
+            this.destination = command.args().destination();
+            this.info = info;
+        }
+
+        Outcome run() {
+            InstanceMetadata meta = info.metadata();
+            MigrationReply check = checkDestination(meta);
+            shared = check.flag("shared_storage");
+            String uri = check.string("migration_uri").orElseThrow(() -> failed("check",
+                    "destination " + destination + " did not tell its migration URI", false));
+            MigrationPlan plan;
+            try {
+                plan = MigrationPlan.decide(command.args(), shared, uri, allowUnsafe);
+            } catch (CommandFailedException e) {
+                throw failed("check", e.getMessage(), false);
+            } catch (IllegalArgumentException e) {
+                throw failed("check", "destination " + destination + " sent an unusable migration URI: "
+                        + e.getMessage(), false);
+            }
+            MigrationRequest request = withPathRewrite(((MigrationPlan.Live) plan).request(), shared,
+                    check.string("state_dir").map(Path::of).orElse(stateDir));
+            prepareSent = true;
+            call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, plan.destinationNeedsOverlay()),
+                    timeouts.prepare());
+            store.record(uuid, InstanceState.MIGRATING, null);
+            MigrationResult result;
+            try {
+                result = migrationDriver.migrateLive(uuid, request, progress -> log.info(
+                        "migration of {} to {}: {}% ({} of {} bytes, iteration {}, downtime limit {} ms)", uuid,
+                        destination, progress.percent(), progress.dataProcessed(), progress.dataTotal(),
+                        progress.memoryIteration(), progress.downtimeLimit().toMillis()));
+            } catch (MigrationException e) {
+                moved = !e.sourceStillRunning() && store.find(uuid).isEmpty();
+                throw MigrationFailures.toCommandFailure(e);
+            }
+            moved = true;
+            log.info("instance {} moved to {} in {} ms ({} bytes)", uuid, destination, result.wallTime().toMillis(),
+                    result.bytesTransferred());
+            store.forget(uuid);
+            MigrationReply adopted = adopt();
+            if (!shared) {
+                removeSourceFiles();
+            }
+            Map<String, Object> payload = new LinkedHashMap<>(adopted.payload());
+            payload.put("destination", destination);
+            payload.putIfAbsent("state", InstanceState.ACTIVE.name());
+            payload.putIfAbsent("power_state", PowerState.RUNNING.name());
+            return new Outcome(payload);
+        }
+
+        private MigrationReply checkDestination(InstanceMetadata meta) {
+            SharedStorageProbe.Marker marker = files.exists(uuid) ? SharedStorageProbe.plant(files.dir(uuid)) : null;
+            try {
+                Map<String, Object> args = new LinkedHashMap<>();
+                args.put("source_host", host);
+                args.put("flavor", flavor(meta));
+                args.put("image_id", meta.imageId());
+                if (marker != null) {
+                    args.put("shared_storage_probe", SharedStorageProbe.PREFIX + marker.token());
+                }
+                return call("check", CommandName.MIGRATION_CHECK, args, timeouts.check());
+            } finally {
+                if (marker != null) {
+                    SharedStorageProbe.remove(marker);
+                }
+            }
+        }
+
+        private Map<String, Object> prepareArgs(InstanceMetadata meta, boolean block) {
+            Map<String, Object> args = new LinkedHashMap<>();
+            args.put("source_host", host);
+            args.put("name", meta.name());
+            args.put("flavor", flavor(meta));
+            args.put("image_id", meta.imageId());
+            args.put("block_migration", block);
+            args.put("disk_virtual_size", meta.flavor().rootGb() * GIB);
+            args.put("metadata", meta.userMetadata());
+            return args;
+        }
+
+        private MigrationRequest withPathRewrite(MigrationRequest request, boolean shared, Path destinationStateDir) {
+            if (shared || destinationStateDir.equals(stateDir)) {
+                return request;
+            }
+            // hosts laid out differently: the destination's definition must point at its own files
+            return new MigrationRequest(request.destinationUri(), request.storage(), request.maxDowntime(),
+                    request.completionTimeout(), request.stallTimeout(), request.autoConverge(), request.unsafe(),
+                    request.pollInterval(), Map.of(stateDir, destinationStateDir));
+        }
+
+        private MigrationReply adopt() {
+            Map<String, Object> args = Map.of("source_host", host, "migrate_request_id", command.requestId());
+            try {
+                return call("adopt", CommandName.MIGRATION_ADOPT, args, timeouts.adopt());
+            } catch (CommandFailedException e) {
+                // the guest runs there whatever its agent said: this host must let it go
+                if (!shared) {
+                    removeSourceFiles();
+                }
+                throw e;
+            }
+        }
+
+        private void removeSourceFiles() {
+            try {
+                files.delete(uuid);
+            } catch (RuntimeException e) {
+                log.warn("instance {} migrated, but its directory here could not be removed", uuid, e);
+            }
+        }
+
+        private MigrationReply call(String step, CommandName name, Map<String, Object> args, Duration timeout) {
+            MigrationReply reply;
+            try {
+                reply = destinations.call(destination, name, command.requestId() + "." + step, uuid, args, timeout);
+            } catch (DestinationUnreachableException e) {
+                throw failed(step, e.getMessage(), !e.unknownHost());
+            }
+            if (reply.failed()) {
+                throw failed(step, "destination " + destination + " refused: " + reply.error().code() + ": "
+                        + reply.error().message(), reply.error().retriable());
+            }
+            return reply;
+        }
+
+        void rollBack(RuntimeException cause) {
+            if (moved) {
+                return;
+            }
+            if (prepareSent) {
+                try {
+                    destinations.call(destination, CommandName.MIGRATION_ABORT, command.requestId() + ".abort", uuid,
+                            Map.of("source_host", host, "reason", String.valueOf(cause.getMessage())),
+                            timeouts.abort());
+                } catch (RuntimeException e) {
+                    log.warn("could not tell {} to abort the migration of {}: {}", destination, uuid, e.toString());
+                }
+            }
+            try {
+                store.find(uuid).ifPresent(i -> store.record(uuid, InstanceState.ACTIVE, null));
+            } catch (RuntimeException e) {
+                log.warn("could not restore the state of {} after a failed migration", uuid, e);
+            }
+        }
+    }
+
+    private static Map<String, Object> flavor(InstanceMetadata meta) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("vcpus", meta.flavor().vcpus());
+        f.put("memory_mb", meta.flavor().memoryMb());
+        f.put("root_gb", meta.flavor().rootGb());
+        f.put("ephemeral_gb", meta.flavor().ephemeralGb());
+        return f;
+    }
+
+    private static CommandFailedException failed(String step, String reason, boolean retriable) {
+        return new CommandFailedException(ErrorCode.MIGRATION_FAILED, "migration failed at step " + step + ": "
+                + reason, retriable);
+    }
+}

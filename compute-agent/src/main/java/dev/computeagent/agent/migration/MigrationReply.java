@@ -1,0 +1,36 @@
+package dev.computeagent.agent.migration;
+
+import dev.computeagent.agent.message.ErrorBody;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a destination agent answered to an internal {@code migration.*} command: the payload of its
+ * {@code instance.migration.<step>.end}, or the error of its {@code .error}.
+ *
+ * @param payload the reply's payload (empty on error)
+ * @param error   the destination's error, null on success
+ */
+public record MigrationReply(Map<String, Object> payload, ErrorBody error) {
+
+    public MigrationReply {
+        payload = payload == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(payload));
+    }
+
+    public static MigrationReply ok(Map<String, Object> payload) {
+        return new MigrationReply(payload, null);
+    }
+
+    public boolean failed() {
+        return error != null;
+    }
+
+    public Optional<String> string(String key) {
+        Object v = payload.get(key);
+        return v instanceof String s && !s.isEmpty() ? Optional.of(s) : Optional.empty();
+    }
+
+    public boolean flag(String key) {
+        return Boolean.TRUE.equals(payload.get(key));
+    }
+}

@@ -1,0 +1,50 @@
+package dev.computeagent.agent.migration;
+
+import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.execution.ErrorMapper;
+import dev.computeagent.agent.message.CommandName;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A {@link DestinationClient} that hands each internal command straight to the destination's
+ * {@link IncomingMigrations}, with the executor's error mapping, and records what was sent. Hosts not
+ * registered are unknown, like a host without a command queue.
+ */
+final class InProcessDestinations implements DestinationClient {
+
+    private final Map<String, IncomingMigrations> agents = new ConcurrentHashMap<>();
+    private final List<String> sent = new CopyOnWriteArrayList<>();
+
+    InProcessDestinations register(String host, IncomingMigrations incoming) {
+        agents.put(host, incoming);
+        return this;
+    }
+
+    /** {@code host:command} of every call, in order. */
+    List<String> sent() {
+        return List.copyOf(sent);
+    }
+
+    @Override
+    public MigrationReply call(String destination, CommandName command, String requestId, UUID instanceUuid,
+                               Map<String, Object> args, Duration timeout) {
+        sent.add(destination + ":" + command.wireName());
+        IncomingMigrations incoming = agents.get(destination);
+        if (incoming == null) {
+            throw new DestinationUnreachableException("unknown destination " + destination, true);
+        }
+        Command.Internal internal = new Command.Internal(requestId, instanceUuid, command,
+                AgentJson.mapper().valueToTree(args));
+        try {
+            return MigrationReply.ok(InternalMigrationHandler.of(command, incoming).handle(internal).payload());
+        } catch (RuntimeException e) {
+            return new MigrationReply(Map.of(), ErrorMapper.toError(e));
+        }
+    }
+}

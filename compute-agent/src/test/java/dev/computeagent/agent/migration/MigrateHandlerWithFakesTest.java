@@ -1,0 +1,295 @@
+package dev.computeagent.agent.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.command.SpawnRequest;
+import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.handler.SpawnHandler;
+import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.message.FlavorArgs;
+import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.state.InstanceFiles;
+import dev.computeagent.agent.state.InstanceRegistry;
+import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.testing.FakeImageCache;
+import dev.computeagent.image.ImageNotFoundException;
+import dev.computeagent.virt.HostResources;
+import dev.computeagent.virt.PowerState;
+import dev.computeagent.virt.fake.FakeComputeDriver;
+import dev.computeagent.virt.migration.FakeMigrationDriver;
+import dev.computeagent.virt.migration.MigrationException;
+import dev.computeagent.virt.migration.MigrationRequest;
+import dev.computeagent.virt.migration.StorageMode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The source's orchestration and rollback against the destination's steps, both on fakes. */
+class MigrateHandlerWithFakesTest {
+
+    @TempDir
+    Path root;
+
+    private final FakeMigrationDriver.Network network = new FakeMigrationDriver.Network();
+    private final InProcessDestinations destinations = new InProcessDestinations();
+    private final UUID uuid = UUID.randomUUID();
+    private Agent a;
+    private Agent b;
+
+    /** One host's agent parts. */
+    private final class Agent {
+        final String host;
+        final Path stateDir;
+        final FakeComputeDriver driver;
+        final FakeImageCache images = new FakeImageCache();
+        final InstanceRegistry registry;
+        final InstanceStore store;
+        final InstanceFiles files;
+        final MigrationsInFlight inFlight = new MigrationsInFlight();
+        final FakeMigrationDriver migrations;
+        final MigrateHandler migrate;
+        final SpawnHandler spawn;
+
+        Agent(String host, Path stateDir, FakeComputeDriver driver) {
+            this.host = host;
+            this.stateDir = stateDir;
+            this.driver = driver;
+            driver.setCheckDiskFiles(false);
+            registry = new InstanceRegistry(host);
+            store = new InstanceStore(driver, registry);
+            files = new InstanceFiles(stateDir);
+            network.register(uri(), driver);
+            migrations = new FakeMigrationDriver(driver, network);
+            destinations.register(host, new IncomingMigrations(driver, images, store, registry, files, inFlight, uri(),
+                    stateDir));
+            migrate = new MigrateHandler(migrations, destinations, store, files, inFlight, host, stateDir,
+                    MigrationTimeouts.DEFAULTS, false);
+            spawn = new SpawnHandler(driver, images, store, files, host, Clock.systemUTC(), new SimpleMeterRegistry());
+        }
+
+        String uri() {
+            return "fake://" + host + "/system";
+        }
+
+        Outcome migrateTo(String destination, Boolean live, Boolean block) {
+            return migrate.handle(new Command.Migrate("req-" + UUID.randomUUID(), uuid,
+                    new MigrateArgs(destination, live, block, 300, null)));
+        }
+    }
+
+    private void twoHosts(boolean sharedStateDir) {
+        a = new Agent("a", root.resolve("a"), new FakeComputeDriver());
+        b = new Agent("b", sharedStateDir ? root.resolve("a") : root.resolve("b"), new FakeComputeDriver());
+    }
+
+    private void spawnOnA() {
+        a.spawn.handle(new Command.Spawn("req-spawn", uuid, new SpawnRequest("web-1", new FlavorArgs(1, 128, 1, 0),
+                "tiny", List.of(), Map.of("team", "a"), Optional.empty())));
+    }
+
+    @AfterEach
+    void close() {
+        if (a != null) {
+            a.driver.close();
+            b.driver.close();
+        }
+    }
+
+    @Test
+    void blockMigrationMovesTheInstanceAndItsOwnershipToTheDestination() {
+        twoHosts(false);
+        spawnOnA();
+
+        Outcome outcome = a.migrateTo("b", null, null);
+
+        assertThat(outcome.payload()).containsEntry("destination", "b").containsEntry("host", "b")
+                .containsEntry("state", "ACTIVE").containsEntry("power_state", "RUNNING");
+        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.adopt");
+        MigrationRequest request = a.migrations.requests().get(0);
+        assertThat(request.storage()).isEqualTo(StorageMode.BLOCK_INCREMENTAL);
+        assertThat(request.destinationUri()).isEqualTo("fake://b/system");
+        assertThat(request.maxDowntime().toMillis()).isEqualTo(300);
+        assertThat(request.pathRewrites()).containsEntry(a.stateDir.toAbsolutePath(), b.stateDir.toAbsolutePath());
+        // source: gone from the hypervisor, the view and the disk
+        assertThat(a.store.find(uuid)).isEmpty();
+        assertThat(a.registry.all()).isEmpty();
+        assertThat(a.files.exists(uuid)).isFalse();
+        // destination: owns it, with the empty overlay prepare made and no prepare marker left
+        assertThat(b.registry.find(uuid)).hasValueSatisfying(v -> assertThat(v.state()).isEqualTo(InstanceState.ACTIVE));
+        assertThat(b.driver.info(uuid).metadata().annotations()).containsEntry("state", "ACTIVE");
+        assertThat(b.images.overlaysCreated()).isEqualTo(1);
+        assertThat(b.files.disk(uuid)).exists();
+        assertThat(b.files.dir(uuid).resolve(IncomingMigrations.PREPARED_MARKER)).doesNotExist();
+        assertThat(a.inFlight.contains(uuid)).isFalse();
+        assertThat(b.inFlight.contains(uuid)).isFalse();
+    }
+
+    @Test
+    void anInstanceMigratedThereCanMigrateBack() {
+        twoHosts(false);
+        spawnOnA();
+        a.migrateTo("b", true, null);
+
+        Outcome back = b.migrateTo("a", true, null);
+
+        assertThat(back.payload()).containsEntry("destination", "a").containsEntry("host", "a");
+        assertThat(a.registry.find(uuid)).isPresent();
+        assertThat(b.registry.find(uuid)).isEmpty();
+        assertThat(b.files.exists(uuid)).isFalse();
+        assertThat(a.driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+    }
+
+    @Test
+    void sharedStorageIsDetectedAndNeitherCopiedNorRemoved() {
+        twoHosts(true);
+        spawnOnA();
+
+        a.migrateTo("b", null, null);
+
+        assertThat(a.migrations.requests().get(0).storage()).isEqualTo(StorageMode.SHARED);
+        assertThat(a.migrations.requests().get(0).pathRewrites()).isEmpty();
+        assertThat(b.images.overlaysCreated()).isZero();
+        assertThat(b.files.disk(uuid)).as("the shared disk stays").exists();
+        assertThat(b.registry.find(uuid)).isPresent();
+        try (var probes = Files.list(a.files.dir(uuid))) {
+            assertThat(probes.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".shared-storage-probe"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void blockMigrationOntoSharedStorageIsRefusedBeforeAnythingIsPrepared() {
+        twoHosts(true);
+        spawnOnA();
+
+        assertThatThrownBy(() -> a.migrateTo("b", null, true))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.getMessage()).contains("step check").contains("block_migration=true");
+                });
+        assertThat(destinations.sent()).containsExactly("b:migration.check");
+        assertStillActiveOnA();
+    }
+
+    @Test
+    void anUnknownDestinationFailsCleanlyAtTheCheck() {
+        twoHosts(false);
+        spawnOnA();
+
+        assertThatThrownBy(() -> a.migrateTo("nowhere", null, null))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.retriable()).isFalse();
+                    assertThat(e.getMessage()).contains("step check").contains("unknown destination nowhere");
+                });
+        assertThat(destinations.sent()).containsExactly("nowhere:migration.check");
+        assertStillActiveOnA();
+    }
+
+    @Test
+    void aDestinationWithoutTheImageRefusesAtPrepareAndIsToldToAbort() {
+        twoHosts(false);
+        spawnOnA();
+        b.images.failFetch("tiny", () -> new ImageNotFoundException("no image tiny in the store"));
+
+        assertThatThrownBy(() -> a.migrateTo("b", null, null))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.getMessage()).contains("step prepare").contains("IMAGE_NOT_FOUND");
+                });
+        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.abort");
+        assertThat(b.files.exists(uuid)).isFalse();
+        assertThat(b.inFlight.contains(uuid)).isFalse();
+        assertStillActiveOnA();
+    }
+
+    @Test
+    void aDestinationWithoutEnoughMemoryRefusesAtTheCheck() {
+        a = new Agent("a", root.resolve("a"), new FakeComputeDriver());
+        b = new Agent("b", root.resolve("b"), new FakeComputeDriver(
+                new HostResources("small", 8, 64, "FAKE", "1.0.0", "qemu", "fake:///small")));
+        spawnOnA();
+
+        assertThatThrownBy(() -> a.migrateTo("b", null, null))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.getMessage()).contains("step check").contains("INSUFFICIENT_RESOURCES");
+                });
+        assertThat(destinations.sent()).containsExactly("b:migration.check");
+        assertStillActiveOnA();
+    }
+
+    @Test
+    void aTimedOutTransferRollsBackTheDestinationAndReportsTimeout() {
+        twoHosts(false);
+        spawnOnA();
+        a.migrations.failNext(new MigrationException(MigrationException.Step.MONITOR,
+                MigrationException.Reason.TIMED_OUT, "completion timeout of 1 s reached", null));
+
+        assertThatThrownBy(() -> a.migrateTo("b", null, null))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
+                    assertThat(e.getMessage()).contains("step monitor").contains("timed out");
+                });
+        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.abort");
+        assertThat(b.files.exists(uuid)).as("prepared overlay removed").isFalse();
+        assertThat(b.store.find(uuid)).isEmpty();
+        assertStillActiveOnA();
+    }
+
+    @Test
+    void coldMigrationIsRefusedWithoutTouchingAnything() {
+        twoHosts(false);
+        spawnOnA();
+
+        assertThatThrownBy(() -> a.migrateTo("b", false, null))
+                .isInstanceOfSatisfying(CommandFailedException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED));
+        assertThat(destinations.sent()).isEmpty();
+        assertStillActiveOnA();
+    }
+
+    @Test
+    void anUnknownInstanceIsInstanceNotFound() {
+        twoHosts(false);
+
+        assertThatThrownBy(() -> a.migrateTo("b", null, null))
+                .isInstanceOfSatisfying(CommandFailedException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INSTANCE_NOT_FOUND));
+    }
+
+    @Test
+    void abortNeverRemovesAnInstanceTheDestinationHas() {
+        twoHosts(false);
+        spawnOnA();
+        a.migrateTo("b", null, null);
+
+        destinations.call("b", dev.computeagent.agent.message.CommandName.MIGRATION_ABORT, "req-x.abort", uuid,
+                Map.of("source_host", "a", "reason", "late abort"), java.time.Duration.ofSeconds(1));
+
+        assertThat(b.store.find(uuid)).isPresent();
+        assertThat(b.files.disk(uuid)).exists();
+    }
+
+    private void assertStillActiveOnA() {
+        assertThat(a.driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+        assertThat(a.registry.find(uuid)).hasValueSatisfying(v -> assertThat(v.state()).isEqualTo(InstanceState.ACTIVE));
+        assertThat(a.driver.info(uuid).metadata().annotations()).containsEntry("state", "ACTIVE");
+        assertThat(a.files.disk(uuid)).exists();
+        assertThat(a.inFlight.contains(uuid)).isFalse();
+        assertThat(b.registry.find(uuid)).isEmpty();
+    }
+}
