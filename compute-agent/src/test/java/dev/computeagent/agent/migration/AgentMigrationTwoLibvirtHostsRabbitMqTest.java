@@ -1,0 +1,215 @@
+package dev.computeagent.agent.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.computeagent.agent.testing.AgentProcess;
+import dev.computeagent.agent.testing.AmqpTestClient;
+import dev.computeagent.image.testing.GlanceStubServer;
+import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
+import dev.computeagent.virt.testing.Prerequisites;
+import dev.computeagent.virt.testing.TinyGuestImage;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Two real agents (separate JVMs), each on its own real libvirt host (the project's
+ * {@link TwoLibvirtHosts} harness), talking through the real RabbitMQ: {@code migrate} there and back
+ * with the disk copied (block migration, state directories at different paths), the guest's serial
+ * counter continuing without a reboot, ownership following the instance in the agents' REST views;
+ * and a migration to a host no agent serves ending in a clean {@code MIGRATION_FAILED}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AgentMigrationTwoLibvirtHostsRabbitMqTest {
+
+    @RegisterExtension
+    static final TwoLibvirtHosts HOSTS = new TwoLibvirtHosts();
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Pattern TICK = Pattern.compile("TICK (\\d+)");
+    private static final String BOOTED = "COMPUTE-AGENT-GUEST-BOOTED";
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 6);
+    private static final UUID INSTANCE = UUID.randomUUID();
+
+    private static GlanceStubServer glance;
+    private static Agent a;
+    private static Agent b;
+
+    /** One agent process with its host, state directory, REST port and AMQP client. */
+    private record Agent(String host, Path stateDir, int port, AmqpTestClient client, AgentProcess process) {
+
+        Path consoleLog() {
+            return stateDir.resolve("instances").resolve(INSTANCE.toString()).resolve("console.log");
+        }
+
+        String instances() throws Exception {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/instances")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        }
+
+        JsonNode command(String command, String requestId, String args) throws IOException {
+            client.command(AmqpTestClient.envelope(command, requestId, INSTANCE.toString(), args), requestId);
+            return client.awaitReply(requestId, Duration.ofSeconds(90)).json();
+        }
+    }
+
+    @BeforeAll
+    static void startAgents() throws Exception {
+        Prerequisites.requireQemuImg();
+        glance = GlanceStubServer.start();
+        Path image = HOSTS.a().dir().resolve("tiny-" + RUN + ".raw");
+        glance.addImage("tiny", TinyGuestImage.write(image));
+        a = start(HOSTS.a());
+        b = start(HOSTS.b());
+        for (Agent agent : List.of(a, b)) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                if (!agent.process().alive()) {
+                    throw new IllegalStateException("agent " + agent.host() + " died:\n" + agent.process().log());
+                }
+                return agent.client().consumers() == 1;
+            });
+        }
+    }
+
+    private static Agent start(TwoLibvirtHosts.Host host) throws Exception {
+        String name = "mig-" + host.name() + "-" + RUN;
+        Path stateDir = host.dir().resolve("agent-state-" + RUN);
+        Files.createDirectories(stateDir);
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("agent.host", name);
+        p.put("agent.state-dir", stateDir.toString());
+        p.put("agent.image-store.url", glance.url().toString());
+        p.put("agent.libvirt.uri", host.unixUri());
+        p.put("agent.libvirt.migration-uri", host.tcpUri());
+        p.put("spring.rabbitmq.host", AmqpTestClient.BROKER_HOST);
+        p.put("spring.rabbitmq.port", Integer.toString(AmqpTestClient.BROKER_PORT));
+        p.put("server.port", Integer.toString(port));
+        p.put("agent.shutdown-timeout", "10s");
+        AmqpTestClient client = AmqpTestClient.connect(name);
+        AgentProcess process = new AgentProcess(p, Path.of("target", "agent-migration-" + name + ".log")
+                .toAbsolutePath()).start();
+        return new Agent(name, stateDir, port, client, process);
+    }
+
+    @AfterAll
+    static void stopAgents() throws Exception {
+        for (Agent agent : new Agent[] {a, b}) {
+            if (agent != null) {
+                // the harness removes the hosts (and their domains) afterwards
+                agent.process().stop(Duration.ofSeconds(15));
+                agent.client().deleteQueues();
+                agent.client().close();
+            }
+        }
+        if (glance != null) {
+            glance.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void blockMigrationThereAndBackKeepsTheGuestRunningAndMovesOwnership() throws Exception {
+        JsonNode spawned = a.command("spawn", "spawn-" + RUN, "{\"name\":\"mig\",\"flavor\":{\"vcpus\":1,"
+                + "\"memory_mb\":64,\"root_gb\":0},\"image_id\":\"tiny\"}");
+        assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
+        awaitTick(a.consoleLog(), 1);
+        int beforeThere = lastTick(a.consoleLog());
+
+        JsonNode there = a.command("migrate", "there-" + RUN, "{\"destination\":\"" + b.host() + "\"}");
+
+        assertThat(there.path("event").asString()).as(there.toString()).isEqualTo("instance.migrate.end");
+        assertThat(there.path("payload").path("destination").asString()).isEqualTo(b.host());
+        assertThat(there.path("payload").path("host").asString()).isEqualTo(b.host());
+        assertThat(a.client().eventNames("there-" + RUN)).containsExactly("instance.migrate.start",
+                "instance.migrate.end");
+        assertThat(a.client().events(j -> j.path("event").asString().startsWith("instance.migrate."))
+                .stream().map(r -> r.json().path("payload").path("destination").asString()))
+                .containsOnly(b.host());
+        assertThat(b.instances()).contains(INSTANCE.toString());
+        assertThat(a.instances()).doesNotContain(INSTANCE.toString());
+        assertThat(a.stateDir().resolve("instances").resolve(INSTANCE.toString())).doesNotExist();
+        assertThat(awaitTick(b.consoleLog(), beforeThere + 1)).as("the counter continued").isGreaterThan(beforeThere);
+        assertThat(Files.readString(b.consoleLog())).as("no reboot on the destination").doesNotContain(BOOTED);
+        int beforeBack = lastTick(b.consoleLog());
+
+        JsonNode back = b.command("migrate", "back-" + RUN, "{\"destination\":\"" + a.host() + "\"}");
+
+        assertThat(back.path("event").asString()).as(back.toString()).isEqualTo("instance.migrate.end");
+        assertThat(a.instances()).contains(INSTANCE.toString());
+        assertThat(b.instances()).doesNotContain(INSTANCE.toString());
+        assertThat(awaitTick(a.consoleLog(), beforeBack + 1)).isGreaterThan(beforeBack);
+        assertThat(Files.readString(a.consoleLog())).doesNotContain(BOOTED);
+        assertThat(powerUpdates()).as("the migrations are not reported as out-of-band changes").isEmpty();
+    }
+
+    @Test
+    @Order(2)
+    void aDestinationNoAgentServesFailsCleanlyAndTheInstanceStaysActive() throws Exception {
+        long started = System.nanoTime();
+
+        JsonNode failed = a.command("migrate", "nowhere-" + RUN, "{\"destination\":\"no-such-agent-" + RUN + "\"}");
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
+        assertThat(failed.path("event").asString()).isEqualTo("instance.migrate.error");
+        assertThat(failed.path("error").path("code").asString()).isEqualTo("MIGRATION_FAILED");
+        assertThat(failed.path("error").path("message").asString()).contains("step check");
+        assertThat(failed.path("payload").path("destination").asString()).isEqualTo("no-such-agent-" + RUN);
+        assertThat(failed.path("payload").path("state").asString()).isEqualTo("ACTIVE");
+        assertThat(a.instances()).contains(INSTANCE.toString()).contains("\"ACTIVE\"");
+        int before = lastTick(a.consoleLog());
+        awaitTick(a.consoleLog(), before + 1);
+    }
+
+    private static List<JsonNode> powerUpdates() {
+        List<JsonNode> updates = new ArrayList<>();
+        for (Agent agent : List.of(a, b)) {
+            agent.client().events(j -> j.path("event").asString().equals("instance.power_state.update"))
+                    .forEach(r -> updates.add(r.json()));
+        }
+        return updates;
+    }
+
+    /** Waits until the log shows a tick of at least {@code atLeast}; returns the last tick. */
+    private static int awaitTick(Path log, int atLeast) {
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> lastTick(log), t -> t >= atLeast);
+    }
+
+    private static int lastTick(Path log) throws IOException {
+        if (!Files.exists(log)) {
+            return -1;
+        }
+        Matcher m = TICK.matcher(Files.readString(log));
+        int last = -1;
+        while (m.find()) {
+            last = Integer.parseInt(m.group(1));
+        }
+        return last;
+    }
+}
