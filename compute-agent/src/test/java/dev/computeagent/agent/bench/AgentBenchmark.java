@@ -108,17 +108,21 @@ public final class AgentBenchmark {
                 int starts = Integer.parseInt(opts.get("starts"));
                 Stats ready = new Stats();
                 Stats spring = new Stats();
+                Stats cpu = new Stats();
                 for (int i = 1; i < starts; i++) {
                     try (AgentJar agent = AgentJar.start(Path.of(opts.get("jar")), jvm, env,
                             root.resolve(profile + "-start-" + i + ".log"))) {
                         ready.addNanos(agent.awaitReady(Duration.ofMinutes(2)));
+                        cpu.addNanos(agent.cpuNanos());
                         spring.addNanos((long) (agent.springStartedSeconds() * 1e9));
                     }
                 }
                 try (AgentJar agent = AgentJar.start(Path.of(opts.get("jar")), jvm, env, root.resolve(profile + ".log"))) {
                     ready.addNanos(agent.awaitReady(Duration.ofMinutes(2)));
+                    cpu.addNanos(agent.cpuNanos());
                     spring.addNanos((long) (agent.springStartedSeconds() * 1e9));
                     System.out.printf("[%s] start-up, process start -> readiness UP: %s%n", profile, ready);
+                    System.out.printf("[%s] start-up, CPU time (user+sys) until ready: %s%n", profile, cpu);
                     System.out.printf("[%s] start-up, Spring \"Started ... in\":      %s%n", profile, spring);
                     Thread.sleep(10_000); // idle: let start-up garbage and JIT settle before reading RSS
                     System.out.printf("[%s] RSS idle (ready + 10 s): %d MiB (peak so far %d MiB)%n", profile,
@@ -159,16 +163,17 @@ public final class AgentBenchmark {
         Stats floor = new Stats();
         Stats[] floorParts = {new Stats(), new Stats(), new Stats()};
         Stats ratio = new Stats();
+        Stats[] agentParts = {new Stats(), new Stats()};
         PrometheusTimers before = new PrometheusTimers(agent.get("/actuator/prometheus"));
         for (int i = 0; i < n; i++) {
             long a;
             long f;
             if (i % 2 == 0) {
-                a = agentSpawnOnce(amqp, created, i);
+                a = agentSpawnOnce(amqp, created, i, agentParts);
                 f = floorOnce(template, warm, warmDir, base, floorParts);
             } else {
                 f = floorOnce(template, warm, warmDir, base, floorParts);
-                a = agentSpawnOnce(amqp, created, i);
+                a = agentSpawnOnce(amqp, created, i, agentParts);
             }
             agentSpawn.addNanos(a);
             floor.addNanos(f);
@@ -177,6 +182,8 @@ public final class AgentBenchmark {
         PrometheusTimers after = new PrometheusTimers(agent.get("/actuator/prometheus"));
         System.out.printf("[%s] spawn, warm cache, publish -> instance.spawn.end: %s%n", profile, agentSpawn);
         System.out.printf("[%s] raw floor, qemu-img create + define + create:    %s%n", profile, floor);
+        System.out.printf("[%s]   agent publish -> instance.spawn.start: %s%n", profile, agentParts[0]);
+        System.out.printf("[%s]   agent spawn.start -> spawn.end:        %s%n", profile, agentParts[1]);
         System.out.printf("[%s]   floor qemu-img create:   %s%n", profile, floorParts[0]);
         System.out.printf("[%s]   floor virDomainDefineXML: %s%n", profile, floorParts[1]);
         System.out.printf("[%s]   floor virDomainCreate:   %s%n", profile, floorParts[2]);
@@ -188,10 +195,17 @@ public final class AgentBenchmark {
                 profile, k, v));
     }
 
-    private long agentSpawnOnce(BenchAmqp amqp, List<String> created, int i) throws Exception {
+    private long agentSpawnOnce(BenchAmqp amqp, List<String> created, int i, Stats[] parts) throws Exception {
         String uuid = UUID.randomUUID().toString();
         created.add(uuid);
         long t = spawn(amqp, uuid, "lat-" + i);
+        Long started = amqp.startArrived("s-" + uuid);
+        if (started != null) {
+            long ended = amqp.await("s-" + uuid, COMMAND_TIMEOUT).arrivedNanos(); // already here
+            long published = ended - t;
+            parts[0].addNanos(started - published);
+            parts[1].addNanos(ended - started);
+        }
         delete(amqp, uuid);
         return t;
     }

@@ -90,6 +90,17 @@ final class AgentJar implements AutoCloseable {
         throw new IllegalStateException(field + " not in /proc/" + process.pid() + "/status");
     }
 
+    /**
+     * CPU time (user + system, all threads) the agent has used so far, in nanoseconds: start-up
+     * work that does not depend on how many other processes compete for the cores.
+     */
+    long cpuNanos() throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+        return ticks * 1_000_000_000L / 100; // USER_HZ is 100 on Linux
+    }
+
     String get(String path) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(url(path)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());

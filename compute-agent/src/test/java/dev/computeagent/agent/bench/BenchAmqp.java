@@ -36,6 +36,7 @@ final class BenchAmqp implements AutoCloseable {
     private final Channel publish;
     private final Channel flood;
     private final Map<String, CompletableFuture<Final>> finals = new ConcurrentHashMap<>();
+    private final Map<String, Long> starts = new ConcurrentHashMap<>();
     private final AtomicLong rejected = new AtomicLong();
     private volatile long lastRejectedNanos;
 
@@ -53,6 +54,7 @@ final class BenchAmqp implements AutoCloseable {
         Channel events = connection.createChannel();
         events.exchangeDeclare("compute.events", "topic", true);
         String q = events.queueDeclare("", false, true, true, null).getQueue();
+        events.queueBind(q, "compute.events", "instance.*.start");
         events.queueBind(q, "compute.events", "instance.*.end");
         events.queueBind(q, "compute.events", "instance.*.error");
         events.queueBind(q, "compute.events", "command.rejected");
@@ -65,6 +67,10 @@ final class BenchAmqp implements AutoCloseable {
             if (d.getEnvelope().getRoutingKey().equals("command.rejected")) {
                 rejected.incrementAndGet();
                 lastRejectedNanos = now;
+                return;
+            }
+            if (d.getEnvelope().getRoutingKey().endsWith(".start")) {
+                starts.put(e.path("request_id").asString(), now);
                 return;
             }
             finals.computeIfAbsent(e.path("request_id").asString(), k -> new CompletableFuture<>())
@@ -88,6 +94,11 @@ final class BenchAmqp implements AutoCloseable {
     Final await(String requestId, Duration timeout) throws Exception {
         return finals.computeIfAbsent(requestId, k -> new CompletableFuture<>())
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** When the {@code instance.X.start} event of a request arrived (nanoTime), if it did. */
+    Long startArrived(String requestId) {
+        return starts.get(requestId);
     }
 
     /** Publishes raw bodies as fast as the channel takes them, then waits for the broker's confirms. */
