@@ -104,7 +104,8 @@ public final class AmqpDestinationClient implements DestinationClient {
                 .replyTo(replyQueue).correlationId(correlationId)
                 .expiration(Long.toString(timeout.toMillis()))
                 .build();
-        channel.basicPublish(Topology.COMMANDS_EXCHANGE, Topology.routingKey(destination), props,
+        // mandatory as documented; the passive check above already caught a missing queue
+        channel.basicPublish(Topology.COMMANDS_EXCHANGE, Topology.routingKey(destination), true, props,
                 mapper.writeValueAsBytes(envelope));
         byte[] reply = replies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         try {
