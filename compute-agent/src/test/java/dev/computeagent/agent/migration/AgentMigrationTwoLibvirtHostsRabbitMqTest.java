@@ -54,6 +54,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
     private static final UUID INSTANCE = UUID.randomUUID();
 
     private static GlanceStubServer glance;
+    private static GlanceStubServer.StubImage withdrawn;
     private static Agent a;
     private static Agent b;
 
@@ -61,7 +62,11 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
     private record Agent(String host, Path stateDir, int port, AmqpTestClient client, AgentProcess process) {
 
         Path consoleLog() {
-            return stateDir.resolve("instances").resolve(INSTANCE.toString()).resolve("console.log");
+            return consoleLog(INSTANCE);
+        }
+
+        Path consoleLog(UUID uuid) {
+            return stateDir.resolve("instances").resolve(uuid.toString()).resolve("console.log");
         }
 
         String instances() throws Exception {
@@ -70,7 +75,11 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         }
 
         JsonNode command(String command, String requestId, String args) throws IOException {
-            client.command(AmqpTestClient.envelope(command, requestId, INSTANCE.toString(), args), requestId);
+            return command(INSTANCE, command, requestId, args);
+        }
+
+        JsonNode command(UUID uuid, String command, String requestId, String args) throws IOException {
+            client.command(AmqpTestClient.envelope(command, requestId, uuid.toString(), args), requestId);
             return client.awaitReply(requestId, Duration.ofSeconds(90)).json();
         }
     }
@@ -81,6 +90,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         glance = GlanceStubServer.start();
         Path image = HOSTS.a().dir().resolve("tiny-" + RUN + ".raw");
         glance.addImage("tiny", TinyGuestImage.write(image));
+        withdrawn = glance.addImage("withdrawn", image);
         a = start(HOSTS.a());
         b = start(HOSTS.b());
         for (Agent agent : List.of(a, b)) {
@@ -184,6 +194,28 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(a.instances()).contains(INSTANCE.toString()).contains("\"ACTIVE\"");
         int before = lastTick(a.consoleLog());
         awaitTick(a.consoleLog(), before + 1);
+    }
+
+    @Test
+    @Order(3)
+    void aDestinationWithoutTheImageRefusesAtPrepareAndKeepsNothing() throws Exception {
+        UUID second = UUID.randomUUID();
+        JsonNode spawned = a.command(second, "spawn", "spawn2-" + RUN, "{\"name\":\"mig2\",\"flavor\":{\"vcpus\":1,"
+                + "\"memory_mb\":64,\"root_gb\":0},\"image_id\":\"withdrawn\"}");
+        assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
+        withdrawn.status("deactivated");
+
+        JsonNode failed = a.command(second, "migrate", "refused-" + RUN, "{\"destination\":\"" + b.host() + "\"}");
+
+        assertThat(failed.path("event").asString()).isEqualTo("instance.migrate.error");
+        assertThat(failed.path("error").path("code").asString()).isEqualTo("MIGRATION_FAILED");
+        assertThat(failed.path("error").path("message").asString()).contains("step prepare").contains("IMAGE_NOT_FOUND");
+        assertThat(failed.path("payload").path("state").asString()).isEqualTo("ACTIVE");
+        assertThat(b.client().eventNames("refused-" + RUN + ".abort")).contains("instance.migration.abort.end");
+        assertThat(b.stateDir().resolve("instances").resolve(second.toString())).doesNotExist();
+        assertThat(b.instances()).doesNotContain(second.toString());
+        assertThat(a.instances()).contains(second.toString());
+        awaitTick(a.consoleLog(second), lastTick(a.consoleLog(second)) + 1);
     }
 
     private static List<JsonNode> powerUpdates() {
