@@ -1,5 +1,6 @@
 package dev.computeagent.agent.config;
 
+import dev.computeagent.agent.migration.OwnedInstancesDriver;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
@@ -25,16 +26,20 @@ public class BackendConfiguration {
     /** A download that receives nothing for this long fails (and is retried by the cache). */
     static final Duration DOWNLOAD_STALL_TIMEOUT = Duration.ofSeconds(60);
 
+    /** Libvirt, seen through this host's ownership: another agent's domains are invisible. */
     @Bean(destroyMethod = "close")
     ComputeDriver computeDriver(AgentProperties properties) {
         VirtType virtType = VirtType.fromConfig(properties.libvirt().virtType());
-        return LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(properties.libvirt().uri(), virtType));
+        return new OwnedInstancesDriver(
+                LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(properties.libvirt().uri(), virtType)),
+                properties.host());
     }
 
     /** Live migration through the same libvirt connection as the compute driver. */
     @Bean(destroyMethod = "close")
     LibvirtMigrationDriver migrationDriver(ComputeDriver driver) {
-        return new LibvirtMigrationDriver(((LibvirtComputeDriver) driver).connectionManager());
+        ComputeDriver libvirt = driver instanceof OwnedInstancesDriver owned ? owned.delegate() : driver;
+        return new LibvirtMigrationDriver(((LibvirtComputeDriver) libvirt).connectionManager());
     }
 
     @Bean(destroyMethod = "close")

@@ -13,6 +13,7 @@ import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.migration.SharedStorageProbe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +38,9 @@ import tools.jackson.databind.JsonNode;
  *   <li>prepare: caches the base image (its failure codes pass through, e.g. {@code IMAGE_NOT_FOUND})
  *       and, when the storage is not shared, creates the instance directory with an empty overlay over
  *       the same base, marked as prepared so that abort knows it is its own to remove.</li>
- *   <li>adopt: the hypervisor moved the instance here; records it as this host's ({@code ACTIVE}).</li>
+ *   <li>adopt: the hypervisor moved the instance here; claims it ({@link OwnedInstancesDriver#claim}) and
+ *       records it as this host's ({@code ACTIVE}). Until then the instance is another host's and
+ *       invisible to this agent's views.</li>
  *   <li>abort: removes what prepare created; never an instance the hypervisor has here.</li>
  * </ul>
  */
@@ -127,6 +130,14 @@ public final class IncomingMigrations {
 
     public Outcome adopt(Command.Internal command) {
         UUID uuid = command.instanceUuid();
+        if (driver instanceof OwnedInstancesDriver owned) {
+            try {
+                owned.claim(uuid);
+            } catch (InstanceNotFoundException e) {
+                throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "instance " + uuid
+                        + " has not arrived on this host", false);
+            }
+        }
         Optional<InstanceInfo> info = store.find(uuid);
         if (info.isEmpty()) {
             throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "instance " + uuid

@@ -18,6 +18,7 @@ import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.image.ImageNotFoundException;
 import dev.computeagent.virt.HostResources;
+import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.migration.FakeMigrationDriver;
@@ -53,6 +54,7 @@ class MigrateHandlerWithFakesTest {
         final String host;
         final Path stateDir;
         final FakeComputeDriver driver;
+        final OwnedInstancesDriver owned;
         final FakeImageCache images = new FakeImageCache();
         final InstanceRegistry registry;
         final InstanceStore store;
@@ -67,16 +69,17 @@ class MigrateHandlerWithFakesTest {
             this.stateDir = stateDir;
             this.driver = driver;
             driver.setCheckDiskFiles(false);
+            owned = new OwnedInstancesDriver(driver, host);
             registry = new InstanceRegistry(host);
-            store = new InstanceStore(driver, registry);
+            store = new InstanceStore(owned, registry);
             files = new InstanceFiles(stateDir);
             network.register(uri(), driver);
             migrations = new FakeMigrationDriver(driver, network);
-            destinations.register(host, new IncomingMigrations(driver, images, store, registry, files, inFlight, uri(),
+            destinations.register(host, new IncomingMigrations(owned, images, store, registry, files, inFlight, uri(),
                     stateDir));
             migrate = new MigrateHandler(migrations, destinations, store, files, inFlight, host, stateDir,
                     MigrationTimeouts.DEFAULTS, false);
-            spawn = new SpawnHandler(driver, images, store, files, host, Clock.systemUTC(), new SimpleMeterRegistry());
+            spawn = new SpawnHandler(owned, images, store, files, host, Clock.systemUTC(), new SimpleMeterRegistry());
         }
 
         String uri() {
@@ -269,6 +272,29 @@ class MigrateHandlerWithFakesTest {
         assertThatThrownBy(() -> a.migrateTo("b", null, null))
                 .isInstanceOfSatisfying(CommandFailedException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.INSTANCE_NOT_FOUND));
+    }
+
+    @Test
+    void anArrivedInstanceIsTheSourcesUntilTheDestinationAdoptsIt() {
+        twoHosts(false);
+        spawnOnA();
+        // the hypervisor part alone, no adopt: what a destination sees mid-migration
+        a.migrations.migrateLive(uuid, MigrationRequest.to(b.uri()).build(), p -> { });
+
+        assertThat(b.driver.info(uuid).metadata().ownerHost()).isEqualTo("a");
+        assertThat(b.owned.listInstances()).isEmpty();
+        assertThat(b.store.find(uuid)).isEmpty();
+        assertThatThrownBy(() -> b.owned.info(uuid)).isInstanceOf(InstanceNotFoundException.class);
+        assertThatThrownBy(() -> b.owned.stop(uuid, java.time.Duration.ZERO))
+                .isInstanceOf(InstanceNotFoundException.class);
+        b.owned.destroy(uuid);
+        assertThat(b.driver.info(uuid).powerState()).as("a foreign instance is never destroyed")
+                .isEqualTo(PowerState.RUNNING);
+
+        b.owned.claim(uuid);
+
+        assertThat(b.owned.listInstances()).extracting(i -> i.uuid()).containsExactly(uuid);
+        assertThat(OwnedInstancesDriver.owner(b.owned.info(uuid).metadata())).isEqualTo("b");
     }
 
     @Test

@@ -1,0 +1,141 @@
+package dev.computeagent.agent.migration;
+
+import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.HostResources;
+import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.InstanceMetadata;
+import dev.computeagent.virt.InstanceNotFoundException;
+import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.LifecycleListener;
+import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.Subscription;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The agent's view of the hypervisor: only the instances this host owns. The owner is the
+ * {@value #OWNER_HOST} annotation when set (written by {@link #claim} when a migrated instance is
+ * adopted), else the metadata's {@link InstanceMetadata#ownerHost()} (set at spawn). Another agent's
+ * instance — on a hypervisor two agents share, or one migrating in and not adopted yet — is treated as
+ * absent by every method: not listed, {@link InstanceNotFoundException} for info/start/stop/reboot/
+ * annotations, a no-op for destroy. Events are passed through; their consumers look the instance up.
+ */
+public final class OwnedInstancesDriver implements ComputeDriver {
+
+    /** Annotation that overrides the metadata's owner after a migration. */
+    public static final String OWNER_HOST = "owner_host";
+
+    private final ComputeDriver delegate;
+    private final String host;
+
+    public OwnedInstancesDriver(ComputeDriver delegate, String host) {
+        this.delegate = delegate;
+        this.host = host;
+    }
+
+    /** The owner recorded with an instance. */
+    public static String owner(InstanceMetadata metadata) {
+        String claimed = metadata.annotations().get(OWNER_HOST);
+        return claimed == null || claimed.isEmpty() ? metadata.ownerHost() : claimed;
+    }
+
+    public ComputeDriver delegate() {
+        return delegate;
+    }
+
+    /**
+     * Makes {@code uuid} this host's (after a migration brought it here), keeping its other annotations.
+     *
+     * @throws InstanceNotFoundException the hypervisor has no such instance
+     */
+    public void claim(UUID uuid) {
+        InstanceInfo info = delegate.info(uuid);
+        Map<String, String> annotations = new HashMap<>(info.metadata().annotations());
+        annotations.put(OWNER_HOST, host);
+        delegate.updateAnnotations(uuid, annotations);
+    }
+
+    private boolean owned(InstanceInfo info) {
+        return host.equals(owner(info.metadata()));
+    }
+
+    private InstanceInfo owned(UUID uuid) {
+        InstanceInfo info = delegate.info(uuid);
+        if (!owned(info)) {
+            throw new InstanceNotFoundException("no instance " + uuid + " owned by " + host);
+        }
+        return info;
+    }
+
+    @Override
+    public void spawn(InstanceSpec spec) {
+        delegate.spawn(spec);
+    }
+
+    @Override
+    public void start(UUID uuid) {
+        owned(uuid);
+        delegate.start(uuid);
+    }
+
+    @Override
+    public void stop(UUID uuid, Duration timeout) {
+        owned(uuid);
+        delegate.stop(uuid, timeout);
+    }
+
+    @Override
+    public void reboot(UUID uuid, RebootType type, Duration softTimeout) {
+        owned(uuid);
+        delegate.reboot(uuid, type, softTimeout);
+    }
+
+    @Override
+    public void destroy(UUID uuid) {
+        try {
+            owned(uuid);
+        } catch (InstanceNotFoundException absentOrForeign) {
+            return;
+        }
+        delegate.destroy(uuid);
+    }
+
+    @Override
+    public InstanceInfo info(UUID uuid) {
+        return owned(uuid);
+    }
+
+    @Override
+    public List<InstanceInfo> listInstances() {
+        return delegate.listInstances().stream().filter(this::owned).toList();
+    }
+
+    @Override
+    public void updateAnnotations(UUID uuid, Map<String, String> annotations) {
+        owned(uuid);
+        delegate.updateAnnotations(uuid, annotations);
+    }
+
+    @Override
+    public HostResources hostResources() {
+        return delegate.hostResources();
+    }
+
+    @Override
+    public Subscription subscribe(LifecycleListener listener) {
+        return delegate.subscribe(listener);
+    }
+
+    @Override
+    public boolean isConnected() {
+        return delegate.isConnected();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
