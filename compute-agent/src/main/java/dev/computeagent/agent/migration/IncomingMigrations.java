@@ -132,7 +132,7 @@ public final class IncomingMigrations {
         UUID uuid = command.instanceUuid();
         if (driver instanceof OwnedInstancesDriver owned) {
             try {
-                owned.claim(uuid);
+                owned.claim(uuid, text(command.args(), "source_host"));
             } catch (InstanceNotFoundException e) {
                 throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "instance " + uuid
                         + " has not arrived on this host", false);

@@ -85,8 +85,11 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
     public Outcome handle(Command.Migrate command) {
         UUID uuid = command.instanceUuid();
         MigrateArgs args = command.args();
-        InstanceInfo info = store.find(uuid).orElseThrow(() -> new CommandFailedException(
-                ErrorCode.INSTANCE_NOT_FOUND, "no instance " + uuid, false));
+        java.util.Optional<InstanceInfo> found = store.find(uuid);
+        if (found.isEmpty()) {
+            return finishMovedEarlier(command);
+        }
+        InstanceInfo info = found.get();
         if (!args.liveOrDefault()) {
             throw failed("check", "cold migration (live: false) is not supported by this agent yet", false);
         }
@@ -103,6 +106,33 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
         } finally {
             inFlight.end(uuid);
         }
+    }
+
+    /**
+     * The instance is not here: a redelivered {@code migrate} whose first run (this agent crashed
+     * meanwhile) got the guest to the destination. Asking the destination to adopt it finishes that
+     * migration; a destination that does not have it (from this host) means the instance is unknown.
+     */
+    private Outcome finishMovedEarlier(Command.Migrate command) {
+        UUID uuid = command.instanceUuid();
+        String destination = command.args().destination();
+        MigrationReply adopted;
+        try {
+            adopted = destinations.call(destination, CommandName.MIGRATION_ADOPT, command.requestId() + ".adopt", uuid,
+                    Map.of("source_host", host, "migrate_request_id", command.requestId()), timeouts.adopt());
+        } catch (DestinationUnreachableException e) {
+            throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "no instance " + uuid
+                    + " here, and " + destination + " cannot be asked whether it arrived there: " + e.getMessage(),
+                    !e.unknownHost());
+        }
+        if (adopted.failed()) {
+            throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "no instance " + uuid, false);
+        }
+        log.info("instance {} had already moved to {}; migration finished", uuid, destination);
+        files.delete(uuid);
+        Map<String, Object> payload = new LinkedHashMap<>(adopted.payload());
+        payload.put("destination", destination);
+        return new Outcome(payload);
     }
 
     /** One migration's progress, so a failure knows what to undo. */

@@ -47,12 +47,21 @@ public final class OwnedInstancesDriver implements ComputeDriver {
     }
 
     /**
-     * Makes {@code uuid} this host's (after a migration brought it here), keeping its other annotations.
+     * Makes {@code uuid} this host's (after a migration from {@code from} brought it here), keeping its
+     * other annotations. Claiming an instance this host owns already is a no-op.
      *
-     * @throws InstanceNotFoundException the hypervisor has no such instance
+     * @throws InstanceNotFoundException the hypervisor has no such instance, or it belongs to a host other
+     *                                   than {@code from} (never taken from a third agent)
      */
-    public void claim(UUID uuid) {
+    public void claim(UUID uuid, String from) {
         InstanceInfo info = delegate.info(uuid);
+        String owner = owner(info.metadata());
+        if (owner.equals(host)) {
+            return;
+        }
+        if (!owner.equals(from)) {
+            throw new InstanceNotFoundException("instance " + uuid + " here belongs to " + owner + ", not to " + from);
+        }
         Map<String, String> annotations = new HashMap<>(info.metadata().annotations());
         annotations.put(OWNER_HOST, host);
         delegate.updateAnnotations(uuid, annotations);

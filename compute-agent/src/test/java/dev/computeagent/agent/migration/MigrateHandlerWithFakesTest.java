@@ -272,6 +272,8 @@ class MigrateHandlerWithFakesTest {
         assertThatThrownBy(() -> a.migrateTo("b", null, null))
                 .isInstanceOfSatisfying(CommandFailedException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.INSTANCE_NOT_FOUND));
+        assertThat(destinations.sent()).as("the destination was only asked").containsExactly("b:migration.adopt");
+        assertThat(b.registry.all()).isEmpty();
     }
 
     @Test
@@ -291,10 +293,29 @@ class MigrateHandlerWithFakesTest {
         assertThat(b.driver.info(uuid).powerState()).as("a foreign instance is never destroyed")
                 .isEqualTo(PowerState.RUNNING);
 
-        b.owned.claim(uuid);
+        assertThatThrownBy(() -> b.owned.claim(uuid, "c")).as("never taken from a third host")
+                .isInstanceOf(InstanceNotFoundException.class);
+        b.owned.claim(uuid, "a");
 
         assertThat(b.owned.listInstances()).extracting(i -> i.uuid()).containsExactly(uuid);
         assertThat(OwnedInstancesDriver.owner(b.owned.info(uuid).metadata())).isEqualTo("b");
+    }
+
+    @Test
+    void aRedeliveredMigrateWhoseGuestAlreadyMovedIsFinishedByAnAdopt() {
+        twoHosts(false);
+        spawnOnA();
+        // first run: the guest moved, then the source agent died before adopt
+        a.migrations.migrateLive(uuid, MigrationRequest.to(b.uri()).storage(StorageMode.BLOCK_INCREMENTAL).build(),
+                p -> { });
+        a.store.forget(uuid);
+
+        Outcome outcome = a.migrateTo("b", null, null);
+
+        assertThat(outcome.payload()).containsEntry("destination", "b").containsEntry("host", "b");
+        assertThat(destinations.sent()).containsExactly("b:migration.adopt");
+        assertThat(b.registry.find(uuid)).isPresent();
+        assertThat(a.files.exists(uuid)).isFalse();
     }
 
     @Test
