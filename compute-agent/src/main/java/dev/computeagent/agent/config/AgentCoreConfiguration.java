@@ -153,7 +153,7 @@ public class AgentCoreConfiguration {
 
     /** {@link MigrateHandler} with a driver that can migrate; otherwise {@link UnsupportedMigrateHandler} answers. */
     @Bean
-    CommandHandler<Command.Migrate> migrateHandler(ObjectProvider<MigrationDriver> migrationDriver,
+    CommandHandler<Command.Migrate> migrateHandler(ComputeDriver driver, ObjectProvider<MigrationDriver> migrationDriver,
                                                    ConnectionFactory connectionFactory, InstanceStore store,
                                                    InstanceFiles files, MigrationsInFlight inFlight,
                                                    AgentProperties properties) {
@@ -161,15 +161,15 @@ public class AgentCoreConfiguration {
         if (migrations == null) {
             return new UnsupportedMigrateHandler();
         }
-        return new MigrateHandler(migrations, new AmqpDestinationClient(connectionFactory), store, files, inFlight,
-                properties.host(), properties.stateDir(), MigrationTimeouts.DEFAULTS, false);
+        return new MigrateHandler(driver, migrations, new AmqpDestinationClient(connectionFactory), store, files,
+                inFlight, properties.host(), properties.stateDir(), MigrationTimeouts.DEFAULTS, false);
     }
 
     @Bean
-    IncomingMigrations incomingMigrations(ComputeDriver driver, ImageCache images, InstanceStore store,
-                                          InstanceRegistry registry, InstanceFiles files, MigrationsInFlight inFlight,
-                                          AgentProperties properties) {
-        return new IncomingMigrations(driver, images, store, registry, files, inFlight,
+    IncomingMigrations incomingMigrations(ComputeDriver driver, ObjectProvider<MigrationDriver> migrationDriver,
+                                          ImageCache images, InstanceStore store, InstanceRegistry registry,
+                                          InstanceFiles files, MigrationsInFlight inFlight, AgentProperties properties) {
+        return new IncomingMigrations(driver, migrationDriver.getIfAvailable(), images, store, registry, files, inFlight,
                 properties.effectiveMigrationUri(), properties.stateDir());
     }
 

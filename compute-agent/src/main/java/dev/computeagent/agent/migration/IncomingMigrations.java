@@ -14,6 +14,8 @@ import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceNotFoundException;
+import dev.computeagent.virt.migration.InstanceDefinition;
+import dev.computeagent.virt.migration.MigrationDriver;
 import dev.computeagent.virt.migration.SharedStorageProbe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,6 +53,7 @@ public final class IncomingMigrations {
     private static final long GIB = 1024L * 1024 * 1024;
 
     private final ComputeDriver driver;
+    private final MigrationDriver migrationDriver;
     private final ImageCache images;
     private final InstanceStore store;
     private final InstanceRegistry registry;
@@ -59,9 +62,12 @@ public final class IncomingMigrations {
     private final String migrationUri;
     private final Path stateDir;
 
-    public IncomingMigrations(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceRegistry registry,
-                              InstanceFiles files, MigrationsInFlight inFlight, String migrationUri, Path stateDir) {
+    /** @param migrationDriver imports cold-migrated definitions; null = this host cannot take cold migrations */
+    public IncomingMigrations(ComputeDriver driver, MigrationDriver migrationDriver, ImageCache images,
+                              InstanceStore store, InstanceRegistry registry, InstanceFiles files,
+                              MigrationsInFlight inFlight, String migrationUri, Path stateDir) {
         this.driver = driver;
+        this.migrationDriver = migrationDriver;
         this.images = images;
         this.store = store;
         this.registry = registry;
@@ -130,6 +136,10 @@ public final class IncomingMigrations {
 
     public Outcome adopt(Command.Internal command) {
         UUID uuid = command.instanceUuid();
+        JsonNode definition = command.args().path("definition");
+        if (definition.isObject()) {
+            return adoptCold(command, definition);
+        }
         if (driver instanceof OwnedInstancesDriver owned) {
             try {
                 owned.claim(uuid, text(command.args(), "source_host"));
@@ -155,6 +165,56 @@ public final class IncomingMigrations {
         inFlight.end(uuid);
         log.info("adopted instance {} migrated from {}", uuid, command.args().path("source_host").asString("?"));
         return Outcome.of(view);
+    }
+
+    /** Cold: define from the source's definition, claim, start when it was running; undone on failure. */
+    private Outcome adoptCold(Command.Internal command, JsonNode definition) {
+        UUID uuid = command.instanceUuid();
+        if (migrationDriver == null) {
+            throw new CommandFailedException(ErrorCode.MIGRATION_FAILED, "this host cannot import definitions", false);
+        }
+        String source = text(command.args(), "source_host");
+        boolean imported = false;
+        try {
+            if (!(driver instanceof OwnedInstancesDriver o ? exists(o.delegate(), uuid) : exists(driver, uuid))) {
+                migrationDriver.importDefinition(new InstanceDefinition(uuid, text(definition, "format"),
+                        text(definition, "document")));
+                imported = true;
+            }
+            if (driver instanceof OwnedInstancesDriver owned) {
+                owned.claim(uuid, source);
+            }
+            if (command.args().path("start").asBoolean(false)) {
+                driver.start(uuid);
+            }
+        } catch (RuntimeException e) {
+            if (imported) {
+                try {
+                    (driver instanceof OwnedInstancesDriver o ? o.delegate() : driver).destroy(uuid);
+                } catch (RuntimeException cleanup) {
+                    log.error("cold adopt of {} failed and its definition could not be removed", uuid, cleanup);
+                }
+            }
+            inFlight.end(uuid);
+            throw e;
+        }
+        if (files.exists(uuid)) {
+            files.markSpawnComplete(uuid);
+        }
+        InstanceView view = store.record(uuid, command.args().path("start").asBoolean(false) ? InstanceState.ACTIVE
+                : InstanceState.STOPPED, null);
+        inFlight.end(uuid);
+        log.info("adopted instance {} cold-migrated from {}", uuid, source);
+        return Outcome.of(view);
+    }
+
+    private static boolean exists(ComputeDriver d, UUID uuid) {
+        try {
+            d.info(uuid);
+            return true;
+        } catch (InstanceNotFoundException e) {
+            return false;
+        }
     }
 
     public Outcome abort(Command.Internal command) {

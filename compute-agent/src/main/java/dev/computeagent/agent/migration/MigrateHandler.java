@@ -10,9 +10,12 @@ import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.Annotations;
+import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.PowerState;
+import dev.computeagent.virt.migration.InstanceDefinition;
 import dev.computeagent.virt.migration.MigrationDriver;
 import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationRequest;
@@ -39,14 +42,20 @@ import org.slf4j.LoggerFactory;
  * the step and the reason; a destination that does not answer within its bound is a
  * {@code MIGRATION_FAILED} too. Once the guest runs on the destination it is never pulled back: a
  * failed adopt is reported, and the source still lets the instance go (libvirt removed it here).
- * Cold migration ({@code live: false}) is refused with {@code MIGRATION_FAILED}: there is no channel
- * yet to copy an overlay to another host.
+ * Cold migration ({@code live: false}) works with shared storage only (stop, definition handed over
+ * with the adopt, started there, undefined here); without it, it is refused with
+ * {@code MIGRATION_FAILED} before anything is touched: there is no channel yet to copy a stopped
+ * overlay to another host. A cold adopt that gets no answer leaves the instance stopped here in
+ * {@code ERROR} rather than risk two guests on one shared disk.
  */
 public final class MigrateHandler implements CommandHandler<Command.Migrate> {
 
     private static final Logger log = LoggerFactory.getLogger(MigrateHandler.class);
     private static final long GIB = 1024L * 1024 * 1024;
 
+    static final Duration COLD_STOP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final ComputeDriver driver;
     private final MigrationDriver migrationDriver;
     private final DestinationClient destinations;
     private final InstanceStore store;
@@ -57,9 +66,10 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
     private final MigrationTimeouts timeouts;
     private final boolean allowUnsafe;
 
-    public MigrateHandler(MigrationDriver migrationDriver, DestinationClient destinations, InstanceStore store,
-                          InstanceFiles files, MigrationsInFlight inFlight, String host, Path stateDir,
-                          MigrationTimeouts timeouts, boolean allowUnsafe) {
+    public MigrateHandler(ComputeDriver driver, MigrationDriver migrationDriver, DestinationClient destinations,
+                          InstanceStore store, InstanceFiles files, MigrationsInFlight inFlight, String host,
+                          Path stateDir, MigrationTimeouts timeouts, boolean allowUnsafe) {
+        this.driver = driver;
         this.migrationDriver = migrationDriver;
         this.destinations = destinations;
         this.store = store;
@@ -90,10 +100,7 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
             return finishMovedEarlier(command);
         }
         InstanceInfo info = found.get();
-        if (!args.liveOrDefault()) {
-            throw failed("check", "cold migration (live: false) is not supported by this agent yet", false);
-        }
-        if (info.powerState() != PowerState.RUNNING) {
+        if (args.liveOrDefault() && info.powerState() != PowerState.RUNNING) {
             throw failed("check", "live migration needs a running instance; it is " + info.powerState(), false);
         }
         inFlight.begin(uuid);
@@ -144,6 +151,8 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
         private boolean shared;
         private boolean prepareSent;
         private boolean moved;
+        private boolean wasRunning;
+        private boolean stopped;
 
         Flow(Command.Migrate command, InstanceInfo info) {
             this.command = command;
@@ -166,6 +175,9 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
             } catch (IllegalArgumentException e) {
                 throw failed("check", "destination " + destination + " sent an unusable migration URI: "
                         + e.getMessage(), false);
+            }
+            if (plan instanceof MigrationPlan.Cold cold) {
+                return runCold(meta, cold);
             }
             MigrationRequest request = withPathRewrite(((MigrationPlan.Live) plan).request(), shared,
                     check.string("state_dir").map(Path::of).orElse(stateDir));
@@ -195,6 +207,52 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
             payload.put("destination", destination);
             payload.putIfAbsent("state", InstanceState.ACTIVE.name());
             payload.putIfAbsent("power_state", PowerState.RUNNING.name());
+            return new Outcome(payload);
+        }
+
+        /**
+         * Stop here, hand the definition over with the adopt, the destination defines and (when the
+         * instance was running) starts it, then undefine here. The disk stays where it is: only shared
+         * storage can be moved this way.
+         */
+        private Outcome runCold(InstanceMetadata meta, MigrationPlan.Cold plan) {
+            if (plan.copyOverlay()) {
+                throw failed("check", "a cold migration needs the instance directory shared with " + destination
+                        + "; this agent cannot copy a stopped disk to another host (migrate it live instead)", false);
+            }
+            prepareSent = true;
+            call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, false), timeouts.prepare());
+            store.record(uuid, InstanceState.MIGRATING, null);
+            wasRunning = info.powerState() == PowerState.RUNNING;
+            driver.stop(uuid, COLD_STOP_TIMEOUT);
+            stopped = true;
+            InstanceDefinition definition = migrationDriver.exportDefinition(uuid);
+            Map<String, Object> args = new LinkedHashMap<>();
+            args.put("source_host", host);
+            args.put("migrate_request_id", command.requestId());
+            args.put("definition", Map.of("format", definition.format(), "document", definition.document()));
+            args.put("start", wasRunning);
+            MigrationReply adopted;
+            try {
+                adopted = destinations.call(destination, CommandName.MIGRATION_ADOPT, command.requestId() + ".adopt",
+                        uuid, args, timeouts.adopt());
+            } catch (DestinationUnreachableException e) {
+                // the destination may or may not have started it: never start a second copy on the shared disk
+                moved = true;
+                store.record(uuid, InstanceState.ERROR, "cold migration to " + destination + " unconfirmed: "
+                        + e.getMessage());
+                throw failed("adopt", e.getMessage() + "; the instance stays stopped here until its owner is "
+                        + "known", true);
+            }
+            if (adopted.failed()) {
+                throw failed("adopt", "destination " + destination + " refused: " + adopted.error().code() + ": "
+                        + adopted.error().message(), adopted.error().retriable());
+            }
+            moved = true;
+            driver.destroy(uuid);
+            store.forget(uuid);
+            Map<String, Object> payload = new LinkedHashMap<>(adopted.payload());
+            payload.put("destination", destination);
             return new Outcome(payload);
         }
 
@@ -286,8 +344,15 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
                     log.warn("could not tell {} to abort the migration of {}: {}", destination, uuid, e.toString());
                 }
             }
+            if (stopped && wasRunning) {
+                try {
+                    driver.start(uuid);
+                } catch (RuntimeException e) {
+                    log.warn("could not start {} again after a failed cold migration", uuid, e);
+                }
+            }
             try {
-                store.find(uuid).ifPresent(i -> store.record(uuid, InstanceState.ACTIVE, null));
+                store.find(uuid).ifPresent(i -> store.record(uuid, Annotations.fromPower(i.powerState()), null));
             } catch (RuntimeException e) {
                 log.warn("could not restore the state of {} after a failed migration", uuid, e);
             }

@@ -18,6 +18,8 @@ import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.image.ImageNotFoundException;
 import dev.computeagent.virt.HostResources;
+import dev.computeagent.virt.HypervisorException;
+import dev.computeagent.virt.fake.FakeOperation;
 import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.fake.FakeComputeDriver;
@@ -75,9 +77,9 @@ class MigrateHandlerWithFakesTest {
             files = new InstanceFiles(stateDir);
             network.register(uri(), driver);
             migrations = new FakeMigrationDriver(driver, network);
-            destinations.register(host, new IncomingMigrations(owned, images, store, registry, files, inFlight, uri(),
+            destinations.register(host, new IncomingMigrations(owned, migrations, images, store, registry, files, inFlight, uri(),
                     stateDir));
-            migrate = new MigrateHandler(migrations, destinations, store, files, inFlight, host, stateDir,
+            migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, host, stateDir,
                     MigrationTimeouts.DEFAULTS, false);
             spawn = new SpawnHandler(owned, images, store, files, host, Clock.systemUTC(), new SimpleMeterRegistry());
         }
@@ -254,14 +256,51 @@ class MigrateHandlerWithFakesTest {
     }
 
     @Test
-    void coldMigrationIsRefusedWithoutTouchingAnything() {
+    void coldMigrationWithoutSharedStorageIsRefusedBeforeAnythingIsPrepared() {
         twoHosts(false);
         spawnOnA();
 
         assertThatThrownBy(() -> a.migrateTo("b", false, null))
-                .isInstanceOfSatisfying(CommandFailedException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED));
-        assertThat(destinations.sent()).isEmpty();
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.getMessage()).contains("step check").contains("shared");
+                });
+        assertThat(destinations.sent()).containsExactly("b:migration.check");
+        assertStillActiveOnA();
+    }
+
+    @Test
+    void coldMigrationOverSharedStorageStopsHereAndStartsThere() {
+        twoHosts(true);
+        spawnOnA();
+
+        Outcome outcome = a.migrateTo("b", false, null);
+
+        assertThat(outcome.payload()).containsEntry("destination", "b").containsEntry("host", "b")
+                .containsEntry("state", "ACTIVE").containsEntry("power_state", "RUNNING");
+        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.adopt");
+        assertThat(a.driver.specOf(uuid)).as("undefined here").isEmpty();
+        assertThat(a.registry.all()).isEmpty();
+        assertThat(b.owned.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+        assertThat(b.registry.find(uuid)).isPresent();
+        assertThat(b.files.disk(uuid)).as("the shared disk stays").exists();
+        assertThat(a.migrations.requests()).as("no live transfer").isEmpty();
+    }
+
+    @Test
+    void coldMigrationRefusedAtAdoptLeavesNothingThereAndRunsHereAgain() {
+        twoHosts(true);
+        spawnOnA();
+        b.driver.failNext(FakeOperation.START, new HypervisorException("cannot start"));
+
+        assertThatThrownBy(() -> a.migrateTo("b", false, null))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.getMessage()).contains("step adopt").contains("cannot start");
+                });
+        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare",
+                "b:migration.adopt", "b:migration.abort");
+        assertThat(b.driver.specOf(uuid)).as("the imported definition was removed").isEmpty();
         assertStillActiveOnA();
     }
 
