@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the whole benchmark set of BENCHMARKS.md, one after the other, on this machine (root,
+# libvirtd, qemu-img, RabbitMQ on 127.0.0.1:5672: `bash scripts/host-setup.sh` first).
+# Each benchmark prints its figures; none of them is part of `./mvnw verify`.
+# Run it in a private clone when others build in this worktree (target/ is rebuilt here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+run() { printf '\n==== %s ====\n' "$1"; shift; "$@"; }
+
+./mvnw -B -ntp -q -DskipTests install
+
+run "driver: spawn through LibvirtComputeDriver vs raw libvirt calls (benchmarks/driver.md)" \
+  ./mvnw -B -ntp -q -pl virt-driver-libvirt exec:java -Dexec.classpathScope=test \
+    -Dexec.mainClass=dev.computeagent.virt.libvirt.binding.SpawnBenchmark -Dexec.args="20"
+
+run "image cache: cold 1 GiB fetch vs curl + sha512sum + qemu-img convert (benchmarks/image-cache.md)" \
+  ./mvnw -B -ntp -q -pl image-cache exec:java -Dexec.classpathScope=test \
+    -Dexec.mainClass=dev.computeagent.image.bench.ImageCacheBenchmark -Dexec.args="/var/tmp/ic-bench 5"
+
+run "migration: driver vs virsh migrate between two libvirt hosts (benchmarks/migration.md)" \
+  ./mvnw -B -ntp -q -pl virt-driver-libvirt exec:java -Dexec.classpathScope=test \
+    -Dexec.mainClass=dev.computeagent.virt.libvirt.migration.MigrationBenchmark -Dexec.args="10"
+
+run "agent: start-up, RSS, warm spawn vs floor, rejected-message flood (benchmarks/agent.md)" \
+  bash scripts/bench-agent.sh
