@@ -33,6 +33,7 @@ public final class CommandValidator {
     /** Longest raw body echoed in a {@code command.rejected} event. */
     public static final int RAW_BODY_LIMIT = 4096;
     static final int USER_DATA_LIMIT = 64 * 1024;
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     static final int METADATA_ENTRIES = 128;
     static final int METADATA_KEY_CHARS = 255;
     static final int METADATA_VALUE_CHARS = 4096;
@@ -225,9 +226,16 @@ public final class CommandValidator {
         if (!userData.isString()) {
             throw new Invalid("args.user_data must be a base64 string");
         }
-        String text = userData.stringValue();
+        String raw = userData.stringValue();
+        int encodedLimit = (USER_DATA_LIMIT / 3 + 1) * 4;
+        // MIME-style base64 (line breaks every 76 characters) is accepted: whitespace is not data.
+        // The raw bound only keeps a huge string from being copied; the real bound follows.
+        if (raw.length() > 2 * encodedLimit) {
+            throw new Invalid("args.user_data is larger than 64 KiB");
+        }
+        String text = WHITESPACE.matcher(raw).replaceAll("");
         // cheap bound before decoding: base64 of 64 KiB is at most 87,384 characters
-        if (text.length() > (USER_DATA_LIMIT / 3 + 1) * 4) {
+        if (text.length() > encodedLimit) {
             throw new Invalid("args.user_data is larger than 64 KiB");
         }
         byte[] decoded;

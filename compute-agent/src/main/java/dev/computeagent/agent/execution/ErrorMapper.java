@@ -82,7 +82,8 @@ public final class ErrorMapper {
             return ErrorCode.IMAGE_TOO_LARGE;
         }
         if (i instanceof InvalidImageIdException) {
-            return ErrorCode.INVALID_COMMAND;
+            // an id no store can hold names no image: the controller sees "not found", as for Glance
+            return ErrorCode.IMAGE_NOT_FOUND;
         }
         if (i instanceof ImageStorageException) {
             // local storage exhausted or failing: another host may well succeed

@@ -1,5 +1,6 @@
 package dev.computeagent.agent.message;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
@@ -9,14 +10,18 @@ import java.util.Objects;
 /**
  * An event on {@code compute.events} (routing key = {@link #event}), also the body of a reply.
  * {@code request_id}, {@code instance_uuid} and {@code error} are always present, null when not
- * applicable; {@code payload} is an object (possibly empty).
+ * applicable; {@code payload} is an object (possibly empty). {@code timestamp} is written in UTC with
+ * exactly three fraction digits ({@code 2026-11-22T10:00:01.000Z}) whatever the Instant's precision,
+ * so consumers can parse it with one fixed pattern.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record EventMessage(
         @JsonProperty("version") int version,
         @JsonProperty("event") String event,
         @JsonProperty("host") String host,
-        @JsonProperty("timestamp") Instant timestamp,
+        @JsonProperty("timestamp")
+        @JsonFormat(shape = JsonFormat.Shape.STRING, pattern = "yyyy-MM-dd'T'HH:mm:ss.SSSX", timezone = "UTC")
+        Instant timestamp,
         @JsonProperty("request_id") String requestId,
         @JsonProperty("instance_uuid") String instanceUuid,
         @JsonProperty("payload") Map<String, Object> payload,

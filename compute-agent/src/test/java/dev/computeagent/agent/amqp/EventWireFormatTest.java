@@ -38,4 +38,28 @@ class EventWireFormatTest {
         assertThat(json.path("request_id").isNull()).isTrue();
         assertThat(json.path("payload").isObject()).isTrue();
     }
+
+    @Test
+    void aTimestampWithoutMillisStillHasThreeFractionDigits() {
+        assertThat(timestampOf(Instant.parse("2026-11-22T10:00:01Z"))).isEqualTo("2026-11-22T10:00:01.000Z");
+    }
+
+    @Test
+    void aTimestampWithNanosIsTruncatedToMillis() {
+        assertThat(timestampOf(Instant.parse("2026-11-22T10:00:01.123456789Z"))).isEqualTo("2026-11-22T10:00:01.123Z");
+    }
+
+    @Test
+    void anEventReadBackKeepsItsTimestamp() {
+        EventMessage event = new EventMessage(1, "host.status", "h", Instant.parse("2026-11-22T10:00:01.200Z"),
+                null, null, null, null);
+        String text = AgentJson.mapper().writeValueAsString(event);
+        assertThat(AgentJson.mapper().readValue(text, EventMessage.class).timestamp())
+                .isEqualTo(Instant.parse("2026-11-22T10:00:01.200Z"));
+    }
+
+    private static String timestampOf(Instant at) {
+        EventMessage event = new EventMessage(1, "host.status", "h", at, null, null, null, null);
+        return AgentJson.mapper().readTree(AgentJson.mapper().writeValueAsString(event)).path("timestamp").asString();
+    }
 }

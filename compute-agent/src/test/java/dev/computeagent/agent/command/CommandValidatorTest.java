@@ -273,6 +273,22 @@ class CommandValidatorTest {
     }
 
     @Test
+    void acceptsMimeStyleUserDataWithLineBreaksAndStillBoundsTheDecodedSize() {
+        byte[] data = new byte[3000];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) i;
+        }
+        // JSON-escaped CRLF every 76 characters, as Base64.getMimeEncoder writes it
+        String mime = Base64.getMimeEncoder().encodeToString(data).replace("\r\n", "\\r\\n");
+        Command.Spawn spawn = (Command.Spawn) accepted(envelope("spawn", spawnArgs(",\"user_data\":\"" + mime + "\"")));
+        assertThat(spawn.request().userData().orElseThrow()).isEqualTo(data);
+        String bigMime = Base64.getMimeEncoder().encodeToString(new byte[64 * 1024 + 1]).replace("\r\n", "\\n");
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"user_data\":\"" + bigMime + "\"")))).contains("64 KiB");
+        String maxMime = Base64.getMimeEncoder().encodeToString(new byte[64 * 1024]).replace("\r\n", "\\r\\n");
+        assertThat(accepted(envelope("spawn", spawnArgs(",\"user_data\":\"" + maxMime + "\"")))).isNotNull();
+    }
+
+    @Test
     void rejectsInvalidStopRebootAndMigrateArguments() {
         assertThat(rejection(envelope("stop", "{\"timeout_s\":-1}"))).contains("timeout_s");
         assertThat(rejection(envelope("stop", "{\"timeout_s\":\"10\"}"))).contains("timeout_s");

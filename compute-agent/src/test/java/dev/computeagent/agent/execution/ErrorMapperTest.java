@@ -46,7 +46,7 @@ class ErrorMapperTest {
         maps(new ImageChecksumMismatchException("x"), ErrorCode.IMAGE_CHECKSUM_MISMATCH, false);
         maps(new ImageUnsafeException("x"), ErrorCode.IMAGE_UNSAFE, false);
         maps(new ImageTooLargeException("x"), ErrorCode.IMAGE_TOO_LARGE, false);
-        maps(new InvalidImageIdException("x"), ErrorCode.INVALID_COMMAND, false);
+        maps(new InvalidImageIdException("x"), ErrorCode.IMAGE_NOT_FOUND, false);
         maps(new ImageStorageException("x"), ErrorCode.INSUFFICIENT_RESOURCES, true);
     }
 
