@@ -57,6 +57,9 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
     private static GlanceStubServer.StubImage withdrawn;
     private static Agent a;
     private static Agent b;
+    /** A second pair whose state directory (so instance directory) is one both hosts share. */
+    private static Agent sharedA;
+    private static Agent sharedB;
 
     /** One agent process with its host, state directory, REST port and AMQP client. */
     private record Agent(String host, Path stateDir, int port, AmqpTestClient client, AgentProcess process) {
@@ -91,9 +94,12 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         Path image = HOSTS.a().dir().resolve("tiny-" + RUN + ".raw");
         glance.addImage("tiny", TinyGuestImage.write(image));
         withdrawn = glance.addImage("withdrawn", image);
-        a = start(HOSTS.a());
-        b = start(HOSTS.b());
-        for (Agent agent : List.of(a, b)) {
+        a = start(HOSTS.a(), "mig-", HOSTS.a().dir().resolve("agent-state-" + RUN));
+        b = start(HOSTS.b(), "mig-", HOSTS.b().dir().resolve("agent-state-" + RUN));
+        Path shared = HOSTS.sharedDir().resolve("agent-state-" + RUN);
+        sharedA = start(HOSTS.a(), "shared-", shared);
+        sharedB = start(HOSTS.b(), "shared-", shared);
+        for (Agent agent : List.of(a, b, sharedA, sharedB)) {
             await().atMost(Duration.ofSeconds(90)).until(() -> {
                 if (!agent.process().alive()) {
                     throw new IllegalStateException("agent " + agent.host() + " died:\n" + agent.process().log());
@@ -103,9 +109,8 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         }
     }
 
-    private static Agent start(TwoLibvirtHosts.Host host) throws Exception {
-        String name = "mig-" + host.name() + "-" + RUN;
-        Path stateDir = host.dir().resolve("agent-state-" + RUN);
+    private static Agent start(TwoLibvirtHosts.Host host, String prefix, Path stateDir) throws Exception {
+        String name = prefix + host.name() + "-" + RUN;
         Files.createDirectories(stateDir);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
@@ -129,7 +134,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
 
     @AfterAll
     static void stopAgents() throws Exception {
-        for (Agent agent : new Agent[] {a, b}) {
+        for (Agent agent : new Agent[] {a, b, sharedA, sharedB}) {
             if (agent != null) {
                 // the harness removes the hosts (and their domains) afterwards
                 agent.process().stop(Duration.ofSeconds(15));
@@ -218,9 +223,59 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         awaitTick(a.consoleLog(second), lastTick(a.consoleLog(second)) + 1);
     }
 
+    @Test
+    @Order(4)
+    void coldMigrationOverSharedStorageMovesAStoppedInstanceAndLiveMigrationBringsItBack() throws Exception {
+        UUID third = UUID.randomUUID();
+        Path console = sharedA.consoleLog(third);
+        JsonNode spawned = sharedA.command(third, "spawn", "spawn3-" + RUN, "{\"name\":\"mig3\",\"flavor\":{"
+                + "\"vcpus\":1,\"memory_mb\":64,\"root_gb\":0},\"image_id\":\"tiny\"}");
+        assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
+        awaitTick(console, 1);
+        // stopped first: the tiny guest ignores ACPI, a running one would wait out the 60 s graceful stop
+        JsonNode stopped = sharedA.command(third, "stop", "stop3-" + RUN, "{\"timeout_s\":0}");
+        assertThat(stopped.path("event").asString()).as(stopped.toString()).isEqualTo("instance.stop.end");
+
+        JsonNode cold = sharedA.command(third, "migrate", "cold-" + RUN,
+                "{\"destination\":\"" + sharedB.host() + "\",\"live\":false}");
+
+        assertThat(cold.path("event").asString()).as(cold.toString()).isEqualTo("instance.migrate.end");
+        assertThat(cold.path("payload").path("host").asString()).isEqualTo(sharedB.host());
+        assertThat(cold.path("payload").path("state").asString()).isEqualTo("STOPPED");
+        assertThat(sharedB.instances()).contains(third.toString());
+        assertThat(sharedA.instances()).doesNotContain(third.toString());
+        assertThat(console).as("the shared disk and directory stay").exists();
+        JsonNode started = sharedB.command(third, "start", "start3-" + RUN, "{}");
+        assertThat(started.path("event").asString()).as(started.toString()).isEqualTo("instance.start.end");
+        await().atMost(Duration.ofSeconds(30)).until(() -> boots(console) == 2);
+
+        org.junit.jupiter.api.Assumptions.assumeTrue(HOSTS.sharedStorageRecognised(),
+                "libvirt does not recognise the shared directory as shared storage here (no bindfs)");
+        awaitTick(console, 1);
+        int before = lastTick(console);
+
+        JsonNode live = sharedB.command(third, "migrate", "liveback-" + RUN,
+                "{\"destination\":\"" + sharedA.host() + "\"}");
+
+        assertThat(live.path("event").asString()).as(live.toString()).isEqualTo("instance.migrate.end");
+        assertThat(sharedA.instances()).contains(third.toString());
+        assertThat(sharedB.instances()).doesNotContain(third.toString());
+        assertThat(awaitTick(console, before + 1)).isGreaterThan(before);
+        assertThat(boots(console)).as("no reboot in a live migration").isEqualTo(2);
+    }
+
+    private static int boots(Path log) throws IOException {
+        String text = Files.exists(log) ? Files.readString(log) : "";
+        int count = 0;
+        for (int i = text.indexOf(BOOTED); i >= 0; i = text.indexOf(BOOTED, i + 1)) {
+            count++;
+        }
+        return count;
+    }
+
     private static List<JsonNode> powerUpdates() {
         List<JsonNode> updates = new ArrayList<>();
-        for (Agent agent : List.of(a, b)) {
+        for (Agent agent : List.of(a, b, sharedA, sharedB)) {
             agent.client().events(j -> j.path("event").asString().equals("instance.power_state.update"))
                     .forEach(r -> updates.add(r.json()));
         }
