@@ -28,6 +28,17 @@ public interface ImageCache extends AutoCloseable {
     CachedImage fetch(String imageId);
 
     /**
+     * {@link #fetch(String)} with a size limit: an image not cached yet whose virtual size (from the
+     * store's metadata, else from inspection) is above {@code maxVirtualSizeBytes} is refused before
+     * conversion and never enters the cache. An image already cached is checked against the limit too.
+     *
+     * @param maxVirtualSizeBytes the disk the image must fit, 0 = no limit (other than the cache's own)
+     * @throws ImageTooLargeException the image's virtual size is above {@code maxVirtualSizeBytes}
+     * @throws ImageException         any failure of {@link #fetch(String)}
+     */
+    CachedImage fetch(String imageId, long maxVirtualSizeBytes);
+
+    /**
      * Creates the qcow2 overlay {@code overlay} over the cached base of {@code imageId} (fetching it
      * first when needed), with virtual size {@code sizeBytes} (0 = the image's virtual size). An
      * overlay already at that path over the same base is reused, never overwritten.

@@ -5,6 +5,7 @@ import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.GcReport;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageException;
+import dev.computeagent.image.ImageTooLargeException;
 import dev.computeagent.image.Overlay;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,6 +43,15 @@ public final class FakeImageCache implements ImageCache {
         }
         return new CachedImage(imageId, Path.of("/nonexistent/_base", imageId), "raw", 1 << 20, 1 << 20,
                 Instant.now(), false);
+    }
+
+    @Override
+    public CachedImage fetch(String imageId, long maxVirtualSizeBytes) {
+        CachedImage image = fetch(imageId);
+        if (maxVirtualSizeBytes > 0 && image.virtualSize() > maxVirtualSizeBytes) {
+            throw new ImageTooLargeException("image " + imageId + " is larger than " + maxVirtualSizeBytes);
+        }
+        return image;
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.computeagent.image.ImageCacheOptions;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageException;
 import dev.computeagent.image.ImageStorageException;
+import dev.computeagent.image.ImageTooLargeException;
 import dev.computeagent.image.Overlay;
 import dev.computeagent.image.inspect.FormatInspector;
 import dev.computeagent.image.qemu.ProcessRunner;
@@ -79,6 +80,23 @@ public final class DefaultImageCache implements ImageCache {
     @Override
     public CachedImage fetch(String imageId) {
         return obtain(ImageIds.validate(imageId), 0);
+    }
+
+    @Override
+    public CachedImage fetch(String imageId, long maxVirtualSizeBytes) {
+        ImageIds.validate(imageId);
+        if (maxVirtualSizeBytes < 0) {
+            throw new IllegalArgumentException("maxVirtualSizeBytes must be >= 0");
+        }
+        CachedImage image = obtain(imageId, maxVirtualSizeBytes);
+        // a hit was cached under another limit: the caller's disk must still hold it
+        if (maxVirtualSizeBytes > 0 && image.virtualSize() > maxVirtualSizeBytes) {
+            ImageTooLargeException e = new ImageTooLargeException("image " + imageId + " has virtual size "
+                    + image.virtualSize() + " bytes, more than the " + maxVirtualSizeBytes + " bytes allowed");
+            counters.refused(e.reason());
+            throw e;
+        }
+        return image;
     }
 
     @SuppressWarnings("try") // the lock handle is only held, never read

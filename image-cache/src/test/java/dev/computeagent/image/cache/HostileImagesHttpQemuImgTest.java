@@ -57,6 +57,9 @@ class HostileImagesHttpQemuImgTest {
         Path huge = TestImages.emptyQcow2(images.resolve("huge.qcow2"), 20 * TIB);
         glance.addImage("huge", huge).diskFormat("qcow2");
         glance.addImage("huge-declared", huge).diskFormat("qcow2").virtualSize(20 * TIB);
+        Path twoGib = TestImages.emptyQcow2(images.resolve("two-gib.qcow2"), 2 * GIB);
+        glance.addImage("two-gib", twoGib).diskFormat("qcow2");
+        glance.addImage("two-gib-declared", twoGib).diskFormat("qcow2").virtualSize(2 * GIB);
         glance.addImage("wrong-hash", raw).osHashValue("ab".repeat(64));
         glance.addImage("wrong-md5", raw).withoutMultihash().checksum("00".repeat(16));
         glance.addImage("short-body", raw).size(512 * 1024);
@@ -131,6 +134,29 @@ class HostileImagesHttpQemuImgTest {
                 .isInstanceOf(ImageTooLargeException.class);
         assertThat(glance.downloads("huge-declared")).isZero();
         assertNothingCached(cache, stateDir);
+    }
+
+    @Test
+    void fetchWithASizeLimitRefusesALargerImageAndNeverCachesIt() {
+        assertThatThrownBy(() -> cache.fetch("two-gib", GIB)).isInstanceOf(ImageTooLargeException.class)
+                .hasMessageContaining(Long.toString(2 * GIB)).hasMessageContaining(GIB + " bytes allowed");
+        assertNothingCached(cache, stateDir);
+        assertThat(cache.statistics().refusals()).containsEntry("TOO_LARGE", 1L);
+    }
+
+    @Test
+    void fetchWithASizeLimitRefusesADeclaredLargerImageBeforeAnyDownload() {
+        assertThatThrownBy(() -> cache.fetch("two-gib-declared", GIB)).isInstanceOf(ImageTooLargeException.class);
+        assertThat(glance.downloads("two-gib-declared")).isZero();
+        assertNothingCached(cache, stateDir);
+    }
+
+    @Test
+    void fetchWithALimitTheImageFitsCachesItAndACachedImageIsStillCheckedAgainstASmallerLimit() {
+        assertThat(cache.fetch("two-gib", 2 * GIB).virtualSize()).isEqualTo(2 * GIB);
+        assertThat(cache.list()).hasSize(1);
+        assertThatThrownBy(() -> cache.fetch("two-gib", GIB)).isInstanceOf(ImageTooLargeException.class);
+        assertThat(cache.fetch("two-gib", 0).virtualSize()).isEqualTo(2 * GIB);
     }
 
     @Test

@@ -41,6 +41,11 @@ public final class StubImageCache implements ImageCache {
     }
 
     @Override
+    public CachedImage fetch(String imageId, long maxVirtualSizeBytes) {
+        throw new UnsupportedOperationException("stub");
+    }
+
+    @Override
     public Overlay createOverlay(String imageId, Path overlay, long sizeBytes) {
         throw new UnsupportedOperationException("stub");
     }
