@@ -2,15 +2,20 @@ package dev.computeagent.image.store;
 
 import dev.computeagent.image.ImageDownloadException;
 import dev.computeagent.image.ImageNotFoundException;
+import dev.computeagent.image.ImageUnsafeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * A directory of images: {@code {dir}/{id}} with an optional {@code {dir}/{id}.json} holding Glance
- * fields. Without the JSON the image is active, its format detected, and there is nothing to verify.
+ * fields. Without the JSON the image is active, its format detected, and there is nothing to verify;
+ * a JSON without {@code status} means active too. A JSON that cannot be read or parsed makes the image
+ * {@link ImageUnsafeException} (not retriable, never retried as a download error): the store's
+ * description of the image cannot be trusted, so neither can its bytes.
  */
 public final class DirectoryImageStore implements ImageStore {
 
@@ -31,11 +36,13 @@ public final class DirectoryImageStore implements ImageStore {
             return ImageMetadata.unknown(imageId);
         }
         try {
-            return MetadataParser.parse(Files.readAllBytes(json), imageId);
+            return MetadataParser.parse(Files.readAllBytes(json), imageId, Optional.of("active"));
         } catch (IOException e) {
-            throw new ImageDownloadException("cannot read " + json + ": " + e.getMessage(), e);
+            // a local file that cannot be read will not become readable by retrying the download
+            throw new ImageUnsafeException("image " + imageId + " has unreadable metadata " + json + ": "
+                    + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
-            throw new ImageDownloadException("image " + imageId + " has unreadable metadata " + json + ": "
+            throw new ImageUnsafeException("image " + imageId + " has invalid metadata " + json + ": "
                     + e.getMessage(), e);
         }
     }

@@ -14,8 +14,17 @@ final class MetadataParser {
     private MetadataParser() {
     }
 
-    /** @throws IllegalArgumentException the body is not a JSON object with a string {@code id} and {@code status} */
+    /** @throws IllegalArgumentException the body is not a JSON object with a string {@code status} */
     static ImageMetadata parse(byte[] json, String expectedId) {
+        return parse(json, expectedId, Optional.empty());
+    }
+
+    /**
+     * @param defaultStatus the status when the body has none (a directory store's hand-written JSON
+     *                      may omit it); empty = a missing status is an error (Glance always sends one)
+     * @throws IllegalArgumentException the body is not a JSON object, or has no status and no default applies
+     */
+    static ImageMetadata parse(byte[] json, String expectedId, Optional<String> defaultStatus) {
         JsonNode root;
         try {
             root = MAPPER.readTree(json);
@@ -26,7 +35,7 @@ final class MetadataParser {
             throw new IllegalArgumentException("image metadata is not a JSON object");
         }
         String id = text(root, "id").orElse(expectedId);
-        String status = text(root, "status").orElseThrow(
+        String status = text(root, "status").or(() -> defaultStatus).orElseThrow(
                 () -> new IllegalArgumentException("image metadata has no status"));
         return new ImageMetadata(id, status, text(root, "disk_format"), text(root, "container_format"),
                 number(root, "size"),

@@ -60,4 +60,34 @@ class DirectoryStoreQemuImgTest {
     void missingImageIsNotFound() {
         assertThatThrownBy(() -> cache.fetch("nothing")).isInstanceOf(ImageNotFoundException.class);
     }
+
+    @Test
+    void metadataWithoutStatusMeansActive() throws Exception {
+        TestImages.raw(store.resolve("nostatus"), 4096);
+        Files.writeString(store.resolve("nostatus.json"), """
+                {"id": "nostatus", "disk_format": "raw", "size": 4096}""");
+        assertThat(cache.fetch("nostatus").virtualSize()).isEqualTo(4096);
+        assertThat(cache.list()).hasSize(1);
+    }
+
+    @Test
+    void invalidMetadataIsANonRetriableUnsafeImageAndNothingIsCached() throws Exception {
+        TestImages.raw(store.resolve("badjson"), 4096);
+        Files.writeString(store.resolve("badjson.json"), "{\"id\": \"badjson\", \"status\": ");
+        assertThatThrownBy(() -> cache.fetch("badjson")).isInstanceOfSatisfying(ImageUnsafeException.class,
+                e -> assertThat(e.retriable()).isFalse()).hasMessageContaining("invalid metadata");
+        Files.writeString(store.resolve("badjson.json"), "[1, 2]");
+        assertThatThrownBy(() -> cache.fetch("badjson")).isInstanceOf(ImageUnsafeException.class);
+        assertNothingCached(cache, stateDir);
+    }
+
+    @Test
+    void unreadableMetadataIsANonRetriableUnsafeImage() throws Exception {
+        TestImages.raw(store.resolve("dirjson"), 4096);
+        // a directory where the JSON should be: reading it fails whatever the user's privileges
+        Files.createDirectory(store.resolve("dirjson.json"));
+        assertThatThrownBy(() -> cache.fetch("dirjson")).isInstanceOfSatisfying(ImageUnsafeException.class,
+                e -> assertThat(e.retriable()).isFalse()).hasMessageContaining("unreadable metadata");
+        assertNothingCached(cache, stateDir);
+    }
 }
