@@ -305,7 +305,8 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
                 if (!shared) {
                     removeSourceFiles();
                 }
-                throw e;
+                throw new CommandFailedException(e.code(), e.getMessage() + "; the instance runs on " + destination
+                        + ": send migrate again to have its agent adopt it", true, e);
             }
         }
 
