@@ -53,7 +53,7 @@ public final class IncomingMigrations {
     private static final long GIB = 1024L * 1024 * 1024;
 
     private final ComputeDriver driver;
-    private final MigrationDriver migrationDriver;
+    private final @org.jspecify.annotations.Nullable MigrationDriver migrationDriver;
     private final ImageCache images;
     private final InstanceStore store;
     private final InstanceRegistry registry;
@@ -63,7 +63,8 @@ public final class IncomingMigrations {
     private final Path stateDir;
 
     /** @param migrationDriver imports cold-migrated definitions; null = this host cannot take cold migrations */
-    public IncomingMigrations(ComputeDriver driver, MigrationDriver migrationDriver, ImageCache images,
+    public IncomingMigrations(ComputeDriver driver, @org.jspecify.annotations.Nullable MigrationDriver migrationDriver,
+                              ImageCache images,
                               InstanceStore store, InstanceRegistry registry, InstanceFiles files,
                               MigrationsInFlight inFlight, String migrationUri, Path stateDir) {
         this.driver = driver;

@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param payload the reply's payload (empty on error)
  * @param error   the destination's error, null on success
  */
-public record MigrationReply(Map<String, Object> payload, ErrorBody error) {
+public record MigrationReply(Map<String, Object> payload, @org.jspecify.annotations.Nullable ErrorBody error) {
 
     public MigrationReply {
         payload = payload == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(payload));
