@@ -4,6 +4,8 @@ import com.rabbitmq.client.Channel;
 import dev.computeagent.agent.command.CommandValidator;
 import dev.computeagent.agent.command.Validation;
 import dev.computeagent.agent.execution.CommandExecutor;
+import dev.computeagent.agent.message.ErrorBody;
+import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -18,7 +20,8 @@ import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
 /**
  * Receives command messages (manual acknowledgement). Valid commands go to the
  * {@link CommandExecutor}, which acknowledges them when done; invalid ones get a
- * {@code command.rejected} event (and reply) and are rejected without requeue, so the broker
+ * {@code command.rejected} event (and reply, both with error {@code INVALID_COMMAND}, not retriable)
+ * and are rejected without requeue, so the broker
  * dead-letters them unchanged. Never throws, whatever the message.
  */
 public final class CommandListener implements ChannelAwareMessageListener {
@@ -75,7 +78,7 @@ public final class CommandListener implements ChannelAwareMessageListener {
             payload.put("raw_body", rejected.rawBody());
         }
         EventMessage event = events.event("command.rejected", rejected.requestId(), rejected.instanceUuid(),
-                payload, null);
+                payload, new ErrorBody(ErrorCode.INVALID_COMMAND, rejected.reason(), false));
         events.publish(event);
         events.reply(props.getReplyTo(), props.getCorrelationId(), event);
         if (rejected.misrouted() && events.deadLetter(message)) {

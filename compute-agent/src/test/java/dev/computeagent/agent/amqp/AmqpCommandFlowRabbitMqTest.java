@@ -83,7 +83,9 @@ class AmqpCommandFlowRabbitMqTest {
                         .getBytes(StandardCharsets.UTF_8),
                 envelope("start", "bad-4", uuid.toUpperCase(), "{}").getBytes(StandardCharsets.UTF_8));
         for (byte[] body : invalid) {
-            client.publish("compute." + HOST, body, null);
+            // bad-1 asks for a reply: the reply carries the same body as the command.rejected event
+            boolean wantsReply = new String(body, StandardCharsets.ISO_8859_1).contains("\"bad-1\"");
+            client.publish("compute." + HOST, body, wantsReply ? "corr-bad-1" : null);
         }
         // a message routed with another host's key (an operator's extra binding brought it here)
         client.channel().queueBind("compute." + HOST, "compute", "compute." + HOST + "-other");
@@ -103,6 +105,17 @@ class AmqpCommandFlowRabbitMqTest {
                 .anyMatch(r -> r.contains("wrong host"));
         assertThat(client.events(j -> "bad-2".equals(j.path("request_id").asString(null))).get(0).json()
                 .path("payload").path("raw_body").asString()).contains("hibernate");
+        assertThat(client.events(j -> j.path("event").asString().equals("command.rejected"))).allSatisfy(r -> {
+            assertThat(r.json().path("error").path("code").asString()).isEqualTo("INVALID_COMMAND");
+            assertThat(r.json().path("error").path("message").asString())
+                    .isEqualTo(r.json().path("payload").path("reason").asString());
+            assertThat(r.json().path("error").path("retriable").isBoolean()).isTrue();
+            assertThat(r.json().path("error").path("retriable").asBoolean()).isFalse();
+        });
+        AmqpTestClient.Received rejectedReply = client.awaitReply("corr-bad-1", WAIT);
+        assertThat(rejectedReply.json().path("event").asString()).isEqualTo("command.rejected");
+        assertThat(rejectedReply.json().path("error").path("code").asString()).isEqualTo("INVALID_COMMAND");
+        assertThat(rejectedReply.json().path("error").path("message").asString()).contains("args.name");
 
         List<byte[]> dead = new java.util.ArrayList<>();
         await().atMost(WAIT).until(() -> {

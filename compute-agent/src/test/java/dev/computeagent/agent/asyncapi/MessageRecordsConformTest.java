@@ -107,9 +107,11 @@ class MessageRecordsConformTest {
         assertConforms("powerStateUpdate", event("instance.power_state.update", null, UUID, update, null));
 
         assertConforms("commandRejected", event("command.rejected", null, null,
-                Map.of("reason", "body is not JSON", "raw_body", "{nope"), null));
+                Map.of("reason", "body is not JSON", "raw_body", "{nope"),
+                new ErrorBody(ErrorCode.INVALID_COMMAND, "body is not JSON", false)));
         assertConforms("commandRejected", event("command.rejected", "req-9", UUID,
-                Map.of("reason", "args.flavor.vcpus must be within [1, 64]"), null));
+                Map.of("reason", "args.flavor.vcpus must be within [1, 64]"),
+                new ErrorBody(ErrorCode.INVALID_COMMAND, "args.flavor.vcpus must be within [1, 64]", false)));
     }
 
     @Test
