@@ -3,6 +3,7 @@ package dev.computeagent.agent.handler;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.execution.ErrorMapper;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InstanceState;
@@ -36,8 +37,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Idempotent: an existing instance with the same spec fingerprint is finished (started when a
  * crash interrupted its spawn) and reported as success; with another spec the command fails with
- * {@code INSTANCE_EXISTS} and the existing instance is not touched. Any other failure removes
+ * {@code INSTANCE_EXISTS} and the existing instance is not touched. An existing instance in
+ * {@code ERROR} is not a success either: the same spec again fails with {@code INSTANCE_EXISTS}
+ * (message with its last error; the controller deletes it first). A crash-interrupted spawn that
+ * cannot be finished is left {@code ERROR} with {@code last_error}. Any other failure removes
  * everything this spawn created (domain, overlay, instance directory) before it is reported.
+ *
+ * <p>Before any work a new instance must fit: memory and root disk (see {@link #checkCapacity}),
+ * else {@code INSUFFICIENT_RESOURCES}; an image above the root disk is refused before it is cached.
+ * The instance is in the registry as {@code BUILDING} from the moment its domain exists.
  */
 public final class SpawnHandler implements CommandHandler<Command.Spawn> {
 
@@ -83,16 +91,21 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
         if (existing.isPresent()) {
             return finishExisting(existing.get(), fingerprint);
         }
+        checkCapacity(uuid, request);
         // no domain: an existing directory can only be a crashed attempt of this same spawn (recovery
         // keeps directories of completed spawns only when they have a domain), so it is ours to reuse
         files.create(uuid);
         try {
-            phase("image", () -> images.fetch(request.imageId()));
-            phase("disk", () -> images.createOverlay(request.imageId(), files.disk(uuid), request.flavor().rootGb() * GIB));
+            long rootBytes = request.flavor().rootGb() * GIB;
+            // the size limit applies before the image enters the cache (DESIGN.md §4)
+            phase("image", () -> images.fetch(request.imageId(), rootBytes));
+            phase("disk", () -> images.createOverlay(request.imageId(), files.disk(uuid), rootBytes));
             InstanceSpec spec = new InstanceSpec(uuid, metadata(command, fingerprint), java.util.List.of(
                     DiskSpec.qcow2Root(files.disk(uuid))), request.nics(), files.consoleLog(uuid), false);
             phase("define", () -> {
                 driver.spawn(spec);
+                // visible over REST as BUILDING from the moment the domain exists
+                store.track(uuid);
                 return null;
             });
             phase("boot", () -> {
@@ -122,15 +135,59 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
         InstanceState state = Annotations.state(info.metadata(), info.powerState());
         if (state == InstanceState.BUILDING) {
             // a crash interrupted this spawn after the domain was defined: finish it
-            if (info.powerState() != PowerState.RUNNING) {
-                driver.start(uuid);
-                awaitRunning(uuid);
+            try {
+                if (info.powerState() != PowerState.RUNNING) {
+                    driver.start(uuid);
+                    awaitRunning(uuid);
+                }
+            } catch (RuntimeException e) {
+                recordFailedRecovery(uuid, e);
+                throw e;
             }
             Outcome outcome = Outcome.of(store.record(uuid, InstanceState.ACTIVE, null));
             files.markSpawnComplete(uuid);
             return outcome;
         }
+        if (state == InstanceState.ERROR) {
+            String lastError = info.metadata().annotations().get(Annotations.LAST_ERROR);
+            store.record(uuid, InstanceState.ERROR, lastError);
+            throw new CommandFailedException(ErrorCode.INSTANCE_EXISTS, "instance " + uuid
+                    + " exists in state ERROR" + (lastError == null ? "" : " (" + lastError + ")")
+                    + "; delete it before spawning it again", false);
+        }
         return Outcome.of(store.record(uuid, state, info.metadata().annotations().get(Annotations.LAST_ERROR)));
+    }
+
+    /** Leaves an instance whose interrupted spawn could not be finished in ERROR, not BUILDING. */
+    private void recordFailedRecovery(UUID uuid, RuntimeException failure) {
+        String message = "spawn could not be finished after an interruption: " + ErrorMapper.toError(failure).message();
+        try {
+            store.record(uuid, InstanceState.ERROR, message);
+        } catch (RuntimeException e) {
+            log.error("instance {} could not be marked ERROR after its spawn failed to finish", uuid, e);
+        }
+    }
+
+    /**
+     * Refuses a flavor this host cannot hold before any work: its memory against the host's memory
+     * less that of the agent's instances, its root disk against the free space of the state
+     * directory. vCPUs are not checked: overcommitting them is normal.
+     */
+    private void checkCapacity(UUID uuid, SpawnRequest request) {
+        long memoryMb = driver.hostResources().memoryMb();
+        long usedMb = store.views().stream().filter(v -> !v.uuid().equals(uuid.toString()))
+                .mapToLong(v -> v.flavor().memoryMb()).sum();
+        if (request.flavor().memoryMb() > memoryMb - usedMb) {
+            throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "flavor needs "
+                    + request.flavor().memoryMb() + " MiB of memory; the host has " + memoryMb + " MiB, "
+                    + usedMb + " MiB of it held by this agent's instances", false);
+        }
+        long rootBytes = request.flavor().rootGb() * GIB;
+        long free = files.usableSpace();
+        if (rootBytes > free) {
+            throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "flavor needs a " + request.flavor().rootGb()
+                    + " GiB root disk; the state directory has " + free / GIB + " GiB free", false);
+        }
     }
 
     private InstanceMetadata metadata(Command.Spawn command, String fingerprint) {

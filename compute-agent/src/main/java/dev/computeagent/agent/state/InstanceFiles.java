@@ -40,6 +40,24 @@ public final class InstanceFiles {
         return dir(uuid).resolve("console.log");
     }
 
+    /**
+     * Bytes free for instance disks on the file system of the state directory (its nearest existing
+     * ancestor when it does not exist yet).
+     *
+     * @throws UncheckedIOException the file system cannot be queried
+     */
+    public long usableSpace() {
+        Path probe = instancesDir;
+        while (probe != null && !Files.exists(probe)) {
+            probe = probe.getParent();
+        }
+        try {
+            return Files.getFileStore(probe == null ? Path.of("/") : probe).getUsableSpace();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the free space of " + probe, e);
+        }
+    }
+
     /** Creates the instance directory; returns true when it did not exist before. */
     public boolean create(UUID uuid) {
         Path dir = dir(uuid);

@@ -54,6 +54,21 @@ public final class InstanceStore {
         return registry.find(uuid);
     }
 
+    /** Every instance the registry knows, in uuid order. */
+    public java.util.List<InstanceView> views() {
+        return registry.all();
+    }
+
+    /**
+     * Puts an instance that exists but is not recorded yet (a spawn whose domain was just defined)
+     * into the registry with the state of its annotations, so REST shows it while it builds.
+     *
+     * @throws InstanceNotFoundException the instance does not exist
+     */
+    public InstanceView track(UUID uuid) {
+        return registry.update(driver.info(uuid));
+    }
+
     public void forget(UUID uuid) {
         registry.remove(uuid);
     }

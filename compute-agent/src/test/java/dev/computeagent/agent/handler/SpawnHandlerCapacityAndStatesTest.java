@@ -1,0 +1,172 @@
+package dev.computeagent.agent.handler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.command.SpawnRequest;
+import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.message.FlavorArgs;
+import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.state.Annotations;
+import dev.computeagent.agent.state.InstanceFiles;
+import dev.computeagent.agent.state.InstanceRegistry;
+import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.InstanceView;
+import dev.computeagent.agent.testing.FakeImageCache;
+import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.HypervisorException;
+import dev.computeagent.virt.fake.FakeComputeDriver;
+import dev.computeagent.virt.fake.FakeOperation;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Spawn's admission (INSUFFICIENT_RESOURCES before any work), its BUILDING visibility while the
+ * domain boots, and the states it leaves for failed recoveries and repeated spawns of ERROR instances.
+ */
+class SpawnHandlerCapacityAndStatesTest {
+
+    @TempDir
+    Path stateDir;
+
+    /** The fake host has 16,384 MiB of memory. */
+    private final FakeComputeDriver fake = new FakeComputeDriver();
+    private final FakeImageCache images = new FakeImageCache();
+    private final AtomicReference<Optional<InstanceView>> seenWhileBooting = new AtomicReference<>();
+    private final AtomicReference<RuntimeException> bootFailure = new AtomicReference<>();
+    private InstanceRegistry registry;
+    private InstanceFiles files;
+    private SpawnHandler spawn;
+
+    @BeforeEach
+    void setUp() {
+        registry = new InstanceRegistry("h1");
+        files = new InstanceFiles(stateDir);
+        ComputeDriver driver = observingBoot(fake);
+        spawn = new SpawnHandler(driver, images, new InstanceStore(driver, registry), files, "h1",
+                Clock.systemUTC(), new SimpleMeterRegistry());
+    }
+
+    @AfterEach
+    void tearDown() {
+        fake.close();
+    }
+
+    /** Records what the registry shows at the first look at the power state after the domain exists. */
+    private ComputeDriver observingBoot(FakeComputeDriver target) {
+        return (ComputeDriver) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ComputeDriver.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("info") && fake.callCount(FakeOperation.SPAWN) > 0
+                            && seenWhileBooting.get() == null && registry.find((UUID) args[0]).isPresent()) {
+                        seenWhileBooting.set(registry.find((UUID) args[0]));
+                        if (bootFailure.get() != null) {
+                            throw bootFailure.get();
+                        }
+                    }
+                    try {
+                        return method.invoke(target, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static Command.Spawn spawnOf(UUID uuid, long memoryMb, long rootGb) {
+        return new Command.Spawn("r-" + uuid, uuid, new SpawnRequest("vm", new FlavorArgs(1, memoryMb, rootGb, 0), "img",
+                List.of(), Map.of(), Optional.empty()));
+    }
+
+    private void assertInsufficient(Command.Spawn command, String messagePart) {
+        assertThatThrownBy(() -> spawn.handle(command)).isInstanceOfSatisfying(CommandFailedException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES);
+            assertThat(e.retriable()).isFalse();
+        }).hasMessageContaining(messagePart);
+        assertThat(files.exists(command.instanceUuid())).isFalse();
+        assertThat(fake.listInstances()).noneMatch(i -> i.uuid().equals(command.instanceUuid()));
+        assertThat(images.overlaysCreated()).isEqualTo(fake.listInstances().size());
+    }
+
+    @Test
+    void memoryAboveTheHostIsInsufficientBeforeAnyWork() {
+        assertInsufficient(spawnOf(UUID.randomUUID(), 16_385, 1), "MiB of memory");
+        assertThat(fake.callCount(FakeOperation.SPAWN)).isZero();
+    }
+
+    @Test
+    void memoryHeldByTheAgentsInstancesCountsAndVcpusAreNotChecked() {
+        spawn.handle(spawnOf(UUID.randomUUID(), 12_000, 1));
+        assertInsufficient(spawnOf(UUID.randomUUID(), 4_385, 1), "12000 MiB of it held");
+        Command.Spawn fits = new Command.Spawn("r-fit", UUID.randomUUID(), new SpawnRequest("vm2",
+                new FlavorArgs(64, 4_384, 1, 0), "img", List.of(), Map.of(), Optional.empty()));
+        assertThat(spawn.handle(fits).payload()).containsEntry("state", "ACTIVE");
+    }
+
+    @Test
+    void rootDiskAboveTheFreeSpaceOfTheStateDirectoryIsInsufficient() {
+        long freeGib = files.usableSpace() >> 30;
+        assertInsufficient(spawnOf(UUID.randomUUID(), 128, freeGib + 1), "GiB root disk");
+        assertThat(fake.callCount(FakeOperation.SPAWN)).isZero();
+    }
+
+    @Test
+    void aSpawningInstanceIsInTheRegistryAsBuildingOnceItsDomainExists() {
+        UUID uuid = UUID.randomUUID();
+        spawn.handle(spawnOf(uuid, 128, 1));
+        assertThat(seenWhileBooting.get()).isPresent();
+        assertThat(seenWhileBooting.get().orElseThrow().state()).isEqualTo(InstanceState.BUILDING);
+        assertThat(registry.find(uuid).orElseThrow().state()).isEqualTo(InstanceState.ACTIVE);
+    }
+
+    @Test
+    void aSpawnFailingWhileBootingIsForgottenByTheRegistry() {
+        UUID uuid = UUID.randomUUID();
+        bootFailure.set(new HypervisorException("lost the guest"));
+        assertThatThrownBy(() -> spawn.handle(spawnOf(uuid, 128, 1))).isInstanceOf(HypervisorException.class);
+        assertThat(seenWhileBooting.get().orElseThrow().state()).isEqualTo(InstanceState.BUILDING);
+        assertThat(registry.find(uuid)).isEmpty();
+        assertThat(fake.listInstances()).isEmpty();
+    }
+
+    @Test
+    void aRecoveryThatCannotStartTheGuestLeavesErrorWithLastError() {
+        UUID uuid = UUID.randomUUID();
+        spawn.handle(spawnOf(uuid, 128, 1));
+        fake.stop(uuid, Duration.ZERO);
+        fake.updateAnnotations(uuid, Annotations.with(fake.info(uuid).metadata().annotations(),
+                InstanceState.BUILDING, null));
+        fake.failNext(FakeOperation.START, new HypervisorException("no memory for qemu"));
+        assertThatThrownBy(() -> spawn.handle(spawnOf(uuid, 128, 1))).isInstanceOf(HypervisorException.class);
+        assertThat(fake.info(uuid).metadata().annotations()).containsEntry(Annotations.STATE, "ERROR")
+                .hasEntrySatisfying(Annotations.LAST_ERROR, e -> assertThat(e).contains("no memory for qemu"));
+        assertThat(registry.find(uuid).orElseThrow().state()).isEqualTo(InstanceState.ERROR);
+    }
+
+    @Test
+    void aRepeatedSpawnOfAnInstanceInErrorFails() {
+        UUID uuid = UUID.randomUUID();
+        spawn.handle(spawnOf(uuid, 128, 1));
+        fake.updateAnnotations(uuid, Annotations.with(fake.info(uuid).metadata().annotations(),
+                InstanceState.ERROR, "boot failed"));
+        assertThatThrownBy(() -> spawn.handle(spawnOf(uuid, 128, 1)))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INSTANCE_EXISTS);
+                    assertThat(e.retriable()).isFalse();
+                }).hasMessageContaining("ERROR").hasMessageContaining("boot failed");
+        assertThat(fake.callCount(FakeOperation.SPAWN)).isEqualTo(1);
+    }
+}
