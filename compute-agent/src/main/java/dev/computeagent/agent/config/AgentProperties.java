@@ -11,13 +11,17 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.convert.DurationUnit;
 import org.springframework.validation.annotation.Validated;
 
 /**
  * The agent's configuration: the {@code agent.*} keys of DESIGN.md §6 plus the agent's own
  * extensions. Validated at start-up; an invalid value stops the agent with a message naming the key.
+ * The heartbeat and power-sync intervals and the shutdown timeout given as a bare number are seconds
+ * ({@code 30} = {@code 30s}); a value with a unit ({@code 500ms}, {@code 10m}) keeps its unit.
  *
  * @param host                    this agent's name; queue {@code compute.<host>} (default: the hostname)
  * @param stateDir                bases, instance disks, journals
@@ -39,12 +43,12 @@ public record AgentProperties(
         @NotNull @DefaultValue("/var/lib/compute-agent") Path stateDir,
         @Valid @NotNull @DefaultValue Libvirt libvirt,
         @Valid @NotNull @DefaultValue ImageStore imageStore,
-        @NotNull @DefaultValue("30s") Duration heartbeatInterval,
+        @NotNull @DefaultValue("30s") @DurationUnit(ChronoUnit.SECONDS) Duration heartbeatInterval,
         @Min(1) @Max(256) @DefaultValue("8") int maxConcurrentOperations,
         @Min(1) @Max(64) @DefaultValue("4") int maxConcurrentDownloads,
         @Min(1) @Max(100) @DefaultValue("5") int deliveryLimit,
-        @NotNull @DefaultValue("10m") Duration powerSyncInterval,
-        @NotNull @DefaultValue("120s") Duration shutdownTimeout,
+        @NotNull @DefaultValue("10m") @DurationUnit(ChronoUnit.SECONDS) Duration powerSyncInterval,
+        @NotNull @DefaultValue("120s") @DurationUnit(ChronoUnit.SECONDS) Duration shutdownTimeout,
         @Valid @NotNull @DefaultValue ImageCache imageCache) {
 
     public AgentProperties {
