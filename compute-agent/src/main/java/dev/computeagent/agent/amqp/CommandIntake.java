@@ -37,11 +37,9 @@ public final class CommandIntake implements SmartLifecycle {
     private final FileRequestJournal journal;
     private final PowerStateSync powerSync;
     private final Heartbeat heartbeat;
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "agent-periodic");
-        t.setDaemon(true);
-        return t;
-    });
+    // one thread each: a libvirt call hanging in the power sync must not delay host.status
+    private final ScheduledExecutorService heartbeatScheduler = daemonScheduler("agent-heartbeat");
+    private final ScheduledExecutorService powerSyncScheduler = daemonScheduler("agent-power-sync");
     private final Duration heartbeatInterval;
     private final Duration powerSyncInterval;
     private final Duration shutdownTimeout;
@@ -87,9 +85,10 @@ public final class CommandIntake implements SmartLifecycle {
         } catch (RuntimeException e) {
             log.error("cannot subscribe to lifecycle events; relying on the periodic sync", e);
         }
-        scheduler.scheduleAtFixedRate(heartbeat, 0, heartbeatInterval.toMillis(), TimeUnit.MILLISECONDS);
-        scheduler.scheduleWithFixedDelay(powerSync::syncAll, powerSyncInterval.toMillis(), powerSyncInterval.toMillis(),
+        heartbeatScheduler.scheduleAtFixedRate(neverDying("heartbeat", heartbeat), 0, heartbeatInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
+        powerSyncScheduler.scheduleWithFixedDelay(neverDying("power-state sync", powerSync::syncAll),
+                powerSyncInterval.toMillis(), powerSyncInterval.toMillis(), TimeUnit.MILLISECONDS);
         container.start();
         running = true;
         log.info("consuming {}", (Object) container.getQueueNames());
@@ -107,10 +106,33 @@ public final class CommandIntake implements SmartLifecycle {
         if (!finished) {
             log.warn("commands still running after {}; their messages will be redelivered", shutdownTimeout);
         }
-        scheduler.shutdownNow();
+        heartbeatScheduler.shutdownNow();
+        powerSyncScheduler.shutdownNow();
         powerSync.stop();
         container.stop();
         container.destroy();
+    }
+
+    static ScheduledExecutorService daemonScheduler(String name) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * A scheduled executor silently cancels a task's schedule once it throws: anything thrown is
+     * logged and swallowed here so the next period still runs.
+     */
+    static Runnable neverDying(String what, Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (Throwable t) {
+                log.error("{} failed; it runs again next period", what, t);
+            }
+        };
     }
 
     @Override
