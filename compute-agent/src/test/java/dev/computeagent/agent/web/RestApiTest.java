@@ -199,6 +199,19 @@ class RestApiTest extends AgentWebContextTest {
     }
 
     @Test
+    void everyErrorStaysProblemJsonForAClientThatAcceptsOnlyJson() {
+        for (String path : List.of("/v1/instances/8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a", "/v1/flavors")) {
+            assertProblem(send(HttpRequest.newBuilder(uri(path)).header("Accept", "application/json").GET()), 404);
+        }
+        assertProblem(send(HttpRequest.newBuilder(uri("/v1/instances")).header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json")), 405);
+        imageCache.failListing(new dev.computeagent.image.ImageDownloadException("store unreachable", null));
+        assertProblem(send(HttpRequest.newBuilder(uri("/v1/images")).header("Accept", "application/json").GET()), 503);
+        instanceDirectory.fail(new IllegalStateException("journal corrupt"));
+        assertProblem(send(HttpRequest.newBuilder(uri("/v1/instances")).header("Accept", "application/json").GET()), 500);
+    }
+
+    @Test
     void unknownPathIsA404Problem() {
         assertProblem(get("/v1/flavors"), 404);
     }
