@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  *   <li>a spawn interrupted after its domain was defined ({@code BUILDING}) is finished: the
  *       domain is started; when that fails the instance is marked {@code ERROR} with the reason;</li>
  *   <li>{@code ACTIVE}/{@code STOPPED} follow the actual power state;</li>
+ *   <li>{@code MIGRATING} left by a migration that died with the previous agent (none can be in
+ *       flight before commands are consumed) becomes the state of the power state, with
+ *       {@code last_error} saying the migration was interrupted;</li>
  *   <li>an instance directory without a domain and without a completed spawn is removed (a spawn
  *       that died before defining its domain; a redelivered command starts it again);</li>
  *   <li>the state of every instance is published ({@code instance.power_state.update} with
@@ -96,6 +99,14 @@ public final class StartupReconciler {
                 } else {
                     registry.update(info);
                 }
+            }
+            case MIGRATING -> {
+                // reconciliation runs before any command is consumed, so no migration of this process
+                // is in flight: the one that set MIGRATING died with the previous agent. A redelivered
+                // migrate starts over from the state set here.
+                InstanceState actual = Annotations.fromPower(info.powerState());
+                log.warn("instance {} was left MIGRATING by an interrupted migration; it is {} here", uuid, actual);
+                store.record(uuid, actual, "migration interrupted by an agent restart; the instance stayed on this host");
             }
             default -> registry.update(info);
         }

@@ -102,6 +102,21 @@ class StartupReconcilerRabbitMqTest {
     }
 
     @Test
+    void anInstanceLeftMigratingFollowsItsPowerStateWithTheInterruptionAsLastError() throws Exception {
+        UUID running = instance(InstanceState.MIGRATING, true);
+        UUID off = instance(InstanceState.MIGRATING, false);
+
+        reconciler.reconcile();
+
+        assertThat(registry.find(running).orElseThrow().state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(registry.find(running).orElseThrow().lastError()).contains("migration interrupted");
+        assertThat(driver.info(running).metadata().annotations()).containsEntry(Annotations.STATE, "ACTIVE")
+                .hasEntrySatisfying(Annotations.LAST_ERROR, e -> assertThat(e).contains("migration interrupted"));
+        assertThat(registry.find(off).orElseThrow().state()).isEqualTo(InstanceState.STOPPED);
+        assertThat(driver.info(off).metadata().annotations()).containsEntry(Annotations.STATE, "STOPPED");
+    }
+
+    @Test
     void marksAnInterruptedSpawnThatCannotBeFinishedAsErrorWithTheReason() throws Exception {
         UUID building = instance(InstanceState.BUILDING, false);
         driver.failNext(FakeOperation.START, new HypervisorException("no memory for the guest"));
