@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs accepted commands on their instance's lane with the at-least-once protocol of DESIGN.md §3:
- * a request already in the journal is answered again from it; otherwise {@code .start} is
+ * a request already in the journal for the same instance and command is answered again from it (a
+ * request id reused for another instance or command is refused, see {@link #rejectReusedRequestId});
+ * otherwise {@code .start} is
  * published (confirmed), the handler runs, its outcome is journaled, the final event and the reply
  * are published (confirmed), and only then is the message acknowledged. When the broker does not
  * confirm, the message is returned for redelivery, which the journal then answers.
@@ -80,9 +82,13 @@ public final class CommandExecutor {
         String prefix = "instance." + command.name().wireName();
         String uuid = command.instanceUuid().toString();
         Optional<EventMessage> recorded = journal.find(command.requestId());
-        if (recorded.isPresent()) {
+        if (recorded.isPresent() && recordedFor(recorded.get(), prefix, uuid)) {
             log.info("request {} already completed; answering again from the journal", command.requestId());
             finish(command, delivery, recorded.get(), sample);
+            return;
+        }
+        if (recorded.isPresent()) {
+            rejectReusedRequestId(command, delivery, recorded.get(), prefix, uuid, sample);
             return;
         }
         EventMessage start = events.event(prefix + ".start", command.requestId(), uuid, currentPayload(command), null);
@@ -114,6 +120,36 @@ public final class CommandExecutor {
             log.error("request {} completed but could not be journaled", command.requestId(), e);
         }
         finish(command, delivery, last, sample);
+    }
+
+    /** The journaled outcome answers this command only if it was recorded for the same instance and command. */
+    private static boolean recordedFor(EventMessage recorded, String prefix, String uuid) {
+        return uuid.equals(recorded.instanceUuid())
+                && (recorded.event().equals(prefix + ".end") || recorded.event().equals(prefix + ".error"));
+    }
+
+    /**
+     * A request id already completed for another instance or command: replaying that outcome would
+     * report something that did not happen, and running the command would break the id's idempotency
+     * (a redelivery of the first request would then replay this one). So it is neither: the command is
+     * answered {@code .start} then {@code .error} {@code INVALID_COMMAND} (not retriable), acknowledged,
+     * and the journal keeps the first request's record. It is not dead-lettered: the message itself is
+     * well-formed, only its id is reused.
+     */
+    private void rejectReusedRequestId(Command command, Delivery delivery, EventMessage recorded, String prefix,
+                                       String uuid, Timer.Sample sample) {
+        log.warn("request id {} was already used for {} of {}; refusing {} of {}", command.requestId(),
+                recorded.event(), recorded.instanceUuid(), command.name().wireName(), uuid);
+        EventMessage start = events.event(prefix + ".start", command.requestId(), uuid, currentPayload(command), null);
+        if (!events.publish(start)) {
+            delivery.requeue();
+            return;
+        }
+        ErrorBody error = new ErrorBody(ErrorCode.INVALID_COMMAND, "request_id " + command.requestId()
+                + " was already used for another request (" + recorded.event() + " of instance "
+                + recorded.instanceUuid() + ")", false);
+        finish(command, delivery, events.event(prefix + ".error", command.requestId(), uuid,
+                currentPayload(command), error), sample);
     }
 
     private Outcome run(Command command) {

@@ -170,6 +170,34 @@ class AmqpCommandFlowRabbitMqTest {
     }
 
     @Test
+    void aRequestIdReusedForAnotherInstanceOrCommandIsRefusedAndTheJournalStillAnswersTheFirst() throws Exception {
+        String uuid = UUID.randomUUID().toString();
+        String other = UUID.randomUUID().toString();
+        String id = "reused-" + uuid;
+        client.command(envelope("spawn", id, uuid, spawnArgs("first")), "r1-" + uuid);
+        assertThat(client.awaitReply("r1-" + uuid, WAIT).json().path("event").asString()).isEqualTo("instance.spawn.end");
+        int spawnsBefore = driver.callCount(FakeOperation.SPAWN);
+
+        client.command(envelope("spawn", id, other, spawnArgs("other")), "r2-" + uuid);
+        AmqpTestClient.Received otherInstance = client.awaitReply("r2-" + uuid, WAIT);
+        assertThat(otherInstance.json().path("event").asString()).isEqualTo("instance.spawn.error");
+        assertThat(otherInstance.json().path("instance_uuid").asString()).isEqualTo(other);
+        assertThat(otherInstance.json().path("error").path("code").asString()).isEqualTo("INVALID_COMMAND");
+        assertThat(otherInstance.json().path("error").path("retriable").asBoolean()).isFalse();
+        assertThat(driver.callCount(FakeOperation.SPAWN)).isEqualTo(spawnsBefore);
+
+        client.command(envelope("delete", id, uuid, "{}"), "r3-" + uuid);
+        AmqpTestClient.Received otherCommand = client.awaitReply("r3-" + uuid, WAIT);
+        assertThat(otherCommand.json().path("event").asString()).isEqualTo("instance.delete.error");
+        assertThat(otherCommand.json().path("error").path("code").asString()).isEqualTo("INVALID_COMMAND");
+        assertThat(stateDir.resolve("instances").resolve(uuid)).exists();
+
+        client.command(envelope("spawn", id, uuid, spawnArgs("first")), "r4-" + uuid);
+        assertThat(client.awaitReply("r4-" + uuid, WAIT).json().path("event").asString()).isEqualTo("instance.spawn.end");
+        assertThat(client.drainDeadLetters()).isEmpty();
+    }
+
+    @Test
     void failuresAreReportedAsTypedErrorEvents() throws Exception {
         String uuid = UUID.randomUUID().toString();
         client.command(envelope("start", "start-missing-" + uuid, uuid, "{}"), "m-" + uuid);
