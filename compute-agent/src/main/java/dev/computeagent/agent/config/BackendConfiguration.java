@@ -1,5 +1,6 @@
 package dev.computeagent.agent.config;
 
+import dev.computeagent.agent.imagecache.ImageCacheGcSchedule;
 import dev.computeagent.agent.migration.OwnedInstancesDriver;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
@@ -51,5 +52,11 @@ public class BackendConfiguration {
                 cache.maxUnusedAge(), cache.quotaBytes() > 0 ? Optional.of(cache.quotaBytes()) : Optional.empty(),
                 DOWNLOAD_STALL_TIMEOUT, properties.maxConcurrentDownloads());
         return ImageCaches.open(settings);
+    }
+
+    /** The cache's garbage collection every {@code agent.image-cache.gc-interval}, on its own thread. */
+    @Bean
+    ImageCacheGcSchedule imageCacheGcSchedule(ImageCache imageCache, AgentProperties properties) {
+        return new ImageCacheGcSchedule(imageCache, properties.imageCache().gcInterval());
     }
 }
