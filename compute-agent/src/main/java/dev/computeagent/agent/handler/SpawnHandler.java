@@ -185,8 +185,9 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
         long rootBytes = request.flavor().rootGb() * GIB;
         long free = files.usableSpace();
         if (rootBytes > free) {
-            throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "flavor needs a " + request.flavor().rootGb()
-                    + " GiB root disk; the state directory has " + free / GIB + " GiB free", false);
+            throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "flavor needs a "
+                    + request.flavor().rootGb() + " GiB root disk; the state directory has " + free / GIB
+                    + " GiB free", false);
         }
     }
 
