@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.computeagent.agent.deploy.DockerfileModel.Instruction;
 import dev.computeagent.agent.deploy.DockerfileModel.Stage;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class DockerfileMatchesApplicationTest {
 
     /** The layers Spring Boot's default layers.idx defines, in the order the image adds them. */
-    private static final List<String> BOOT_LAYERS =
+    static final List<String> BOOT_LAYERS =
             List.of("dependencies", "spring-boot-loader", "snapshot-dependencies", "application");
 
     private static ApplicationFacts app;
@@ -68,19 +64,6 @@ class DockerfileMatchesApplicationTest {
                 .filter(c -> c.startsWith("--from=" + build.name() + " ")).toList();
         assertThat(layerCopies).containsExactlyElementsOf(BOOT_LAYERS.stream()
                 .map(layer -> "--from=" + build.name() + " " + destination + "/" + layer + "/ ./").toList());
-    }
-
-    @Test
-    void layersCopiedAreTheLayersOfTheBuiltJar() throws IOException {
-        Path jar = ProjectFiles.repositoryRoot().resolve(app.jarPath());
-        Assumptions.assumeTrue(Files.isRegularFile(jar), "no " + jar + " yet (built by `package`)");
-        try (JarFile file = new JarFile(jar.toFile())) {
-            String index = new String(file.getInputStream(file.getEntry("BOOT-INF/layers.idx")).readAllBytes());
-            List<String> layers = Pattern.compile("^- \"([^\"]+)\":$", Pattern.MULTILINE).matcher(index).results()
-                    .map(m -> m.group(1)).toList();
-            assertThat(layers).containsExactlyElementsOf(BOOT_LAYERS);
-            assertThat(entrypoint()).contains(file.getManifest().getMainAttributes().getValue("Main-Class"));
-        }
     }
 
     @Test
