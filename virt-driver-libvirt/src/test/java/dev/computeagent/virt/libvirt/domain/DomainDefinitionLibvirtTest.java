@@ -71,7 +71,7 @@ class DomainDefinitionLibvirtTest {
             assertThat(dumped.cpu()).isEqualTo(designed.cpu());
         } else {
             // TCG: no <cpu> designed; libvirt writes its default model into the definition
-            assertThat(dumped.cpu()).allSatisfy(cpu -> assertThat(cpu.mode()).isEqualTo(CpuMode.CUSTOM));
+            dumped.cpu().ifPresent(cpu -> assertThat(cpu.mode()).isEqualTo(CpuMode.CUSTOM));
         }
         assertThat(dumped.clock()).isEqualTo(designed.clock());
         assertThat(dumped.lifecycle()).isEqualTo(designed.lifecycle());
