@@ -3,8 +3,10 @@ package dev.computeagent.virt.libvirt.designer;
 import dev.computeagent.virt.libvirt.domain.DomainType;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
 
 /** How guests run on this host: hardware-accelerated (KVM) or emulated by QEMU's TCG. */
@@ -32,15 +34,25 @@ public enum VirtType {
         return domainType;
     }
 
-    /** {@link #KVM} when {@code /dev/kvm} exists and opens read-write, else {@link #QEMU}. */
+    /** {@link #KVM} when {@code /dev/kvm} is a device that opens read-write, else {@link #QEMU}. */
     public static VirtType detect() {
         return detect(DEV_KVM);
     }
 
-    /** {@link #KVM} when {@code kvmDevice} exists and opens read-write, else {@link #QEMU}. */
+    /**
+     * {@link #KVM} when {@code kvmDevice} is a device node (not a regular file or directory) that
+     * opens read-write, else {@link #QEMU}. A stray regular file at {@code /dev/kvm} (left by a
+     * careless {@code open(O_CREAT)}) must not make libvirt reject every guest with "does not
+     * support virt type 'kvm'".
+     */
     public static VirtType detect(Path kvmDevice) {
-        try (FileChannel ignored = FileChannel.open(kvmDevice, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            return KVM;
+        try {
+            if (!Files.readAttributes(kvmDevice, BasicFileAttributes.class).isOther()) {
+                return QEMU;
+            }
+            try (FileChannel ignored = FileChannel.open(kvmDevice, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                return KVM;
+            }
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return QEMU;
         }

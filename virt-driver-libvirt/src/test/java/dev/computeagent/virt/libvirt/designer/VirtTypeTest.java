@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,20 +29,28 @@ class VirtTypeTest {
     }
 
     @Test
-    void deviceThatOpensReadWriteMeansKvm() throws Exception {
-        assertThat(VirtType.detect(Files.createFile(dir.resolve("kvm")))).isEqualTo(VirtType.KVM);
+    void regularFileThatOpensReadWriteIsNoKvmDevice() throws Exception {
+        assertThat(VirtType.detect(Files.createFile(dir.resolve("kvm")))).isEqualTo(VirtType.QEMU);
     }
 
     @Test
-    void detectAgreesWithOpeningTheRealDeviceReadWrite() {
+    void characterDeviceThatOpensReadWriteMeansKvm() {
+        assertThat(VirtType.detect(Path.of("/dev/null"))).isEqualTo(VirtType.KVM);
+    }
+
+    @Test
+    void detectAgreesWithOpeningTheRealDeviceReadWriteAndLeavesNoFileBehind() {
+        boolean existed = Files.exists(VirtType.DEV_KVM);
         boolean usable;
-        try (RandomAccessFile kvm = new RandomAccessFile(VirtType.DEV_KVM.toFile(), "rw")) {
+        // no CREATE: on a host without KVM the probe must not leave a regular file at /dev/kvm
+        try (FileChannel kvm = FileChannel.open(VirtType.DEV_KVM, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             usable = true;
         } catch (IOException e) {
             usable = false;
         }
 
         assertThat(VirtType.detect()).isEqualTo(usable ? VirtType.KVM : VirtType.QEMU);
+        assertThat(Files.exists(VirtType.DEV_KVM)).isEqualTo(existed);
     }
 
     @Test
