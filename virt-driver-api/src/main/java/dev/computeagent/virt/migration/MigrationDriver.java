@@ -10,7 +10,8 @@ import java.util.UUID;
  * migrate; the agent drives the whole flow (checks, disk preparation, ownership hand-over).
  *
  * <p>Guarantee shared by every method: when it throws, the instance is where it was before the call
- * (running on the source for {@link #migrateLive}; the destination keeps no half-imported definition).
+ * (running on the source for {@link #migrateLive}, stopped there for {@link #migrateStopped}; the
+ * destination keeps no half-imported definition).
  */
 public interface MigrationDriver {
 
@@ -26,6 +27,22 @@ public interface MigrationDriver {
      *                            (see {@link MigrationException#sourceStillRunning()})
      */
     MigrationResult migrateLive(UUID uuid, MigrationRequest request, MigrationListener listener);
+
+    /**
+     * Cold migration with the disks copied, on the source: moves a <em>stopped</em> instance to
+     * {@code request.destinationUri()} and copies its disks' top layer into the empty overlays the
+     * caller prepared there ({@link StorageMode#BLOCK_INCREMENTAL}; {@link StorageMode#SHARED} moves the
+     * definition only). The guest never runs during the move: a hypervisor that can only stream the
+     * disks of a running process (libvirt) starts it paused for the copy. The instance arrives on the
+     * destination defined persistently, its guest not having executed (libvirt: paused), and is
+     * undefined here; the destination's owner powers it off with {@code ComputeDriver.stop(uuid,
+     * Duration.ZERO)} and starts it when it should run. Monitored like {@link #migrateLive} (completion
+     * timeout, stall).
+     *
+     * @throws MigrationException the instance did not move; it is stopped and defined here as before
+     *                            ({@link MigrationException.Reason#NOT_MIGRATABLE} when it is running)
+     */
+    MigrationResult migrateStopped(UUID uuid, MigrationRequest request, MigrationListener listener);
 
     /**
      * On the destination: statistics of the last completed incoming migration of {@code uuid}, if the

@@ -61,19 +61,29 @@ public final class FakeMigrationDriver implements MigrationDriver {
         this.network = Objects.requireNonNull(network, "network");
     }
 
-    /** The next {@link #migrateLive} fails with {@code failure} before anything moves. */
+    /** The next {@link #migrateLive} or {@link #migrateStopped} fails with {@code failure} before anything moves. */
     public synchronized FakeMigrationDriver failNext(MigrationException failure) {
         failures.add(failure);
         return this;
     }
 
-    /** Every live-migration request received, in order. */
+    /** Every live- and stopped-migration request received, in order. */
     public List<MigrationRequest> requests() {
         return List.copyOf(requests);
     }
 
     @Override
     public MigrationResult migrateLive(UUID uuid, MigrationRequest request, MigrationListener listener) {
+        return move(uuid, request, listener, PowerState.RUNNING);
+    }
+
+    /** The instance arrives stopped (the fake has no paused state; the contract allows either). */
+    @Override
+    public MigrationResult migrateStopped(UUID uuid, MigrationRequest request, MigrationListener listener) {
+        return move(uuid, request, listener, PowerState.SHUTDOWN);
+    }
+
+    private MigrationResult move(UUID uuid, MigrationRequest request, MigrationListener listener, PowerState needed) {
         requests.add(request);
         synchronized (this) {
             MigrationException failure = failures.poll();
@@ -82,20 +92,23 @@ public final class FakeMigrationDriver implements MigrationDriver {
             }
         }
         InstanceSpec spec = currentSpec(uuid);
-        if (local.info(uuid).powerState() != PowerState.RUNNING) {
-            throw new MigrationException(Step.PREPARE, Reason.NOT_MIGRATABLE, "instance " + uuid + " is not running",
-                    null);
+        if (local.info(uuid).powerState() != needed) {
+            throw new MigrationException(Step.PREPARE, Reason.NOT_MIGRATABLE, needed == PowerState.RUNNING,
+                    "instance " + uuid + " is not " + needed, null);
         }
         FakeComputeDriver destination = network.hosts.get(request.destinationUri());
         if (destination == null) {
-            throw new MigrationException(Step.TRANSFER, Reason.DESTINATION_UNREACHABLE,
+            throw new MigrationException(Step.TRANSFER, Reason.DESTINATION_UNREACHABLE, needed == PowerState.RUNNING,
                     "nothing answers at " + request.destinationUri(), null);
         }
         try {
             destination.spawn(spec);
         } catch (DriverException e) {
-            throw new MigrationException(Step.TRANSFER, Reason.DESTINATION_REFUSED,
+            throw new MigrationException(Step.TRANSFER, Reason.DESTINATION_REFUSED, needed == PowerState.RUNNING,
                     "the destination refused " + uuid + ": " + e.getMessage(), e);
+        }
+        if (needed != PowerState.RUNNING) {
+            destination.stop(uuid, Duration.ZERO);
         }
         listener.onProgress(new MigrationProgress(Duration.ZERO, 1, 1, 0, 1, request.maxDowntime()));
         local.destroy(uuid);

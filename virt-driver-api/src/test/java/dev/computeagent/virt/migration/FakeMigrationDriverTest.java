@@ -86,6 +86,27 @@ class FakeMigrationDriverTest {
         assertThatThrownBy(() -> toB.importDefinition(definition)).isInstanceOf(InstanceExistsException.class);
     }
 
+    @Test
+    void stoppedMigrationMovesOnlyAStoppedInstanceAndItArrivesStopped() {
+        a.setCheckDiskFiles(false);
+        b.setCheckDiskFiles(false);
+        a.spawn(spec());
+        MigrationRequest request = MigrationRequest.to("qemu+tcp://b/system").storage(StorageMode.BLOCK_INCREMENTAL)
+                .build();
+
+        assertThatThrownBy(() -> fromA.migrateStopped(uuid, request, MigrationListener.NONE))
+                .isInstanceOfSatisfying(MigrationException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(MigrationException.Reason.NOT_MIGRATABLE);
+                    assertThat(e.sourceStillRunning()).isFalse();
+                });
+        a.stop(uuid, Duration.ZERO);
+        fromA.migrateStopped(uuid, request, MigrationListener.NONE);
+
+        assertThat(a.listInstances()).isEmpty();
+        assertThat(b.info(uuid).powerState()).isEqualTo(PowerState.SHUTDOWN);
+        assertThat(fromA.requests()).containsExactly(request, request);
+    }
+
     private InstanceSpec spec() {
         InstanceMetadata metadata = new InstanceMetadata("vm", new Flavor(1, 64, 0, 0), "img", "a", Map.of(), Map.of());
         return new InstanceSpec(uuid, metadata, List.of(DiskSpec.qcow2Root(Path.of("/nonexistent/disk"))), List.of(),

@@ -63,6 +63,14 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
         call(LibvirtCall.CREATE, () -> domain.create());
     }
 
+    /**
+     * {@code virDomainCreateWithFlags(PAUSED)}: starts the hypervisor process of the defined domain with
+     * its CPUs stopped; the guest executes nothing until resumed.
+     */
+    public void createPaused() {
+        call(LibvirtCall.CREATE, () -> domain.create(Domain.CreateFlags.PAUSED));
+    }
+
     /** {@code virDomainShutdown}: asks the guest to power off (ACPI); returns at once. */
     @Override
     public void shutdown() {

@@ -50,7 +50,8 @@ public final class MigrationDomain implements AutoCloseable {
     }
 
     /**
-     * Live-migrates peer to peer to {@code destinationUri}; returns when libvirt reports the job done.
+     * Migrates peer to peer to {@code destinationUri} (live, or paused: see {@link MigrationFlags#live()});
+     * returns when libvirt reports the job done.
      *
      * @throws MigrationException libvirt failed the migration ({@link Step#TRANSFER}); the caller
      *                            checks the connection and the source domain before trusting the reason
@@ -65,8 +66,8 @@ public final class MigrationDomain implements AutoCloseable {
      * (both {@code null} = the source's own).
      */
     public void migrateToUri(String destinationUri, MigrationFlags flags, String destinationXml, String persistentXml) {
-        int bits = MigrateFlags.LIVE | MigrateFlags.PEER2PEER | MigrateFlags.PERSIST_DEST
-                | MigrateFlags.UNDEFINE_SOURCE;
+        int bits = MigrateFlags.PEER2PEER | MigrateFlags.PERSIST_DEST | MigrateFlags.UNDEFINE_SOURCE
+                | (flags.live() ? MigrateFlags.LIVE : MigrateFlags.PAUSED);
         if (flags.copyStorageIncremental()) {
             bits |= MigrateFlags.NON_SHARED_INC;
         }

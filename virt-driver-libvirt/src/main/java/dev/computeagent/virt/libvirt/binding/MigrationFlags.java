@@ -1,12 +1,14 @@
 package dev.computeagent.virt.libvirt.binding;
 
 /**
- * What a peer-to-peer live migration asks of libvirt; turned into {@code VIR_MIGRATE_*} flags by
- * {@link MigrationDomain} (always {@code LIVE | PEER2PEER | PERSIST_DEST | UNDEFINE_SOURCE}).
+ * What a peer-to-peer migration asks of libvirt; turned into {@code VIR_MIGRATE_*} flags by
+ * {@link MigrationDomain} (always {@code PEER2PEER | PERSIST_DEST | UNDEFINE_SOURCE}).
  *
+ * @param live                   {@code LIVE}: the guest keeps running during the transfer; otherwise it
+ *                               is moved paused and stays paused on the destination ({@code PAUSED})
  * @param copyStorageIncremental {@code NON_SHARED_INC}: mirror the disks' top layer to the destination
  * @param autoConverge           {@code AUTO_CONVERGE}
  * @param unsafe                 {@code UNSAFE}: skip libvirt's disk-cache safety check
  */
-public record MigrationFlags(boolean copyStorageIncremental, boolean autoConverge, boolean unsafe) {
+public record MigrationFlags(boolean live, boolean copyStorageIncremental, boolean autoConverge, boolean unsafe) {
 }

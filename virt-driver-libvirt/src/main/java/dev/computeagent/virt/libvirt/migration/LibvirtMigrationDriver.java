@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * {@code AUTO_CONVERGE}, {@code UNSAFE} on request) runs on a driver thread while the calling thread
  * monitors it. On failure libvirt itself resumes the guest on the source; this driver then checks that
  * the guest really runs there and says so in the exception.
+ *
+ * <p>Cold migration: with shared storage the definition moves ({@link #exportDefinition} /
+ * {@link #importDefinition}); with the disks copied, {@link #migrateStopped} moves a paused, never-run
+ * copy of the stopped guest the same way as a live one.
  */
 public final class LibvirtMigrationDriver implements MigrationDriver, AutoCloseable {
 
@@ -71,7 +75,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         try {
             return connections.call(connection -> {
                 try (MigrationDomain domain = new MigrationDomain(requireOwned(connection, uuid))) {
-                    return migrate(domain, subject, start, request, listener);
+                    return migrate(domain, subject, start, request, listener, true);
                 }
             });
         } catch (MigrationException e) {
@@ -81,8 +85,64 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         }
     }
 
+    /**
+     * libvirt copies storage only for a running QEMU ({@code OFFLINE} migrations cannot carry disks), so
+     * the stopped domain is started with its CPUs paused, migrated without {@code LIVE} and with
+     * {@code PAUSED} (it stays paused on the destination), and on failure powered off here again.
+     */
+    @Override
+    public MigrationResult migrateStopped(UUID uuid, MigrationRequest request, MigrationListener listener) {
+        long start = System.nanoTime();
+        String subject = "cold migration of " + uuid + " to " + request.destinationUri();
+        try {
+            return connections.call(connection -> {
+                try (MigrationDomain domain = new MigrationDomain(requireOwned(connection, uuid))) {
+                    if (domain.handle().isActive()) {
+                        throw new MigrationException(Step.PREPARE, Reason.NOT_MIGRATABLE,
+                                subject + ": the instance is running; stop it first", null);
+                    }
+                    try {
+                        domain.handle().createPaused();
+                    } catch (DriverException e) {
+                        throw new MigrationException(Step.PREPARE, Reason.FAILED, false,
+                                subject + ": cannot start the paused copy process: " + e.getMessage(), e);
+                    }
+                    return migrate(domain, subject, start, request, listener, false);
+                }
+            });
+        } catch (MigrationException e) {
+            throw powerOffLeftover(uuid, e);
+        } catch (InstanceNotFoundException e) {
+            throw new MigrationException(Step.PREPARE, Reason.NOT_MIGRATABLE, false, "no instance " + uuid, e);
+        }
+    }
+
+    /** After a failed cold move the paused copy process (if libvirt kept it here) must not stay up. */
+    private MigrationException powerOffLeftover(UUID uuid, MigrationException failure) {
+        try {
+            connections.call(connection -> {
+                Optional<DomainHandle> found = connection.lookup(uuid);
+                if (found.isPresent()) {
+                    try (DomainHandle domain = found.get()) {
+                        if (domain.isActive()) {
+                            domain.destroy();
+                        }
+                    }
+                }
+                return null;
+            });
+        } catch (DriverException e) {
+            LOG.warn("cannot power off the paused copy of {} after a failed cold migration", uuid, e);
+            failure.addSuppressed(e);
+        }
+        if (!failure.sourceStillRunning()) {
+            return failure;
+        }
+        return new MigrationException(failure.step(), failure.reason(), false, failure.getMessage(), failure);
+    }
+
     private MigrationResult migrate(MigrationDomain domain, String subject, long start, MigrationRequest request,
-                                    MigrationListener listener) {
+                                    MigrationListener listener, boolean live) {
         if (!domain.handle().isActive()) {
             throw new MigrationException(Step.PREPARE, Reason.NOT_MIGRATABLE, subject + ": the instance is not running",
                     null);
@@ -92,7 +152,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         Duration limit = schedule.limitAt(Duration.ZERO);
         domain.setMaxDowntime(limit);
         Duration timeout = request.effectiveCompletionTimeout(memoryMb);
-        MigrationFlags flags = new MigrationFlags(request.storage() == StorageMode.BLOCK_INCREMENTAL,
+        MigrationFlags flags = new MigrationFlags(live, request.storage() == StorageMode.BLOCK_INCREMENTAL,
                 request.autoConverge(), request.unsafe());
         LOG.info("{}: starting ({}, completion timeout {} s, downtime {} -> {} ms{})", subject, request.storage(),
                 timeout.toSeconds(), limit.toMillis(), request.maxDowntime().toMillis(),

@@ -221,6 +221,57 @@ class LiveMigrationTwoLibvirtHostsTest {
     }
 
     @Test
+    void stoppedMigrationCopiesTheDiskWithoutRunningTheGuestAndAFailureLeavesItStoppedHere() {
+        UUID uuid = UUID.randomUUID();
+        Path localA = HOSTS.a().dir().resolve("local-cold");
+        Path localB = HOSTS.b().dir().resolve("local-cold");
+        DiskSpec diskA = MigrationGuests.overlay(localA, uuid);
+        Path logA = MigrationGuests.consoleLog(localA, uuid);
+        Path logB = MigrationGuests.consoleLog(localB, uuid);
+        driverA.spawn(MigrationGuests.spec(uuid, diskA, logA));
+        try {
+            awaitTicks(logA, 1);
+            MigrationRequest toB = MigrationRequest.to(HOSTS.b().tcpUri()).storage(StorageMode.BLOCK_INCREMENTAL)
+                    .rewritePaths(localA, localB).build();
+            assertThatThrownBy(() -> migratorA.migrateStopped(uuid, toB, p -> { }))
+                    .as("a running instance is not moved cold")
+                    .isInstanceOfSatisfying(MigrationException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.NOT_MIGRATABLE));
+            driverA.stop(uuid, Duration.ZERO);
+            // data only A's overlay holds (written while stopped): it must arrive in B's own overlay
+            MigrationGuests.run("qemu-io", "-f", "qcow2", "-c", "write -q -P 0x7c 256k 64k", diskA.path().toString());
+            MigrationRequest nowhere = MigrationRequest.to("qemu+tcp://" + HOSTS.b().ip() + ":16599/system")
+                    .storage(StorageMode.BLOCK_INCREMENTAL).build();
+
+            assertThatThrownBy(() -> migratorA.migrateStopped(uuid, nowhere, p -> { }))
+                    .isInstanceOfSatisfying(MigrationException.class, e -> {
+                        assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.DESTINATION_UNREACHABLE);
+                        assertThat(e.sourceStillRunning()).isFalse();
+                    });
+            assertThat(driverA.info(uuid).powerState()).as("the paused copy process is gone")
+                    .isEqualTo(PowerState.SHUTDOWN);
+
+            DiskSpec diskB = MigrationGuests.overlay(localB, uuid);
+            int bootsOnA = ConsoleTicks.read(logA).boots();
+            migratorA.migrateStopped(uuid, toB, p -> { });
+
+            assertThat(driverA.listInstances()).noneMatch(i -> i.uuid().equals(uuid));
+            assertThat(driverB.info(uuid).powerState()).as("arrives without having run").isEqualTo(PowerState.PAUSED);
+            assertThat(ConsoleTicks.read(logB).boots()).isZero();
+            assertThat(ConsoleTicks.read(logA).boots()).isEqualTo(bootsOnA);
+            driverB.stop(uuid, Duration.ZERO);
+            MigrationGuests.run("qemu-io", "-r", "-U", "-f", "qcow2", "-c", "read -q -P 0x7c 256k 64k",
+                    diskB.path().toString());
+            driverB.start(uuid);
+            await().atMost(BOOT).until(() -> ConsoleTicks.read(logB).boots() == 1);
+            assertThat(driverB.info(uuid).metadata().name()).isEqualTo("migrating guest");
+        } finally {
+            driverA.destroy(uuid);
+            driverB.destroy(uuid);
+        }
+    }
+
+    @Test
     void importRefusesADefinitionThatIsNotTheAgentsInstance() {
         UUID uuid = UUID.randomUUID();
         String foreign = "<domain type='qemu'><name>not-ours</name><uuid>" + uuid + "</uuid><memory>65536</memory>"
