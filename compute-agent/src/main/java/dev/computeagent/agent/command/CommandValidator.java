@@ -261,6 +261,8 @@ public final class CommandValidator {
                 optionalInt(a, "args.max_downtime_ms", "max_downtime_ms", 1, 3_600_000).stream().boxed()
                         .findFirst().orElse(null),
                 optionalInt(a, "args.completion_timeout_s", "completion_timeout_s", 1, MAX_TIMEOUT_S).stream()
+                        .boxed().findFirst().orElse(null),
+                optionalInt(a, "args.stop_timeout_s", "stop_timeout_s", 0, MAX_TIMEOUT_S).stream()
                         .boxed().findFirst().orElse(null));
     }
 

@@ -4,6 +4,7 @@ import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.execution.CommandFailedException;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
@@ -14,6 +15,7 @@ import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceNotFoundException;
+import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.migration.InstanceDefinition;
 import dev.computeagent.virt.migration.MigrationDriver;
 import dev.computeagent.virt.migration.SharedStorageProbe;
@@ -21,6 +23,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -41,8 +44,9 @@ import tools.jackson.databind.JsonNode;
  *       and, when the storage is not shared, creates the instance directory with an empty overlay over
  *       the same base, marked as prepared so that abort knows it is its own to remove.</li>
  *   <li>adopt: the hypervisor moved the instance here; claims it ({@link OwnedInstancesDriver#claim}) and
- *       records it as this host's ({@code ACTIVE}). Until then the instance is another host's and
- *       invisible to this agent's views.</li>
+ *       records it as this host's ({@code ACTIVE}; a stopped instance moved with its disks arrives paused
+ *       and is powered off, then started when {@code start}). Until then the instance is another host's
+ *       and invisible to this agent's views.</li>
  *   <li>abort: removes what prepare created; never an instance the hypervisor has here.</li>
  * </ul>
  */
@@ -162,10 +166,38 @@ public final class IncomingMigrations {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        InstanceView view = store.record(uuid, InstanceState.ACTIVE, null);
-        inFlight.end(uuid);
-        log.info("adopted instance {} migrated from {}", uuid, command.args().path("source_host").asString("?"));
-        return Outcome.of(view);
+        try {
+            PowerState power = info.get().powerState();
+            JsonNode start = command.args().path("start");
+            // a live arrival runs; a stopped one (paused, never run) comes with start, or is found paused
+            if (start.isBoolean() || power == PowerState.PAUSED) {
+                power = settleStoppedArrival(uuid, start.asBoolean(false));
+            }
+            InstanceView view = store.record(uuid, Annotations.fromPower(power), null);
+            log.info("adopted instance {} migrated from {}", uuid, command.args().path("source_host").asString("?"));
+            return Outcome.of(view);
+        } finally {
+            inFlight.end(uuid);
+        }
+    }
+
+    /**
+     * A stopped instance moved with its disks arrives paused (or stopped), its guest never having run
+     * ({@link dev.computeagent.virt.migration.MigrationDriver#migrateStopped}): power it off, and boot it
+     * when it was running on the source. A failed boot leaves it this host's, stopped, with the error.
+     */
+    private PowerState settleStoppedArrival(UUID uuid, boolean start) {
+        driver.stop(uuid, Duration.ZERO);
+        if (!start) {
+            return PowerState.SHUTDOWN;
+        }
+        try {
+            driver.start(uuid);
+        } catch (RuntimeException e) {
+            store.record(uuid, InstanceState.STOPPED, "arrived by cold migration, but did not start: " + e.getMessage());
+            throw e;
+        }
+        return PowerState.RUNNING;
     }
 
     /** Cold: define from the source's definition, claim, start when it was running; undone on failure. */

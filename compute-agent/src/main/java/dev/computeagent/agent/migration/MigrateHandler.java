@@ -18,6 +18,7 @@ import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.migration.InstanceDefinition;
 import dev.computeagent.virt.migration.MigrationDriver;
 import dev.computeagent.virt.migration.MigrationException;
+import dev.computeagent.virt.migration.MigrationProgress;
 import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.MigrationResult;
 import dev.computeagent.virt.migration.SharedStorageProbe;
@@ -42,18 +43,18 @@ import org.slf4j.LoggerFactory;
  * the step and the reason; a destination that does not answer within its bound is a
  * {@code MIGRATION_FAILED} too. Once the guest runs on the destination it is never pulled back: a
  * failed adopt is reported, and the source still lets the instance go (libvirt removed it here).
- * Cold migration ({@code live: false}) works with shared storage only (stop, definition handed over
- * with the adopt, started there, undefined here); without it, it is refused with
- * {@code MIGRATION_FAILED} before anything is touched: there is no channel yet to copy a stopped
- * overlay to another host. A cold adopt that gets no answer leaves the instance stopped here in
- * {@code ERROR} rather than risk two guests on one shared disk.
+ * Cold migration ({@code live: false}) stops the instance here; with shared storage the definition is
+ * handed over with the adopt (defined and, when it was running, started there, undefined here);
+ * without it the driver moves the stopped instance with its overlay copied into the one prepare created
+ * ({@link MigrationDriver#migrateStopped}) and the destination's adopt starts it when it was running. A
+ * failure before the move starts the instance here again when it was running. A cold adopt over shared
+ * storage that gets no answer leaves the instance stopped here in {@code ERROR} rather than risk two
+ * guests on one shared disk.
  */
 public final class MigrateHandler implements CommandHandler<Command.Migrate> {
 
     private static final Logger log = LoggerFactory.getLogger(MigrateHandler.class);
     private static final long GIB = 1024L * 1024 * 1024;
-
-    static final Duration COLD_STOP_TIMEOUT = Duration.ofSeconds(60);
 
     private final ComputeDriver driver;
     private final MigrationDriver migrationDriver;
@@ -176,21 +177,21 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
                 throw failed("check", "destination " + destination + " sent an unusable migration URI: "
                         + e.getMessage(), false);
             }
-            if (plan instanceof MigrationPlan.Cold cold) {
-                return runCold(meta, cold);
-            }
-            MigrationRequest request = withPathRewrite(((MigrationPlan.Live) plan).request(), shared,
+            MigrationRequest request = withPathRewrite(plan.request(), shared,
                     check.string("state_dir").map(Path::of).orElse(stateDir));
             prepareSent = true;
             call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, plan.destinationNeedsOverlay()),
                     timeouts.prepare());
             store.record(uuid, InstanceState.MIGRATING, null);
+            if (plan instanceof MigrationPlan.Cold) {
+                wasRunning = info.powerState() == PowerState.RUNNING;
+                driver.stop(uuid, command.args().stopTimeoutOrDefault());
+                stopped = true;
+                return plan.destinationNeedsOverlay() ? moveStoppedWithDisk(request) : handOverDefinition();
+            }
             MigrationResult result;
             try {
-                result = migrationDriver.migrateLive(uuid, request, progress -> log.info(
-                        "migration of {} to {}: {}% ({} of {} bytes, iteration {}, downtime limit {} ms)", uuid,
-                        destination, progress.percent(), progress.dataProcessed(), progress.dataTotal(),
-                        progress.memoryIteration(), progress.downtimeLimit().toMillis()));
+                result = migrationDriver.migrateLive(uuid, request, this::logProgress);
             } catch (MigrationException e) {
                 moved = !e.sourceStillRunning() && store.find(uuid).isEmpty();
                 throw MigrationFailures.toCommandFailure(e);
@@ -199,33 +200,53 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
             log.info("instance {} moved to {} in {} ms ({} bytes)", uuid, destination, result.wallTime().toMillis(),
                     result.bytesTransferred());
             store.forget(uuid);
-            MigrationReply adopted = adopt();
+            return finish(adopt(Map.of()), PowerState.RUNNING);
+        }
+
+        private void logProgress(MigrationProgress progress) {
+            log.info("migration of {} to {}: {}% ({} of {} bytes, iteration {}, downtime limit {} ms)", uuid,
+                    destination, progress.percent(), progress.dataProcessed(), progress.dataTotal(),
+                    progress.memoryIteration(), progress.downtimeLimit().toMillis());
+        }
+
+        /** The guest runs (or, cold, is defined) there and its agent adopted it: the source lets it go. */
+        private Outcome finish(MigrationReply adopted, PowerState expected) {
             if (!shared) {
                 removeSourceFiles();
             }
             Map<String, Object> payload = new LinkedHashMap<>(adopted.payload());
             payload.put("destination", destination);
-            payload.putIfAbsent("state", InstanceState.ACTIVE.name());
-            payload.putIfAbsent("power_state", PowerState.RUNNING.name());
+            payload.putIfAbsent("state", Annotations.fromPower(expected).name());
+            payload.putIfAbsent("power_state", expected.name());
             return new Outcome(payload);
         }
 
         /**
-         * Stop here, hand the definition over with the adopt, the destination defines and (when the
-         * instance was running) starts it, then undefine here. The disk stays where it is: only shared
-         * storage can be moved this way.
+         * Cold without shared storage: the stopped instance moves with its overlay copied into the one
+         * prepare created there; it arrives paused, never having run, and the destination's adopt powers it
+         * off and starts it when it was running here.
          */
-        private Outcome runCold(InstanceMetadata meta, MigrationPlan.Cold plan) {
-            if (plan.copyOverlay()) {
-                throw failed("check", "a cold migration needs the instance directory shared with " + destination
-                        + "; this agent cannot copy a stopped disk to another host (migrate it live instead)", false);
+        private Outcome moveStoppedWithDisk(MigrationRequest request) {
+            MigrationResult result;
+            try {
+                result = migrationDriver.migrateStopped(uuid, request, this::logProgress);
+            } catch (MigrationException e) {
+                moved = store.find(uuid).isEmpty();
+                throw MigrationFailures.toCommandFailure(e, moved ? "the instance is no longer on the source"
+                        : "the instance stays on the source");
             }
-            prepareSent = true;
-            call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, false), timeouts.prepare());
-            store.record(uuid, InstanceState.MIGRATING, null);
-            wasRunning = info.powerState() == PowerState.RUNNING;
-            driver.stop(uuid, COLD_STOP_TIMEOUT);
-            stopped = true;
+            moved = true;
+            log.info("stopped instance {} moved to {} with its disk in {} ms ({} bytes)", uuid, destination,
+                    result.wallTime().toMillis(), result.bytesTransferred());
+            store.forget(uuid);
+            return finish(adopt(Map.of("start", wasRunning)), wasRunning ? PowerState.RUNNING : PowerState.SHUTDOWN);
+        }
+
+        /**
+         * Cold over shared storage: hand the definition over with the adopt, the destination defines and
+         * (when the instance was running) starts it, then undefine here. The disk stays where it is.
+         */
+        private Outcome handOverDefinition() {
             InstanceDefinition definition = migrationDriver.exportDefinition(uuid);
             Map<String, Object> args = new LinkedHashMap<>();
             args.put("source_host", host);
@@ -296,8 +317,10 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
                     request.pollInterval(), Map.of(stateDir, destinationStateDir));
         }
 
-        private MigrationReply adopt() {
-            Map<String, Object> args = Map.of("source_host", host, "migrate_request_id", command.requestId());
+        private MigrationReply adopt(Map<String, Object> extra) {
+            Map<String, Object> args = new LinkedHashMap<>(extra);
+            args.put("source_host", host);
+            args.put("migrate_request_id", command.requestId());
             try {
                 return call("adopt", CommandName.MIGRATION_ADOPT, args, timeouts.adopt());
             } catch (CommandFailedException e) {

@@ -15,11 +15,15 @@ public final class MigrationFailures {
     }
 
     public static CommandFailedException toCommandFailure(MigrationException e) {
+        return toCommandFailure(e, e.sourceStillRunning() ? "the instance still runs on the source"
+                : "the instance is not confirmed running on the source");
+    }
+
+    /** As {@link #toCommandFailure(MigrationException)}, with where the instance is said by the caller. */
+    public static CommandFailedException toCommandFailure(MigrationException e, String state) {
         ErrorCode code = e.reason() == MigrationException.Reason.TIMED_OUT ? ErrorCode.TIMEOUT : ErrorCode.MIGRATION_FAILED;
         String where = "step " + e.step().name().toLowerCase(java.util.Locale.ROOT) + ", "
                 + e.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
-        String state = e.sourceStillRunning() ? "the instance still runs on the source"
-                : "the instance is not confirmed running on the source";
         return new CommandFailedException(code, "migration failed (" + where + "; " + state + "): " + e.getMessage(),
                 e.retriable(), e);
     }

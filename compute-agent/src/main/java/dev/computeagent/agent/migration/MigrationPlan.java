@@ -16,8 +16,13 @@ import java.time.Duration;
  */
 public sealed interface MigrationPlan {
 
+    /** What the source's driver is asked to do. */
+    MigrationRequest request();
+
     /** Whether the destination needs its own empty overlay over the same base before the move. */
-    boolean destinationNeedsOverlay();
+    default boolean destinationNeedsOverlay() {
+        return request().storage() == StorageMode.BLOCK_INCREMENTAL;
+    }
 
     /**
      * A live migration.
@@ -25,22 +30,15 @@ public sealed interface MigrationPlan {
      * @param request what the source's driver is asked to do
      */
     record Live(MigrationRequest request) implements MigrationPlan {
-        @Override
-        public boolean destinationNeedsOverlay() {
-            return request.storage() == StorageMode.BLOCK_INCREMENTAL;
-        }
     }
 
     /**
-     * A cold migration: stop, move the definition (and the overlay when not shared), start there.
+     * A cold migration: stop, move the definition (shared storage) or the stopped instance with its
+     * overlay copied ({@link StorageMode#BLOCK_INCREMENTAL}), start there when it was running.
      *
-     * @param copyOverlay the overlay must be copied to the destination (storage not shared)
+     * @param request what the source's driver is asked to do when the overlay is copied
      */
-    record Cold(boolean copyOverlay) implements MigrationPlan {
-        @Override
-        public boolean destinationNeedsOverlay() {
-            return copyOverlay;
-        }
+    record Cold(MigrationRequest request) implements MigrationPlan {
     }
 
     /**
@@ -66,9 +64,6 @@ public sealed interface MigrationPlan {
             throw refused("block_migration=false, but the destination does not share the instance's storage");
         }
         boolean copy = !sharedStorage;
-        if (!args.liveOrDefault()) {
-            return new Cold(copy);
-        }
         MigrationRequest.Builder request = MigrationRequest.to(destinationMigrationUri)
                 .storage(copy ? StorageMode.BLOCK_INCREMENTAL : StorageMode.SHARED)
                 .maxDowntime(Duration.ofMillis(args.maxDowntimeOrDefault()))
@@ -76,7 +71,7 @@ public sealed interface MigrationPlan {
         if (args.completionTimeoutS() != null) {
             request.completionTimeout(Duration.ofSeconds(args.completionTimeoutS()));
         }
-        return new Live(request.build());
+        return args.liveOrDefault() ? new Live(request.build()) : new Cold(request.build());
     }
 
     private static CommandFailedException refused(String message) {

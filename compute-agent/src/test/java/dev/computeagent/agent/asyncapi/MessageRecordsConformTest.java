@@ -63,8 +63,8 @@ class MessageRecordsConformTest {
         assertConforms("stopCommand", command("stop", new StopArgs(null)));
         assertConforms("rebootCommand", command("reboot", new RebootArgs(true, null)));
         assertConforms("rebootCommand", command("reboot", new RebootArgs(null, 300)));
-        assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", true, null, 300, 600)));
-        assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", false, true, null, null)));
+        assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", true, null, 300, 600, null)));
+        assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", false, true, null, null, 120)));
     }
 
     @Test

@@ -98,6 +98,10 @@ class CommandValidatorTest {
         Command.Migrate m = (Command.Migrate) accepted(envelope("migrate", "{\"destination\":\"node-8\"}"));
         assertThat(m.args().destination()).isEqualTo("node-8");
         assertThat(m.args().liveOrDefault()).isTrue();
+        assertThat(m.args().stopTimeoutOrDefault()).isEqualTo(java.time.Duration.ofSeconds(60));
+        Command.Migrate cold = (Command.Migrate) accepted(envelope("migrate",
+                "{\"destination\":\"node-8\",\"live\":false,\"stop_timeout_s\":0}"));
+        assertThat(cold.args().stopTimeoutOrDefault()).isZero();
         Command internal = accepted(envelope("migration.check", "{\"anything\":true}"));
         assertThat(internal.name()).isEqualTo(CommandName.MIGRATION_CHECK);
     }
@@ -297,6 +301,8 @@ class CommandValidatorTest {
         assertThat(rejection(envelope("migrate", "{\"destination\":\"" + HOST + "\"}"))).contains("this host");
         assertThat(rejection(envelope("migrate", "{\"destination\":\"a b\"}"))).contains("destination");
         assertThat(rejection(envelope("migrate", "{\"destination\":\"n8\",\"live\":1}"))).contains("live");
+        assertThat(rejection(envelope("migrate", "{\"destination\":\"n8\",\"stop_timeout_s\":-1}")))
+                .contains("stop_timeout_s");
     }
 
     @Test

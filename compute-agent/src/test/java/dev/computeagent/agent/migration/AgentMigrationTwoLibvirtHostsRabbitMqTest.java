@@ -39,7 +39,8 @@ import tools.jackson.databind.JsonNode;
  * {@link TwoLibvirtHosts} harness), talking through the real RabbitMQ: {@code migrate} there and back
  * with the disk copied (block migration, state directories at different paths), the guest's serial
  * counter continuing without a reboot, ownership following the instance in the agents' REST views;
- * and a migration to a host no agent serves ending in a clean {@code MIGRATION_FAILED}.
+ * cold migration over shared storage and with the disk copied; and a migration to a host no agent
+ * serves ending in a clean {@code MIGRATION_FAILED}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AgentMigrationTwoLibvirtHostsRabbitMqTest {
@@ -66,6 +67,10 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
 
         Path consoleLog() {
             return consoleLog(INSTANCE);
+        }
+
+        Path disk(UUID uuid) {
+            return stateDir.resolve("instances").resolve(uuid.toString()).resolve("disk");
         }
 
         Path consoleLog(UUID uuid) {
@@ -262,6 +267,61 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(sharedB.instances()).doesNotContain(third.toString());
         assertThat(awaitTick(console, before + 1)).isGreaterThan(before);
         assertThat(boots(console)).as("no reboot in a live migration").isEqualTo(2);
+    }
+
+    @Test
+    @Order(5)
+    void coldMigrationWithoutSharedStorageCopiesTheDiskThereStoppedAndBackRunning() throws Exception {
+        UUID fourth = UUID.randomUUID();
+        JsonNode spawned = a.command(fourth, "spawn", "spawn4-" + RUN, "{\"name\":\"mig4\",\"flavor\":{"
+                + "\"vcpus\":1,\"memory_mb\":64,\"root_gb\":0},\"image_id\":\"tiny\"}");
+        assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
+        awaitTick(a.consoleLog(fourth), 1);
+        JsonNode stopped = a.command(fourth, "stop", "stop4-" + RUN, "{\"timeout_s\":0}");
+        assertThat(stopped.path("event").asString()).as(stopped.toString()).isEqualTo("instance.stop.end");
+        // data only a's overlay holds: it must arrive in b's own overlay
+        qemuIo("write -q -P 0x3e 128k 64k", a.disk(fourth), false);
+
+        JsonNode there = a.command(fourth, "migrate", "cold4-" + RUN,
+                "{\"destination\":\"" + b.host() + "\",\"live\":false}");
+
+        assertThat(there.path("event").asString()).as(there.toString()).isEqualTo("instance.migrate.end");
+        assertThat(there.path("payload").path("host").asString()).isEqualTo(b.host());
+        assertThat(there.path("payload").path("state").asString()).isEqualTo("STOPPED");
+        assertThat(b.instances()).contains(fourth.toString());
+        assertThat(a.instances()).doesNotContain(fourth.toString());
+        assertThat(a.stateDir().resolve("instances").resolve(fourth.toString())).doesNotExist();
+        assertThat(boots(b.consoleLog(fourth))).as("the guest did not run during the copy").isZero();
+        qemuIo("read -q -P 0x3e 128k 64k", b.disk(fourth), true);
+        JsonNode started = b.command(fourth, "start", "start4-" + RUN, "{}");
+        assertThat(started.path("event").asString()).as(started.toString()).isEqualTo("instance.start.end");
+        awaitTick(b.consoleLog(fourth), 1);
+
+        JsonNode back = b.command(fourth, "migrate", "cold4back-" + RUN,
+                "{\"destination\":\"" + a.host() + "\",\"live\":false,\"stop_timeout_s\":0}");
+
+        assertThat(back.path("event").asString()).as(back.toString()).isEqualTo("instance.migrate.end");
+        assertThat(back.path("payload").path("state").asString()).isEqualTo("ACTIVE");
+        assertThat(a.instances()).contains(fourth.toString());
+        assertThat(b.instances()).doesNotContain(fourth.toString());
+        await().atMost(Duration.ofSeconds(30)).until(() -> boots(a.consoleLog(fourth)) == 1);
+        awaitTick(a.consoleLog(fourth), 1);
+        qemuIo("read -q -P 0x3e 128k 64k", a.disk(fourth), true);
+        assertThat(powerUpdates()).as("the migrations are not reported as out-of-band changes").isEmpty();
+    }
+
+    /** Runs qemu-io on an overlay ({@code -U}: shared with a running guest when reading). */
+    private static void qemuIo(String op, Path disk, boolean readOnly) throws Exception {
+        List<String> command = new ArrayList<>(List.of("qemu-io", "-f", "qcow2"));
+        if (readOnly) {
+            command.addAll(List.of("-r", "-U"));
+        }
+        command.addAll(List.of("-c", op, disk.toString()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("qemu-io finished").isTrue();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.exitValue()).as(String.join(" ", command) + ": " + output).isZero();
+        assertThat(output).as("qemu-io %s", op).doesNotContain("Pattern verification failed");
     }
 
     private static int boots(Path log) throws IOException {

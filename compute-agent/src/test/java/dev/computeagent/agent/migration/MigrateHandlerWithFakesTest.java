@@ -90,7 +90,7 @@ class MigrateHandlerWithFakesTest {
 
         Outcome migrateTo(String destination, Boolean live, Boolean block) {
             return migrate.handle(new Command.Migrate("req-" + UUID.randomUUID(), uuid,
-                    new MigrateArgs(destination, live, block, 300, null)));
+                    new MigrateArgs(destination, live, block, 300, null, null)));
         }
     }
 
@@ -256,16 +256,52 @@ class MigrateHandlerWithFakesTest {
     }
 
     @Test
-    void coldMigrationWithoutSharedStorageIsRefusedBeforeAnythingIsPrepared() {
+    void coldMigrationWithoutSharedStorageMovesTheStoppedInstanceWithItsDiskAndStartsItThere() {
         twoHosts(false);
         spawnOnA();
+
+        Outcome outcome = a.migrateTo("b", false, null);
+
+        assertThat(outcome.payload()).containsEntry("destination", "b").containsEntry("host", "b")
+                .containsEntry("state", "ACTIVE").containsEntry("power_state", "RUNNING");
+        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.adopt");
+        assertThat(a.migrations.requests()).singleElement()
+                .satisfies(r -> assertThat(r.storage()).isEqualTo(StorageMode.BLOCK_INCREMENTAL));
+        assertThat(a.driver.specOf(uuid)).as("gone here").isEmpty();
+        assertThat(a.files.exists(uuid)).as("source directory removed").isFalse();
+        assertThat(b.owned.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+        assertThat(b.files.disk(uuid)).as("prepared overlay kept").exists();
+        assertThat(b.registry.find(uuid)).isPresent();
+    }
+
+    @Test
+    void coldMigrationOfAStoppedInstanceLeavesItStoppedThere() {
+        twoHosts(false);
+        spawnOnA();
+        a.driver.stop(uuid, java.time.Duration.ZERO);
+        a.store.record(uuid, InstanceState.STOPPED, null);
+
+        Outcome outcome = a.migrateTo("b", false, null);
+
+        assertThat(outcome.payload()).containsEntry("state", "STOPPED").containsEntry("power_state", "SHUTDOWN");
+        assertThat(b.owned.info(uuid).powerState()).isEqualTo(PowerState.SHUTDOWN);
+        assertThat(b.driver.bootCount(uuid)).as("the adopt did not start it").isEqualTo(1);
+    }
+
+    @Test
+    void aFailedColdCopyRunsTheInstanceHereAgainAndRemovesThePreparedOverlay() {
+        twoHosts(false);
+        spawnOnA();
+        a.migrations.failNext(new MigrationException(MigrationException.Step.TRANSFER,
+                MigrationException.Reason.DESTINATION_UNREACHABLE, false, "injected", null));
 
         assertThatThrownBy(() -> a.migrateTo("b", false, null))
                 .isInstanceOfSatisfying(CommandFailedException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
-                    assertThat(e.getMessage()).contains("step check").contains("shared");
+                    assertThat(e.getMessage()).contains("step transfer").contains("stays on the source");
                 });
-        assertThat(destinations.sent()).containsExactly("b:migration.check");
+        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.abort");
+        assertThat(b.files.exists(uuid)).as("prepared overlay removed").isFalse();
         assertStillActiveOnA();
     }
 

@@ -19,7 +19,7 @@ class MigrationPlanTest {
 
     @Test
     void absentBlockMigrationCopiesOnlyWhenStorageIsNotShared() {
-        MigrateArgs args = new MigrateArgs("node-2", null, null, null, null);
+        MigrateArgs args = new MigrateArgs("node-2", null, null, null, null, null);
 
         MigrationPlan.Live shared = (MigrationPlan.Live) MigrationPlan.decide(args, true, URI, false);
         MigrationPlan.Live local = (MigrationPlan.Live) MigrationPlan.decide(args, false, URI, false);
@@ -33,7 +33,7 @@ class MigrationPlanTest {
 
     @Test
     void commandArgumentsBecomeTheDriverRequest() {
-        MigrateArgs args = new MigrateArgs("node-2", true, null, 120, 30);
+        MigrateArgs args = new MigrateArgs("node-2", true, null, 120, 30, null);
 
         MigrationPlan.Live plan = (MigrationPlan.Live) MigrationPlan.decide(args, true, URI, true);
 
@@ -45,7 +45,7 @@ class MigrationPlanTest {
     @Test
     void defaultsAreFiveHundredMillisecondsAndAScaledTimeout() {
         MigrationPlan.Live plan = (MigrationPlan.Live) MigrationPlan.decide(
-                new MigrateArgs("node-2", null, null, null, null), false, URI, true);
+                new MigrateArgs("node-2", null, null, null, null, null), false, URI, true);
 
         assertThat(plan.request().maxDowntime()).isEqualTo(Duration.ofMillis(500));
         assertThat(plan.request().explicitCompletionTimeout()).isEmpty();
@@ -54,7 +54,7 @@ class MigrationPlanTest {
 
     @Test
     void blockMigrationOntoSharedStorageIsRefused() {
-        assertThatThrownBy(() -> MigrationPlan.decide(new MigrateArgs("node-2", true, true, null, null), true, URI,
+        assertThatThrownBy(() -> MigrationPlan.decide(new MigrateArgs("node-2", true, true, null, null, null), true, URI,
                 false)).isInstanceOfSatisfying(CommandFailedException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
                     assertThat(e.retriable()).isFalse();
@@ -63,16 +63,21 @@ class MigrationPlanTest {
 
     @Test
     void noCopyBetweenHostsThatDoNotShareIsRefused() {
-        assertThatThrownBy(() -> MigrationPlan.decide(new MigrateArgs("node-2", true, false, null, null), false, URI,
+        assertThatThrownBy(() -> MigrationPlan.decide(new MigrateArgs("node-2", true, false, null, null, null), false, URI,
                 false)).isInstanceOf(CommandFailedException.class).hasMessageContaining("does not share");
     }
 
     @Test
     void coldMigrationCopiesTheOverlayUnlessShared() {
-        assertThat(MigrationPlan.decide(new MigrateArgs("node-2", false, null, null, null), false, URI, false))
-                .isEqualTo(new MigrationPlan.Cold(true));
-        assertThat(MigrationPlan.decide(new MigrateArgs("node-2", false, null, null, null), true, URI, false))
-                .isEqualTo(new MigrationPlan.Cold(false));
+        MigrationPlan local = MigrationPlan.decide(new MigrateArgs("node-2", false, null, null, 40, null), false, URI, false);
+        MigrationPlan shared = MigrationPlan.decide(new MigrateArgs("node-2", false, null, null, null, null), true, URI, false);
+
+        assertThat(local).isInstanceOf(MigrationPlan.Cold.class);
+        assertThat(local.destinationNeedsOverlay()).isTrue();
+        assertThat(local.request().storage()).isEqualTo(StorageMode.BLOCK_INCREMENTAL);
+        assertThat(local.request().explicitCompletionTimeout()).contains(Duration.ofSeconds(40));
+        assertThat(shared).isInstanceOf(MigrationPlan.Cold.class);
+        assertThat(shared.destinationNeedsOverlay()).isFalse();
     }
 
     @Test
