@@ -23,6 +23,7 @@ import dev.computeagent.agent.migration.AmqpDestinationClient;
 import dev.computeagent.agent.migration.IncomingMigrations;
 import dev.computeagent.agent.migration.InternalMigrationHandler;
 import dev.computeagent.agent.migration.MigrateHandler;
+import dev.computeagent.agent.migration.MigrationPolicy;
 import dev.computeagent.agent.migration.MigrationTimeouts;
 import dev.computeagent.agent.migration.MigrationsInFlight;
 import dev.computeagent.agent.journal.FileRequestJournal;
@@ -161,8 +162,10 @@ public class AgentCoreConfiguration {
         if (migrations == null) {
             return new UnsupportedMigrateHandler();
         }
+        AgentProperties.Libvirt libvirt = properties.libvirt();
         return new MigrateHandler(driver, migrations, new AmqpDestinationClient(connectionFactory), store, files,
-                inFlight, properties.host(), properties.stateDir(), MigrationTimeouts.DEFAULTS, false);
+                inFlight, properties.host(), properties.stateDir(), MigrationTimeouts.DEFAULTS,
+                new MigrationPolicy(libvirt.migrationBandwidth(), libvirt.migrationAutoConverge(), false));
     }
 
     @Bean

@@ -61,12 +61,16 @@ public record AgentProperties(
      * @param uri          libvirt connection URI
      * @param virtType     {@code auto} (kvm when /dev/kvm is usable), {@code kvm} or {@code qemu}
      * @param migrationUri how peers' libvirtd reach this one (default {@code qemu+tcp://<host>/system})
+     * @param migrationBandwidth     MiB/s a migration from this host may use (memory and copied disks); 0 = no limit
+     * @param migrationAutoConverge  let libvirt throttle a guest that dirties memory faster than it is sent
      */
     public record Libvirt(
             @NotBlank @DefaultValue("qemu:///system") String uri,
             @NotNull @Pattern(regexp = "auto|kvm|qemu", message = "agent.libvirt.virt-type must be auto, kvm or qemu")
             @DefaultValue("auto") String virtType,
-            String migrationUri) {
+            String migrationUri,
+            @Min(0) @DefaultValue("0") long migrationBandwidth,
+            @DefaultValue("false") boolean migrationAutoConverge) {
     }
 
     /**

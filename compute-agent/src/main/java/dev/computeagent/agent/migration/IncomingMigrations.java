@@ -194,7 +194,8 @@ public final class IncomingMigrations {
         try {
             driver.start(uuid);
         } catch (RuntimeException e) {
-            store.record(uuid, InstanceState.STOPPED, "arrived by cold migration, but did not start: " + e.getMessage());
+            store.record(uuid, InstanceState.STOPPED, "arrived by cold migration, but did not start: "
+                    + e.getMessage());
             throw e;
         }
         return PowerState.RUNNING;

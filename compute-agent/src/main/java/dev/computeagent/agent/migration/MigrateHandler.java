@@ -65,11 +65,11 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
     private final String host;
     private final Path stateDir;
     private final MigrationTimeouts timeouts;
-    private final boolean allowUnsafe;
+    private final MigrationPolicy policy;
 
     public MigrateHandler(ComputeDriver driver, MigrationDriver migrationDriver, DestinationClient destinations,
                           InstanceStore store, InstanceFiles files, MigrationsInFlight inFlight, String host,
-                          Path stateDir, MigrationTimeouts timeouts, boolean allowUnsafe) {
+                          Path stateDir, MigrationTimeouts timeouts, MigrationPolicy policy) {
         this.driver = driver;
         this.migrationDriver = migrationDriver;
         this.destinations = destinations;
@@ -79,7 +79,7 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
         this.host = host;
         this.stateDir = stateDir.toAbsolutePath();
         this.timeouts = timeouts;
-        this.allowUnsafe = allowUnsafe;
+        this.policy = policy;
     }
 
     @Override
@@ -170,7 +170,7 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
                     "destination " + destination + " did not tell its migration URI", false));
             MigrationPlan plan;
             try {
-                plan = MigrationPlan.decide(command.args(), shared, uri, allowUnsafe);
+                plan = MigrationPlan.decide(command.args(), shared, uri, policy);
             } catch (CommandFailedException e) {
                 throw failed("check", e.getMessage(), false);
             } catch (IllegalArgumentException e) {
@@ -308,13 +308,9 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
         }
 
         private MigrationRequest withPathRewrite(MigrationRequest request, boolean shared, Path destinationStateDir) {
-            if (shared || destinationStateDir.equals(stateDir)) {
-                return request;
-            }
             // hosts laid out differently: the destination's definition must point at its own files
-            return new MigrationRequest(request.destinationUri(), request.storage(), request.maxDowntime(),
-                    request.completionTimeout(), request.stallTimeout(), request.autoConverge(), request.unsafe(),
-                    request.pollInterval(), Map.of(stateDir, destinationStateDir));
+            return shared || destinationStateDir.equals(stateDir) ? request
+                    : request.withPathRewrite(stateDir, destinationStateDir);
         }
 
         private MigrationReply adopt(Map<String, Object> extra) {

@@ -48,13 +48,13 @@ public sealed interface MigrationPlan {
      * @param sharedStorage           whether the instance directory was detected as shared with the
      *                                destination ({@link dev.computeagent.virt.migration.SharedStorageProbe})
      * @param destinationMigrationUri the destination's {@code agent.libvirt.migration-uri}
-     * @param allowUnsafe             let the hypervisor migrate shared disks it does not itself recognise as
-     *                                shared (only used with shared storage)
+     * @param policy                  this host's bandwidth limit, auto-converge and unsafe rules ({@code
+     *                                allowUnsafe} only ever applies to shared storage)
      * @throws CommandFailedException {@link ErrorCode#MIGRATION_FAILED}, not retriable, for a combination
      *                                that cannot work
      */
     static MigrationPlan decide(MigrateArgs args, boolean sharedStorage, String destinationMigrationUri,
-                                boolean allowUnsafe) {
+                                MigrationPolicy policy) {
         Boolean block = args.blockMigration();
         if (Boolean.TRUE.equals(block) && sharedStorage) {
             throw refused("block_migration=true, but the destination shares the instance's storage: copying the "
@@ -67,7 +67,9 @@ public sealed interface MigrationPlan {
         MigrationRequest.Builder request = MigrationRequest.to(destinationMigrationUri)
                 .storage(copy ? StorageMode.BLOCK_INCREMENTAL : StorageMode.SHARED)
                 .maxDowntime(Duration.ofMillis(args.maxDowntimeOrDefault()))
-                .unsafe(sharedStorage && allowUnsafe);
+                .unsafe(sharedStorage && policy.allowUnsafe())
+                .autoConverge(policy.autoConverge())
+                .bandwidthMibPerSecond(policy.bandwidthMibPerSecond());
         if (args.completionTimeoutS() != null) {
             request.completionTimeout(Duration.ofSeconds(args.completionTimeoutS()));
         }

@@ -39,8 +39,9 @@ import tools.jackson.databind.JsonNode;
  * {@link TwoLibvirtHosts} harness), talking through the real RabbitMQ: {@code migrate} there and back
  * with the disk copied (block migration, state directories at different paths), the guest's serial
  * counter continuing without a reboot, ownership following the instance in the agents' REST views;
- * cold migration over shared storage and with the disk copied; and a migration to a host no agent
- * serves ending in a clean {@code MIGRATION_FAILED}.
+ * cold migration over shared storage and with the disk copied; a migration to a host no agent serves
+ * ending in a clean {@code MIGRATION_FAILED}; and one slowed (bandwidth limit) past its completion
+ * timeout ending in {@code TIMEOUT} with the guest still running on the source.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AgentMigrationTwoLibvirtHostsRabbitMqTest {
@@ -53,6 +54,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
     private static final String BOOTED = "COMPUTE-AGENT-GUEST-BOOTED";
     private static final String RUN = UUID.randomUUID().toString().substring(0, 6);
     private static final UUID INSTANCE = UUID.randomUUID();
+    private static final long BANDWIDTH_MIB_S = 16;
 
     private static GlanceStubServer glance;
     private static GlanceStubServer.StubImage withdrawn;
@@ -99,11 +101,14 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         Path image = HOSTS.a().dir().resolve("tiny-" + RUN + ".raw");
         glance.addImage("tiny", TinyGuestImage.write(image));
         withdrawn = glance.addImage("withdrawn", image);
-        a = start(HOSTS.a(), "mig-", HOSTS.a().dir().resolve("agent-state-" + RUN));
-        b = start(HOSTS.b(), "mig-", HOSTS.b().dir().resolve("agent-state-" + RUN));
+        // a's migrations are limited to 16 MiB/s: a tiny guest's memory still moves in well under a second,
+        // a disk of 64 MiB written takes 4 s to copy, beyond a completion timeout of 1 s
+        a = start(HOSTS.a(), "mig-", HOSTS.a().dir().resolve("agent-state-" + RUN),
+                Map.of("agent.libvirt.migration-bandwidth", Long.toString(BANDWIDTH_MIB_S)));
+        b = start(HOSTS.b(), "mig-", HOSTS.b().dir().resolve("agent-state-" + RUN), Map.of());
         Path shared = HOSTS.sharedDir().resolve("agent-state-" + RUN);
-        sharedA = start(HOSTS.a(), "shared-", shared);
-        sharedB = start(HOSTS.b(), "shared-", shared);
+        sharedA = start(HOSTS.a(), "shared-", shared, Map.of());
+        sharedB = start(HOSTS.b(), "shared-", shared, Map.of());
         for (Agent agent : List.of(a, b, sharedA, sharedB)) {
             await().atMost(Duration.ofSeconds(90)).until(() -> {
                 if (!agent.process().alive()) {
@@ -114,7 +119,8 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         }
     }
 
-    private static Agent start(TwoLibvirtHosts.Host host, String prefix, Path stateDir) throws Exception {
+    private static Agent start(TwoLibvirtHosts.Host host, String prefix, Path stateDir, Map<String, String> extra)
+            throws Exception {
         String name = prefix + host.name() + "-" + RUN;
         Files.createDirectories(stateDir);
         int port;
@@ -131,6 +137,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         p.put("spring.rabbitmq.port", Integer.toString(AmqpTestClient.BROKER_PORT));
         p.put("server.port", Integer.toString(port));
         p.put("agent.shutdown-timeout", "10s");
+        p.putAll(extra);
         AmqpTestClient client = AmqpTestClient.connect(name);
         AgentProcess process = new AgentProcess(p, Path.of("target", "agent-migration-" + name + ".log")
                 .toAbsolutePath()).start();
@@ -308,6 +315,41 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         awaitTick(a.consoleLog(fourth), 1);
         qemuIo("read -q -P 0x3e 128k 64k", a.disk(fourth), true);
         assertThat(powerUpdates()).as("the migrations are not reported as out-of-band changes").isEmpty();
+    }
+
+    @Test
+    @Order(6)
+    void aMigrationSlowerThanItsCompletionTimeoutIsAbortedAndTheInstanceKeepsRunningHere() throws Exception {
+        UUID fifth = UUID.randomUUID();
+        JsonNode spawned = a.command(fifth, "spawn", "spawn5-" + RUN, "{\"name\":\"mig5\",\"flavor\":{"
+                + "\"vcpus\":1,\"memory_mb\":64,\"root_gb\":1},\"image_id\":\"tiny\"}");
+        assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
+        JsonNode stopped = a.command(fifth, "stop", "stop5-" + RUN, "{\"timeout_s\":0}");
+        assertThat(stopped.path("event").asString()).as(stopped.toString()).isEqualTo("instance.stop.end");
+        qemuIo("write -q -P 0x11 1m " + 4 * BANDWIDTH_MIB_S + "m", a.disk(fifth), false);
+        JsonNode started = a.command(fifth, "start", "start5-" + RUN, "{}");
+        assertThat(started.path("event").asString()).as(started.toString()).isEqualTo("instance.start.end");
+        awaitTick(a.consoleLog(fifth), 1);
+        long begun = System.nanoTime();
+
+        JsonNode failed = a.command(fifth, "migrate", "slow-" + RUN,
+                "{\"destination\":\"" + b.host() + "\",\"completion_timeout_s\":1}");
+
+        assertThat(failed.path("event").asString()).as(failed.toString()).isEqualTo("instance.migrate.error");
+        assertThat(failed.path("error").path("code").asString()).as(failed.toString()).isEqualTo("TIMEOUT");
+        assertThat(failed.path("error").path("message").asString()).contains("step monitor").contains("timed out");
+        assertThat(failed.path("payload").path("state").asString()).isEqualTo("ACTIVE");
+        assertThat(Duration.ofNanos(System.nanoTime() - begun)).as("aborted, not copied to the end")
+                .isLessThan(Duration.ofSeconds(30));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(b.client().eventNames("slow-" + RUN
+                + ".abort")).contains("instance.migration.abort.end"));
+        assertThat(b.stateDir().resolve("instances").resolve(fifth.toString())).as("prepared overlay removed")
+                .doesNotExist();
+        assertThat(b.instances()).doesNotContain(fifth.toString());
+        assertThat(a.instances()).contains(fifth.toString());
+        int before = lastTick(a.consoleLog(fifth));
+        awaitTick(a.consoleLog(fifth), before + 1);
+        assertThat(boots(a.consoleLog(fifth))).as("the guest ran on without a reboot").isEqualTo(1);
     }
 
     /** Runs qemu-io on an overlay ({@code -U}: shared with a running guest when reading). */

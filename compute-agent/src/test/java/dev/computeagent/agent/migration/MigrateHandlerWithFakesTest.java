@@ -80,7 +80,7 @@ class MigrateHandlerWithFakesTest {
             destinations.register(host, new IncomingMigrations(owned, migrations, images, store, registry, files, inFlight, uri(),
                     stateDir));
             migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, host, stateDir,
-                    MigrationTimeouts.DEFAULTS, false);
+                    MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS);
             spawn = new SpawnHandler(owned, images, store, files, host, Clock.systemUTC(), new SimpleMeterRegistry());
         }
 

@@ -16,13 +16,29 @@ import org.junit.jupiter.api.Test;
 class MigrationPlanTest {
 
     private static final String URI = "qemu+tcp://node-2/system";
+    private static final MigrationPolicy DEFAULTS = MigrationPolicy.DEFAULTS;
+    private static final MigrationPolicy UNSAFE = new MigrationPolicy(0, false, true);
+
+    @Test
+    void theHostsPolicySetsBandwidthAndAutoConvergeForLiveAndColdMoves() {
+        MigrationPolicy policy = new MigrationPolicy(64, true, false);
+
+        for (Boolean live : new Boolean[] {true, false}) {
+            MigrationPlan plan = MigrationPlan.decide(new MigrateArgs("node-2", live, null, null, null, null), false,
+                    URI, policy);
+            assertThat(plan.request().bandwidthMibPerSecond()).isEqualTo(64);
+            assertThat(plan.request().autoConverge()).isTrue();
+        }
+        assertThat(MigrationPlan.decide(new MigrateArgs("node-2", null, null, null, null, null), false, URI, DEFAULTS)
+                .request().bandwidthMibPerSecond()).as("no limit by default").isZero();
+    }
 
     @Test
     void absentBlockMigrationCopiesOnlyWhenStorageIsNotShared() {
         MigrateArgs args = new MigrateArgs("node-2", null, null, null, null, null);
 
-        MigrationPlan.Live shared = (MigrationPlan.Live) MigrationPlan.decide(args, true, URI, false);
-        MigrationPlan.Live local = (MigrationPlan.Live) MigrationPlan.decide(args, false, URI, false);
+        MigrationPlan.Live shared = (MigrationPlan.Live) MigrationPlan.decide(args, true, URI, DEFAULTS);
+        MigrationPlan.Live local = (MigrationPlan.Live) MigrationPlan.decide(args, false, URI, DEFAULTS);
 
         assertThat(shared.request().storage()).isEqualTo(StorageMode.SHARED);
         assertThat(shared.destinationNeedsOverlay()).isFalse();
@@ -35,7 +51,7 @@ class MigrationPlanTest {
     void commandArgumentsBecomeTheDriverRequest() {
         MigrateArgs args = new MigrateArgs("node-2", true, null, 120, 30, null);
 
-        MigrationPlan.Live plan = (MigrationPlan.Live) MigrationPlan.decide(args, true, URI, true);
+        MigrationPlan.Live plan = (MigrationPlan.Live) MigrationPlan.decide(args, true, URI, UNSAFE);
 
         assertThat(plan.request().maxDowntime()).isEqualTo(Duration.ofMillis(120));
         assertThat(plan.request().explicitCompletionTimeout()).contains(Duration.ofSeconds(30));
@@ -45,7 +61,7 @@ class MigrationPlanTest {
     @Test
     void defaultsAreFiveHundredMillisecondsAndAScaledTimeout() {
         MigrationPlan.Live plan = (MigrationPlan.Live) MigrationPlan.decide(
-                new MigrateArgs("node-2", null, null, null, null, null), false, URI, true);
+                new MigrateArgs("node-2", null, null, null, null, null), false, URI, UNSAFE);
 
         assertThat(plan.request().maxDowntime()).isEqualTo(Duration.ofMillis(500));
         assertThat(plan.request().explicitCompletionTimeout()).isEmpty();
@@ -54,8 +70,8 @@ class MigrationPlanTest {
 
     @Test
     void blockMigrationOntoSharedStorageIsRefused() {
-        assertThatThrownBy(() -> MigrationPlan.decide(new MigrateArgs("node-2", true, true, null, null, null), true, URI,
-                false)).isInstanceOfSatisfying(CommandFailedException.class, e -> {
+        assertThatThrownBy(() -> MigrationPlan.decide(new MigrateArgs("node-2", true, true, null, null, null), true,
+                URI, DEFAULTS)).isInstanceOfSatisfying(CommandFailedException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
                     assertThat(e.retriable()).isFalse();
                 });
@@ -63,14 +79,16 @@ class MigrationPlanTest {
 
     @Test
     void noCopyBetweenHostsThatDoNotShareIsRefused() {
-        assertThatThrownBy(() -> MigrationPlan.decide(new MigrateArgs("node-2", true, false, null, null, null), false, URI,
-                false)).isInstanceOf(CommandFailedException.class).hasMessageContaining("does not share");
+        assertThatThrownBy(() -> MigrationPlan.decide(new MigrateArgs("node-2", true, false, null, null, null), false,
+                URI, DEFAULTS)).isInstanceOf(CommandFailedException.class).hasMessageContaining("does not share");
     }
 
     @Test
     void coldMigrationCopiesTheOverlayUnlessShared() {
-        MigrationPlan local = MigrationPlan.decide(new MigrateArgs("node-2", false, null, null, 40, null), false, URI, false);
-        MigrationPlan shared = MigrationPlan.decide(new MigrateArgs("node-2", false, null, null, null, null), true, URI, false);
+        MigrationPlan local = MigrationPlan.decide(new MigrateArgs("node-2", false, null, null, 40, null), false, URI,
+                DEFAULTS);
+        MigrationPlan shared = MigrationPlan.decide(new MigrateArgs("node-2", false, null, null, null, null), true, URI,
+                DEFAULTS);
 
         assertThat(local).isInstanceOf(MigrationPlan.Cold.class);
         assertThat(local.destinationNeedsOverlay()).isTrue();

@@ -143,7 +143,7 @@ class HostStatusServiceTest {
             beans.registerSingleton("build", new BuildProperties(build));
         }
         AgentProperties properties = new AgentProperties("node-x", stateDir,
-                new AgentProperties.Libvirt("qemu:///system", "auto", null),
+                new AgentProperties.Libvirt("qemu:///system", "auto", null, 0, false),
                 new AgentProperties.ImageStore(null, null), Duration.ofSeconds(30), 8, 4, 5, Duration.ofMinutes(10),
                 Duration.ofSeconds(120), new AgentProperties.ImageCache(Duration.ofHours(24), 0, Duration.ofHours(1), true));
         return new HostStatusService(properties, beans.getBeanProvider(ComputeDriver.class),

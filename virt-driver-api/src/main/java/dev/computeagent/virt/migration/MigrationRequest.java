@@ -27,10 +27,12 @@ import java.util.Optional;
  *                           (source directory → destination directory, both absolute): disk and console
  *                           log paths below a key are rewritten for the destination's definition. Empty
  *                           when both hosts use the same paths, as hosts of one cluster normally do.
+ * @param bandwidthMibPerSecond the most the transfer (memory and copied disks) may use, MiB/s; 0 = no limit
  */
 public record MigrationRequest(String destinationUri, StorageMode storage, Duration maxDowntime,
                                Duration completionTimeout, Duration stallTimeout, boolean autoConverge,
-                               boolean unsafe, Duration pollInterval, Map<Path, Path> pathRewrites) {
+                               boolean unsafe, Duration pollInterval, Map<Path, Path> pathRewrites,
+                               long bandwidthMibPerSecond) {
 
     /** Default {@code max_downtime_ms} of the migrate command. */
     public static final Duration DEFAULT_MAX_DOWNTIME = Duration.ofMillis(500);
@@ -55,6 +57,9 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         }
         positive("stallTimeout", stallTimeout);
         positive("pollInterval", pollInterval);
+        if (bandwidthMibPerSecond < 0) {
+            throw new IllegalArgumentException("bandwidth must not be negative: " + bandwidthMibPerSecond);
+        }
         pathRewrites = Map.copyOf(pathRewrites);
         pathRewrites.forEach((from, to) -> {
             if (!from.isAbsolute() || !to.isAbsolute()) {
@@ -66,6 +71,14 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
     /** A request with the defaults: shared storage, 500 ms downtime, scaled timeout, no auto-converge. */
     public static Builder to(String destinationUri) {
         return new Builder(destinationUri);
+    }
+
+    /** This request with files under {@code sourceDir} living under {@code destinationDir} on the destination. */
+    public MigrationRequest withPathRewrite(Path sourceDir, Path destinationDir) {
+        Map<Path, Path> rewrites = new LinkedHashMap<>(pathRewrites);
+        rewrites.put(sourceDir, destinationDir);
+        return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout, autoConverge,
+                unsafe, pollInterval, rewrites, bandwidthMibPerSecond);
     }
 
     /** The explicit completion timeout, if one was given. */
@@ -103,6 +116,7 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         private boolean unsafe;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private final Map<Path, Path> pathRewrites = new LinkedHashMap<>();
+        private long bandwidthMibPerSecond;
 
         private Builder(String destinationUri) {
             this.destinationUri = destinationUri;
@@ -144,6 +158,12 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
             return this;
         }
 
+        /** MiB/s; 0 = no limit. */
+        public Builder bandwidthMibPerSecond(long value) {
+            this.bandwidthMibPerSecond = value;
+            return this;
+        }
+
         /** Files under {@code sourceDir} live under {@code destinationDir} on the destination. */
         public Builder rewritePaths(Path sourceDir, Path destinationDir) {
             this.pathRewrites.put(sourceDir, destinationDir);
@@ -152,7 +172,7 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
 
         public MigrationRequest build() {
             return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout,
-                    autoConverge, unsafe, pollInterval, pathRewrites);
+                    autoConverge, unsafe, pollInterval, pathRewrites, bandwidthMibPerSecond);
         }
     }
 }

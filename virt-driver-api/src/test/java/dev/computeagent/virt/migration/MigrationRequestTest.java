@@ -68,6 +68,28 @@ class MigrationRequestTest {
     }
 
     @Test
+    void bandwidthIsUnlimitedByDefaultAndNeverNegative() {
+        assertThat(MigrationRequest.to("qemu+tcp://n/system").build().bandwidthMibPerSecond()).isZero();
+        assertThat(MigrationRequest.to("qemu+tcp://n/system").bandwidthMibPerSecond(32).build().bandwidthMibPerSecond())
+                .isEqualTo(32);
+        assertThatThrownBy(() -> MigrationRequest.to("qemu+tcp://n/system").bandwidthMibPerSecond(-1).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("bandwidth");
+    }
+
+    @Test
+    void withPathRewriteKeepsEverythingElse() {
+        MigrationRequest request = MigrationRequest.to("qemu+tcp://n/system").storage(StorageMode.BLOCK_INCREMENTAL)
+                .completionTimeout(Duration.ofSeconds(5)).autoConverge(true).bandwidthMibPerSecond(8).build();
+
+        MigrationRequest rewritten = request.withPathRewrite(Path.of("/a"), Path.of("/b"));
+
+        assertThat(rewritten.pathRewrites()).containsExactly(java.util.Map.entry(Path.of("/a"), Path.of("/b")));
+        assertThat(new MigrationRequest(rewritten.destinationUri(), rewritten.storage(), rewritten.maxDowntime(),
+                rewritten.completionTimeout(), rewritten.stallTimeout(), rewritten.autoConverge(), rewritten.unsafe(),
+                rewritten.pollInterval(), java.util.Map.of(), rewritten.bandwidthMibPerSecond())).isEqualTo(request);
+    }
+
+    @Test
     void onlyTransientFailuresAreRetriable() {
         assertThat(new MigrationException(MigrationException.Step.MONITOR, MigrationException.Reason.TIMED_OUT,
                 "slow", null).retriable()).isTrue();

@@ -13,6 +13,7 @@ import org.libvirt.DomainJobStats;
 import org.libvirt.LibvirtException;
 import org.libvirt.TypedParameter;
 import org.libvirt.TypedStringParameter;
+import org.libvirt.TypedUlongParameter;
 
 /**
  * The migration calls on one domain: {@code virDomainMigrateToURI3} (blocking, run it on its own
@@ -83,6 +84,10 @@ public final class MigrationDomain implements AutoCloseable {
         if (destinationXml != null) {
             params.add(new TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_DEST_XML,
                     destinationXml));
+        }
+        if (flags.bandwidthMibPerSecond() > 0) {
+            params.add(new TypedUlongParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_BANDWIDTH,
+                    flags.bandwidthMibPerSecond()));
         }
         if (persistentXml != null) {
             params.add(new TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_PERSIST_XML,

@@ -1,7 +1,7 @@
 package dev.computeagent.virt.libvirt.binding;
 
 /**
- * What a peer-to-peer migration asks of libvirt; turned into {@code VIR_MIGRATE_*} flags by
+ * What a peer-to-peer migration asks of libvirt; turned into {@code VIR_MIGRATE_*} flags and parameters by
  * {@link MigrationDomain} (always {@code PEER2PEER | PERSIST_DEST | UNDEFINE_SOURCE}).
  *
  * @param live                   {@code LIVE}: the guest keeps running during the transfer; otherwise it
@@ -9,6 +9,8 @@ package dev.computeagent.virt.libvirt.binding;
  * @param copyStorageIncremental {@code NON_SHARED_INC}: mirror the disks' top layer to the destination
  * @param autoConverge           {@code AUTO_CONVERGE}
  * @param unsafe                 {@code UNSAFE}: skip libvirt's disk-cache safety check
+ * @param bandwidthMibPerSecond  {@code VIR_MIGRATE_PARAM_BANDWIDTH} (memory and disk copy), 0 = no limit
  */
-public record MigrationFlags(boolean live, boolean copyStorageIncremental, boolean autoConverge, boolean unsafe) {
+public record MigrationFlags(boolean live, boolean copyStorageIncremental, boolean autoConverge, boolean unsafe,
+                             long bandwidthMibPerSecond) {
 }

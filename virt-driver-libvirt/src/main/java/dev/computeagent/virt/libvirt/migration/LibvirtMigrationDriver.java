@@ -153,10 +153,11 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         domain.setMaxDowntime(limit);
         Duration timeout = request.effectiveCompletionTimeout(memoryMb);
         MigrationFlags flags = new MigrationFlags(live, request.storage() == StorageMode.BLOCK_INCREMENTAL,
-                request.autoConverge(), request.unsafe());
-        LOG.info("{}: starting ({}, completion timeout {} s, downtime {} -> {} ms{})", subject, request.storage(),
+                request.autoConverge(), request.unsafe(), request.bandwidthMibPerSecond());
+        LOG.info("{}: starting ({}, completion timeout {} s, downtime {} -> {} ms{}{})", subject, request.storage(),
                 timeout.toSeconds(), limit.toMillis(), request.maxDowntime().toMillis(),
-                request.autoConverge() ? ", auto-converge" : "");
+                request.autoConverge() ? ", auto-converge" : "",
+                request.bandwidthMibPerSecond() > 0 ? ", " + request.bandwidthMibPerSecond() + " MiB/s" : "");
         DestinationPaths paths = new DestinationPaths(request.pathRewrites());
         String destinationXml = paths.isEmpty() ? null : paths.rewrite(domain.liveMigratableXml());
         String persistentXml = paths.isEmpty() ? null : paths.rewrite(domain.migratableXml());
