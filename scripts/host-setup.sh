@@ -29,6 +29,14 @@ if [ "${SKIP_APT:-}" != 1 ]; then
     || npm install -g --no-fund --no-audit --loglevel=error dockerfile-utils@0.16.3 >/dev/null
 fi
 
+# No udev here: give /dev/kvm the group and mode Debian's udev rule gives it (root:kvm 0660). QEMU
+# runs as libvirt-qemu (group kvm); with the kernel's default 0600 libvirt finds KVM unusable for it
+# while its probe finds KVM enabled, so it re-probes QEMU on every call (defines stall for seconds
+# to minutes) and guests of type kvm are refused.
+if [ -c /dev/kvm ] && getent group kvm >/dev/null; then
+  chgrp kvm /dev/kvm && chmod 0660 /dev/kvm
+fi
+
 log "starting virtlogd and libvirtd"
 pgrep -x virtlogd >/dev/null || virtlogd -d
 pgrep -x libvirtd >/dev/null || libvirtd -d
