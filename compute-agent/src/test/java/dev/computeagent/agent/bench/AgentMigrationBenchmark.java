@@ -147,6 +147,11 @@ public final class AgentMigrationBenchmark {
             }
             System.out.println();
             new HopReport(hops).print(System.out);
+            for (String direction : List.of("there", "back")) {
+                String id = migrateId(rounds - 1, direction.equals("there"));
+                System.out.println("timeline of " + id + " (agent clocks and logs, ms after its first event):");
+                HopTimeline.print(System.out, steps.agentStamps(id), Map.of(a.name(), a.log(), b.name(), b.log()));
+            }
             System.out.println("agent timers over the run (mean per command, agent.commands):");
             new PrometheusTimers(a.prometheus()).meanSince(new PrometheusTimers(metricsBeforeA), "agent_commands")
                     .forEach((k, v) -> System.out.println("  A " + k + ": " + v));
@@ -170,7 +175,7 @@ public final class AgentMigrationBenchmark {
     private Hop agentHop(int round, boolean there, UUID uuid) throws Exception {
         MigrationAgent from = there ? a : b;
         MigrationAgent to = there ? b : a;
-        String id = "migrate-" + run + "-" + round + (there ? "-there" : "-back");
+        String id = migrateId(round, there);
         Guard guard = Guard.before(from.consoleLog(uuid), to.consoleLog(uuid));
         long published = from.amqp().command("migrate", id, uuid.toString(), "{\"destination\":\"" + to.name() + "\"}");
         BenchAmqp.Final done = from.amqp().await(id, COMMAND_TIMEOUT);
@@ -213,6 +218,10 @@ public final class AgentMigrationBenchmark {
                         + " boot markers, had " + destinationBoots);
             }
         }
+    }
+
+    private String migrateId(int round, boolean there) {
+        return "migrate-" + run + "-" + round + (there ? "-there" : "-back");
     }
 
     private TwoLibvirtHosts.Host host(MigrationAgent agent) {

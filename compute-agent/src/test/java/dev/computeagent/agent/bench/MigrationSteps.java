@@ -4,9 +4,14 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -34,6 +39,11 @@ final class MigrationSteps implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final Connection connection;
     private final Map<String, Long> arrivals = new ConcurrentHashMap<>();
+    private final List<Stamp> stamped = new CopyOnWriteArrayList<>();
+
+    /** One event as its publisher stamped it: agent clock, publishing host, request id, event name. */
+    record Stamp(Instant at, String host, String requestId, String event) {
+    }
 
     MigrationSteps(String brokerHost, int brokerPort) throws Exception {
         ConnectionFactory cf = new ConnectionFactory();
@@ -50,7 +60,14 @@ final class MigrationSteps implements AutoCloseable {
         channel.basicConsume(q, true, (tag, d) -> {
             long now = System.nanoTime();
             JsonNode e = JSON.readTree(new String(d.getBody(), StandardCharsets.UTF_8));
-            arrivals.putIfAbsent(e.path("request_id").asString("") + " " + e.path("event").asString(""), now);
+            String key = e.path("request_id").asString("") + " " + e.path("event").asString("");
+            arrivals.putIfAbsent(key, now);
+            try {
+                stamped.add(new Stamp(Instant.parse(e.path("timestamp").asString("")), e.path("host").asString(""),
+                        e.path("request_id").asString(""), e.path("event").asString("")));
+            } catch (DateTimeParseException unstamped) {
+                // the phases do not need it; only the timeline does
+            }
         }, tag -> { });
     }
 
@@ -64,6 +81,22 @@ final class MigrationSteps implements AutoCloseable {
                 out.put(phase[0], (to - from) / 1e6);
             }
         }
+        return out;
+    }
+
+    /**
+     * The migration's events (the migrate request's and its steps') with the publishing agent's own
+     * {@code timestamp}, in that order (ties keep the order of arrival): to line them up with the
+     * agents' log lines.
+     */
+    List<Stamp> agentStamps(String requestId) {
+        List<Stamp> out = new ArrayList<>();
+        for (Stamp s : stamped) {
+            if (s.requestId().equals(requestId) || s.requestId().startsWith(requestId + ".")) {
+                out.add(s);
+            }
+        }
+        out.sort(Comparator.comparing(Stamp::at));
         return out;
     }
 
