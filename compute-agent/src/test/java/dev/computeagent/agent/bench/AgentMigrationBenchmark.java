@@ -46,6 +46,8 @@ import java.util.stream.Stream;
 public final class AgentMigrationBenchmark {
 
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
+    /** Clean-up must not hang for long on an agent that died. */
+    private static final Duration CLEANUP_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern MOVED = Pattern.compile("moved to \\S+ in (\\d+) ms");
     private static final List<String> KEYS = List.of("rounds", "virt", "mode", "logs");
 
@@ -119,9 +121,9 @@ public final class AgentMigrationBenchmark {
         UUID uuid = UUID.randomUUID();
         UnownedGuest twin = null;
         try {
-            BenchAmqp.Final spawned = command(a, "spawn", "spawn-" + run, uuid, "{\"name\":\"bench\",\"flavor\":"
-                    + "{\"vcpus\":1,\"memory_mb\":64,\"root_gb\":0},\"image_id\":\"tiny\"}");
-            require(spawned, "spawn");
+            require(a.send("spawn", "spawn-" + run, uuid, "{\"name\":\"bench\",\"flavor\":"
+                    + "{\"vcpus\":1,\"memory_mb\":64,\"root_gb\":0},\"image_id\":\"tiny\"}", COMMAND_TIMEOUT).result(),
+                    "spawn");
             Path instanceDir = a.stateDir().resolve("instances").resolve(uuid.toString());
             twin = UnownedGuest.startTwin(hosts, hosts.a(), DomainNames.forUuid(uuid), instanceDir, uuid,
                     "bench-virsh-" + run, block);
@@ -161,7 +163,7 @@ public final class AgentMigrationBenchmark {
             for (MigrationAgent agent : List.of(a, b)) {
                 try {
                     // delete of an instance the agent does not have succeeds: ask both
-                    command(agent, "delete", "delete-" + agent.name(), uuid, "{}");
+                    agent.send("delete", "delete-" + agent.name(), uuid, "{}", CLEANUP_TIMEOUT);
                 } catch (Exception e) {
                     System.err.println("could not delete " + uuid + " through " + agent.name() + ": " + e);
                 }
@@ -177,10 +179,11 @@ public final class AgentMigrationBenchmark {
         MigrationAgent to = there ? b : a;
         String id = migrateId(round, there);
         Guard guard = Guard.before(from.consoleLog(uuid), to.consoleLog(uuid));
-        long published = from.amqp().command("migrate", id, uuid.toString(), "{\"destination\":\"" + to.name() + "\"}");
-        BenchAmqp.Final done = from.amqp().await(id, COMMAND_TIMEOUT);
-        long wall = done.arrivedNanos() - published;
-        require(done, "migrate " + id);
+        MigrationAgent.Sent sent = from.send("migrate", id, uuid, "{\"destination\":\"" + to.name() + "\"}",
+                COMMAND_TIMEOUT);
+        long published = sent.publishedNanos();
+        long wall = sent.result().arrivedNanos() - published;
+        require(sent.result(), "migrate " + id);
         CompletedJob job = CompletedJob.read(host(to).unixUri(), DomainNames.forUuid(uuid));
         guard.check();
         return new Hop("agent", round, direction(there), wall, job, steps.phases(id, published), lastMoved(from));
@@ -226,12 +229,6 @@ public final class AgentMigrationBenchmark {
 
     private TwoLibvirtHosts.Host host(MigrationAgent agent) {
         return agent == a ? hosts.a() : hosts.b();
-    }
-
-    private static BenchAmqp.Final command(MigrationAgent agent, String command, String id, UUID uuid, String args)
-            throws Exception {
-        agent.amqp().command(command, id, uuid.toString(), args);
-        return agent.amqp().await(id, COMMAND_TIMEOUT);
     }
 
     private static void require(BenchAmqp.Final result, String what) {

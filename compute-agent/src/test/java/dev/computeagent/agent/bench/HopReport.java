@@ -47,6 +47,7 @@ final class HopReport {
 
     /** Median over rounds and directions of agent wall / virsh wall of the same round and direction. */
     private double pairedRatio() {
+        // Stats reports nanos / 1e6: ratios go in scaled by 1e6
         Stats ratios = new Stats();
         for (Hop agent : hops) {
             if (!agent.path().equals("agent")) {

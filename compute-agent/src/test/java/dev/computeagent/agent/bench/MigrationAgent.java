@@ -104,6 +104,33 @@ final class MigrationAgent implements AutoCloseable {
         return amqp;
     }
 
+    /**
+     * Publishes {@code command} for {@code uuid} to this agent and waits for its final event; fails
+     * at once when the agent process is gone rather than waiting out the timeout.
+     *
+     * @return the final event and the {@link System#nanoTime()} just before the publish
+     */
+    Sent send(String command, String requestId, java.util.UUID uuid, String argsJson, Duration timeout) throws Exception {
+        long published = amqp.command(command, requestId, uuid.toString(), argsJson);
+        long deadline = published + timeout.toNanos();
+        while (true) {
+            try {
+                return new Sent(amqp.await(requestId, Duration.ofSeconds(1)), published);
+            } catch (java.util.concurrent.TimeoutException notYet) {
+                if (!process.alive()) {
+                    throw new IllegalStateException("agent " + name + " exited while handling " + requestId);
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("no final event for " + requestId + " within " + timeout);
+                }
+            }
+        }
+    }
+
+    /** A command's final event and when it was published. */
+    record Sent(BenchAmqp.Final result, long publishedNanos) {
+    }
+
     /** The agent's {@code /actuator/prometheus} text. */
     String prometheus() throws IOException, InterruptedException {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
