@@ -22,5 +22,9 @@ run "migration: driver vs virsh migrate between two libvirt hosts (benchmarks/mi
   ./mvnw -B -ntp -q -pl virt-driver-libvirt exec:java -Dexec.classpathScope=test \
     -Dexec.mainClass=dev.computeagent.virt.libvirt.migration.MigrationBenchmark -Dexec.args="10"
 
+run "migration through two agents vs virsh migrate (benchmarks/migration-agent.md)" \
+  ./mvnw -B -ntp -q -pl compute-agent exec:java -Dexec.classpathScope=test \
+    -Dexec.mainClass=dev.computeagent.agent.bench.AgentMigrationBenchmark -Dexec.args="rounds=10"
+
 run "agent: start-up, RSS, warm spawn vs floor, rejected-message flood (benchmarks/agent.md)" \
   bash scripts/bench-agent.sh

@@ -11,12 +11,16 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** What the tiny guest wrote into one console log: boot markers and {@code TICK n} counters. */
-record ConsoleTicks(int boots, List<Integer> ticks) {
+/**
+ * What the tiny guest wrote into one console log: boot markers and {@code TICK n} counters. Public
+ * for the agent-level migration benchmark in compute-agent, which checks the same guest.
+ */
+public record ConsoleTicks(int boots, List<Integer> ticks) {
 
     private static final Pattern TICK = Pattern.compile("TICK (\\d+)");
 
-    static ConsoleTicks read(Path log) {
+    /** Reads {@code log}; a missing file reads as no boots and no ticks. */
+    public static ConsoleTicks read(Path log) {
         if (!Files.exists(log)) {
             return new ConsoleTicks(0, List.of());
         }
@@ -39,7 +43,8 @@ record ConsoleTicks(int boots, List<Integer> ticks) {
         return new ConsoleTicks(boots, List.copyOf(ticks));
     }
 
-    int last() {
+    /** The last counter printed, 0 before the first. */
+    public int last() {
         return ticks.isEmpty() ? 0 : ticks.get(ticks.size() - 1);
     }
 }
