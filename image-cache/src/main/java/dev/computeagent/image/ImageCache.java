@@ -51,6 +51,16 @@ public interface ImageCache extends AutoCloseable {
      */
     Overlay createOverlay(String imageId, Path overlay, long sizeBytes);
 
+    /**
+     * Creates an empty qcow2 disk without backing file (an ephemeral disk) of {@code sizeBytes} at
+     * {@code disk}. An existing empty qcow2 disk of that size there is reused, never overwritten.
+     *
+     * @throws IllegalArgumentException {@code sizeBytes} is not positive
+     * @throws ImageStorageException    another file is already at {@code disk} (it is left untouched), or
+     *                                  qemu-img failed; the disk is not left behind
+     */
+    void createBlankDisk(Path disk, long sizeBytes);
+
     /** The cached base images. */
     List<CachedImage> list();
 

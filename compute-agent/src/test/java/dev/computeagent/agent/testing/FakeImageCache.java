@@ -70,6 +70,17 @@ public final class FakeImageCache implements ImageCache {
     }
 
     @Override
+    public void createBlankDisk(Path disk, long sizeBytes) {
+        try {
+            if (!Files.exists(disk)) {
+                Files.writeString(disk, "empty qcow2 disk of " + sizeBytes + " bytes");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
     public List<CachedImage> list() {
         return List.of();
     }

@@ -99,6 +99,14 @@ public final class DefaultImageCache implements ImageCache {
         return image;
     }
 
+    @Override
+    public void createBlankDisk(Path disk, long sizeBytes) {
+        if (sizeBytes <= 0) {
+            throw new IllegalArgumentException("sizeBytes must be > 0");
+        }
+        overlays.makeBlank(disk.toAbsolutePath().normalize(), sizeBytes);
+    }
+
     @SuppressWarnings("try") // the lock handle is only held, never read
     @Override
     public Overlay createOverlay(String imageId, Path overlay, long sizeBytes) {

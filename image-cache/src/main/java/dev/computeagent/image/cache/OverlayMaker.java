@@ -12,10 +12,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
- * Makes an instance disk: a qcow2 overlay over a committed base, created under a temporary name and
- * renamed into place, so a failure leaves nothing. Called with the base's lock held.
+ * Makes instance disks: a qcow2 overlay over a committed base (called with the base's lock held), or an
+ * empty qcow2 disk; each is created under a temporary name and renamed into place, so a failure leaves
+ * nothing.
  */
 final class OverlayMaker {
 
@@ -37,22 +39,51 @@ final class OverlayMaker {
             if (Files.exists(overlay)) {
                 return reuse(base, overlay);
             }
-            Files.createDirectories(overlay.toAbsolutePath().getParent());
-            Path tmp = overlay.resolveSibling(overlay.getFileName() + ".part");
-            Files.deleteIfExists(tmp);
-            try {
-                qemuImg.createOverlay(base.path(), base.format(), tmp, size);
-                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                    ch.force(true);
-                }
-                BaseEntries.moveAtomically(tmp, overlay);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            createAtomically(overlay, tmp -> qemuImg.createOverlay(base.path(), base.format(), tmp, size));
             long virtualSize = inspector.qcow2VirtualSize(overlay).orElse(size);
             return new Overlay(overlay, base, virtualSize, false);
         } catch (IOException e) {
             throw new ImageStorageException("cannot create overlay " + overlay + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes an empty qcow2 disk without backing file; an existing one of that size is reused, anything
+     * else at that path is left untouched and refused.
+     *
+     * @return whether an existing disk was reused
+     */
+    boolean makeBlank(Path disk, long sizeBytes) {
+        try {
+            if (Files.exists(disk)) {
+                Optional<Long> virtualSize = inspector.qcow2VirtualSize(disk);
+                if (inspector.qcow2BackingFile(disk).isPresent() || !virtualSize.equals(Optional.of(sizeBytes))) {
+                    throw new ImageStorageException("disk " + disk + " exists but is not an empty qcow2 disk of "
+                            + sizeBytes + " bytes (virtual size: " + virtualSize.map(String::valueOf).orElse("none")
+                            + "); not overwritten");
+                }
+                return true;
+            }
+            createAtomically(disk, tmp -> qemuImg.createBlank(tmp, sizeBytes));
+            return false;
+        } catch (IOException e) {
+            throw new ImageStorageException("cannot create disk " + disk + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code create} on a temporary sibling, syncs it and renames it into place; nothing is left on failure. */
+    private static void createAtomically(Path target, Consumer<Path> create) throws IOException {
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        Path tmp = target.resolveSibling(target.getFileName() + ".part");
+        Files.deleteIfExists(tmp);
+        try {
+            create.accept(tmp);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            BaseEntries.moveAtomically(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
     }
 

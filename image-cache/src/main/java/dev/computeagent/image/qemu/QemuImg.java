@@ -77,4 +77,13 @@ public final class QemuImg {
             throw new ImageStorageException("qemu-img create of overlay " + overlay + " failed: " + r.stderr());
         }
     }
+
+    /** Creates an empty qcow2 image without backing file of {@code sizeBytes}. @throws ImageStorageException on failure */
+    public void createBlank(Path disk, long sizeBytes) {
+        ProcessResult r = runner.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", disk.toString(),
+                Long.toString(sizeBytes)), CPU_SECONDS, ADDRESS_SPACE, timeout);
+        if (r.exitCode() != 0) {
+            throw new ImageStorageException("qemu-img create of " + disk + " failed: " + r.stderr());
+        }
+    }
 }

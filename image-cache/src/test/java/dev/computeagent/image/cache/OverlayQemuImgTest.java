@@ -109,4 +109,48 @@ class OverlayQemuImgTest {
             assertThat(disk.resolveSibling("disk.part")).doesNotExist();
         }
     }
+
+    @Test
+    void blankDiskIsAnEmptyQcow2WithoutBackingOfTheRequestedSize() throws Exception {
+        Path eph = disk.resolveSibling("disk.eph0");
+        try (ImageCache cache = open(true)) {
+            cache.createBlankDisk(eph, 2 * GIB);
+        }
+        String info = TestImages.qemuImg("info", "--output=json", "-f", "qcow2", eph.toString());
+        assertThat(info).contains("\"virtual-size\": " + 2 * GIB).doesNotContain("backing-filename");
+        assertThat(Files.size(eph)).isLessThan(1 << 20);
+        assertThat(eph.resolveSibling("disk.eph0.part")).doesNotExist();
+    }
+
+    @Test
+    void existingBlankDiskOfThatSizeIsReusedNotOverwritten() throws Exception {
+        Path eph = disk.resolveSibling("disk.eph0");
+        try (ImageCache cache = open(true)) {
+            cache.createBlankDisk(eph, GIB);
+            Process write = new ProcessBuilder("qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 64k", eph.toString())
+                    .redirectErrorStream(true).start();
+            assertThat(write.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && write.exitValue() == 0)
+                    .as(new String(write.getInputStream().readAllBytes())).isTrue();
+            byte[] before = Files.readAllBytes(eph);
+            cache.createBlankDisk(eph, GIB);
+            assertThat(Files.readAllBytes(eph)).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void blankDiskRefusesAnOverlayOrAnotherSizeAtItsPathAndLeavesThemAlone() throws Exception {
+        try (ImageCache cache = open(true)) {
+            cache.createOverlay("cirros", disk, GIB);
+            byte[] overlay = Files.readAllBytes(disk);
+            assertThatThrownBy(() -> cache.createBlankDisk(disk, GIB))
+                    .isInstanceOf(ImageStorageException.class).hasMessageContaining("not overwritten");
+            assertThat(Files.readAllBytes(disk)).isEqualTo(overlay);
+
+            Path eph = disk.resolveSibling("disk.eph0");
+            cache.createBlankDisk(eph, GIB);
+            assertThatThrownBy(() -> cache.createBlankDisk(eph, 2 * GIB))
+                    .isInstanceOf(ImageStorageException.class).hasMessageContaining("virtual size: " + GIB);
+            assertThatThrownBy(() -> cache.createBlankDisk(eph, 0)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
 }

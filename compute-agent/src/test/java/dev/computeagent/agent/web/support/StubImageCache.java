@@ -51,6 +51,11 @@ public final class StubImageCache implements ImageCache {
     }
 
     @Override
+    public void createBlankDisk(Path disk, long sizeBytes) {
+        throw new UnsupportedOperationException("stub");
+    }
+
+    @Override
     public List<CachedImage> list() {
         RuntimeException failure = listFailure;
         if (failure != null) {
