@@ -50,10 +50,11 @@ LABEL org.opencontainers.image.title="compute-agent" \
 # libvirt0: the libvirt client library the agent loads through JNA (it talks to the host's
 #           libvirtd over /run/libvirt/libvirt-sock; no daemon runs in this image).
 # qemu-utils: qemu-img, for base-image inspection, conversion and qcow2 overlays.
+# genisoimage: config drives, which carry an instance's user data to the guest.
 # util-linux: prlimit, the resource limits around every external process.
 # curl: the HEALTHCHECK below.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libvirt0 qemu-utils util-linux curl \
+    && apt-get install -y --no-install-recommends libvirt0 qemu-utils genisoimage util-linux curl \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid "${AGENT_GID}" compute-agent \
     && useradd --system --uid "${AGENT_UID}" --gid "${AGENT_GID}" --no-create-home \

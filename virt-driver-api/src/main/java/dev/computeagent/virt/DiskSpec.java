@@ -12,8 +12,13 @@ import java.util.Objects;
  * @param cacheMode the host cache mode; a driver may fall back to {@link CacheMode#WRITETHROUGH}
  *                  when the file system refuses O_DIRECT (which {@link CacheMode#NONE} needs)
  * @param device    the guest device name, e.g. {@code vda}
+ * @param media     a writable disk, or a read-only CD-ROM (which a block migration does not copy: the
+ *                  destination must have the same file before the move)
  */
-public record DiskSpec(Path path, Format format, Bus bus, CacheMode cacheMode, String device) {
+public record DiskSpec(Path path, Format format, Bus bus, CacheMode cacheMode, String device, Media media) {
+
+    /** How the guest sees the file. */
+    public enum Media { DISK, CDROM }
 
     /** Image file formats a driver accepts. */
     public enum Format { RAW, QCOW2 }
@@ -35,10 +40,29 @@ public record DiskSpec(Path path, Format format, Bus bus, CacheMode cacheMode, S
         if (!device.matches("[a-z]{2,3}[a-z]{1,2}")) {
             throw new IllegalArgumentException("invalid device name: " + device);
         }
+        Objects.requireNonNull(media, "media");
+    }
+
+    /** A writable disk. */
+    public DiskSpec(Path path, Format format, Bus bus, CacheMode cacheMode, String device) {
+        this(path, format, bus, cacheMode, device, Media.DISK);
     }
 
     /** The usual root disk: a qcow2 overlay on virtio as {@code vda}, cache mode none. */
     public static DiskSpec qcow2Root(Path path) {
         return new DiskSpec(path, Format.QCOW2, Bus.VIRTIO, CacheMode.NONE, "vda");
+    }
+
+    /** An ephemeral disk: qcow2 on virtio as {@code vdb}, cache mode none. */
+    public static DiskSpec qcow2Ephemeral(Path path) {
+        return new DiskSpec(path, Format.QCOW2, Bus.VIRTIO, CacheMode.NONE, "vdb");
+    }
+
+    /**
+     * A config drive: a raw ISO 9660 image as a read-only CD-ROM on SATA ({@code sda}), which guests
+     * find on every machine type (IDE does not exist on q35, virtio CD-ROMs are not bootable-era safe).
+     */
+    public static DiskSpec configDrive(Path path) {
+        return new DiskSpec(path, Format.RAW, Bus.SATA, CacheMode.NONE, "sda", Media.CDROM);
     }
 }

@@ -13,6 +13,7 @@ import dev.computeagent.agent.handler.CommandHandler;
 import dev.computeagent.agent.handler.DeleteHandler;
 import dev.computeagent.agent.handler.HandlerRegistry;
 import dev.computeagent.agent.handler.RebootHandler;
+import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
 import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.handler.StartHandler;
 import dev.computeagent.agent.handler.StopHandler;
@@ -34,6 +35,7 @@ import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.status.HostStatusService;
 import dev.computeagent.image.ImageCache;
+import dev.computeagent.image.qemu.ProcessRunner;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.migration.MigrationDriver;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,6 +61,8 @@ public class AgentCoreConfiguration {
 
     /** How long a publish may wait for the broker's confirm. */
     static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(15);
+    /** genisoimage writes well under 1 MiB: seconds mean a stuck process. */
+    static final Duration CONFIG_DRIVE_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * At-least-once needs publisher confirms whatever {@code spring.rabbitmq.*} says; the connection
@@ -123,8 +127,14 @@ public class AgentCoreConfiguration {
 
     @Bean
     SpawnHandler spawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
-                              AgentProperties properties, Clock clock, MeterRegistry meters) {
-        return new SpawnHandler(driver, images, store, files, properties.host(), clock, meters);
+                              ConfigDriveBuilder configDrives, AgentProperties properties, Clock clock,
+                              MeterRegistry meters) {
+        return new SpawnHandler(driver, images, store, files, configDrives, properties.host(), clock, meters);
+    }
+
+    @Bean
+    ConfigDriveBuilder configDriveBuilder() {
+        return new ConfigDriveBuilder(new ProcessRunner(), CONFIG_DRIVE_TIMEOUT);
     }
 
     @Bean
@@ -171,9 +181,10 @@ public class AgentCoreConfiguration {
     @Bean
     IncomingMigrations incomingMigrations(ComputeDriver driver, ObjectProvider<MigrationDriver> migrationDriver,
                                           ImageCache images, InstanceStore store, InstanceRegistry registry,
-                                          InstanceFiles files, MigrationsInFlight inFlight, AgentProperties properties) {
-        return new IncomingMigrations(driver, migrationDriver.getIfAvailable(), images, store, registry, files, inFlight,
-                properties.effectiveMigrationUri(), properties.stateDir());
+                                          InstanceFiles files, ConfigDriveBuilder configDrives,
+                                          MigrationsInFlight inFlight, AgentProperties properties) {
+        return new IncomingMigrations(driver, migrationDriver.getIfAvailable(), images, store, registry, files,
+                configDrives, inFlight, properties.effectiveMigrationUri(), properties.stateDir());
     }
 
     @Bean

@@ -2,6 +2,7 @@ package dev.computeagent.agent.execution;
 
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.configdrive.ConfigDriveException;
 import dev.computeagent.image.ImageChecksumMismatchException;
 import dev.computeagent.image.ImageDownloadException;
 import dev.computeagent.image.ImageException;
@@ -39,6 +40,10 @@ public final class ErrorMapper {
         }
         if (t instanceof ImageException i) {
             return new ErrorBody(imageCode(i), message, i.retriable());
+        }
+        if (t instanceof ConfigDriveException) {
+            // local and often passing (disk space, a missing genisoimage installed): worth a retry
+            return new ErrorBody(ErrorCode.INTERNAL_ERROR, message, true);
         }
         if (t instanceof IllegalArgumentException) {
             return new ErrorBody(ErrorCode.INVALID_COMMAND, message, false);

@@ -2,6 +2,8 @@ package dev.computeagent.agent.handler;
 
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.SpawnRequest;
+import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
+import dev.computeagent.agent.configdrive.ConfigDriveContent;
 import dev.computeagent.agent.execution.CommandFailedException;
 import dev.computeagent.agent.execution.ErrorMapper;
 import dev.computeagent.agent.message.CommandName;
@@ -23,7 +25,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -43,8 +48,14 @@ import org.slf4j.LoggerFactory;
  * cannot be finished is left {@code ERROR} with {@code last_error}. Any other failure removes
  * everything this spawn created (domain, overlay, instance directory) before it is reported.
  *
- * <p>Before any work a new instance must fit: memory and root disk (see {@link #checkCapacity}),
- * else {@code INSUFFICIENT_RESOURCES}; an image above the root disk is refused before it is cached.
+ * <p>The root disk is {@code vda}; a flavor with {@code ephemeral_gb} gets an empty, unformatted qcow2
+ * disk of that size as {@code vdb} ({@code disk.eph0}), as Nova's ephemeral disk without a file system;
+ * {@code user_data} reaches the guest on a config drive ({@code disk.config}, a read-only CD-ROM
+ * labelled {@code config-2}, with the name and metadata), as Nova's {@code force_config_drive}.
+ *
+ * <p>Before any work a new instance must fit: memory, and root plus ephemeral disk (see
+ * {@link #checkCapacity}), else {@code INSUFFICIENT_RESOURCES}; an image above the root disk is refused
+ * before it is cached.
  * The instance is in the registry as {@code BUILDING} from the moment its domain exists.
  */
 public final class SpawnHandler implements CommandHandler<Command.Spawn> {
@@ -57,16 +68,18 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
     private final ImageCache images;
     private final InstanceStore store;
     private final InstanceFiles files;
+    private final ConfigDriveBuilder configDrives;
     private final String host;
     private final Clock clock;
     private final MeterRegistry meters;
 
     public SpawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
-                        String host, Clock clock, MeterRegistry meters) {
+                        ConfigDriveBuilder configDrives, String host, Clock clock, MeterRegistry meters) {
         this.driver = driver;
         this.images = images;
         this.store = store;
         this.files = files;
+        this.configDrives = configDrives;
         this.host = host;
         this.clock = clock;
         this.meters = meters;
@@ -100,8 +113,8 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
             // the size limit applies before the image enters the cache (DESIGN.md §4)
             phase("image", () -> images.fetch(request.imageId(), rootBytes));
             phase("disk", () -> images.createOverlay(request.imageId(), files.disk(uuid), rootBytes));
-            InstanceSpec spec = new InstanceSpec(uuid, metadata(command, fingerprint), java.util.List.of(
-                    DiskSpec.qcow2Root(files.disk(uuid))), request.nics(), files.consoleLog(uuid), false);
+            InstanceSpec spec = new InstanceSpec(uuid, metadata(command, fingerprint), disks(uuid, request),
+                    request.nics(), files.consoleLog(uuid), false);
             phase("define", () -> {
                 driver.spawn(spec);
                 // visible over REST as BUILDING from the moment the domain exists
@@ -123,6 +136,33 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
             cleanUp(uuid);
             throw e;
         }
+    }
+
+    /**
+     * The root overlay as {@code vda}, then the disks made here: the flavor's ephemeral disk as
+     * {@code vdb}, the config drive with the user data as {@code sda}.
+     */
+    private List<DiskSpec> disks(UUID uuid, SpawnRequest request) {
+        List<DiskSpec> disks = new ArrayList<>(List.of(DiskSpec.qcow2Root(files.disk(uuid))));
+        long ephemeralGb = request.flavor().ephemeralGb();
+        if (ephemeralGb > 0) {
+            Path ephemeral = files.ephemeralDisk(uuid);
+            phase("disk", () -> {
+                images.createBlankDisk(ephemeral, ephemeralGb * GIB);
+                return null;
+            });
+            disks.add(DiskSpec.qcow2Ephemeral(ephemeral));
+        }
+        if (request.userData().isPresent()) {
+            Path drive = files.configDrive(uuid);
+            phase("config-drive", () -> {
+                configDrives.build(drive, new ConfigDriveContent(uuid, request.name(), request.metadata(),
+                        request.userData()));
+                return null;
+            });
+            disks.add(DiskSpec.configDrive(drive));
+        }
+        return disks;
     }
 
     private Outcome finishExisting(InstanceInfo info, String fingerprint) {
@@ -182,12 +222,13 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
                     + request.flavor().memoryMb() + " MiB of memory; the host has " + memoryMb + " MiB, "
                     + usedMb + " MiB of it held by this agent's instances", false);
         }
-        long rootBytes = request.flavor().rootGb() * GIB;
+        long diskGb = request.flavor().rootGb() + request.flavor().ephemeralGb();
         long free = files.usableSpace();
-        if (rootBytes > free) {
-            throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "flavor needs a "
-                    + request.flavor().rootGb() + " GiB root disk; the state directory has " + free / GIB
-                    + " GiB free", false);
+        if (diskGb * GIB > free) {
+            throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "flavor needs " + diskGb
+                    + " GiB of disk (root " + request.flavor().rootGb() + ", ephemeral "
+                    + request.flavor().ephemeralGb() + "); the state directory has " + free / GIB + " GiB free",
+                    false);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.computeagent.agent.migration;
 
 import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
 import dev.computeagent.agent.execution.CommandFailedException;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.ErrorCode;
@@ -24,6 +25,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -42,7 +44,8 @@ import tools.jackson.databind.JsonNode;
  *       storage), its migration URI and its state directory.</li>
  *   <li>prepare: caches the base image (its failure codes pass through, e.g. {@code IMAGE_NOT_FOUND})
  *       and, when the storage is not shared, creates the instance directory with an empty overlay over
- *       the same base, marked as prepared so that abort knows it is its own to remove.</li>
+ *       the same base (and an empty ephemeral disk when the flavor has one, and the source's config drive,
+ *       which a block migration does not copy), marked as prepared so that abort knows it is its own to remove.</li>
  *   <li>adopt: the hypervisor moved the instance here; claims it ({@link OwnedInstancesDriver#claim}) and
  *       records it as this host's ({@code ACTIVE}; a stopped instance moved with its disks arrives paused
  *       and is powered off, then started when {@code start}). Until then the instance is another host's
@@ -62,6 +65,7 @@ public final class IncomingMigrations {
     private final InstanceStore store;
     private final InstanceRegistry registry;
     private final InstanceFiles files;
+    private final ConfigDriveBuilder configDrives;
     private final MigrationsInFlight inFlight;
     private final String migrationUri;
     private final Path stateDir;
@@ -70,13 +74,15 @@ public final class IncomingMigrations {
     public IncomingMigrations(ComputeDriver driver, @org.jspecify.annotations.Nullable MigrationDriver migrationDriver,
                               ImageCache images,
                               InstanceStore store, InstanceRegistry registry, InstanceFiles files,
-                              MigrationsInFlight inFlight, String migrationUri, Path stateDir) {
+                              ConfigDriveBuilder configDrives, MigrationsInFlight inFlight, String migrationUri,
+                              Path stateDir) {
         this.driver = driver;
         this.migrationDriver = migrationDriver;
         this.images = images;
         this.store = store;
         this.registry = registry;
         this.files = files;
+        this.configDrives = configDrives;
         this.inFlight = inFlight;
         this.migrationUri = migrationUri;
         this.stateDir = stateDir.toAbsolutePath();
@@ -128,6 +134,13 @@ public final class IncomingMigrations {
                 long size = args.path("disk_virtual_size").canConvertToLong() ? args.path("disk_virtual_size").asLong()
                         : positive(args.path("flavor"), "root_gb") * GIB;
                 images.createOverlay(imageId, files.disk(uuid), size);
+                long ephemeralGb = args.path("flavor").path("ephemeral_gb").asLong(0);
+                if (ephemeralGb > 0) {
+                    images.createBlankDisk(files.ephemeralDisk(uuid), ephemeralGb * GIB);
+                }
+                if (args.path("config_drive").isString()) {
+                    configDrives.install(files.configDrive(uuid), configDrive(args.path("config_drive")));
+                }
             }
         } catch (RuntimeException e) {
             inFlight.end(uuid);
@@ -294,6 +307,14 @@ public final class IncomingMigrations {
             throw invalid("args." + field + " is required");
         }
         return v.asString();
+    }
+
+    private static byte[] configDrive(JsonNode base64) {
+        try {
+            return Base64.getDecoder().decode(base64.asString());
+        } catch (IllegalArgumentException e) {
+            throw new CommandFailedException(ErrorCode.INVALID_COMMAND, "config_drive is not base64", false);
+        }
     }
 
     private static long positive(JsonNode node, String field) {

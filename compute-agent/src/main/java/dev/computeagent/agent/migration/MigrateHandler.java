@@ -22,8 +22,12 @@ import dev.computeagent.virt.migration.MigrationProgress;
 import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.MigrationResult;
 import dev.computeagent.virt.migration.SharedStorageProbe;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -304,7 +308,20 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
             args.put("block_migration", block);
             args.put("disk_virtual_size", meta.flavor().rootGb() * GIB);
             args.put("metadata", meta.userMetadata());
+            Path configDrive = files.configDrive(uuid);
+            if (block && Files.isRegularFile(configDrive)) {
+                // read-only disks are not mirrored: the destination needs the same drive before the move
+                args.put("config_drive", Base64.getEncoder().encodeToString(readConfigDrive(configDrive)));
+            }
             return args;
+        }
+
+        private static byte[] readConfigDrive(Path configDrive) {
+            try {
+                return Files.readAllBytes(configDrive);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the config drive " + configDrive, e);
+            }
         }
 
         private MigrationRequest withPathRewrite(MigrationRequest request, boolean shared, Path destinationStateDir) {

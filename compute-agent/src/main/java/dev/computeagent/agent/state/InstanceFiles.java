@@ -15,8 +15,9 @@ import java.util.UUID;
 
 /**
  * The per-instance files under {@code <state-dir>/instances/<uuid>/} (DESIGN.md §5): the root disk
- * overlay {@code disk}, the serial console {@code console.log}, and the agent's marker that the
- * spawn completed. Base images ({@code _base/}) are never touched here.
+ * overlay {@code disk}, the ephemeral disk {@code disk.eph0} when the flavor has one, the config drive
+ * {@code disk.config} when user data was given, the serial console {@code console.log}, and the agent's
+ * marker that the spawn completed. Base images ({@code _base/}) are never touched here.
  */
 public final class InstanceFiles {
 
@@ -34,6 +35,16 @@ public final class InstanceFiles {
 
     public Path disk(UUID uuid) {
         return dir(uuid).resolve("disk");
+    }
+
+    /** The flavor's ephemeral disk, named as Nova names it. */
+    public Path ephemeralDisk(UUID uuid) {
+        return dir(uuid).resolve("disk.eph0");
+    }
+
+    /** The config drive (user data and metadata for the guest), named as Nova names it. */
+    public Path configDrive(UUID uuid) {
+        return dir(uuid).resolve("disk.config");
     }
 
     public Path consoleLog(UUID uuid) {

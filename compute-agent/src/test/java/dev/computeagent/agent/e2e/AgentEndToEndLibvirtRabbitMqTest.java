@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.testing.AmqpTestClient;
+import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.Virsh;
 import dev.computeagent.image.testing.TestImages;
 import dev.computeagent.virt.testing.TinyGuestImage;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,6 +94,51 @@ class AgentEndToEndLibvirtRabbitMqTest {
         assertThat(Virsh.allDomains().stream().filter(d -> d.equals("instance-" + uuid))).hasSize(1);
         assertThat(fx.instanceDir(uuid).resolve("disk")).exists();
         assertThat(call("delete", uuid, "{}").path("event").asString()).isEqualTo("instance.delete.end");
+    }
+
+    @Test
+    void aFlavorsEphemeralDiskIsAnEmptyQcow2AttachedAsVdbAndGoesWithTheInstance() throws Exception {
+        String uuid = UUID.randomUUID().toString();
+        String args = AgentFixture.spawnArgs("eph", AgentFixture.TINY, 1, "{}")
+                .replace("\"root_gb\":1}", "\"root_gb\":1,\"ephemeral_gb\":1}");
+        JsonNode spawned = call("spawn", uuid, args);
+        assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
+        assertThat(spawned.path("payload").path("flavor").path("ephemeral_gb").asLong()).isEqualTo(1);
+        java.nio.file.Path ephemeral = fx.instanceDir(uuid).resolve("disk.eph0");
+        assertThat(TestImages.qemuImg("info", "--output=json", "-U", "-f", "qcow2", ephemeral.toString()))
+                .contains("\"virtual-size\": " + (1L << 30)).doesNotContain("backing-filename");
+        String xml = Virsh.run("virsh", "-c", "qemu:///system", "dumpxml", "instance-" + uuid);
+        assertThat(xml.split("</disk>")).as(xml).anySatisfy(disk -> assertThat(disk)
+                .contains("<source file='" + ephemeral + "'", "<target dev='vdb' bus='virtio'/>",
+                        "type='qcow2'"));
+        assertThat(call("delete", uuid, "{}").path("event").asString()).isEqualTo("instance.delete.end");
+        assertThat(fx.instanceDir(uuid)).doesNotExist();
+    }
+
+    @Test
+    void userDataReachesTheGuestOnAReadOnlyConfigDrive() throws Exception {
+        ConfigDrives.requireGenisoimage();
+        String uuid = UUID.randomUUID().toString();
+        String userData = "#cloud-config\nhostname: <&>\n";
+        String args = AgentFixture.spawnArgs("Config Drive", AgentFixture.TINY, 1, "{\"role\":\"db\"}")
+                .replaceFirst("}$", ",\"user_data\":\"" + Base64.getEncoder().encodeToString(
+                        userData.getBytes(StandardCharsets.UTF_8)) + "\"}");
+        JsonNode spawned = call("spawn", uuid, args);
+        assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
+        assertThat(spawned.path("payload").path("power_state").asString()).isEqualTo("RUNNING");
+
+        java.nio.file.Path drive = fx.instanceDir(uuid).resolve("disk.config");
+        assertThat(ConfigDrives.describe(drive)).contains("Volume id: config-2");
+        assertThat(ConfigDrives.file(drive, "/openstack/latest/user_data"))
+                .isEqualTo(userData.getBytes(StandardCharsets.UTF_8));
+        assertThat(new String(ConfigDrives.file(drive, "/openstack/latest/meta_data.json"), StandardCharsets.UTF_8))
+                .contains("\"uuid\":\"" + uuid + "\"", "\"hostname\":\"config-drive\"", "\"role\":\"db\"");
+        String xml = Virsh.run("virsh", "-c", "qemu:///system", "dumpxml", "instance-" + uuid);
+        assertThat(xml.split("</disk>")).as(xml).anySatisfy(disk -> assertThat(disk)
+                .contains("device='cdrom'", "<source file='" + drive + "'", "<target dev='sda' bus='sata'/>",
+                        "<readonly/>"));
+        assertThat(call("delete", uuid, "{}").path("event").asString()).isEqualTo("instance.delete.end");
+        assertThat(fx.instanceDir(uuid)).doesNotExist();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.computeagent.agent.handler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.execution.CommandFailedException;
@@ -56,7 +57,8 @@ class HandlersWithFakeDriverTest {
         registry = new InstanceRegistry("h1");
         files = new InstanceFiles(stateDir);
         InstanceStore store = new InstanceStore(driver, registry);
-        spawn = new SpawnHandler(driver, images, store, files, "h1", Clock.systemUTC(), meters);
+        spawn = new SpawnHandler(driver, images, store, files, ConfigDrives.builder(), "h1", Clock.systemUTC(),
+                meters);
         stop = new StopHandler(driver, store);
         start = new StartHandler(driver, store);
         reboot = new RebootHandler(driver, store);

@@ -2,7 +2,9 @@ package dev.computeagent.agent.handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
+import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.execution.CommandFailedException;
@@ -16,6 +18,7 @@ import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
@@ -58,7 +61,8 @@ class SpawnHandlerCapacityAndStatesTest {
         registry = new InstanceRegistry("h1");
         files = new InstanceFiles(stateDir);
         ComputeDriver driver = observingBoot(fake);
-        spawn = new SpawnHandler(driver, images, new InstanceStore(driver, registry), files, "h1",
+        spawn = new SpawnHandler(driver, images, new InstanceStore(driver, registry), files, ConfigDrives.builder(),
+                "h1",
                 Clock.systemUTC(), new SimpleMeterRegistry());
     }
 
@@ -119,8 +123,35 @@ class SpawnHandlerCapacityAndStatesTest {
     @Test
     void rootDiskAboveTheFreeSpaceOfTheStateDirectoryIsInsufficient() {
         long freeGib = files.usableSpace() >> 30;
-        assertInsufficient(spawnOf(UUID.randomUUID(), 128, freeGib + 1), "GiB root disk");
+        assertInsufficient(spawnOf(UUID.randomUUID(), 128, freeGib + 1), "GiB of disk (root " + (freeGib + 1));
         assertThat(fake.callCount(FakeOperation.SPAWN)).isZero();
+    }
+
+    @Test
+    void ephemeralDiskCountsWithTheRootDiskAgainstTheFreeSpace() {
+        long freeGib = files.usableSpace() >> 30;
+        Command.Spawn command = new Command.Spawn("r-eph", UUID.randomUUID(), new SpawnRequest("vm",
+                new FlavorArgs(1, 128, 1, freeGib), "img", List.of(), Map.of(), Optional.empty()));
+        assertInsufficient(command, "ephemeral " + freeGib);
+        assertThat(fake.callCount(FakeOperation.SPAWN)).isZero();
+    }
+
+    @Test
+    void aFlavorWithAnEphemeralDiskGetsItAsVdbAfterTheRootDisk() {
+        UUID uuid = UUID.randomUUID();
+        spawn.handle(new Command.Spawn("r-eph", uuid, new SpawnRequest("vm", new FlavorArgs(1, 128, 1, 2), "img",
+                List.of(), Map.of(), Optional.empty())));
+        assertThat(fake.specOf(uuid).orElseThrow().disks()).extracting(DiskSpec::device, DiskSpec::path)
+                .containsExactly(tuple("vda", files.disk(uuid)), tuple("vdb", files.ephemeralDisk(uuid)));
+        assertThat(files.ephemeralDisk(uuid)).hasContent("empty qcow2 disk of " + (2L << 30) + " bytes");
+    }
+
+    @Test
+    void aFlavorWithoutEphemeralDiskHasOnlyTheRootDisk() {
+        UUID uuid = UUID.randomUUID();
+        spawn.handle(spawnOf(uuid, 128, 1));
+        assertThat(fake.specOf(uuid).orElseThrow().disks()).extracting(DiskSpec::device).containsExactly("vda");
+        assertThat(files.ephemeralDisk(uuid)).doesNotExist();
     }
 
     @Test

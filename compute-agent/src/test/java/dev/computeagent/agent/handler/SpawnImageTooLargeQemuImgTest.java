@@ -3,6 +3,7 @@ package dev.computeagent.agent.handler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.execution.ErrorMapper;
@@ -51,7 +52,8 @@ class SpawnImageTooLargeQemuImgTest {
         TestImages.requireQemuImg();
         cache = ImageCaches.open(ImageCacheSettings.defaults(stateDir, store.toUri()));
         files = new InstanceFiles(stateDir);
-        spawn = new SpawnHandler(driver, cache, new InstanceStore(driver, new InstanceRegistry("h1")), files, "h1",
+        spawn = new SpawnHandler(driver, cache, new InstanceStore(driver, new InstanceRegistry("h1")), files,
+                ConfigDrives.builder(), "h1",
                 Clock.systemUTC(), new SimpleMeterRegistry());
     }
 

@@ -37,9 +37,10 @@ import tools.jackson.databind.JsonNode;
 /**
  * Two real agents (separate JVMs), each on its own real libvirt host (the project's
  * {@link TwoLibvirtHosts} harness), talking through the real RabbitMQ: {@code migrate} there and back
- * with the disk copied (block migration, state directories at different paths), the guest's serial
- * counter continuing without a reboot, ownership following the instance in the agents' REST views;
- * cold migration over shared storage and with the disk copied; a migration to a host no agent serves
+ * with the disk copied (block migration, state directories at different paths) and the config drive
+ * installed by prepare, the guest's serial counter continuing without a reboot, ownership following the
+ * instance in the agents' REST views; cold migration over shared storage and with the disks (root and
+ * ephemeral) copied; a migration to a host no agent serves
  * ending in a clean {@code MIGRATION_FAILED}; and one slowed (bandwidth limit) past its completion
  * timeout ending in {@code TIMEOUT} with the guest still running on the source.
  */
@@ -162,9 +163,11 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
     @Test
     @Order(1)
     void blockMigrationThereAndBackKeepsTheGuestRunningAndMovesOwnership() throws Exception {
+        // user data: its config drive is read-only, which libvirt does not mirror; prepare must bring it
         JsonNode spawned = a.command("spawn", "spawn-" + RUN, "{\"name\":\"mig\",\"flavor\":{\"vcpus\":1,"
-                + "\"memory_mb\":64,\"root_gb\":0},\"image_id\":\"tiny\"}");
+                + "\"memory_mb\":64,\"root_gb\":0},\"image_id\":\"tiny\",\"user_data\":\"I2Nsb3VkLWNvbmZpZwo=\"}");
         assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
+        byte[] configDrive = Files.readAllBytes(configDrive(a, INSTANCE));
         awaitTick(a.consoleLog(), 1);
         int beforeThere = lastTick(a.consoleLog());
 
@@ -181,6 +184,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(b.instances()).contains(INSTANCE.toString());
         assertThat(a.instances()).doesNotContain(INSTANCE.toString());
         assertThat(a.stateDir().resolve("instances").resolve(INSTANCE.toString())).doesNotExist();
+        assertThat(configDrive(b, INSTANCE)).as("the config drive arrived").hasBinaryContent(configDrive);
         assertThat(awaitTick(b.consoleLog(), beforeThere + 1)).as("the counter continued").isGreaterThan(beforeThere);
         assertThat(Files.readString(b.consoleLog())).as("no reboot on the destination").doesNotContain(BOOTED);
         int beforeBack = lastTick(b.consoleLog());
@@ -278,16 +282,17 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
 
     @Test
     @Order(5)
-    void coldMigrationWithoutSharedStorageCopiesTheDiskThereStoppedAndBackRunning() throws Exception {
+    void coldMigrationWithoutSharedStorageCopiesTheDisksThereStoppedAndBackRunning() throws Exception {
         UUID fourth = UUID.randomUUID();
         JsonNode spawned = a.command(fourth, "spawn", "spawn4-" + RUN, "{\"name\":\"mig4\",\"flavor\":{"
-                + "\"vcpus\":1,\"memory_mb\":64,\"root_gb\":0},\"image_id\":\"tiny\"}");
+                + "\"vcpus\":1,\"memory_mb\":64,\"root_gb\":0,\"ephemeral_gb\":1},\"image_id\":\"tiny\"}");
         assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
         awaitTick(a.consoleLog(fourth), 1);
         JsonNode stopped = a.command(fourth, "stop", "stop4-" + RUN, "{\"timeout_s\":0}");
         assertThat(stopped.path("event").asString()).as(stopped.toString()).isEqualTo("instance.stop.end");
         // data only a's overlay holds: it must arrive in b's own overlay
         qemuIo("write -q -P 0x3e 128k 64k", a.disk(fourth), false);
+        qemuIo("write -q -P 0x4f 1m 64k", ephemeral(a, fourth), false);
 
         JsonNode there = a.command(fourth, "migrate", "cold4-" + RUN,
                 "{\"destination\":\"" + b.host() + "\",\"live\":false}");
@@ -300,6 +305,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(a.stateDir().resolve("instances").resolve(fourth.toString())).doesNotExist();
         assertThat(boots(b.consoleLog(fourth))).as("the guest did not run during the copy").isZero();
         qemuIo("read -q -P 0x3e 128k 64k", b.disk(fourth), true);
+        qemuIo("read -q -P 0x4f 1m 64k", ephemeral(b, fourth), true);
         JsonNode started = b.command(fourth, "start", "start4-" + RUN, "{}");
         assertThat(started.path("event").asString()).as(started.toString()).isEqualTo("instance.start.end");
         awaitTick(b.consoleLog(fourth), 1);
@@ -314,6 +320,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> boots(a.consoleLog(fourth)) == 1);
         awaitTick(a.consoleLog(fourth), 1);
         qemuIo("read -q -P 0x3e 128k 64k", a.disk(fourth), true);
+        qemuIo("read -q -P 0x4f 1m 64k", ephemeral(a, fourth), true);
         assertThat(powerUpdates()).as("the migrations are not reported as out-of-band changes").isEmpty();
     }
 
@@ -350,6 +357,14 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         int before = lastTick(a.consoleLog(fifth));
         awaitTick(a.consoleLog(fifth), before + 1);
         assertThat(boots(a.consoleLog(fifth))).as("the guest ran on without a reboot").isEqualTo(1);
+    }
+
+    private static Path ephemeral(Agent agent, UUID uuid) {
+        return agent.stateDir().resolve("instances").resolve(uuid.toString()).resolve("disk.eph0");
+    }
+
+    private static Path configDrive(Agent agent, UUID uuid) {
+        return agent.stateDir().resolve("instances").resolve(uuid.toString()).resolve("disk.config");
     }
 
     /** Runs qemu-io on an overlay ({@code -U}: shared with a running guest when reading). */

@@ -3,6 +3,7 @@ package dev.computeagent.agent.migration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.execution.CommandFailedException;
@@ -77,11 +78,12 @@ class MigrateHandlerWithFakesTest {
             files = new InstanceFiles(stateDir);
             network.register(uri(), driver);
             migrations = new FakeMigrationDriver(driver, network);
-            destinations.register(host, new IncomingMigrations(owned, migrations, images, store, registry, files, inFlight, uri(),
-                    stateDir));
+            destinations.register(host, new IncomingMigrations(owned, migrations, images, store, registry, files,
+                    ConfigDrives.builder(), inFlight, uri(), stateDir));
             migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, host, stateDir,
                     MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS);
-            spawn = new SpawnHandler(owned, images, store, files, host, Clock.systemUTC(), new SimpleMeterRegistry());
+            spawn = new SpawnHandler(owned, images, store, files, ConfigDrives.builder(), host, Clock.systemUTC(),
+                    new SimpleMeterRegistry());
         }
 
         String uri() {

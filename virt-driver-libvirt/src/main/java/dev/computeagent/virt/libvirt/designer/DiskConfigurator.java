@@ -16,7 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The spec's disks, in order (the first boots). Cache modes {@code none} and {@code directsync}
+ * The spec's disks, in order (the first boots); a CD-ROM is read-only. Cache modes {@code none} and {@code directsync}
  * open the file with O_DIRECT; where the file system refuses it (tmpfs...) QEMU would fail to
  * start, so the disk falls back to {@code writethrough}, which keeps the same durability
  * guarantee through the page cache. O_DIRECT disks use native AIO, the others QEMU's default.
@@ -38,9 +38,10 @@ final class DiskConfigurator implements DomainConfigurator {
             }
             DiskCache cache = effectiveCache(disk);
             boolean direct = cache == DiskCache.NONE || cache == DiskCache.DIRECTSYNC;
-            domain.disks.add(new Disk(DiskSourceType.FILE, DiskDevice.DISK, disk.path(), format(disk.format()),
-                    Optional.of(cache), direct ? Optional.of(DiskIo.NATIVE) : Optional.empty(),
-                    disk.device(), bus(disk.bus()), false));
+            boolean cdrom = disk.media() == DiskSpec.Media.CDROM;
+            domain.disks.add(new Disk(DiskSourceType.FILE, cdrom ? DiskDevice.CDROM : DiskDevice.DISK, disk.path(),
+                    format(disk.format()), Optional.of(cache), direct ? Optional.of(DiskIo.NATIVE) : Optional.empty(),
+                    disk.device(), bus(disk.bus()), cdrom));
         }
     }
 

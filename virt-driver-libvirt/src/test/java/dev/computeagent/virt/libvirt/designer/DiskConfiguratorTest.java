@@ -85,4 +85,19 @@ class DiskConfiguratorTest {
                 .isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("vda");
     }
+
+    @Test
+    void aConfigDriveIsAReadOnlyRawCdromOnSata() {
+        DomainBuilder domain = new DomainBuilder();
+        InstanceSpec spec = SpecVariants.spec(SpecVariants.metadata("d"), List.of(
+                DiskSpec.qcow2Root(DIR.resolve("disk")), DiskSpec.configDrive(DIR.resolve("disk.config"))),
+                List.of(), false);
+
+        new DiskConfigurator(directory -> true).configure(spec, domain);
+
+        assertThat(domain.disks).last().isEqualTo(new Disk(DiskSourceType.FILE, DiskDevice.CDROM,
+                DIR.resolve("disk.config"), DiskFormat.RAW, Optional.of(DiskCache.NONE), Optional.of(DiskIo.NATIVE),
+                "sda", DiskBus.SATA, true));
+        assertThat(domain.disks.get(0).readOnly()).isFalse();
+    }
 }

@@ -100,6 +100,12 @@ public final class SpecVariants {
                             new DiskSpec(INSTANCE_DIR.resolve("sda"), DiskSpec.Format.RAW, DiskSpec.Bus.SATA,
                                     DiskSpec.CacheMode.UNSAFE, "sda")), nics, vnc)));
         }
+        for (VirtType virtType : VirtType.values()) {
+            variants.add(new Variant(virtType + "/root+ephemeral+config-drive", options(virtType, true),
+                    spec(metadata("drives"), List.of(DiskSpec.qcow2Root(INSTANCE_DIR.resolve("disk")),
+                            DiskSpec.qcow2Ephemeral(INSTANCE_DIR.resolve("disk.eph0")),
+                            DiskSpec.configDrive(INSTANCE_DIR.resolve("disk.config"))), List.of(), false)));
+        }
         for (NicSpec nic : nics) {
             variants.add(new Variant("nic=" + nic.type() + "/" + nic.model(), options(VirtType.QEMU, false),
                     spec(metadata("nic"), List.of(disk(DiskSpec.Format.QCOW2, DiskSpec.CacheMode.NONE, "vda")),

@@ -1,0 +1,179 @@
+package dev.computeagent.agent.configdrive;
+
+import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.image.ImageStorageException;
+import dev.computeagent.image.qemu.ProcessResult;
+import dev.computeagent.image.qemu.ProcessRunner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Builds config drives: ISO 9660 images labelled {@code config-2} holding
+ * {@code openstack/latest/meta_data.json} (uuid, name, hostname, {@code meta}) and, when given,
+ * {@code openstack/latest/user_data} byte for byte: the layout cloud-init's ConfigDrive data source
+ * reads, as Nova writes it. {@code genisoimage} runs from an argument list under {@code prlimit} with
+ * a timeout.
+ *
+ * <p>Failure semantics: every failure is a {@link ConfigDriveException} carrying genisoimage's stderr
+ * where it ran; the target is written under a temporary name and renamed into place, so it is either
+ * complete or absent, and the staging directory is removed.
+ */
+public final class ConfigDriveBuilder {
+
+    /** The volume label cloud-init looks for. */
+    public static final String LABEL = "config-2";
+    /** Far above what 64 KiB of user data needs (~0.4 MiB); bounds what a migration may install. */
+    public static final int MAX_BYTES = 4 << 20;
+    private static final long CPU_SECONDS = 10;
+    private static final long ADDRESS_SPACE = 512L << 20;
+    private static final int ISO9660_MAGIC_OFFSET = 0x8001;
+    private static final byte[] ISO9660_MAGIC = "CD001".getBytes(StandardCharsets.US_ASCII);
+
+    private final ProcessRunner runner;
+    private final Duration timeout;
+
+    public ConfigDriveBuilder(ProcessRunner runner, Duration timeout) {
+        this.runner = runner;
+        this.timeout = timeout;
+    }
+
+    /** Builds the config drive of {@code content} at {@code target}, replacing a previous one. */
+    public void build(Path target, ConfigDriveContent content) {
+        Path staging = null;
+        try {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            staging = Files.createTempDirectory(target.toAbsolutePath().getParent(), ".config-drive-");
+            Path latest = Files.createDirectories(staging.resolve("openstack").resolve("latest"));
+            Files.write(latest.resolve("meta_data.json"), AgentJson.mapper().writeValueAsBytes(metaData(content)));
+            if (content.userData().isPresent()) {
+                Files.write(latest.resolve("user_data"), content.userData().get());
+            }
+            Path root = staging;
+            writeAtomically(target, tmp -> genisoimage(tmp, root));
+        } catch (IOException | UncheckedIOException e) {
+            throw new ConfigDriveException("cannot build the config drive " + target + ": " + e.getMessage(), e);
+        } finally {
+            deleteTree(staging);
+        }
+    }
+
+    /**
+     * Installs a config drive built by another host (a block migration does not copy read-only disks).
+     *
+     * @throws ConfigDriveException the bytes are not an ISO 9660 image of at most {@link #MAX_BYTES}, or
+     *                              cannot be written
+     */
+    public void install(Path target, byte[] iso) {
+        if (!isIso9660(iso)) {
+            throw new ConfigDriveException("not an ISO 9660 image of at most " + MAX_BYTES + " bytes ("
+                    + iso.length + " bytes)");
+        }
+        try {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            writeAtomically(target, tmp -> {
+                try {
+                    Files.write(tmp, iso);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            throw new ConfigDriveException("cannot write the config drive " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether {@code bytes} look like an ISO 9660 image (primary volume descriptor) of bounded size. */
+    public static boolean isIso9660(byte[] bytes) {
+        if (bytes.length > MAX_BYTES || bytes.length < ISO9660_MAGIC_OFFSET + ISO9660_MAGIC.length) {
+            return false;
+        }
+        for (int i = 0; i < ISO9660_MAGIC.length; i++) {
+            if (bytes[ISO9660_MAGIC_OFFSET + i] != ISO9660_MAGIC[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A DNS label from any name, as Nova sanitizes hostnames: lower case, spaces, underscores and dots
+     * as dashes, nothing but {@code [a-z0-9-]}, no run of dashes, none leading or trailing, at most 63
+     * characters; {@code instance-<uuid>} when nothing is left.
+     */
+    static String hostname(String name, UUID uuid) {
+        String host = name.toLowerCase(Locale.ROOT).replaceAll("[ _.]", "-").replaceAll("[^a-z0-9-]", "")
+                .replaceAll("-{2,}", "-");
+        host = trimDashes(host.length() > 63 ? host.substring(0, 63) : trimDashes(host));
+        return host.isEmpty() ? "instance-" + uuid : host;
+    }
+
+    private static String trimDashes(String host) {
+        return host.replaceAll("^-+|-+$", "");
+    }
+
+    private static Map<String, Object> metaData(ConfigDriveContent content) {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("uuid", content.uuid().toString());
+        meta.put("name", content.name());
+        meta.put("hostname", hostname(content.name(), content.uuid()));
+        meta.put("launch_index", 0);
+        meta.put("meta", content.metadata());
+        meta.put("public_keys", Map.of());
+        meta.put("files", List.of());
+        return meta;
+    }
+
+    private void genisoimage(Path iso, Path root) {
+        ProcessResult r;
+        try {
+            r = runner.run(List.of("genisoimage", "-o", iso.toString(), "-ldots", "-allow-lowercase",
+                    "-allow-multidot", "-l", "-publisher", "compute-agent", "-quiet", "-J", "-r", "-V", LABEL,
+                    root.toString()), CPU_SECONDS, ADDRESS_SPACE, timeout);
+        } catch (ImageStorageException e) {
+            throw new ConfigDriveException("genisoimage could not run: " + e.getMessage()
+                    + " (install Debian's genisoimage)", e);
+        }
+        if (r.exitCode() != 0) {
+            throw new ConfigDriveException("genisoimage failed with exit code " + r.exitCode() + ": " + r.stderr());
+        }
+    }
+
+    private static void writeAtomically(Path target, java.util.function.Consumer<Path> write) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".part");
+        Files.deleteIfExists(tmp);
+        try {
+            write.accept(tmp);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void deleteTree(@org.jspecify.annotations.Nullable Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort: it sits in the instance's directory, which delete removes whole
+        }
+    }
+}

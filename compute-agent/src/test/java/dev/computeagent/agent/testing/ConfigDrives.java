@@ -1,0 +1,77 @@
+package dev.computeagent.agent.testing;
+
+import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
+import dev.computeagent.image.qemu.ProcessRunner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/** The real config drive builder for tests, and the check that genisoimage is installed. */
+public final class ConfigDrives {
+
+    private ConfigDrives() {
+    }
+
+    public static ConfigDriveBuilder builder() {
+        return new ConfigDriveBuilder(new ProcessRunner(), Duration.ofSeconds(30));
+    }
+
+    /** Skips the test (fails it under {@code CI=true}) when {@code genisoimage} is not installed. */
+    public static void requireGenisoimage() {
+        boolean present;
+        try {
+            Process p = new ProcessBuilder("genisoimage", "-version").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            present = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            present = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            present = false;
+        }
+        String hint = "genisoimage is required: apt-get install genisoimage";
+        if (!present && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError(hint);
+        }
+        Assumptions.assumeTrue(present, hint);
+    }
+
+    /** A file of the ISO image {@code iso}, byte for byte, read with isoinfo (Rock Ridge names). */
+    public static byte[] file(Path iso, String path) {
+        return isoinfo("-i", iso.toString(), "-R", "-x", path);
+    }
+
+    /** isoinfo's description of the image: volume id, sizes, extensions. */
+    public static String describe(Path iso) {
+        return new String(isoinfo("-d", "-i", iso.toString()), StandardCharsets.UTF_8);
+    }
+
+    /** The paths of every file and directory in the image. */
+    public static String list(Path iso) {
+        return new String(isoinfo("-i", iso.toString(), "-R", "-f"), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] isoinfo(String... args) {
+        List<String> command = new ArrayList<>(List.of("isoinfo"));
+        command.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new AssertionError(String.join(" ", command) + " failed");
+            }
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}
