@@ -53,9 +53,9 @@ import org.slf4j.LoggerFactory;
  * {@code user_data} reaches the guest on a config drive ({@code disk.config}, a read-only CD-ROM
  * labelled {@code config-2}, with the name and metadata), as Nova's {@code force_config_drive}.
  *
- * <p>Before any work a new instance must fit: memory, and root plus ephemeral disk (see
- * {@link #checkCapacity}), else {@code INSUFFICIENT_RESOURCES}; an image above the root disk is refused
- * before it is cached.
+ * <p>Before any work a new instance must fit: memory, and root plus ephemeral disk, with the spawns in
+ * flight counted (see {@link #reserveCapacity}), else {@code INSUFFICIENT_RESOURCES}; an image above the
+ * root disk is refused before it is cached.
  * The instance is in the registry as {@code BUILDING} from the moment its domain exists.
  */
 public final class SpawnHandler implements CommandHandler<Command.Spawn> {
@@ -72,6 +72,7 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
     private final String host;
     private final Clock clock;
     private final MeterRegistry meters;
+    private final SpawnReservations reservations = new SpawnReservations();
 
     public SpawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
                         ConfigDriveBuilder configDrives, String host, Clock clock, MeterRegistry meters) {
@@ -104,7 +105,17 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
         if (existing.isPresent()) {
             return finishExisting(existing.get(), fingerprint);
         }
-        checkCapacity(uuid, request);
+        reserveCapacity(uuid, request);
+        try {
+            return spawnNew(command, fingerprint);
+        } finally {
+            reservations.release(uuid);
+        }
+    }
+
+    private Outcome spawnNew(Command.Spawn command, String fingerprint) {
+        UUID uuid = command.instanceUuid();
+        SpawnRequest request = command.request();
         // no domain: an existing directory can only be a crashed attempt of this same spawn (recovery
         // keeps directories of completed spawns only when they have a domain), so it is ours to reuse
         files.create(uuid);
@@ -209,27 +220,33 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
     }
 
     /**
-     * Refuses a flavor this host cannot hold before any work: its memory against the host's memory
-     * less that of the agent's instances, its root disk against the free space of the state
-     * directory. vCPUs are not checked: overcommitting them is normal.
+     * Refuses a flavor this host cannot hold before any work, and holds what it needs until the spawn
+     * ends: its memory against the host's memory less that of the agent's instances and of the other
+     * spawns in flight, its root plus ephemeral disk against the free space of the state directory less
+     * what the other spawns in flight need. vCPUs are not checked: overcommitting them is normal.
      */
-    private void checkCapacity(UUID uuid, SpawnRequest request) {
+    private void reserveCapacity(UUID uuid, SpawnRequest request) {
         long memoryMb = driver.hostResources().memoryMb();
-        long usedMb = store.views().stream().filter(v -> !v.uuid().equals(uuid.toString()))
-                .mapToLong(v -> v.flavor().memoryMb()).sum();
-        if (request.flavor().memoryMb() > memoryMb - usedMb) {
-            throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "flavor needs "
-                    + request.flavor().memoryMb() + " MiB of memory; the host has " + memoryMb + " MiB, "
-                    + usedMb + " MiB of it held by this agent's instances", false);
-        }
-        long diskGb = request.flavor().rootGb() + request.flavor().ephemeralGb();
         long free = files.usableSpace();
-        if (diskGb * GIB > free) {
-            throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "flavor needs " + diskGb
-                    + " GiB of disk (root " + request.flavor().rootGb() + ", ephemeral "
-                    + request.flavor().ephemeralGb() + "); the state directory has " + free / GIB + " GiB free",
-                    false);
-        }
+        long diskGb = request.flavor().rootGb() + request.flavor().ephemeralGb();
+        SpawnReservations.Claim claim = new SpawnReservations.Claim(request.flavor().memoryMb(), diskGb * GIB);
+        reservations.reserve(uuid, claim, others -> {
+            long usedMb = others.memoryMb() + store.views().stream()
+                    .filter(v -> !v.uuid().equals(uuid.toString()) && !others.uuids().contains(v.uuid()))
+                    .mapToLong(v -> v.flavor().memoryMb()).sum();
+            if (claim.memoryMb() > memoryMb - usedMb) {
+                throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "flavor needs "
+                        + claim.memoryMb() + " MiB of memory; the host has " + memoryMb + " MiB, "
+                        + usedMb + " MiB of it held by this agent's instances and spawns in flight", false);
+            }
+            long available = free - others.diskBytes();
+            if (claim.diskBytes() > available) {
+                throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "flavor needs " + diskGb
+                        + " GiB of disk (root " + request.flavor().rootGb() + ", ephemeral "
+                        + request.flavor().ephemeralGb() + "); the state directory has " + available / GIB
+                        + " GiB free for it", false);
+            }
+        });
     }
 
     private InstanceMetadata metadata(Command.Spawn command, String fingerprint) {

@@ -2,6 +2,7 @@ package dev.computeagent.agent.handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.computeagent.agent.testing.ConfigDrives;
@@ -17,6 +18,7 @@ import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.testing.FakeImageCache;
+import dev.computeagent.image.ImageNotFoundException;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.HypervisorException;
@@ -118,6 +120,33 @@ class SpawnHandlerCapacityAndStatesTest {
         Command.Spawn fits = new Command.Spawn("r-fit", UUID.randomUUID(), new SpawnRequest("vm2",
                 new FlavorArgs(64, 4_384, 1, 0), "img", List.of(), Map.of(), Optional.empty()));
         assertThat(spawn.handle(fits).payload()).containsEntry("state", "ACTIVE");
+    }
+
+    @Test
+    void aSpawnInFlightHoldsItsMemoryUntilItEnds() {
+        UUID first = UUID.randomUUID();
+        AtomicReference<Throwable> second = new AtomicReference<>();
+        // the second spawn arrives while the first one's image downloads, before its domain exists
+        images.onFetch("slow", () -> second.set(catchThrowable(
+                () -> spawn.handle(spawnOf(UUID.randomUUID(), 12_000, 1)))));
+        spawn.handle(new Command.Spawn("r-first", first, new SpawnRequest("vm", new FlavorArgs(1, 12_000, 1, 0),
+                "slow", List.of(), Map.of(), Optional.empty())));
+
+        assertThat(second.get()).isInstanceOfSatisfying(CommandFailedException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES))
+                .hasMessageContaining("12000 MiB of it held by this agent's instances and spawns in flight");
+        assertThat(registry.find(first).orElseThrow().state()).isEqualTo(InstanceState.ACTIVE);
+        assertInsufficient(spawnOf(UUID.randomUUID(), 4_385, 1), "12000 MiB of it held");
+    }
+
+    @Test
+    void aFailedSpawnReleasesWhatItHeld() {
+        images.failFetch("gone", () -> new ImageNotFoundException("no image gone"));
+        Command.Spawn failing = new Command.Spawn("r-gone", UUID.randomUUID(), new SpawnRequest("vm",
+                new FlavorArgs(1, 12_000, 1, 0), "gone", List.of(), Map.of(), Optional.empty()));
+        assertThatThrownBy(() -> spawn.handle(failing)).isInstanceOf(ImageNotFoundException.class);
+
+        assertThat(spawn.handle(spawnOf(UUID.randomUUID(), 12_000, 1)).payload()).containsEntry("state", "ACTIVE");
     }
 
     @Test

@@ -25,10 +25,16 @@ import java.util.function.Supplier;
 public final class FakeImageCache implements ImageCache {
 
     private final Map<String, Supplier<? extends ImageException>> failures = new ConcurrentHashMap<>();
+    private final Map<String, Runnable> fetchHooks = new ConcurrentHashMap<>();
     private final AtomicInteger overlays = new AtomicInteger();
 
     public void failFetch(String imageId, Supplier<? extends ImageException> failure) {
         failures.put(imageId, failure);
+    }
+
+    /** Runs {@code hook} inside every fetch of {@code imageId}, as if the download took that long. */
+    public void onFetch(String imageId, Runnable hook) {
+        fetchHooks.put(imageId, hook);
     }
 
     public int overlaysCreated() {
@@ -37,6 +43,10 @@ public final class FakeImageCache implements ImageCache {
 
     @Override
     public CachedImage fetch(String imageId) {
+        Runnable hook = fetchHooks.get(imageId);
+        if (hook != null) {
+            hook.run();
+        }
         Supplier<? extends ImageException> failure = failures.get(imageId);
         if (failure != null) {
             throw failure.get();
