@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.computeagent.agent.deploy.HelmChart.Node;
 import dev.computeagent.agent.deploy.HelmChart.Rendered;
+import dev.computeagent.agent.testing.AgentPropertyKeys;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +67,8 @@ class HelmChartCustomValuesTest {
                 .containsEntry("AGENT_SHUTDOWN_TIMEOUT", "300s")
                 .containsEntry("SPRING_LIFECYCLE_TIMEOUT_PER_SHUTDOWN_PHASE", "330s")
                 .containsEntry("AGENT_LIBVIRT_VIRT_TYPE", "qemu")
+                .containsEntry("AGENT_LIBVIRT_MIGRATION_BANDWIDTH", "200")
+                .containsEntry("AGENT_LIBVIRT_MIGRATION_AUTO_CONVERGE", "true")
                 .containsEntry("AGENT_IMAGE_STORE_URL", "https://glance.example:9292")
                 .containsEntry("AGENT_HEARTBEAT_INTERVAL", "15s")
                 .containsEntry("AGENT_MAX_CONCURRENT_OPERATIONS", "16")
@@ -77,6 +80,20 @@ class HelmChartCustomValuesTest {
                 .containsEntry("SPRING_RABBITMQ_VIRTUAL_HOST", "cloud")
                 .containsEntry("SPRING_RABBITMQ_SSL_ENABLED", "true")
                 .containsEntry("LOGGING_LEVEL_DEV_COMPUTEAGENT", "DEBUG");
+    }
+
+    @Test
+    void everyAgentVariableTheChartSetsIsOneOfTheAgentsKeys() {
+        List<String> keys = AgentPropertyKeys.all();
+        List<String> variables = new java.util.ArrayList<>(config.keySet());
+        agent.list("env").forEach(n -> variables.add(n.text("name")));
+        List<String> agentVariables = variables.stream().filter(v -> v.startsWith("AGENT_")).toList();
+
+        assertThat(agentVariables).hasSizeGreaterThanOrEqualTo(14);
+        for (String variable : agentVariables) {
+            assertThat(keys).as(variable + " sets a key of the agent")
+                    .anyMatch(key -> AgentPropertyKeys.sets(variable, key));
+        }
     }
 
     @Test

@@ -120,6 +120,8 @@ class HelmChartDefaultValuesTest {
                 .containsEntry("AGENT_LIBVIRT_VIRT_TYPE", "kvm")
                 .containsEntry("AGENT_HEARTBEAT_INTERVAL", "30s")
                 .containsEntry("AGENT_MAX_CONCURRENT_OPERATIONS", "8")
+                .containsEntry("AGENT_LIBVIRT_MIGRATION_BANDWIDTH", "0")
+                .containsEntry("AGENT_LIBVIRT_MIGRATION_AUTO_CONVERGE", "false")
                 // empty values mean the agent's own defaults: not set at all
                 .doesNotContainKey("AGENT_IMAGE_STORE_URL");
         assertThat(agent.list("env")).extracting(n -> n.text("name")).doesNotContain("AGENT_LIBVIRT_MIGRATION_URI");

@@ -15,6 +15,7 @@ class HelmChartRejectsInvalidValuesTest {
     @CsvSource(delimiter = '|', textBlock = """
             values-invalid-unknown-key.yaml   | config: Additional property maxConcurrentOperation is not allowed
             values-invalid-virt-type.yaml     | config.libvirt.virtType must be one of the following: "auto", "kvm", "qemu"
+            values-invalid-bandwidth.yaml     | config.libvirt.migrationBandwidthMibPerSecond: Must be greater than or equal to 0
             values-invalid-port.yaml          | config.serverPort: Must be less than or equal to 65535
             values-invalid-duration.yaml      | config.heartbeatInterval: Does not match pattern
             values-invalid-grace-period.yaml  | terminationGracePeriodSeconds (100) must be above config.shutdownTimeoutSeconds (120)
