@@ -85,7 +85,7 @@ public interface ComputeDriver extends AutoCloseable {
      * Registers a listener for lifecycle events of owned instances. Events keep flowing across
      * reconnects of the underlying hypervisor connection, but changes that happen while the
      * connection is down are not replayed: reconcile with {@link #listInstances()} once
-     * {@link #isConnected()} is true again. Events of one driver arrive in order, on a driver
+     * {@link #connectionCount()} has changed. Events of one driver arrive in order, on a driver
      * thread; listeners must not block; an exception thrown by a listener is logged and ignored.
      *
      * @return a handle whose {@code close()} unregisters the listener
@@ -94,6 +94,14 @@ public interface ComputeDriver extends AutoCloseable {
 
     /** Whether the hypervisor connection is currently up. Never throws. */
     boolean isConnected();
+
+    /**
+     * How many times the hypervisor connection has been established since the driver was created,
+     * the first time included. A change means the connection was lost and re-established, however
+     * briefly: lifecycle events of the gap were lost, so reconcile with {@link #listInstances()}.
+     * Never throws.
+     */
+    long connectionCount();
 
     /** Releases the hypervisor connection and the driver's threads. Instances keep running. */
     @Override

@@ -18,7 +18,8 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * The agent's run cycle. Start: reconcile with libvirt, prune the journal, start the power-state
- * sync and the heartbeat, then consume {@code compute.<host>}. Stop (graceful shutdown): stop
+ * sync (events, a periodic pass, and a pass whenever the hypervisor connection comes back) and the
+ * heartbeat, then consume {@code compute.<host>}. Stop (graceful shutdown): stop
  * taking commands, let running ones finish within the shutdown timeout (queued ones go back to the
  * broker), then close the consumer.
  *
@@ -29,6 +30,8 @@ public final class CommandIntake implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(CommandIntake.class);
     static final Duration JOURNAL_RETENTION = Duration.ofDays(7);
+    /** How soon a hypervisor connection that came back is noticed (and every instance re-checked). */
+    static final Duration RECONNECT_CHECK = Duration.ofSeconds(2);
 
     private final SimpleMessageListenerContainer container;
     private final CommandListener listener;
@@ -37,6 +40,7 @@ public final class CommandIntake implements SmartLifecycle {
     private final FileRequestJournal journal;
     private final PowerStateSync powerSync;
     private final Heartbeat heartbeat;
+    private final Runnable reconnectResync;
     // one thread each: a libvirt call hanging in the power sync must not delay host.status
     private final ScheduledExecutorService heartbeatScheduler = daemonScheduler("agent-heartbeat");
     private final ScheduledExecutorService powerSyncScheduler = daemonScheduler("agent-power-sync");
@@ -55,6 +59,7 @@ public final class CommandIntake implements SmartLifecycle {
         this.journal = journal;
         this.powerSync = powerSync;
         this.heartbeat = heartbeat;
+        this.reconnectResync = powerSync.resyncOnReconnect();
         this.heartbeatInterval = heartbeatInterval;
         this.powerSyncInterval = powerSyncInterval;
         this.shutdownTimeout = shutdownTimeout;
@@ -89,6 +94,8 @@ public final class CommandIntake implements SmartLifecycle {
                 TimeUnit.MILLISECONDS);
         powerSyncScheduler.scheduleWithFixedDelay(neverDying("power-state sync", powerSync::syncAll),
                 powerSyncInterval.toMillis(), powerSyncInterval.toMillis(), TimeUnit.MILLISECONDS);
+        powerSyncScheduler.scheduleWithFixedDelay(neverDying("reconnect re-sync", reconnectResync),
+                RECONNECT_CHECK.toMillis(), RECONNECT_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         container.start();
         running = true;
         log.info("consuming {}", (Object) container.getQueueNames());

@@ -144,6 +144,11 @@ public final class OwnedInstancesDriver implements ComputeDriver {
     }
 
     @Override
+    public long connectionCount() {
+        return delegate.connectionCount();
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Detects power-state changes made behind the agent's back (the guest shut down or crashed, an
- * operator used virsh) from the driver's lifecycle events and from a periodic full pass, and
- * publishes {@code instance.power_state.update}. Every check runs on the instance's lane, after any
+ * operator used virsh) from the driver's lifecycle events, from a periodic full pass and from a pass
+ * when the hypervisor connection comes back (events of the outage are lost), and publishes {@code instance.power_state.update}. Every check runs on the instance's lane, after any
  * command in flight, so a command's own effects are never reported as out-of-band.
  */
 public final class PowerStateSync {
@@ -72,6 +72,11 @@ public final class PowerStateSync {
 
     private void onEvent(LifecycleEvent event) {
         lanes.submit(event.uuid(), () -> check(event.uuid()));
+    }
+
+    /** A watch to run every few seconds: a full pass once the hypervisor connection is back. */
+    public ReconnectResync resyncOnReconnect() {
+        return new ReconnectResync(driver, this::syncAll);
     }
 
     /** One full pass over all instances; never throws. */

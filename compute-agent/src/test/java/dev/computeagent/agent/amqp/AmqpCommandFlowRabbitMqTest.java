@@ -231,4 +231,21 @@ class AmqpCommandFlowRabbitMqTest {
         assertThat(client.events(j -> j.path("event").asString().equals("host.status")).get(0).json()
                 .path("payload").path("host").asString()).isEqualTo(HOST);
     }
+
+    @Test
+    void aChangeMissedWhileTheHypervisorWasUnreachableIsReportedOnceItIsBack() throws Exception {
+        String uuid = UUID.randomUUID().toString();
+        client.command(envelope("spawn", "lost-" + uuid, uuid, spawnArgs("lost")), "l-" + uuid);
+        assertThat(client.awaitReply("l-" + uuid, WAIT).json().path("event").asString()).isEqualTo("instance.spawn.end");
+        driver.setConnected(false);
+        try {
+            // the guest stops during the outage: its events are lost, the periodic pass is 10 min away
+            driver.guestShutdown(UUID.fromString(uuid));
+        } finally {
+            driver.setConnected(true);
+        }
+        await().atMost(WAIT).until(() -> !client.events(j -> j.path("event").asString()
+                .equals("instance.power_state.update") && uuid.equals(j.path("instance_uuid").asString(null))
+                && j.path("payload").path("power_state").asString().equals("SHUTDOWN")).isEmpty());
+    }
 }

@@ -240,6 +240,10 @@ public abstract class ComputeDriverContract {
         assertThat(host.hypervisorVersion()).matches("\\d+\\.\\d+\\.\\d+");
         assertThat(host.virtType()).isIn("kvm", "qemu");
         assertThat(driver().isConnected()).isTrue();
+        long connections = driver().connectionCount();
+        assertThat(connections).as("a connected driver has connected").isPositive();
+        driver().listInstances();
+        assertThat(driver().connectionCount()).as("no reconnect without an outage").isEqualTo(connections);
     }
 
     private static boolean hasEvent(List<LifecycleEvent> events, LifecycleEvent.Type type) {

@@ -32,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -45,7 +46,7 @@ import java.util.function.Supplier;
  *
  * <p>Test hooks: {@link #failNext} / {@link #failAlways} inject a typed failure into one call
  * kind; {@link #setConnected} simulates a lost hypervisor connection (every call then throws
- * {@link HypervisorUnavailableException}); {@link #guestShutdown} and {@link #guestCrash}
+ * {@link HypervisorUnavailableException} and lifecycle events are lost, as with libvirt); {@link #guestShutdown} and {@link #guestCrash}
  * simulate out-of-band changes made by the guest; {@link #setOperationDelay} slows every
  * mutating call down (to observe concurrency); {@link #callCount} counts calls.
  */
@@ -63,6 +64,7 @@ public final class FakeComputeDriver implements ComputeDriver {
     });
     private final HostResources host;
     private volatile boolean connected = true;
+    private final AtomicLong connects = new AtomicLong(1);
     private volatile boolean guestHonoursAcpi = true;
     private volatile boolean checkDiskFiles = true;
     private volatile Duration operationDelay = Duration.ZERO;
@@ -107,7 +109,10 @@ public final class FakeComputeDriver implements ComputeDriver {
     }
 
     /** Simulates losing ({@code false}) or regaining the hypervisor connection. */
-    public void setConnected(boolean connected) {
+    public synchronized void setConnected(boolean connected) {
+        if (connected && !this.connected) {
+            connects.incrementAndGet();
+        }
         this.connected = connected;
     }
 
@@ -308,6 +313,11 @@ public final class FakeComputeDriver implements ComputeDriver {
     }
 
     @Override
+    public long connectionCount() {
+        return connects.get();
+    }
+
+    @Override
     public void close() {
         closed = true;
         eventThread.shutdown();
@@ -349,7 +359,8 @@ public final class FakeComputeDriver implements ComputeDriver {
 
     private void emit(UUID uuid, LifecycleEvent.Type type, PowerState state) {
         LifecycleEvent event = new LifecycleEvent(uuid, type, state, Instant.now());
-        if (eventThread.isShutdown()) {
+        // like libvirt: what happens while the connection is down is never delivered
+        if (eventThread.isShutdown() || !connected) {
             return;
         }
         eventThread.execute(() -> {

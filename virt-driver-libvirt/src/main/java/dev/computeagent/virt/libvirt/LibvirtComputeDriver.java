@@ -186,6 +186,11 @@ public final class LibvirtComputeDriver implements ComputeDriver {
     }
 
     @Override
+    public long connectionCount() {
+        return connections.connectCount();
+    }
+
+    @Override
     public void close() {
         connections.close();
         events.close();
