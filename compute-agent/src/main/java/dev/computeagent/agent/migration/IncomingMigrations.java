@@ -158,15 +158,21 @@ public final class IncomingMigrations {
         if (definition.isObject()) {
             return adoptCold(command, definition);
         }
+        JsonNode start = command.args().path("start");
+        Optional<InstanceInfo> info;
         if (driver instanceof OwnedInstancesDriver owned) {
             try {
-                owned.claim(uuid, text(command.args(), "source_host"));
+                // a live arrival is recorded with the claim: one metadata write on the critical path
+                info = Optional.of(owned.claim(uuid, text(command.args(), "source_host"),
+                        i -> stoppedArrival(i, start) ? i.metadata().annotations()
+                                : Annotations.with(i.metadata().annotations(), Annotations.fromPower(i.powerState()),
+                                        null)));
             } catch (InstanceNotFoundException e) {
-                throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "instance " + uuid
-                        + " has not arrived on this host", false);
+                info = Optional.empty();
             }
+        } else {
+            info = store.find(uuid);
         }
-        Optional<InstanceInfo> info = store.find(uuid);
         if (info.isEmpty()) {
             throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "instance " + uuid
                     + " has not arrived on this host", false);
@@ -180,18 +186,25 @@ public final class IncomingMigrations {
             throw new UncheckedIOException(e);
         }
         try {
-            PowerState power = info.get().powerState();
-            JsonNode start = command.args().path("start");
-            // a live arrival runs; a stopped one (paused, never run) comes with start, or is found paused
-            if (start.isBoolean() || power == PowerState.PAUSED) {
-                power = settleStoppedArrival(uuid, start.asBoolean(false));
+            InstanceView view;
+            if (stoppedArrival(info.get(), start)) {
+                PowerState power = settleStoppedArrival(uuid, start.asBoolean(false));
+                view = store.record(uuid, Annotations.fromPower(power), null);
+            } else if (driver instanceof OwnedInstancesDriver) {
+                view = store.track(info.get());
+            } else {
+                view = store.record(info.get(), Annotations.fromPower(info.get().powerState()), null);
             }
-            InstanceView view = store.record(uuid, Annotations.fromPower(power), null);
             log.info("adopted instance {} migrated from {}", uuid, command.args().path("source_host").asString("?"));
             return Outcome.of(view);
         } finally {
             inFlight.end(uuid);
         }
+    }
+
+    /** A live arrival runs; a stopped one (paused, never run) comes with {@code start}, or is found paused. */
+    private static boolean stoppedArrival(InstanceInfo info, JsonNode start) {
+        return start.isBoolean() || info.powerState() == PowerState.PAUSED;
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * The agent's view of the hypervisor: only the instances this host owns. The owner is the
@@ -54,17 +55,32 @@ public final class OwnedInstancesDriver implements ComputeDriver {
      *                                   than {@code from} (never taken from a third agent)
      */
     public void claim(UUID uuid, String from) {
+        claim(uuid, from, info -> info.metadata().annotations());
+    }
+
+    /**
+     * {@link #claim(UUID, String)} that stores further annotations in the same write: {@code annotations}
+     * gives, from the instance as found, the annotations to keep (the owner is added to them).
+     *
+     * @return the instance as claimed (its metadata with the annotations written)
+     * @throws InstanceNotFoundException as {@link #claim(UUID, String)}
+     */
+    public InstanceInfo claim(UUID uuid, String from, Function<InstanceInfo, Map<String, String>> annotations) {
         InstanceInfo info = delegate.info(uuid);
         String owner = owner(info.metadata());
-        if (owner.equals(host)) {
-            return;
-        }
-        if (!owner.equals(from)) {
+        if (!owner.equals(host) && !owner.equals(from)) {
             throw new InstanceNotFoundException("instance " + uuid + " here belongs to " + owner + ", not to " + from);
         }
-        Map<String, String> annotations = new HashMap<>(info.metadata().annotations());
-        annotations.put(OWNER_HOST, host);
-        delegate.updateAnnotations(uuid, annotations);
+        Map<String, String> next = new HashMap<>(annotations.apply(info));
+        if (!owner.equals(host) || info.metadata().annotations().containsKey(OWNER_HOST)) {
+            next.put(OWNER_HOST, host);
+        }
+        if (next.equals(info.metadata().annotations())) {
+            return info;
+        }
+        delegate.updateAnnotations(uuid, next);
+        return new InstanceInfo(info.uuid(), info.powerState(), info.cpuTimeNs(), info.memoryKb(), info.vcpus(),
+                info.metadata().withAnnotations(next));
     }
 
     private boolean owned(InstanceInfo info) {

@@ -4,6 +4,7 @@ import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceNotFoundException;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -36,9 +37,21 @@ public final class InstanceStore {
      * @throws InstanceNotFoundException the instance does not exist
      */
     public InstanceView record(UUID uuid, InstanceState state, String lastError) {
-        InstanceInfo info = driver.info(uuid);
-        driver.updateAnnotations(uuid, Annotations.with(info.metadata().annotations(), state, lastError));
-        return registry.update(driver.info(uuid), state, lastError);
+        return record(driver.info(uuid), state, lastError);
+    }
+
+    /**
+     * {@link #record(UUID, InstanceState, String)} for an instance just read: its power state and
+     * other annotations are taken from {@code info} instead of asking the hypervisor again.
+     *
+     * @throws InstanceNotFoundException the instance does not exist (any more)
+     */
+    public InstanceView record(InstanceInfo info, InstanceState state, String lastError) {
+        Map<String, String> annotations = Annotations.with(info.metadata().annotations(), state, lastError);
+        driver.updateAnnotations(info.uuid(), annotations);
+        InstanceInfo recorded = new InstanceInfo(info.uuid(), info.powerState(), info.cpuTimeNs(), info.memoryKb(),
+                info.vcpus(), info.metadata().withAnnotations(annotations));
+        return registry.update(recorded, state, lastError);
     }
 
     /** Stores a failure message with an existing instance, keeping its state; a missing instance is ignored. */
@@ -67,6 +80,11 @@ public final class InstanceStore {
      */
     public InstanceView track(UUID uuid) {
         return registry.update(driver.info(uuid));
+    }
+
+    /** {@link #track(UUID)} for an instance just read, with the state its annotations record. */
+    public InstanceView track(InstanceInfo info) {
+        return registry.update(info);
     }
 
     public void forget(UUID uuid) {
