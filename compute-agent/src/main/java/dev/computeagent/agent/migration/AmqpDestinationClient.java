@@ -20,18 +20,22 @@ import java.util.concurrent.TimeUnit;
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.rabbit.connection.Connection;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
+import org.springframework.amqp.rabbit.connection.RabbitUtils;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@link DestinationClient} over the broker: publishes the command to exchange {@code compute} with key
- * {@code compute.<destination>}, {@code reply_to} a private server-named queue and a fresh
- * {@code correlation_id}, and waits for the matching reply. Fails fast, before publishing, when the
+ * {@code compute.<destination>}, {@code reply_to} RabbitMQ's direct reply-to ({@code amq.rabbitmq.reply-to},
+ * private to the calling channel) and a fresh {@code correlation_id}, and waits for the matching reply. Fails fast, before publishing, when the
  * destination has no command queue or nobody consumes it; the command carries a per-message TTL equal
  * to the timeout so an agent that comes back later never acts on a migration its source gave up.
  */
 public final class AmqpDestinationClient implements DestinationClient {
+
+    /** RabbitMQ's direct reply-to pseudo-queue. */
+    static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
 
     private final ConnectionFactory connectionFactory;
     private final JsonMapper mapper = AgentJson.mapper();
@@ -45,9 +49,9 @@ public final class AmqpDestinationClient implements DestinationClient {
                                Map<String, Object> args, Duration timeout) {
         String queue = Topology.commandQueue(destination);
         try (Connection connection = connectionFactory.createConnection()) {
-            requireConsumed(connection, destination, queue);
             Channel channel = connection.createChannel(false);
             try {
+                requireConsumed(channel, destination, queue);
                 return exchange(channel, destination, command, requestId, instanceUuid, args, timeout);
             } finally {
                 closeQuietly(channel);
@@ -61,11 +65,10 @@ public final class AmqpDestinationClient implements DestinationClient {
         }
     }
 
-    private static void requireConsumed(Connection connection, String destination, String queue) {
-        // a failed passive declare closes its channel: use a throw-away one
-        Channel probe = connection.createChannel(false);
+    /** A failed passive declare closes the channel: the call fails then anyway. */
+    private static void requireConsumed(Channel channel, String destination, String queue) {
         try {
-            AMQP.Queue.DeclareOk ok = probe.queueDeclarePassive(queue);
+            AMQP.Queue.DeclareOk ok = channel.queueDeclarePassive(queue);
             if (ok.getConsumerCount() == 0) {
                 throw new DestinationUnreachableException("no agent consumes " + queue + " (is " + destination
                         + " running?)", false);
@@ -73,18 +76,16 @@ public final class AmqpDestinationClient implements DestinationClient {
         } catch (IOException e) {
             throw new DestinationUnreachableException("unknown destination " + destination + ": no queue " + queue,
                     true);
-        } finally {
-            closeQuietly(probe);
         }
     }
 
     private MigrationReply exchange(Channel channel, String destination, CommandName command, String requestId,
                                     UUID instanceUuid, Map<String, Object> args, Duration timeout)
             throws IOException, InterruptedException {
-        String replyQueue = channel.queueDeclare().getQueue();
         String correlationId = UUID.randomUUID().toString();
         BlockingQueue<byte[]> replies = new ArrayBlockingQueue<>(1);
-        String tag = channel.basicConsume(replyQueue, true, new DefaultConsumer(channel) {
+        // direct reply-to: no reply queue to declare and delete on every call (no-ack, as it requires)
+        String tag = channel.basicConsume(DIRECT_REPLY_TO, true, new DefaultConsumer(channel) {
             @Override
             public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
                                        byte[] body) {
@@ -93,32 +94,40 @@ public final class AmqpDestinationClient implements DestinationClient {
                 }
             }
         });
-        Map<String, Object> envelope = new LinkedHashMap<>();
-        envelope.put("version", 1);
-        envelope.put("request_id", requestId);
-        envelope.put("command", command.wireName());
-        envelope.put("instance_uuid", instanceUuid.toString());
-        envelope.put("args", args);
-        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
-                .contentType("application/json").contentEncoding("UTF-8").deliveryMode(2)
-                .replyTo(replyQueue).correlationId(correlationId)
-                .expiration(Long.toString(timeout.toMillis()))
-                .build();
-        // mandatory as documented; the passive check above already caught a missing queue
-        channel.basicPublish(Topology.COMMANDS_EXCHANGE, Topology.routingKey(destination), true, props,
-                mapper.writeValueAsBytes(envelope));
-        byte[] reply = replies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        byte[] reply;
         try {
-            channel.basicCancel(tag);
-            channel.queueDelete(replyQueue);
-        } catch (IOException | RuntimeException ignored) {
-            // the queue is exclusive and auto-deleted with the channel anyway
+            Map<String, Object> envelope = new LinkedHashMap<>();
+            envelope.put("version", 1);
+            envelope.put("request_id", requestId);
+            envelope.put("command", command.wireName());
+            envelope.put("instance_uuid", instanceUuid.toString());
+            envelope.put("args", args);
+            AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                    .contentType("application/json").contentEncoding("UTF-8").deliveryMode(2)
+                    .replyTo(DIRECT_REPLY_TO).correlationId(correlationId)
+                    .expiration(Long.toString(timeout.toMillis()))
+                    .build();
+            // mandatory as documented; the passive check above already caught a missing queue
+            channel.basicPublish(Topology.COMMANDS_EXCHANGE, Topology.routingKey(destination), true, props,
+                    mapper.writeValueAsBytes(envelope));
+            reply = replies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } finally {
+            cancel(channel, tag);
         }
         if (reply == null) {
             throw new DestinationUnreachableException("no answer from " + destination + " to " + command.wireName()
                     + " within " + timeout.toSeconds() + " s", false);
         }
         return parse(reply, destination);
+    }
+
+    /** A cached channel must not go back to the pool still consuming direct replies. */
+    private static void cancel(Channel channel, String tag) {
+        try {
+            channel.basicCancel(tag);
+        } catch (IOException | RuntimeException e) {
+            RabbitUtils.setPhysicalCloseRequired(channel, true);
+        }
     }
 
     private MigrationReply parse(byte[] body, String destination) {

@@ -100,6 +100,23 @@ class AmqpDestinationClientRabbitMqTest {
     }
 
     @Test
+    void callsAfterAnUnknownDestinationStillGetTheirOwnReplies() throws Exception {
+        // the failed passive declare closes a cached channel; the calls that follow must not notice
+        assertThatThrownBy(() -> call(Duration.ofSeconds(5))).isInstanceOf(DestinationUnreachableException.class);
+        destinationAnswering("{\"version\":1,\"event\":\"instance.migration.check.end\",\"host\":\"d\","
+                + "\"timestamp\":\"2026-11-22T00:00:00Z\",\"request_id\":\"req-1.check\",\"instance_uuid\":null,"
+                + "\"payload\":{\"n\":1},\"error\":null}");
+
+        for (int i = 0; i < 20; i++) {
+            assertThat(call(Duration.ofSeconds(5)).payload()).as("call " + i).containsEntry("n", 1);
+        }
+        assertThat(received).hasSize(20);
+        assertThat(received).extracting(AMQP.BasicProperties::getReplyTo)
+                .allMatch(r -> r.startsWith(AmqpDestinationClient.DIRECT_REPLY_TO));
+        assertThat(received).extracting(AMQP.BasicProperties::getCorrelationId).doesNotHaveDuplicates();
+    }
+
+    @Test
     void aRefusalIsAReplyWithTheDestinationsError() throws Exception {
         destinationAnswering("{\"version\":1,\"event\":\"instance.migration.check.error\",\"host\":\"d\","
                 + "\"timestamp\":\"2026-11-22T00:00:00Z\",\"request_id\":\"req-1.check\",\"instance_uuid\":null,"
