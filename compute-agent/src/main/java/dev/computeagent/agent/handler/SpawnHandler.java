@@ -23,9 +23,9 @@ import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.PowerState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -158,7 +158,7 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
         long ephemeralGb = request.flavor().ephemeralGb();
         if (ephemeralGb > 0) {
             Path ephemeral = files.ephemeralDisk(uuid);
-            phase("disk", () -> {
+            phase("ephemeral-disk", () -> {
                 images.createBlankDisk(ephemeral, ephemeralGb * GIB);
                 return null;
             });
