@@ -31,10 +31,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,12 +59,6 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
 
     private static final Logger log = LoggerFactory.getLogger(MigrateHandler.class);
     private static final long GIB = 1024L * 1024 * 1024;
-    /** Runs a destination call while the lane's thread does the source's own work meanwhile. */
-    private static final ExecutorService CALLS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "migration-call");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final ComputeDriver driver;
     private final MigrationDriver migrationDriver;
@@ -194,15 +184,9 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
             MigrationRequest request = withPathRewrite(plan.request(), shared,
                     check.string("state_dir").map(Path::of).orElse(stateDir));
             prepareSent = true;
-            Map<String, Object> prepareArgs = prepareArgs(meta, plan.destinationNeedsOverlay());
-            // the destination prepares while this host records MIGRATING: two waits overlapped
-            CompletableFuture<MigrationReply> prepared = CompletableFuture.supplyAsync(
-                    () -> call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs, timeouts.prepare()), CALLS);
-            try {
-                store.record(uuid, InstanceState.MIGRATING, null);
-            } finally {
-                awaitReply(prepared);
-            }
+            call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, plan.destinationNeedsOverlay()),
+                    timeouts.prepare());
+            store.record(uuid, InstanceState.MIGRATING, null);
             if (plan instanceof MigrationPlan.Cold) {
                 wasRunning = info.powerState() == PowerState.RUNNING;
                 driver.stop(uuid, command.args().stopTimeoutOrDefault());
@@ -382,18 +366,6 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
                         + reply.error().message(), reply.error().retriable());
             }
             return reply;
-        }
-
-        /** The reply, or the call's own failure as it was thrown. */
-        private MigrationReply awaitReply(CompletableFuture<MigrationReply> reply) {
-            try {
-                return reply.join();
-            } catch (CompletionException e) {
-                if (e.getCause() instanceof RuntimeException r) {
-                    throw r;
-                }
-                throw e;
-            }
         }
 
         void rollBack(RuntimeException cause) {
