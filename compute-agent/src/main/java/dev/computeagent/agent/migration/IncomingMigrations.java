@@ -57,6 +57,7 @@ public final class IncomingMigrations {
 
     private static final Logger log = LoggerFactory.getLogger(IncomingMigrations.class);
     static final String PREPARED_MARKER = ".migration-prepared";
+    private static final String START_ON_ARRIVAL = "start";
     private static final long GIB = 1024L * 1024 * 1024;
 
     private final ComputeDriver driver;
@@ -130,7 +131,7 @@ public final class IncomingMigrations {
             images.fetch(imageId);
             if (block) {
                 created = files.create(uuid);
-                mark(uuid);
+                mark(uuid, args.path("start").asBoolean(false));
                 long size = args.path("disk_virtual_size").canConvertToLong() ? args.path("disk_virtual_size").asLong()
                         : positive(args.path("flavor"), "root_gb") * GIB;
                 images.createOverlay(imageId, files.disk(uuid), size);
@@ -159,12 +160,16 @@ public final class IncomingMigrations {
             return adoptCold(command, definition);
         }
         JsonNode start = command.args().path("start");
+        Path marker = files.dir(uuid).resolve(PREPARED_MARKER);
+        // an adopt without start (a re-sent migrate) follows what the source said at prepare
+        boolean startOnArrival = start.isBoolean() ? start.asBoolean() : startHint(marker);
+        boolean coldCopy = start.isBoolean() || startOnArrival;
         Optional<InstanceInfo> info;
         if (driver instanceof OwnedInstancesDriver owned) {
             try {
                 // a live arrival is recorded with the claim: one metadata write on the critical path
                 info = Optional.of(owned.claim(uuid, text(command.args(), "source_host"),
-                        i -> stoppedArrival(i, start) ? i.metadata().annotations()
+                        i -> stoppedArrival(i, coldCopy) ? i.metadata().annotations()
                                 : Annotations.with(i.metadata().annotations(), Annotations.fromPower(i.powerState()),
                                         null)));
             } catch (InstanceNotFoundException e) {
@@ -178,7 +183,7 @@ public final class IncomingMigrations {
                     + " has not arrived on this host", false);
         }
         try {
-            Files.deleteIfExists(files.dir(uuid).resolve(PREPARED_MARKER));
+            Files.deleteIfExists(marker);
             if (files.exists(uuid)) {
                 files.markSpawnComplete(uuid);
             }
@@ -187,8 +192,8 @@ public final class IncomingMigrations {
         }
         try {
             InstanceView view;
-            if (stoppedArrival(info.get(), start)) {
-                PowerState power = settleStoppedArrival(uuid, start.asBoolean(false));
+            if (stoppedArrival(info.get(), coldCopy)) {
+                PowerState power = settleStoppedArrival(uuid, startOnArrival);
                 view = store.record(uuid, Annotations.fromPower(power), null);
             } else if (driver instanceof OwnedInstancesDriver) {
                 view = store.track(info.get());
@@ -202,9 +207,18 @@ public final class IncomingMigrations {
         }
     }
 
-    /** A live arrival runs; a stopped one (paused, never run) comes with {@code start}, or is found paused. */
-    private static boolean stoppedArrival(InstanceInfo info, JsonNode start) {
-        return start.isBoolean() || info.powerState() == PowerState.PAUSED;
+    /** A live arrival runs; a stopped one (paused, never run) is a cold copy, or is found paused. */
+    private static boolean stoppedArrival(InstanceInfo info, boolean coldCopy) {
+        return coldCopy || info.powerState() == PowerState.PAUSED;
+    }
+
+    /** Whether prepare was told the instance ran on the source before its cold copy. */
+    private static boolean startHint(Path marker) {
+        try {
+            return Files.exists(marker) && START_ON_ARRIVAL.equals(Files.readString(marker));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + marker, e);
+        }
     }
 
     /**
@@ -306,9 +320,10 @@ public final class IncomingMigrations {
         }
     }
 
-    private void mark(UUID uuid) {
+    /** Marks the directory as prepare's; {@code start}: a cold copy of a running instance, to boot on arrival. */
+    private void mark(UUID uuid, boolean start) {
         try {
-            Files.writeString(files.dir(uuid).resolve(PREPARED_MARKER), "");
+            Files.writeString(files.dir(uuid).resolve(PREPARED_MARKER), start ? START_ON_ARRIVAL : "");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot mark " + files.dir(uuid) + " as prepared", e);
         }

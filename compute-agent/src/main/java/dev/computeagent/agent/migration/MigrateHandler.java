@@ -184,8 +184,12 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
             MigrationRequest request = withPathRewrite(plan.request(), shared,
                     check.string("state_dir").map(Path::of).orElse(stateDir));
             prepareSent = true;
-            call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, plan.destinationNeedsOverlay()),
-                    timeouts.prepare());
+            Map<String, Object> prepareArgs = prepareArgs(meta, plan.destinationNeedsOverlay());
+            if (plan instanceof MigrationPlan.Cold && plan.destinationNeedsOverlay()) {
+                // kept there: a re-sent migrate whose first adopt went unanswered no longer knows it
+                prepareArgs.put("start", info.powerState() == PowerState.RUNNING);
+            }
+            call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs, timeouts.prepare());
             store.record(uuid, InstanceState.MIGRATING, null);
             if (plan instanceof MigrationPlan.Cold) {
                 wasRunning = info.powerState() == PowerState.RUNNING;

@@ -20,9 +20,16 @@ final class InProcessDestinations implements DestinationClient {
 
     private final Map<String, IncomingMigrations> agents = new ConcurrentHashMap<>();
     private final List<String> sent = new CopyOnWriteArrayList<>();
+    private final java.util.Set<CommandName> unanswered = ConcurrentHashMap.newKeySet();
 
     InProcessDestinations register(String host, IncomingMigrations incoming) {
         agents.put(host, incoming);
+        return this;
+    }
+
+    /** The next {@code command} is lost on its way (the destination's agent is down): no answer. */
+    InProcessDestinations loseNext(CommandName command) {
+        unanswered.add(command);
         return this;
     }
 
@@ -38,6 +45,10 @@ final class InProcessDestinations implements DestinationClient {
         IncomingMigrations incoming = agents.get(destination);
         if (incoming == null) {
             throw new DestinationUnreachableException("unknown destination " + destination, true);
+        }
+        if (unanswered.remove(command)) {
+            throw new DestinationUnreachableException("no answer from " + destination + " to " + command.wireName(),
+                    false);
         }
         Command.Internal internal = new Command.Internal(requestId, instanceUuid, command,
                 AgentJson.mapper().valueToTree(args));

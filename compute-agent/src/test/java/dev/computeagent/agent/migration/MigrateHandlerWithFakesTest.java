@@ -9,6 +9,7 @@ import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.execution.CommandFailedException;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.handler.SpawnHandler;
+import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
@@ -274,6 +275,25 @@ class MigrateHandlerWithFakesTest {
         assertThat(b.owned.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
         assertThat(b.files.disk(uuid)).as("prepared overlay kept").exists();
         assertThat(b.registry.find(uuid)).isPresent();
+    }
+
+    @Test
+    void aColdCopyWhoseAdoptWentUnansweredIsStartedThereWhenMigrateIsSentAgain() {
+        twoHosts(false);
+        spawnOnA();
+        destinations.loseNext(CommandName.MIGRATION_ADOPT);
+
+        assertThatThrownBy(() -> a.migrateTo("b", false, null))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> assertThat(e.retriable()).isTrue())
+                .hasMessageContaining("send migrate again");
+        assertThat(b.registry.find(uuid)).as("not adopted yet").isEmpty();
+
+        // the re-sent migrate no longer finds the instance here, so it cannot say it was running
+        Outcome outcome = a.migrateTo("b", false, null);
+
+        assertThat(outcome.payload()).containsEntry("host", "b").containsEntry("state", "ACTIVE")
+                .containsEntry("power_state", "RUNNING");
+        assertThat(b.owned.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
     }
 
     @Test
