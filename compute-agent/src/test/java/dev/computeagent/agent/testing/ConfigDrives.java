@@ -2,6 +2,7 @@ package dev.computeagent.agent.testing;
 
 import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
 import dev.computeagent.image.qemu.ProcessRunner;
+import dev.computeagent.virt.testing.Prerequisites;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /** The real config drive builder for tests, and the check that genisoimage is installed. */
 public final class ConfigDrives {
@@ -22,24 +22,10 @@ public final class ConfigDrives {
         return new ConfigDriveBuilder(new ProcessRunner(), Duration.ofSeconds(30));
     }
 
-    /** Skips the test (fails it under {@code CI=true}) when {@code genisoimage} is not installed. */
+    /** Skips the test (fails it under {@code CI=true}) when {@code genisoimage} and isoinfo are not installed. */
     public static void requireGenisoimage() {
-        boolean present;
-        try {
-            Process p = new ProcessBuilder("genisoimage", "-version").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            present = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            present = false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            present = false;
-        }
-        String hint = "genisoimage is required: apt-get install genisoimage";
-        if (!present && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError(hint);
-        }
-        Assumptions.assumeTrue(present, hint);
+        Prerequisites.require("genisoimage", Prerequisites.commandSucceeds("genisoimage", "-version")
+                && Prerequisites.commandSucceeds("isoinfo", "-version"), "apt-get install genisoimage");
     }
 
     /** A file of the ISO image {@code iso}, byte for byte, read with isoinfo (Rock Ridge names). */
