@@ -28,9 +28,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@link DestinationClient} over the broker: publishes the command to exchange {@code compute} with key
  * {@code compute.<destination>}, {@code reply_to} RabbitMQ's direct reply-to ({@code amq.rabbitmq.reply-to},
- * private to the calling channel) and a fresh {@code correlation_id}, and waits for the matching reply. Fails fast, before publishing, when the
- * destination has no command queue or nobody consumes it; the command carries a per-message TTL equal
- * to the timeout so an agent that comes back later never acts on a migration its source gave up.
+ * private to the calling channel) and a fresh {@code correlation_id}, and waits for the matching reply.
+ * Fails fast, before publishing, when the destination has no command queue or nobody consumes it; the
+ * command carries a per-message TTL equal to the timeout so an agent that comes back later never acts on
+ * a migration its source gave up.
  */
 public final class AmqpDestinationClient implements DestinationClient {
 

@@ -44,8 +44,9 @@ import tools.jackson.databind.JsonNode;
  *       storage), its migration URI and its state directory.</li>
  *   <li>prepare: caches the base image (its failure codes pass through, e.g. {@code IMAGE_NOT_FOUND})
  *       and, when the storage is not shared, creates the instance directory with an empty overlay over
- *       the same base (and an empty ephemeral disk when the flavor has one, and the source's config drive,
- *       which a block migration does not copy), marked as prepared so that abort knows it is its own to remove.</li>
+ *       the same base (and an empty ephemeral disk when the flavor has one, and the source's config
+ *       drive, which a block migration does not copy), marked as prepared so that abort knows it is its
+ *       own to remove.</li>
  *   <li>adopt: the hypervisor moved the instance here; claims it ({@link OwnedInstancesDriver#claim}) and
  *       records it as this host's ({@code ACTIVE}; a stopped instance moved with its disks arrives paused
  *       and is powered off, then started when {@code start}). Until then the instance is another host's

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Detects power-state changes made behind the agent's back (the guest shut down or crashed, an
  * operator used virsh) from the driver's lifecycle events, from a periodic full pass and from a pass
- * when the hypervisor connection comes back (events of the outage are lost), and publishes {@code instance.power_state.update}. Every check runs on the instance's lane, after any
- * command in flight, so a command's own effects are never reported as out-of-band.
+ * when the hypervisor connection comes back (events of the outage are lost), and publishes
+ * {@code instance.power_state.update}. Every check runs on the instance's lane, after any command in
+ * flight, so a command's own effects are never reported as out-of-band.
  */
 public final class PowerStateSync {
 

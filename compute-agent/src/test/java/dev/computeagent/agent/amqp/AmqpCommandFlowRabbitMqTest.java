@@ -236,7 +236,8 @@ class AmqpCommandFlowRabbitMqTest {
     void aChangeMissedWhileTheHypervisorWasUnreachableIsReportedOnceItIsBack() throws Exception {
         String uuid = UUID.randomUUID().toString();
         client.command(envelope("spawn", "lost-" + uuid, uuid, spawnArgs("lost")), "l-" + uuid);
-        assertThat(client.awaitReply("l-" + uuid, WAIT).json().path("event").asString()).isEqualTo("instance.spawn.end");
+        assertThat(client.awaitReply("l-" + uuid, WAIT).json().path("event").asString())
+                .isEqualTo("instance.spawn.end");
         driver.setConnected(false);
         try {
             // the guest stops during the outage: its events are lost, the periodic pass is 10 min away

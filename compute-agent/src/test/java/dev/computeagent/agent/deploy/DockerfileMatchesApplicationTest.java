@@ -101,8 +101,8 @@ class DockerfileMatchesApplicationTest {
         String install = runtime.all("RUN").stream().map(Instruction::arguments)
                 .filter(run -> run.contains("apt-get install")).findFirst().orElseThrow();
         assertThat(install).contains("--no-install-recommends")
-                .containsPattern("\\blibvirt0\\b").containsPattern("\\bqemu-utils\\b").containsPattern("\\bgenisoimage\\b")
-                .containsPattern("\\butil-linux\\b")
+                .containsPattern("\\blibvirt0\\b").containsPattern("\\bqemu-utils\\b")
+                .containsPattern("\\bgenisoimage\\b").containsPattern("\\butil-linux\\b")
                 .contains("rm -rf /var/lib/apt/lists/*");
     }
 

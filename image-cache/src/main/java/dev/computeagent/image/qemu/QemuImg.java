@@ -78,7 +78,11 @@ public final class QemuImg {
         }
     }
 
-    /** Creates an empty qcow2 image without backing file of {@code sizeBytes}. @throws ImageStorageException on failure */
+    /**
+     * Creates an empty qcow2 image of {@code sizeBytes} without backing file.
+     *
+     * @throws ImageStorageException on failure
+     */
     public void createBlank(Path disk, long sizeBytes) {
         ProcessResult r = runner.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", disk.toString(),
                 Long.toString(sizeBytes)), CPU_SECONDS, ADDRESS_SPACE, timeout);

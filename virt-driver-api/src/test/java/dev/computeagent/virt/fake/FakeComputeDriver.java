@@ -46,9 +46,10 @@ import java.util.function.Supplier;
  *
  * <p>Test hooks: {@link #failNext} / {@link #failAlways} inject a typed failure into one call
  * kind; {@link #setConnected} simulates a lost hypervisor connection (every call then throws
- * {@link HypervisorUnavailableException} and lifecycle events are lost, as with libvirt); {@link #guestShutdown} and {@link #guestCrash}
- * simulate out-of-band changes made by the guest; {@link #setOperationDelay} slows every
- * mutating call down (to observe concurrency); {@link #callCount} counts calls.
+ * {@link HypervisorUnavailableException} and lifecycle events are lost, as with libvirt);
+ * {@link #guestShutdown} and {@link #guestCrash} simulate out-of-band changes made by the guest;
+ * {@link #setOperationDelay} slows every mutating call down (to observe concurrency);
+ * {@link #callCount} counts calls.
  */
 public final class FakeComputeDriver implements ComputeDriver {
 
