@@ -3,7 +3,6 @@ package dev.computeagent.agent.handler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.execution.CommandFailedException;
@@ -15,6 +14,7 @@ import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.image.ImageUnsafeException;
 import dev.computeagent.virt.HypervisorException;

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.tuple;
 
-import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.SpawnRequest;
+import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
+import dev.computeagent.agent.configdrive.ConfigDriveException;
 import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.execution.ErrorMapper;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
@@ -17,8 +19,10 @@ import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.state.InstanceView;
+import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.image.ImageNotFoundException;
+import dev.computeagent.image.qemu.ProcessRunner;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.HypervisorException;
@@ -27,6 +31,7 @@ import dev.computeagent.virt.fake.FakeOperation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -64,8 +69,7 @@ class SpawnHandlerCapacityAndStatesTest {
         files = new InstanceFiles(stateDir);
         ComputeDriver driver = observingBoot(fake);
         spawn = new SpawnHandler(driver, images, new InstanceStore(driver, registry), files, ConfigDrives.builder(),
-                "h1",
-                Clock.systemUTC(), new SimpleMeterRegistry());
+                "h1", Clock.systemUTC(), new SimpleMeterRegistry());
     }
 
     @AfterEach
@@ -173,6 +177,26 @@ class SpawnHandlerCapacityAndStatesTest {
         assertThat(fake.specOf(uuid).orElseThrow().disks()).extracting(DiskSpec::device, DiskSpec::path)
                 .containsExactly(tuple("vda", files.disk(uuid)), tuple("vdb", files.ephemeralDisk(uuid)));
         assertThat(files.ephemeralDisk(uuid)).hasContent("empty qcow2 disk of " + (2L << 30) + " bytes");
+    }
+
+    @Test
+    void aConfigDriveThatCannotBeBuiltFailsTheSpawnRetriablyAndLeavesNothing() {
+        ComputeDriver driver = observingBoot(fake);
+        // genisoimage cannot finish in no time: the build fails like a stuck or missing genisoimage
+        SpawnHandler stuck = new SpawnHandler(driver, images, new InstanceStore(driver, registry), files,
+                new ConfigDriveBuilder(new ProcessRunner(), Duration.ZERO), "h1", Clock.systemUTC(),
+                new SimpleMeterRegistry());
+        UUID uuid = UUID.randomUUID();
+        Command.Spawn command = new Command.Spawn("r-cd", uuid, new SpawnRequest("vm", new FlavorArgs(1, 128, 1, 1),
+                "img", List.of(), Map.of(), Optional.of("#cloud-config".getBytes(StandardCharsets.UTF_8))));
+
+        assertThatThrownBy(() -> stuck.handle(command)).isInstanceOf(ConfigDriveException.class)
+                .satisfies(e -> assertThat(ErrorMapper.toError(e).retriable()).isTrue())
+                .satisfies(e -> assertThat(ErrorMapper.toError(e).code()).isEqualTo(ErrorCode.INTERNAL_ERROR));
+        assertThat(files.exists(uuid)).as("overlay and ephemeral disk removed with the directory").isFalse();
+        assertThat(fake.specOf(uuid)).isEmpty();
+        assertThat(spawn.handle(spawnOf(UUID.randomUUID(), 16_000, 1)).payload()).as("nothing stays reserved")
+                .containsEntry("state", "ACTIVE");
     }
 
     @Test

@@ -3,7 +3,6 @@ package dev.computeagent.agent.handler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.execution.ErrorMapper;
@@ -12,6 +11,7 @@ import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
