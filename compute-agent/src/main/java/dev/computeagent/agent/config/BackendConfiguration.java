@@ -8,6 +8,7 @@ import dev.computeagent.image.ImageCaches;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
+import dev.computeagent.virt.libvirt.VirtTypeProbe;
 import dev.computeagent.virt.libvirt.designer.VirtType;
 import dev.computeagent.virt.libvirt.migration.LibvirtMigrationDriver;
 import java.time.Duration;
@@ -30,7 +31,7 @@ public class BackendConfiguration {
     /** Libvirt, seen through this host's ownership: another agent's domains are invisible. */
     @Bean(destroyMethod = "close")
     ComputeDriver computeDriver(AgentProperties properties) {
-        VirtType virtType = VirtType.fromConfig(properties.libvirt().virtType());
+        VirtType virtType = VirtTypeProbe.resolve(properties.libvirt().virtType(), properties.libvirt().uri());
         return new OwnedInstancesDriver(
                 LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(properties.libvirt().uri(), virtType)),
                 properties.host());

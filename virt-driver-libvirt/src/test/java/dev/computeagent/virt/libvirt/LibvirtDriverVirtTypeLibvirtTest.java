@@ -8,7 +8,9 @@ import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.libvirt.designer.VirtType;
+import dev.computeagent.virt.libvirt.domain.DomainType;
 import dev.computeagent.virt.libvirt.domain.DomainXml;
+import dev.computeagent.virt.libvirt.domain.HostCapabilities;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,15 +18,18 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * With the virt type detected as in production (kvm where /dev/kvm works, else qemu), a guest
- * boots: the other tests pin TCG for speed, this one proves the accelerated path on hosts that have it.
+ * With the virt type resolved as in production ({@code auto}: libvirt's capabilities, kvm where its
+ * QEMU can use /dev/kvm, else qemu), a guest boots: the other tests pin TCG for speed, this one proves
+ * the accelerated path on hosts that have it.
  */
 class LibvirtDriverVirtTypeLibvirtTest {
 
     @Test
     void guestBootsWithTheDetectedVirtType() {
         LibvirtTestSupport.requireLibvirtAndQemuImg();
-        VirtType detected = VirtType.detect();
+        VirtType detected = VirtTypeProbe.resolve("auto", LibvirtTestSupport.URI);
+        assertThat(detected).as("what virsh capabilities offers").isEqualTo(
+                HostCapabilities.parse(Virsh.run("capabilities")).supports(DomainType.KVM) ? VirtType.KVM : VirtType.QEMU);
         UUID uuid = UUID.randomUUID();
         try (GuestDisks disks = new GuestDisks();
              LibvirtComputeDriver driver = LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(
@@ -44,5 +49,13 @@ class LibvirtDriverVirtTypeLibvirtTest {
                 driver.destroy(uuid);
             }
         }
+    }
+
+    @Test
+    void anUnreachableLibvirtLeavesAutoToThisProcesssOwnDevKvm() {
+        assertThat(VirtTypeProbe.resolve("AUTO", "qemu+unix:///system?socket=/nonexistent/libvirt-sock"))
+                .isEqualTo(VirtType.detect());
+        assertThat(VirtTypeProbe.resolve("qemu", "qemu+unix:///system?socket=/nonexistent/libvirt-sock"))
+                .isEqualTo(VirtType.QEMU);
     }
 }

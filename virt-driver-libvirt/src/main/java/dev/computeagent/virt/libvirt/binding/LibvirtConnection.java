@@ -158,6 +158,15 @@ public final class LibvirtConnection implements AutoCloseable {
         return handles;
     }
 
+    /** {@code virConnectGetCapabilities}: the host's capabilities document. */
+    public String capabilitiesXml() {
+        try {
+            return connect.getCapabilities();
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.NODE, uri, e);
+        }
+    }
+
     /** {@code virNodeGetInfo}, {@code virConnectGetHostname}, {@code getType}, {@code getVersion}. */
     public NodeFacts node() {
         try {
