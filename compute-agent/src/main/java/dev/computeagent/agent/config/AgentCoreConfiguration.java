@@ -30,6 +30,7 @@ import dev.computeagent.agent.migration.MigrationsInFlight;
 import dev.computeagent.agent.journal.FileRequestJournal;
 import dev.computeagent.agent.power.PowerStateSync;
 import dev.computeagent.agent.recovery.StartupReconciler;
+import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
@@ -127,9 +128,15 @@ public class AgentCoreConfiguration {
 
     @Bean
     SpawnHandler spawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
-                              ConfigDriveBuilder configDrives, AgentProperties properties, Clock clock,
-                              MeterRegistry meters) {
-        return new SpawnHandler(driver, images, store, files, configDrives, properties.host(), clock, meters);
+                              ConfigDriveBuilder configDrives, CapacityReservations reservations,
+                              AgentProperties properties, Clock clock, MeterRegistry meters) {
+        return new SpawnHandler(driver, images, store, files, configDrives, reservations, properties.host(), clock,
+                meters);
+    }
+
+    @Bean
+    CapacityReservations capacityReservations() {
+        return new CapacityReservations();
     }
 
     @Bean
@@ -182,9 +189,10 @@ public class AgentCoreConfiguration {
     IncomingMigrations incomingMigrations(ComputeDriver driver, ObjectProvider<MigrationDriver> migrationDriver,
                                           ImageCache images, InstanceStore store, InstanceRegistry registry,
                                           InstanceFiles files, ConfigDriveBuilder configDrives,
-                                          MigrationsInFlight inFlight, AgentProperties properties) {
+                                          MigrationsInFlight inFlight, CapacityReservations reservations,
+                                          AgentProperties properties) {
         return new IncomingMigrations(driver, migrationDriver.getIfAvailable(), images, store, registry, files,
-                configDrives, inFlight, properties.effectiveMigrationUri(), properties.stateDir());
+                configDrives, inFlight, reservations, properties.effectiveMigrationUri(), properties.stateDir());
     }
 
     @Bean

@@ -10,6 +10,7 @@ import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.Annotations;
+import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.image.ImageCache;
@@ -53,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * {@code user_data} reaches the guest on a config drive ({@code disk.config}, a read-only CD-ROM
  * labelled {@code config-2}, with the name and metadata), as Nova's {@code force_config_drive}.
  *
- * <p>Before any work a new instance must fit: memory, and root plus ephemeral disk, with the spawns in
- * flight counted (see {@link #reserveCapacity}), else {@code INSUFFICIENT_RESOURCES}; an image above the
+ * <p>Before any work a new instance must fit: memory, and root plus ephemeral disk, with the other
+ * instances arriving counted (see {@link #reserveCapacity}), else {@code INSUFFICIENT_RESOURCES}; an image above the
  * root disk is refused before it is cached.
  * The instance is in the registry as {@code BUILDING} from the moment its domain exists.
  */
@@ -72,15 +73,17 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
     private final String host;
     private final Clock clock;
     private final MeterRegistry meters;
-    private final SpawnReservations reservations = new SpawnReservations();
+    private final CapacityReservations reservations;
 
     public SpawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
-                        ConfigDriveBuilder configDrives, String host, Clock clock, MeterRegistry meters) {
+                        ConfigDriveBuilder configDrives, CapacityReservations reservations, String host,
+                        Clock clock, MeterRegistry meters) {
         this.driver = driver;
         this.images = images;
         this.store = store;
         this.files = files;
         this.configDrives = configDrives;
+        this.reservations = reservations;
         this.host = host;
         this.clock = clock;
         this.meters = meters;
@@ -221,23 +224,22 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
 
     /**
      * Refuses a flavor this host cannot hold before any work, and holds what it needs until the spawn
-     * ends: its memory against the host's memory less that of the agent's instances and of the other
-     * spawns in flight, its root plus ephemeral disk against the free space of the state directory less
-     * what the other spawns in flight need. vCPUs are not checked: overcommitting them is normal.
+     * ends: its memory against the host's memory less that of the agent's instances and of the others
+     * arriving (spawns, incoming migrations), its root plus ephemeral disk against the free space of the
+     * state directory less what the others arriving need. vCPUs are not checked: overcommitting them is
+     * normal.
      */
     private void reserveCapacity(UUID uuid, SpawnRequest request) {
         long memoryMb = driver.hostResources().memoryMb();
         long free = files.usableSpace();
         long diskGb = request.flavor().rootGb() + request.flavor().ephemeralGb();
-        SpawnReservations.Claim claim = new SpawnReservations.Claim(request.flavor().memoryMb(), diskGb * GIB);
+        CapacityReservations.Claim claim = new CapacityReservations.Claim(request.flavor().memoryMb(), diskGb * GIB);
         reservations.reserve(uuid, claim, others -> {
-            long usedMb = others.memoryMb() + store.views().stream()
-                    .filter(v -> !v.uuid().equals(uuid.toString()) && !others.uuids().contains(v.uuid()))
-                    .mapToLong(v -> v.flavor().memoryMb()).sum();
+            long usedMb = others.memoryMbWith(store.views(), uuid);
             if (claim.memoryMb() > memoryMb - usedMb) {
                 throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "flavor needs "
                         + claim.memoryMb() + " MiB of memory; the host has " + memoryMb + " MiB, "
-                        + usedMb + " MiB of it held by this agent's instances and spawns in flight", false);
+                        + usedMb + " MiB of it held by this agent's instances and those arriving", false);
             }
             long available = free - others.diskBytes();
             if (claim.diskBytes() > available) {

@@ -6,6 +6,7 @@ import dev.computeagent.agent.execution.CommandFailedException;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.state.Annotations;
+import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
@@ -39,11 +40,11 @@ import tools.jackson.databind.JsonNode;
  * {@code migration.adopt} and {@code migration.abort} (run on the instance's lane like any command).
  *
  * <ul>
- *   <li>check: refuses an instance it already has ({@code INSTANCE_EXISTS}) or cannot fit
- *       ({@code INSUFFICIENT_RESOURCES}); tells whether it sees the source's storage probe (shared
+ *   <li>check: refuses an instance it already has ({@code INSTANCE_EXISTS}) or cannot fit next to its
+ *       instances and those arriving ({@code INSUFFICIENT_RESOURCES}); tells whether it sees the source's storage probe (shared
  *       storage), its migration URI and its state directory.</li>
- *   <li>prepare: caches the base image (its failure codes pass through, e.g. {@code IMAGE_NOT_FOUND})
- *       and, when the storage is not shared, creates the instance directory with an empty overlay over
+ *   <li>prepare: reserves the instance's memory (and, copied, its disks) until adopt or abort, caches
+ *       the base image (its failure codes pass through, e.g. {@code IMAGE_NOT_FOUND}) and, when the storage is not shared, creates the instance directory with an empty overlay over
  *       the same base (and an empty ephemeral disk when the flavor has one, and the source's config
  *       drive, which a block migration does not copy), marked as prepared so that abort knows it is its
  *       own to remove.</li>
@@ -69,6 +70,7 @@ public final class IncomingMigrations {
     private final InstanceFiles files;
     private final ConfigDriveBuilder configDrives;
     private final MigrationsInFlight inFlight;
+    private final CapacityReservations reservations;
     private final String migrationUri;
     private final Path stateDir;
 
@@ -76,8 +78,8 @@ public final class IncomingMigrations {
     public IncomingMigrations(ComputeDriver driver, @org.jspecify.annotations.Nullable MigrationDriver migrationDriver,
                               ImageCache images,
                               InstanceStore store, InstanceRegistry registry, InstanceFiles files,
-                              ConfigDriveBuilder configDrives, MigrationsInFlight inFlight, String migrationUri,
-                              Path stateDir) {
+                              ConfigDriveBuilder configDrives, MigrationsInFlight inFlight,
+                              CapacityReservations reservations, String migrationUri, Path stateDir) {
         this.driver = driver;
         this.migrationDriver = migrationDriver;
         this.images = images;
@@ -86,6 +88,7 @@ public final class IncomingMigrations {
         this.files = files;
         this.configDrives = configDrives;
         this.inFlight = inFlight;
+        this.reservations = reservations;
         this.migrationUri = migrationUri;
         this.stateDir = stateDir.toAbsolutePath();
     }
@@ -101,11 +104,7 @@ public final class IncomingMigrations {
         long memoryMb = positive(flavor, "memory_mb");
         long vcpus = positive(flavor, "vcpus");
         HostResources host = driver.hostResources();
-        long usedMb = registry.all().stream().mapToLong(v -> v.flavor().memoryMb()).sum();
-        if (usedMb + memoryMb > host.memoryMb()) {
-            throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "not enough memory: " + memoryMb
-                    + " MiB asked, " + Math.max(0, host.memoryMb() - usedMb) + " MiB free of " + host.memoryMb(), true);
-        }
+        reservations.check(uuid, others -> requireMemory(uuid, memoryMb, host.memoryMb(), others));
         if (vcpus > host.vcpus()) {
             throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "instance needs " + vcpus
                     + " vCPUs, this host has " + host.vcpus(), false);
@@ -126,6 +125,13 @@ public final class IncomingMigrations {
             throw new CommandFailedException(ErrorCode.INSTANCE_EXISTS, "instance " + uuid + " already exists here",
                     false);
         }
+        long memoryMb = positive(args.path("flavor"), "memory_mb");
+        long hostMb = driver.hostResources().memoryMb();
+        long diskBytes = block ? (positive(args.path("flavor"), "root_gb") + args.path("flavor").path("ephemeral_gb")
+                .asLong(0)) * GIB : 0;
+        // held until adopt or abort: spawns and other arrivals meanwhile count it
+        reservations.reserve(uuid, new CapacityReservations.Claim(memoryMb, diskBytes),
+                others -> requireMemory(uuid, memoryMb, hostMb, others));
         inFlight.begin(uuid);
         boolean created = false;
         try {
@@ -145,7 +151,7 @@ public final class IncomingMigrations {
                 }
             }
         } catch (RuntimeException e) {
-            inFlight.end(uuid);
+            settled(uuid);
             if (created) {
                 files.delete(uuid);
             }
@@ -204,7 +210,7 @@ public final class IncomingMigrations {
             log.info("adopted instance {} migrated from {}", uuid, command.args().path("source_host").asString("?"));
             return Outcome.of(view);
         } finally {
-            inFlight.end(uuid);
+            settled(uuid);
         }
     }
 
@@ -270,7 +276,7 @@ public final class IncomingMigrations {
                     log.error("cold adopt of {} failed and its definition could not be removed", uuid, cleanup);
                 }
             }
-            inFlight.end(uuid);
+            settled(uuid);
             throw e;
         }
         if (files.exists(uuid)) {
@@ -278,9 +284,24 @@ public final class IncomingMigrations {
         }
         InstanceView view = store.record(uuid, command.args().path("start").asBoolean(false) ? InstanceState.ACTIVE
                 : InstanceState.STOPPED, null);
-        inFlight.end(uuid);
+        settled(uuid);
         log.info("adopted instance {} cold-migrated from {}", uuid, source);
         return Outcome.of(view);
+    }
+
+    /** The instance is this host's now, or will not come: it no longer holds a reservation. */
+    private void settled(UUID uuid) {
+        inFlight.end(uuid);
+        reservations.release(uuid);
+    }
+
+    private void requireMemory(UUID uuid, long memoryMb, long hostMb, CapacityReservations.Others others) {
+        long usedMb = others.memoryMbWith(registry.all(), uuid);
+        if (usedMb + memoryMb > hostMb) {
+            throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "not enough memory: " + memoryMb
+                    + " MiB asked, " + Math.max(0, hostMb - usedMb) + " MiB free of " + hostMb
+                    + " (instances here and arriving)", true);
+        }
     }
 
     private static boolean exists(ComputeDriver d, UUID uuid) {
@@ -305,7 +326,7 @@ public final class IncomingMigrations {
             }
             return new Outcome(Map.of());
         } finally {
-            inFlight.end(uuid);
+            settled(uuid);
         }
     }
 

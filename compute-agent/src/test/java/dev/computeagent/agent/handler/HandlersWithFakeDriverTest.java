@@ -11,6 +11,7 @@ import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.Annotations;
+import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
@@ -57,8 +58,8 @@ class HandlersWithFakeDriverTest {
         registry = new InstanceRegistry("h1");
         files = new InstanceFiles(stateDir);
         InstanceStore store = new InstanceStore(driver, registry);
-        spawn = new SpawnHandler(driver, images, store, files, ConfigDrives.builder(), "h1", Clock.systemUTC(),
-                meters);
+        spawn = new SpawnHandler(driver, images, store, files, ConfigDrives.builder(), new CapacityReservations(), "h1",
+                Clock.systemUTC(), meters);
         stop = new StopHandler(driver, store);
         start = new StartHandler(driver, store);
         reboot = new RebootHandler(driver, store);

@@ -15,6 +15,7 @@ import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.Annotations;
+import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
@@ -59,6 +60,7 @@ class SpawnHandlerCapacityAndStatesTest {
     private final FakeImageCache images = new FakeImageCache();
     private final AtomicReference<Optional<InstanceView>> seenWhileBooting = new AtomicReference<>();
     private final AtomicReference<RuntimeException> bootFailure = new AtomicReference<>();
+    private final CapacityReservations reservations = new CapacityReservations();
     private InstanceRegistry registry;
     private InstanceFiles files;
     private SpawnHandler spawn;
@@ -69,7 +71,7 @@ class SpawnHandlerCapacityAndStatesTest {
         files = new InstanceFiles(stateDir);
         ComputeDriver driver = observingBoot(fake);
         spawn = new SpawnHandler(driver, images, new InstanceStore(driver, registry), files, ConfigDrives.builder(),
-                "h1", Clock.systemUTC(), new SimpleMeterRegistry());
+                reservations, "h1", Clock.systemUTC(), new SimpleMeterRegistry());
     }
 
     @AfterEach
@@ -138,7 +140,7 @@ class SpawnHandlerCapacityAndStatesTest {
 
         assertThat(second.get()).isInstanceOfSatisfying(CommandFailedException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES))
-                .hasMessageContaining("12000 MiB of it held by this agent's instances and spawns in flight");
+                .hasMessageContaining("12000 MiB of it held by this agent's instances and those arriving");
         assertThat(registry.find(first).orElseThrow().state()).isEqualTo(InstanceState.ACTIVE);
         assertInsufficient(spawnOf(UUID.randomUUID(), 4_385, 1), "12000 MiB of it held");
     }
@@ -184,7 +186,7 @@ class SpawnHandlerCapacityAndStatesTest {
         ComputeDriver driver = observingBoot(fake);
         // genisoimage cannot finish in no time: the build fails like a stuck or missing genisoimage
         SpawnHandler stuck = new SpawnHandler(driver, images, new InstanceStore(driver, registry), files,
-                new ConfigDriveBuilder(new ProcessRunner(), Duration.ZERO), "h1", Clock.systemUTC(),
+                new ConfigDriveBuilder(new ProcessRunner(), Duration.ZERO), reservations, "h1", Clock.systemUTC(),
                 new SimpleMeterRegistry());
         UUID uuid = UUID.randomUUID();
         Command.Spawn command = new Command.Spawn("r-cd", uuid, new SpawnRequest("vm", new FlavorArgs(1, 128, 1, 1),

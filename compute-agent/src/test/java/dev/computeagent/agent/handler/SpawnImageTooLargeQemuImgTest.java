@@ -8,6 +8,7 @@ import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.execution.ErrorMapper;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.FlavorArgs;
+import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
@@ -53,8 +54,7 @@ class SpawnImageTooLargeQemuImgTest {
         cache = ImageCaches.open(ImageCacheSettings.defaults(stateDir, store.toUri()));
         files = new InstanceFiles(stateDir);
         spawn = new SpawnHandler(driver, cache, new InstanceStore(driver, new InstanceRegistry("h1")), files,
-                ConfigDrives.builder(), "h1",
-                Clock.systemUTC(), new SimpleMeterRegistry());
+                ConfigDrives.builder(), new CapacityReservations(), "h1", Clock.systemUTC(), new SimpleMeterRegistry());
     }
 
     @AfterEach

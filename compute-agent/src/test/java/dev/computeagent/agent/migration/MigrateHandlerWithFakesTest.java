@@ -13,6 +13,7 @@ import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
@@ -33,6 +34,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,6 +66,7 @@ class MigrateHandlerWithFakesTest {
         final InstanceStore store;
         final InstanceFiles files;
         final MigrationsInFlight inFlight = new MigrationsInFlight();
+        final CapacityReservations reservations = new CapacityReservations();
         final FakeMigrationDriver migrations;
         final MigrateHandler migrate;
         final SpawnHandler spawn;
@@ -80,11 +83,11 @@ class MigrateHandlerWithFakesTest {
             network.register(uri(), driver);
             migrations = new FakeMigrationDriver(driver, network);
             destinations.register(host, new IncomingMigrations(owned, migrations, images, store, registry, files,
-                    ConfigDrives.builder(), inFlight, uri(), stateDir));
+                    ConfigDrives.builder(), inFlight, reservations, uri(), stateDir));
             migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, host, stateDir,
                     MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS);
-            spawn = new SpawnHandler(owned, images, store, files, ConfigDrives.builder(), host, Clock.systemUTC(),
-                    new SimpleMeterRegistry());
+            spawn = new SpawnHandler(owned, images, store, files, ConfigDrives.builder(), reservations, host,
+                    Clock.systemUTC(), new SimpleMeterRegistry());
         }
 
         String uri() {
@@ -238,6 +241,34 @@ class MigrateHandlerWithFakesTest {
                 });
         assertThat(destinations.sent()).containsExactly("b:migration.check");
         assertStillActiveOnA();
+    }
+
+    @Test
+    void anIncomingMigrationHoldsItsMemoryFromPrepareUntilAbortAgainstSpawnsAndOtherArrivals() {
+        twoHosts(false);
+        Map<String, Object> prepare = Map.of("source_host", "a", "name", "big", "image_id", "tiny",
+                "block_migration", true, "flavor", Map.of("vcpus", 1, "memory_mb", 12_000, "root_gb", 1));
+        assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid, prepare,
+                Duration.ofSeconds(5)).failed()).isFalse();
+
+        UUID other = UUID.randomUUID();
+        assertThatThrownBy(() -> b.spawn.handle(new Command.Spawn("r-spawn", other, new SpawnRequest("vm",
+                new FlavorArgs(1, 12_000, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))))
+                .isInstanceOfSatisfying(CommandFailedException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES))
+                .hasMessageContaining("those arriving");
+        MigrationReply secondArrival = destinations.call("b", CommandName.MIGRATION_CHECK, "r2.check", other,
+                Map.of("source_host", "c", "image_id", "tiny", "flavor", Map.of("vcpus", 1, "memory_mb", 12_000,
+                        "root_gb", 1)), Duration.ofSeconds(5));
+        assertThat(secondArrival.failed()).isTrue();
+        assertThat(secondArrival.error().code()).isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES);
+
+        destinations.call("b", CommandName.MIGRATION_ABORT, "r.abort", uuid, Map.of("source_host", "a"),
+                Duration.ofSeconds(5));
+
+        assertThat(b.spawn.handle(new Command.Spawn("r-spawn", other, new SpawnRequest("vm",
+                new FlavorArgs(1, 12_000, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))).payload())
+                .containsEntry("state", "ACTIVE");
     }
 
     @Test
