@@ -41,13 +41,14 @@ import tools.jackson.databind.JsonNode;
  *
  * <ul>
  *   <li>check: refuses an instance it already has ({@code INSTANCE_EXISTS}) or cannot fit next to its
- *       instances and those arriving ({@code INSUFFICIENT_RESOURCES}); tells whether it sees the source's storage probe (shared
- *       storage), its migration URI and its state directory.</li>
+ *       instances and those arriving ({@code INSUFFICIENT_RESOURCES}); tells whether it sees the
+ *       source's storage probe (shared storage), its migration URI and its state directory.</li>
  *   <li>prepare: reserves the instance's memory (and, copied, its disks) until adopt or abort, caches
- *       the base image (its failure codes pass through, e.g. {@code IMAGE_NOT_FOUND}) and, when the storage is not shared, creates the instance directory with an empty overlay over
- *       the same base (and an empty ephemeral disk when the flavor has one, and the source's config
- *       drive, which a block migration does not copy), marked as prepared so that abort knows it is its
- *       own to remove.</li>
+ *       the base image (its failure codes pass through, e.g. {@code IMAGE_NOT_FOUND}) and, when the
+ *       storage is not shared, creates the instance directory with an empty overlay over the same base
+ *       (and an empty ephemeral disk when the flavor has one, and the source's config drive, which a
+ *       block migration does not copy), marked as prepared so that abort knows it is its own to
+ *       remove.</li>
  *   <li>adopt: the hypervisor moved the instance here; claims it ({@link OwnedInstancesDriver#claim}) and
  *       records it as this host's ({@code ACTIVE}; a stopped instance moved with its disks arrives paused
  *       and is powered off, then started when {@code start}). Until then the instance is another host's

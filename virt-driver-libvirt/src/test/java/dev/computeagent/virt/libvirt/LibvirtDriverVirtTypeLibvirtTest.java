@@ -28,8 +28,8 @@ class LibvirtDriverVirtTypeLibvirtTest {
     void guestBootsWithTheDetectedVirtType() {
         LibvirtTestSupport.requireLibvirtAndQemuImg();
         VirtType detected = VirtTypeProbe.resolve("auto", LibvirtTestSupport.URI);
-        assertThat(detected).as("what virsh capabilities offers").isEqualTo(
-                HostCapabilities.parse(Virsh.run("capabilities")).supports(DomainType.KVM) ? VirtType.KVM : VirtType.QEMU);
+        boolean kvmOffered = HostCapabilities.parse(Virsh.run("capabilities")).supports(DomainType.KVM);
+        assertThat(detected).as("what virsh capabilities offers").isEqualTo(kvmOffered ? VirtType.KVM : VirtType.QEMU);
         UUID uuid = UUID.randomUUID();
         try (GuestDisks disks = new GuestDisks();
              LibvirtComputeDriver driver = LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(
