@@ -59,8 +59,8 @@ public record DiskSpec(Path path, Format format, Bus bus, CacheMode cacheMode, S
     }
 
     /**
-     * A config drive: a raw ISO 9660 image as a read-only CD-ROM on SATA ({@code sda}), which guests
-     * find on every machine type (IDE does not exist on q35, virtio CD-ROMs are not bootable-era safe).
+     * A config drive: a raw ISO 9660 image as a read-only CD-ROM on SATA ({@code sda}): SATA exists on
+     * every machine type (IDE does not on q35), and every guest has its driver (not so virtio-scsi).
      */
     public static DiskSpec configDrive(Path path) {
         return new DiskSpec(path, Format.RAW, Bus.SATA, CacheMode.NONE, "sda", Media.CDROM);

@@ -1,5 +1,6 @@
 package dev.computeagent.virt;
 
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -20,5 +21,10 @@ public record InstanceInfo(UUID uuid, PowerState powerState, long cpuTimeNs, lon
         Objects.requireNonNull(uuid, "uuid");
         Objects.requireNonNull(powerState, "powerState");
         Objects.requireNonNull(metadata, "metadata");
+    }
+
+    /** This snapshot with its metadata's annotations replaced (as after {@code updateAnnotations}). */
+    public InstanceInfo withAnnotations(Map<String, String> annotations) {
+        return new InstanceInfo(uuid, powerState, cpuTimeNs, memoryKb, vcpus, metadata.withAnnotations(annotations));
     }
 }

@@ -2,16 +2,13 @@ package dev.computeagent.agent.configdrive;
 
 import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.image.ImageStorageException;
+import dev.computeagent.image.files.AtomicFiles;
 import dev.computeagent.image.qemu.ProcessResult;
 import dev.computeagent.image.qemu.ProcessRunner;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -63,8 +60,8 @@ public final class ConfigDriveBuilder {
                 Files.write(latest.resolve("user_data"), content.userData().get());
             }
             Path root = staging;
-            writeAtomically(target, tmp -> genisoimage(tmp, root));
-        } catch (IOException | UncheckedIOException e) {
+            AtomicFiles.create(target, tmp -> genisoimage(tmp, root));
+        } catch (IOException e) {
             throw new ConfigDriveException("cannot build the config drive " + target + ": " + e.getMessage(), e);
         } finally {
             deleteTree(staging);
@@ -83,15 +80,8 @@ public final class ConfigDriveBuilder {
                     + iso.length + " bytes)");
         }
         try {
-            Files.createDirectories(target.toAbsolutePath().getParent());
-            writeAtomically(target, tmp -> {
-                try {
-                    Files.write(tmp, iso);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
+            AtomicFiles.create(target, tmp -> Files.write(tmp, iso));
+        } catch (IOException e) {
             throw new ConfigDriveException("cannot write the config drive " + target + ": " + e.getMessage(), e);
         }
     }
@@ -115,14 +105,14 @@ public final class ConfigDriveBuilder {
      * characters; {@code instance-<uuid>} when nothing is left.
      */
     static String hostname(String name, UUID uuid) {
-        String host = name.toLowerCase(Locale.ROOT).replaceAll("[ _.]", "-").replaceAll("[^a-z0-9-]", "")
-                .replaceAll("-{2,}", "-");
-        host = trimDashes(host.length() > 63 ? host.substring(0, 63) : trimDashes(host));
+        String host = trimDashes(name.toLowerCase(Locale.ROOT).replaceAll("[ _.]", "-")
+                .replaceAll("[^a-z0-9-]", "").replaceAll("-{2,}", "-"));
+        host = trimDashes(host.substring(0, Math.min(host.length(), 63)));
         return host.isEmpty() ? "instance-" + uuid : host;
     }
 
     private static String trimDashes(String host) {
-        return host.replaceAll("^-+|-+$", "");
+        return host.replaceAll("^-|-$", "");
     }
 
     private static Map<String, Object> metaData(ConfigDriveContent content) {
@@ -149,20 +139,6 @@ public final class ConfigDriveBuilder {
         }
         if (r.exitCode() != 0) {
             throw new ConfigDriveException("genisoimage failed with exit code " + r.exitCode() + ": " + r.stderr());
-        }
-    }
-
-    private static void writeAtomically(Path target, java.util.function.Consumer<Path> write) throws IOException {
-        Path tmp = target.resolveSibling(target.getFileName() + ".part");
-        Files.deleteIfExists(tmp);
-        try {
-            write.accept(tmp);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.computeagent.agent.execution;
 
+import dev.computeagent.agent.configdrive.ConfigDriveException;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
-import dev.computeagent.agent.configdrive.ConfigDriveException;
 import dev.computeagent.image.ImageChecksumMismatchException;
 import dev.computeagent.image.ImageDownloadException;
 import dev.computeagent.image.ImageException;

@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
  * labelled {@code config-2}, with the name and metadata), as Nova's {@code force_config_drive}.
  *
  * <p>Before any work a new instance must fit: memory, and root plus ephemeral disk, with the other
- * instances arriving counted (see {@link #reserveCapacity}), else {@code INSUFFICIENT_RESOURCES}; an image above the
- * root disk is refused before it is cached.
+ * instances arriving counted (see {@link #reserveCapacity}), else {@code INSUFFICIENT_RESOURCES}; an
+ * image above the root disk is refused before it is cached.
  * The instance is in the registry as {@code BUILDING} from the moment its domain exists.
  */
 public final class SpawnHandler implements CommandHandler<Command.Spawn> {

@@ -72,15 +72,14 @@ public final class OwnedInstancesDriver implements ComputeDriver {
             throw new InstanceNotFoundException("instance " + uuid + " here belongs to " + owner + ", not to " + from);
         }
         Map<String, String> next = new HashMap<>(annotations.apply(info));
-        if (!owner.equals(host) || info.metadata().annotations().containsKey(OWNER_HOST)) {
+        if (!owner.equals(host)) {
             next.put(OWNER_HOST, host);
         }
         if (next.equals(info.metadata().annotations())) {
             return info;
         }
         delegate.updateAnnotations(uuid, next);
-        return new InstanceInfo(info.uuid(), info.powerState(), info.cpuTimeNs(), info.memoryKb(), info.vcpus(),
-                info.metadata().withAnnotations(next));
+        return info.withAnnotations(next);
     }
 
     private boolean owned(InstanceInfo info) {

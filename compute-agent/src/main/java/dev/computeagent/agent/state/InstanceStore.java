@@ -49,9 +49,7 @@ public final class InstanceStore {
     public InstanceView record(InstanceInfo info, InstanceState state, String lastError) {
         Map<String, String> annotations = Annotations.with(info.metadata().annotations(), state, lastError);
         driver.updateAnnotations(info.uuid(), annotations);
-        InstanceInfo recorded = new InstanceInfo(info.uuid(), info.powerState(), info.cpuTimeNs(), info.memoryKb(),
-                info.vcpus(), info.metadata().withAnnotations(annotations));
-        return registry.update(recorded, state, lastError);
+        return registry.update(info.withAnnotations(annotations), state, lastError);
     }
 
     /** Stores a failure message with an existing instance, keeping its state; a missing instance is ignored. */

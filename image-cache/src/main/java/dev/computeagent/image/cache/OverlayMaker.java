@@ -3,16 +3,14 @@ package dev.computeagent.image.cache;
 import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.ImageTooLargeException;
+import dev.computeagent.image.files.AtomicFiles;
 import dev.computeagent.image.Overlay;
 import dev.computeagent.image.inspect.FormatInspector;
 import dev.computeagent.image.qemu.QemuImg;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /**
  * Makes instance disks: a qcow2 overlay over a committed base (called with the base's lock held), or an
@@ -39,7 +37,7 @@ final class OverlayMaker {
             if (Files.exists(overlay)) {
                 return reuse(base, overlay);
             }
-            createAtomically(overlay, tmp -> qemuImg.createOverlay(base.path(), base.format(), tmp, size));
+            AtomicFiles.create(overlay, tmp -> qemuImg.createOverlay(base.path(), base.format(), tmp, size));
             long virtualSize = inspector.qcow2VirtualSize(overlay).orElse(size);
             return new Overlay(overlay, base, virtualSize, false);
         } catch (IOException e) {
@@ -64,26 +62,10 @@ final class OverlayMaker {
                 }
                 return true;
             }
-            createAtomically(disk, tmp -> qemuImg.createBlank(tmp, sizeBytes));
+            AtomicFiles.create(disk, tmp -> qemuImg.createBlank(tmp, sizeBytes));
             return false;
         } catch (IOException e) {
             throw new ImageStorageException("cannot create disk " + disk + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** Runs {@code create} on a temporary sibling, syncs it and renames it into place; nothing is left on failure. */
-    private static void createAtomically(Path target, Consumer<Path> create) throws IOException {
-        Files.createDirectories(target.toAbsolutePath().getParent());
-        Path tmp = target.resolveSibling(target.getFileName() + ".part");
-        Files.deleteIfExists(tmp);
-        try {
-            create.accept(tmp);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            BaseEntries.moveAtomically(tmp, target);
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 

@@ -41,6 +41,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
     private final ConnectionManager connections;
     private final PowerControl power;
     private final SpawnOperation spawner;
+    private volatile NodeSnapshot node;
 
     private LibvirtComputeDriver(LibvirtDriverSettings settings) {
         this.settings = settings;
@@ -168,11 +169,24 @@ public final class LibvirtComputeDriver implements ComputeDriver {
         });
     }
 
+    /** Read once per connection: the host's size and identity do not change while it is up. */
     @Override
     public HostResources hostResources() {
-        NodeFacts node = connections.call(LibvirtConnection::node);
-        return new HostResources(node.hostname(), node.cpus(), node.memoryKb() / 1024, node.hypervisorType(),
-                node.hypervisorVersion(), settings.virtType().xmlName(), settings.uri());
+        long connection = connections.connectCount();
+        NodeSnapshot known = node;
+        NodeFacts facts;
+        if (known != null && known.connection() == connection && connections.isConnected()) {
+            facts = known.facts();
+        } else {
+            facts = connections.call(LibvirtConnection::node);
+            node = new NodeSnapshot(connection, facts);
+        }
+        return new HostResources(facts.hostname(), facts.cpus(), facts.memoryKb() / 1024, facts.hypervisorType(),
+                facts.hypervisorVersion(), settings.virtType().xmlName(), settings.uri());
+    }
+
+    /** What {@code virNodeGetInfo} and friends said on connection number {@code connection}. */
+    private record NodeSnapshot(long connection, NodeFacts facts) {
     }
 
     @Override

@@ -5,7 +5,6 @@ import dev.computeagent.virt.libvirt.designer.VirtType;
 import dev.computeagent.virt.libvirt.domain.DomainType;
 import dev.computeagent.virt.libvirt.domain.HostCapabilities;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +35,7 @@ public final class VirtTypeProbe {
      * @throws IllegalArgumentException any other value
      */
     public static VirtType resolve(String configured, String uri) {
-        String value = configured == null ? "" : configured.strip().toLowerCase(Locale.ROOT);
-        return "auto".equals(value) ? detect(uri) : VirtType.fromConfig(configured);
+        return VirtType.fromConfig(configured, () -> detect(uri));
     }
 
     /**

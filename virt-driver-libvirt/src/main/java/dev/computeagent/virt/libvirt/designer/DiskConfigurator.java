@@ -16,10 +16,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The spec's disks, in order (the first boots); a CD-ROM is read-only. Cache modes {@code none} and {@code directsync}
- * open the file with O_DIRECT; where the file system refuses it (tmpfs...) QEMU would fail to
- * start, so the disk falls back to {@code writethrough}, which keeps the same durability
- * guarantee through the page cache. O_DIRECT disks use native AIO, the others QEMU's default.
+ * The spec's disks, in order (the first boots); a CD-ROM is read-only. Cache modes {@code none} and
+ * {@code directsync} open the file with O_DIRECT; where the file system refuses it (tmpfs...) QEMU
+ * would fail to start, so the disk falls back to {@code writethrough}, which keeps the same
+ * durability guarantee through the page cache. O_DIRECT disks use native AIO, the others QEMU's default.
  */
 final class DiskConfigurator implements DomainConfigurator {
 

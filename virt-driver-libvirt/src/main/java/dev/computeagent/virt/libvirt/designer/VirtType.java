@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /** How guests run on this host: hardware-accelerated (KVM) or emulated by QEMU's TCG. */
 public enum VirtType {
@@ -64,9 +65,18 @@ public enum VirtType {
      * @throws IllegalArgumentException any other value
      */
     public static VirtType fromConfig(String value) {
+        return fromConfig(value, VirtType::detect);
+    }
+
+    /**
+     * The configured type, {@code auto} resolved by {@code auto}.
+     *
+     * @throws IllegalArgumentException a value other than {@code auto}, {@code kvm} or {@code qemu}
+     */
+    public static VirtType fromConfig(String value, Supplier<VirtType> auto) {
         String normalized = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
         return switch (normalized) {
-            case "auto" -> detect();
+            case "auto" -> auto.get();
             case "kvm" -> KVM;
             case "qemu" -> QEMU;
             default -> throw new IllegalArgumentException(
