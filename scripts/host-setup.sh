@@ -16,6 +16,7 @@ PACKAGES=(
   util-linux procps iproute2 perl curl        # prlimit, nsenter/unshare, ip netns (migration hosts)
   bindfs fuse3                                # shared storage seen as a cluster FS by libvirt
   rabbitmq-server                             # the broker the tests talk to
+  mmdebstrap grub-pc-bin grub2-common fdisk e2fsprogs   # the real Linux test guest (scripts/build-guest-image.sh)
 )
 
 if [ "${SKIP_APT:-}" != 1 ]; then

@@ -1,0 +1,77 @@
+package dev.computeagent.virt.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real Linux test guest: a Debian 12 cloud image (cloud kernel, systemd, cloud-init reading the
+ * ConfigDrive data source, qemu-guest-agent, a DHCP client, GRUB on {@code ttyS0}) built from Debian
+ * packages by the project's {@code scripts/build-guest-image.sh} and cached outside the repository by
+ * a hash of its recipe, so a machine builds it once.
+ *
+ * <p>A machine that cannot build it (not root, no {@code mmdebstrap}) fails the calling test under
+ * {@code CI=true} and skips it elsewhere, with what to install.
+ */
+public final class RealGuestImage {
+
+    /** The compressed qcow2's virtual size. */
+    public static final long VIRTUAL_SIZE_BYTES = 2L << 30;
+    private static final String SCRIPT = "scripts/build-guest-image.sh";
+    private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(15);
+    private static volatile Path cached;
+
+    private RealGuestImage() {
+    }
+
+    /** The image's path, built by the script the first time on this machine (~80 s). */
+    public static synchronized Path path() {
+        if (cached != null && Files.isRegularFile(cached)) {
+            return cached;
+        }
+        Prerequisites.require("mmdebstrap (to build the real Linux test guest)",
+                Prerequisites.commandSucceeds("mmdebstrap", "--version"), "run scripts/host-setup.sh as root");
+        Path script = findScript();
+        try {
+            Path log = Files.createTempFile("guest-image-", ".log");
+            Process process = new ProcessBuilder("bash", script.toString())
+                    .redirectError(log.toFile()).start();
+            byte[] out = process.getInputStream().readAllBytes();
+            if (!process.waitFor(BUILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(SCRIPT + " did not finish within " + BUILD_TIMEOUT);
+            }
+            String stderr = Files.readString(log);
+            Files.deleteIfExists(log);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(SCRIPT + " failed with exit code " + process.exitValue() + ": "
+                        + stderr);
+            }
+            Path image = Path.of(new String(out, StandardCharsets.UTF_8).trim());
+            if (!Files.isRegularFile(image)) {
+                throw new IllegalStateException(SCRIPT + " printed no image path (" + image + "): " + stderr);
+            }
+            cached = image;
+            return image;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + script, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while building the guest image", e);
+        }
+    }
+
+    /** The script, found from the module's directory upwards (tests run in the module's directory). */
+    private static Path findScript() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve(SCRIPT);
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException(SCRIPT + " not found above " + Path.of("").toAbsolutePath());
+    }
+}
