@@ -20,7 +20,8 @@ class VirtTypeTest {
     Path dir;
 
     private Path cpuinfo(String flags) throws IOException {
-        return Files.writeString(dir.resolve("cpuinfo-" + flags.hashCode()), "processor\t: 0\nflags\t\t: " + flags + "\n");
+        return Files.writeString(dir.resolve("cpuinfo-" + flags.hashCode()),
+                "processor\t: 0\nflags\t\t: " + flags + "\n");
     }
 
     @Test
