@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param initialBackoff       wait before the second try; doubled per try
  * @param maxBackoff           upper bound of one wait
  * @param qemuImgTimeout       wall-clock limit of one {@code qemu-img info} or {@code create}
- * @param qemuImgConvertTimeout wall-clock limit of one {@code qemu-img convert}
+ * @param qemuImgConvertTimeout wall-clock limit of one {@code qemu-img convert} before its share per GiB of
+ *                             virtual size (60 s per GiB is added: see {@code ConvertLimits})
  * @param maxVirtualSize       no image with a larger virtual size is cached, whatever the caller
  *                             ({@link ImageTooLargeException}); the default is the largest root disk
  *                             a spawn can ask for (16384 GiB), so nothing larger is ever converted
@@ -35,7 +36,7 @@ public record ImageCacheOptions(int downloadAttempts, Duration initialBackoff, D
     public static final long DEFAULT_MAX_VIRTUAL_SIZE = 16384L << 30;
 
     /**
-     * 3 tries with 0.2 s then 0.4 s backoff (at most 1 s), 30 s for info/create, 10 min for convert,
+     * 3 tries with 0.2 s then 0.4 s backoff (at most 1 s), 30 s for info/create, 10 min (+ 60 s per GiB) for convert,
      * images up to 16384 GiB.
      */
     public static ImageCacheOptions defaults() {

@@ -59,7 +59,8 @@ public record AgentProperties(
 
     /**
      * @param uri          libvirt connection URI
-     * @param virtType     {@code auto} (kvm when libvirtd's QEMU can use /dev/kvm), {@code kvm} or {@code qemu}
+     * @param virtType     {@code auto} (kvm when libvirtd's QEMU can use /dev/kvm on a CPU with VT-x or AMD-V),
+     *                     {@code kvm} or {@code qemu}
      * @param migrationUri how peers' libvirtd reach this one (default {@code qemu+tcp://<host>/system})
      * @param migrationBandwidth     MiB/s a migration from this host may use (memory and copied disks); 0 = no limit
      * @param migrationAutoConverge  let libvirt throttle a guest that dirties memory faster than it is sent

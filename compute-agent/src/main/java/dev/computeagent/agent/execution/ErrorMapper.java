@@ -4,6 +4,7 @@ import dev.computeagent.agent.configdrive.ConfigDriveException;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.image.ImageChecksumMismatchException;
+import dev.computeagent.image.ImageConversionException;
 import dev.computeagent.image.ImageDownloadException;
 import dev.computeagent.image.ImageException;
 import dev.computeagent.image.ImageNotFoundException;
@@ -89,6 +90,11 @@ public final class ErrorMapper {
         if (i instanceof InvalidImageIdException) {
             // an id no store can hold names no image: the controller sees "not found", as for Glance
             return ErrorCode.IMAGE_NOT_FOUND;
+        }
+        if (i instanceof ImageConversionException) {
+            // qemu-img killed by this host's limits or crashed on an image that passed every check:
+            // neither the caller's nor the image's fault, and no shortage the scheduler could avoid
+            return ErrorCode.INTERNAL_ERROR;
         }
         if (i instanceof ImageStorageException) {
             // local storage exhausted or failing: another host may well succeed

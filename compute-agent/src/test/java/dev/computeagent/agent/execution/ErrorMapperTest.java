@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.image.ImageChecksumMismatchException;
+import dev.computeagent.image.ImageConversionException;
 import dev.computeagent.image.ImageDownloadException;
 import dev.computeagent.image.ImageNotFoundException;
 import dev.computeagent.image.ImageStorageException;
@@ -48,6 +49,12 @@ class ErrorMapperTest {
         maps(new ImageTooLargeException("x"), ErrorCode.IMAGE_TOO_LARGE, false);
         maps(new InvalidImageIdException("x"), ErrorCode.IMAGE_NOT_FOUND, false);
         maps(new ImageStorageException("x"), ErrorCode.INSUFFICIENT_RESOURCES, true);
+    }
+
+    @Test
+    void aConversionEndedByAHostLimitIsTheHostsRetriableFaultNotTheCallers() {
+        maps(new ImageConversionException("qemu-img convert qcow2 -> raw was ended by signal 24"),
+                ErrorCode.INTERNAL_ERROR, true);
     }
 
     @Test

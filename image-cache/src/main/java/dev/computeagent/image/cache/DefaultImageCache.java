@@ -11,6 +11,7 @@ import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.ImageTooLargeException;
 import dev.computeagent.image.Overlay;
 import dev.computeagent.image.inspect.FormatInspector;
+import dev.computeagent.image.qemu.ConvertLimits;
 import dev.computeagent.image.qemu.ProcessRunner;
 import dev.computeagent.image.qemu.QemuImg;
 import dev.computeagent.image.store.ImageStore;
@@ -55,7 +56,8 @@ public final class DefaultImageCache implements ImageCache {
         this.entries = new BaseEntries(layout);
         this.locks = new ImageLocks(layout);
         FormatInspector inspector = new FormatInspector();
-        QemuImg qemuImg = new QemuImg(new ProcessRunner(), options.qemuImgTimeout(), options.qemuImgConvertTimeout());
+        QemuImg qemuImg = new QemuImg(new ProcessRunner(), options.qemuImgTimeout(),
+                ConvertLimits.defaults(options.qemuImgConvertTimeout()));
         this.pipeline = new FetchPipeline(layout, entries, locks, store, new Retrier(options), inspector, qemuImg,
                 settings.maxDownloads(), counters, settings.forceRaw());
         this.overlays = new OverlayMaker(inspector, qemuImg);

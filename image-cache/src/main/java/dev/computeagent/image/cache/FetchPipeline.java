@@ -118,7 +118,7 @@ final class FetchPipeline {
         ImageFormat format = inspection.format();
         if (forceRaw && format == ImageFormat.QCOW2) {
             ready = layout.convertPart(name);
-            qemuImg.convert(part, format.qemuName(), ready, ImageFormat.RAW.qemuName());
+            qemuImg.convert(part, format.qemuName(), ready, ImageFormat.RAW.qemuName(), virtualSize);
             format = ImageFormat.RAW;
         }
         return commit(imageId, name, ready, format, virtualSize);

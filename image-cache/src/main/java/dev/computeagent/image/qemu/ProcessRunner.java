@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +27,16 @@ public final class ProcessRunner {
      * @throws ImageStorageException it could not start, or ran past {@code timeout} (it is killed)
      */
     public ProcessResult run(List<String> command, long cpuSeconds, long addressSpaceBytes, Duration timeout) {
+        return run(command, cpuSeconds, addressSpaceBytes, Map.of(), timeout);
+    }
+
+    /**
+     * As {@link #run(List, long, long, Duration)}, with {@code environment} added to this process's own.
+     *
+     * @throws ImageStorageException it could not start, or ran past {@code timeout} (it is killed)
+     */
+    public ProcessResult run(List<String> command, long cpuSeconds, long addressSpaceBytes,
+                             Map<String, String> environment, Duration timeout) {
         List<String> argv = new ArrayList<>();
         argv.add("prlimit");
         if (cpuSeconds > 0) {
@@ -38,7 +49,9 @@ public final class ProcessRunner {
         argv.addAll(command);
         Process process;
         try {
-            process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(nullFile())).start();
+            ProcessBuilder builder = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(nullFile()));
+            builder.environment().putAll(environment);
+            process = builder.start();
         } catch (IOException e) {
             throw new ImageStorageException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package dev.computeagent.image.qemu;
 
+import dev.computeagent.image.ImageConversionException;
 import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.ImageUnsafeException;
 import java.nio.file.Path;
@@ -11,9 +12,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The {@code qemu-img} operations the cache needs. Every call runs under {@code prlimit} (30 s CPU,
- * 1 GiB address space, as Nova does for {@code info}; measured enough for converting a 1 GiB image)
- * with a wall-clock timeout; a failure carries qemu-img's stderr.
+ * The {@code qemu-img} operations the cache needs, each under {@code prlimit} with a wall-clock timeout;
+ * a failure carries qemu-img's stderr. {@code info} and {@code create}, which read untrusted headers,
+ * run under Nova's limits for {@code qemu-img info} (30 s CPU, 1 GiB address space); {@code convert}
+ * runs under {@link ConvertLimits}, scaled by the image's size.
  */
 public final class QemuImg {
 
@@ -23,12 +25,16 @@ public final class QemuImg {
 
     private final ProcessRunner runner;
     private final Duration timeout;
-    private final Duration convertTimeout;
+    private final ConvertLimits convertLimits;
 
-    public QemuImg(ProcessRunner runner, Duration timeout, Duration convertTimeout) {
+    /**
+     * @param timeout       wall-clock limit of {@code info} and {@code create}
+     * @param convertLimits what {@code convert} may use
+     */
+    public QemuImg(ProcessRunner runner, Duration timeout, ConvertLimits convertLimits) {
         this.runner = runner;
         this.timeout = timeout;
-        this.convertTimeout = convertTimeout;
+        this.convertLimits = convertLimits;
     }
 
     /**
@@ -54,14 +60,32 @@ public final class QemuImg {
         }
     }
 
-    /** Converts {@code source} to a new file {@code target}. @throws ImageStorageException on failure */
-    public void convert(Path source, String sourceFormat, Path target, String targetFormat) {
-        ProcessResult r = runner.run(List.of("qemu-img", "convert", "-q", "-f", sourceFormat, "-O", targetFormat,
-                source.toString(), target.toString()),
-                CPU_SECONDS, ADDRESS_SPACE, convertTimeout);
-        if (r.exitCode() != 0) {
-            throw new ImageStorageException("qemu-img convert " + sourceFormat + " -> " + targetFormat + " failed: "
+    /**
+     * Converts {@code source}, an image of {@code virtualSize} bytes that passed {@link #info}, to a new
+     * file {@code target}.
+     *
+     * @throws ImageConversionException a limit, the wall clock or a crash ended qemu-img, or it could not
+     *                                  start: the host's failure
+     * @throws ImageStorageException    qemu-img reported an error (no space left, an I/O error)
+     */
+    public void convert(Path source, String sourceFormat, Path target, String targetFormat, long virtualSize) {
+        long cpuSeconds = convertLimits.cpuSeconds(virtualSize);
+        String what = "qemu-img convert " + sourceFormat + " -> " + targetFormat;
+        ProcessResult r;
+        try {
+            r = runner.run(List.of("qemu-img", "convert", "-q", "-f", sourceFormat, "-O", targetFormat,
+                    source.toString(), target.toString()), cpuSeconds, convertLimits.addressSpaceBytes(),
+                    convertLimits.environment(), convertLimits.timeout(virtualSize));
+        } catch (ImageStorageException e) {
+            throw new ImageConversionException(what + " did not finish: " + e.getMessage(), e);
+        }
+        if (r.endedBySignal()) {
+            throw new ImageConversionException(what + " was ended by signal " + (r.exitCode() - 128) + " (limits "
+                    + cpuSeconds + " s CPU, " + (convertLimits.addressSpaceBytes() >> 20) + " MiB address space): "
                     + r.stderr());
+        }
+        if (r.exitCode() != 0) {
+            throw new ImageStorageException(what + " failed: " + r.stderr());
         }
     }
 

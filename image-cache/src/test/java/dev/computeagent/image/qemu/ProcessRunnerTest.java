@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.computeagent.image.ImageStorageException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The process wrapper every qemu-img call goes through: limits, timeout, captured output. */
@@ -47,5 +48,19 @@ class ProcessRunnerTest {
         ProcessResult r = runner.run(List.of("no-such-program-xyz"), 30, 1L << 30, Duration.ofSeconds(10));
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.stderr()).contains("no-such-program-xyz");
+    }
+
+    @Test
+    void addsTheGivenEnvironment() {
+        ProcessResult r = runner.run(List.of("sh", "-c", "echo $MALLOC_ARENA_MAX"), 30, 1L << 30,
+                Map.of("MALLOC_ARENA_MAX", "2"), Duration.ofSeconds(10));
+        assertThat(r.stdout()).isEqualTo("2");
+    }
+
+    @Test
+    void aProcessEndedByItsCpuLimitEndedBySignal() {
+        ProcessResult r = runner.run(List.of("sh", "-c", "while :; do :; done"), 1, 0, Duration.ofSeconds(20));
+        assertThat(r.endedBySignal()).as("exit %s", r.exitCode()).isTrue();
+        assertThat(runner.run(List.of("sh", "-c", "exit 3"), 30, 0, Duration.ofSeconds(10)).endedBySignal()).isFalse();
     }
 }

@@ -80,16 +80,32 @@ public final class TestImages {
         return file;
     }
 
+    /**
+     * A sparse qcow2 of {@code virtualSize} bytes with 1 MiB of the byte {@code 0x5a} written at each of
+     * {@code dataOffsets} (everything else unallocated).
+     */
+    public static Path sparseQcow2(Path file, long virtualSize, long... dataOffsets) {
+        emptyQcow2(file, virtualSize);
+        for (long offset : dataOffsets) {
+            run("qemu-io", "-f", "qcow2", "-c", "write -q -P 0x5a " + offset + " 1M", file.toString());
+        }
+        return file;
+    }
+
     /** Runs qemu-img with the arguments; fails on a non-zero exit with its output. */
     public static String qemuImg(String... args) {
         List<String> argv = new ArrayList<>();
         argv.add("qemu-img");
         argv.addAll(List.of(args));
+        return run(argv.toArray(String[]::new));
+    }
+
+    private static String run(String... argv) {
         try {
             Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("qemu-img " + String.join(" ", args) + " failed: " + out);
+                throw new IllegalStateException(String.join(" ", argv) + " failed: " + out);
             }
             return out;
         } catch (IOException e) {

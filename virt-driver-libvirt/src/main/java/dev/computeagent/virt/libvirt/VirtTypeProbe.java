@@ -15,9 +15,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Resolves {@code agent.libvirt.virt-type}. {@code auto} asks the libvirtd the driver will use: KVM
  * when its capabilities offer {@code kvm} guests of the host's architecture (its QEMU can use
- * {@code /dev/kvm}), else QEMU/TCG. That is right for a remote URI and inside a container that does not
- * see {@code /dev/kvm}. Only when that libvirtd cannot be asked does it fall back to this process's
- * own {@code /dev/kvm} ({@link VirtType#detect()}). Never throws for {@code auto}.
+ * {@code /dev/kvm}) and the host CPU virtualises in hardware (VT-x or AMD-V), else QEMU/TCG. That is
+ * right for a remote URI and inside a container that does not see {@code /dev/kvm}. A {@code /dev/kvm}
+ * without VT-x or AMD-V is a software KVM (such as PVM in a cloud VM without nested virtualisation):
+ * it runs an unmodified guest kernel by emulating its instructions, far slower than TCG, so {@code auto}
+ * never picks it (docs/virtualisation.md); {@code kvm} still forces it. Only when that libvirtd cannot
+ * be asked does it fall back to this process's own view ({@link VirtType#detect()}). Never throws for
+ * {@code auto}.
  */
 public final class VirtTypeProbe {
 
@@ -76,6 +80,15 @@ public final class VirtTypeProbe {
     }
 
     static VirtType fromCapabilities(HostCapabilities capabilities) {
-        return capabilities.supports(DomainType.KVM) ? VirtType.KVM : VirtType.QEMU;
+        if (!capabilities.supports(DomainType.KVM)) {
+            return VirtType.QEMU;
+        }
+        if (!capabilities.virtualisesInHardware()) {
+            log.warn("virt type auto: libvirt offers kvm guests, but the host CPU has neither vmx nor svm: its "
+                    + "/dev/kvm is a software KVM that emulates a guest kernel far slower than TCG; using qemu "
+                    + "(agent.libvirt.virt-type=kvm forces it)");
+            return VirtType.QEMU;
+        }
+        return VirtType.KVM;
     }
 }

@@ -54,9 +54,14 @@ final class GuestDisks implements AutoCloseable {
     }
 
     DiskSpec overlayOn(Path backing, UUID uuid) {
+        return overlayOn(backing, "raw", uuid);
+    }
+
+    /** A qcow2 overlay on {@code backing} of {@code backingFormat} ({@code raw} or {@code qcow2}). */
+    DiskSpec overlayOn(Path backing, String backingFormat, UUID uuid) {
         Path disk = instanceDir(uuid).resolve("disk");
-        ExternalCommand.run(Duration.ofSeconds(20), "qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
-                backing.toString(), disk.toString());
+        ExternalCommand.run(Duration.ofSeconds(20), "qemu-img", "create", "-q", "-f", "qcow2", "-F", backingFormat,
+                "-b", backing.toString(), disk.toString());
         return DiskSpec.qcow2Root(disk);
     }
 

@@ -1,14 +1,11 @@
 package dev.computeagent.virt.libvirt.designer;
 
 import dev.computeagent.virt.libvirt.domain.CpuMode;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * What guest CPU to ask for.
@@ -22,7 +19,6 @@ public record CpuPolicy(Optional<CpuMode> mode, List<String> disabledFeatures) {
     public static final String ARCH_CAPABILITIES = "arch-capabilities";
 
     private static final Pattern FEATURE = Pattern.compile("[a-z0-9_.-]{1,64}");
-    private static final Path CPUINFO = Path.of("/proc/cpuinfo");
 
     public CpuPolicy {
         Objects.requireNonNull(mode, "mode");
@@ -51,26 +47,14 @@ public record CpuPolicy(Optional<CpuMode> mode, List<String> disabledFeatures) {
      * applies its mitigations unconditionally.
      */
     public static CpuPolicy forHost(VirtType virtType) {
-        return forHost(virtType, CPUINFO);
+        return forHost(virtType, CpuFlags.CPUINFO);
     }
 
     static CpuPolicy forHost(VirtType virtType, Path cpuinfo) {
         if (virtType == VirtType.QEMU) {
             return hypervisorDefault();
         }
-        List<String> disabled = runsUnderHypervisor(cpuinfo) ? List.of(ARCH_CAPABILITIES) : List.of();
+        List<String> disabled = CpuFlags.runsUnderHypervisor(cpuinfo) ? List.of(ARCH_CAPABILITIES) : List.of();
         return new CpuPolicy(Optional.of(CpuMode.HOST_MODEL), disabled);
-    }
-
-    /** Whether the CPU flags in {@code cpuinfo} include {@code hypervisor} (this host is a VM). */
-    static boolean runsUnderHypervisor(Path cpuinfo) {
-        try (Stream<String> lines = Files.lines(cpuinfo)) {
-            return lines.filter(line -> line.startsWith("flags"))
-                    .findFirst()
-                    .map(line -> List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+")).contains("hypervisor"))
-                    .orElse(false);
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
     }
 }

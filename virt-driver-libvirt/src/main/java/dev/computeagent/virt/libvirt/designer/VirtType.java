@@ -35,27 +35,36 @@ public enum VirtType {
         return domainType;
     }
 
-    /** {@link #KVM} when {@code /dev/kvm} is a device that opens read-write, else {@link #QEMU}. */
+    /**
+     * {@link #KVM} when {@code /dev/kvm} is a device that opens read-write and the CPU virtualises in
+     * hardware, else {@link #QEMU}. Without VT-x or AMD-V in {@code /proc/cpuinfo}, a {@code /dev/kvm}
+     * is a software KVM (such as PVM, in cloud VMs without nested virtualisation) that runs an unmodified
+     * guest kernel by emulating its instructions, far slower than TCG: see docs/virtualisation.md.
+     */
     public static VirtType detect() {
-        return detect(DEV_KVM);
+        return detect(DEV_KVM, CpuFlags.CPUINFO);
     }
 
     /**
      * {@link #KVM} when {@code kvmDevice} is a device node (not a regular file or directory) that
-     * opens read-write, else {@link #QEMU}. A stray regular file at {@code /dev/kvm} (left by a
-     * careless {@code open(O_CREAT)}) must not make libvirt reject every guest with "does not
-     * support virt type 'kvm'".
+     * opens read-write and {@code cpuinfo} shows VT-x or AMD-V (or no x86 flags at all), else
+     * {@link #QEMU}. A stray regular file at {@code /dev/kvm} (left by a careless {@code open(O_CREAT)})
+     * must not make libvirt reject every guest with "does not support virt type 'kvm'".
      */
-    public static VirtType detect(Path kvmDevice) {
+    public static VirtType detect(Path kvmDevice, Path cpuinfo) {
+        return kvmDeviceUsable(kvmDevice) && CpuFlags.virtualisesInHardware(cpuinfo) ? KVM : QEMU;
+    }
+
+    private static boolean kvmDeviceUsable(Path kvmDevice) {
         try {
             if (!Files.readAttributes(kvmDevice, BasicFileAttributes.class).isOther()) {
-                return QEMU;
+                return false;
             }
             try (FileChannel ignored = FileChannel.open(kvmDevice, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                return KVM;
+                return true;
             }
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return QEMU;
+            return false;
         }
     }
 

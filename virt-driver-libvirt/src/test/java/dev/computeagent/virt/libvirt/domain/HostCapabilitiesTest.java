@@ -3,17 +3,23 @@ package dev.computeagent.virt.libvirt.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The parts of libvirt's capabilities document that decide the virt type. */
 class HostCapabilitiesTest {
 
     private static String capabilities(String hostArch, String guests) {
-        return "<capabilities><host><uuid>x</uuid><cpu><arch>" + hostArch + "</arch><model>EPYC</model></cpu></host>"
-                + guests + "</capabilities>";
+        return capabilities(hostArch, List.of(), guests);
     }
 
-    private static String guest(String osType, String arch, String... domainTypes) {
+    static String capabilities(String hostArch, List<String> features, String guests) {
+        StringBuilder cpu = new StringBuilder("<cpu><arch>" + hostArch + "</arch><model>EPYC</model>");
+        features.forEach(f -> cpu.append("<feature name='").append(f).append("'/>"));
+        return "<capabilities><host><uuid>x</uuid>" + cpu + "</cpu></host>" + guests + "</capabilities>";
+    }
+
+    static String guest(String osType, String arch, String... domainTypes) {
         StringBuilder b = new StringBuilder("<guest><os_type>" + osType + "</os_type><arch name='" + arch + "'>"
                 + "<wordsize>64</wordsize><emulator>/usr/bin/qemu-system-" + arch + "</emulator>");
         for (String type : domainTypes) {
@@ -54,5 +60,24 @@ class HostCapabilitiesTest {
         assertThatThrownBy(() -> HostCapabilities.parse("<capabilities><host/></capabilities>"))
                 .isInstanceOf(DomainXmlException.class).hasMessageContaining("host architecture");
         assertThatThrownBy(() -> HostCapabilities.parse("not xml")).isInstanceOf(DomainXmlException.class);
+    }
+
+    @Test
+    void anX86HostVirtualisesInHardwareOnlyWithVmxOrSvm() {
+        String guests = guest("hvm", "x86_64", "qemu", "kvm");
+        assertThat(HostCapabilities.parse(capabilities("x86_64", List.of("vme", "vmx", "avx2"), guests))
+                .virtualisesInHardware()).isTrue();
+        assertThat(HostCapabilities.parse(capabilities("x86_64", List.of("svm", "x2apic"), guests))
+                .virtualisesInHardware()).isTrue();
+        HostCapabilities softwareKvm = HostCapabilities.parse(capabilities("x86_64",
+                List.of("vme", "x2apic", "hypervisor"), guests));
+        assertThat(softwareKvm.hostCpuFeatures()).containsExactlyInAnyOrder("vme", "x2apic", "hypervisor");
+        assertThat(softwareKvm.virtualisesInHardware()).isFalse();
+    }
+
+    @Test
+    void otherArchitecturesAreNotJudgedByX86Features() {
+        assertThat(HostCapabilities.parse(capabilities("aarch64", guest("hvm", "aarch64", "qemu", "kvm")))
+                .virtualisesInHardware()).isTrue();
     }
 }
