@@ -19,7 +19,7 @@ PACKAGES=linux-image-cloud-amd64,systemd-sysv,udev,dbus,cloud-init,qemu-guest-ag
 SUITE=bookworm
 SIZE=2G
 # Anything that changes the image changes this line, and so the cache key.
-RECIPE="v1 $SUITE $SIZE $PACKAGES grub-serial-ttyS0 configdrive-datasource eni-interfaces-d"
+RECIPE="v2 $SUITE $SIZE $PACKAGES grub-serial-ttyS0 configdrive-datasource eni-interfaces-d initramfs-modules-list"
 KEY=$(printf '%s' "$RECIPE" | sha256sum | cut -c1-16)
 CACHE=${GUEST_IMAGE_CACHE:-/var/cache/compute-agent/test-images}
 OUT=$CACHE/debian-12-$KEY.qcow2
@@ -57,7 +57,14 @@ trap cleanup EXIT
 
 log "building $OUT (recipe $KEY)"
 ROOT=$WORK/rootfs
-if ! mmdebstrap --variant=minbase --include="$PACKAGES" --mode=root "$SUITE" "$ROOT" >"$WORK/mmdebstrap.log" 2>&1; then
+# GRUB reads the kernel and initrd through BIOS calls, which under TCG is the slowest part of the
+# boot (~1.5 MB/s): an initrd with only the modules a virtio guest needs to mount its root (5.8 MB
+# instead of 15 MB) saves seconds on every boot
+INITRAMFS_HOOK='echo MODULES=list >"$1/etc/initramfs-tools/conf.d/modules-list"
+printf "virtio_pci\nvirtio_blk\n" >>"$1/etc/initramfs-tools/modules"
+chroot "$1" update-initramfs -u'
+if ! mmdebstrap --variant=minbase --include="$PACKAGES" --mode=root --customize-hook="$INITRAMFS_HOOK" \
+    "$SUITE" "$ROOT" >"$WORK/mmdebstrap.log" 2>&1; then
   tail -20 "$WORK/mmdebstrap.log" >&2
   exit 1
 fi
