@@ -111,7 +111,7 @@ class CommandQueueLeaderLossDockerRabbitMqTest {
         }
         assertThat(driver.callCount(FakeOperation.SPAWN)).as("spawns executed").isEqualTo(BURST);
         assertThat(cluster.leaderOf("compute." + host)).isIn(survivors);
-        await().atMost(WAIT).until(() -> client.consumers() == 1);
+        await().atMost(WAIT).until(() -> cluster.consumersOf("compute." + host) == 1);
         assertThat(client.drainDeadLetters()).isEmpty();
         try (Channel channel = client.channel().getConnection().createChannel()) {
             AMQP.Queue.DeclareOk queue = channel.queueDeclarePassive("compute." + host);
@@ -124,7 +124,7 @@ class CommandQueueLeaderLossDockerRabbitMqTest {
         await().atMost(WAIT).until(() -> readiness(port) == 503);
         survivors.forEach(cluster::unpause);
         await().atMost(WAIT).until(() -> readiness(port) == 200);
-        await().atMost(WAIT).until(() -> client.consumers() == 1);
+        await().atMost(WAIT).until(() -> cluster.consumersOf("compute." + host) == 1);
         String after = uuids.get(0);
         client.command(envelope("delete", "after-" + after, after, "{}"), "c-after");
         assertThat(client.awaitReply("c-after", WAIT).json().path("payload").path("state").asString())

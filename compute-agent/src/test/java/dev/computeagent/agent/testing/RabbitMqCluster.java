@@ -19,8 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
  * RabbitMQ brokers a test owns, started by Testcontainers from the local Debian image
  * ({@link ContainerImages#rabbitMq()}), so that a test may restart, kill or reconfigure them without
  * touching the machine's shared broker. Each node's AMQP port is published on a random host port
- * (never 5672); Ryuk is disabled ({@code testcontainers.properties}), so {@link #close()} removes
- * every container and the network.
+ * (never 5672) and reached on 127.0.0.1; Ryuk is disabled (surefire's environment in
+ * {@code compute-agent/pom.xml}), so {@link #close()} removes every container and the network.
  *
  * <p>{@link #start(int)} with 3 makes a real cluster: node 1 starts, the others join it with
  * {@code rabbitmqctl join_cluster}, and quorum queues declared afterwards have a member on each.
@@ -44,6 +44,11 @@ public final class RabbitMqCluster implements AutoCloseable {
     /** {@code size} nodes, clustered, all running, with one user {@code user}/{@code password}. */
     public static RabbitMqCluster start(int size, String user, String password) {
         Docker.require();
+        if (!"true".equals(System.getenv("TESTCONTAINERS_RYUK_DISABLED"))
+                || System.getenv("TESTCONTAINERS_HOST_OVERRIDE") == null) {
+            throw new IllegalStateException("set TESTCONTAINERS_RYUK_DISABLED=true and TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1"
+                    + " (compute-agent/pom.xml does for surefire): Ryuk's image cannot be pulled here");
+        }
         RabbitMqCluster cluster = new RabbitMqCluster(user, password);
         try {
             String image = ContainerImages.rabbitMq();
@@ -103,13 +108,26 @@ public final class RabbitMqCluster implements AutoCloseable {
 
     /** The node that holds the leader of the quorum queue {@code queue}, asked on a running node. */
     public RabbitMQContainer leaderOf(String queue) {
+        String leader = queueInfo(queue).path("leader").asString();
+        return nodes.stream().filter(n -> nodeName(n).equals(leader)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("leader " + leader + " is no node of this cluster"));
+    }
+
+    /**
+     * The consumers the broker delivers {@code queue}'s messages to. A consumer whose node died is
+     * kept by a quorum queue as inactive (the node might only be cut off) and is not counted here,
+     * where a client's {@code queue.declare} would count it.
+     */
+    public int consumersOf(String queue) {
+        return queueInfo(queue).path("consumers").asInt();
+    }
+
+    private JsonNode queueInfo(String queue) {
         RabbitMQContainer running = nodes.stream().filter(RabbitMQContainer::isRunning).findFirst().orElseThrow();
-        JsonNode queues = JSON.readTree(ctl(running, "list_queues", "name", "leader", "--formatter", "json"));
+        JsonNode queues = JSON.readTree(ctl(running, "list_queues", "name", "leader", "consumers", "--formatter", "json"));
         for (JsonNode q : queues) {
             if (queue.equals(q.path("name").asString())) {
-                String leader = q.path("leader").asString();
-                return nodes.stream().filter(n -> nodeName(n).equals(leader)).findFirst()
-                        .orElseThrow(() -> new IllegalStateException("leader " + leader + " is no node of this cluster"));
+                return q;
             }
         }
         throw new IllegalStateException("no queue " + queue + " in " + queues);
