@@ -44,19 +44,17 @@ COPY image-cache/src/ image-cache/src/
 COPY compute-agent/pom.xml compute-agent/
 COPY compute-agent/src/ compute-agent/src/
 # -DskipTests, not -Dmaven.test.skip: the agent depends on its siblings' test-jars (test scope).
-# With the ca-certificates secret, Maven (through a Java trust store made from the bundle) and the
-# wrapper's download of Maven itself (curl or wget) trust that bundle.
+# With the ca-certificates secret, every JVM of this step (the wrapper's download of Maven, Maven
+# itself) and curl/wget trust exactly that bundle (scripts/container/PemTrustStore.java makes it a
+# Java trust store); nothing of it stays in the image.
 RUN --mount=type=cache,target=/root/.m2 --mount=type=secret,id=ca-certificates \
+    --mount=type=bind,source=scripts/container/PemTrustStore.java,target=/tmp/PemTrustStore.java \
     set -eu; \
     if [ -s /run/secrets/ca-certificates ]; then \
         mkdir -p /tmp/ca; \
-        awk '/-----BEGIN CERTIFICATE-----/ { n++ } n { print > ("/tmp/ca/cert-" n ".pem") }' /run/secrets/ca-certificates; \
-        for cert in /tmp/ca/cert-*.pem; do \
-            keytool -importcert -noprompt -storetype PKCS12 -keystore /tmp/ca/trust.p12 -storepass changeit \
-                -alias "${cert##*/}" -file "$cert" >/dev/null; \
-        done; \
+        java /tmp/PemTrustStore.java /run/secrets/ca-certificates /tmp/ca/trust.p12 changeit; \
         echo "ca_certificate = /run/secrets/ca-certificates" > /tmp/ca/wgetrc; \
-        export MAVEN_OPTS="-Djavax.net.ssl.trustStore=/tmp/ca/trust.p12 -Djavax.net.ssl.trustStorePassword=changeit" \
+        export JAVA_TOOL_OPTIONS="-Djavax.net.ssl.trustStore=/tmp/ca/trust.p12 -Djavax.net.ssl.trustStorePassword=changeit" \
             CURL_CA_BUNDLE=/run/secrets/ca-certificates WGETRC=/tmp/ca/wgetrc; \
     fi; \
     ./mvnw -B -ntp -pl compute-agent -am package -DskipTests; \

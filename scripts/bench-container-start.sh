@@ -20,7 +20,7 @@ HOST=bench-ctr-$$
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 STATE=$(mktemp -d /var/tmp/bench-container-XXXXXX)
 chmod 755 "$STATE"
-trap '"$DOCKER" rm -f "$HOST" >/dev/null 2>&1 || true; rm -rf "$STATE"' EXIT
+trap '"$DOCKER" rm -f -v "$HOST" >/dev/null 2>&1 || true; rm -rf "$STATE"' EXIT
 
 [ -f compute-agent/target/compute-agent.jar ] || { echo "build the jar first: ./mvnw -B -ntp -DskipTests package" >&2; exit 1; }
 JDK=$(bash scripts/build-container-base.sh jdk17)
@@ -41,7 +41,7 @@ start_ms() { # $1 = cds | plain
     sleep 0.05
   done
   t1=$(date +%s%N)
-  "$DOCKER" rm -f "$HOST" >/dev/null
+  "$DOCKER" rm -f -v "$HOST" >/dev/null
   echo $(( (t1 - t0) / 1000000 ))
 }
 

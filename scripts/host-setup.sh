@@ -14,6 +14,7 @@ PACKAGES=(
   genisoimage                                 # config drives (user data); isoinfo reads them in tests
   libxml2-utils                               # xmllint, used by virt-xml-validate
   util-linux procps iproute2 perl curl        # prlimit, nsenter/unshare, ip netns (migration hosts)
+  openssl                                     # the throw-away CA of the TLS broker test
   bindfs fuse3                                # shared storage seen as a cluster FS by libvirt
   rabbitmq-server                             # the broker the tests talk to
   mmdebstrap grub-pc-bin grub2-common fdisk e2fsprogs   # the real Linux test guest (scripts/build-guest-image.sh)

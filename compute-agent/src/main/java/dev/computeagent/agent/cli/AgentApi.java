@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -33,7 +34,7 @@ final class AgentApi {
         this.base = base;
     }
 
-    static AgentApi resolve(String apiOption, String host, Map<String, String> env) {
+    static AgentApi resolve(@Nullable String apiOption, @Nullable String host, Map<String, String> env) {
         String url = apiOption != null ? apiOption : env.get("COMPUTE_AGENT_API");
         if (url == null || url.isBlank()) {
             url = "http://" + (host == null ? "127.0.0.1" : host) + ":" + env.getOrDefault("SERVER_PORT", "8080");

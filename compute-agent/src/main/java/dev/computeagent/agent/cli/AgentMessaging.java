@@ -17,6 +17,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -95,7 +96,7 @@ final class AgentMessaging implements AutoCloseable {
      * of them (0 = no limit) or until {@code duration} has passed (null = until interrupted).
      * {@code subscribed} runs once events are being received.
      */
-    void tailEvents(Predicate<JsonNode> filter, Consumer<JsonNode> sink, int count, Duration duration,
+    void tailEvents(Predicate<JsonNode> filter, Consumer<JsonNode> sink, int count, @Nullable Duration duration,
                     Runnable subscribed) {
         try (Channel channel = connection.createChannel()) {
             channel.exchangeDeclarePassive(Topology.EVENTS_EXCHANGE);

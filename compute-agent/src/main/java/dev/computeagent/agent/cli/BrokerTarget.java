@@ -6,13 +6,23 @@ import dev.computeagent.agent.status.RedactedUri;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.NoSuchAlgorithmException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Which broker the tool talks to, and as whom. From {@code --amqp}, else the environment:
@@ -21,18 +31,27 @@ import javax.net.ssl.SSLContext;
  *
  * <p>An AMQP URI is {@code amqp[s]://user:password@host:port/vhost}; several, comma-separated, are
  * the nodes of one cluster (user, password and vhost from the first). {@code amqps} verifies the
- * broker's certificate and host name against the JVM's trust store. {@link #toString()} and every
- * message of this class show the URI without its password.
+ * broker's certificate and host name, against the JVM's trust store or, with {@code --amqp-ca} /
+ * {@code AMQP_CA_FILE}, against the CA certificates of that PEM file only. {@link #toString()} and
+ * every message of this class show the URI without its password.
  */
 final class BrokerTarget {
 
     private final List<URI> uris;
+    private final @Nullable Path caFile;
 
-    private BrokerTarget(List<URI> uris) {
+    private BrokerTarget(List<URI> uris, @Nullable Path caFile) {
         this.uris = uris;
+        this.caFile = caFile;
     }
 
-    static BrokerTarget resolve(String amqpOption, Map<String, String> env) {
+    static BrokerTarget resolve(@Nullable String amqpOption, @Nullable String caOption, Map<String, String> env) {
+        BrokerTarget target = resolve(amqpOption, env);
+        String ca = caOption != null ? caOption : env.get("AMQP_CA_FILE");
+        return ca == null || ca.isBlank() ? target : new BrokerTarget(target.uris, Path.of(ca));
+    }
+
+    static BrokerTarget resolve(@Nullable String amqpOption, Map<String, String> env) {
         if (amqpOption != null) {
             return parse(amqpOption);
         }
@@ -64,7 +83,7 @@ final class BrokerTarget {
                 throw new UsageException("SPRING_RABBITMQ_ADDRESSES/HOST is not host[:port]: " + hostPort);
             }
         }
-        return new BrokerTarget(uris);
+        return new BrokerTarget(uris, null);
     }
 
     static BrokerTarget parse(String commaSeparatedUris) {
@@ -80,7 +99,7 @@ final class BrokerTarget {
                 throw new UsageException("not an AMQP URI: " + RedactedUri.of(text.strip()));
             }
         }
-        return new BrokerTarget(List.copyOf(uris));
+        return new BrokerTarget(List.copyOf(uris), null);
     }
 
     /** A connection factory for the first URI's credentials, vhost and TLS; connect to {@link #addresses()}. */
@@ -90,16 +109,38 @@ final class BrokerTarget {
         try {
             factory.setUri(first);
             if ("amqps".equals(first.getScheme())) {
-                // setUri trusts every certificate for amqps: verify against the JVM's trust store instead
-                factory.useSslProtocol(SSLContext.getDefault());
+                // setUri trusts every certificate for amqps: verify the broker's instead
+                factory.useSslProtocol(caFile == null ? SSLContext.getDefault() : trusting(caFile));
                 factory.enableHostnameVerification();
             }
-        } catch (URISyntaxException | NoSuchAlgorithmException | java.security.KeyManagementException e) {
+        } catch (URISyntaxException | GeneralSecurityException e) {
             throw new UsageException("unusable AMQP URI " + this + ": " + e.getMessage());
         }
         factory.setConnectionTimeout(10_000);
         factory.setAutomaticRecoveryEnabled(false);
         return factory;
+    }
+
+    /** A TLS context that trusts exactly the CA certificates in {@code pem}. */
+    private static SSLContext trusting(Path pem) throws GeneralSecurityException {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(pem)) {
+            trust.load(null, null);
+            int n = 0;
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trust.setCertificateEntry("ca-" + n++, certificate);
+            }
+            if (n == 0) {
+                throw new UsageException("no certificate in " + pem);
+            }
+        } catch (IOException e) {
+            throw new UsageException("cannot read the CA file " + pem + ": " + e.getMessage());
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, factory.getTrustManagers(), null);
+        return context;
     }
 
     List<Address> addresses() {
@@ -114,7 +155,7 @@ final class BrokerTarget {
     }
 
     private static String pct(String text) {
-        return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static String hostOf(String hostPort) {

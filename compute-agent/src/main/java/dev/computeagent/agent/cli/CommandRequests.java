@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns the operator's words into command envelopes (DESIGN.md §3), built from the same typed
@@ -89,7 +90,7 @@ final class CommandRequests {
     }
 
     static SpawnArgs spawnArgs(String name, String imageId, FlavorArgs flavor, List<NicArgs> nics,
-                               Map<String, String> metadata, byte[] userData) {
+                               Map<String, String> metadata, byte @Nullable [] userData) {
         return new SpawnArgs(name, flavor, imageId, nics.isEmpty() ? null : List.copyOf(nics),
                 metadata.isEmpty() ? null : Map.copyOf(metadata),
                 userData == null ? null : Base64.getEncoder().encodeToString(userData));
@@ -108,7 +109,7 @@ final class CommandRequests {
         return metadata;
     }
 
-    static StopArgs stopArgs(boolean force, Integer timeoutSeconds) {
+    static StopArgs stopArgs(boolean force, @Nullable Integer timeoutSeconds) {
         return new StopArgs(force ? Integer.valueOf(0) : timeoutSeconds);
     }
 
@@ -116,7 +117,7 @@ final class CommandRequests {
         return new RebootArgs(hard ? Boolean.TRUE : null, null);
     }
 
-    static MigrateArgs migrateArgs(String destination, boolean cold, Boolean blockMigration) {
+    static MigrateArgs migrateArgs(String destination, boolean cold, @Nullable Boolean blockMigration) {
         return new MigrateArgs(destination, cold ? Boolean.FALSE : null, blockMigration, null, null, null);
     }
 

@@ -9,8 +9,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -33,10 +35,10 @@ public final class ComputeAgentCtl {
     static final int USAGE = 2;
     static final int NO_ANSWER = 3;
 
-    private static final Set<String> GLOBAL_OPTIONS = Set.of("amqp", "api", "host", "timeout");
+    private static final Set<String> GLOBAL_OPTIONS = Set.of("amqp", "amqp-ca", "api", "host", "timeout");
     private static final Set<String> GLOBAL_FLAGS = Set.of("json", "help");
     static final String USAGE_TEXT = """
-            usage: compute-agent-ctl [--amqp URI] [--api URL] [--json] [--timeout SECONDS] COMMAND ...
+            usage: compute-agent-ctl [--amqp URI [--amqp-ca PEM]] [--api URL] [--json] [--timeout SECONDS] COMMAND ...
 
             Commands sent to the agent of --host H through RabbitMQ (the tool waits for the outcome):
               spawn   --host H --image ID --flavor vcpus=N,ram=MB,disk=GB[,ephemeral=GB] [--name NAME]
@@ -57,6 +59,7 @@ public final class ComputeAgentCtl {
 
             Broker: --amqp amqp[s]://user:password@host:port/vhost (several, comma-separated, for a
             cluster), else AMQP_URL, else SPRING_RABBITMQ_* (as the agent), else guest@127.0.0.1:5672.
+            amqps verifies the broker against the JVM's CAs, or only those of --amqp-ca (AMQP_CA_FILE).
             --timeout: seconds to wait for an outcome (default 300). --json: the agent's JSON as is.
             Exit status: 0 done, 1 the agent reported an error, 2 usage, 3 no answer.
             """;
@@ -208,15 +211,15 @@ public final class ComputeAgentCtl {
     }
 
     private CtlArgs parse(List<String> args, Set<String> options, Set<String> flags) {
-        Set<String> allOptions = new java.util.HashSet<>(GLOBAL_OPTIONS);
+        Set<String> allOptions = new HashSet<>(GLOBAL_OPTIONS);
         allOptions.addAll(options);
-        Set<String> allFlags = new java.util.HashSet<>(GLOBAL_FLAGS);
+        Set<String> allFlags = new HashSet<>(GLOBAL_FLAGS);
         allFlags.addAll(flags);
         return CtlArgs.parse(args, allOptions, allFlags);
     }
 
     private String host(CtlArgs a) {
-        return a.option("host").or(() -> java.util.Optional.ofNullable(env.get("COMPUTE_AGENT_HOST")))
+        return a.option("host").or(() -> Optional.ofNullable(env.get("COMPUTE_AGENT_HOST")))
                 .orElseThrow(() -> new UsageException("--host is required (the agent's agent.host)"));
     }
 
@@ -225,7 +228,7 @@ public final class ComputeAgentCtl {
     }
 
     private BrokerTarget broker(CtlArgs a) {
-        return BrokerTarget.resolve(a.option("amqp").orElse(null), env);
+        return BrokerTarget.resolve(a.option("amqp").orElse(null), a.option("amqp-ca").orElse(null), env);
     }
 
     private AgentApi api(CtlArgs a) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The arguments of one subcommand: {@code --name value} options (some may repeat), {@code --flag}
@@ -33,7 +34,7 @@ final class CtlArgs {
                 continue;
             }
             String name = arg.substring(2);
-            String value = null;
+            @Nullable String value = null;
             int eq = name.indexOf('=');
             if (eq > 0) {
                 value = name.substring(eq + 1);
@@ -80,7 +81,7 @@ final class CtlArgs {
     }
 
     int intOption(String name, int defaultValue) {
-        String value = option(name).orElse(null);
+        @Nullable String value = option(name).orElse(null);
         if (value == null) {
             return defaultValue;
         }

@@ -14,6 +14,7 @@ import dev.computeagent.virt.libvirt.UnixSocketProxy;
 import dev.computeagent.virt.testing.Prerequisites;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -114,13 +115,13 @@ class AgentContainerDockerLibvirtRabbitMqTest {
                 // the image's HEALTHCHECK command, probed every second instead of every 30 s
                 "--health-interval", "1s", "--health-timeout", "3s", "--health-retries", "2",
                 image);
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).ignoreException(java.net.ConnectException.class)
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).ignoreException(ConnectException.class)
                 .until(() -> {
-            if (!"running".equals(Docker.inspect(container, "{{.State.Status}}"))) {
-                throw new IllegalStateException("the agent container stopped:\n" + logs());
-            }
-            return readiness().statusCode() == 200;
-        });
+                    if (!"running".equals(Docker.inspect(container, "{{.State.Status}}"))) {
+                        throw new IllegalStateException("the agent container stopped:\n" + logs());
+                    }
+                    return readiness().statusCode() == 200;
+                });
         startToReady = Duration.ofNanos(System.nanoTime() - t0);
         System.out.printf("agent container: docker run to readiness UP in %d ms%n", startToReady.toMillis());
     }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.computeagent.agent.deploy.DockerfileModel.Instruction;
 import dev.computeagent.agent.deploy.DockerfileModel.Stage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -46,13 +49,13 @@ class DockerfileMatchesApplicationTest {
         for (String module : app.modules()) {
             assertThat(copies).as("COPY of module %s", module)
                     .contains(module + "/pom.xml " + module + "/", module + "/src/ " + module + "/src/");
-            try (var files = java.nio.file.Files.list(ProjectFiles.repositoryRoot().resolve(module))) {
+            try (var files = Files.list(ProjectFiles.repositoryRoot().resolve(module))) {
                 assertThat(files.map(f -> f.getFileName().toString()))
                         .as("what the build needs of %s is its pom and sources", module)
                         .filteredOn(name -> !name.equals("target") && !name.endsWith(".md"))
                         .containsExactlyInAnyOrder("pom.xml", "src");
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
         assertThat(copies).anyMatch(c -> c.matches(".*\\bmvnw\\b.*\\bpom\\.xml\\b.*"));

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.testcontainers.containers.Container.ExecResult;
 import org.testcontainers.containers.Network;
@@ -43,6 +44,15 @@ public final class RabbitMqCluster implements AutoCloseable {
 
     /** {@code size} nodes, clustered, all running, with one user {@code user}/{@code password}. */
     public static RabbitMqCluster start(int size, String user, String password) {
+        return start(size, user, password, node -> node);
+    }
+
+    /**
+     * As {@link #start(int, String, String)}, each node changed by {@code configure} before it starts
+     * (files copied into {@code /etc/rabbitmq/conf.d/}, for instance TLS listeners).
+     */
+    public static RabbitMqCluster start(int size, String user, String password,
+                                        UnaryOperator<RabbitMQContainer> configure) {
         Docker.require();
         if (!"true".equals(System.getenv("TESTCONTAINERS_RYUK_DISABLED"))
                 || System.getenv("TESTCONTAINERS_HOST_OVERRIDE") == null) {
@@ -55,7 +65,7 @@ public final class RabbitMqCluster implements AutoCloseable {
             String cookie = UUID.randomUUID().toString().replace("-", "");
             for (int i = 1; i <= size; i++) {
                 cluster.hostnames.add("rmq-" + i);
-                cluster.nodes.add(node(image, "rmq-" + i, cookie, cluster.network, user, password));
+                cluster.nodes.add(configure.apply(node(image, "rmq-" + i, cookie, cluster.network, user, password)));
             }
             cluster.nodes.get(0).start();
             cluster.nodes.subList(1, size).parallelStream().forEach(RabbitMQContainer::start);
