@@ -36,7 +36,7 @@ public final class ComputeAgentCtl {
     static final int NO_ANSWER = 3;
 
     private static final Set<String> GLOBAL_OPTIONS = Set.of("amqp", "amqp-ca", "api", "host", "timeout");
-    private static final Set<String> GLOBAL_FLAGS = Set.of("json", "help");
+    private static final Set<String> GLOBAL_FLAGS = Set.of("json");
     static final String USAGE_TEXT = """
             usage: compute-agent-ctl [--amqp URI [--amqp-ca PEM]] [--api URL] [--json] [--timeout SECONDS] COMMAND ...
 
@@ -82,6 +82,10 @@ public final class ComputeAgentCtl {
 
     /** Runs one invocation; returns its exit status. */
     int run(List<String> args) {
+        if (args.contains("--help")) {
+            out.print(USAGE_TEXT);
+            return OK;
+        }
         int split = 0;
         while (split < args.size() && args.get(split).startsWith("--")) {
             String name = args.get(split).substring(2).split("=", 2)[0];
@@ -89,7 +93,7 @@ public final class ComputeAgentCtl {
         }
         if (split >= args.size()) {
             err.print(USAGE_TEXT);
-            return args.contains("--help") ? OK : USAGE;
+            return USAGE;
         }
         String command = args.get(split);
         List<String> rest = new ArrayList<>(args.subList(0, split));
@@ -114,6 +118,9 @@ public final class ComputeAgentCtl {
             case "spawn" -> spawn(args);
             case "stop" -> {
                 CtlArgs a = parse(args, Set.of("shutdown-timeout"), Set.of("force"));
+                if (a.flag("force") && a.option("shutdown-timeout").isPresent()) {
+                    throw new UsageException("--force and --shutdown-timeout exclude each other");
+                }
                 Integer grace = a.option("shutdown-timeout").map(s -> a.intOption("shutdown-timeout", 60)).orElse(null);
                 yield send(a, "stop", instance(a), CommandRequests.stopArgs(a.flag("force"), grace));
             }

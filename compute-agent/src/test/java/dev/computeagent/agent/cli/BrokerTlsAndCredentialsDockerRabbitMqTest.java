@@ -6,16 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.computeagent.agent.amqp.CoreWithFakeDriverTestApplication;
 import dev.computeagent.agent.testing.RabbitMqCluster;
 import dev.computeagent.agent.testing.TestCertificates;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +43,7 @@ class BrokerTlsAndCredentialsDockerRabbitMqTest {
     private final String host = "tls-" + UUID.randomUUID().toString().substring(0, 8);
     private RabbitMqCluster broker;
     private ConfigurableApplicationContext agent;
+    private String out;
     private String err;
 
     @AfterEach
@@ -103,16 +97,10 @@ class BrokerTlsAndCredentialsDockerRabbitMqTest {
         assertThat(err).contains("ACCESS_REFUSED").doesNotContain(password);
     }
 
-    private String out;
-
     private int ctl(String... args) {
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        int code = new ComputeAgentCtl(Map.of(), new PrintStream(outBytes, true, StandardCharsets.UTF_8),
-                new PrintStream(errBytes, true, StandardCharsets.UTF_8), new ByteArrayInputStream(new byte[0]))
-                .run(new ArrayList<>(List.of(args)));
-        out = outBytes.toString(StandardCharsets.UTF_8);
-        err = errBytes.toString(StandardCharsets.UTF_8);
-        return code;
+        CtlRun run = CtlRun.of(args);
+        out = run.out();
+        err = run.err();
+        return run.exitCode();
     }
 }

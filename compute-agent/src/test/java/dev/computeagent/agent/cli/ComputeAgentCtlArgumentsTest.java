@@ -7,9 +7,6 @@ import com.rabbitmq.client.Address;
 import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.NicArgs;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -104,8 +101,13 @@ class ComputeAgentCtlArgumentsTest {
         assertThat(run("start", "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a")).isEqualTo(ComputeAgentCtl.USAGE);
         assertThat(err).contains("--host is required");
         assertThat(run("frobnicate")).isEqualTo(ComputeAgentCtl.USAGE);
-        assertThat(run("--help")).isEqualTo(ComputeAgentCtl.OK);
-        assertThat(err).contains("spawn   --host H --image ID --flavor");
+        assertThat(run("stop", "--host", "h1", "--force", "--shutdown-timeout", "5",
+                "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a")).isEqualTo(ComputeAgentCtl.USAGE);
+        assertThat(err).contains("exclude each other");
+        assertThat(run()).isEqualTo(ComputeAgentCtl.USAGE);
+        assertThat(err).contains("usage: compute-agent-ctl");
+        assertThat(run("spawn", "--help")).isEqualTo(ComputeAgentCtl.OK);
+        assertThat(out).contains("spawn   --host H --image ID --flavor");
     }
 
     @Test
@@ -116,15 +118,13 @@ class ComputeAgentCtlArgumentsTest {
         assertThat(err).contains("cannot connect to the broker amqp://127.0.0.1:1").doesNotContain("hunter2");
     }
 
+    private String out;
     private String err;
 
     private int run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        int code = new ComputeAgentCtl(Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(errBytes, true, StandardCharsets.UTF_8), new ByteArrayInputStream(new byte[0]))
-                .run(List.of(args));
-        err = errBytes.toString(StandardCharsets.UTF_8);
-        return code;
+        CtlRun run = CtlRun.of(args);
+        out = run.out();
+        err = run.err();
+        return run.exitCode();
     }
 }
