@@ -3,6 +3,8 @@ package dev.computeagent.agent.testing;
 import dev.computeagent.agent.deploy.ProjectFiles;
 import dev.computeagent.image.qemu.ProcessResult;
 import dev.computeagent.image.qemu.ProcessRunner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +19,7 @@ import java.util.Map;
  */
 public final class ContainerImages {
 
-    /** The agent image's tag; rebuilt (from Docker's layer cache where nothing changed) per test JVM. */
+    /** The agent image's tag (for people; tests run the image by its id), rebuilt per test JVM. */
     public static final String AGENT_IMAGE = "compute-agent-local/agent:test";
 
     private static final Duration BASE_BUILD_TIMEOUT = Duration.ofMinutes(15);
@@ -44,7 +46,7 @@ public final class ContainerImages {
 
     /**
      * The agent image: {@code docker build --build-arg AGENT_JAR=prebuilt} of the repository's
-     * Dockerfile with the local JDK and JRE images as its bases. Needs
+     * Dockerfile with the local JDK and JRE images as its bases; returns the image's id. Needs
      * {@code compute-agent/target/compute-agent.jar} (the {@code package} phase), and replaces the
      * image a previous build left under the same tag.
      */
@@ -59,16 +61,29 @@ public final class ContainerImages {
         }
         String previous = Docker.tryRun(Duration.ofSeconds(30), "image", "inspect", "--format", "{{.Id}}",
                 AGENT_IMAGE).stdout().strip();
+        Path idFile;
+        try {
+            idFile = Files.createTempFile("agent-image", ".id");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         Docker.run(AGENT_BUILD_TIMEOUT, Map.of("DOCKER_BUILDKIT", "1"), List.of("build", "--progress=plain",
                 "--build-arg", "BUILD_IMAGE=" + jdk17(), "--build-arg", "RUNTIME_IMAGE=" + jre17(),
                 "--build-arg", "AGENT_JAR=prebuilt", "--build-arg", "REVISION=test",
-                "--tag", AGENT_IMAGE, root.toString()));
-        String built = Docker.inspect(AGENT_IMAGE, "{{.Id}}");
+                "--iidfile", idFile.toString(), "--tag", AGENT_IMAGE, root.toString()));
+        String built;
+        try {
+            built = Files.readString(idFile).strip();
+            Files.delete(idFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         if (!previous.isEmpty() && !previous.equals(built)) {
-            // the old image lost its tag: do not let every test run leave one behind
+            // the old image lost its tag: do not let every test run leave one behind (kept while in use)
             Docker.tryRun(Duration.ofSeconds(60), "image", "rm", previous);
         }
-        agentImage = AGENT_IMAGE;
+        // by id: another checkout building at the same time may move the tag to its own image
+        agentImage = built;
         return agentImage;
     }
 
