@@ -9,7 +9,8 @@
 # (./mvnw -B -ntp -DskipTests package). Builds the image like the tests do (local Debian base
 # images, AGENT_JAR=prebuilt). The agent runs as root here (the machine's libvirtd socket asks
 # polkit for other users); start-up does not depend on the uid. Unique agent.host, own state dir,
-# REST on a free port; every container and directory is removed afterwards.
+# REST on a free port; the containers, the image (its layers stay in the build cache) and the state
+# directory are removed afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=5
@@ -20,7 +21,7 @@ HOST=bench-ctr-$$
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 STATE=$(mktemp -d /var/tmp/bench-container-XXXXXX)
 chmod 755 "$STATE"
-trap '"$DOCKER" rm -f -v "$HOST" >/dev/null 2>&1 || true; rm -rf "$STATE"' EXIT
+trap '"$DOCKER" rm -f -v "$HOST" >/dev/null 2>&1 || true; "$DOCKER" rmi "$IMAGE" >/dev/null 2>&1 || true; rm -rf "$STATE"' EXIT
 
 [ -f compute-agent/target/compute-agent.jar ] || { echo "build the jar first: ./mvnw -B -ntp -DskipTests package" >&2; exit 1; }
 JDK=$(bash scripts/build-container-base.sh jdk17)

@@ -42,7 +42,10 @@ final class Printer {
         for (String field : List.of("event", "request_id", "instance_uuid", "host")) {
             rows.add(List.of(field, text(reply.path(field))));
         }
-        flatten("", reply.path("payload"), rows);
+        List<List<String>> payload = new ArrayList<>();
+        flatten("", reply.path("payload"), payload);
+        // the payload may repeat the event's own fields (an instance's host): once is enough
+        payload.stream().filter(row -> !rows.contains(row)).forEach(rows::add);
         JsonNode error = reply.path("error");
         if (error.isObject()) {
             rows.add(List.of("error", error.path("code").asString() + ": " + error.path("message").asString()
