@@ -144,7 +144,7 @@ class AgentContainerDockerLibvirtRabbitMqTest {
 
     @Test
     @Order(2)
-    void spawnsTheTinyGuestOnTheHostsLibvirtdThroughRabbitMqAndReportsItOverRest() throws Exception {
+    void spawnsTheTinyGuestOnTheHostsLibvirtdThroughRabbitMqAndReportsItOverRestAndTheCli() throws Exception {
         client.command(envelope("spawn", "spawn-" + uuid, uuid, "{\"name\":\"in a container\",\"image_id\":\"tiny\","
                 + "\"flavor\":{\"vcpus\":1,\"memory_mb\":64,\"root_gb\":1}}"), "c-spawn");
 
@@ -162,6 +162,10 @@ class AgentContainerDockerLibvirtRabbitMqTest {
         assertThat(instance.path("power_state").asString()).isEqualTo("RUNNING");
         assertThat(instance.path("host").asString()).isEqualTo(host);
         assertThat(instance.path("name").asString()).isEqualTo("in a container");
+        // the operator CLI inside the image finds the agent's API and broker in the container's environment
+        JsonNode shown = JSON.readTree(Docker.run(Duration.ofSeconds(60), "exec", container, "compute-agent-ctl",
+                "--json", "show", uuid));
+        assertThat(shown.path("state").asString()).isEqualTo("ACTIVE");
     }
 
     @Test
@@ -274,10 +278,9 @@ class AgentContainerDockerLibvirtRabbitMqTest {
     private Path keptLogs() throws IOException {
         Path keep = Path.of("target", "agent-container-logs", host);
         Files.createDirectories(keep);
-        for (Path console : List.of(stateDir.resolve("instances").resolve(uuid).resolve("console.log"))) {
-            if (Files.exists(console)) {
-                Files.copy(console, keep.resolve("console.log"), StandardCopyOption.REPLACE_EXISTING);
-            }
+        Path console = stateDir.resolve("instances").resolve(uuid).resolve("console.log");
+        if (Files.exists(console)) {
+            Files.copy(console, keep.resolve("console.log"), StandardCopyOption.REPLACE_EXISTING);
         }
         return keep;
     }
