@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole benchmark set of BENCHMARKS.md, one after the other, on this machine (root,
-# libvirtd, qemu-img, RabbitMQ on 127.0.0.1:5672: `bash scripts/host-setup.sh` first).
+# libvirtd, qemu-img, RabbitMQ on 127.0.0.1:5672, dockerd: `bash scripts/host-setup.sh` first).
 # Each benchmark prints its figures; none of them is part of `./mvnw verify`.
 # Run it in a private clone when others build in this worktree (target/ is rebuilt here).
 set -euo pipefail
@@ -28,3 +28,6 @@ run "migration through two agents vs virsh migrate (benchmarks/migration-agent.m
 
 run "agent: start-up, RSS, warm spawn vs floor, rejected-message flood (benchmarks/agent.md)" \
   bash scripts/bench-agent.sh
+
+run "container: docker run to readiness, with and without the image's CDS archive (BENCHMARKS.md)" \
+  bash scripts/bench-container-start.sh rounds=5

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a Debian/Ubuntu host (as root) for the agent and its test suite: installs the
-# packages, starts virtlogd and libvirtd when no init system does, and makes sure RabbitMQ
-# answers on 127.0.0.1:5672. Idempotent. Used by .ci/run and the README's quick start.
+# packages, starts virtlogd, libvirtd and dockerd when no init system does, and makes sure
+# RabbitMQ answers on 127.0.0.1:5672. Idempotent. Used by .ci/run and the README's quick start.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -14,9 +14,11 @@ PACKAGES=(
   genisoimage                                 # config drives (user data); isoinfo reads them in tests
   libxml2-utils                               # xmllint, used by virt-xml-validate
   util-linux procps iproute2 perl curl        # prlimit, nsenter/unshare, ip netns (migration hosts)
+  openssl                                     # the throw-away CA of the TLS broker test
   bindfs fuse3                                # shared storage seen as a cluster FS by libvirt
   rabbitmq-server                             # the broker the tests talk to
   mmdebstrap grub-pc-bin grub2-common fdisk e2fsprogs   # the real Linux test guest (scripts/build-guest-image.sh)
+  docker.io                                   # the container image and the Testcontainers brokers in the tests
 )
 
 if [ "${SKIP_APT:-}" != 1 ]; then
@@ -47,6 +49,23 @@ for _ in $(seq 120); do
   sleep 0.5
 done
 virsh -c qemu:///system version >/dev/null || { echo "libvirtd does not answer" >&2; exit 1; }
+
+# Debian's docker.io client (/usr/bin/docker) builds with BuildKit on its own; a newer client found
+# first on the PATH may need the buildx plugin for that, so the tests use /usr/bin/docker.
+log "starting dockerd"
+docker_up() { /usr/bin/docker version >/dev/null 2>&1; }
+if ! command -v dockerd >/dev/null; then
+  # only with SKIP_APT=1 on a machine without docker.io: the container tests skip (or fail under CI=true)
+  log "no dockerd installed (apt-get install docker.io): the container tests cannot run"
+elif ! docker_up; then
+  if [ -d /run/systemd/system ]; then
+    systemctl start docker
+  elif ! pgrep -x dockerd >/dev/null; then
+    setsid dockerd >/var/log/dockerd.log 2>&1 </dev/null &
+  fi
+  for _ in $(seq 120); do docker_up && break; sleep 0.5; done
+  docker_up || { echo "dockerd does not answer (log: /var/log/dockerd.log)" >&2; exit 1; }
+fi
 
 log "making sure RabbitMQ answers on 127.0.0.1:5672"
 rabbit_up() { (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; }

@@ -61,18 +61,16 @@ done
 curl -fsS "http://127.0.0.1:$PORT/actuator/health/readiness"; echo
 
 UUID=$(cat /proc/sys/kernel/random/uuid)
-cat > "$RUN_DIR/spawn.json" <<JSON
-{"version": 1, "request_id": "quickstart-$UUID", "command": "spawn", "instance_uuid": "$UUID",
- "args": {"name": "hello <world> & friends", "image_id": "tiny-guest",
-          "flavor": {"vcpus": 1, "memory_mb": 64, "root_gb": 1},
-          "metadata": {"purpose": "quick start"}}}
-JSON
-log "spawning instance $UUID through RabbitMQ (exchange compute, key compute.$HOST)"
-java -cp compute-agent/target/compute-agent.jar -Dloader.main=dev.computeagent.agent.cli.SendCommand \
-  org.springframework.boot.loader.launch.PropertiesLauncher --host "$HOST" --timeout 180 "$RUN_DIR/spawn.json"
+# the operator CLI (README "Operator CLI") takes the broker from SPRING_RABBITMQ_* like the agent
+# (here: the local broker's defaults) and the agent's REST API from COMPUTE_AGENT_API
+export COMPUTE_AGENT_API="http://127.0.0.1:$PORT"
+CTL=bin/compute-agent-ctl
+log "spawning instance $UUID through RabbitMQ: $CTL spawn --host $HOST ..."
+$CTL spawn --host "$HOST" --uuid "$UUID" --name "hello <world> & friends" --image tiny-guest \
+  --flavor vcpus=1,ram=64,disk=1 --meta "purpose=quick start" --timeout 180
 
-log "GET /v1/instances/$UUID"
-curl -fsS "http://127.0.0.1:$PORT/v1/instances/$UUID"; echo
+log "$CTL show $UUID"
+$CTL show "$UUID"
 
 log "the guest's serial console ($STATE_DIR/instances/$UUID/console.log)"
 for _ in $(seq 60); do grep -q TICK "$STATE_DIR/instances/$UUID/console.log" 2>/dev/null && break; sleep 0.5; done
@@ -81,8 +79,7 @@ tr -d '\r' < "$STATE_DIR/instances/$UUID/console.log" | head -5
 cat <<EOF2
 
 The agent is running (pid $(cat "$RUN_DIR/agent.pid"), http://127.0.0.1:$PORT/v1/status).
-Delete the instance:  sed 's/"spawn"/"delete"/; s/quickstart-/quickstart-del-/' $RUN_DIR/spawn.json | \\
-  java -cp compute-agent/target/compute-agent.jar -Dloader.main=dev.computeagent.agent.cli.SendCommand \\
-  org.springframework.boot.loader.launch.PropertiesLauncher --host $HOST -
+More:                 COMPUTE_AGENT_API=$COMPUTE_AGENT_API $CTL list    ($CTL --help for every command)
+Delete the instance:  $CTL delete --host $HOST $UUID
 Stop the agent:       kill \$(cat $RUN_DIR/agent.pid)
 EOF2

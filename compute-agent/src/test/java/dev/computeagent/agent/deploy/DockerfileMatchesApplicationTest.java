@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.computeagent.agent.deploy.DockerfileModel.Instruction;
 import dev.computeagent.agent.deploy.DockerfileModel.Stage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -12,8 +15,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Dockerfile cannot be built here (no Docker engine): these tests check that every path,
- * port and name it uses is the one the application and its build really use.
+ * Every path, port and name the Dockerfile uses is the one the application and its build really
+ * use (fast, no Docker engine needed; {@link AgentContainerDockerLibvirtRabbitMqTest} builds and runs
+ * the image).
  */
 class DockerfileMatchesApplicationTest {
 
@@ -24,6 +28,8 @@ class DockerfileMatchesApplicationTest {
     private static ApplicationFacts app;
     private static DockerfileModel dockerfile;
     private static Stage build;
+    private static Stage prebuilt;
+    private static Stage jar;
     private static Stage runtime;
 
     @BeforeAll
@@ -31,15 +37,26 @@ class DockerfileMatchesApplicationTest {
         app = ApplicationFacts.read();
         dockerfile = DockerfileModel.parse(ProjectFiles.read(ProjectFiles.dockerfile()));
         build = dockerfile.stage("build");
+        prebuilt = dockerfile.stage("prebuilt");
+        jar = dockerfile.stage("jar");
         runtime = dockerfile.finalStage();
     }
 
     @Test
-    void buildStageCopiesEveryReactorModuleAndTheWrapper() {
+    void buildStageCopiesEveryReactorModulesPomAndSourcesAndTheWrapper() {
         List<String> copies = build.all("COPY").stream().map(Instruction::arguments).toList();
         assertThat(app.modules()).isNotEmpty();
         for (String module : app.modules()) {
-            assertThat(copies).as("COPY of module %s", module).contains(module + "/ " + module + "/");
+            assertThat(copies).as("COPY of module %s", module)
+                    .contains(module + "/pom.xml " + module + "/", module + "/src/ " + module + "/src/");
+            try (var files = Files.list(ProjectFiles.repositoryRoot().resolve(module))) {
+                assertThat(files.map(f -> f.getFileName().toString()))
+                        .as("what the build needs of %s is its pom and sources", module)
+                        .filteredOn(name -> !name.equals("target") && !name.endsWith(".md"))
+                        .containsExactlyInAnyOrder("pom.xml", "src");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
         assertThat(copies).anyMatch(c -> c.matches(".*\\bmvnw\\b.*\\bpom\\.xml\\b.*"));
         assertThat(copies).contains(".mvn/ .mvn/");
@@ -47,29 +64,47 @@ class DockerfileMatchesApplicationTest {
     }
 
     @Test
-    void buildStageBuildsTheAgentModuleWithTheWrapper() {
+    void buildStageBuildsTheAgentModuleWithTheWrapperAndKeepsItsJar() {
         assertThat(build.all("RUN")).map(Instruction::arguments)
                 .anyMatch(run -> run.contains("./mvnw ") && run.contains("-pl " + app.agentModule() + " -am ")
-                        && run.contains(" package"));
+                        && run.contains(" package") && run.contains("cp " + app.jarPath() + " /jar/"));
     }
 
     @Test
-    void layerExtractionReadsTheJarTheBuildProduces() {
-        Instruction extract = build.all("RUN").stream().filter(r -> r.arguments().contains("-Djarmode=tools"))
-                .findFirst().orElseThrow(() -> new AssertionError("no jarmode=tools extraction in the build stage"));
-        assertThat(extract.arguments()).contains("-jar " + app.jarPath() + " ")
-                .contains("extract").contains("--layers").contains("--launcher");
+    void prebuiltStageTakesTheJarThePackagePhaseMakes() {
+        assertThat(prebuilt.all("COPY")).map(Instruction::arguments).containsExactly(app.jarPath() + " /jar/");
+        assertThat(jar.baseImage()).isEqualTo("${AGENT_JAR}");
+        assertThat(globalArgs()).contains("AGENT_JAR=build");
+    }
+
+    @Test
+    void layerExtractionReadsTheChosenJarAndTheRuntimeCopiesEveryLayer() {
+        Instruction extract = jar.all("RUN").stream().filter(r -> r.arguments().contains("-Djarmode=tools"))
+                .findFirst().orElseThrow(() -> new AssertionError("no jarmode=tools extraction in the jar stage"));
+        String jarName = Path.of(app.jarPath()).getFileName().toString();
+        assertThat(extract.arguments()).contains("-jar /jar/" + jarName + " ").contains("extract")
+                .contains("--layers").doesNotContain("--launcher");
         String destination = argumentAfter(extract.arguments(), "--destination");
         List<String> layerCopies = runtime.all("COPY").stream().map(Instruction::arguments)
-                .filter(c -> c.startsWith("--from=" + build.name() + " ")).toList();
+                .filter(c -> c.startsWith("--from=" + jar.name() + " ")).toList();
         assertThat(layerCopies).containsExactlyElementsOf(BOOT_LAYERS.stream()
-                .map(layer -> "--from=" + build.name() + " " + destination + "/" + layer + "/ ./").toList());
+                .map(layer -> "--from=" + jar.name() + " " + destination + "/" + layer + "/ ./").toList());
     }
 
     @Test
-    void entrypointStartsSpringBootsLauncherInTheWorkdirOfTheLayers() {
-        assertThat(entrypoint()).isEqualTo("[\"java\", \"org.springframework.boot.loader.launch.JarLauncher\"]");
+    void entrypointStartsTheExtractedJarWithTheClassDataArchiveItsTrainingRunMade() {
+        String jarName = Path.of(app.jarPath()).getFileName().toString();
+        String archive = "/opt/compute-agent/" + jarName.replace(".jar", ".jsa");
+        assertThat(entrypoint()).isEqualTo("[\"java\", \"-XX:SharedArchiveFile=" + archive + "\", \"-jar\", \""
+                + jarName + "\"]");
         assertThat(runtime.last("WORKDIR")).map(Instruction::arguments).hasValue("/opt/compute-agent");
+        Instruction training = runtime.all("RUN").stream().filter(r -> r.arguments().contains("ArchiveClassesAtExit"))
+                .findFirst().orElseThrow(() -> new AssertionError("no CDS training run"));
+        assertThat(training.arguments()).contains("-XX:ArchiveClassesAtExit=" + archive)
+                .contains("-Dspring.context.exit=onRefresh").contains("-jar " + jarName);
+        // trained with the JVM options the agent runs with: set before the training run
+        assertThat(runtime.last("ENV").orElseThrow().line()).isLessThan(training.line());
+        assertThat(runtime.last("USER").orElseThrow().line()).isGreaterThan(training.line());
     }
 
     @Test
@@ -91,8 +126,8 @@ class DockerfileMatchesApplicationTest {
         assertThat(app.probesEnabled() || app.healthGroups().contains("readiness"))
                 .as("application.yml enables the readiness health group").isTrue();
         Instruction healthcheck = runtime.last("HEALTHCHECK").orElseThrow(() -> new AssertionError("no HEALTHCHECK"));
-        assertThat(healthcheck.arguments())
-                .contains("\"http://127.0.0.1:" + app.serverPort() + app.healthGroupPath("readiness") + "\"");
+        assertThat(healthcheck.arguments()).contains(" http://127.0.0.1:${SERVER_PORT:-" + app.serverPort() + "}"
+                + app.healthGroupPath("readiness") + "\"");
         assertThat(runtime.all("RUN")).map(Instruction::arguments).anyMatch(run -> run.matches(".*apt-get install .*\\bcurl\\b.*"));
     }
 
@@ -129,16 +164,22 @@ class DockerfileMatchesApplicationTest {
     }
 
     @Test
-    void dockerignoreKeepsWhatTheBuildStageCopies() {
+    void dockerignoreKeepsWhatTheBuildStagesCopy() {
         List<String> ignored = ProjectFiles.read(ProjectFiles.repositoryRoot().resolve(".dockerignore")).lines()
                 .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
-        assertThat(ignored).contains("**/target/", ".git/");
-        for (String copied : List.of(".mvn/", "mvnw", "pom.xml")) {
+        assertThat(ignored).contains("**/target/", ".git/", "!" + app.jarPath());
+        for (String copied : List.of(".mvn/", "mvnw", "pom.xml", "bin/")) {
             assertThat(ignored).doesNotContain(copied);
         }
         for (String module : app.modules()) {
             assertThat(ignored).noneMatch(pattern -> pattern.equals(module + "/") || pattern.equals(module));
         }
+    }
+
+    /** The ARGs declared before the first FROM (the ones FROM lines may use). */
+    private static List<String> globalArgs() {
+        return ProjectFiles.read(ProjectFiles.dockerfile()).lines().takeWhile(l -> !l.startsWith("FROM "))
+                .filter(l -> l.startsWith("ARG ")).map(l -> l.substring(4).strip()).toList();
     }
 
     private static String entrypoint() {

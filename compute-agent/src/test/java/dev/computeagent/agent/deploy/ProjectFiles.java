@@ -9,13 +9,13 @@ import java.nio.file.Path;
  * Paths of the repository's deployment files, found from the module directory Maven runs the
  * tests in. Fails when the layout is not the expected one (a test would otherwise check nothing).
  */
-final class ProjectFiles {
+public final class ProjectFiles {
 
     private ProjectFiles() {
     }
 
     /** The {@code compute-agent} module directory. */
-    static Path moduleDir() {
+    public static Path moduleDir() {
         Path dir = Path.of(System.getProperty("basedir", "")).toAbsolutePath().normalize();
         if (!Files.isRegularFile(dir.resolve("pom.xml")) || !Files.isDirectory(dir.resolve("src/main/java"))) {
             throw new IllegalStateException("not the compute-agent module directory: " + dir);
@@ -24,7 +24,7 @@ final class ProjectFiles {
     }
 
     /** The repository root: the reactor pom, the Dockerfile and the Helm chart. */
-    static Path repositoryRoot() {
+    public static Path repositoryRoot() {
         Path root = moduleDir().getParent();
         if (root == null || !Files.isRegularFile(root.resolve("pom.xml"))) {
             throw new IllegalStateException("no reactor pom above " + moduleDir());

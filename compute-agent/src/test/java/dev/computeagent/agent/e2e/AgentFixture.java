@@ -44,6 +44,11 @@ final class AgentFixture implements AutoCloseable {
     }
 
     AgentProcess startAgent() throws IOException {
+        return startAgent(Map.of());
+    }
+
+    /** Starts the agent with {@code overrides} on top of the fixture's properties. */
+    AgentProcess startAgent(Map<String, String> overrides) throws IOException {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("agent.host", host);
         p.put("agent.state-dir", stateDir.toString());
@@ -53,6 +58,7 @@ final class AgentFixture implements AutoCloseable {
         p.put("spring.rabbitmq.port", Integer.toString(AmqpTestClient.BROKER_PORT));
         p.put("server.port", "0");
         p.put("agent.shutdown-timeout", "20s");
+        p.putAll(overrides);
         agent = new AgentProcess(p, root.resolve("agent-" + (++starts) + ".log")).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             if (!agent.alive()) {
@@ -117,16 +123,7 @@ final class AgentFixture implements AutoCloseable {
             agent.close();
         }
         // whatever a failed test left: our domains carry our uuids, never touch others
-        for (String name : dev.computeagent.agent.testing.Virsh.allDomains()) {
-            if (name.startsWith("instance-") && Files.isDirectory(instanceDir(name.substring("instance-".length())))) {
-                try {
-                    dev.computeagent.agent.testing.Virsh.run("virsh", "-c", "qemu:///system", "destroy", name);
-                } catch (IllegalStateException ignored) {
-                    // not running
-                }
-                dev.computeagent.agent.testing.Virsh.run("virsh", "-c", "qemu:///system", "undefine", name);
-            }
-        }
+        dev.computeagent.agent.testing.Virsh.removeDomainsOf(stateDir);
         client.deleteQueues();
         client.close();
         glance.close();

@@ -39,13 +39,14 @@ public final class AmqpTestClient implements AutoCloseable {
     private final List<Received> events = new CopyOnWriteArrayList<>();
     private final List<Received> replies = new CopyOnWriteArrayList<>();
 
-    private AmqpTestClient(String host) throws Exception {
+    private AmqpTestClient(String host, String brokerHost, int brokerPort, String user, String password)
+            throws Exception {
         this.host = host;
         ConnectionFactory cf = new ConnectionFactory();
-        cf.setHost(BROKER_HOST);
-        cf.setPort(BROKER_PORT);
-        cf.setUsername("guest");
-        cf.setPassword("guest");
+        cf.setHost(brokerHost);
+        cf.setPort(brokerPort);
+        cf.setUsername(user);
+        cf.setPassword(password);
         connection = cf.newConnection("test-client-" + host);
         channel = connection.createChannel();
         channel.exchangeDeclare("compute.events", "topic", true);
@@ -60,7 +61,13 @@ public final class AmqpTestClient implements AutoCloseable {
     public static AmqpTestClient connect(String host) throws Exception {
         Prerequisites.requireTcp("RabbitMQ", BROKER_HOST, BROKER_PORT,
                 "apt-get install rabbitmq-server (or set RABBITMQ_HOST/RABBITMQ_PORT)");
-        return new AmqpTestClient(host);
+        return new AmqpTestClient(host, BROKER_HOST, BROKER_PORT, "guest", "guest");
+    }
+
+    /** Connects to a broker the test owns (e.g. one node of a {@link RabbitMqCluster}). */
+    public static AmqpTestClient connect(String host, String brokerHost, int brokerPort, String user, String password)
+            throws Exception {
+        return new AmqpTestClient(host, brokerHost, brokerPort, user, password);
     }
 
     private DeliverCallback collect(List<Received> into, boolean onlyThisHost) {

@@ -18,6 +18,24 @@ public final class Virsh {
         return Arrays.stream(out.split("\n")).map(String::trim).filter(s -> !s.isEmpty()).toList();
     }
 
+    /**
+     * Destroys and undefines the domains {@code instance-<uuid>} whose instance directory is under
+     * {@code stateDir}: what a failed test left of its own agent's work, never anyone else's.
+     */
+    public static void removeDomainsOf(java.nio.file.Path stateDir) {
+        for (String name : allDomains()) {
+            if (name.startsWith("instance-") && java.nio.file.Files.isDirectory(
+                    stateDir.resolve("instances").resolve(name.substring("instance-".length())))) {
+                try {
+                    run("virsh", "-c", "qemu:///system", "destroy", name);
+                } catch (IllegalStateException ignored) {
+                    // not running
+                }
+                run("virsh", "-c", "qemu:///system", "undefine", name);
+            }
+        }
+    }
+
     public static String run(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * ({@link #stop()}: listening socket and every connection closed) and reachable again
  * ({@link #start()}) without touching the real daemon other tests share.
  */
-final class UnixSocketProxy implements AutoCloseable {
+public final class UnixSocketProxy implements AutoCloseable {
 
     private final Path listen;
     private final Path target;
@@ -26,12 +26,12 @@ final class UnixSocketProxy implements AutoCloseable {
     private boolean frozen;
     private ServerSocketChannel server;
 
-    UnixSocketProxy(Path listen, Path target) {
+    public UnixSocketProxy(Path listen, Path target) {
         this.listen = listen;
         this.target = target;
     }
 
-    synchronized void start() {
+    public synchronized void start() {
         try {
             Files.deleteIfExists(listen);
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -74,7 +74,7 @@ final class UnixSocketProxy implements AutoCloseable {
     }
 
     /** Stops listening and drops every proxied connection: libvirtd is "gone". */
-    synchronized void stop() {
+    public synchronized void stop() {
         try {
             if (server != null) {
                 server.close();
