@@ -1,5 +1,6 @@
 package dev.computeagent.agent.security;
 
+import dev.computeagent.agent.text.Untrusted;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -130,7 +131,8 @@ public final class InternalSignature {
         }
         Optional<SecretKeySpec> key = keys.key(keyId);
         if (key.isEmpty()) {
-            return new Verdict.Refused("internal command signed with unknown key id " + dev.computeagent.agent.text.Untrusted.text(abbreviate(keyId)));
+            return new Verdict.Refused("internal command signed with unknown key id "
+                    + Untrusted.text(abbreviate(keyId)));
         }
         if (!HOST.matcher(sender).matches() || !NONCE_FORM.matcher(nonce).matches()
                 || !MILLIS.matcher(timestamp).matches()) {

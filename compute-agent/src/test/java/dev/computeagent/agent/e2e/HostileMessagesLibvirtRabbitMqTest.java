@@ -323,8 +323,9 @@ class HostileMessagesLibvirtRabbitMqTest {
     }
 
     private static String hostileXml(UUID uuid, String owner) {
+        // the agent's own metadata element, in its namespace: what the old check took for proof of ownership
         String metadata = AgentMetadata.renderElement(new InstanceMetadata("evil", new Flavor(1, 64, 0, 0), "tiny",
-                owner, Map.of(), Map.of()));
+                owner, Map.of(), Map.of())).replaceFirst("<instance", "<instance xmlns=\"" + AgentMetadata.NAMESPACE + "\"");
         return "<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>instance-" + uuid
                 + "</name><uuid>" + uuid + "</uuid><metadata>" + metadata + "</metadata>"
                 + "<memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os>"
