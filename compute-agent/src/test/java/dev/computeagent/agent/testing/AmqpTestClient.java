@@ -142,6 +142,11 @@ public final class AmqpTestClient implements AutoCloseable {
                 .filter(r -> correlationId.equals(r.correlationId())).findFirst().orElse(null), r -> r != null);
     }
 
+    /** The reply carrying {@code correlationId}, if one arrived (no waiting). */
+    public java.util.Optional<Received> reply(String correlationId) {
+        return replies.stream().filter(r -> correlationId.equals(r.correlationId())).findFirst();
+    }
+
     public long repliesWith(String correlationId) {
         return replies.stream().filter(r -> correlationId.equals(r.correlationId())).count();
     }
