@@ -33,7 +33,9 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  *
  * <p>The signed bytes are {@value #DOMAIN}, then each of key id, sender, recipient, timestamp,
- * nonce, reply-to and correlation id as {@code <length>:<value>\n} (absent = empty), then the body:
+ * nonce, reply-to (RabbitMQ's direct reply-to, which the broker rewrites to a per-channel name on
+ * delivery, counts as {@code amq.rabbitmq.reply-to}) and correlation id as {@code <length>:<value>\n}
+ * (absent = empty), then the body:
  * no two different messages sign the same bytes, and a message signed for one host is refused by any
  * other. Thread-safe.
  */
@@ -45,6 +47,8 @@ public final class InternalSignature {
     public static final String NONCE = "x-agent-nonce";
     public static final String SIGNATURE = "x-agent-signature";
     static final String DOMAIN = "compute-agent-internal-v1\n";
+    /** RabbitMQ's direct reply-to: the broker rewrites it on delivery to a channel-specific name below it. */
+    static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
     /** How far a sender's clock may run ahead of the receiver's. */
     static final Duration FUTURE_SKEW = Duration.ofMinutes(2);
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]{1,128}");
@@ -170,7 +174,8 @@ public final class InternalSignature {
                               String nonce, @Nullable String replyTo, @Nullable String correlationId, byte[] body) {
         ByteArrayOutputStream signed = new ByteArrayOutputStream(body.length + 256);
         signed.writeBytes(DOMAIN.getBytes(StandardCharsets.UTF_8));
-        for (String field : new String[] {keyId, sender, recipient, timestamp, nonce, replyTo, correlationId}) {
+        String reply = replyTo != null && replyTo.startsWith(DIRECT_REPLY_TO) ? DIRECT_REPLY_TO : replyTo;
+        for (String field : new String[] {keyId, sender, recipient, timestamp, nonce, reply, correlationId}) {
             byte[] bytes = (field == null ? "" : field).getBytes(StandardCharsets.UTF_8);
             signed.writeBytes((bytes.length + ":").getBytes(StandardCharsets.US_ASCII));
             signed.writeBytes(bytes);

@@ -64,6 +64,15 @@ class InternalSignatureTest {
     }
 
     @Test
+    void directReplyToStaysSignedThoughTheBrokerRewritesItOnDelivery() {
+        Map<String, Object> headers = sender.sign("node-7", "node-8", "amq.rabbitmq.reply-to", "c-1", BODY);
+
+        assertThat(verify(receiver, headers, "node-8", "amq.rabbitmq.reply-to.g1h2AA5yYm9vLXJlcGx5.Zm9v", BODY, false))
+                .isEqualTo(new InternalSignature.Verdict.Authentic("node-7"));
+        assertThat(refusal(verify(receiver, headers, "node-8", "my-own-queue", BODY, false))).contains("does not match");
+    }
+
+    @Test
     void staleAndFutureSignaturesAreRefused() {
         InternalSignature past = signature(KeyRing.load(null, OLD, "k1", null),
                 Clock.fixed(NOW.minus(Duration.ofMinutes(16)), ZoneOffset.UTC));
