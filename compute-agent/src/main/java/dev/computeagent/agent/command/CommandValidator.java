@@ -339,10 +339,7 @@ public final class CommandValidator {
 
     private MigratedInstance migratedInstance(JsonNode i) {
         String prefix = "args.instance.";
-        List<NicArgs> nics = nics(i.get("nics"), prefix).stream()
-                .map(n -> new NicArgs(n.type().name().toLowerCase(Locale.ROOT), n.source().orElse(null),
-                        n.mac().orElse(null), n.model()))
-                .toList();
+        List<NicArgs> nics = nics(i.get("nics"), prefix).stream().map(NicArgs::of).toList();
         String createdAt = optionalString(i, prefix + "created_at", "created_at").orElse(null);
         if (createdAt != null) {
             try {

@@ -6,6 +6,7 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.amqp.Topology;
+import dev.computeagent.agent.message.CommandEnvelope;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
@@ -13,7 +14,6 @@ import dev.computeagent.agent.message.InternalArgs;
 import dev.computeagent.agent.security.InternalSignature;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -113,12 +113,8 @@ public final class AmqpDestinationClient implements DestinationClient {
         });
         byte[] reply;
         try {
-            Map<String, Object> envelope = new LinkedHashMap<>();
-            envelope.put("version", 1);
-            envelope.put("request_id", requestId);
-            envelope.put("command", command.wireName());
-            envelope.put("instance_uuid", instanceUuid.toString());
-            envelope.put("args", args);
+            CommandEnvelope envelope = new CommandEnvelope(1, requestId, command.wireName(), instanceUuid.toString(),
+                    mapper.valueToTree(args));
             byte[] body = mapper.writeValueAsBytes(envelope);
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                     .contentType("application/json").contentEncoding("UTF-8").deliveryMode(2)

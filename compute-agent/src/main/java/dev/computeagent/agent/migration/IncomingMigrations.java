@@ -365,19 +365,8 @@ public final class IncomingMigrations {
             disks.add(DiskSpec.configDrive(files.configDrive(uuid)));
         }
         List<NicSpec> nics = instance.nics() == null ? List.of() : instance.nics().stream()
-                .map(IncomingMigrations::nic).toList();
+                .map(NicArgs::toSpec).toList();
         return new InstanceSpec(uuid, metadata, disks, nics, files.consoleLog(uuid), false);
-    }
-
-    private static NicSpec nic(NicArgs nic) {
-        NicSpec.Type type = switch (nic.type()) {
-            case "network" -> NicSpec.Type.NETWORK;
-            case "bridge" -> NicSpec.Type.BRIDGE;
-            case "user" -> NicSpec.Type.USER;
-            default -> throw new IllegalArgumentException("unknown NIC type " + nic.type());
-        };
-        return new NicSpec(type, Optional.ofNullable(nic.source()), Optional.ofNullable(nic.mac()),
-                nic.model() == null ? "virtio" : nic.model());
     }
 
     /** The instance is this host's now, or will not come: it no longer holds a reservation. */

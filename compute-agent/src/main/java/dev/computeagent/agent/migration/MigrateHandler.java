@@ -414,11 +414,9 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
     private static MigratedInstance migrated(PortableInstance instance) {
         InstanceMetadata meta = instance.metadata();
         Map<String, String> notes = meta.annotations();
-        return new MigratedInstance(meta.name(), flavor(meta), meta.imageId(), instance.nics().stream()
-                .map(n -> new NicArgs(n.type().name().toLowerCase(java.util.Locale.ROOT), n.source().orElse(null),
-                        n.mac().orElse(null), n.model()))
-                .toList(), meta.userMetadata(), notes.get(Annotations.CREATED_AT), notes.get(Annotations.SPAWN_REQUEST),
-                notes.get(Annotations.SPEC_SHA256));
+        return new MigratedInstance(meta.name(), flavor(meta), meta.imageId(),
+                instance.nics().stream().map(NicArgs::of).toList(), meta.userMetadata(),
+                notes.get(Annotations.CREATED_AT), notes.get(Annotations.SPAWN_REQUEST), notes.get(Annotations.SPEC_SHA256));
     }
 
     private static String abbreviate(String reason) {

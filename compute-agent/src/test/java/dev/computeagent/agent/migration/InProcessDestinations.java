@@ -4,13 +4,13 @@ import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.CommandValidator;
 import dev.computeagent.agent.command.Validation;
+import dev.computeagent.agent.message.CommandEnvelope;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InternalArgs;
 import dev.computeagent.agent.execution.ErrorMapper;
 import dev.computeagent.agent.message.CommandName;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -58,12 +58,8 @@ final class InProcessDestinations implements DestinationClient {
             throw new DestinationUnreachableException("no answer from " + destination + " to " + command.wireName(),
                     false);
         }
-        Map<String, Object> envelope = new LinkedHashMap<>();
-        envelope.put("version", 1);
-        envelope.put("request_id", requestId);
-        envelope.put("command", command.wireName());
-        envelope.put("instance_uuid", instanceUuid.toString());
-        envelope.put("args", args);
+        CommandEnvelope envelope = new CommandEnvelope(1, requestId, command.wireName(), instanceUuid.toString(),
+                AgentJson.mapper().valueToTree(args));
         Validation validation = new CommandValidator(destination, AgentJson.mapper())
                 .validate(AgentJson.mapper().writeValueAsBytes(envelope), "compute." + destination);
         if (validation instanceof Validation.Rejected rejected) {
