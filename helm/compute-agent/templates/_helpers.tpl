@@ -75,3 +75,10 @@ shutdown phase gets the bound + 30 s, the rest is for the JVM to exit).
 {{- define "compute-agent.nonRoot" -}}
 {{- if not (kindIs "invalid" .Values.libvirt.socketGroupId) }}true{{ end }}
 {{- end }}
+
+{{/*
+The Secret holding the agent-to-agent keys: the chart's own, or internalAuth.existingSecret.
+*/}}
+{{- define "compute-agent.internalKeysSecretName" -}}
+{{- default (printf "%s-internal-keys" (include "compute-agent.fullname" .)) .Values.internalAuth.existingSecret }}
+{{- end }}

@@ -4,6 +4,7 @@ import com.rabbitmq.client.Channel;
 import dev.computeagent.agent.command.CommandValidator;
 import dev.computeagent.agent.command.Validation;
 import dev.computeagent.agent.execution.CommandExecutor;
+import dev.computeagent.agent.security.InternalCommandGate;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;
@@ -18,7 +19,9 @@ import org.springframework.amqp.core.MessageProperties;
 import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
 
 /**
- * Receives command messages (manual acknowledgement). Valid commands go to the
+ * Receives command messages (manual acknowledgement). Internal {@code migration.*} commands must also
+ * pass the {@link InternalCommandGate} (through {@code compute.internal}, signed by another agent). Valid
+ * commands go to the
  * {@link CommandExecutor}, which acknowledges them when done; invalid ones get a
  * {@code command.rejected} event (and reply, both with error {@code INVALID_COMMAND}, not retriable)
  * and are rejected without requeue, so the broker
@@ -29,14 +32,16 @@ public final class CommandListener implements ChannelAwareMessageListener {
     private static final Logger log = LoggerFactory.getLogger(CommandListener.class);
 
     private final CommandValidator validator;
+    private final InternalCommandGate gate;
     private final CommandExecutor executor;
     private final EventPublisher events;
     private final MeterRegistry meters;
     private volatile boolean accepting = true;
 
-    public CommandListener(CommandValidator validator, CommandExecutor executor, EventPublisher events,
-                           MeterRegistry meters) {
+    public CommandListener(CommandValidator validator, InternalCommandGate gate, CommandExecutor executor,
+                           EventPublisher events, MeterRegistry meters) {
         this.validator = validator;
+        this.gate = gate;
         this.executor = executor;
         this.events = events;
         this.meters = meters;
@@ -55,8 +60,11 @@ public final class CommandListener implements ChannelAwareMessageListener {
             return;
         }
         try {
-            Validation result = validator.validate(message.getBody() == null ? new byte[0] : message.getBody(),
-                    props.getReceivedRoutingKey());
+            byte[] body = message.getBody() == null ? new byte[0] : message.getBody();
+            Validation result = gate.admit(validator.validate(body, props.getReceivedRoutingKey()),
+                    new InternalCommandGate.Delivered(body,
+                            Topology.INTERNAL_EXCHANGE.equals(props.getReceivedExchange()), props.getHeaders(),
+                            Boolean.TRUE.equals(props.isRedelivered()), props.getReplyTo(), props.getCorrelationId()));
             if (result instanceof Validation.Accepted accepted) {
                 executor.submit(accepted.command(),
                         new ChannelDelivery(channel, tag, props.getReplyTo(), props.getCorrelationId()));

@@ -50,8 +50,9 @@ public final class EventPublisher {
                 requestId, instanceUuid, payload, error);
     }
 
+    /** Publishes on {@code compute.events}, without the payload's reply-only part (see {@link EventMessage#REPLY_ONLY}). */
     public boolean publish(EventMessage event) {
-        return send(Topology.EVENTS_EXCHANGE, event.event(), event, null);
+        return send(Topology.EVENTS_EXCHANGE, event.event(), event.withoutReplyOnly(), null);
     }
 
     /** Sends {@code event} to {@code replyTo} with {@code correlationId}; no reply address = nothing to do. */

@@ -1,12 +1,13 @@
 package dev.computeagent.agent.command;
 
 import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.InternalArgs;
 import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.virt.RebootType;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
-import tools.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A command that passed validation at the edge: every field is typed and within the limits of
@@ -72,12 +73,24 @@ public sealed interface Command {
         }
     }
 
-    /** An internal {@code migration.*} command; its arguments are checked by its handler. */
-    record Internal(String requestId, UUID instanceUuid, CommandName name, JsonNode args) implements Command {
+    /**
+     * An internal {@code migration.*} command with its validated, typed arguments.
+     *
+     * @param sender the agent that signed it ({@code InternalCommandGate}); null until authenticated, and
+     *               the destination's handlers refuse a command without one
+     */
+    record Internal(String requestId, UUID instanceUuid, CommandName name, InternalArgs args,
+                    @Nullable String sender) implements Command {
         public Internal {
             if (!name.internal()) {
                 throw new IllegalArgumentException("not an internal command: " + name);
             }
+            Objects.requireNonNull(args, "args");
+        }
+
+        /** This command as authenticated: signed by {@code sender}. */
+        public Internal sentBy(String sender) {
+            return new Internal(requestId, instanceUuid, name, args, Objects.requireNonNull(sender, "sender"));
         }
     }
 }

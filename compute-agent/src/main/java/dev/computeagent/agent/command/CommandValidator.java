@@ -3,6 +3,13 @@ package dev.computeagent.agent.command;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.message.MigratedInstance;
+import dev.computeagent.agent.message.MigrationAbortArgs;
+import dev.computeagent.agent.message.MigrationAdoptArgs;
+import dev.computeagent.agent.message.MigrationCheckArgs;
+import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.message.NicArgs;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.RebootType;
 import java.nio.ByteBuffer;
@@ -38,6 +45,13 @@ public final class CommandValidator {
     static final int METADATA_KEY_CHARS = 255;
     static final int METADATA_VALUE_CHARS = 4096;
     static final int MAX_TIMEOUT_S = 86_400;
+    /** Most NICs of one instance: a PCI slot each, and a bound on the work a spawn asks for. */
+    public static final int MAX_NICS = 16;
+    /** Largest config drive a block migration carries (the agent writes well under 1 MiB). */
+    static final int CONFIG_DRIVE_LIMIT = 4 * 1024 * 1024;
+    static final int ABORT_REASON_CHARS = 4096;
+    private static final Pattern PROBE = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern UUID_FORM = Pattern.compile(
@@ -125,40 +139,57 @@ public final class CommandValidator {
                     Duration.ofSeconds(optionalInt(a, "args.timeout_s", "timeout_s", 0, MAX_TIMEOUT_S).orElse(120)));
             case DELETE -> new Command.Delete(requestId, uuid);
             case MIGRATE -> new Command.Migrate(requestId, uuid, migrate(a));
-            default -> new Command.Internal(requestId, uuid, name, a);
+            case MIGRATION_CHECK -> new Command.Internal(requestId, uuid, name, migrationCheck(a), null);
+            case MIGRATION_PREPARE -> new Command.Internal(requestId, uuid, name, migrationPrepare(a), null);
+            case MIGRATION_ADOPT -> new Command.Internal(requestId, uuid, name, migrationAdopt(a), null);
+            case MIGRATION_ABORT -> new Command.Internal(requestId, uuid, name, migrationAbort(a), null);
         };
     }
 
     private SpawnRequest spawn(JsonNode a) {
-        String name = requiredString(a, "args.name", "name");
-        int nameChars = name.codePointCount(0, name.length());
-        if (nameChars < 1 || nameChars > 255) {
-            throw new Invalid("args.name must be 1-255 characters");
-        }
-        JsonNode f = a.get("flavor");
-        if (f == null || !f.isObject()) {
-            throw new Invalid("args.flavor is required and must be an object");
-        }
-        FlavorArgs flavor = new FlavorArgs(
-                (int) requiredLong(f, "args.flavor.vcpus", "vcpus", 1, 64),
-                requiredLong(f, "args.flavor.memory_mb", "memory_mb", 64, 1_048_576),
-                requiredLong(f, "args.flavor.root_gb", "root_gb", 0, 16_384),
-                optionalLong(f, "args.flavor.ephemeral_gb", "ephemeral_gb", 0, Long.MAX_VALUE).orElse(0L));
+        String name = name(a, "args.");
+        FlavorArgs flavor = flavor(a, "args.");
         String imageId = pattern(a, "image_id", IMAGE_ID, "1-128 chars of [A-Za-z0-9._-]", "args.");
-        return new SpawnRequest(name, flavor, imageId, nics(a.get("nics")), metadata(a.get("metadata")),
-                userData(a.get("user_data")));
+        return new SpawnRequest(name, flavor, imageId, nics(a.get("nics"), "args."),
+                metadata(a.get("metadata"), "args."), userData(a.get("user_data")));
     }
 
-    private List<NicSpec> nics(JsonNode nics) {
+    private static String name(JsonNode a, String prefix) {
+        String name = requiredString(a, prefix + "name", "name");
+        int nameChars = name.codePointCount(0, name.length());
+        if (nameChars < 1 || nameChars > 255) {
+            throw new Invalid(prefix + "name must be 1-255 characters");
+        }
+        return name;
+    }
+
+    /** The flavor limits of DESIGN.md §3; disks bounded so that their size in bytes cannot overflow. */
+    private static FlavorArgs flavor(JsonNode a, String prefix) {
+        JsonNode f = a.get("flavor");
+        String where = prefix + "flavor";
+        if (f == null || !f.isObject()) {
+            throw new Invalid(where + " is required and must be an object");
+        }
+        return new FlavorArgs(
+                (int) requiredLong(f, where + ".vcpus", "vcpus", 1, 64),
+                requiredLong(f, where + ".memory_mb", "memory_mb", 64, 1_048_576),
+                requiredLong(f, where + ".root_gb", "root_gb", 0, Flavor.MAX_DISK_GB),
+                optionalLong(f, where + ".ephemeral_gb", "ephemeral_gb", 0, Flavor.MAX_DISK_GB).orElse(0L));
+    }
+
+    private List<NicSpec> nics(JsonNode nics, String prefix) {
         if (nics == null || nics.isNull()) {
             return List.of();
         }
         if (!nics.isArray()) {
-            throw new Invalid("args.nics must be an array");
+            throw new Invalid(prefix + "nics must be an array");
+        }
+        if (nics.size() > MAX_NICS) {
+            throw new Invalid(prefix + "nics has more than " + MAX_NICS + " entries");
         }
         List<NicSpec> result = new ArrayList<>();
         for (int i = 0; i < nics.size(); i++) {
-            String where = "args.nics[" + i + "]";
+            String where = prefix + "nics[" + i + "]";
             JsonNode n = nics.get(i);
             if (!n.isObject()) {
                 throw new Invalid(where + " must be an object");
@@ -191,28 +222,29 @@ public final class CommandValidator {
         return result;
     }
 
-    private Map<String, String> metadata(JsonNode metadata) {
+    private Map<String, String> metadata(JsonNode metadata, String prefix) {
         if (metadata == null || metadata.isNull()) {
             return Map.of();
         }
+        String where = prefix + "metadata";
         if (!metadata.isObject()) {
-            throw new Invalid("args.metadata must be an object of strings");
+            throw new Invalid(where + " must be an object of strings");
         }
         if (metadata.size() > METADATA_ENTRIES) {
-            throw new Invalid("args.metadata has more than " + METADATA_ENTRIES + " entries");
+            throw new Invalid(where + " has more than " + METADATA_ENTRIES + " entries");
         }
         Map<String, String> result = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : metadata.properties()) {
             String key = e.getKey();
             if (key.codePointCount(0, key.length()) > METADATA_KEY_CHARS) {
-                throw new Invalid("args.metadata key longer than " + METADATA_KEY_CHARS + " characters");
+                throw new Invalid(where + " key longer than " + METADATA_KEY_CHARS + " characters");
             }
             if (!e.getValue().isString()) {
-                throw new Invalid("args.metadata values must be strings");
+                throw new Invalid(where + " values must be strings");
             }
             String value = e.getValue().stringValue();
             if (value.codePointCount(0, value.length()) > METADATA_VALUE_CHARS) {
-                throw new Invalid("args.metadata value longer than " + METADATA_VALUE_CHARS + " characters");
+                throw new Invalid(where + " value longer than " + METADATA_VALUE_CHARS + " characters");
             }
             result.put(key, value);
         }
@@ -264,6 +296,95 @@ public final class CommandValidator {
                         .boxed().findFirst().orElse(null),
                 optionalInt(a, "args.stop_timeout_s", "stop_timeout_s", 0, MAX_TIMEOUT_S).stream()
                         .boxed().findFirst().orElse(null));
+    }
+
+    private MigrationCheckArgs migrationCheck(JsonNode a) {
+        String probe = optionalString(a, "args.shared_storage_probe", "shared_storage_probe").orElse(null);
+        if (probe != null && !PROBE.matcher(probe).matches()) {
+            throw new Invalid("args.shared_storage_probe must be 1-128 chars of [A-Za-z0-9._-]");
+        }
+        return new MigrationCheckArgs(sourceHost(a), flavor(a, "args."), imageId(a, "args."), probe);
+    }
+
+    private MigrationPrepareArgs migrationPrepare(JsonNode a) {
+        String configDrive = optionalString(a, "args.config_drive", "config_drive").orElse(null);
+        if (configDrive != null) {
+            base64(configDrive, "args.config_drive", CONFIG_DRIVE_LIMIT);
+        }
+        return new MigrationPrepareArgs(sourceHost(a), name(a, "args."), flavor(a, "args."), imageId(a, "args."),
+                optionalBoolean(a, "args.block_migration", "block_migration")
+                        .orElseThrow(() -> new Invalid("args.block_migration is required")),
+                optionalLong(a, "args.disk_virtual_size", "disk_virtual_size", 0, Flavor.MAX_DISK_GB << 30)
+                        .orElse(null),
+                metadata(a.get("metadata"), "args."),
+                optionalBoolean(a, "args.start", "start").orElse(null), configDrive);
+    }
+
+    private MigrationAdoptArgs migrationAdopt(JsonNode a) {
+        String migrateRequestId = optionalString(a, "args.migrate_request_id", "migrate_request_id").orElse(null);
+        if (migrateRequestId != null && !REQUEST_ID.matcher(migrateRequestId).matches()) {
+            throw new Invalid("args.migrate_request_id must be 1-128 chars of [A-Za-z0-9._:-]");
+        }
+        JsonNode instance = a.get("instance");
+        MigratedInstance migrated = null;
+        if (instance != null && !instance.isNull()) {
+            if (!instance.isObject()) {
+                throw new Invalid("args.instance must be an object");
+            }
+            migrated = migratedInstance(instance);
+        }
+        return new MigrationAdoptArgs(sourceHost(a), migrateRequestId, migrated,
+                optionalBoolean(a, "args.start", "start").orElse(null));
+    }
+
+    private MigratedInstance migratedInstance(JsonNode i) {
+        String prefix = "args.instance.";
+        List<NicArgs> nics = nics(i.get("nics"), prefix).stream().map(NicArgs::of).toList();
+        String createdAt = optionalString(i, prefix + "created_at", "created_at").orElse(null);
+        if (createdAt != null) {
+            try {
+                java.time.Instant.parse(createdAt);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new Invalid(prefix + "created_at must be an RFC 3339 UTC timestamp");
+            }
+        }
+        String spawnRequest = optionalString(i, prefix + "spawn_request", "spawn_request").orElse(null);
+        if (spawnRequest != null && !REQUEST_ID.matcher(spawnRequest).matches()) {
+            throw new Invalid(prefix + "spawn_request must be 1-128 chars of [A-Za-z0-9._:-]");
+        }
+        String specSha256 = optionalString(i, prefix + "spec_sha256", "spec_sha256").orElse(null);
+        if (specSha256 != null && !SHA256_HEX.matcher(specSha256).matches()) {
+            throw new Invalid(prefix + "spec_sha256 must be 64 lower-case hex digits");
+        }
+        return new MigratedInstance(name(i, prefix), flavor(i, prefix), imageId(i, prefix), nics,
+                metadata(i.get("metadata"), prefix), createdAt, spawnRequest, specSha256);
+    }
+
+    private MigrationAbortArgs migrationAbort(JsonNode a) {
+        String reason = optionalString(a, "args.reason", "reason").orElse(null);
+        if (reason != null && reason.codePointCount(0, reason.length()) > ABORT_REASON_CHARS) {
+            throw new Invalid("args.reason is longer than " + ABORT_REASON_CHARS + " characters");
+        }
+        return new MigrationAbortArgs(sourceHost(a), reason);
+    }
+
+    private static String sourceHost(JsonNode a) {
+        return pattern(a, "source_host", HOST, "a host name of 1-128 chars of [A-Za-z0-9._-]", "args.");
+    }
+
+    private static String imageId(JsonNode a, String prefix) {
+        return pattern(a, "image_id", IMAGE_ID, "1-128 chars of [A-Za-z0-9._-]", prefix);
+    }
+
+    private static byte[] base64(String raw, String where, int limit) {
+        if (raw.length() > (limit / 3 + 1) * 4) {
+            throw new Invalid(where + " is larger than " + limit / 1024 + " KiB");
+        }
+        try {
+            return Base64.getDecoder().decode(raw);
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(where + " is not valid base64");
+        }
     }
 
     private static String pattern(JsonNode node, String field, Pattern pattern, String rule) {
@@ -344,6 +465,12 @@ public final class CommandValidator {
         } catch (CharacterCodingException e) {
             return null;
         }
+    }
+
+    /** The body as echoed in {@code command.rejected}: its text, truncated to 4 KiB, or null when not UTF-8. */
+    public static String readableBody(byte[] body) {
+        String text = decodeUtf8(body);
+        return text == null ? null : truncate(text);
     }
 
     private static String truncate(String text) {

@@ -1,5 +1,6 @@
 package dev.computeagent.agent.command;
 
+import dev.computeagent.agent.text.Untrusted;
 import java.util.Objects;
 
 /** The result of validating one incoming message: a typed command or a typed rejection. */
@@ -15,7 +16,8 @@ public sealed interface Validation {
     /**
      * The message is refused.
      *
-     * @param reason       human-readable cause, naming the offending field
+     * @param reason       human-readable cause, naming the offending field; message-derived text in it is
+     *                     escaped ({@link Untrusted}), so it is safe for a log line or an event
      * @param rawBody      the body when it was readable UTF-8 text (truncated to 4 KiB), else null
      * @param requestId    the message's request id when it could be read and was valid, else null
      * @param instanceUuid the message's instance uuid when it could be read and was valid, else null
@@ -25,7 +27,7 @@ public sealed interface Validation {
     record Rejected(String reason, String rawBody, String requestId, String instanceUuid, boolean misrouted)
             implements Validation {
         public Rejected {
-            Objects.requireNonNull(reason, "reason");
+            reason = Untrusted.text(Objects.requireNonNull(reason, "reason"));
         }
 
         public Rejected(String reason, String rawBody, String requestId, String instanceUuid) {

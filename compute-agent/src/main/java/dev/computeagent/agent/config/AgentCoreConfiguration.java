@@ -30,6 +30,9 @@ import dev.computeagent.agent.migration.MigrationTimeouts;
 import dev.computeagent.agent.migration.MigrationsInFlight;
 import dev.computeagent.agent.power.PowerStateSync;
 import dev.computeagent.agent.recovery.StartupReconciler;
+import dev.computeagent.agent.security.InternalCommandGate;
+import dev.computeagent.agent.security.InternalSignature;
+import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
@@ -59,6 +62,8 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 public class AgentCoreConfiguration {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AgentCoreConfiguration.class);
 
     /** How long a publish may wait for the broker's confirm. */
     static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(15);
@@ -93,6 +98,25 @@ public class AgentCoreConfiguration {
     @Bean
     Clock agentClock() {
         return Clock.systemUTC();
+    }
+
+    /** The agent-to-agent keys; an invalid key set stops the start-up with a message naming the key id. */
+    @Bean
+    KeyRing internalKeys(AgentProperties properties) {
+        AgentProperties.InternalAuth auth = properties.internalAuth();
+        KeyRing keys = KeyRing.load(auth.keysDir(), auth.key(), auth.keyId(), auth.activeKeyId());
+        if (keys.isEmpty()) {
+            log.warn("no key for agent-to-agent commands (agent.internal-auth.keys-dir or agent.internal-auth.key): "
+                    + "this agent neither sends nor accepts migration.* commands, so it cannot migrate");
+        } else {
+            log.info("agent-to-agent commands: {}", keys);
+        }
+        return keys;
+    }
+
+    @Bean
+    InternalSignature internalSignature(KeyRing keys, Clock clock, AgentProperties properties) {
+        return new InternalSignature(keys, clock, properties.internalAuth().maxAge());
     }
 
     @Bean
@@ -174,13 +198,14 @@ public class AgentCoreConfiguration {
     CommandHandler<Command.Migrate> migrateHandler(ComputeDriver driver, ObjectProvider<MigrationDriver> migrationDriver,
                                                    ConnectionFactory connectionFactory, InstanceStore store,
                                                    InstanceFiles files, MigrationsInFlight inFlight,
-                                                   AgentProperties properties) {
+                                                   InternalSignature signature, AgentProperties properties) {
         MigrationDriver migrations = migrationDriver.getIfAvailable();
         if (migrations == null) {
             return new UnsupportedMigrateHandler();
         }
         AgentProperties.Libvirt libvirt = properties.libvirt();
-        return new MigrateHandler(driver, migrations, new AmqpDestinationClient(connectionFactory), store, files,
+        return new MigrateHandler(driver, migrations,
+                new AmqpDestinationClient(connectionFactory, signature, properties.host()), store, files,
                 inFlight, properties.host(), properties.stateDir(), MigrationTimeouts.DEFAULTS,
                 new MigrationPolicy(libvirt.migrationBandwidth(), libvirt.migrationAutoConverge(), false));
     }
@@ -192,7 +217,8 @@ public class AgentCoreConfiguration {
                                           MigrationsInFlight inFlight, CapacityReservations reservations,
                                           AgentProperties properties) {
         return new IncomingMigrations(driver, migrationDriver.getIfAvailable(), images, store, registry, files,
-                configDrives, inFlight, reservations, properties.effectiveMigrationUri(), properties.stateDir());
+                configDrives, inFlight, reservations, properties.effectiveMigrationUri(), properties.stateDir(),
+                properties.host());
     }
 
     @Bean
@@ -245,9 +271,9 @@ public class AgentCoreConfiguration {
 
     @Bean
     CommandListener commandListener(AgentProperties properties, CommandExecutor executor, EventPublisher events,
-                                    MeterRegistry meters) {
-        return new CommandListener(new CommandValidator(properties.host(), AgentJson.mapper()), executor, events,
-                meters);
+                                    InternalSignature signature, MeterRegistry meters) {
+        return new CommandListener(new CommandValidator(properties.host(), AgentJson.mapper()),
+                new InternalCommandGate(signature, properties.host()), executor, events, meters);
     }
 
     @Bean

@@ -34,6 +34,7 @@ import org.springframework.validation.annotation.Validated;
  * @param powerSyncInterval       period of the power-state sync pass
  * @param shutdownTimeout         how long in-flight commands may run on shutdown
  * @param imageCache              cache garbage collection
+ * @param internalAuth            the keys that sign and authenticate agent-to-agent commands
  */
 @Validated
 @ConfigurationProperties("agent")
@@ -49,7 +50,8 @@ public record AgentProperties(
         @Min(1) @Max(100) @DefaultValue("5") int deliveryLimit,
         @NotNull @DefaultValue("10m") @DurationUnit(ChronoUnit.SECONDS) Duration powerSyncInterval,
         @NotNull @DefaultValue("120s") @DurationUnit(ChronoUnit.SECONDS) Duration shutdownTimeout,
-        @Valid @NotNull @DefaultValue ImageCache imageCache) {
+        @Valid @NotNull @DefaultValue ImageCache imageCache,
+        @Valid @NotNull @DefaultValue InternalAuth internalAuth) {
 
     public AgentProperties {
         if (host == null || host.isBlank()) {
@@ -96,6 +98,32 @@ public record AgentProperties(
                              @Min(0) @DefaultValue("0") long quotaBytes,
                              @NotNull @DefaultValue("1h") Duration gcInterval,
                              @DefaultValue("true") boolean forceRaw) {
+    }
+
+    /**
+     * The keys shared by the agents of one cloud to sign their agent-to-agent ({@code migration.*})
+     * commands. Without any key those commands are neither sent nor accepted. Secrets are never logged
+     * or shown ({@link #toString()} hides them).
+     *
+     * @param keysDir     a directory of key files (file name = key id, content = secret of at least 32
+     *                    bytes), e.g. a mounted Kubernetes Secret
+     * @param key         one secret given inline ({@code AGENT_INTERNAL_AUTH_KEY}), under {@code keyId}
+     * @param keyId       the id of the inline {@code key}
+     * @param activeKeyId the key to sign with; default: the only key
+     * @param maxAge      how old a signature may be when it arrives (above the longest internal wait, 10 min)
+     */
+    public record InternalAuth(Path keysDir, String key,
+                               @NotBlank @Pattern(regexp = "[A-Za-z0-9._-]{1,64}",
+                                       message = "agent.internal-auth.key-id must be 1-64 chars of [A-Za-z0-9._-]")
+                               @DefaultValue("default") String keyId,
+                               String activeKeyId,
+                               @NotNull @DefaultValue("15m") Duration maxAge) {
+
+        @Override
+        public String toString() {
+            return "InternalAuth[keysDir=" + keysDir + ", key=" + (key == null || key.isEmpty() ? "none" : "***")
+                    + ", keyId=" + keyId + ", activeKeyId=" + activeKeyId + ", maxAge=" + maxAge + "]";
+        }
     }
 
     /** The migration URI peers use, derived from {@link #host} unless configured. */

@@ -37,11 +37,11 @@ public class BackendConfiguration {
                 properties.host());
     }
 
-    /** Live migration through the same libvirt connection as the compute driver. */
+    /** Migration through the same libvirt connection (and, for a cold arrival, the same rendering) as the compute driver. */
     @Bean(destroyMethod = "close")
     LibvirtMigrationDriver migrationDriver(ComputeDriver driver) {
         ComputeDriver libvirt = driver instanceof OwnedInstancesDriver owned ? owned.delegate() : driver;
-        return new LibvirtMigrationDriver(((LibvirtComputeDriver) libvirt).connectionManager());
+        return new LibvirtMigrationDriver((LibvirtComputeDriver) libvirt);
     }
 
     @Bean(destroyMethod = "close")

@@ -3,6 +3,7 @@ package dev.computeagent.agent.execution;
 import dev.computeagent.agent.configdrive.ConfigDriveException;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.text.Untrusted;
 import dev.computeagent.image.ImageChecksumMismatchException;
 import dev.computeagent.image.ImageConversionException;
 import dev.computeagent.image.ImageDownloadException;
@@ -114,9 +115,10 @@ public final class ErrorMapper {
         return current;
     }
 
+    /** The error's text, which may quote what a message carried: escaped for the logs and events it reaches. */
     private static String message(Throwable t) {
         String m = t.getMessage();
         String text = m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
-        return text.length() > 1024 ? text.substring(0, 1024) + "…" : text;
+        return Untrusted.text(text.length() > 1024 ? text.substring(0, 1024) + "…" : text);
     }
 }

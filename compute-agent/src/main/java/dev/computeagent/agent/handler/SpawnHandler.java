@@ -13,6 +13,8 @@ import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.Sizes;
+import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
@@ -62,7 +64,6 @@ import org.slf4j.LoggerFactory;
 public final class SpawnHandler implements CommandHandler<Command.Spawn> {
 
     private static final Logger log = LoggerFactory.getLogger(SpawnHandler.class);
-    private static final long GIB = 1024L * 1024 * 1024;
     static final Duration BOOT_TIMEOUT = Duration.ofSeconds(60);
 
     private final ComputeDriver driver;
@@ -108,7 +109,7 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
         if (existing.isPresent()) {
             return finishExisting(existing.get(), fingerprint);
         }
-        reserveCapacity(uuid, request);
+        reserveCapacity(uuid, request, Sizes.gib(request.flavor().rootGb()));
         try {
             return spawnNew(command, fingerprint);
         } finally {
@@ -123,9 +124,14 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
         // keeps directories of completed spawns only when they have a domain), so it is ours to reuse
         files.create(uuid);
         try {
-            long rootBytes = request.flavor().rootGb() * GIB;
-            // the size limit applies before the image enters the cache (DESIGN.md §4)
-            phase("image", () -> images.fetch(request.imageId(), rootBytes));
+            long rootBytes = Sizes.gib(request.flavor().rootGb());
+            // the size limit applies before the image enters the cache (DESIGN.md §4); root_gb 0 takes the
+            // image's virtual size, which the flavor's largest root disk bounds
+            CachedImage image = phase("image", () -> images.fetch(request.imageId(),
+                    rootBytes > 0 ? rootBytes : Sizes.gib(Flavor.MAX_DISK_GB)));
+            if (rootBytes == 0) {
+                reserveCapacity(uuid, request, image.virtualSize());
+            }
             phase("disk", () -> images.createOverlay(request.imageId(), files.disk(uuid), rootBytes));
             InstanceSpec spec = new InstanceSpec(uuid, metadata(command, fingerprint), disks(uuid, request),
                     request.nics(), files.consoleLog(uuid), false);
@@ -162,7 +168,7 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
         if (ephemeralGb > 0) {
             Path ephemeral = files.ephemeralDisk(uuid);
             phase("ephemeral-disk", () -> {
-                images.createBlankDisk(ephemeral, ephemeralGb * GIB);
+                images.createBlankDisk(ephemeral, Sizes.gib(ephemeralGb));
                 return null;
             });
             disks.add(DiskSpec.qcow2Ephemeral(ephemeral));
@@ -225,15 +231,16 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
     /**
      * Refuses a flavor this host cannot hold before any work, and holds what it needs until the spawn
      * ends: its memory against the host's memory less that of the agent's instances and of the others
-     * arriving (spawns, incoming migrations), its root plus ephemeral disk against the free space of the
-     * state directory less what the others arriving need. vCPUs are not checked: overcommitting them is
-     * normal.
+     * arriving (spawns, incoming migrations), its root ({@code rootBytes}) plus ephemeral disk against the
+     * free space of the state directory less what the others arriving need. With {@code root_gb} 0 the
+     * root disk is the image's virtual size: checked and held again once the image is known. vCPUs are
+     * not checked: overcommitting them is normal.
      */
-    private void reserveCapacity(UUID uuid, SpawnRequest request) {
+    private void reserveCapacity(UUID uuid, SpawnRequest request, long rootBytes) {
         long memoryMb = driver.hostResources().memoryMb();
         long free = files.usableSpace();
-        long diskGb = request.flavor().rootGb() + request.flavor().ephemeralGb();
-        CapacityReservations.Claim claim = new CapacityReservations.Claim(request.flavor().memoryMb(), diskGb * GIB);
+        long diskBytes = Math.addExact(rootBytes, Sizes.gib(request.flavor().ephemeralGb()));
+        CapacityReservations.Claim claim = new CapacityReservations.Claim(request.flavor().memoryMb(), diskBytes);
         reservations.reserve(uuid, claim, others -> {
             long usedMb = others.memoryMbWith(store.views(), uuid);
             if (claim.memoryMb() > memoryMb - usedMb) {
@@ -243,9 +250,9 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
             }
             long available = free - others.diskBytes();
             if (claim.diskBytes() > available) {
-                throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "flavor needs " + diskGb
-                        + " GiB of disk (root " + request.flavor().rootGb() + ", ephemeral "
-                        + request.flavor().ephemeralGb() + "); the state directory has " + available / GIB
+                throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "instance needs "
+                        + Sizes.toGib(diskBytes) + " GiB of disk (root " + Sizes.toGib(rootBytes) + ", ephemeral "
+                        + request.flavor().ephemeralGb() + "); the state directory has " + Sizes.toGib(available)
                         + " GiB free for it", false);
             }
         });

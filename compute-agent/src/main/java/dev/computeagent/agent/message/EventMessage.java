@@ -28,6 +28,12 @@ public record EventMessage(
         @JsonProperty("error") ErrorBody error) {
 
     public static final int VERSION = 1;
+    /**
+     * A payload entry for the requester only: sent in the reply ({@code reply_to}, private to the
+     * requester) and kept in the journal, never published on {@code compute.events}, where anyone who
+     * may read events would see it (the destination's state directory, answering {@code migration.check}).
+     */
+    public static final String REPLY_ONLY = "reply_only";
 
     public EventMessage {
         Objects.requireNonNull(event, "event");
@@ -38,5 +44,15 @@ public record EventMessage(
 
     public boolean isError() {
         return error != null;
+    }
+
+    /** This event without the payload's {@link #REPLY_ONLY} entry: what {@code compute.events} may carry. */
+    public EventMessage withoutReplyOnly() {
+        if (!payload.containsKey(REPLY_ONLY)) {
+            return this;
+        }
+        Map<String, Object> shown = new java.util.LinkedHashMap<>(payload);
+        shown.remove(REPLY_ONLY);
+        return new EventMessage(version, event, host, timestamp, requestId, instanceUuid, shown, error);
     }
 }

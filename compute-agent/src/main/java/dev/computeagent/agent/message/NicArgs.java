@@ -3,6 +3,9 @@ package dev.computeagent.agent.message;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.computeagent.virt.NicSpec;
+import java.util.Locale;
+import java.util.Optional;
 
 /** One entry of {@code spawn.args.nics}: {@code type} network|bridge|user, {@code source} absent for user. */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -12,4 +15,26 @@ public record NicArgs(
         @JsonProperty("source") String source,
         @JsonProperty("mac") String mac,
         @JsonProperty("model") String model) {
+
+    /** The wire form of a validated NIC. */
+    public static NicArgs of(NicSpec nic) {
+        return new NicArgs(nic.type().name().toLowerCase(Locale.ROOT), nic.source().orElse(null), nic.mac().orElse(null),
+                nic.model());
+    }
+
+    /**
+     * This NIC, validated (model absent = {@code virtio}).
+     *
+     * @throws IllegalArgumentException an unknown type, or a value {@link NicSpec} refuses
+     */
+    public NicSpec toSpec() {
+        NicSpec.Type nicType = switch (String.valueOf(type)) {
+            case "network" -> NicSpec.Type.NETWORK;
+            case "bridge" -> NicSpec.Type.BRIDGE;
+            case "user" -> NicSpec.Type.USER;
+            default -> throw new IllegalArgumentException("type must be network, bridge or user");
+        };
+        return new NicSpec(nicType, Optional.ofNullable(source), Optional.ofNullable(mac),
+                model == null ? "virtio" : model);
+    }
 }

@@ -6,13 +6,16 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.amqp.Topology;
+import dev.computeagent.agent.message.CommandEnvelope;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.message.InternalArgs;
+import dev.computeagent.agent.security.InternalSignature;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -26,7 +29,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@link DestinationClient} over the broker: publishes the command to exchange {@code compute} with key
+ * {@link DestinationClient} over the broker: publishes the command, signed by this agent
+ * ({@link InternalSignature}), to the agents' exchange {@code compute.internal} with key
  * {@code compute.<destination>}, {@code reply_to} RabbitMQ's direct reply-to ({@code amq.rabbitmq.reply-to},
  * private to the calling channel) and a fresh {@code correlation_id}, and waits for the matching reply.
  * Fails fast, before publishing, when the destination has no command queue or nobody consumes it; the
@@ -39,15 +43,27 @@ public final class AmqpDestinationClient implements DestinationClient {
     static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
 
     private final ConnectionFactory connectionFactory;
+    private final InternalSignature signature;
+    private final String host;
     private final JsonMapper mapper = AgentJson.mapper();
 
-    public AmqpDestinationClient(ConnectionFactory connectionFactory) {
+    /** @param host this agent's {@code agent.host}, the signed sender */
+    public AmqpDestinationClient(ConnectionFactory connectionFactory, InternalSignature signature, String host) {
         this.connectionFactory = connectionFactory;
+        this.signature = signature;
+        this.host = host;
+    }
+
+    @Override
+    public Optional<String> unavailable() {
+        return signature.canSign() ? Optional.empty() : Optional.of("this agent has no key for agent-to-agent "
+                + "commands: configure agent.internal-auth.keys-dir or agent.internal-auth.key (the same key on "
+                + "every agent of the cloud)");
     }
 
     @Override
     public MigrationReply call(String destination, CommandName command, String requestId, UUID instanceUuid,
-                               Map<String, Object> args, Duration timeout) {
+                               InternalArgs args, Duration timeout) {
         String queue = Topology.commandQueue(destination);
         try (Connection connection = connectionFactory.createConnection()) {
             Channel channel = connection.createChannel(false);
@@ -81,7 +97,7 @@ public final class AmqpDestinationClient implements DestinationClient {
     }
 
     private MigrationReply exchange(Channel channel, String destination, CommandName command, String requestId,
-                                    UUID instanceUuid, Map<String, Object> args, Duration timeout)
+                                    UUID instanceUuid, InternalArgs args, Duration timeout)
             throws IOException, InterruptedException {
         String correlationId = UUID.randomUUID().toString();
         BlockingQueue<byte[]> replies = new ArrayBlockingQueue<>(1);
@@ -97,20 +113,17 @@ public final class AmqpDestinationClient implements DestinationClient {
         });
         byte[] reply;
         try {
-            Map<String, Object> envelope = new LinkedHashMap<>();
-            envelope.put("version", 1);
-            envelope.put("request_id", requestId);
-            envelope.put("command", command.wireName());
-            envelope.put("instance_uuid", instanceUuid.toString());
-            envelope.put("args", args);
+            CommandEnvelope envelope = new CommandEnvelope(1, requestId, command.wireName(), instanceUuid.toString(),
+                    mapper.valueToTree(args));
+            byte[] body = mapper.writeValueAsBytes(envelope);
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                     .contentType("application/json").contentEncoding("UTF-8").deliveryMode(2)
                     .replyTo(DIRECT_REPLY_TO).correlationId(correlationId)
                     .expiration(Long.toString(timeout.toMillis()))
+                    .headers(signature.sign(host, destination, DIRECT_REPLY_TO, correlationId, body))
                     .build();
             // mandatory as documented; the passive check above already caught a missing queue
-            channel.basicPublish(Topology.COMMANDS_EXCHANGE, Topology.routingKey(destination), true, props,
-                    mapper.writeValueAsBytes(envelope));
+            channel.basicPublish(Topology.INTERNAL_EXCHANGE, Topology.routingKey(destination), true, props, body);
             reply = replies.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } finally {
             cancel(channel, tag);

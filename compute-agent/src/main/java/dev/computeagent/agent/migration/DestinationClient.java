@@ -1,15 +1,24 @@
 package dev.computeagent.agent.migration;
 
 import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.InternalArgs;
 import java.time.Duration;
-import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
  * Request/reply with another agent over its command queue {@code compute.<destination>}, for the
- * internal {@code migration.*} commands. Thread-safe.
+ * internal {@code migration.*} commands, sent as this agent (signed). Thread-safe.
  */
 public interface DestinationClient {
+
+    /**
+     * Why this agent cannot send internal commands at all (no key configured), naming what to
+     * configure; empty when it can.
+     */
+    default Optional<String> unavailable() {
+        return Optional.empty();
+    }
 
     /**
      * Sends {@code command} with {@code args} and waits for the destination's final event.
@@ -18,5 +27,5 @@ public interface DestinationClient {
      * @throws DestinationUnreachableException no reply within {@code timeout}, or no such destination
      */
     MigrationReply call(String destination, CommandName command, String requestId, UUID instanceUuid,
-                        Map<String, Object> args, Duration timeout);
+                        InternalArgs args, Duration timeout);
 }

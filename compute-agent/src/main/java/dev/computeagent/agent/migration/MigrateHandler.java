@@ -7,7 +7,15 @@ import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.message.FlavorArgs;
+import dev.computeagent.agent.message.InternalArgs;
 import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.message.MigratedInstance;
+import dev.computeagent.agent.message.MigrationAbortArgs;
+import dev.computeagent.agent.message.MigrationAdoptArgs;
+import dev.computeagent.agent.message.MigrationCheckArgs;
+import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.message.NicArgs;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.state.Annotations;
@@ -15,7 +23,7 @@ import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.PowerState;
-import dev.computeagent.virt.migration.InstanceDefinition;
+import dev.computeagent.virt.migration.PortableInstance;
 import dev.computeagent.virt.migration.MigrationDriver;
 import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationProgress;
@@ -47,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * the step and the reason; a destination that does not answer within its bound is a
  * {@code MIGRATION_FAILED} too. Once the guest runs on the destination it is never pulled back: a
  * failed adopt is reported, and the source still lets the instance go (libvirt removed it here).
- * Cold migration ({@code live: false}) stops the instance here; with shared storage the definition is
- * handed over with the adopt (defined and, when it was running, started there, undefined here);
+ * Cold migration ({@code live: false}) stops the instance here; with shared storage the instance is
+ * handed over with the adopt as typed data (rendered, defined and, when it was running, started there
+ * by the destination itself, undefined here);
  * without it the driver moves the stopped instance with its overlay copied into the one prepare created
  * ({@link MigrationDriver#migrateStopped}) and the destination's adopt starts it when it was running. A
  * failure before the move starts the instance here again when it was running. A cold adopt over shared
@@ -58,7 +67,6 @@ import org.slf4j.LoggerFactory;
 public final class MigrateHandler implements CommandHandler<Command.Migrate> {
 
     private static final Logger log = LoggerFactory.getLogger(MigrateHandler.class);
-    private static final long GIB = 1024L * 1024 * 1024;
 
     private final ComputeDriver driver;
     private final MigrationDriver migrationDriver;
@@ -100,6 +108,9 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
     public Outcome handle(Command.Migrate command) {
         UUID uuid = command.instanceUuid();
         MigrateArgs args = command.args();
+        destinations.unavailable().ifPresent(reason -> {
+            throw failed("check", reason, false);
+        });
         java.util.Optional<InstanceInfo> found = store.find(uuid);
         if (found.isEmpty()) {
             return finishMovedEarlier(command);
@@ -131,7 +142,7 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
         MigrationReply adopted;
         try {
             adopted = destinations.call(destination, CommandName.MIGRATION_ADOPT, command.requestId() + ".adopt", uuid,
-                    Map.of("source_host", host, "migrate_request_id", command.requestId()), timeouts.adopt());
+                    new MigrationAdoptArgs(host, command.requestId(), null, null), timeouts.adopt());
         } catch (DestinationUnreachableException e) {
             throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "no instance " + uuid
                     + " here, and " + destination + " cannot be asked whether it arrived there: " + e.getMessage(),
@@ -181,21 +192,19 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
                 throw failed("check", "destination " + destination + " sent an unusable migration URI: "
                         + e.getMessage(), false);
             }
-            MigrationRequest request = withPathRewrite(plan.request(), shared,
-                    check.string("state_dir").map(Path::of).orElse(stateDir));
+            MigrationRequest request = withPathRewrite(plan.request(), shared, destinationStateDir(check));
             prepareSent = true;
-            Map<String, Object> prepareArgs = prepareArgs(meta, plan.destinationNeedsOverlay());
-            if (plan instanceof MigrationPlan.Cold && plan.destinationNeedsOverlay()) {
-                // kept there: a re-sent migrate whose first adopt went unanswered no longer knows it
-                prepareArgs.put("start", info.powerState() == PowerState.RUNNING);
-            }
-            call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs, timeouts.prepare());
+            // kept there for a cold copy: a re-sent migrate whose first adopt went unanswered no longer knows it
+            Boolean start = plan instanceof MigrationPlan.Cold && plan.destinationNeedsOverlay()
+                    ? info.powerState() == PowerState.RUNNING : null;
+            call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, plan.destinationNeedsOverlay(), start),
+                    timeouts.prepare());
             store.record(uuid, InstanceState.MIGRATING, null);
             if (plan instanceof MigrationPlan.Cold) {
                 wasRunning = info.powerState() == PowerState.RUNNING;
                 driver.stop(uuid, command.args().stopTimeoutOrDefault());
                 stopped = true;
-                return plan.destinationNeedsOverlay() ? moveStoppedWithDisk(request) : handOverDefinition();
+                return plan.destinationNeedsOverlay() ? moveStoppedWithDisk(request) : handOverInstance();
             }
             MigrationResult result;
             try {
@@ -208,7 +217,7 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
             log.info("instance {} moved to {} in {} ms ({} bytes)", uuid, destination, result.wallTime().toMillis(),
                     result.bytesTransferred());
             store.forget(uuid);
-            return finish(adopt(Map.of()), PowerState.RUNNING);
+            return finish(adopt(null), PowerState.RUNNING);
         }
 
         private void logProgress(MigrationProgress progress) {
@@ -247,20 +256,17 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
             log.info("stopped instance {} moved to {} with its disk in {} ms ({} bytes)", uuid, destination,
                     result.wallTime().toMillis(), result.bytesTransferred());
             store.forget(uuid);
-            return finish(adopt(Map.of("start", wasRunning)), wasRunning ? PowerState.RUNNING : PowerState.SHUTDOWN);
+            return finish(adopt(wasRunning), wasRunning ? PowerState.RUNNING : PowerState.SHUTDOWN);
         }
 
         /**
-         * Cold over shared storage: hand the definition over with the adopt, the destination defines and
-         * (when the instance was running) starts it, then undefine here. The disk stays where it is.
+         * Cold over shared storage: hand the instance over with the adopt, as typed data (never a
+         * hypervisor document); the destination renders and defines it with its own paths and (when it was
+         * running) starts it, then undefine here. The disk stays where it is.
          */
-        private Outcome handOverDefinition() {
-            InstanceDefinition definition = migrationDriver.exportDefinition(uuid);
-            Map<String, Object> args = new LinkedHashMap<>();
-            args.put("source_host", host);
-            args.put("migrate_request_id", command.requestId());
-            args.put("definition", Map.of("format", definition.format(), "document", definition.document()));
-            args.put("start", wasRunning);
+        private Outcome handOverInstance() {
+            MigrationAdoptArgs args = new MigrationAdoptArgs(host, command.requestId(),
+                    migrated(migrationDriver.exportInstance(uuid)), wasRunning);
             MigrationReply adopted;
             try {
                 adopted = destinations.call(destination, CommandName.MIGRATION_ADOPT, command.requestId() + ".adopt",
@@ -288,14 +294,9 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
         private MigrationReply checkDestination(InstanceMetadata meta) {
             SharedStorageProbe.Marker marker = files.exists(uuid) ? SharedStorageProbe.plant(files.dir(uuid)) : null;
             try {
-                Map<String, Object> args = new LinkedHashMap<>();
-                args.put("source_host", host);
-                args.put("flavor", flavor(meta));
-                args.put("image_id", meta.imageId());
-                if (marker != null) {
-                    args.put("shared_storage_probe", SharedStorageProbe.PREFIX + marker.token());
-                }
-                return call("check", CommandName.MIGRATION_CHECK, args, timeouts.check());
+                return call("check", CommandName.MIGRATION_CHECK, new MigrationCheckArgs(host, flavor(meta),
+                        meta.imageId(), marker == null ? null : SharedStorageProbe.PREFIX + marker.token()),
+                        timeouts.check());
             } finally {
                 if (marker != null) {
                     SharedStorageProbe.remove(marker);
@@ -303,21 +304,26 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
             }
         }
 
-        private Map<String, Object> prepareArgs(InstanceMetadata meta, boolean block) {
-            Map<String, Object> args = new LinkedHashMap<>();
-            args.put("source_host", host);
-            args.put("name", meta.name());
-            args.put("flavor", flavor(meta));
-            args.put("image_id", meta.imageId());
-            args.put("block_migration", block);
-            args.put("disk_virtual_size", meta.flavor().rootGb() * GIB);
-            args.put("metadata", meta.userMetadata());
+        private MigrationPrepareArgs prepareArgs(InstanceMetadata meta, boolean block, Boolean start) {
             Path configDrive = files.configDrive(uuid);
-            if (block && Files.isRegularFile(configDrive)) {
-                // read-only disks are not mirrored: the destination needs the same drive before the move
-                args.put("config_drive", Base64.getEncoder().encodeToString(readConfigDrive(configDrive)));
+            // read-only disks are not mirrored: the destination needs the same drive before the move
+            String drive = block && Files.isRegularFile(configDrive)
+                    ? Base64.getEncoder().encodeToString(readConfigDrive(configDrive)) : null;
+            return new MigrationPrepareArgs(host, meta.name(), flavor(meta), meta.imageId(), block,
+                    meta.flavor().rootBytes(), meta.userMetadata(), start, drive);
+        }
+
+        /** The destination's state directory, as its check answered (privately), else the same as here. */
+        private Path destinationStateDir(MigrationReply check) {
+            try {
+                Path given = check.replyOnly("state_dir").map(Path::of).orElse(stateDir);
+                if (given.isAbsolute() && given.normalize().equals(given)) {
+                    return given;
+                }
+            } catch (java.nio.file.InvalidPathException e) {
+                // refused below
             }
-            return args;
+            throw failed("check", "destination " + destination + " sent an unusable state directory", false);
         }
 
         private static byte[] readConfigDrive(Path configDrive) {
@@ -334,12 +340,11 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
                     : request.withPathRewrite(stateDir, destinationStateDir);
         }
 
-        private MigrationReply adopt(Map<String, Object> extra) {
-            Map<String, Object> args = new LinkedHashMap<>(extra);
-            args.put("source_host", host);
-            args.put("migrate_request_id", command.requestId());
+        /** @param start cold copy: boot it on arrival; null for a live migration */
+        private MigrationReply adopt(Boolean start) {
             try {
-                return call("adopt", CommandName.MIGRATION_ADOPT, args, timeouts.adopt());
+                return call("adopt", CommandName.MIGRATION_ADOPT,
+                        new MigrationAdoptArgs(host, command.requestId(), null, start), timeouts.adopt());
             } catch (CommandFailedException e) {
                 // the guest runs there whatever its agent said: this host must let it go
                 if (!shared) {
@@ -358,7 +363,7 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
             }
         }
 
-        private MigrationReply call(String step, CommandName name, Map<String, Object> args, Duration timeout) {
+        private MigrationReply call(String step, CommandName name, InternalArgs args, Duration timeout) {
             MigrationReply reply;
             try {
                 reply = destinations.call(destination, name, command.requestId() + "." + step, uuid, args, timeout);
@@ -379,7 +384,7 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
             if (prepareSent) {
                 try {
                     destinations.call(destination, CommandName.MIGRATION_ABORT, command.requestId() + ".abort", uuid,
-                            Map.of("source_host", host, "reason", String.valueOf(cause.getMessage())),
+                            new MigrationAbortArgs(host, abbreviate(String.valueOf(cause.getMessage()))),
                             timeouts.abort());
                 } catch (RuntimeException e) {
                     log.warn("could not tell {} to abort the migration of {}: {}", destination, uuid, e.toString());
@@ -400,13 +405,22 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
         }
     }
 
-    private static Map<String, Object> flavor(InstanceMetadata meta) {
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("vcpus", meta.flavor().vcpus());
-        f.put("memory_mb", meta.flavor().memoryMb());
-        f.put("root_gb", meta.flavor().rootGb());
-        f.put("ephemeral_gb", meta.flavor().ephemeralGb());
-        return f;
+    private static FlavorArgs flavor(InstanceMetadata meta) {
+        return new FlavorArgs(meta.flavor().vcpus(), meta.flavor().memoryMb(), meta.flavor().rootGb(),
+                meta.flavor().ephemeralGb());
+    }
+
+    /** The instance as the typed data a cold migration over shared storage hands over. */
+    private static MigratedInstance migrated(PortableInstance instance) {
+        InstanceMetadata meta = instance.metadata();
+        Map<String, String> notes = meta.annotations();
+        return new MigratedInstance(meta.name(), flavor(meta), meta.imageId(),
+                instance.nics().stream().map(NicArgs::of).toList(), meta.userMetadata(),
+                notes.get(Annotations.CREATED_AT), notes.get(Annotations.SPAWN_REQUEST), notes.get(Annotations.SPEC_SHA256));
+    }
+
+    private static String abbreviate(String reason) {
+        return reason.length() <= 4096 ? reason : reason.substring(0, 4095) + "…";
     }
 
     private static CommandFailedException failed(String step, String reason, boolean retriable) {

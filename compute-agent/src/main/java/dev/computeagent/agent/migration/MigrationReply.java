@@ -33,4 +33,11 @@ public record MigrationReply(Map<String, Object> payload, @org.jspecify.annotati
     public boolean flag(String key) {
         return Boolean.TRUE.equals(payload.get(key));
     }
+
+    /** A string of the reply's {@link dev.computeagent.agent.message.EventMessage#REPLY_ONLY} part. */
+    public Optional<String> replyOnly(String key) {
+        Object part = payload.get(dev.computeagent.agent.message.EventMessage.REPLY_ONLY);
+        return part instanceof Map<?, ?> map && map.get(key) instanceof String s && !s.isEmpty()
+                ? Optional.of(s) : Optional.empty();
+    }
 }

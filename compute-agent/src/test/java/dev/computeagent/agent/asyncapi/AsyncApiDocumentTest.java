@@ -33,9 +33,12 @@ class AsyncApiDocumentTest {
         assertThat(root().get("defaultContentType").asText()).isEqualTo("application/json");
         assertThat(root().get("servers").get("broker").get("protocol").asText()).isEqualTo("amqp");
         assertThat(names(root().get("channels")))
-                .containsExactlyInAnyOrder("commands", "commandQueue", "deadLetters", "events", "replies");
+                .containsExactlyInAnyOrder("commands", "internalCommands", "commandQueue", "deadLetters", "events",
+                        "replies");
         assertThat(root().get("channels").get("commands").get("bindings").get("amqp").get("exchange")
                 .get("name").asText()).isEqualTo("compute");
+        assertThat(root().get("channels").get("internalCommands").get("bindings").get("amqp").get("exchange")
+                .get("name").asText()).isEqualTo(dev.computeagent.agent.amqp.Topology.INTERNAL_EXCHANGE);
         assertThat(root().get("channels").get("events").get("bindings").get("amqp").get("exchange")
                 .get("name").asText()).isEqualTo("compute.events");
         assertThat(root().get("channels").get("deadLetters").get("address").asText()).isEqualTo("compute.{host}.dead");
@@ -125,6 +128,18 @@ class AsyncApiDocumentTest {
         Arrays.stream(CommandName.values()).forEach(c -> wireNames.add(c.wireName()));
 
         assertThat(messageNames).isEqualTo(wireNames);
+        Set<String> publicNames = new HashSet<>();
+        root().get("channels").get("commands").get("messages")
+                .forEach(ref -> publicNames.add(resolve(ref.get("$ref").asText()).get("name").asText()));
+        Set<String> internalNames = new HashSet<>();
+        root().get("channels").get("internalCommands").get("messages")
+                .forEach(ref -> internalNames.add(resolve(ref.get("$ref").asText()).get("name").asText()));
+        assertThat(publicNames).as("controllers' exchange: the public commands only")
+                .containsExactlyInAnyOrderElementsOf(Arrays.stream(CommandName.values()).filter(c -> !c.internal())
+                        .map(CommandName::wireName).toList());
+        assertThat(internalNames).as("agents' exchange: the internal commands only")
+                .containsExactlyInAnyOrderElementsOf(Arrays.stream(CommandName.values()).filter(CommandName::internal)
+                        .map(CommandName::wireName).toList());
         assertThat(texts(resolve(schema("CommandEnvelope")).get("properties").get("command").get("enum")))
                 .containsExactlyInAnyOrderElementsOf(wireNames);
     }

@@ -42,6 +42,14 @@ class AsyncApiSchemaRejectsInvalidTest {
                 broken("root_gb -1", c -> flavor(c).put("root_gb", -1)),
                 broken("root_gb 16385", c -> flavor(c).put("root_gb", 16_385)),
                 broken("ephemeral_gb -1", c -> flavor(c).put("ephemeral_gb", -1)),
+                broken("ephemeral_gb 2^34+1 (overflows bytes)", c -> flavor(c).put("ephemeral_gb", 17_179_869_185L)),
+                broken("ephemeral_gb 16385", c -> flavor(c).put("ephemeral_gb", 16_385)),
+                broken("17 nics", c -> {
+                    ArrayNode nics = args(c).putArray("nics");
+                    for (int i = 0; i < 17; i++) {
+                        nics.addObject().put("type", "user");
+                    }
+                }),
                 broken("vcpus not an integer", c -> flavor(c).put("vcpus", 1.5)),
                 broken("missing flavor", c -> args(c).remove("flavor")),
                 broken("empty name", c -> args(c).put("name", "")),
@@ -107,6 +115,18 @@ class AsyncApiSchemaRejectsInvalidTest {
         ObjectNode internal = example("migrationCheckCommand", 0);
         ((ObjectNode) internal.get("args")).remove("source_host");
         assertThat(validate(messagePayload("migrationCheckCommand"), internal)).isNotEmpty();
+
+        ObjectNode adopt = example("migrationAdoptCommand", 1);
+        assertThat(validate(messagePayload("migrationAdoptCommand"), adopt)).as("untouched example").isEmpty();
+        ObjectNode hostileNic = adopt.deepCopy();
+        ((ObjectNode) hostileNic.get("args").get("instance").get("nics").get(0)).put("type", "hostdev");
+        assertThat(validate(messagePayload("migrationAdoptCommand"), hostileNic)).isNotEmpty();
+        ObjectNode hugeDisk = adopt.deepCopy();
+        ((ObjectNode) hugeDisk.get("args").get("instance").get("flavor")).put("ephemeral_gb", 17_179_869_185L);
+        assertThat(validate(messagePayload("migrationAdoptCommand"), hugeDisk)).isNotEmpty();
+        ObjectNode badSha = adopt.deepCopy();
+        ((ObjectNode) badSha.get("args").get("instance")).put("spec_sha256", "../../etc");
+        assertThat(validate(messagePayload("migrationAdoptCommand"), badSha)).isNotEmpty();
     }
 
     @Test

@@ -15,7 +15,14 @@ import dev.computeagent.agent.message.EventMessage;
 import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.message.MigratedInstance;
+import dev.computeagent.agent.message.MigrationAbortArgs;
+import dev.computeagent.agent.message.MigrationAdoptArgs;
+import dev.computeagent.agent.message.MigrationCheckArgs;
+import dev.computeagent.agent.message.MigrationPrepareArgs;
 import dev.computeagent.agent.message.NicArgs;
+import dev.computeagent.agent.security.InternalSignature;
+import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.message.RebootArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.message.StopArgs;
@@ -65,6 +72,28 @@ class MessageRecordsConformTest {
         assertConforms("rebootCommand", command("reboot", new RebootArgs(null, 300)));
         assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", true, null, 300, 600, null)));
         assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", false, true, null, null, 120)));
+    }
+
+    @Test
+    void internalCommandsFromRecordsAndTheirSignatureHeadersConform() {
+        MigratedInstance instance = new MigratedInstance("web <1>", FLAVOR, "cirros-0.6.2",
+                List.of(new NicArgs("network", "default", "52:54:00:12:34:56", "virtio"), new NicArgs("user", null,
+                        null, "virtio")), Map.of("owner", "team-a"), "2026-11-22T10:00:00.020Z", "req-6f0d2c1e",
+                "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        assertConforms("migrationCheckCommand", command("migration.check",
+                new MigrationCheckArgs("node-7", FLAVOR, "cirros-0.6.2", ".shared-storage-probe-1f2e")));
+        assertConforms("migrationPrepareCommand", command("migration.prepare", new MigrationPrepareArgs("node-7",
+                "web-1", FLAVOR, "cirros-0.6.2", true, 20L << 30, Map.of("k", "v"), true, "AAAA")));
+        assertConforms("migrationAdoptCommand", command("migration.adopt",
+                new MigrationAdoptArgs("node-7", "req-7a07", instance, true)));
+        assertConforms("migrationAdoptCommand", command("migration.adopt",
+                new MigrationAdoptArgs("node-7", "req-7a07", null, null)));
+        assertConforms("migrationAbortCommand", command("migration.abort", new MigrationAbortArgs("node-7", "late")));
+
+        Map<String, Object> headers = new InternalSignature(KeyRing.load(null, "k".repeat(40), "k1", null),
+                java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(15))
+                .sign("node-7", "node-8", "amq.rabbitmq.reply-to.x", "c-1", new byte[] {1, 2});
+        assertThat(validateJson(schema("InternalCommandHeaders"), WIRE.writeValueAsString(headers))).isEmpty();
     }
 
     @Test

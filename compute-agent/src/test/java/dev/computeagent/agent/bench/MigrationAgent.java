@@ -65,6 +65,8 @@ final class MigrationAgent implements AutoCloseable {
         p.put("spring.rabbitmq.port", Integer.toString(AmqpTestClient.BROKER_PORT));
         p.put("server.port", Integer.toString(port));
         p.put("agent.shutdown-timeout", "10s");
+        // agent-to-agent commands are signed: both agents share the key
+        p.putAll(dev.computeagent.agent.testing.TestKeys.agentProperties());
         AmqpTestClient queues = AmqpTestClient.connect(name);
         BenchAmqp amqp = new BenchAmqp(AmqpTestClient.BROKER_HOST, AmqpTestClient.BROKER_PORT, name);
         AgentProcess process = new AgentProcess(p, log).start();

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.FlavorArgs;
+import dev.computeagent.agent.message.MigrationAdoptArgs;
+import dev.computeagent.agent.message.MigrationCheckArgs;
+import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.message.NicArgs;
 import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.RebootType;
 import java.nio.charset.StandardCharsets;
@@ -102,8 +107,84 @@ class CommandValidatorTest {
         Command.Migrate cold = (Command.Migrate) accepted(envelope("migrate",
                 "{\"destination\":\"node-8\",\"live\":false,\"stop_timeout_s\":0}"));
         assertThat(cold.args().stopTimeoutOrDefault()).isZero();
-        Command internal = accepted(envelope("migration.check", "{\"anything\":true}"));
+        Command.Internal internal = (Command.Internal) accepted(envelope("migration.check",
+                "{\"source_host\":\"node-6\",\"flavor\":" + FLAVOR + ",\"image_id\":\"tiny\",\"anything\":true}"));
         assertThat(internal.name()).isEqualTo(CommandName.MIGRATION_CHECK);
+        assertThat(internal.args()).isEqualTo(new MigrationCheckArgs("node-6", new FlavorArgs(1, 128, 0, 0), "tiny",
+                null));
+        assertThat(internal.sender()).as("authenticated later, by the gate").isNull();
+    }
+
+    @Test
+    void typesTheInternalCommandsAndRefusesWhatTheirSchemasRefuse() {
+        String instance = "{\"name\":\"web <1>\",\"flavor\":" + FLAVOR + ",\"image_id\":\"tiny\","
+                + "\"nics\":[{\"type\":\"network\",\"source\":\"default\",\"mac\":\"52:54:00:AA:00:01\"}],"
+                + "\"metadata\":{\"k\":\"v\"},\"created_at\":\"2026-11-22T10:00:00.020Z\",\"spawn_request\":\"r-1\","
+                + "\"spec_sha256\":\"" + "a".repeat(64) + "\"}";
+        Command.Internal adopt = (Command.Internal) accepted(envelope("migration.adopt",
+                "{\"source_host\":\"node-6\",\"migrate_request_id\":\"m-1\",\"start\":true,\"instance\":" + instance
+                        + ",\"definition\":{\"format\":\"libvirt-domain-xml\",\"document\":\"<domain/>\"}}"));
+        MigrationAdoptArgs args = (MigrationAdoptArgs) adopt.args();
+        assertThat(args.instance().nics()).containsExactly(new NicArgs("network", "default", "52:54:00:aa:00:01",
+                "virtio"));
+        assertThat(args.instance().name()).isEqualTo("web <1>");
+        assertThat(args.start()).isTrue();
+        Command.Internal prepare = (Command.Internal) accepted(envelope("migration.prepare",
+                "{\"source_host\":\"node-6\",\"name\":\"vm\",\"flavor\":" + FLAVOR + ",\"image_id\":\"tiny\","
+                        + "\"block_migration\":true,\"disk_virtual_size\":1073741824,\"config_drive\":\"AAAA\"}"));
+        assertThat(((MigrationPrepareArgs) prepare.args()).diskVirtualSize()).isEqualTo(1L << 30);
+        assertThat(accepted(envelope("migration.abort", "{\"source_host\":\"node-6\"}"))).isNotNull();
+
+        String[][] cases = {
+                {"migration.check", "{\"flavor\":" + FLAVOR + ",\"image_id\":\"tiny\"}", "args.source_host"},
+                {"migration.check", "{\"source_host\":\"a b\",\"flavor\":" + FLAVOR + ",\"image_id\":\"tiny\"}",
+                        "args.source_host"},
+                {"migration.check", "{\"source_host\":\"a\",\"flavor\":" + FLAVOR + ",\"image_id\":\"tiny\","
+                        + "\"shared_storage_probe\":\"../x\"}", "shared_storage_probe"},
+                {"migration.prepare", "{\"source_host\":\"a\",\"name\":\"vm\",\"flavor\":" + FLAVOR
+                        + ",\"image_id\":\"tiny\"}", "block_migration"},
+                {"migration.prepare", "{\"source_host\":\"a\",\"name\":\"vm\",\"flavor\":" + FLAVOR
+                        + ",\"image_id\":\"tiny\",\"block_migration\":true,\"config_drive\":\"not base64!\"}",
+                        "config_drive"},
+                {"migration.prepare", "{\"source_host\":\"a\",\"name\":\"vm\",\"flavor\":" + FLAVOR
+                        + ",\"image_id\":\"tiny\",\"block_migration\":true,\"disk_virtual_size\":-1}",
+                        "disk_virtual_size"},
+                {"migration.adopt", "{\"source_host\":\"a\",\"instance\":\"<domain/>\"}", "args.instance"},
+                {"migration.adopt", "{\"source_host\":\"a\",\"instance\":" + instance.replace("default",
+                        "br0'/><hostdev/>") + "}", "args.instance.nics[0]"},
+                {"migration.adopt", "{\"source_host\":\"a\",\"instance\":" + instance.replace("\"root_gb\":0",
+                        "\"root_gb\":0,\"ephemeral_gb\":17179869185") + "}", "ephemeral_gb"},
+                {"migration.adopt", "{\"source_host\":\"a\",\"instance\":" + instance.replace("r-1", "r 1") + "}",
+                        "spawn_request"},
+                {"migration.abort", "{\"source_host\":\"a\",\"reason\":\"" + "x".repeat(4097) + "\"}", "reason"}};
+        for (String[] c : cases) {
+            assertThat(rejection(envelope(c[0], c[1]))).as(c[1]).contains(c[2]);
+        }
+    }
+
+    @Test
+    void boundsDiskSizesAndNicCountSoThatNothingOverflows() {
+        assertThat(rejection(envelope("spawn", spawnArgs("").replace("\"root_gb\":0",
+                "\"root_gb\":0,\"ephemeral_gb\":17179869185")))).contains("ephemeral_gb").contains("16384");
+        assertThat(rejection(envelope("spawn", spawnArgs("").replace("\"root_gb\":0",
+                "\"root_gb\":0,\"ephemeral_gb\":9223372036854775807")))).contains("ephemeral_gb");
+        assertThat(accepted(envelope("spawn", spawnArgs("").replace("\"root_gb\":0",
+                "\"root_gb\":16384,\"ephemeral_gb\":16384"))))
+                .isInstanceOfSatisfying(Command.Spawn.class,
+                        c -> assertThat(c.request().flavor().ephemeralGb()).isEqualTo(16_384));
+        String nic = "{\"type\":\"user\"}";
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"nics\":" + IntStream.range(0, 17).mapToObj(i -> nic)
+                .collect(Collectors.joining(",", "[", "]")))))).contains("nics").contains("16");
+        assertThat(accepted(envelope("spawn", spawnArgs(",\"nics\":" + IntStream.range(0, 16).mapToObj(i -> nic)
+                .collect(Collectors.joining(",", "[", "]")))))).isNotNull();
+    }
+
+    @Test
+    void aRejectionReasonQuotingTheMessageCannotCarryALineBreakOrAnEscape() {
+        String reason = rejection(envelope("hibernate\\r\\n2026-01-01 INFO forged\\u0000\\u001b[31m", "{}"));
+
+        assertThat(reason).startsWith("unknown command: hibernate\\r\\n2026-01-01 INFO forged\\u0000\\u001b[31m");
+        assertThat(reason.chars()).noneMatch(ch -> ch < 0x20);
     }
 
     @Test

@@ -21,6 +21,12 @@ final class HelmChart {
     static final String NAMESPACE = "compute";
 
     private final Helm helm = new Helm(ProjectFiles.helmChart());
+    private final FakeKubernetesApi cluster = FakeKubernetesApi.get();
+
+    /** The cluster the chart's {@code lookup} sees. */
+    FakeKubernetesApi cluster() {
+        return cluster;
+    }
 
     LintResult lintStrict() {
         return helm.lint().strict().call();
@@ -67,6 +73,12 @@ final class HelmChart {
 
         List<Map<String, Object>> ofKind(String kind) {
             return objects.stream().filter(o -> kind.equals(o.get("kind"))).toList();
+        }
+
+        /** The object of that kind and name; fails when there is none. */
+        Node named(String kind, String name) {
+            return new Node(ofKind(kind).stream().filter(o -> name.equals(new Node(o).text("metadata.name")))
+                    .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name)));
         }
 
         /** The single object of that kind; fails when there is none or several. */

@@ -39,7 +39,19 @@ class HelmChartCustomValuesTest {
         assertThat(agent.named("env", "AGENT_IMAGE_STORE_TOKEN").map("valueFrom.secretKeyRef"))
                 .isEqualTo(Map.of("name", "compute-agent-credentials", "key", "glance-token", "optional", true));
         assertThat(rendered.one("DaemonSet").map("spec.template.metadata.annotations"))
-                .containsKey("checksum/config").doesNotContainKey("checksum/secret");
+                .containsKey("checksum/config").doesNotContainKey("checksum/secret")
+                .doesNotContainKey("checksum/internal-keys");
+    }
+
+    @Test
+    void anOperatorsKeySecretWithSeveralKeysIsMountedAndTheActiveKeyNamed() {
+        assertThat(pod.named("volumes", "internal-keys").text("secret.secretName")).isEqualTo("compute-agent-keys");
+        assertThat(config).containsEntry("AGENT_INTERNAL_AUTH_ACTIVE_KEY_ID", "2026-02")
+                .containsEntry("AGENT_INTERNAL_AUTH_KEYS_DIR", "/etc/compute-agent/internal-keys");
+        assertThat(AgentPropertyKeys.sets("AGENT_INTERNAL_AUTH_ACTIVE_KEY_ID", "agent.internal-auth.active-key-id"))
+                .isTrue();
+        // non-root: the key files' group is the agent's (mode 0440)
+        assertThat(pod.map("securityContext")).containsEntry("fsGroup", 10001);
     }
 
     @Test
@@ -144,12 +156,18 @@ class HelmChartCustomValuesTest {
     @Test
     void chartSecretHoldsTheGivenCredentialsAndToken() {
         Rendered withToken = new HelmChart().render(ProjectFiles.testResource("values-token.yaml"));
-        Map<String, Object> data = withToken.one("Secret").map("data");
+        Map<String, Object> data = withToken.named("Secret", HelmChart.RELEASE + "-compute-agent").map("data");
         assertThat(data.keySet()).containsExactlyInAnyOrder("rabbitmq-username", "rabbitmq-password", "image-store-token");
         assertThat(decode(data.get("rabbitmq-username"))).isEqualTo("agent");
         assertThat(decode(data.get("rabbitmq-password"))).isEqualTo("s3cret");
         assertThat(decode(data.get("image-store-token"))).isEqualTo("glance-token-value");
         assertThat(withToken.one("ConfigMap").map("data").values()).noneMatch(v -> String.valueOf(v).contains("s3cret"));
+        Map<String, Object> keys = withToken.named("Secret", HelmChart.RELEASE + "-compute-agent-internal-keys")
+                .map("data");
+        assertThat(keys.keySet()).containsExactly("k-2026");
+        assertThat(decode(keys.get("k-2026"))).isEqualTo("given-key-0123456789abcdefghijklmnopqrstuvwxyz");
+        assertThat(withToken.one("DaemonSet").map("spec.template.metadata.annotations"))
+                .containsKey("checksum/internal-keys");
     }
 
     private static String decode(Object base64) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.computeagent.agent.deploy.HelmChart.Node;
 import dev.computeagent.agent.deploy.HelmChart.Rendered;
+import dev.computeagent.agent.testing.AgentPropertyKeys;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ class HelmChartDefaultValuesTest {
     @Test
     void rendersTheDaemonSetWithItsConfigMapSecretAndServiceAccountOnly() {
         assertThat(rendered.objects()).extracting(o -> o.get("kind"))
-                .containsExactlyInAnyOrder("ConfigMap", "Secret", "ServiceAccount", "DaemonSet");
+                .containsExactlyInAnyOrder("ConfigMap", "Secret", "Secret", "ServiceAccount", "DaemonSet");
         assertThat(rendered.objects()).allSatisfy(o -> assertThat(new Node(o).text("metadata.namespace"))
                 .isEqualTo(HelmChart.NAMESPACE));
     }
@@ -95,8 +96,7 @@ class HelmChartDefaultValuesTest {
 
     @Test
     void credentialsComeFromTheChartsSecretAndNeverFromTheConfigMap() {
-        Node secret = rendered.one("Secret");
-        assertThat(secret.text("metadata.name")).isEqualTo(FULLNAME);
+        Node secret = rendered.named("Secret", FULLNAME);
         Map<String, Object> data = secret.map("data");
         assertThat(decode(data.get("rabbitmq-username"))).isEqualTo("compute-agent");
         assertThat(data).containsKey("rabbitmq-password").doesNotContainKey("image-store-token");
@@ -109,6 +109,42 @@ class HelmChartDefaultValuesTest {
                 .isEqualTo(Map.of("name", FULLNAME, "key", "image-store-token", "optional", true));
         assertThat(config.keySet()).noneMatch(k -> k.contains("PASSWORD") || k.contains("TOKEN") || k.contains("USERNAME"));
         assertThat(agent.list("envFrom")).extracting(n -> n.text("configMapRef.name")).containsExactly(FULLNAME);
+    }
+
+    @Test
+    void theAgentToAgentKeyIsGeneratedIntoItsOwnSecretAndMountedReadOnly() {
+        Map<String, Object> keys = rendered.named("Secret", FULLNAME + "-internal-keys").map("data");
+        assertThat(keys).containsOnlyKeys("default");
+        String key = decode(keys.get("default"));
+        assertThat(key).matches("[A-Za-z0-9]{64}");
+        String again = decode(new HelmChart().render(null).named("Secret", FULLNAME + "-internal-keys")
+                .map("data").get("default"));
+        assertThat(again).as("generated, not a fixed default").isNotEqualTo(key);
+
+        assertThat(pod.named("volumes", "internal-keys").map("secret"))
+                .containsEntry("secretName", FULLNAME + "-internal-keys").containsEntry("defaultMode", 0440);
+        assertThat(agent.named("volumeMounts", "internal-keys").value()).isEqualTo(Map.of(
+                "name", "internal-keys", "mountPath", "/etc/compute-agent/internal-keys", "readOnly", true));
+        assertThat(config).containsEntry("AGENT_INTERNAL_AUTH_KEYS_DIR", "/etc/compute-agent/internal-keys")
+                .doesNotContainKey("AGENT_INTERNAL_AUTH_ACTIVE_KEY_ID");
+        assertThat(AgentPropertyKeys.sets("AGENT_INTERNAL_AUTH_KEYS_DIR", "agent.internal-auth.keys-dir")).isTrue();
+        assertThat(config.values()).noneMatch(v -> String.valueOf(v).contains(key));
+        assertThat(agent.list("env")).extracting(n -> n.text("name")).noneMatch(n -> n.contains("INTERNAL_AUTH_KEY"));
+    }
+
+    @Test
+    void anUpgradeKeepsTheKeyTheInstallGenerated() {
+        HelmChart chart = new HelmChart();
+        String installed = "k".repeat(20) + "generated-at-install-0123456789ABCDEFGHIJKLMNOPQRST";
+        chart.cluster().putSecret(HelmChart.NAMESPACE, FULLNAME + "-internal-keys", Map.of("default", installed));
+        try {
+            Map<String, Object> upgraded = chart.render(null).named("Secret", FULLNAME + "-internal-keys").map("data");
+
+            assertThat(upgraded).containsOnlyKeys("default");
+            assertThat(decode(upgraded.get("default"))).as("read back from the cluster").isEqualTo(installed);
+        } finally {
+            chart.cluster().removeSecret(HelmChart.NAMESPACE, FULLNAME + "-internal-keys");
+        }
     }
 
     @Test

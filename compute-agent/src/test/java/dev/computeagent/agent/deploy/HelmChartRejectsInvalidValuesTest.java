@@ -19,6 +19,7 @@ class HelmChartRejectsInvalidValuesTest {
             values-invalid-port.yaml          | config.serverPort: Must be less than or equal to 65535
             values-invalid-duration.yaml      | config.heartbeatInterval: Does not match pattern
             values-invalid-grace-period.yaml  | terminationGracePeriodSeconds (100) must be above config.shutdownTimeoutSeconds (120)
+            values-invalid-internal-key.yaml  | internalAuth.key
             """)
     void valuesAreRefusedWithAMessageNamingTheProblem(String valuesFile, String expectedInMessage) {
         HelmChart chart = new HelmChart();

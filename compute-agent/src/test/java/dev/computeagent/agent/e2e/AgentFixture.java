@@ -29,6 +29,7 @@ final class AgentFixture implements AutoCloseable {
     final Path stateDir;
     final GlanceStubServer glance;
     final AmqpTestClient client;
+    final int port = freePort();
     private AgentProcess agent;
     private int starts;
 
@@ -47,8 +48,8 @@ final class AgentFixture implements AutoCloseable {
         return startAgent(Map.of());
     }
 
-    /** Starts the agent with {@code overrides} on top of the fixture's properties. */
-    AgentProcess startAgent(Map<String, String> overrides) throws IOException {
+    /** Starts the agent with {@code extra} properties on top of the fixture's; REST on {@link #port}. */
+    AgentProcess startAgent(Map<String, String> extra) throws IOException {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("agent.host", host);
         p.put("agent.state-dir", stateDir.toString());
@@ -56,9 +57,9 @@ final class AgentFixture implements AutoCloseable {
         p.put("agent.libvirt.uri", "qemu:///system");
         p.put("spring.rabbitmq.host", AmqpTestClient.BROKER_HOST);
         p.put("spring.rabbitmq.port", Integer.toString(AmqpTestClient.BROKER_PORT));
-        p.put("server.port", "0");
+        p.put("server.port", Integer.toString(port));
         p.put("agent.shutdown-timeout", "20s");
-        p.putAll(overrides);
+        p.putAll(extra);
         agent = new AgentProcess(p, root.resolve("agent-" + (++starts) + ".log")).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             if (!agent.alive()) {
@@ -71,6 +72,21 @@ final class AgentFixture implements AutoCloseable {
 
     AgentProcess agent() {
         return agent;
+    }
+
+    /** GET {@code path} on the agent's REST port. */
+    java.net.http.HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     Path instanceDir(String uuid) {

@@ -163,6 +163,19 @@ class SpawnHandlerCapacityAndStatesTest {
     }
 
     @Test
+    void rootGbZeroHoldsTheImagesVirtualSizeAndRefusesAnImageTheHostCannotHold() {
+        long free = files.usableSpace();
+        images.virtualSize("huge", free + (2L << 30));
+        Command.Spawn huge = new Command.Spawn("r-huge", UUID.randomUUID(), new SpawnRequest("vm",
+                new FlavorArgs(1, 128, 0, 0), "huge", List.of(), Map.of(), Optional.empty()));
+
+        assertInsufficient(huge, "GiB of disk (root " + ((free + (2L << 30)) >> 30));
+        assertThat(fake.callCount(FakeOperation.SPAWN)).isZero();
+        assertThat(spawn.handle(spawnOf(UUID.randomUUID(), 128, 0)).payload()).as("a small image still fits")
+                .containsEntry("state", "ACTIVE");
+    }
+
+    @Test
     void ephemeralDiskCountsWithTheRootDiskAgainstTheFreeSpace() {
         long freeGib = files.usableSpace() >> 30;
         Command.Spawn command = new Command.Spawn("r-eph", UUID.randomUUID(), new SpawnRequest("vm",

@@ -12,7 +12,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * What the actuator shows, with the broker down (port 1) and credentials configured: only health,
  * info and prometheus are reachable, liveness is the process alone, readiness needs libvirt and the
- * broker, and no endpoint reveals the image-store token or the broker password.
+ * broker, health shows statuses without details (no path of the host), and no endpoint reveals the
+ * image-store token, the broker password or the agent-to-agent key.
  */
 class ActuatorExposureTest extends AgentWebContextTest {
 
@@ -44,7 +45,8 @@ class ActuatorExposureTest extends AgentWebContextTest {
     void noEndpointRevealsTheImageStoreTokenOrTheBrokerPassword() {
         for (String path : READABLE) {
             HttpResponse<String> response = get(path);
-            assertThat(response.body()).as(path).doesNotContain(IMAGE_STORE_TOKEN).doesNotContain(BROKER_PASSWORD);
+            assertThat(response.body()).as(path).doesNotContain(IMAGE_STORE_TOKEN).doesNotContain(BROKER_PASSWORD)
+                    .doesNotContain(INTERNAL_KEY);
             assertThat(response.headers().map().toString()).as(path)
                     .doesNotContain(IMAGE_STORE_TOKEN).doesNotContain(BROKER_PASSWORD);
         }
@@ -80,6 +82,17 @@ class ActuatorExposureTest extends AgentWebContextTest {
 
         JsonNode libvirt = json(get("/actuator/health/readiness")).get("components").get("libvirt");
         assertThat(libvirt.get("status").asString()).isEqualTo("DOWN");
-        assertThat(libvirt.get("details").get("uri").asString()).isEqualTo("qemu:///system");
+    }
+
+    @Test
+    void healthShowsNoDetailsToAnonymousCallersSoNoPathOfTheHost() {
+        for (String path : List.of("/actuator/health", "/actuator/health/readiness", "/actuator/health/liveness")) {
+            String body = get(path).body();
+            assertThat(body).as(path).contains("\"status\"").doesNotContain("\"details\"")
+                    .doesNotContain(java.nio.file.Path.of("").toAbsolutePath().toString())
+                    .doesNotContain("qemu:///system");
+        }
+        assertThat(json(get("/actuator/health")).get("components").has("diskSpace"))
+                .as("the disk-space component still reports its status").isTrue();
     }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.testing.AgentProcess;
 import dev.computeagent.agent.testing.AmqpTestClient;
+import dev.computeagent.agent.testing.TestKeys;
 import dev.computeagent.image.testing.GlanceStubServer;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
 import dev.computeagent.virt.testing.Prerequisites;
@@ -104,12 +105,17 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         withdrawn = glance.addImage("withdrawn", image);
         // a's migrations are limited to 16 MiB/s: a tiny guest's memory still moves in well under a second,
         // a disk of 64 MiB written takes 4 s to copy, beyond a completion timeout of 1 s
+        // agent-to-agent commands are signed with the key every agent shares: a and b read it from a key
+        // directory (a mounted Secret), the shared pair from the inline property
+        Path keys = TestKeys.writeKeyDir(HOSTS.a().dir().resolve("keys-" + RUN));
         a = start(HOSTS.a(), "mig-", HOSTS.a().dir().resolve("agent-state-" + RUN),
-                Map.of("agent.libvirt.migration-bandwidth", Long.toString(BANDWIDTH_MIB_S)));
-        b = start(HOSTS.b(), "mig-", HOSTS.b().dir().resolve("agent-state-" + RUN), Map.of());
+                Map.of("agent.libvirt.migration-bandwidth", Long.toString(BANDWIDTH_MIB_S),
+                        "agent.internal-auth.keys-dir", keys.toString()));
+        b = start(HOSTS.b(), "mig-", HOSTS.b().dir().resolve("agent-state-" + RUN),
+                Map.of("agent.internal-auth.keys-dir", keys.toString()));
         Path shared = HOSTS.sharedDir().resolve("agent-state-" + RUN);
-        sharedA = start(HOSTS.a(), "shared-", shared, Map.of());
-        sharedB = start(HOSTS.b(), "shared-", shared, Map.of());
+        sharedA = start(HOSTS.a(), "shared-", shared, TestKeys.agentProperties());
+        sharedB = start(HOSTS.b(), "shared-", shared, TestKeys.agentProperties());
         for (Agent agent : List.of(a, b, sharedA, sharedB)) {
             await().atMost(Duration.ofSeconds(90)).until(() -> {
                 if (!agent.process().alive()) {
@@ -197,6 +203,10 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(awaitTick(a.consoleLog(), beforeBack + 1)).isGreaterThan(beforeBack);
         assertThat(Files.readString(a.consoleLog())).doesNotContain(BOOTED);
         assertThat(powerUpdates()).as("the migrations are not reported as out-of-band changes").isEmpty();
+        assertThat(b.client().events(j -> j.path("event").asString().equals("instance.migration.check.end")))
+                .as("the destination's check answer, as published on compute.events").isNotEmpty()
+                .allSatisfy(r -> assertThat(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8))
+                        .doesNotContain("state_dir").doesNotContain(b.stateDir().toString()));
     }
 
     @Test

@@ -10,12 +10,16 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.message.FlavorArgs;
+import dev.computeagent.agent.message.MigrationCheckArgs;
+import dev.computeagent.agent.security.InternalSignature;
+import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.testing.AmqpTestClient;
+import dev.computeagent.agent.testing.TestKeys;
 import dev.computeagent.virt.testing.Prerequisites;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -24,13 +28,19 @@ import org.junit.jupiter.api.Test;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import tools.jackson.databind.JsonNode;
 
-/** The internal request/reply against the real broker, with a scripted destination on its command queue. */
+/**
+ * The internal request/reply against the real broker, with a scripted destination on its command queue
+ * bound to {@code compute.internal}: what the source publishes is signed for that destination.
+ */
 class AmqpDestinationClientRabbitMqTest {
 
     private final String destination = "dest-" + UUID.randomUUID().toString().substring(0, 8);
     private final UUID instance = UUID.randomUUID();
     private final List<AMQP.BasicProperties> received = new CopyOnWriteArrayList<>();
     private final List<JsonNode> bodies = new CopyOnWriteArrayList<>();
+    private final List<String> exchanges = new CopyOnWriteArrayList<>();
+    private final List<InternalSignature.Verdict> verdicts = new CopyOnWriteArrayList<>();
+    private final InternalSignature verifier = TestKeys.signature();
     private CachingConnectionFactory springFactory;
     private Connection connection;
     private Channel channel;
@@ -46,7 +56,7 @@ class AmqpDestinationClientRabbitMqTest {
         connection = cf.newConnection("destination-script");
         channel = connection.createChannel();
         springFactory = new CachingConnectionFactory(cf);
-        client = new AmqpDestinationClient(springFactory);
+        client = new AmqpDestinationClient(springFactory, TestKeys.signature(), "src");
     }
 
     @AfterEach
@@ -59,12 +69,16 @@ class AmqpDestinationClientRabbitMqTest {
 
     /** A queue named like the destination's, answering each command with {@code reply} (null = never). */
     private void destinationAnswering(String reply) throws Exception {
-        channel.exchangeDeclare("compute", "topic", true);
+        channel.exchangeDeclare("compute.internal", "topic", true);
         String queue = "compute." + destination;
         channel.queueDeclare(queue, false, false, true, null);
-        channel.queueBind(queue, "compute", queue);
+        channel.queueBind(queue, "compute.internal", queue);
         channel.basicConsume(queue, true, (tag, delivery) -> {
             received.add(delivery.getProperties());
+            exchanges.add(delivery.getEnvelope().getExchange());
+            verdicts.add(verifier.verify(new java.util.HashMap<>(delivery.getProperties().getHeaders()), destination,
+                    delivery.getProperties().getReplyTo(), delivery.getProperties().getCorrelationId(),
+                    delivery.getBody(), false));
             bodies.add(AgentJson.mapper().readTree(delivery.getBody()));
             if (reply != null) {
                 channel.basicPublish("", delivery.getProperties().getReplyTo(), new AMQP.BasicProperties.Builder()
@@ -76,7 +90,7 @@ class AmqpDestinationClientRabbitMqTest {
 
     private MigrationReply call(Duration timeout) {
         return client.call(destination, CommandName.MIGRATION_CHECK, "req-1.check", instance,
-                Map.of("source_host", "src", "image_id", "tiny"), timeout);
+                new MigrationCheckArgs("src", new FlavorArgs(1, 64, 0, 0), "tiny", null), timeout);
     }
 
     @Test
@@ -97,6 +111,20 @@ class AmqpDestinationClientRabbitMqTest {
         assertThat(sent.path("args").path("source_host").asString()).isEqualTo("src");
         assertThat(received.get(0).getExpiration()).isEqualTo("5000");
         assertThat(received.get(0).getDeliveryMode()).isEqualTo(2);
+        assertThat(exchanges).containsExactly("compute.internal");
+        assertThat(verdicts).as("signed by src with the shared key, for this destination")
+                .containsExactly(new InternalSignature.Verdict.Authentic("src"));
+        assertThat(received.get(0).getHeaders().toString()).doesNotContain(TestKeys.SECRET);
+    }
+
+    @Test
+    void anAgentWithoutAKeyCannotSendAndSaysWhichKeyIsMissing() {
+        AmqpDestinationClient keyless = new AmqpDestinationClient(springFactory,
+                new InternalSignature(KeyRing.empty(), java.time.Clock.systemUTC(), Duration.ofMinutes(15)), "src");
+
+        assertThat(keyless.unavailable()).hasValueSatisfying(reason -> assertThat(reason)
+                .contains("agent.internal-auth.keys-dir", "agent.internal-auth.key"));
+        assertThat(client.unavailable()).isEmpty();
     }
 
     @Test

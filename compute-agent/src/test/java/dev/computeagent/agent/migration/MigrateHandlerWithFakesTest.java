@@ -13,6 +13,11 @@ import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.message.MigratedInstance;
+import dev.computeagent.agent.message.MigrationAbortArgs;
+import dev.computeagent.agent.message.MigrationAdoptArgs;
+import dev.computeagent.agent.message.MigrationCheckArgs;
+import dev.computeagent.agent.message.MigrationPrepareArgs;
 import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
@@ -83,7 +88,7 @@ class MigrateHandlerWithFakesTest {
             network.register(uri(), driver);
             migrations = new FakeMigrationDriver(driver, network);
             destinations.register(host, new IncomingMigrations(owned, migrations, images, store, registry, files,
-                    ConfigDrives.builder(), inFlight, reservations, uri(), stateDir));
+                    ConfigDrives.builder(), inFlight, reservations, uri(), stateDir, host));
             migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, host, stateDir,
                     MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS);
             spawn = new SpawnHandler(owned, images, store, files, ConfigDrives.builder(), reservations, host,
@@ -246,8 +251,8 @@ class MigrateHandlerWithFakesTest {
     @Test
     void anIncomingMigrationHoldsItsMemoryFromPrepareUntilAbortAgainstSpawnsAndOtherArrivals() {
         twoHosts(false);
-        Map<String, Object> prepare = Map.of("source_host", "a", "name", "big", "image_id", "tiny",
-                "block_migration", true, "flavor", Map.of("vcpus", 1, "memory_mb", 12_000, "root_gb", 1));
+        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "big", new FlavorArgs(1, 12_000, 1, 0), "tiny",
+                true, null, null, null, null);
         assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid, prepare,
                 Duration.ofSeconds(5)).failed()).isFalse();
 
@@ -258,12 +263,11 @@ class MigrateHandlerWithFakesTest {
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES))
                 .hasMessageContaining("those arriving");
         MigrationReply secondArrival = destinations.call("b", CommandName.MIGRATION_CHECK, "r2.check", other,
-                Map.of("source_host", "c", "image_id", "tiny", "flavor", Map.of("vcpus", 1, "memory_mb", 12_000,
-                        "root_gb", 1)), Duration.ofSeconds(5));
+                new MigrationCheckArgs("c", new FlavorArgs(1, 12_000, 1, 0), "tiny", null), Duration.ofSeconds(5));
         assertThat(secondArrival.failed()).isTrue();
         assertThat(secondArrival.error().code()).isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES);
 
-        destinations.call("b", CommandName.MIGRATION_ABORT, "r.abort", uuid, Map.of("source_host", "a"),
+        destinations.call("b", CommandName.MIGRATION_ABORT, "r.abort", uuid, new MigrationAbortArgs("a", null),
                 Duration.ofSeconds(5));
 
         assertThat(b.spawn.handle(new Command.Spawn("r-spawn", other, new SpawnRequest("vm",
@@ -374,6 +378,82 @@ class MigrateHandlerWithFakesTest {
         assertThat(b.registry.find(uuid)).isPresent();
         assertThat(b.files.disk(uuid)).as("the shared disk stays").exists();
         assertThat(a.migrations.requests()).as("no live transfer").isEmpty();
+        // b rendered it itself from the typed hand-over: b as the owner, b's own instance files
+        assertThat(b.migrations.defined()).singleElement().satisfies(spec -> {
+            assertThat(spec.metadata().ownerHost()).isEqualTo("b");
+            assertThat(spec.metadata().name()).isEqualTo("web-1");
+            assertThat(spec.metadata().userMetadata()).containsEntry("team", "a");
+            assertThat(spec.metadata().annotations()).containsKeys("spec_sha256", "created_at", "spawn_request");
+            assertThat(spec.disks()).extracting(d -> d.path()).containsExactly(b.files.disk(uuid));
+            assertThat(spec.consoleLog()).isEqualTo(b.files.consoleLog(uuid));
+        });
+    }
+
+    @Test
+    void adoptAndAbortAreAcceptedOnlyFromTheSourceThatPreparedTheMigration() throws Exception {
+        twoHosts(true);
+        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "web-1", new FlavorArgs(1, 128, 1, 0), "tiny",
+                false, null, null, null, null);
+        assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "p.prepare", uuid, prepare,
+                Duration.ofSeconds(5)).failed()).isFalse();
+        Files.createDirectories(b.files.dir(uuid));
+        MigratedInstance hostile = new MigratedInstance("evil", new FlavorArgs(1, 128, 1, 0), "tiny", List.of(),
+                Map.of(), null, null, null);
+
+        MigrationReply adoptByC = destinations.call("b", CommandName.MIGRATION_ADOPT, "c.adopt", uuid,
+                new MigrationAdoptArgs("c", "c", hostile, true), Duration.ofSeconds(5));
+        MigrationReply abortByC = destinations.call("b", CommandName.MIGRATION_ABORT, "c.abort", uuid,
+                new MigrationAbortArgs("c", "mine now"), Duration.ofSeconds(5));
+        MigrationReply prepareByC = destinations.call("b", CommandName.MIGRATION_PREPARE, "c.prepare", uuid,
+                new MigrationPrepareArgs("c", "evil", new FlavorArgs(1, 128, 1, 0), "tiny", false, null, null, null,
+                        null), Duration.ofSeconds(5));
+
+        for (MigrationReply refused : List.of(adoptByC, abortByC, prepareByC)) {
+            assertThat(refused.error()).isNotNull();
+            assertThat(refused.error().code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+            assertThat(refused.error().message()).contains("prepared by a").contains("not by c");
+        }
+        assertThat(b.migrations.defined()).as("nothing defined for c").isEmpty();
+        assertThat(b.inFlight.contains(uuid)).as("a's migration still pending").isTrue();
+        assertThat(destinations.call("b", CommandName.MIGRATION_ABORT, "a.abort", uuid,
+                new MigrationAbortArgs("a", null), Duration.ofSeconds(5)).failed()).isFalse();
+        assertThat(b.inFlight.contains(uuid)).isFalse();
+    }
+
+    @Test
+    void aColdAdoptNobodyPreparedDefinesNothing() throws Exception {
+        twoHosts(true);
+        Files.createDirectories(b.files.dir(uuid));
+        MigratedInstance instance = new MigratedInstance("web-1", new FlavorArgs(1, 128, 1, 0), "tiny", List.of(),
+                Map.of(), null, null, null);
+
+        MigrationReply adopted = destinations.call("b", CommandName.MIGRATION_ADOPT, "x.adopt", uuid,
+                new MigrationAdoptArgs("a", "x", instance, true), Duration.ofSeconds(5));
+
+        assertThat(adopted.error()).isNotNull();
+        assertThat(adopted.error().message()).contains("no migration of " + uuid + " from a was prepared here");
+        assertThat(b.migrations.defined()).isEmpty();
+        assertThat(b.driver.specOf(uuid)).isEmpty();
+    }
+
+    @Test
+    void anInternalCommandWithoutAnAuthenticatedSenderOrNamingAnotherHostIsRefused() {
+        twoHosts(false);
+        IncomingMigrations incoming = new IncomingMigrations(b.owned, b.migrations, b.images, b.store, b.registry,
+                b.files, ConfigDrives.builder(), b.inFlight, b.reservations, b.uri(), b.stateDir, "b");
+        MigrationCheckArgs check = new MigrationCheckArgs("a", new FlavorArgs(1, 128, 1, 0), "tiny", null);
+
+        assertThatThrownBy(() -> incoming.check(new Command.Internal("r", uuid, CommandName.MIGRATION_CHECK, check,
+                null))).isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_COMMAND);
+                    assertThat(e.getMessage()).contains("not authenticated");
+                });
+        assertThatThrownBy(() -> incoming.check(new Command.Internal("r", uuid, CommandName.MIGRATION_CHECK, check,
+                "c"))).isInstanceOfSatisfying(CommandFailedException.class,
+                        e -> assertThat(e.getMessage()).contains("args.source_host a is not the sender c"));
+        assertThat(incoming.check(new Command.Internal("r", uuid, CommandName.MIGRATION_CHECK, check, "a"))
+                .payload()).as("the state directory goes to the requester only")
+                .containsEntry("reply_only", Map.of("state_dir", b.stateDir.toAbsolutePath().toString()));
     }
 
     @Test
@@ -453,7 +533,7 @@ class MigrateHandlerWithFakesTest {
         a.migrateTo("b", null, null);
 
         destinations.call("b", dev.computeagent.agent.message.CommandName.MIGRATION_ABORT, "req-x.abort", uuid,
-                Map.of("source_host", "a", "reason", "late abort"), java.time.Duration.ofSeconds(1));
+                new MigrationAbortArgs("a", "late abort"), java.time.Duration.ofSeconds(1));
 
         assertThat(b.store.find(uuid)).isPresent();
         assertThat(b.files.disk(uuid)).exists();

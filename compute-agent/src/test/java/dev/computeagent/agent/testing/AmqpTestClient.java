@@ -90,12 +90,32 @@ public final class AmqpTestClient implements AutoCloseable {
     }
 
     public void publish(String routingKey, byte[] body, String correlationId) throws IOException {
+        publish("compute", routingKey, body, correlationId, null);
+    }
+
+    /**
+     * Publishes {@code body} to {@code exchange}; with a {@code correlationId} the reply comes to this
+     * client's reply queue; {@code headers} may be null.
+     */
+    public synchronized void publish(String exchange, String routingKey, byte[] body, String correlationId,
+                                     java.util.Map<String, Object> headers) throws IOException {
         AMQP.BasicProperties.Builder props = new AMQP.BasicProperties.Builder().contentType("application/json")
-                .deliveryMode(2);
+                .deliveryMode(2).headers(headers);
         if (correlationId != null) {
             props.replyTo(replyQueue).correlationId(correlationId);
         }
-        channel.basicPublish("compute", routingKey, props.build(), body);
+        channel.basicPublish(exchange, routingKey, props.build(), body);
+    }
+
+    /**
+     * Publishes an internal command as a peer agent {@code sender} holding {@code signature}'s key would:
+     * to {@code compute.internal}, signed for this client's host, the reply to this client's reply queue.
+     */
+    public void internalCommand(String json, String correlationId, String sender,
+                                dev.computeagent.agent.security.InternalSignature signature) throws IOException {
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        publish("compute.internal", "compute." + host, body, correlationId,
+                signature.sign(sender, host, replyQueue, correlationId, body));
     }
 
     /** Publishes a command for this client's host, with reply_to = the client's reply queue. */
@@ -127,6 +147,11 @@ public final class AmqpTestClient implements AutoCloseable {
     public Received awaitReply(String correlationId, Duration timeout) {
         return await().atMost(timeout).until(() -> replies.stream()
                 .filter(r -> correlationId.equals(r.correlationId())).findFirst().orElse(null), r -> r != null);
+    }
+
+    /** The reply carrying {@code correlationId}, if one arrived (no waiting). */
+    public java.util.Optional<Received> reply(String correlationId) {
+        return replies.stream().filter(r -> correlationId.equals(r.correlationId())).findFirst();
     }
 
     public long repliesWith(String correlationId) {

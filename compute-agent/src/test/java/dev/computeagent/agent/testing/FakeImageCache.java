@@ -24,6 +24,8 @@ import java.util.function.Supplier;
  */
 public final class FakeImageCache implements ImageCache {
 
+    private final java.util.Map<String, Long> virtualSizes = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Map<String, Supplier<? extends ImageException>> failures = new ConcurrentHashMap<>();
     private final Map<String, Runnable> fetchHooks = new ConcurrentHashMap<>();
     private final AtomicInteger overlays = new AtomicInteger();
@@ -35,6 +37,11 @@ public final class FakeImageCache implements ImageCache {
     /** Runs {@code hook} inside every fetch of {@code imageId}, as if the download took that long. */
     public void onFetch(String imageId, Runnable hook) {
         fetchHooks.put(imageId, hook);
+    }
+
+    /** {@code imageId}'s virtual size from now on (default 1 MiB). */
+    public void virtualSize(String imageId, long bytes) {
+        virtualSizes.put(imageId, bytes);
     }
 
     public int overlaysCreated() {
@@ -51,8 +58,8 @@ public final class FakeImageCache implements ImageCache {
         if (failure != null) {
             throw failure.get();
         }
-        return new CachedImage(imageId, Path.of("/nonexistent/_base", imageId), "raw", 1 << 20, 1 << 20,
-                Instant.now(), false);
+        return new CachedImage(imageId, Path.of("/nonexistent/_base", imageId), "raw",
+                virtualSizes.getOrDefault(imageId, 1L << 20), 1 << 20, Instant.now(), false);
     }
 
     @Override

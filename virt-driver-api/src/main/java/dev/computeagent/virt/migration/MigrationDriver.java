@@ -2,6 +2,7 @@ package dev.computeagent.virt.migration;
 
 import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.InstanceNotFoundException;
+import dev.computeagent.virt.InstanceSpec;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -53,20 +54,24 @@ public interface MigrationDriver {
     Optional<CompletedMigration> lastIncomingMigration(UUID uuid);
 
     /**
-     * For a cold migration, on the source: the instance's persistent definition, free of anything
-     * that only makes sense on this host. The instance is not changed.
+     * For a cold migration over shared storage, on the source: the instance's metadata and NICs as the
+     * hypervisor has them, typed and free of anything host-specific (paths, device addresses). The
+     * instance is not changed.
      *
      * @throws InstanceNotFoundException no such instance
      */
-    InstanceDefinition exportDefinition(UUID uuid);
+    PortableInstance exportInstance(UUID uuid);
 
     /**
-     * For a cold migration, on the destination: defines (does not start) the instance from a
-     * definition exported by a driver of the same kind. Disks must already be in place.
+     * For a cold migration over shared storage, on the destination: defines (does not start) the
+     * instance from {@code spec}, rendered by this driver exactly as
+     * {@link dev.computeagent.virt.ComputeDriver#spawn} renders it, with the paths the caller chose. A
+     * driver never defines a document made elsewhere. Disks must already be in place.
      *
      * @throws InstanceExistsException an instance with that uuid exists here already (untouched)
-     * @throws MigrationException      the definition is of another format or the hypervisor refused it
+     * @throws dev.computeagent.virt.InvalidSpecException a disk or the console log directory is missing
+     * @throws MigrationException      the hypervisor refused the definition
      *                                 ({@link MigrationException.Step#DEFINITION}); nothing is defined
      */
-    void importDefinition(InstanceDefinition definition);
+    void defineInstance(InstanceSpec spec);
 }

@@ -18,7 +18,7 @@ public class MigrationException extends DriverException {
         TRANSFER,
         /** The monitor ended the transfer (timeout, stall). */
         MONITOR,
-        /** Exporting or importing the definition of a cold migration. */
+        /** Exporting the instance or defining it on the destination of a cold migration. */
         DEFINITION
     }
 

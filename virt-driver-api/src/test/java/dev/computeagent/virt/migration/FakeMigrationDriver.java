@@ -24,19 +24,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * An in-memory {@link MigrationDriver} over {@link FakeComputeDriver}s, for the agent's unit tests. A
  * {@link Network} maps migration URIs to fake hosts; a live migration moves the instance (spec with its
  * current metadata) from this host's fake to the destination's and removes it here, a cold one goes
- * through {@link #exportDefinition} / {@link #importDefinition}. Unlike a real migration the destination
+ * through {@link #exportInstance} / {@link #defineInstance}. Unlike a real migration the destination
  * fake "boots" the instance ({@link FakeComputeDriver#bootCount} grows); the failure semantics are the
  * real ones: when it throws, nothing moved. Failures can be injected with {@link #failNext}.
  */
 public final class FakeMigrationDriver implements MigrationDriver {
 
-    /** {@link InstanceDefinition#format()} of the fake's definitions. */
-    public static final String FORMAT = "fake-instance-spec";
-
     /** The fake hosts reachable by migration URI, and what was exported and completed between them. */
     public static final class Network {
         private final Map<String, FakeComputeDriver> hosts = new ConcurrentHashMap<>();
-        private final Map<UUID, InstanceSpec> exported = new ConcurrentHashMap<>();
         private final Map<FakeComputeDriver, Map<UUID, CompletedMigration>> arrivals = new ConcurrentHashMap<>();
 
         /** Makes {@code host} reachable at {@code migrationUri}. */
@@ -55,6 +51,7 @@ public final class FakeMigrationDriver implements MigrationDriver {
     private final Network network;
     private final Queue<MigrationException> failures = new ArrayDeque<>();
     private final List<MigrationRequest> requests = new CopyOnWriteArrayList<>();
+    private final List<InstanceSpec> defined = new CopyOnWriteArrayList<>();
 
     public FakeMigrationDriver(FakeComputeDriver local, Network network) {
         this.local = Objects.requireNonNull(local, "local");
@@ -124,22 +121,22 @@ public final class FakeMigrationDriver implements MigrationDriver {
     }
 
     @Override
-    public InstanceDefinition exportDefinition(UUID uuid) {
+    public PortableInstance exportInstance(UUID uuid) {
         InstanceSpec spec = currentSpec(uuid);
-        network.exported.put(uuid, spec);
-        return new InstanceDefinition(uuid, FORMAT, uuid.toString());
+        return new PortableInstance(uuid, spec.metadata(), spec.nics());
+    }
+
+    /** Every spec {@link #defineInstance} was given, in order. */
+    public List<InstanceSpec> defined() {
+        return List.copyOf(defined);
     }
 
     @Override
-    public void importDefinition(InstanceDefinition definition) {
-        InstanceSpec spec = network.exported.get(definition.uuid());
-        if (!FORMAT.equals(definition.format()) || spec == null) {
-            throw new MigrationException(Step.DEFINITION, Reason.DESTINATION_REFUSED,
-                    "not a definition exported by a fake: " + definition.uuid(), null);
+    public void defineInstance(InstanceSpec spec) {
+        if (local.specOf(spec.uuid()).isPresent()) {
+            throw new InstanceExistsException("instance " + spec.uuid() + " exists already");
         }
-        if (local.specOf(definition.uuid()).isPresent()) {
-            throw new InstanceExistsException("instance " + definition.uuid() + " exists already");
-        }
+        defined.add(spec);
         try {
             // the fake cannot define without booting: boot, then power off at once
             local.spawn(spec);
@@ -149,7 +146,7 @@ public final class FakeMigrationDriver implements MigrationDriver {
         } catch (DriverException e) {
             local.destroy(spec.uuid());
             throw new MigrationException(Step.DEFINITION, Reason.DESTINATION_REFUSED,
-                    "cannot define " + definition.uuid() + ": " + e.getMessage(), e);
+                    "cannot define " + spec.uuid() + ": " + e.getMessage(), e);
         }
     }
 

@@ -79,11 +79,15 @@ class FakeMigrationDriverTest {
         a.spawn(spec());
         a.stop(uuid, Duration.ZERO);
 
-        InstanceDefinition definition = fromA.exportDefinition(uuid);
-        toB.importDefinition(definition);
+        PortableInstance exported = fromA.exportInstance(uuid);
+        InstanceSpec spec = spec();
+        InstanceSpec rendered = new InstanceSpec(uuid, exported.metadata(), spec.disks(), exported.nics(),
+                spec.consoleLog(), false);
+        toB.defineInstance(rendered);
 
         assertThat(b.info(uuid).powerState()).isEqualTo(PowerState.SHUTDOWN);
-        assertThatThrownBy(() -> toB.importDefinition(definition)).isInstanceOf(InstanceExistsException.class);
+        assertThat(exported.metadata()).isEqualTo(a.info(uuid).metadata());
+        assertThatThrownBy(() -> toB.defineInstance(rendered)).isInstanceOf(InstanceExistsException.class);
     }
 
     @Test

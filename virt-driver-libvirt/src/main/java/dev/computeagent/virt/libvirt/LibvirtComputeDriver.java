@@ -77,6 +77,17 @@ public final class LibvirtComputeDriver implements ComputeDriver {
         spawner.spawn(spec);
     }
 
+    /**
+     * Defines the instance without starting it, rendered exactly as {@link #spawn} renders it (the
+     * destination of a cold migration defines only what it rendered itself).
+     *
+     * @throws dev.computeagent.virt.InstanceExistsException an instance with this uuid exists already
+     * @throws dev.computeagent.virt.InvalidSpecException    a disk or the console log directory is missing
+     */
+    public void define(InstanceSpec spec) {
+        spawner.defineOnly(spec);
+    }
+
     @Override
     public void start(UUID uuid) {
         withOwned(uuid, domain -> {

@@ -5,6 +5,7 @@ import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.InvalidSpecException;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
+import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
 import dev.computeagent.virt.libvirt.designer.DomainDesigner;
 import dev.computeagent.virt.libvirt.domain.DomainXml;
 import dev.computeagent.virt.libvirt.domain.DomainXmlException;
@@ -15,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * spawn = design the domain XML, define it, start it; on any failure after the define the domain
- * is forced off and undefined again, so a failed spawn leaves nothing behind.
+ * is forced off and undefined again, so a failed spawn leaves nothing behind. {@link #defineOnly}
+ * is the same without the start (the destination of a cold migration).
  */
 final class SpawnOperation {
 
@@ -34,30 +36,9 @@ final class SpawnOperation {
     }
 
     void spawn(InstanceSpec spec) {
-        for (DiskSpec disk : spec.disks()) {
-            if (!Files.isRegularFile(disk.path())) {
-                throw new InvalidSpecException("disk " + disk.device() + " of " + spec.uuid() + " does not exist: "
-                        + disk.path());
-            }
-        }
-        if (!Files.isDirectory(spec.consoleLog().getParent())) {
-            throw new InvalidSpecException("console log directory does not exist: " + spec.consoleLog().getParent());
-        }
-        String xml;
-        try {
-            xml = DomainXml.render(designer.design(spec));
-        } catch (DomainXmlException e) {
-            throw new InvalidSpecException("cannot render the domain of " + spec.uuid() + ": " + e.getMessage(), e);
-        }
+        String xml = render(spec);
         connections.call(connection -> {
-            Optional<DomainHandle> existing = connection.lookup(spec.uuid());
-            if (existing.isPresent()) {
-                existing.get().close();
-                // never redefine: a define with a known uuid and name would silently replace it
-                throw new InstanceExistsException("a domain with uuid " + spec.uuid() + " exists already");
-            }
-            try (DomainHandle domain = connection.define(xml)) {
-                owned.remember(spec.uuid());
+            try (DomainHandle domain = define(connection, spec, xml)) {
                 try {
                     domain.create();
                 } catch (RuntimeException e) {
@@ -67,6 +48,44 @@ final class SpawnOperation {
             }
             return null;
         });
+    }
+
+    /** Defines the domain of {@code spec} without starting it: the same checks and rendering as a spawn. */
+    void defineOnly(InstanceSpec spec) {
+        String xml = render(spec);
+        connections.call(connection -> {
+            define(connection, spec, xml).close();
+            return null;
+        });
+    }
+
+    private String render(InstanceSpec spec) {
+        for (DiskSpec disk : spec.disks()) {
+            if (!Files.isRegularFile(disk.path())) {
+                throw new InvalidSpecException("disk " + disk.device() + " of " + spec.uuid() + " does not exist: "
+                        + disk.path());
+            }
+        }
+        if (!Files.isDirectory(spec.consoleLog().getParent())) {
+            throw new InvalidSpecException("console log directory does not exist: " + spec.consoleLog().getParent());
+        }
+        try {
+            return DomainXml.render(designer.design(spec));
+        } catch (DomainXmlException e) {
+            throw new InvalidSpecException("cannot render the domain of " + spec.uuid() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private DomainHandle define(LibvirtConnection connection, InstanceSpec spec, String xml) {
+        Optional<DomainHandle> existing = connection.lookup(spec.uuid());
+        if (existing.isPresent()) {
+            existing.get().close();
+            // never redefine: a define with a known uuid and name would silently replace it
+            throw new InstanceExistsException("a domain with uuid " + spec.uuid() + " exists already");
+        }
+        DomainHandle domain = connection.define(xml);
+        owned.remember(spec.uuid());
+        return domain;
     }
 
     private void removeQuietly(DomainHandle domain, RuntimeException cause) {

@@ -29,6 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
                 "agent.libvirt.uri=qemu:///system",
                 "agent.image-store.url=http://glance.invalid:9292",
                 "agent.image-store.token=" + AgentWebContextTest.IMAGE_STORE_TOKEN,
+                "agent.internal-auth.key=" + AgentWebContextTest.INTERNAL_KEY,
                 "spring.rabbitmq.host=127.0.0.1",
                 "spring.rabbitmq.port=1",
                 "spring.rabbitmq.username=agent-user",
@@ -38,6 +39,7 @@ public abstract class AgentWebContextTest {
 
     public static final String IMAGE_STORE_TOKEN = "tok-SECRET-3c9d0e7a";
     public static final String BROKER_PASSWORD = "pw-SECRET-51b2f4aa";
+    public static final String INTERNAL_KEY = "key-SECRET-7d1c2b3a4e5f60718293a4b5c6d7e8f9";
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 

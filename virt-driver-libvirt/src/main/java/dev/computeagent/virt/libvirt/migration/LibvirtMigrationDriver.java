@@ -3,7 +3,12 @@ package dev.computeagent.virt.libvirt.migration;
 import dev.computeagent.virt.DriverException;
 import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.InstanceNotFoundException;
+import dev.computeagent.virt.InstanceMetadata;
+import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.InvalidSpecException;
+import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.libvirt.ConnectionManager;
+import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
 import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
 import dev.computeagent.virt.libvirt.binding.MigrationDomain;
@@ -14,8 +19,9 @@ import dev.computeagent.virt.libvirt.domain.Domain;
 import dev.computeagent.virt.libvirt.domain.DomainNames;
 import dev.computeagent.virt.libvirt.domain.DomainXml;
 import dev.computeagent.virt.libvirt.domain.DomainXmlException;
+import dev.computeagent.virt.libvirt.domain.NetInterface;
 import dev.computeagent.virt.migration.CompletedMigration;
-import dev.computeagent.virt.migration.InstanceDefinition;
+import dev.computeagent.virt.migration.PortableInstance;
 import dev.computeagent.virt.migration.MigrationDriver;
 import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationException.Reason;
@@ -34,8 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link MigrationDriver} on libvirt, over the connection of a {@link ConnectionManager} (the one of
- * the host's {@link dev.computeagent.virt.libvirt.LibvirtComputeDriver}). Only the agent's own domains
+ * {@link MigrationDriver} on libvirt, over the connection of the host's {@link LibvirtComputeDriver}. Only the agent's own domains
  * ({@code instance-<uuid>} with the agent's metadata) are ever migrated, exported or replaced.
  *
  * <p>Live migration: {@code virDomainMigrateToURI3} with {@code LIVE | PEER2PEER | PERSIST_DEST |
@@ -44,19 +49,18 @@ import org.slf4j.LoggerFactory;
  * monitors it. On failure libvirt itself resumes the guest on the source; this driver then checks that
  * the guest really runs there and says so in the exception.
  *
- * <p>Cold migration: with shared storage the definition moves ({@link #exportDefinition} /
- * {@link #importDefinition}); with the disks copied, {@link #migrateStopped} moves a paused, never-run
+ * <p>Cold migration: with shared storage the source exports the instance as typed data
+ * ({@link #exportInstance}: metadata and NICs, no paths, no XML) and the destination renders and
+ * defines it itself ({@link #defineInstance}, the compute driver's own rendering); with the disks copied, {@link #migrateStopped} moves a paused, never-run
  * copy of the stopped guest the same way as a live one.
  */
 public final class LibvirtMigrationDriver implements MigrationDriver, AutoCloseable {
-
-    /** {@link InstanceDefinition#format()} of what this driver exports and imports. */
-    public static final String DEFINITION_FORMAT = "libvirt-domain-xml";
 
     private static final Logger LOG = LoggerFactory.getLogger(LibvirtMigrationDriver.class);
     /** Job samples start after this (see {@link MigrationMonitor} for why); the timeout is checked from the start. */
     static final Duration FIRST_SAMPLE_AFTER = Duration.ofSeconds(1);
 
+    private final LibvirtComputeDriver compute;
     private final ConnectionManager connections;
     private final ExecutorService transfers = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "libvirt-migrate");
@@ -64,8 +68,10 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         return thread;
     });
 
-    public LibvirtMigrationDriver(ConnectionManager connections) {
-        this.connections = connections;
+    /** Migrations of the instances of {@code compute}, over its connection. */
+    public LibvirtMigrationDriver(LibvirtComputeDriver compute) {
+        this.compute = compute;
+        this.connections = compute.connectionManager();
     }
 
     @Override
@@ -228,59 +234,48 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
     }
 
     @Override
-    public InstanceDefinition exportDefinition(UUID uuid) {
+    public PortableInstance exportInstance(UUID uuid) {
         return connections.call(connection -> {
             try (MigrationDomain domain = new MigrationDomain(requireOwned(connection, uuid))) {
-                return new InstanceDefinition(uuid, DEFINITION_FORMAT, domain.migratableXml());
+                Domain parsed = DomainXml.parse(domain.migratableXml());
+                InstanceMetadata metadata = parsed.agentMetadata().orElseThrow(
+                        () -> new InstanceNotFoundException("no instance " + uuid + " (the domain is not the agent's)"));
+                return new PortableInstance(uuid, metadata, parsed.devices().interfaces().stream()
+                        .map(LibvirtMigrationDriver::nic).toList());
+            } catch (DomainXmlException e) {
+                throw new MigrationException(Step.DEFINITION, Reason.FAILED,
+                        "cannot read the definition of " + uuid + ": " + e.getMessage(), e);
             }
         });
     }
 
+    /** Rendered by the compute driver as a spawn renders it: no document from elsewhere is ever defined. */
     @Override
-    public void importDefinition(InstanceDefinition definition) {
-        if (!DEFINITION_FORMAT.equals(definition.format())) {
+    public void defineInstance(InstanceSpec spec) {
+        try {
+            compute.define(spec);
+            LOG.info("defined the cold-migrated instance {}", spec.uuid());
+        } catch (InstanceExistsException | InvalidSpecException e) {
+            throw e;
+        } catch (DriverException e) {
             throw new MigrationException(Step.DEFINITION, Reason.DESTINATION_REFUSED,
-                    "cannot import a definition of format " + definition.format(), null);
+                    "cannot define " + spec.uuid() + ": " + e.getMessage(), e);
         }
-        checkOwnedDefinition(definition);
-        connections.call(connection -> {
-            Optional<DomainHandle> existing = connection.lookup(definition.uuid());
-            if (existing.isPresent()) {
-                existing.get().close();
-                throw new InstanceExistsException("instance " + definition.uuid() + " is already defined here");
-            }
-            try (DomainHandle defined = connection.define(definition.document())) {
-                LOG.info("imported the definition of {} as {}", definition.uuid(), defined.name());
-            } catch (InstanceExistsException e) {
-                throw e;
-            } catch (DriverException e) {
-                throw new MigrationException(Step.DEFINITION, Reason.DESTINATION_REFUSED,
-                        "cannot define " + definition.uuid() + ": " + e.getMessage(), e);
-            }
-            return null;
-        });
+    }
+
+    private static NicSpec nic(NetInterface nic) {
+        NicSpec.Type type = switch (nic.type()) {
+            case NETWORK -> NicSpec.Type.NETWORK;
+            case BRIDGE -> NicSpec.Type.BRIDGE;
+            case USER -> NicSpec.Type.USER;
+        };
+        return new NicSpec(type, nic.source(), nic.mac(), nic.model().orElse("virtio"));
     }
 
     /** Stops accepting migrations; running transfers are left to libvirt (they finish or fail there). */
     @Override
     public void close() {
         transfers.shutdown();
-    }
-
-    /** An imported definition must be one of ours for the uuid it claims, or it could replace anything. */
-    private static void checkOwnedDefinition(InstanceDefinition definition) {
-        Domain parsed;
-        try {
-            parsed = DomainXml.parse(definition.document());
-        } catch (DomainXmlException e) {
-            throw new MigrationException(Step.DEFINITION, Reason.DESTINATION_REFUSED,
-                    "unreadable definition of " + definition.uuid() + ": " + e.getMessage(), e);
-        }
-        if (parsed.agentMetadata().isEmpty() || !definition.uuid().equals(parsed.uuid())
-                || !DomainNames.forUuid(definition.uuid()).equals(parsed.name())) {
-            throw new MigrationException(Step.DEFINITION, Reason.DESTINATION_REFUSED,
-                    "the definition is not the agent's instance " + definition.uuid(), null);
-        }
     }
 
     private static DomainHandle requireOwned(LibvirtConnection connection, UUID uuid) {

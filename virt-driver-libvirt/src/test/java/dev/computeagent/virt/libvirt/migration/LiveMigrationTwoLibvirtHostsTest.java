@@ -5,13 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
 import dev.computeagent.virt.migration.CompletedMigration;
-import dev.computeagent.virt.migration.InstanceDefinition;
+import dev.computeagent.virt.migration.PortableInstance;
 import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationException.Reason;
 import dev.computeagent.virt.migration.MigrationException.Step;
@@ -53,8 +55,8 @@ class LiveMigrationTwoLibvirtHostsTest {
     static void connectAndBootTheSharedGuest() {
         driverA = LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(HOSTS.a().unixUri()));
         driverB = LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(HOSTS.b().unixUri()));
-        migratorA = new LibvirtMigrationDriver(driverA.connectionManager());
-        migratorB = new LibvirtMigrationDriver(driverB.connectionManager());
+        migratorA = new LibvirtMigrationDriver(driverA);
+        migratorB = new LibvirtMigrationDriver(driverB);
         shared = UUID.randomUUID();
         Path dir = HOSTS.sharedDir();
         sharedLog = MigrationGuests.consoleLog(dir, shared);
@@ -194,25 +196,32 @@ class LiveMigrationTwoLibvirtHostsTest {
     }
 
     @Test
-    void coldMigrationDefinesTheStoppedInstanceOnTheDestination() {
+    void coldMigrationDefinesTheStoppedInstanceOnTheDestinationFromTypedData() {
         UUID uuid = UUID.randomUUID();
         Path dir = HOSTS.sharedDir();
         Path log = MigrationGuests.consoleLog(dir, uuid);
-        driverA.spawn(MigrationGuests.spec(uuid, MigrationGuests.overlay(dir, uuid), log));
+        InstanceSpec spawned = MigrationGuests.spec(uuid, MigrationGuests.overlay(dir, uuid), log);
+        NicSpec user = new NicSpec(NicSpec.Type.USER, java.util.Optional.empty(),
+                java.util.Optional.of("52:54:00:aa:bb:cc"), "e1000");
+        driverA.spawn(new InstanceSpec(uuid, spawned.metadata(), spawned.disks(), List.of(user), log, false));
         try {
             driverA.stop(uuid, Duration.ZERO);
             int bootsBefore = ConsoleTicks.read(log).boots();
-            InstanceDefinition definition = migratorA.exportDefinition(uuid);
+            PortableInstance exported = migratorA.exportInstance(uuid);
+            InstanceSpec rendered = new InstanceSpec(uuid, exported.metadata(), spawned.disks(), exported.nics(), log,
+                    false);
 
-            migratorB.importDefinition(definition);
+            migratorB.defineInstance(rendered);
             driverB.start(uuid);
             driverA.destroy(uuid);
 
+            assertThat(exported.nics()).containsExactly(user);
+            assertThat(exported.metadata()).isEqualTo(spawned.metadata());
             assertThat(driverB.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
             assertThat(driverB.info(uuid).metadata().name()).isEqualTo("migrating guest");
             assertThat(driverA.listInstances()).noneMatch(i -> i.uuid().equals(uuid));
             await().atMost(BOOT).until(() -> ConsoleTicks.read(log).boots() > bootsBefore);
-            assertThatThrownBy(() -> migratorB.importDefinition(definition))
+            assertThatThrownBy(() -> migratorB.defineInstance(rendered))
                     .isInstanceOf(InstanceExistsException.class);
         } finally {
             driverA.destroy(uuid);
@@ -272,15 +281,14 @@ class LiveMigrationTwoLibvirtHostsTest {
     }
 
     @Test
-    void importRefusesADefinitionThatIsNotTheAgentsInstance() {
+    void defineRefusesASpecWhoseDiskIsNotInPlaceAndDefinesNothing() {
         UUID uuid = UUID.randomUUID();
-        String foreign = "<domain type='qemu'><name>not-ours</name><uuid>" + uuid + "</uuid><memory>65536</memory>"
-                + "<os><type arch='x86_64'>hvm</type></os></domain>";
+        Path dir = HOSTS.b().dir().resolve("missing-" + uuid);
+        InstanceSpec spec = MigrationGuests.spec(uuid, DiskSpec.qcow2Root(dir.resolve("disk")),
+                HOSTS.b().dir().resolve("console-" + uuid + ".log"));
 
-        assertThatThrownBy(() -> migratorB.importDefinition(
-                new InstanceDefinition(uuid, LibvirtMigrationDriver.DEFINITION_FORMAT, foreign)))
-                .isInstanceOfSatisfying(MigrationException.class,
-                        e -> assertThat(e.step()).isEqualTo(Step.DEFINITION));
+        assertThatThrownBy(() -> migratorB.defineInstance(spec))
+                .isInstanceOf(dev.computeagent.virt.InvalidSpecException.class);
         assertThat(driverB.listInstances()).noneMatch(i -> i.uuid().equals(uuid));
     }
 

@@ -39,8 +39,8 @@ public final class MigrationBenchmark {
         hosts.beforeAll(null);
         try (LibvirtComputeDriver a = LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(hosts.a().unixUri(), type));
              LibvirtComputeDriver b = LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(hosts.b().unixUri(), type));
-             LibvirtMigrationDriver migratorA = new LibvirtMigrationDriver(a.connectionManager());
-             LibvirtMigrationDriver migratorB = new LibvirtMigrationDriver(b.connectionManager())) {
+             LibvirtMigrationDriver migratorA = new LibvirtMigrationDriver(a);
+             LibvirtMigrationDriver migratorB = new LibvirtMigrationDriver(b)) {
             UUID uuid = UUID.randomUUID();
             Path dir = hosts.sharedDir();
             Path log = MigrationGuests.consoleLog(dir, uuid);

@@ -1,0 +1,27 @@
+package dev.computeagent.agent.message;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An instance handed over by a cold migration over shared storage, as typed data: what its spawn
+ * asked for ({@code name}, {@code flavor}, {@code image_id}, {@code nics}, {@code metadata}) and the
+ * agent's bookkeeping that must survive the move ({@code created_at}, {@code spawn_request},
+ * {@code spec_sha256}). No path, no device, no hypervisor document: the destination renders the
+ * domain from it with its own paths.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record MigratedInstance(
+        @JsonProperty("name") String name,
+        @JsonProperty("flavor") FlavorArgs flavor,
+        @JsonProperty("image_id") String imageId,
+        @JsonProperty("nics") List<NicArgs> nics,
+        @JsonProperty("metadata") Map<String, String> metadata,
+        @JsonProperty("created_at") String createdAt,
+        @JsonProperty("spawn_request") String spawnRequest,
+        @JsonProperty("spec_sha256") String specSha256) {
+}
