@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param keepaliveCount          unanswered probes after which the connection counts as dead
  * @param reconnectInitialBackoff first wait before reconnecting; doubled per failed attempt
  * @param reconnectMaxBackoff     upper bound of the wait between reconnect attempts
- * @param stopResendInterval      how often a graceful stop re-sends the ACPI shutdown
+ * @param stopResendInterval      how often a graceful stop re-sends its shutdown request (guest agent or ACPI)
  * @param operationTimeout        how long a forced power-off or an undefine may take to show
  *                                effect before {@link dev.computeagent.virt.OperationTimeoutException}
  * @param designerOptions         the domain-XML policy (machine type, RNG source, O_DIRECT probe)
