@@ -34,6 +34,7 @@ import org.springframework.validation.annotation.Validated;
  * @param powerSyncInterval       period of the power-state sync pass
  * @param shutdownTimeout         how long in-flight commands may run on shutdown
  * @param imageCache              cache garbage collection
+ * @param configDrive             when instances get a config drive, and what it tells them
  */
 @Validated
 @ConfigurationProperties("agent")
@@ -49,7 +50,8 @@ public record AgentProperties(
         @Min(1) @Max(100) @DefaultValue("5") int deliveryLimit,
         @NotNull @DefaultValue("10m") @DurationUnit(ChronoUnit.SECONDS) Duration powerSyncInterval,
         @NotNull @DefaultValue("120s") @DurationUnit(ChronoUnit.SECONDS) Duration shutdownTimeout,
-        @Valid @NotNull @DefaultValue ImageCache imageCache) {
+        @Valid @NotNull @DefaultValue ImageCache imageCache,
+        @Valid @NotNull @DefaultValue ConfigDrive configDrive) {
 
     public AgentProperties {
         if (host == null || host.isBlank()) {
@@ -95,6 +97,17 @@ public record AgentProperties(
                              @Min(0) @DefaultValue("0") long quotaBytes,
                              @NotNull @DefaultValue("1h") Duration gcInterval,
                              @DefaultValue("true") boolean forceRaw) {
+    }
+
+    /**
+     * @param force            a config drive for every instance (Nova's {@code force_config_drive}); else only
+     *                         for spawns with user data, SSH public keys or NICs
+     * @param availabilityZone the {@code availability_zone} guests read in {@code meta_data.json}
+     */
+    public record ConfigDrive(@DefaultValue("false") boolean force,
+                              @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,255}",
+                                      message = "agent.config-drive.availability-zone must be 1-255 chars of [A-Za-z0-9._:-]")
+                              @DefaultValue("nova") String availabilityZone) {
     }
 
     /** The migration URI peers use, derived from {@link #host} unless configured. */

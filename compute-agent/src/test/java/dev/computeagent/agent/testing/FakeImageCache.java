@@ -26,6 +26,7 @@ public final class FakeImageCache implements ImageCache {
 
     private final Map<String, Supplier<? extends ImageException>> failures = new ConcurrentHashMap<>();
     private final Map<String, Runnable> fetchHooks = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> properties = new ConcurrentHashMap<>();
     private final AtomicInteger overlays = new AtomicInteger();
 
     public void failFetch(String imageId, Supplier<? extends ImageException> failure) {
@@ -35,6 +36,11 @@ public final class FakeImageCache implements ImageCache {
     /** Runs {@code hook} inside every fetch of {@code imageId}, as if the download took that long. */
     public void onFetch(String imageId, Runnable hook) {
         fetchHooks.put(imageId, hook);
+    }
+
+    /** Gives {@code imageId} these image properties (e.g. {@code hw_qemu_guest_agent=yes}). */
+    public void setProperties(String imageId, Map<String, String> imageProperties) {
+        properties.put(imageId, Map.copyOf(imageProperties));
     }
 
     public int overlaysCreated() {
@@ -52,7 +58,7 @@ public final class FakeImageCache implements ImageCache {
             throw failure.get();
         }
         return new CachedImage(imageId, Path.of("/nonexistent/_base", imageId), "raw", 1 << 20, 1 << 20,
-                Instant.now(), false);
+                Instant.now(), false, properties.getOrDefault(imageId, Map.of()));
     }
 
     @Override
