@@ -96,7 +96,8 @@ class ConfigDriveGenisoimageTest {
         Path iso = dir.resolve("disk.config");
         builder.build(iso, content("vm", Map.of(), Optional.empty()));
         assertThat(ConfigDrives.list(iso)).contains("/openstack/latest/meta_data.json",
-                "/openstack/latest/network_data.json", "/openstack/latest/vendor_data.json").doesNotContain("user_data");
+                        "/openstack/latest/network_data.json", "/openstack/latest/vendor_data.json")
+                .doesNotContain("user_data");
         assertThat(json(iso, "network_data.json").path("links")).isEmpty();
         assertThat(json(iso, "meta_data.json").path("public_keys").isObject()).isTrue();
     }

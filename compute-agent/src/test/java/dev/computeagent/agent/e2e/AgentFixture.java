@@ -44,6 +44,11 @@ final class AgentFixture implements AutoCloseable {
     }
 
     AgentProcess startAgent() throws IOException {
+        return startAgent(Map.of());
+    }
+
+    /** Starts the agent with these properties added to (or replacing) the fixture's. */
+    AgentProcess startAgent(Map<String, String> overrides) throws IOException {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("agent.host", host);
         p.put("agent.state-dir", stateDir.toString());
@@ -53,6 +58,7 @@ final class AgentFixture implements AutoCloseable {
         p.put("spring.rabbitmq.port", Integer.toString(AmqpTestClient.BROKER_PORT));
         p.put("server.port", "0");
         p.put("agent.shutdown-timeout", "20s");
+        p.putAll(overrides);
         agent = new AgentProcess(p, root.resolve("agent-" + (++starts) + ".log")).start();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             if (!agent.alive()) {

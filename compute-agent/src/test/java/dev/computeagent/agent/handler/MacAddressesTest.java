@@ -21,7 +21,8 @@ class MacAddressesTest {
 
         assertThat(assigned).hasSize(3);
         assertThat(assigned.get(1)).isEqualTo(own);
-        assertThat(assigned.get(0).mac()).hasValueSatisfying(mac -> assertThat(mac).matches("fa:16:3e(:[0-9a-f]{2}){3}"));
+        assertThat(assigned.get(0).mac())
+                .hasValueSatisfying(mac -> assertThat(mac).matches("fa:16:3e(:[0-9a-f]{2}){3}"));
         assertThat(assigned.get(2).mac()).hasValueSatisfying(mac -> assertThat(mac).startsWith("fa:16:3e:"));
         assertThat(assigned.get(0).mac()).isNotEqualTo(assigned.get(2).mac());
         assertThat(assigned.get(0).source()).contains("default");

@@ -149,8 +149,8 @@ class RestApiTest extends AgentWebContextTest {
         driver.setCheckDiskFiles(false);
         InstanceSpec withAgent = new InstanceSpec(UUID.fromString(ACTIVE_UUID), new InstanceMetadata("first",
                 new Flavor(2, 512, 1, 0), "cirros-0.6", "web-test-host", Map.of(), Map.of()),
-                List.of(DiskSpec.qcow2Root(Path.of("/nonexistent/disk"))), List.of(), Path.of("/nonexistent/console.log"),
-                false, true);
+                List.of(DiskSpec.qcow2Root(Path.of("/nonexistent/disk"))), List.of(),
+                Path.of("/nonexistent/console.log"), false, true);
         InstanceSpec without = new InstanceSpec(UUID.fromString(STOPPED_UUID), withAgent.metadata(), withAgent.disks(),
                 List.of(), withAgent.consoleLog(), false);
         driver.spawn(withAgent);
