@@ -2,8 +2,6 @@ package dev.computeagent.agent.handler;
 
 import dev.computeagent.virt.NicSpec;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -50,16 +48,9 @@ final class MacAddresses {
     }
 
     private static String derive(UUID uuid, int index, int attempt) {
-        byte[] hash = sha256(uuid + "/nic/" + index + "/" + attempt);
+        byte[] hash = SpecFingerprint.sha256().digest((uuid + "/nic/" + index + "/" + attempt)
+                .getBytes(StandardCharsets.UTF_8));
         String tail = HexFormat.ofDelimiter(":").formatHex(hash, 0, 3);
         return PREFIX + ":" + tail;
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", e);
-        }
     }
 }

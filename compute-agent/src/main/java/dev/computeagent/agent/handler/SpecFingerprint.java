@@ -59,7 +59,8 @@ public final class SpecFingerprint {
         sha.update(bytes);
     }
 
-    private static MessageDigest sha256() {
+    /** A fresh SHA-256 digest (every JRE has one). */
+    static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
