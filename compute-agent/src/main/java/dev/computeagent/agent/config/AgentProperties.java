@@ -105,8 +105,8 @@ public record AgentProperties(
      * @param availabilityZone the {@code availability_zone} guests read in {@code meta_data.json}
      */
     public record ConfigDrive(@DefaultValue("false") boolean force,
-                              @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,255}",
-                                      message = "agent.config-drive.availability-zone must be 1-255 chars of [A-Za-z0-9._:-]")
+                              @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,255}", message =
+                                      "agent.config-drive.availability-zone must be 1-255 chars of [A-Za-z0-9._:-]")
                               @DefaultValue("nova") String availabilityZone) {
     }
 

@@ -36,7 +36,8 @@ public class InstancesController {
     private final ObjectProvider<InstanceDirectory> directory;
     private final ObjectProvider<GuestAgentProbe> guestAgents;
 
-    public InstancesController(ObjectProvider<InstanceDirectory> directory, ObjectProvider<GuestAgentProbe> guestAgents) {
+    public InstancesController(ObjectProvider<InstanceDirectory> directory,
+                               ObjectProvider<GuestAgentProbe> guestAgents) {
         this.directory = directory;
         this.guestAgents = guestAgents;
     }
