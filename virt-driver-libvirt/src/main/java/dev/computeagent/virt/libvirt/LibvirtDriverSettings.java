@@ -48,7 +48,7 @@ public record LibvirtDriverSettings(String uri, VirtType virtType, Duration keep
 
     /**
      * Keepalive every 5 s (dead after 3 misses), reconnect backoff 0.5 s doubling up to 30 s,
-     * ACPI re-sent every 10 s, 30 s for a forced power-off, the designer's defaults.
+     * shutdown request re-sent every 10 s, 30 s for a forced power-off, the designer's defaults.
      */
     public static LibvirtDriverSettings defaults(String uri, VirtType virtType) {
         return new LibvirtDriverSettings(uri, virtType, Duration.ofSeconds(5), 3, Duration.ofMillis(500),
