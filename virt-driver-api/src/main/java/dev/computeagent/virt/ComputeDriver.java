@@ -37,7 +37,8 @@ public interface ComputeDriver extends AutoCloseable {
     void start(UUID uuid);
 
     /**
-     * Graceful shutdown (ACPI, re-sent every 10 s) until {@code timeout}, then forced off.
+     * Graceful shutdown until {@code timeout}, then forced off: the guest agent is asked first where
+     * the instance has one that answers, ACPI otherwise (the request is re-sent every 10 s).
      * {@link Duration#ZERO} forces at once. Stopping a stopped instance is a no-op.
      * Returns once the instance is off; the definition is kept.
      *
@@ -46,8 +47,9 @@ public interface ComputeDriver extends AutoCloseable {
     void stop(UUID uuid, Duration timeout);
 
     /**
-     * Reboots a running instance. {@link RebootType#SOFT} asks the guest (ACPI) and falls back to
-     * a hard reset when the guest has not rebooted within {@code softTimeout};
+     * Reboots a running instance. {@link RebootType#SOFT} asks the guest to power off (as
+     * {@link #stop} does: guest agent, else ACPI) and boots it again, and falls back to a hard reset
+     * when the guest has not powered off within {@code softTimeout};
      * {@link RebootType#HARD} resets at once. A stopped instance is started instead.
      *
      * @throws InstanceNotFoundException no such instance
@@ -66,6 +68,16 @@ public interface ComputeDriver extends AutoCloseable {
      * @throws InstanceNotFoundException no such instance
      */
     InstanceInfo info(UUID uuid);
+
+    /**
+     * Pings the instance's guest agent, waiting at most about {@code timeout} for the answer. Never
+     * changes the instance. May take longer than {@code timeout} while another operation holds the
+     * instance (a graceful stop through the agent): callers that must not block run it on their own
+     * thread.
+     *
+     * @throws InstanceNotFoundException no such instance
+     */
+    GuestAgentStatus guestAgent(UUID uuid, Duration timeout);
 
     /** Every instance this driver owns on the host, in no particular order. */
     List<InstanceInfo> listInstances();

@@ -59,10 +59,12 @@ public record DiskSpec(Path path, Format format, Bus bus, CacheMode cacheMode, S
     }
 
     /**
-     * A config drive: a raw ISO 9660 image as a read-only CD-ROM on SATA ({@code sda}): SATA exists on
-     * every machine type (IDE does not on q35), and every guest has its driver (not so virtio-scsi).
+     * A config drive: a raw ISO 9660 image as a read-only CD-ROM on IDE ({@code hdd}, the last IDE
+     * device), as Nova attaches it on i440fx machines: every Linux kernel can read an IDE CD-ROM
+     * ({@code ata_piix}), while Debian's cloud kernel has no AHCI driver and so never sees a SATA one.
+     * A driver whose machine type has no IDE controller (q35) moves it to SATA.
      */
     public static DiskSpec configDrive(Path path) {
-        return new DiskSpec(path, Format.RAW, Bus.SATA, CacheMode.NONE, "sda", Media.CDROM);
+        return new DiskSpec(path, Format.RAW, Bus.IDE, CacheMode.NONE, "hdd", Media.CDROM);
     }
 }

@@ -14,9 +14,11 @@ import java.util.UUID;
  * @param nics       network interfaces, possibly none
  * @param consoleLog file that receives the guest's serial console (its directory must exist)
  * @param vnc        whether to expose a VNC console (on 127.0.0.1 only)
+ * @param guestAgent whether the guest runs a QEMU guest agent (the image says so): the instance gets
+ *                   its channel, and graceful stops and reboots ask it before ACPI
  */
 public record InstanceSpec(UUID uuid, InstanceMetadata metadata, List<DiskSpec> disks, List<NicSpec> nics,
-                           Path consoleLog, boolean vnc) {
+                           Path consoleLog, boolean vnc, boolean guestAgent) {
 
     public InstanceSpec {
         Objects.requireNonNull(uuid, "uuid");
@@ -30,6 +32,12 @@ public record InstanceSpec(UUID uuid, InstanceMetadata metadata, List<DiskSpec> 
         if (!consoleLog.isAbsolute()) {
             throw new IllegalArgumentException("console log path must be absolute: " + consoleLog);
         }
+    }
+
+    /** An instance without a guest agent channel. */
+    public InstanceSpec(UUID uuid, InstanceMetadata metadata, List<DiskSpec> disks, List<NicSpec> nics,
+                        Path consoleLog, boolean vnc) {
+        this(uuid, metadata, disks, nics, consoleLog, vnc, false);
     }
 
     public Flavor flavor() {

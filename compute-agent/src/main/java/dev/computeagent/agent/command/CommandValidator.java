@@ -18,6 +18,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -52,6 +54,9 @@ public final class CommandValidator {
     static final int ABORT_REASON_CHARS = 4096;
     private static final Pattern PROBE = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
+    static final int PUBLIC_KEYS = 32;
+    static final int PUBLIC_KEY_NAME_CHARS = 255;
+    static final int PUBLIC_KEY_CHARS = 16_384;
 
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern UUID_FORM = Pattern.compile(
@@ -59,6 +64,10 @@ public final class CommandValidator {
     private static final Pattern IMAGE_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern MAC = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
+    /** One OpenSSH public key line: key type, base64 blob, optional comment; no options, no line breaks. */
+    private static final Pattern PUBLIC_KEY =
+            Pattern.compile("([a-z0-9@.-]{3,64}) ([A-Za-z0-9+/]+={0,3})( [^\\p{Cntrl}]*)?");
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
     private final String host;
     private final String expectedRoutingKey;
@@ -151,7 +160,63 @@ public final class CommandValidator {
         FlavorArgs flavor = flavor(a, "args.");
         String imageId = pattern(a, "image_id", IMAGE_ID, "1-128 chars of [A-Za-z0-9._-]", "args.");
         return new SpawnRequest(name, flavor, imageId, nics(a.get("nics"), "args."),
-                metadata(a.get("metadata"), "args."), userData(a.get("user_data")));
+                metadata(a.get("metadata"), "args."), userData(a.get("user_data")), publicKeys(a.get("public_keys")));
+    }
+
+    /**
+     * Name → OpenSSH public key. A key is one line whose base64 blob decodes to an SSH key of the type
+     * it names (the blob starts with that type), so neither options ({@code command="…"}) nor a second
+     * line can reach the guest's {@code authorized_keys}.
+     */
+    private Map<String, String> publicKeys(JsonNode keys) {
+        if (keys == null || keys.isNull()) {
+            return Map.of();
+        }
+        if (!keys.isObject()) {
+            throw new Invalid("args.public_keys must be an object of name to OpenSSH public key");
+        }
+        if (keys.size() > PUBLIC_KEYS) {
+            throw new Invalid("args.public_keys has more than " + PUBLIC_KEYS + " entries");
+        }
+        Map<String, String> result = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : keys.properties()) {
+            String name = e.getKey();
+            int nameChars = name.codePointCount(0, name.length());
+            if (nameChars < 1 || nameChars > PUBLIC_KEY_NAME_CHARS || CONTROL.matcher(name).find()) {
+                throw new Invalid("args.public_keys names must be 1-" + PUBLIC_KEY_NAME_CHARS
+                        + " characters without control characters");
+            }
+            String where = "args.public_keys." + abbreviate(name);
+            if (!e.getValue().isString()) {
+                throw new Invalid(where + " must be a string");
+            }
+            String key = e.getValue().stringValue();
+            if (key.length() > PUBLIC_KEY_CHARS || !isOpenSshPublicKey(key)) {
+                throw new Invalid(where + " must be one OpenSSH public key line (type base64 [comment]) of at most "
+                        + PUBLIC_KEY_CHARS + " characters");
+            }
+            result.put(name, key);
+        }
+        return result;
+    }
+
+    private static boolean isOpenSshPublicKey(String key) {
+        Matcher m = PUBLIC_KEY.matcher(key);
+        if (!m.matches()) {
+            return false;
+        }
+        byte[] blob;
+        try {
+            blob = Base64.getDecoder().decode(m.group(2));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        byte[] type = m.group(1).getBytes(StandardCharsets.US_ASCII);
+        if (blob.length < 4 + type.length) {
+            return false;
+        }
+        int length = ByteBuffer.wrap(blob, 0, 4).getInt();
+        return length == type.length && Arrays.equals(blob, 4, 4 + type.length, type, 0, type.length);
     }
 
     private static String name(JsonNode a, String prefix) {

@@ -15,10 +15,12 @@ import java.util.Optional;
  * @param imageId  1–128 chars of {@code [A-Za-z0-9._-]}
  * @param nics     possibly empty
  * @param metadata at most 128 entries
- * @param userData decoded user data (at most 64 KiB), when given
+ * @param userData   decoded user data (at most 64 KiB), when given
+ * @param publicKeys SSH public keys by name, each one OpenSSH line ({@code type base64 [comment]}),
+ *                   possibly none
  */
 public record SpawnRequest(String name, FlavorArgs flavor, String imageId, List<NicSpec> nics,
-                           Map<String, String> metadata, Optional<byte[]> userData) {
+                           Map<String, String> metadata, Optional<byte[]> userData, Map<String, String> publicKeys) {
 
     public SpawnRequest {
         Objects.requireNonNull(name, "name");
@@ -27,5 +29,12 @@ public record SpawnRequest(String name, FlavorArgs flavor, String imageId, List<
         nics = List.copyOf(nics);
         metadata = Map.copyOf(metadata);
         Objects.requireNonNull(userData, "userData");
+        publicKeys = Map.copyOf(publicKeys);
+    }
+
+    /** A request without SSH public keys. */
+    public SpawnRequest(String name, FlavorArgs flavor, String imageId, List<NicSpec> nics,
+                        Map<String, String> metadata, Optional<byte[]> userData) {
+        this(name, flavor, imageId, nics, metadata, userData, Map.of());
     }
 }

@@ -8,6 +8,7 @@ import dev.computeagent.agent.amqp.Topology;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.CommandValidator;
 import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
+import dev.computeagent.agent.configdrive.ConfigDriveOptions;
 import dev.computeagent.agent.execution.CommandExecutor;
 import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.handler.CommandHandler;
@@ -154,7 +155,9 @@ public class AgentCoreConfiguration {
     SpawnHandler spawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
                               ConfigDriveBuilder configDrives, CapacityReservations reservations,
                               AgentProperties properties, Clock clock, MeterRegistry meters) {
-        return new SpawnHandler(driver, images, store, files, configDrives, reservations, properties.host(), clock,
+        AgentProperties.ConfigDrive drive = properties.configDrive();
+        return new SpawnHandler(driver, images, store, files, configDrives,
+                new ConfigDriveOptions(drive.force(), drive.availabilityZone()), reservations, properties.host(), clock,
                 meters);
     }
 

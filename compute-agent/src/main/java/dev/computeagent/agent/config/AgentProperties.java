@@ -35,6 +35,7 @@ import org.springframework.validation.annotation.Validated;
  * @param shutdownTimeout         how long in-flight commands may run on shutdown
  * @param imageCache              cache garbage collection
  * @param internalAuth            the keys that sign and authenticate agent-to-agent commands
+ * @param configDrive             when instances get a config drive, and what it tells them
  */
 @Validated
 @ConfigurationProperties("agent")
@@ -51,7 +52,8 @@ public record AgentProperties(
         @NotNull @DefaultValue("10m") @DurationUnit(ChronoUnit.SECONDS) Duration powerSyncInterval,
         @NotNull @DefaultValue("120s") @DurationUnit(ChronoUnit.SECONDS) Duration shutdownTimeout,
         @Valid @NotNull @DefaultValue ImageCache imageCache,
-        @Valid @NotNull @DefaultValue InternalAuth internalAuth) {
+        @Valid @NotNull @DefaultValue InternalAuth internalAuth,
+        @Valid @NotNull @DefaultValue ConfigDrive configDrive) {
 
     public AgentProperties {
         if (host == null || host.isBlank()) {
@@ -124,6 +126,19 @@ public record AgentProperties(
             return "InternalAuth[keysDir=" + keysDir + ", key=" + (key == null || key.isEmpty() ? "none" : "***")
                     + ", keyId=" + keyId + ", activeKeyId=" + activeKeyId + ", maxAge=" + maxAge + "]";
         }
+    }
+
+    /**
+     * When instances get a config drive, and what it tells them.
+     *
+     * @param force            a config drive for every instance (Nova's {@code force_config_drive}); else only
+     *                         for spawns with user data, SSH public keys or NICs
+     * @param availabilityZone the {@code availability_zone} guests read in {@code meta_data.json}
+     */
+    public record ConfigDrive(@DefaultValue("false") boolean force,
+                              @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,255}", message =
+                                      "agent.config-drive.availability-zone must be 1-255 chars of [A-Za-z0-9._:-]")
+                              @DefaultValue("nova") String availabilityZone) {
     }
 
     /** The migration URI peers use, derived from {@link #host} unless configured. */

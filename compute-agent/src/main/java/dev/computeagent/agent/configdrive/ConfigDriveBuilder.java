@@ -1,6 +1,5 @@
 package dev.computeagent.agent.configdrive;
 
-import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.files.AtomicFiles;
 import dev.computeagent.image.qemu.ProcessResult;
@@ -9,21 +8,18 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * Builds config drives: ISO 9660 images labelled {@code config-2} holding
- * {@code openstack/latest/meta_data.json} (uuid, name, hostname, {@code meta}) and, when given,
- * {@code openstack/latest/user_data} byte for byte: the layout cloud-init's ConfigDrive data source
- * reads, as Nova writes it. {@code genisoimage} runs from an argument list under {@code prlimit} with
- * a timeout.
+ * Builds config drives: ISO 9660 images labelled {@code config-2} holding the files of
+ * {@code openstack/latest/} that Nova writes ({@link OpenStackMetadata}): the layout cloud-init's
+ * ConfigDrive data source reads. {@code genisoimage} runs from an argument list under {@code prlimit}
+ * with a timeout.
  *
  * <p>Failure semantics: every failure is a {@link ConfigDriveException} carrying genisoimage's stderr
  * where it ran; the target is written under a temporary name and renamed into place, so it is either
@@ -42,6 +38,7 @@ public final class ConfigDriveBuilder {
 
     private final ProcessRunner runner;
     private final Duration timeout;
+    private final SecureRandom random = new SecureRandom();
 
     public ConfigDriveBuilder(ProcessRunner runner, Duration timeout) {
         this.runner = runner;
@@ -55,9 +52,10 @@ public final class ConfigDriveBuilder {
             Files.createDirectories(target.toAbsolutePath().getParent());
             staging = Files.createTempDirectory(target.toAbsolutePath().getParent(), ".config-drive-");
             Path latest = Files.createDirectories(staging.resolve("openstack").resolve("latest"));
-            Files.write(latest.resolve("meta_data.json"), AgentJson.mapper().writeValueAsBytes(metaData(content)));
-            if (content.userData().isPresent()) {
-                Files.write(latest.resolve("user_data"), content.userData().get());
+            byte[] seed = new byte[OpenStackMetadata.RANDOM_SEED_BYTES];
+            random.nextBytes(seed);
+            for (Map.Entry<String, byte[]> file : OpenStackMetadata.files(content, seed).entrySet()) {
+                Files.write(latest.resolve(file.getKey()), file.getValue());
             }
             Path root = staging;
             AtomicFiles.create(target, tmp -> genisoimage(tmp, root));
@@ -97,34 +95,6 @@ public final class ConfigDriveBuilder {
             }
         }
         return true;
-    }
-
-    /**
-     * A DNS label from any name, as Nova sanitizes hostnames: lower case, spaces, underscores and dots
-     * as dashes, nothing but {@code [a-z0-9-]}, no run of dashes, none leading or trailing, at most 63
-     * characters; {@code instance-<uuid>} when nothing is left.
-     */
-    static String hostname(String name, UUID uuid) {
-        String host = trimDashes(name.toLowerCase(Locale.ROOT).replaceAll("[ _.]", "-")
-                .replaceAll("[^a-z0-9-]", "").replaceAll("-{2,}", "-"));
-        host = trimDashes(host.substring(0, Math.min(host.length(), 63)));
-        return host.isEmpty() ? "instance-" + uuid : host;
-    }
-
-    private static String trimDashes(String host) {
-        return host.replaceAll("^-|-$", "");
-    }
-
-    private static Map<String, Object> metaData(ConfigDriveContent content) {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("uuid", content.uuid().toString());
-        meta.put("name", content.name());
-        meta.put("hostname", hostname(content.name(), content.uuid()));
-        meta.put("launch_index", 0);
-        meta.put("meta", content.metadata());
-        meta.put("public_keys", Map.of());
-        meta.put("files", List.of());
-        return meta;
     }
 
     private void genisoimage(Path iso, Path root) {

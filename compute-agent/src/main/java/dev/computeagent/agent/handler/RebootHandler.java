@@ -6,7 +6,10 @@ import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.virt.ComputeDriver;
 
-/** {@code reboot}: soft (ACPI, hard after the timeout) or hard; a stopped instance is started. */
+/**
+ * {@code reboot}: soft (graceful shutdown as {@code stop}, then booted again; hard after the timeout) or
+ * hard; a stopped instance is started.
+ */
 public final class RebootHandler implements CommandHandler<Command.Reboot> {
 
     private final ComputeDriver driver;

@@ -4,6 +4,7 @@ import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
 import dev.computeagent.agent.configdrive.ConfigDriveContent;
+import dev.computeagent.agent.configdrive.ConfigDriveOptions;
 import dev.computeagent.agent.execution.CommandFailedException;
 import dev.computeagent.agent.execution.ErrorMapper;
 import dev.computeagent.agent.message.CommandName;
@@ -23,6 +24,7 @@ import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.PowerState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -52,9 +54,14 @@ import org.slf4j.LoggerFactory;
  * everything this spawn created (domain, overlay, instance directory) before it is reported.
  *
  * <p>The root disk is {@code vda}; a flavor with {@code ephemeral_gb} gets an empty, unformatted qcow2
- * disk of that size as {@code vdb} ({@code disk.eph0}), as Nova's ephemeral disk without a file system;
- * {@code user_data} reaches the guest on a config drive ({@code disk.config}, a read-only CD-ROM
- * labelled {@code config-2}, with the name and metadata), as Nova's {@code force_config_drive}.
+ * disk of that size as {@code vdb} ({@code disk.eph0}), as Nova's ephemeral disk without a file system.
+ * NICs without a MAC get one from the agent ({@link MacAddresses}). A spawn that gives the guest
+ * something to read (user data, SSH public keys or NICs to configure), or any spawn on a host with
+ * {@link ConfigDriveOptions#force}, gets a config drive ({@code disk.config}, a read-only IDE CD-ROM
+ * labelled {@code config-2}, as Nova writes it: see {@link dev.computeagent.agent.configdrive}); a spawn
+ * with none of these has nothing for cloud-init to apply beyond the hostname and skips the
+ * genisoimage run. An image whose properties say {@code hw_qemu_guest_agent=yes} gets the guest
+ * agent's channel ({@link ImageProperties}).
  *
  * <p>Before any work a new instance must fit: memory, and root plus ephemeral disk, with the other
  * instances arriving counted (see {@link #reserveCapacity}), else {@code INSUFFICIENT_RESOURCES}; an
@@ -71,19 +78,21 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
     private final InstanceStore store;
     private final InstanceFiles files;
     private final ConfigDriveBuilder configDrives;
+    private final ConfigDriveOptions configDriveOptions;
     private final String host;
     private final Clock clock;
     private final MeterRegistry meters;
     private final CapacityReservations reservations;
 
     public SpawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
-                        ConfigDriveBuilder configDrives, CapacityReservations reservations, String host,
-                        Clock clock, MeterRegistry meters) {
+                        ConfigDriveBuilder configDrives, ConfigDriveOptions configDriveOptions,
+                        CapacityReservations reservations, String host, Clock clock, MeterRegistry meters) {
         this.driver = driver;
         this.images = images;
         this.store = store;
         this.files = files;
         this.configDrives = configDrives;
+        this.configDriveOptions = configDriveOptions;
         this.reservations = reservations;
         this.host = host;
         this.clock = clock;
@@ -133,8 +142,9 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
                 reserveCapacity(uuid, request, image.virtualSize());
             }
             phase("disk", () -> images.createOverlay(request.imageId(), files.disk(uuid), rootBytes));
-            InstanceSpec spec = new InstanceSpec(uuid, metadata(command, fingerprint), disks(uuid, request),
-                    request.nics(), files.consoleLog(uuid), false);
+            List<NicSpec> nics = MacAddresses.assign(uuid, request.nics());
+            InstanceSpec spec = new InstanceSpec(uuid, metadata(command, fingerprint), disks(uuid, request, nics),
+                    nics, files.consoleLog(uuid), false, ImageProperties.guestAgent(image.properties()));
             phase("define", () -> {
                 driver.spawn(spec);
                 // visible over REST as BUILDING from the moment the domain exists
@@ -160,9 +170,9 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
 
     /**
      * The root overlay as {@code vda}, then the disks made here: the flavor's ephemeral disk as
-     * {@code vdb}, the config drive with the user data as {@code sda}.
+     * {@code vdb}, the config drive as {@code hdd}.
      */
-    private List<DiskSpec> disks(UUID uuid, SpawnRequest request) {
+    private List<DiskSpec> disks(UUID uuid, SpawnRequest request, List<NicSpec> nics) {
         List<DiskSpec> disks = new ArrayList<>(List.of(DiskSpec.qcow2Root(files.disk(uuid))));
         long ephemeralGb = request.flavor().ephemeralGb();
         if (ephemeralGb > 0) {
@@ -173,11 +183,12 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
             });
             disks.add(DiskSpec.qcow2Ephemeral(ephemeral));
         }
-        if (request.userData().isPresent()) {
+        if (configDriveOptions.force() || request.userData().isPresent() || !request.publicKeys().isEmpty()
+                || !nics.isEmpty()) {
             Path drive = files.configDrive(uuid);
             phase("config-drive", () -> {
                 configDrives.build(drive, new ConfigDriveContent(uuid, request.name(), request.metadata(),
-                        request.userData()));
+                        request.userData(), request.publicKeys(), nics, configDriveOptions.availabilityZone()));
                 return null;
             });
             disks.add(DiskSpec.configDrive(drive));

@@ -11,7 +11,9 @@ import java.util.TreeMap;
 
 /**
  * A SHA-256 over everything a {@code spawn} asks for, in a canonical, length-prefixed form, so
- * "same spec" (DESIGN.md §3) is a comparison of two strings stored with the instance.
+ * "same spec" (DESIGN.md §3) is a comparison of two strings stored with the instance. Arguments added
+ * after the first release enter the hash only when given, so a spawn without them keeps the
+ * fingerprint it always had (an instance spawned by an older agent still matches its redelivery).
  */
 public final class SpecFingerprint {
 
@@ -39,6 +41,15 @@ public final class SpecFingerprint {
         });
         byte[] userData = r.userData().orElse(null);
         field(sha, userData == null ? "-" : "+" + HexFormat.of().formatHex(sha256().digest(userData)));
+        if (!r.publicKeys().isEmpty()) {
+            field(sha, "public_keys");
+            Map<String, String> keys = new TreeMap<>(r.publicKeys());
+            field(sha, Integer.toString(keys.size()));
+            keys.forEach((name, key) -> {
+                field(sha, name);
+                field(sha, key);
+            });
+        }
         return HexFormat.of().formatHex(sha.digest());
     }
 
@@ -48,7 +59,8 @@ public final class SpecFingerprint {
         sha.update(bytes);
     }
 
-    private static MessageDigest sha256() {
+    /** A fresh SHA-256 digest (every JRE has one). */
+    static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -7,8 +7,9 @@ import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.virt.ComputeDriver;
 
 /**
- * {@code stop}: ACPI shutdown until the timeout, then forced off (the driver's contract); a stopped
- * instance is success. Unknown = {@code INSTANCE_NOT_FOUND}.
+ * {@code stop}: graceful shutdown (through the guest agent where the instance has one, else ACPI)
+ * until the timeout, then forced off (the driver's contract); a stopped instance is success. Unknown =
+ * {@code INSTANCE_NOT_FOUND}.
  */
 public final class StopHandler implements CommandHandler<Command.Stop> {
 

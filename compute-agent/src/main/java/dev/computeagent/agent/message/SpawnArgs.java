@@ -15,5 +15,12 @@ public record SpawnArgs(
         @JsonProperty("image_id") String imageId,
         @JsonProperty("nics") List<NicArgs> nics,
         @JsonProperty("metadata") Map<String, String> metadata,
-        @JsonProperty("user_data") String userData) {
+        @JsonProperty("user_data") String userData,
+        @JsonProperty("public_keys") Map<String, String> publicKeys) {
+
+    /** Arguments without SSH public keys. */
+    public SpawnArgs(String name, FlavorArgs flavor, String imageId, List<NicArgs> nics, Map<String, String> metadata,
+                     String userData) {
+        this(name, flavor, imageId, nics, metadata, userData, null);
+    }
 }

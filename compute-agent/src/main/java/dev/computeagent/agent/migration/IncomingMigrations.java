@@ -5,6 +5,7 @@ import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
 import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.handler.ImageProperties;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;
@@ -338,8 +339,9 @@ public final class IncomingMigrations {
 
     /**
      * The instance as a spawn here would define it: the typed data the source sent, this host as the
-     * owner, and this host's own files (root overlay, the ephemeral disk when the flavor has one, the
-     * config drive when the shared directory holds one, the console log).
+     * owner, the image's guest-agent property, and this host's own files (root overlay, the ephemeral
+     * disk when the flavor has one, the config drive when the shared directory holds one, the console
+     * log).
      */
     private InstanceSpec spec(UUID uuid, MigratedInstance instance) {
         FlavorArgs f = instance.flavor();
@@ -366,7 +368,9 @@ public final class IncomingMigrations {
         }
         List<NicSpec> nics = instance.nics() == null ? List.of() : instance.nics().stream()
                 .map(NicArgs::toSpec).toList();
-        return new InstanceSpec(uuid, metadata, disks, nics, files.consoleLog(uuid), false);
+        // the image's own properties, as cached here by prepare, decide the guest agent channel
+        boolean guestAgent = ImageProperties.guestAgent(images.fetch(instance.imageId()).properties());
+        return new InstanceSpec(uuid, metadata, disks, nics, files.consoleLog(uuid), false, guestAgent);
     }
 
     /** The instance is this host's now, or will not come: it no longer holds a reservation. */

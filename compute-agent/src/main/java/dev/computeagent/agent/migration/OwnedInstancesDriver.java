@@ -1,6 +1,7 @@
 package dev.computeagent.agent.migration;
 
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
@@ -22,7 +23,7 @@ import java.util.function.Function;
  * adopted), else the metadata's {@link InstanceMetadata#ownerHost()} (set at spawn). Another agent's
  * instance — on a hypervisor two agents share, or one migrating in and not adopted yet — is treated as
  * absent by every method: not listed, {@link InstanceNotFoundException} for info/start/stop/reboot/
- * annotations, a no-op for destroy. Events are passed through; their consumers look the instance up.
+ * annotations/guest agent, a no-op for destroy. Events are passed through; their consumers look the instance up.
  */
 public final class OwnedInstancesDriver implements ComputeDriver {
 
@@ -130,6 +131,12 @@ public final class OwnedInstancesDriver implements ComputeDriver {
     @Override
     public InstanceInfo info(UUID uuid) {
         return owned(uuid);
+    }
+
+    @Override
+    public GuestAgentStatus guestAgent(UUID uuid, Duration timeout) {
+        owned(uuid);
+        return delegate.guestAgent(uuid, timeout);
     }
 
     @Override

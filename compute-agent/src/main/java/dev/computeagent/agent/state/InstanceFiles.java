@@ -16,7 +16,7 @@ import java.util.UUID;
 /**
  * The per-instance files under {@code <state-dir>/instances/<uuid>/} (DESIGN.md §5): the root disk
  * overlay {@code disk}, the ephemeral disk {@code disk.eph0} when the flavor has one, the config drive
- * {@code disk.config} when user data was given, the serial console {@code console.log}, and the agent's
+ * {@code disk.config} when the instance has one, the serial console {@code console.log}, and the agent's
  * marker that the spawn completed. Base images ({@code _base/}) are never touched here.
  */
 public final class InstanceFiles {

@@ -2,9 +2,12 @@ package dev.computeagent.agent.web;
 
 import dev.computeagent.agent.state.InstanceDirectory;
 import dev.computeagent.agent.state.InstanceView;
+import dev.computeagent.agent.status.GuestAgentProbe;
+import dev.computeagent.virt.GuestAgentStatus;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.ObjectProvider;
@@ -15,7 +18,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code GET /v1/instances} and {@code GET /v1/instances/{uuid}} (DESIGN.md §5). The list is a JSON
  * array ordered by creation time; a uuid that is malformed or not an instance of this agent is a
- * 404 problem ({@link InstanceNotFoundProblem}); a missing instance directory a 503 problem.
+ * 404 problem ({@link InstanceNotFoundProblem}); a missing instance directory a 503 problem. One
+ * instance also says whether its guest agent answers ({@link InstanceDetails}), asked through
+ * {@link GuestAgentProbe}, which holds the request for at most two seconds.
  */
 @RestController
 public class InstancesController {
@@ -29,9 +34,12 @@ public class InstancesController {
             .thenComparing(InstanceView::uuid, Comparator.nullsLast(Comparator.naturalOrder()));
 
     private final ObjectProvider<InstanceDirectory> directory;
+    private final ObjectProvider<GuestAgentProbe> guestAgents;
 
-    public InstancesController(ObjectProvider<InstanceDirectory> directory) {
+    public InstancesController(ObjectProvider<InstanceDirectory> directory,
+                               ObjectProvider<GuestAgentProbe> guestAgents) {
         this.directory = directory;
+        this.guestAgents = guestAgents;
     }
 
     @GetMapping("/v1/instances")
@@ -40,12 +48,16 @@ public class InstancesController {
     }
 
     @GetMapping("/v1/instances/{uuid}")
-    public InstanceView get(@PathVariable("uuid") String uuid) {
+    public InstanceDetails get(@PathVariable("uuid") String uuid) {
         if (!UUID_FORM.matcher(uuid).matches()) {
             throw new InstanceNotFoundProblem(uuid);
         }
-        return directory().find(UUID.fromString(uuid.toLowerCase(Locale.ROOT)))
-                .orElseThrow(() -> new InstanceNotFoundProblem(uuid));
+        UUID id = UUID.fromString(uuid.toLowerCase(Locale.ROOT));
+        InstanceView instance = directory().find(id).orElseThrow(() -> new InstanceNotFoundProblem(uuid));
+        GuestAgentProbe probe = guestAgents.getIfAvailable();
+        String guestAgent = (probe == null ? Optional.<GuestAgentStatus>empty() : probe.status(id))
+                .map(Enum::name).orElse(InstanceDetails.UNKNOWN);
+        return new InstanceDetails(instance, guestAgent);
     }
 
     private InstanceDirectory directory() {

@@ -70,7 +70,23 @@ class AsyncApiSchemaRejectsInvalidTest {
                 broken("metadata value of 4097 chars", c -> ((ObjectNode) args(c).get("metadata")).put("k", "v".repeat(4097))),
                 broken("metadata value not a string", c -> ((ObjectNode) args(c).get("metadata")).put("k", 1)),
                 broken("user_data not base64", c -> args(c).put("user_data", "not base64!")),
-                broken("user_data above 64 KiB", c -> args(c).put("user_data", "A".repeat(87_388))));
+                broken("user_data above 64 KiB", c -> args(c).put("user_data", "A".repeat(87_388))),
+                broken("public_keys as a list", c -> args(c).putArray("public_keys").add("ssh-ed25519 AAAA x")),
+                broken("public key with options", c -> publicKeys(c).put("alice",
+                        "command=\"true\" " + publicKeys(c).get("alice").asText())),
+                broken("public key with a second line", c -> publicKeys(c).put("alice",
+                        publicKeys(c).get("alice").asText() + "\nssh-rsa AAAA b")),
+                broken("public key not a string", c -> publicKeys(c).put("alice", 1)),
+                broken("33 public keys", c -> {
+                    String key = publicKeys(c).get("alice").asText();
+                    for (int i = 0; i < 33; i++) {
+                        publicKeys(c).put("k" + i, key);
+                    }
+                }));
+    }
+
+    private static ObjectNode publicKeys(ObjectNode command) {
+        return (ObjectNode) args(command).get("public_keys");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -25,6 +25,7 @@ import dev.computeagent.agent.security.InternalSignature;
 import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.message.RebootArgs;
 import dev.computeagent.agent.message.SpawnArgs;
+import dev.computeagent.agent.testing.SshKeys;
 import dev.computeagent.agent.message.StopArgs;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.status.HostStatus;
@@ -55,7 +56,8 @@ class MessageRecordsConformTest {
                 List.of(new NicArgs("network", "default", "52:54:00:12:34:56", "virtio"),
                         new NicArgs("bridge", "br0", null, null), new NicArgs("user", null, null, "e1000")),
                 Map.of("owner", "team-a", "<k>", "v & w"),
-                Base64.getEncoder().encodeToString("#cloud-config\n".getBytes()));
+                Base64.getEncoder().encodeToString("#cloud-config\n".getBytes()),
+                Map.of("alice", SshKeys.ED25519, "bob's key", SshKeys.RSA));
         SpawnArgs minimal = new SpawnArgs("tiny", new FlavorArgs(1, 64, 0, 0), "tiny-guest", null, null, null);
 
         assertConforms("spawnCommand", command("spawn", full));

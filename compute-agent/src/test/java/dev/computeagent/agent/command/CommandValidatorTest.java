@@ -1,6 +1,7 @@
 package dev.computeagent.agent.command;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.message.CommandName;
@@ -9,6 +10,7 @@ import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
 import dev.computeagent.agent.message.NicArgs;
+import dev.computeagent.agent.testing.SshKeys;
 import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.RebootType;
 import java.nio.charset.StandardCharsets;
@@ -355,6 +357,50 @@ class CommandValidatorTest {
         assertThat(rejection(envelope("spawn", spawnArgs(",\"user_data\":\"" + big + "\"")))).contains("64 KiB");
         String max = Base64.getEncoder().encodeToString(new byte[64 * 1024]);
         assertThat(accepted(envelope("spawn", spawnArgs(",\"user_data\":\"" + max + "\"")))).isNotNull();
+    }
+
+    @Test
+    void acceptsSshPublicKeysByNameAndAbsentMeansNone() {
+        Command.Spawn spawn = (Command.Spawn) accepted(envelope("spawn", spawnArgs(",\"public_keys\":{\"alice\":\""
+                + SshKeys.ED25519 + "\",\"bob's key\":\"" + SshKeys.RSA + "\"}")));
+        assertThat(spawn.request().publicKeys()).containsOnly(entry("alice", SshKeys.ED25519),
+                entry("bob's key", SshKeys.RSA));
+        Command.Spawn without = (Command.Spawn) accepted(envelope("spawn", spawnArgs(",\"public_keys\":null")));
+        assertThat(without.request().publicKeys()).isEmpty();
+        String noComment = SshKeys.ED25519.substring(0, SshKeys.ED25519.lastIndexOf(' '));
+        assertThat(accepted(envelope("spawn", spawnArgs(",\"public_keys\":{\"k\":\"" + noComment + "\"}"))))
+                .isNotNull();
+    }
+
+    @Test
+    void rejectsAnythingThatIsNotOneOpenSshPublicKeyLine() {
+        String blob = SshKeys.ED25519.split(" ")[1];
+        String[] bad = {
+            "command=\\\"rm -rf /\\\" " + SshKeys.ED25519,   // options
+            SshKeys.ED25519 + "\\nssh-ed25519 " + blob + " second",   // a second line
+            "ssh-rsa " + blob + " a@b",                              // blob of another key type
+            "ssh-ed25519 not*base64",                                // not base64
+            "ssh-ed25519 " + blob.substring(0, 8),                   // truncated blob
+            "ssh-ed25519",                                           // no blob
+            "",
+        };
+        for (String key : bad) {
+            assertThat(rejection(envelope("spawn", spawnArgs(",\"public_keys\":{\"k\":\"" + key + "\"}"))))
+                    .as(key).contains("public_keys.k").contains("OpenSSH");
+        }
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"public_keys\":{\"k\":1}")))).contains("string");
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"public_keys\":[\"" + SshKeys.ED25519 + "\"]"))))
+                .contains("public_keys must be an object");
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"public_keys\":{\"\":\"" + SshKeys.ED25519 + "\"}"))))
+                .contains("names");
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"public_keys\":{\"a\\tb\":\"" + SshKeys.ED25519
+                + "\"}")))).contains("control");
+        String many = IntStream.range(0, 33).mapToObj(i -> "\"k" + i + "\":\"" + SshKeys.ED25519 + "\"")
+                .collect(Collectors.joining(",", "{", "}"));
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"public_keys\":" + many)))).contains("32");
+        String longComment = SshKeys.ED25519 + "x".repeat(16_384);
+        assertThat(rejection(envelope("spawn", spawnArgs(",\"public_keys\":{\"k\":\"" + longComment + "\"}"))))
+                .contains("16384");
     }
 
     @Test

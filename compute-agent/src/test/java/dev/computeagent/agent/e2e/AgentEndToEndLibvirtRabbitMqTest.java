@@ -135,7 +135,7 @@ class AgentEndToEndLibvirtRabbitMqTest {
                 .contains("\"uuid\":\"" + uuid + "\"", "\"hostname\":\"config-drive\"", "\"role\":\"db\"");
         String xml = Virsh.run("virsh", "-c", "qemu:///system", "dumpxml", "instance-" + uuid);
         assertThat(xml.split("</disk>")).as(xml).anySatisfy(disk -> assertThat(disk)
-                .contains("device='cdrom'", "<source file='" + drive + "'", "<target dev='sda' bus='sata'/>",
+                .contains("device='cdrom'", "<source file='" + drive + "'", "<target dev='hdd' bus='ide'/>",
                         "<readonly/>"));
         assertThat(call("delete", uuid, "{}").path("event").asString()).isEqualTo("instance.delete.end");
         assertThat(fx.instanceDir(uuid)).doesNotExist();

@@ -58,8 +58,8 @@ class HandlersWithFakeDriverTest {
         registry = new InstanceRegistry("h1");
         files = new InstanceFiles(stateDir);
         InstanceStore store = new InstanceStore(driver, registry);
-        spawn = new SpawnHandler(driver, images, store, files, ConfigDrives.builder(), new CapacityReservations(), "h1",
-                Clock.systemUTC(), meters);
+        spawn = new SpawnHandler(driver, images, store, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,
+                new CapacityReservations(), "h1", Clock.systemUTC(), meters);
         stop = new StopHandler(driver, store);
         start = new StartHandler(driver, store);
         reboot = new RebootHandler(driver, store);

@@ -71,7 +71,7 @@ class SpawnHandlerCapacityAndStatesTest {
         files = new InstanceFiles(stateDir);
         ComputeDriver driver = observingBoot(fake);
         spawn = new SpawnHandler(driver, images, new InstanceStore(driver, registry), files, ConfigDrives.builder(),
-                reservations, "h1", Clock.systemUTC(), new SimpleMeterRegistry());
+                ConfigDrives.OPTIONS, reservations, "h1", Clock.systemUTC(), new SimpleMeterRegistry());
     }
 
     @AfterEach
@@ -199,8 +199,8 @@ class SpawnHandlerCapacityAndStatesTest {
         ComputeDriver driver = observingBoot(fake);
         // genisoimage cannot finish in no time: the build fails like a stuck or missing genisoimage
         SpawnHandler stuck = new SpawnHandler(driver, images, new InstanceStore(driver, registry), files,
-                new ConfigDriveBuilder(new ProcessRunner(), Duration.ZERO), reservations, "h1", Clock.systemUTC(),
-                new SimpleMeterRegistry());
+                new ConfigDriveBuilder(new ProcessRunner(), Duration.ZERO), ConfigDrives.OPTIONS, reservations, "h1",
+                Clock.systemUTC(), new SimpleMeterRegistry());
         UUID uuid = UUID.randomUUID();
         Command.Spawn command = new Command.Spawn("r-cd", uuid, new SpawnRequest("vm", new FlavorArgs(1, 128, 1, 1),
                 "img", List.of(), Map.of(), Optional.of("#cloud-config".getBytes(StandardCharsets.UTF_8))));

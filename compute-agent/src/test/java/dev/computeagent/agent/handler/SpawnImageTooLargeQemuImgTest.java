@@ -54,7 +54,8 @@ class SpawnImageTooLargeQemuImgTest {
         cache = ImageCaches.open(ImageCacheSettings.defaults(stateDir, store.toUri()));
         files = new InstanceFiles(stateDir);
         spawn = new SpawnHandler(driver, cache, new InstanceStore(driver, new InstanceRegistry("h1")), files,
-                ConfigDrives.builder(), new CapacityReservations(), "h1", Clock.systemUTC(), new SimpleMeterRegistry());
+                ConfigDrives.builder(), ConfigDrives.OPTIONS, new CapacityReservations(), "h1", Clock.systemUTC(),
+                new SimpleMeterRegistry());
     }
 
     @AfterEach

@@ -91,8 +91,8 @@ class MigrateHandlerWithFakesTest {
                     ConfigDrives.builder(), inFlight, reservations, uri(), stateDir, host));
             migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, host, stateDir,
                     MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS);
-            spawn = new SpawnHandler(owned, images, store, files, ConfigDrives.builder(), reservations, host,
-                    Clock.systemUTC(), new SimpleMeterRegistry());
+            spawn = new SpawnHandler(owned, images, store, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,
+                    reservations, host, Clock.systemUTC(), new SimpleMeterRegistry());
         }
 
         String uri() {

@@ -146,7 +146,8 @@ class HostStatusServiceTest {
                 new AgentProperties.Libvirt("qemu:///system", "auto", null, 0, false),
                 new AgentProperties.ImageStore(null, null), Duration.ofSeconds(30), 8, 4, 5, Duration.ofMinutes(10),
                 Duration.ofSeconds(120), new AgentProperties.ImageCache(Duration.ofHours(24), 0, Duration.ofHours(1), true),
-                new AgentProperties.InternalAuth(null, null, "default", null, Duration.ofMinutes(15)));
+                new AgentProperties.InternalAuth(null, null, "default", null, Duration.ofMinutes(15)),
+                new AgentProperties.ConfigDrive(false, "nova"));
         return new HostStatusService(properties, beans.getBeanProvider(ComputeDriver.class),
                 beans.getBeanProvider(ImageCache.class), beans.getBeanProvider(InstanceDirectory.class), broker,
                 beans.getBeanProvider(BuildProperties.class));

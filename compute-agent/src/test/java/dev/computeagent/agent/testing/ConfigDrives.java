@@ -1,6 +1,7 @@
 package dev.computeagent.agent.testing;
 
 import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
+import dev.computeagent.agent.configdrive.ConfigDriveOptions;
 import dev.computeagent.image.qemu.ProcessRunner;
 import dev.computeagent.virt.testing.Prerequisites;
 import java.io.IOException;
@@ -14,6 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /** The real config drive builder for tests, and the check that genisoimage is installed. */
 public final class ConfigDrives {
+
+    /** The agent's defaults: a drive only for spawns that give the guest something, zone {@code nova}. */
+    public static final ConfigDriveOptions OPTIONS = new ConfigDriveOptions(false, "nova");
 
     private ConfigDrives() {
     }

@@ -24,10 +24,10 @@ import java.util.function.Supplier;
  */
 public final class FakeImageCache implements ImageCache {
 
-    private final java.util.Map<String, Long> virtualSizes = new java.util.concurrent.ConcurrentHashMap<>();
-
+    private final Map<String, Long> virtualSizes = new ConcurrentHashMap<>();
     private final Map<String, Supplier<? extends ImageException>> failures = new ConcurrentHashMap<>();
     private final Map<String, Runnable> fetchHooks = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> properties = new ConcurrentHashMap<>();
     private final AtomicInteger overlays = new AtomicInteger();
 
     public void failFetch(String imageId, Supplier<? extends ImageException> failure) {
@@ -42,6 +42,11 @@ public final class FakeImageCache implements ImageCache {
     /** {@code imageId}'s virtual size from now on (default 1 MiB). */
     public void virtualSize(String imageId, long bytes) {
         virtualSizes.put(imageId, bytes);
+    }
+
+    /** Gives {@code imageId} these image properties (e.g. {@code hw_qemu_guest_agent=yes}). */
+    public void setProperties(String imageId, Map<String, String> imageProperties) {
+        properties.put(imageId, Map.copyOf(imageProperties));
     }
 
     public int overlaysCreated() {
@@ -59,7 +64,8 @@ public final class FakeImageCache implements ImageCache {
             throw failure.get();
         }
         return new CachedImage(imageId, Path.of("/nonexistent/_base", imageId), "raw",
-                virtualSizes.getOrDefault(imageId, 1L << 20), 1 << 20, Instant.now(), false);
+                virtualSizes.getOrDefault(imageId, 1L << 20), 1 << 20, Instant.now(), false,
+                properties.getOrDefault(imageId, Map.of()));
     }
 
     @Override

@@ -27,6 +27,7 @@ class ConfigurationValidationTest {
             "agent.host                      | bad host! | agent.host must be 1-128 chars of [A-Za-z0-9._-]",
             "agent.delivery-limit            | -1    | must be greater than or equal to 1",
             "agent.heartbeat-interval        | often | is not a valid duration",
+            "agent.config-drive.availability-zone | my zone | agent.config-drive.availability-zone must be 1-255 chars",
     })
     void invalidValueFailsStartUpWithAReportNamingTheKey(String key, String value, String reason,
                                                          CapturedOutput output) {

@@ -8,6 +8,10 @@ import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.web.support.AgentWebContextTest;
 import dev.computeagent.image.CacheStatistics;
 import dev.computeagent.image.CachedImage;
+import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.InstanceMetadata;
+import dev.computeagent.virt.InstanceSpec;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -15,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -136,6 +141,41 @@ class RestApiTest extends AgentWebContextTest {
         assertThat(instance.get("last_error").isNull()).isTrue();
         assertThat(json(get("/v1/instances/" + STOPPED_UUID)).get("last_error").asString())
                 .isEqualTo("guest did not stop in time");
+    }
+
+    @Test
+    void oneInstanceSaysWhetherItsGuestAgentAnswersAndTheListDoesNotAsk() {
+        twoInstances();
+        driver.setCheckDiskFiles(false);
+        InstanceSpec withAgent = new InstanceSpec(UUID.fromString(ACTIVE_UUID), new InstanceMetadata("first",
+                new Flavor(2, 512, 1, 0), "cirros-0.6", "web-test-host", Map.of(), Map.of()),
+                List.of(DiskSpec.qcow2Root(Path.of("/nonexistent/disk"))), List.of(),
+                Path.of("/nonexistent/console.log"), false, true);
+        InstanceSpec without = new InstanceSpec(UUID.fromString(STOPPED_UUID), withAgent.metadata(), withAgent.disks(),
+                List.of(), withAgent.consoleLog(), false);
+        driver.spawn(withAgent);
+        driver.spawn(without);
+        try {
+            assertThat(json(get("/v1/instances/" + ACTIVE_UUID)).get("guest_agent").asString()).isEqualTo("RESPONSIVE");
+            assertThat(json(get("/v1/instances/" + STOPPED_UUID)).get("guest_agent").asString())
+                    .isEqualTo("NOT_CONFIGURED");
+            assertThat(json(get("/v1/instances")).get(0).has("guest_agent")).isFalse();
+        } finally {
+            driver.destroy(withAgent.uuid());
+            driver.destroy(without.uuid());
+        }
+    }
+
+    @Test
+    void aGuestAgentThatCannotBeAskedIsUnknown() {
+        String unknownToTheDriver = UUID.randomUUID().toString();
+        instanceDirectory.setInstances(List.of(view(unknownToTheDriver, "ghost", InstanceState.ACTIVE, "RUNNING", 1,
+                64, Instant.parse("2026-11-22T10:00:00Z"), null)));
+
+        JsonNode instance = json(get("/v1/instances/" + unknownToTheDriver));
+
+        assertThat(instance.get("guest_agent").asString()).isEqualTo("UNKNOWN");
+        assertThat(instance.get("name").asString()).isEqualTo("ghost");
     }
 
     @Test

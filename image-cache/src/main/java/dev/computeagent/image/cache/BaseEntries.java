@@ -37,7 +37,7 @@ final class BaseEntries {
         try {
             BaseRecord r = MAPPER.readValue(Files.readAllBytes(record), BaseRecord.class);
             return Optional.of(new CachedImage(r.imageId(), base, r.format(), r.virtualSize(), Files.size(base),
-                    Files.getLastModifiedTime(base).toInstant(), false));
+                    Files.getLastModifiedTime(base).toInstant(), false, r.propertiesOrNone()));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException | JacksonException e) {

@@ -177,7 +177,7 @@ public final class DefaultImageCache implements ImageCache {
         Set<String> inUse = scanner.basesInUse();
         return entries.all().stream()
                 .map(i -> new CachedImage(i.imageId(), i.path(), i.format(), i.virtualSize(), i.bytes(), i.lastUsed(),
-                        inUse.contains(i.path().getFileName().toString())))
+                        inUse.contains(i.path().getFileName().toString()), i.properties()))
                 .toList();
     }
 

@@ -17,6 +17,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
@@ -121,7 +122,7 @@ final class FetchPipeline {
             qemuImg.convert(part, format.qemuName(), ready, ImageFormat.RAW.qemuName(), virtualSize);
             format = ImageFormat.RAW;
         }
-        return commit(imageId, name, ready, format, virtualSize);
+        return commit(imageId, name, ready, format, virtualSize, metadata.properties());
     }
 
     private Optional<ImageFormat> declaredFormat(ImageMetadata metadata) {
@@ -160,13 +161,14 @@ final class FetchPipeline {
         return info.virtualSize();
     }
 
-    private CachedImage commit(String imageId, String name, Path ready, ImageFormat format, long virtualSize) {
+    private CachedImage commit(String imageId, String name, Path ready, ImageFormat format, long virtualSize,
+                               Map<String, String> properties) {
         Path base = layout.base(name);
         try {
             try (FileChannel ch = FileChannel.open(ready, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
-            entries.writeRecord(name, new BaseRecord(imageId, format.qemuName(), virtualSize));
+            entries.writeRecord(name, new BaseRecord(imageId, format.qemuName(), virtualSize, properties));
             BaseEntries.moveAtomically(ready, base);
             fsyncDirectory(layout.baseDir());
         } catch (IOException e) {

@@ -1,7 +1,10 @@
 package dev.computeagent.image.store;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -10,6 +13,11 @@ import tools.jackson.databind.json.JsonMapper;
 final class MetadataParser {
 
     private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    /** Glance v2's own image fields; every other top-level field is an additional property. */
+    private static final Set<String> CORE_FIELDS = Set.of("id", "name", "status", "visibility", "protected",
+            "os_hidden", "checksum", "os_hash_algo", "os_hash_value", "owner", "size", "virtual_size", "min_ram",
+            "min_disk", "container_format", "disk_format", "created_at", "updated_at", "tags", "self", "file",
+            "schema", "direct_url", "locations", "stores");
 
     private MetadataParser() {
     }
@@ -40,7 +48,18 @@ final class MetadataParser {
         return new ImageMetadata(id, status, text(root, "disk_format"), text(root, "container_format"),
                 number(root, "size"),
                 text(root, "checksum"), text(root, "os_hash_algo"), text(root, "os_hash_value"),
-                number(root, "virtual_size"));
+                number(root, "virtual_size"), properties(root));
+    }
+
+    /** Additional properties are strings in Glance v2; a field of another type is not one. */
+    private static Map<String, String> properties(JsonNode root) {
+        Map<String, String> properties = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
+            if (!CORE_FIELDS.contains(field.getKey()) && field.getValue().isString()) {
+                properties.put(field.getKey(), field.getValue().stringValue());
+            }
+        }
+        return properties;
     }
 
     private static Optional<String> text(JsonNode root, String field) {

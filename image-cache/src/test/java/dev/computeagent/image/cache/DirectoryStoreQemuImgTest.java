@@ -57,6 +57,15 @@ class DirectoryStoreQemuImgTest {
     }
 
     @Test
+    void aMetadataFileCarriesImageProperties() throws Exception {
+        TestImages.raw(store.resolve("agent"), 4096);
+        Files.writeString(store.resolve("agent.json"), """
+                {"disk_format": "raw", "hw_qemu_guest_agent": "yes"}""");
+
+        assertThat(cache.fetch("agent").properties()).isEqualTo(java.util.Map.of("hw_qemu_guest_agent", "yes"));
+    }
+
+    @Test
     void missingImageIsNotFound() {
         assertThatThrownBy(() -> cache.fetch("nothing")).isInstanceOf(ImageNotFoundException.class);
     }

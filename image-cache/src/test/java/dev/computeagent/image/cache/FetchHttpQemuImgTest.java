@@ -71,6 +71,37 @@ class FetchHttpQemuImgTest {
     }
 
     @Test
+    void theStoresImagePropertiesAreKeptWithTheCachedBaseAndReadBackAfterARestart() {
+        glance.addImage("props", TestImages.raw(images.resolve("p.raw"), 4096))
+                .property("hw_qemu_guest_agent", "yes").property("os_distro", "debian");
+        try (ImageCache cache = open(true, Optional.empty())) {
+            assertThat(cache.fetch("props").properties())
+                    .isEqualTo(Map.of("hw_qemu_guest_agent", "yes", "os_distro", "debian"));
+        }
+        try (ImageCache reopened = open(true, Optional.empty())) {
+            assertThat(reopened.fetch("props").properties()).containsEntry("hw_qemu_guest_agent", "yes");
+            assertThat(reopened.list()).singleElement()
+                    .satisfies(image -> assertThat(image.properties()).containsEntry("os_distro", "debian"));
+        }
+        assertThat(glance.downloads("props")).as("the second agent found it cached").isEqualTo(1);
+    }
+
+    @Test
+    void aBaseCachedBeforePropertiesWereKeptHasNone() throws Exception {
+        glance.addImage("old", TestImages.raw(images.resolve("o.raw"), 4096)).property("hw_qemu_guest_agent", "yes");
+        try (ImageCache cache = open(true, Optional.empty())) {
+            cache.fetch("old");
+        }
+        Path record = stateDir.resolve("_base").resolve(ImageIds.cacheName("old") + ".json");
+        // the record as an agent without image properties wrote it
+        Files.writeString(record, "{\"image_id\":\"old\",\"format\":\"raw\",\"virtual_size\":4096}");
+
+        try (ImageCache cache = open(true, Optional.empty())) {
+            assertThat(cache.fetch("old").properties()).isEmpty();
+        }
+    }
+
+    @Test
     void qcow2ImageIsConvertedToRawByDefault() {
         Path qcow2 = TestImages.qcow2(images.resolve("a.qcow2"), 512 * 1024);
         glance.addImage("q", qcow2).diskFormat("qcow2");

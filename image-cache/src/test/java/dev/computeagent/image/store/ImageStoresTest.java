@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,19 @@ class ImageStoresTest {
                  "os_hash_algo": null, "virtual_size": null, "extra": {"ignored": true}}"""
                 .getBytes(StandardCharsets.UTF_8), "x");
         assertThat(m).isEqualTo(new ImageMetadata("x", "active", Optional.of("qcow2"), Optional.empty(),
-                OptionalLong.of(10), Optional.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty()));
+                OptionalLong.of(10), Optional.empty(), Optional.empty(), Optional.empty(), OptionalLong.empty(),
+                Map.of()));
+    }
+
+    @Test
+    void everyOtherTopLevelStringIsAnAdditionalImageProperty() {
+        ImageMetadata m = MetadataParser.parse("""
+                {"id": "x", "name": "debian", "status": "active", "disk_format": "qcow2", "owner": "p1",
+                 "visibility": "public", "tags": ["a"], "min_ram": 0, "created_at": "2026-01-01T00:00:00Z",
+                 "hw_qemu_guest_agent": "yes", "os_distro": "debian", "hw_numeric": 3, "hw_null": null}"""
+                .getBytes(StandardCharsets.UTF_8), "x");
+
+        assertThat(m.properties()).isEqualTo(Map.of("hw_qemu_guest_agent", "yes", "os_distro", "debian"));
     }
 
     @Test

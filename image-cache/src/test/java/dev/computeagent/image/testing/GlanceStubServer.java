@@ -245,6 +245,12 @@ public final class GlanceStubServer implements AutoCloseable {
             return this;
         }
 
+        /** Sets an additional image property, e.g. {@code hw_qemu_guest_agent=yes} (Glance v2: a top-level string). */
+        public StubImage property(String key, String value) {
+            metadata.put(key, value);
+            return this;
+        }
+
         /** Sets the MD5 {@code checksum}. */
         public StubImage checksum(String md5Hex) {
             metadata.put("checksum", md5Hex);

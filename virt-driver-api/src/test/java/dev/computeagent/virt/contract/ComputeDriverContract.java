@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.InstanceInfo;
@@ -146,6 +147,26 @@ public abstract class ComputeDriverContract {
         driver().stop(spec.uuid(), Duration.ZERO);
         driver().reboot(spec.uuid(), RebootType.SOFT, Duration.ofSeconds(1));
         assertThat(driver().info(spec.uuid()).powerState()).isEqualTo(PowerState.RUNNING);
+    }
+
+    @Test
+    void aGuestAgentIsNotConfiguredUnlessTheSpecAsksForItAndAStoppedOneDoesNotRespond() {
+        InstanceSpec plain = newSpec("no agent");
+        driver().spawn(plain);
+        InstanceSpec withAgent = withGuestAgent(newSpec("agent"));
+        driver().spawn(withAgent);
+
+        assertThat(driver().guestAgent(plain.uuid(), Duration.ofSeconds(1))).isEqualTo(GuestAgentStatus.NOT_CONFIGURED);
+        driver().stop(withAgent.uuid(), Duration.ZERO);
+        assertThat(driver().guestAgent(withAgent.uuid(), Duration.ofSeconds(1)))
+                .isEqualTo(GuestAgentStatus.NOT_RESPONDING);
+        assertThatThrownBy(() -> driver().guestAgent(UUID.randomUUID(), Duration.ofSeconds(1)))
+                .isInstanceOf(InstanceNotFoundException.class);
+    }
+
+    private static InstanceSpec withGuestAgent(InstanceSpec spec) {
+        return new InstanceSpec(spec.uuid(), spec.metadata(), spec.disks(), spec.nics(), spec.consoleLog(), spec.vnc(),
+                true);
     }
 
     @Test

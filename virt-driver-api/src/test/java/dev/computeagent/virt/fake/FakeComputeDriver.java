@@ -3,6 +3,7 @@ package dev.computeagent.virt.fake;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.DriverException;
+import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.HypervisorUnavailableException;
 import dev.computeagent.virt.InstanceExistsException;
@@ -48,6 +49,7 @@ import java.util.function.Supplier;
  * kind; {@link #setConnected} simulates a lost hypervisor connection (every call then throws
  * {@link HypervisorUnavailableException} and lifecycle events are lost, as with libvirt);
  * {@link #guestShutdown} and {@link #guestCrash} simulate out-of-band changes made by the guest;
+ * {@link #setGuestAgentRunning} whether a configured guest agent answers while the guest runs;
  * {@link #setOperationDelay} slows every mutating call down (to observe concurrency);
  * {@link #callCount} counts calls.
  */
@@ -67,6 +69,7 @@ public final class FakeComputeDriver implements ComputeDriver {
     private volatile boolean connected = true;
     private final AtomicLong connects = new AtomicLong(1);
     private volatile boolean guestHonoursAcpi = true;
+    private volatile boolean guestAgentRunning = true;
     private volatile boolean checkDiskFiles = true;
     private volatile Duration operationDelay = Duration.ZERO;
     private volatile boolean closed;
@@ -120,6 +123,11 @@ public final class FakeComputeDriver implements ComputeDriver {
     /** Whether guests react to ACPI shutdown/reboot; when not, stop waits for its whole timeout. */
     public void setGuestHonoursAcpi(boolean honours) {
         this.guestHonoursAcpi = honours;
+    }
+
+    /** Whether the guest agent of instances spawned with one answers while they run (default true). */
+    public void setGuestAgentRunning(boolean running) {
+        this.guestAgentRunning = running;
     }
 
     /** Whether spawn insists that disk files exist (default true, as a real hypervisor does). */
@@ -275,6 +283,19 @@ public final class FakeComputeDriver implements ComputeDriver {
     public InstanceInfo info(UUID uuid) {
         enter(FakeOperation.INFO, false);
         return existing(uuid).info();
+    }
+
+    @Override
+    public GuestAgentStatus guestAgent(UUID uuid, Duration timeout) {
+        enter(FakeOperation.GUEST_AGENT, false);
+        FakeInstance instance = existing(uuid);
+        synchronized (instance) {
+            if (!instance.spec.guestAgent()) {
+                return GuestAgentStatus.NOT_CONFIGURED;
+            }
+            return instance.state == PowerState.RUNNING && guestAgentRunning
+                    ? GuestAgentStatus.RESPONSIVE : GuestAgentStatus.NOT_RESPONDING;
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.HypervisorUnavailableException;
 import dev.computeagent.virt.InstanceMetadata;
@@ -45,6 +46,18 @@ class FakeComputeDriverTest {
                 Map.of(), Map.of());
         return new InstanceSpec(uuid, metadata, List.of(DiskSpec.qcow2Root(disk)), List.of(),
                 dir.resolve(uuid + ".log"), false);
+    }
+
+    @Test
+    void aRunningGuestsAgentAnswersUntilTheTestSaysItDoesNot() throws IOException {
+        InstanceSpec plain = spec();
+        InstanceSpec spec = new InstanceSpec(plain.uuid(), plain.metadata(), plain.disks(), plain.nics(),
+                plain.consoleLog(), false, true);
+        driver.spawn(spec);
+
+        assertThat(driver.guestAgent(spec.uuid(), Duration.ofSeconds(1))).isEqualTo(GuestAgentStatus.RESPONSIVE);
+        driver.setGuestAgentRunning(false);
+        assertThat(driver.guestAgent(spec.uuid(), Duration.ofSeconds(1))).isEqualTo(GuestAgentStatus.NOT_RESPONDING);
     }
 
     @Test

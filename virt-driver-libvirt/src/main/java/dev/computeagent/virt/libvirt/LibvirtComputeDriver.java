@@ -1,7 +1,10 @@
 package dev.computeagent.virt.libvirt;
 
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.DriverException;
+import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.HostResources;
+import dev.computeagent.virt.HypervisorUnavailableException;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceNotFoundException;
@@ -15,6 +18,8 @@ import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
 import dev.computeagent.virt.libvirt.binding.NodeFacts;
 import dev.computeagent.virt.libvirt.designer.DomainDesigner;
 import dev.computeagent.virt.libvirt.domain.AgentMetadata;
+import dev.computeagent.virt.libvirt.domain.Channel;
+import dev.computeagent.virt.libvirt.domain.DomainXml;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -151,6 +156,33 @@ public final class LibvirtComputeDriver implements ComputeDriver {
     public InstanceInfo info(UUID uuid) {
         return withOwned(uuid, domain -> owned.infoOf(domain)
                 .orElseThrow(() -> new InstanceNotFoundException("no instance " + uuid)));
+    }
+
+    /**
+     * {@code guest-ping} through libvirt when the domain has the agent's channel and runs. Any refusal
+     * of the ping (channel not connected, no answer in time, libvirt busy with another agent call) is
+     * {@link GuestAgentStatus#NOT_RESPONDING}; a lost connection and a vanished domain are thrown.
+     */
+    @Override
+    public GuestAgentStatus guestAgent(UUID uuid, Duration timeout) {
+        return withOwned(uuid, domain -> {
+            boolean channel = DomainXml.parse(domain.xml()).devices().channels().stream()
+                    .anyMatch(c -> Channel.QEMU_GUEST_AGENT.equals(c.targetName()));
+            if (!channel) {
+                return GuestAgentStatus.NOT_CONFIGURED;
+            }
+            if (!domain.isActive()) {
+                return GuestAgentStatus.NOT_RESPONDING;
+            }
+            try {
+                domain.pingGuestAgent(timeout);
+                return GuestAgentStatus.RESPONSIVE;
+            } catch (HypervisorUnavailableException | InstanceNotFoundException e) {
+                throw e;
+            } catch (DriverException e) {
+                return GuestAgentStatus.NOT_RESPONDING;
+            }
+        });
     }
 
     @Override

@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param keepaliveCount          unanswered probes after which the connection counts as dead
  * @param reconnectInitialBackoff first wait before reconnecting; doubled per failed attempt
  * @param reconnectMaxBackoff     upper bound of the wait between reconnect attempts
- * @param stopResendInterval      how often a graceful stop re-sends the ACPI shutdown
+ * @param stopResendInterval      how often a graceful stop re-sends its shutdown request (guest agent or ACPI)
  * @param operationTimeout        how long a forced power-off or an undefine may take to show
  *                                effect before {@link dev.computeagent.virt.OperationTimeoutException}
  * @param designerOptions         the domain-XML policy (machine type, RNG source, O_DIRECT probe)
@@ -48,7 +48,7 @@ public record LibvirtDriverSettings(String uri, VirtType virtType, Duration keep
 
     /**
      * Keepalive every 5 s (dead after 3 misses), reconnect backoff 0.5 s doubling up to 30 s,
-     * ACPI re-sent every 10 s, 30 s for a forced power-off, the designer's defaults.
+     * shutdown request re-sent every 10 s, 30 s for a forced power-off, the designer's defaults.
      */
     public static LibvirtDriverSettings defaults(String uri, VirtType virtType) {
         return new LibvirtDriverSettings(uri, virtType, Duration.ofSeconds(5), 3, Duration.ofMillis(500),

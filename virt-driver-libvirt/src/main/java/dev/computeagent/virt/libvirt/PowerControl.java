@@ -5,13 +5,17 @@ import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.OperationTimeoutException;
 import dev.computeagent.virt.libvirt.binding.DomainPower;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Powering a domain off: gracefully (ACPI shutdown re-sent every {@code resendInterval} until the
- * deadline, then forced) or forced at once, always waiting until libvirt reports it inactive.
+ * Powering a domain off: gracefully (a shutdown request, through the guest agent where the domain has
+ * one, else ACPI, re-sent every {@code resendInterval} until the deadline, then forced) or forced at
+ * once, always waiting until libvirt reports it inactive. A request libvirt is still working on is not
+ * sent again, and never holds the caller past its deadline.
  */
 final class PowerControl {
 
@@ -31,21 +35,39 @@ final class PowerControl {
      */
     boolean shutdownGracefully(DomainPower domain, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        Future<?> pending = null;
         while (domain.isActive()) {
             long now = System.nanoTime();
             if (now - deadline >= 0) {
                 return false;
             }
-            try {
-                domain.shutdown();
-            } catch (HypervisorException e) {
-                // it may have gone off between the check and the request; otherwise retry next round
-                LOG.debug("ACPI shutdown of {} refused: {}", domain.name(), e.getMessage());
+            if (pending == null || pending.isDone()) {
+                logRefusal(domain, pending);
+                try {
+                    pending = domain.requestShutdown();
+                } catch (HypervisorException e) {
+                    // it may have gone off between the check and the request; otherwise retry next round
+                    LOG.debug("shutdown request for {} not sent: {}", domain.name(), e.getMessage());
+                }
             }
             long roundEnd = Math.min(deadline, now + resendInterval.toNanos());
             waitUntil(() -> !domain.isActive(), roundEnd);
         }
         return true;
+    }
+
+    private static void logRefusal(DomainPower domain, Future<?> answered) {
+        if (answered == null) {
+            return;
+        }
+        try {
+            answered.get();
+        } catch (ExecutionException e) {
+            LOG.debug("shutdown request for {} refused: {}", domain.name(), e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OperationTimeoutException("interrupted while stopping " + domain.name(), e);
+        }
     }
 
     /** Graceful until {@code timeout}, then forced. Returns once the domain is inactive. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceNotFoundException;
@@ -27,8 +28,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * One real guest (tiny boot sector on a qcow2 overlay made by qemu-img) through its whole life
- * on libvirtd + QEMU: the boot marker in the serial log counts the boots. The guest ignores ACPI,
- * so graceful stop and soft reboot must fall back to force at their timeouts.
+ * on libvirtd + QEMU: the boot marker in the serial log counts the boots. The guest ignores ACPI and
+ * runs no guest agent behind the agent channel it is given, so graceful stop and soft reboot must fall
+ * back to force at their timeouts.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -70,7 +72,7 @@ class LibvirtDriverLifecycleLibvirtTest {
         InstanceMetadata metadata = new InstanceMetadata("lifecycle", new Flavor(1, 64, 1, 0), "tiny", "test-host",
                 Map.of(), Map.of());
         InstanceSpec spec = new InstanceSpec(uuid, metadata, List.of(disks.overlay(uuid)), List.of(),
-                disks.consoleLog(uuid), false);
+                disks.consoleLog(uuid), false, true);
 
         driver.spawn(spec);
 
@@ -85,6 +87,17 @@ class LibvirtDriverLifecycleLibvirtTest {
 
     @Test
     @Order(2)
+    void aGuestAgentChannelWithNoAgentBehindItDoesNotRespond() {
+        assertThat(Virsh.run("dumpxml", "instance-" + uuid)).contains("name='org.qemu.guest_agent.0'");
+        long started = System.nanoTime();
+
+        assertThat(driver.guestAgent(uuid, Duration.ofSeconds(1))).isEqualTo(GuestAgentStatus.NOT_RESPONDING);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    @Order(3)
     void gracefulStopOfAGuestIgnoringAcpiForcesItOffAtTheTimeout() {
         long started = System.nanoTime();
 
@@ -97,7 +110,7 @@ class LibvirtDriverLifecycleLibvirtTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void startBootsTheStoppedGuestAgain() {
         driver.start(uuid);
 
@@ -106,7 +119,7 @@ class LibvirtDriverLifecycleLibvirtTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void softRebootOfAGuestIgnoringAcpiFallsBackToAHardReset() {
         long started = System.nanoTime();
 
@@ -118,7 +131,7 @@ class LibvirtDriverLifecycleLibvirtTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void hardRebootResetsTheGuestAtOnce() {
         driver.reboot(uuid, RebootType.HARD, Duration.ZERO);
 
@@ -127,7 +140,7 @@ class LibvirtDriverLifecycleLibvirtTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void destroyRemovesTheDomainFromLibvirtButKeepsTheDisk() {
         driver.destroy(uuid);
 

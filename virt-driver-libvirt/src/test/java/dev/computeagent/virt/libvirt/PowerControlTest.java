@@ -8,10 +8,15 @@ import dev.computeagent.virt.OperationTimeoutException;
 import dev.computeagent.virt.libvirt.binding.DomainPower;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
-/** Stop policy: ACPI re-sent every interval until the deadline, then forced, then waited for. */
+/**
+ * Stop policy: the shutdown request re-sent every interval (unless libvirt still works on the last one)
+ * until the deadline, then forced, then waited for.
+ */
 class PowerControlTest {
 
     @Test
@@ -38,6 +43,44 @@ class PowerControlTest {
 
         assertThat(polite.calls).containsExactly("shutdown", "shutdown");
         assertThat(polite.isActive()).isFalse();
+    }
+
+    @Test
+    void aRequestLibvirtStillWorksOnIsNotResentAndDoesNotHoldTheStopPastItsDeadline() {
+        CompletableFuture<Void> neverAnswered = new CompletableFuture<>();
+        ScriptedDomain agentBusy = new ScriptedDomain(Integer.MAX_VALUE) {
+            @Override
+            public Future<?> requestShutdown() {
+                calls.add("shutdown");
+                return neverAnswered;
+            }
+        };
+        PowerControl power = new PowerControl(Duration.ofMillis(50), Duration.ofSeconds(5));
+
+        long started = System.nanoTime();
+        power.stop(agentBusy, Duration.ofMillis(400));
+        long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(agentBusy.calls).containsExactly("shutdown", "destroy");
+        assertThat(elapsedMs).isBetween(400L, 2000L);
+    }
+
+    @Test
+    void aRefusedRequestIsSentAgainNextRound() {
+        ScriptedDomain refusingOnce = new ScriptedDomain(2) {
+            @Override
+            public Future<?> requestShutdown() {
+                Future<?> answered = super.requestShutdown();
+                return calls.size() == 1
+                        ? CompletableFuture.failedFuture(new HypervisorException("agent not connected")) : answered;
+            }
+        };
+        PowerControl power = new PowerControl(Duration.ofMillis(50), Duration.ofSeconds(5));
+
+        power.stop(refusingOnce, Duration.ofSeconds(5));
+
+        assertThat(refusingOnce.calls).containsExactly("shutdown", "shutdown");
+        assertThat(refusingOnce.isActive()).isFalse();
     }
 
     @Test
@@ -78,7 +121,7 @@ class PowerControlTest {
                 .hasMessage("device busy");
     }
 
-    /** A domain that powers off after {@code shutdownsNeeded} ACPI requests, or at once when destroyed. */
+    /** A domain that powers off after {@code shutdownsNeeded} shutdown requests, or at once when destroyed. */
     private static class ScriptedDomain implements DomainPower {
         final List<String> calls = new CopyOnWriteArrayList<>();
         private final int shutdownsNeeded;
@@ -99,11 +142,12 @@ class PowerControlTest {
         }
 
         @Override
-        public void shutdown() {
+        public Future<?> requestShutdown() {
             calls.add("shutdown");
             if (calls.stream().filter("shutdown"::equals).count() >= shutdownsNeeded) {
                 active = false;
             }
+            return CompletableFuture.completedFuture(null);
         }
 
         @Override

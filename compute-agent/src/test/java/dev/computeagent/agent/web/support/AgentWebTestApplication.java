@@ -5,6 +5,7 @@ import dev.computeagent.agent.health.LibvirtHealthIndicator;
 import dev.computeagent.agent.metrics.ImageCacheMetrics;
 import dev.computeagent.agent.metrics.InstanceMetrics;
 import dev.computeagent.agent.status.BrokerConnectivity;
+import dev.computeagent.agent.status.GuestAgentProbe;
 import dev.computeagent.agent.status.HostStatusService;
 import dev.computeagent.agent.web.ImagesController;
 import dev.computeagent.agent.web.InstancesController;
@@ -28,7 +29,7 @@ import org.springframework.context.annotation.Import;
 @EnableAutoConfiguration
 @EnableConfigurationProperties(AgentProperties.class)
 @Import({StatusController.class, InstancesController.class, ImagesController.class, ProblemResponses.class,
-        HostStatusService.class, BrokerConnectivity.class, LibvirtHealthIndicator.class,
+        HostStatusService.class, BrokerConnectivity.class, GuestAgentProbe.class, LibvirtHealthIndicator.class,
         ImageCacheMetrics.class, InstanceMetrics.class})
 public class AgentWebTestApplication {
 

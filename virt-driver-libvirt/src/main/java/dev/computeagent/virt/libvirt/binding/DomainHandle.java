@@ -1,7 +1,12 @@
 package dev.computeagent.virt.libvirt.binding;
 
 import dev.computeagent.virt.PowerState;
+import java.time.Duration;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
 import org.libvirt.LibvirtException;
@@ -19,6 +24,13 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
     private static final int AFFECT_CONFIG = 2;
     /** {@code VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | SNAPSHOTS_METADATA | NVRAM | CHECKPOINTS_METADATA}. */
     private static final int UNDEFINE_EVERYTHING = 1 | 2 | 4 | 16;
+    private static final String GUEST_PING = "{\"execute\":\"guest-ping\"}";
+    /** Graceful shutdown requests, each holding its own domain reference while libvirt works on it. */
+    private static final ExecutorService SHUTDOWN_REQUESTS = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "libvirt-shutdown-request");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final Domain domain;
     private final UUID uuid;
@@ -71,10 +83,47 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
         call(LibvirtCall.CREATE, () -> domain.create(Domain.CreateFlags.PAUSED));
     }
 
-    /** {@code virDomainShutdown}: asks the guest to power off (ACPI); returns at once. */
+    /**
+     * {@code virDomainShutdown} with libvirt's default method, which for QEMU is what Nova relies on
+     * and what {@code VIR_DOMAIN_SHUTDOWN_GUEST_AGENT | ACPI_POWER_BTN} asks explicitly (libvirt-java
+     * has no {@code virDomainShutdownFlags}): the guest agent when the domain has its channel and the
+     * agent is connected, ACPI when not or when the agent refuses. Through the agent libvirt answers
+     * only once the guest has closed it (seconds, at most a minute), so the call runs on a thread of
+     * its own, on a domain reference of its own, and this returns at once.
+     */
     @Override
-    public void shutdown() {
-        call(LibvirtCall.SHUTDOWN, domain::shutdown);
+    public Future<?> requestShutdown() {
+        Domain own = get(LibvirtCall.SHUTDOWN, () -> domain.getConnect().domainLookupByUUIDString(uuid.toString()));
+        CompletableFuture<Void> answered = new CompletableFuture<>();
+        SHUTDOWN_REQUESTS.execute(() -> {
+            try {
+                own.shutdown();
+                answered.complete(null);
+            } catch (LibvirtException e) {
+                answered.completeExceptionally(LibvirtErrors.translate(LibvirtCall.SHUTDOWN, name, e));
+            } catch (RuntimeException e) {
+                answered.completeExceptionally(e);
+            } finally {
+                try {
+                    own.free();
+                } catch (LibvirtException ignored) {
+                    // a reference on a dead connection cannot be freed remotely
+                }
+            }
+        });
+        return answered;
+    }
+
+    /**
+     * {@code virDomainQemuAgentCommand} of {@code guest-ping}, waiting at most {@code timeout} (whole
+     * seconds, at least one) for the answer once libvirt has synchronised with the agent.
+     *
+     * @throws dev.computeagent.virt.DriverException no agent channel, the agent is not connected, or it
+     *                                               did not answer in time
+     */
+    public void pingGuestAgent(Duration timeout) {
+        int seconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
+        call(LibvirtCall.AGENT, () -> domain.qemuAgentCommand(GUEST_PING, seconds, 0));
     }
 
     /** {@code virDomainDestroy}: forces the domain off. */

@@ -16,7 +16,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The spec's disks, in order (the first boots); a CD-ROM is read-only. Cache modes {@code none} and
+ * The spec's disks, in order (the first boots); a CD-ROM is read-only. A machine type without an IDE
+ * controller (q35) gets the CD-ROMs asked for on IDE on SATA instead ({@code hdd} becomes {@code sdd}),
+ * as Nova does for config drives. Cache modes {@code none} and
  * {@code directsync} open the file with O_DIRECT; where the file system refuses it (tmpfs...) QEMU
  * would fail to start, so the disk falls back to {@code writethrough}, which keeps the same
  * durability guarantee through the page cache. O_DIRECT disks use native AIO, the others QEMU's default.
@@ -24,9 +26,11 @@ import java.util.Set;
 final class DiskConfigurator implements DomainConfigurator {
 
     private final DirectIoProbe directIoProbe;
+    private final boolean machineHasIde;
 
-    DiskConfigurator(DirectIoProbe directIoProbe) {
+    DiskConfigurator(DirectIoProbe directIoProbe, String machineType) {
         this.directIoProbe = directIoProbe;
+        this.machineHasIde = !machineType.contains("q35");
     }
 
     @Override
@@ -39,9 +43,14 @@ final class DiskConfigurator implements DomainConfigurator {
             DiskCache cache = effectiveCache(disk);
             boolean direct = cache == DiskCache.NONE || cache == DiskCache.DIRECTSYNC;
             boolean cdrom = disk.media() == DiskSpec.Media.CDROM;
+            boolean moveToSata = cdrom && disk.bus() == DiskSpec.Bus.IDE && !machineHasIde;
+            String device = moveToSata ? "sd" + disk.device().substring(2) : disk.device();
+            if (moveToSata && !devices.add(device)) {
+                throw new InvalidSpecException("two disks use the guest device " + device);
+            }
             domain.disks.add(new Disk(DiskSourceType.FILE, cdrom ? DiskDevice.CDROM : DiskDevice.DISK, disk.path(),
                     format(disk.format()), Optional.of(cache), direct ? Optional.of(DiskIo.NATIVE) : Optional.empty(),
-                    disk.device(), bus(disk.bus()), cdrom));
+                    device, moveToSata ? DiskBus.SATA : bus(disk.bus()), cdrom));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.computeagent.virt.libvirt.designer;
 
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.libvirt.domain.BootDevice;
+import dev.computeagent.virt.libvirt.domain.Channel;
 import dev.computeagent.virt.libvirt.domain.ClockOffset;
 import dev.computeagent.virt.libvirt.domain.Console;
 import dev.computeagent.virt.libvirt.domain.Cpu;
@@ -45,6 +46,7 @@ final class DomainBuilder {
     final List<NetInterface> interfaces = new ArrayList<>();
     final List<Serial> serials = new ArrayList<>();
     final List<Console> consoles = new ArrayList<>();
+    final List<Channel> channels = new ArrayList<>();
     final List<Graphics> graphics = new ArrayList<>();
     Optional<MemBalloon> memBalloon = Optional.empty();
     final List<Rng> rngs = new ArrayList<>();
@@ -61,7 +63,8 @@ final class DomainBuilder {
         }
         return new Domain(type, name, uuid, memoryKib, vcpus, new Os(Optional.empty(), machine, boot),
                 features, cpu, clock, lifecycle,
-                new Devices(Optional.empty(), disks, interfaces, serials, consoles, graphics, memBalloon, rngs),
+                new Devices(Optional.empty(), disks, interfaces, serials, consoles, channels, graphics, memBalloon,
+                        rngs),
                 agentMetadata);
     }
 }

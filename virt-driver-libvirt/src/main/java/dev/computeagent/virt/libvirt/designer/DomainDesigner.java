@@ -21,9 +21,10 @@ public final class DomainDesigner {
                 new CpuConfigurator(options.cpuPolicy()),
                 new PlatformConfigurator(options.machineType()),
                 new LifecycleConfigurator(),
-                new DiskConfigurator(options.directIoProbe()),
+                new DiskConfigurator(options.directIoProbe(), options.machineType()),
                 new NicConfigurator(),
                 new ConsoleConfigurator(),
+                new GuestAgentConfigurator(),
                 new GraphicsConfigurator(options.vncListenAddress()),
                 new DevicesConfigurator(options.rngSource())));
     }

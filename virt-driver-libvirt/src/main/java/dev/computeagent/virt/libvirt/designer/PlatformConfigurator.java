@@ -7,8 +7,8 @@ import dev.computeagent.virt.libvirt.domain.Feature;
 import java.util.Optional;
 
 /**
- * Machine type, boot from the first disk, ACPI and APIC (ACPI is how a graceful stop reaches the
- * guest), and a UTC clock. No emulator path: libvirt picks the one for the machine type.
+ * Machine type, boot from the first disk, ACPI and APIC (ACPI is how a graceful stop reaches a guest
+ * without a guest agent), and a UTC clock. No emulator path: libvirt picks the one for the machine type.
  */
 final class PlatformConfigurator implements DomainConfigurator {
 

@@ -11,7 +11,7 @@ import java.util.Optional;
  * @param emulator the emulator binary; absent = libvirt chooses
  */
 public record Devices(Optional<String> emulator, List<Disk> disks, List<NetInterface> interfaces,
-                      List<Serial> serials, List<Console> consoles, List<Graphics> graphics,
+                      List<Serial> serials, List<Console> consoles, List<Channel> channels, List<Graphics> graphics,
                       Optional<MemBalloon> memBalloon, List<Rng> rngs) {
 
     public Devices {
@@ -20,6 +20,7 @@ public record Devices(Optional<String> emulator, List<Disk> disks, List<NetInter
         interfaces = List.copyOf(interfaces);
         serials = List.copyOf(serials);
         consoles = List.copyOf(consoles);
+        channels = List.copyOf(channels);
         graphics = List.copyOf(graphics);
         Objects.requireNonNull(memBalloon, "memBalloon");
         rngs = List.copyOf(rngs);

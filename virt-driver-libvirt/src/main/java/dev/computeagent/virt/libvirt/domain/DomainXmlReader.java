@@ -121,7 +121,7 @@ final class DomainXmlReader {
 
     private static Devices readDevices(Optional<Element> devicesElement) {
         if (devicesElement.isEmpty()) {
-            return new Devices(Optional.empty(), List.of(), List.of(), List.of(), List.of(), List.of(),
+            return new Devices(Optional.empty(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
                     Optional.empty(), List.of());
         }
         Element devices = devicesElement.get();
@@ -131,6 +131,7 @@ final class DomainXmlReader {
                 children(devices, "interface").stream().map(DomainXmlReader::readInterface).toList(),
                 children(devices, "serial").stream().map(DomainXmlReader::readSerial).toList(),
                 children(devices, "console").stream().map(DomainXmlReader::readConsole).toList(),
+                readChannels(devices),
                 children(devices, "graphics").stream().map(DomainXmlReader::readGraphics).toList(),
                 child(devices, "memballoon").map(e -> new MemBalloon(
                         XmlValue.fromXml(MemBalloonModel.class, "memballoon model", requiredAttr(e, "model")))),
@@ -183,6 +184,19 @@ final class DomainXmlReader {
         int port = target.flatMap(t -> optAttr(t, "port"))
                 .map(p -> XmlSupport.parseInt("console target port", p)).orElse(0);
         return new Console(type, targetType, port);
+    }
+
+    /** The virtio-serial channels; other channel kinds (guestfwd, spice) are not modelled. */
+    private static List<Channel> readChannels(Element devices) {
+        List<Channel> channels = new ArrayList<>();
+        for (Element channel : children(devices, "channel")) {
+            Optional<Element> target = child(channel, "target");
+            if (target.isPresent() && "virtio".equals(target.get().getAttribute("type"))) {
+                channels.add(new Channel(XmlValue.fromXml(CharDeviceType.class, "channel type",
+                        requiredAttr(channel, "type")), requiredAttr(target.get(), "name")));
+            }
+        }
+        return channels;
     }
 
     private static Graphics readGraphics(Element graphics) {

@@ -68,6 +68,7 @@ final class DomainXmlWriter {
         model.interfaces().forEach(nic -> writeInterface(devices, nic));
         model.serials().forEach(serial -> writeSerial(devices, serial));
         model.consoles().forEach(console -> writeConsole(devices, console));
+        model.channels().forEach(channel -> writeChannel(devices, channel));
         model.graphics().forEach(graphics -> writeGraphics(devices, graphics));
         model.rngs().forEach(rng -> writeRng(devices, rng));
         model.memBalloon().ifPresent(balloon -> attr(append(devices, "memballoon"), "model", balloon.model().xmlName()));
@@ -118,6 +119,14 @@ final class DomainXmlWriter {
         Element target = append(element, "target");
         attr(target, "type", console.targetType().xmlName());
         attr(target, "port", Integer.toString(console.targetPort()));
+    }
+
+    private static void writeChannel(Element devices, Channel channel) {
+        Element element = append(devices, "channel");
+        attr(element, "type", channel.type().xmlName());
+        Element target = append(element, "target");
+        attr(target, "type", "virtio");
+        attr(target, "name", channel.targetName());
     }
 
     private static void writeGraphics(Element devices, Graphics graphics) {

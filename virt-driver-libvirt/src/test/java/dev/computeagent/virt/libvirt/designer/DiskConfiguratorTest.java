@@ -34,7 +34,7 @@ class DiskConfiguratorTest {
                 new DiskSpec(DIR.resolve("sdb"), DiskSpec.Format.RAW, DiskSpec.Bus.SATA, DiskSpec.CacheMode.WRITEBACK, "sdb")),
                 List.of(), false);
 
-        new DiskConfigurator(directory -> probed.add(directory)).configure(spec, domain);
+        new DiskConfigurator(directory -> probed.add(directory), "pc").configure(spec, domain);
 
         assertThat(domain.disks).containsExactly(
                 new Disk(DiskSourceType.FILE, DiskDevice.DISK, DIR.resolve("vda"), DiskFormat.QCOW2,
@@ -51,7 +51,7 @@ class DiskConfiguratorTest {
         InstanceSpec spec = SpecVariants.spec(SpecVariants.metadata("d"),
                 List.of(SpecVariants.disk(DiskSpec.Format.RAW, mode, "vda")), List.of(), false);
 
-        new DiskConfigurator(directory -> false).configure(spec, domain);
+        new DiskConfigurator(directory -> false, "pc").configure(spec, domain);
 
         assertThat(domain.disks).singleElement().satisfies(disk -> {
             assertThat(disk.cache()).contains(DiskCache.WRITETHROUGH);
@@ -68,7 +68,7 @@ class DiskConfiguratorTest {
 
         new DiskConfigurator(directory -> {
             throw new AssertionError("probed for " + mode);
-        }).configure(spec, domain);
+        }, "pc").configure(spec, domain);
 
         assertThat(domain.disks).singleElement()
                 .satisfies(disk -> assertThat(disk.cache()).contains(DiskCache.valueOf(mode.name())));
@@ -81,23 +81,39 @@ class DiskConfiguratorTest {
                 new DiskSpec(DIR.resolve("other"), DiskSpec.Format.RAW, DiskSpec.Bus.VIRTIO, DiskSpec.CacheMode.NONE, "vda")),
                 List.of(), false);
 
-        assertThatThrownBy(() -> new DiskConfigurator(directory -> true).configure(spec, new DomainBuilder()))
+        assertThatThrownBy(() -> new DiskConfigurator(directory -> true, "pc").configure(spec, new DomainBuilder()))
                 .isInstanceOf(InvalidSpecException.class)
                 .hasMessageContaining("vda");
     }
 
     @Test
-    void aConfigDriveIsAReadOnlyRawCdromOnSata() {
+    void aConfigDriveIsAReadOnlyRawCdromOnIdeOnI440fx() {
         DomainBuilder domain = new DomainBuilder();
         InstanceSpec spec = SpecVariants.spec(SpecVariants.metadata("d"), List.of(
                 DiskSpec.qcow2Root(DIR.resolve("disk")), DiskSpec.configDrive(DIR.resolve("disk.config"))),
                 List.of(), false);
 
-        new DiskConfigurator(directory -> true).configure(spec, domain);
+        new DiskConfigurator(directory -> true, "pc").configure(spec, domain);
 
         assertThat(domain.disks).last().isEqualTo(new Disk(DiskSourceType.FILE, DiskDevice.CDROM,
                 DIR.resolve("disk.config"), DiskFormat.RAW, Optional.of(DiskCache.NONE), Optional.of(DiskIo.NATIVE),
-                "sda", DiskBus.SATA, true));
+                "hdd", DiskBus.IDE, true));
         assertThat(domain.disks.get(0).readOnly()).isFalse();
+    }
+
+    @Test
+    void aMachineWithoutIdeGetsTheConfigDriveOnSata() {
+        DomainBuilder domain = new DomainBuilder();
+        InstanceSpec spec = SpecVariants.spec(SpecVariants.metadata("d"), List.of(
+                DiskSpec.qcow2Root(DIR.resolve("disk")), DiskSpec.configDrive(DIR.resolve("disk.config"))),
+                List.of(), false);
+
+        new DiskConfigurator(directory -> true, "pc-q35-7.2").configure(spec, domain);
+
+        assertThat(domain.disks).last().satisfies(disk -> {
+            assertThat(disk.bus()).isEqualTo(DiskBus.SATA);
+            assertThat(disk.targetDev()).isEqualTo("sdd");
+            assertThat(disk.readOnly()).isTrue();
+        });
     }
 }

@@ -59,6 +59,7 @@ class DomainDesignerTest {
                         List.of(new NetInterface(InterfaceType.USER, Optional.empty(), Optional.empty(), Optional.of("virtio"))),
                         List.of(new Serial(CharDeviceType.PTY, Optional.of(new CharLog(dir.resolve("console.log"), true)), 0)),
                         List.of(new Console(CharDeviceType.PTY, ConsoleTargetType.SERIAL, 0)),
+                        List.of(),
                         List.of(new Graphics(GraphicsType.VNC, Optional.of("127.0.0.1"), Optional.empty())),
                         Optional.of(new MemBalloon(MemBalloonModel.VIRTIO)),
                         List.of(new Rng(RngModel.VIRTIO, Path.of("/dev/urandom")))),

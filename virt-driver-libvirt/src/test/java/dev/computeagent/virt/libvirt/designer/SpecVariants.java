@@ -111,6 +111,9 @@ public final class SpecVariants {
                     spec(metadata("nic"), List.of(disk(DiskSpec.Format.QCOW2, DiskSpec.CacheMode.NONE, "vda")),
                             List.of(nic), true)));
         }
+        InstanceSpec plain = simpleSpec();
+        variants.add(new Variant("guest-agent", options(VirtType.QEMU, true), new InstanceSpec(plain.uuid(),
+                plain.metadata(), plain.disks(), List.of(NicSpec.user()), plain.consoleLog(), false, true)));
         variants.add(new Variant("hostile-metadata", options(VirtType.KVM, true),
                 spec(hostileMetadata(), List.of(disk(DiskSpec.Format.QCOW2, DiskSpec.CacheMode.NONE, "vda")),
                         List.of(NicSpec.user()), true)));

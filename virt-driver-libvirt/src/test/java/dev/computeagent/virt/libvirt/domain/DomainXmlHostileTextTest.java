@@ -96,7 +96,8 @@ class DomainXmlHostileTextTest {
         Domain domain = new Domain(designed.type(), designed.name(), designed.uuid(), designed.memoryKib(),
                 designed.vcpus(), designed.os(), designed.features(), designed.cpu(), designed.clock(),
                 designed.lifecycle(), new Devices(devices.emulator(), List.of(bad), devices.interfaces(),
-                devices.serials(), devices.consoles(), devices.graphics(), devices.memBalloon(), devices.rngs()),
+                devices.serials(), devices.consoles(), devices.channels(), devices.graphics(), devices.memBalloon(),
+                devices.rngs()),
                 Optional.empty());
 
         assertThatThrownBy(() -> DomainXml.render(domain))
@@ -114,7 +115,8 @@ class DomainXmlHostileTextTest {
         Domain domain = new Domain(designed.type(), designed.name(), designed.uuid(), designed.memoryKib(),
                 designed.vcpus(), designed.os(), designed.features(), designed.cpu(), designed.clock(),
                 designed.lifecycle(), new Devices(devices.emulator(), devices.disks(), devices.interfaces(),
-                List.of(serial), devices.consoles(), devices.graphics(), devices.memBalloon(), devices.rngs()),
+                List.of(serial), devices.consoles(), devices.channels(), devices.graphics(), devices.memBalloon(),
+                devices.rngs()),
                 designed.agentMetadata());
 
         assertThat(DomainXml.parse(DomainXml.render(domain))).isEqualTo(domain);

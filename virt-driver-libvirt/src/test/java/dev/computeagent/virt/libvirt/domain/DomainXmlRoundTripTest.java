@@ -50,6 +50,8 @@ class DomainXmlRoundTripTest {
                         List.of(new NetInterface(InterfaceType.BRIDGE, Optional.of("br0"), Optional.empty(), Optional.empty())),
                         List.of(new Serial(CharDeviceType.FILE, Optional.empty(), 1)),
                         List.of(new Console(CharDeviceType.PTY, ConsoleTargetType.VIRTIO, 1)),
+                        List.of(new Channel(CharDeviceType.UNIX, Channel.QEMU_GUEST_AGENT),
+                                new Channel(CharDeviceType.PTY, "com.example.port")),
                         List.of(new Graphics(GraphicsType.SPICE, Optional.empty(), Optional.of(5901))),
                         Optional.of(new MemBalloon(MemBalloonModel.NONE)),
                         List.of(new Rng(RngModel.VIRTIO_NON_TRANSITIONAL, Path.of("/dev/random")))),
@@ -63,8 +65,8 @@ class DomainXmlRoundTripTest {
         Domain domain = new Domain(DomainType.KVM, "foreign", UUID.fromString("00000000-0000-4000-8000-000000000002"),
                 65_536, 1, new Os(Optional.empty(), Optional.empty(), List.of()), Set.of(), Optional.empty(),
                 ClockOffset.UTC, LifecycleActions.LIBVIRT_DEFAULTS,
-                new Devices(Optional.empty(), List.of(), List.of(), List.of(), List.of(), List.of(), Optional.empty(),
-                        List.of()),
+                new Devices(Optional.empty(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                        Optional.empty(), List.of()),
                 Optional.empty());
 
         String xml = DomainXml.render(domain);
