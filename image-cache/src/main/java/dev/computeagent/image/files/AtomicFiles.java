@@ -37,14 +37,14 @@ public final class AtomicFiles {
     }
 
     /**
-     * Creates or replaces {@code target} (and its missing parent directories) with what {@code writer}
-     * writes.
+     * Creates or replaces {@code target} with what {@code writer} writes. The directory must exist: a
+     * file whose directory was removed (an instance deleted meanwhile) is not silently recreated.
      *
      * @throws IOException the write, a sync or the rename failed (also when the file system cannot
-     *                     rename atomically); unchecked exceptions of {@code writer} pass through
+     *                     rename atomically, or the directory does not exist); unchecked exceptions of
+     *                     {@code writer} pass through
      */
     public static void create(Path target, Writer writer) throws IOException {
-        Files.createDirectories(target.toAbsolutePath().getParent());
         Path tmp = target.resolveSibling(target.getFileName() + "." + PID + "-" + SEQUENCE.incrementAndGet()
                 + ".part");
         try {

@@ -1,0 +1,103 @@
+package dev.computeagent.agent.recovery;
+
+import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.HostResources;
+import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.LifecycleListener;
+import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.Subscription;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The real driver, with one fault placed exactly: once armed, the next {@link #spawn} returns after the
+ * domain is defined and started, and the libvirtd is killed (by the given action) before the spawn
+ * can go on. Every other call goes straight to the real driver.
+ */
+final class DriverCrashingLibvirtdAfterDefine implements ComputeDriver {
+
+    private final ComputeDriver delegate;
+    private final AtomicReference<Runnable> crash = new AtomicReference<>();
+
+    DriverCrashingLibvirtdAfterDefine(ComputeDriver delegate) {
+        this.delegate = delegate;
+    }
+
+    /** The next spawn runs {@code killLibvirtd} right after the domain is defined and started. */
+    void crashAfterNextDefine(Runnable killLibvirtd) {
+        crash.set(killLibvirtd);
+    }
+
+    @Override
+    public void spawn(InstanceSpec spec) {
+        delegate.spawn(spec);
+        Runnable killLibvirtd = crash.getAndSet(null);
+        if (killLibvirtd != null) {
+            killLibvirtd.run();
+        }
+    }
+
+    @Override
+    public void start(UUID uuid) {
+        delegate.start(uuid);
+    }
+
+    @Override
+    public void stop(UUID uuid, Duration timeout) {
+        delegate.stop(uuid, timeout);
+    }
+
+    @Override
+    public void reboot(UUID uuid, RebootType type, Duration softTimeout) {
+        delegate.reboot(uuid, type, softTimeout);
+    }
+
+    @Override
+    public void destroy(UUID uuid) {
+        delegate.destroy(uuid);
+    }
+
+    @Override
+    public InstanceInfo info(UUID uuid) {
+        return delegate.info(uuid);
+    }
+
+    @Override
+    public List<InstanceInfo> listInstances() {
+        return delegate.listInstances();
+    }
+
+    @Override
+    public void updateAnnotations(UUID uuid, Map<String, String> annotations) {
+        delegate.updateAnnotations(uuid, annotations);
+    }
+
+    @Override
+    public HostResources hostResources() {
+        return delegate.hostResources();
+    }
+
+    @Override
+    public Subscription subscribe(LifecycleListener listener) {
+        return delegate.subscribe(listener);
+    }
+
+    @Override
+    public boolean isConnected() {
+        return delegate.isConnected();
+    }
+
+    @Override
+    public long connectionCount() {
+        return delegate.connectionCount();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
