@@ -17,6 +17,7 @@ PACKAGES=(
   bindfs fuse3                                # shared storage seen as a cluster FS by libvirt
   rabbitmq-server                             # the broker the tests talk to
   mmdebstrap grub-pc-bin grub2-common fdisk e2fsprogs   # the real Linux test guest (scripts/build-guest-image.sh)
+  xfsprogs                                    # xfs_io: the power-loss tests shut a loop-mounted ext4 down
 )
 
 if [ "${SKIP_APT:-}" != 1 ]; then
