@@ -85,8 +85,8 @@ public record AgentProperties(
 
         public ImageStore {
             if (downloadMinRate != null && downloadMinRate.toBytes() < 1) {
-                throw new IllegalArgumentException("agent.image-store.download-min-rate must be at least 1B (per second), "
-                        + "not " + downloadMinRate.toBytes() + "B");
+                throw new IllegalArgumentException("agent.image-store.download-min-rate must be at least 1B "
+                        + "(per second), not " + downloadMinRate.toBytes() + "B");
             }
         }
 

@@ -97,7 +97,7 @@ public final class CommandExecutor {
         private final String uuid;
         /** {@code .start} is out (confirmed). */
         private boolean started;
-        /** The final event went to the broker (confirmed or not): from here a redelivery is answered from the journal. */
+        /** The final event went to the broker (confirmed or not): a redelivery is answered from the journal. */
         private boolean answering;
 
         Execution(Command command, Delivery delivery) {
@@ -204,9 +204,9 @@ public final class CommandExecutor {
                     delivery.requeue();
                     return;
                 }
-                ErrorBody error = new ErrorBody(ErrorCode.INTERNAL_ERROR, "the agent failed unexpectedly while handling "
-                        + command.name().wireName() + " (" + failure.getClass().getSimpleName() + "); see its log",
-                        false);
+                ErrorBody error = new ErrorBody(ErrorCode.INTERNAL_ERROR, "the agent failed unexpectedly while "
+                        + "handling " + command.name().wireName() + " (" + failure.getClass().getSimpleName()
+                        + "); see its log", false);
                 announceNew(events.event(prefix + ".error", command.requestId(), uuid, safePayload(command), error));
             } catch (RuntimeException | Error again) {
                 log.error("{} {} could not be answered either; returning it to the queue", command.name().wireName(),

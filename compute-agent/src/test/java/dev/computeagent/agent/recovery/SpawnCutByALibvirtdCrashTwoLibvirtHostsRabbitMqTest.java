@@ -58,7 +58,7 @@ class SpawnCutByALibvirtdCrashTwoLibvirtHostsRabbitMqTest {
     private static Path imageStore;
     private static AmqpTestClient client;
     private static ConfigurableApplicationContext agent;
-    private static DriverCrashingLibvirtdAfterDefine driver;
+    private static HypervisorLostAfterDefine driver;
 
     /** The agent's core with the libvirt driver on host a and a directory image store. */
     @SpringBootConfiguration
@@ -72,7 +72,7 @@ class SpawnCutByALibvirtdCrashTwoLibvirtHostsRabbitMqTest {
         ComputeDriver computeDriver(AgentProperties properties) {
             LibvirtDriverSettings settings = LibvirtDriverSettings.defaults(properties.libvirt().uri(), VirtType.QEMU)
                     .withReconnectBackoff(Duration.ofMillis(200), Duration.ofSeconds(1));
-            return new DriverCrashingLibvirtdAfterDefine(
+            return new HypervisorLostAfterDefine(
                     new OwnedInstancesDriver(LibvirtComputeDriver.connect(settings), properties.host()));
         }
 
@@ -96,7 +96,7 @@ class SpawnCutByALibvirtdCrashTwoLibvirtHostsRabbitMqTest {
                 "agent.image-store.url=" + imageStore.toUri(),
                 "spring.rabbitmq.host=" + AmqpTestClient.BROKER_HOST,
                 "spring.rabbitmq.port=" + AmqpTestClient.BROKER_PORT).run();
-        driver = agent.getBean(DriverCrashingLibvirtdAfterDefine.class);
+        driver = agent.getBean(HypervisorLostAfterDefine.class);
         await().atMost(WAIT).until(() -> client.consumers() == 1 && driver.isConnected());
     }
 
@@ -129,7 +129,7 @@ class SpawnCutByALibvirtdCrashTwoLibvirtHostsRabbitMqTest {
                 + "\"image_id\":\"tiny\"}";
         Path instanceDir = stateDir.resolve("instances").resolve(uuid.toString());
 
-        driver.crashAfterNextDefine(() -> HOSTS.killLibvirtd(HOSTS.a()));
+        driver.loseAfterNextDefine(() -> HOSTS.killLibvirtd(HOSTS.a()));
         JsonNode failed = command("spawn", "cut-1", uuid, spawnArgs);
 
         assertThat(failed.path("event").asString()).isEqualTo("instance.spawn.error");

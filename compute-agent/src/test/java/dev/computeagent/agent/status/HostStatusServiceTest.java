@@ -145,7 +145,8 @@ class HostStatusServiceTest {
         }
         AgentProperties properties = new AgentProperties("node-x", stateDir,
                 new AgentProperties.Libvirt("qemu:///system", "auto", null, 0, false),
-                new AgentProperties.ImageStore(null, null, DataSize.ofMegabytes(1)), Duration.ofSeconds(30), 8, 4, 5, Duration.ofMinutes(10),
+                new AgentProperties.ImageStore(null, null, DataSize.ofMegabytes(1)), Duration.ofSeconds(30), 8, 4, 5,
+                Duration.ofMinutes(10),
                 Duration.ofSeconds(120), new AgentProperties.ImageCache(Duration.ofHours(24), 0, Duration.ofHours(1), true));
         return new HostStatusService(properties, beans.getBeanProvider(ComputeDriver.class),
                 beans.getBeanProvider(ImageCache.class), beans.getBeanProvider(InstanceDirectory.class), broker,

@@ -4,13 +4,9 @@ import dev.computeagent.virt.testing.Prerequisites;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Comparator;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -22,8 +18,6 @@ import java.util.stream.Stream;
  * works on ext4); missing, it fails under {@code CI=true} and skips elsewhere.
  */
 public final class Ext4PowerLoss implements AutoCloseable {
-
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dir;
     private final Path image;
@@ -50,8 +44,8 @@ public final class Ext4PowerLoss implements AutoCloseable {
             try (RandomAccessFile file = new RandomAccessFile(fs.image.toFile(), "rw")) {
                 file.setLength(128L << 20);
             }
-            run("mkfs.ext4", "-q", "-F", fs.image.toString());
-            fs.device = run("losetup", "-f", "--show", fs.image.toString()).trim();
+            Virsh.run("mkfs.ext4", "-q", "-F", fs.image.toString());
+            fs.device = Virsh.run("losetup", "-f", "--show", fs.image.toString()).trim();
             Files.createDirectories(fs.mountPoint);
             fs.mountNow();
             return fs;
@@ -70,12 +64,12 @@ public final class Ext4PowerLoss implements AutoCloseable {
      * later access fails); processes writing there should be killed before {@link #reboot()}.
      */
     public void cut() {
-        run("xfs_io", "-x", "-c", "shutdown", mountPoint.toString());
+        Virsh.run("xfs_io", "-x", "-c", "shutdown", mountPoint.toString());
     }
 
     /** Unmounts the file system that lost power and mounts it again (the journal is replayed). */
     public void reboot() {
-        run("umount", mountPoint.toString());
+        Virsh.run("umount", mountPoint.toString());
         mounted = false;
         mountNow();
     }
@@ -90,10 +84,10 @@ public final class Ext4PowerLoss implements AutoCloseable {
     public void close() {
         try {
             if (mounted) {
-                run("umount", mountPoint.toString());
+                Virsh.run("umount", mountPoint.toString());
             }
             if (device != null) {
-                run("losetup", "-d", device);
+                Virsh.run("losetup", "-d", device);
             }
         } finally {
             try (Stream<Path> paths = Files.walk(dir)) {
@@ -107,27 +101,7 @@ public final class Ext4PowerLoss implements AutoCloseable {
     }
 
     private void mountNow() {
-        run("mount", "-t", "ext4", device, mountPoint.toString());
+        Virsh.run("mount", "-t", "ext4", device, mountPoint.toString());
         mounted = true;
-    }
-
-    private static String run(String... command) {
-        try {
-            Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
-            if (!p.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException("timed out: " + String.join(" ", command));
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + command[0], e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: " + String.join(" ", command), e);
-        }
     }
 }

@@ -126,7 +126,8 @@ class FetchHttpQemuImgTest {
     void aStoreDrippingItsImageFailsAtTheDeadlineOfSizeAtTheMinimumRateAndLetsTheImageGo() {
         GlanceStubServer.StubImage drip = glance.addImage("drip", TestImages.raw(images.resolve("d.raw"), 64 * 1024))
                 .trickle(1, Duration.ofMillis(20));
-        // 50 bytes/s would take 22 minutes, never silent for the 500 ms stall timeout; allowed: 0.5 s + 64 KiB at 64 KiB/s
+        // 50 bytes/s would take 22 minutes, never silent for the 500 ms stall timeout;
+        // allowed: 0.5 s + 64 KiB at 64 KiB/s
         try (ImageCache cache = open(Duration.ofMillis(500), 64 * 1024, true, Optional.empty())) {
             long start = System.nanoTime();
             assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(30), () -> cache.fetch("drip")))
@@ -150,7 +151,8 @@ class FetchHttpQemuImgTest {
                 .withoutSize().trickle(1, Duration.ofMillis(20));
         try (ImageCache cache = open(Duration.ofMillis(500), 64 * 1024, true, Optional.empty())) {
             long start = System.nanoTime();
-            assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(30), () -> cache.fetch("drip-unsized")))
+            assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> cache.fetch("drip-unsized")))
                     .isInstanceOf(ImageDownloadTooSlowException.class).hasMessageContaining("unknown number of bytes");
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(500),
                     Duration.ofSeconds(10));

@@ -45,7 +45,8 @@ class GarbageCollectionQemuImgTest {
 
     private ImageCache open(Optional<Long> quota) {
         return ImageCaches.open(new ImageCacheSettings(stateDir, store.toUri(), Optional.empty(), true,
-                Duration.ofHours(24), quota, Duration.ofSeconds(5), 2, ImageCacheSettings.DEFAULT_MIN_DOWNLOAD_RATE));
+                Duration.ofHours(24), quota, Duration.ofSeconds(5), 2,
+                ImageCacheSettings.DEFAULT_MIN_DOWNLOAD_RATE));
     }
 
     private Path disk(String instance) {
@@ -198,7 +199,8 @@ class GarbageCollectionQemuImgTest {
         // removes the lock file every time before letting go: a lost update means two holders at once
         Path counter = Files.writeString(stateDir.resolve("counter"), "0");
         Files.createDirectories(stateDir.resolve("_base"));
-        List<Process> children = List.of(LockStressMain.start(stateDir, counter), LockStressMain.start(stateDir, counter));
+        List<Process> children = List.of(LockStressMain.start(stateDir, counter),
+                LockStressMain.start(stateDir, counter));
         LockStressMain.run(stateDir, counter);
         for (Process child : children) {
             assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("child finished").isTrue();

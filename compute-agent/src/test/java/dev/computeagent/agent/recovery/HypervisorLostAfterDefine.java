@@ -14,30 +14,30 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The real driver, with one fault placed exactly: once armed, the next {@link #spawn} returns after the
- * domain is defined and started, and the libvirtd is killed (by the given action) before the spawn
- * can go on. Every other call goes straight to the real driver.
+ * A driver with one fault placed exactly: once armed, the next {@link #spawn} returns after the domain
+ * is defined and started, and the hypervisor is cut off (by the given action: kill libvirtd, disconnect
+ * the in-memory driver) before the spawn can go on. Every other call goes straight to the driver.
  */
-final class DriverCrashingLibvirtdAfterDefine implements ComputeDriver {
+final class HypervisorLostAfterDefine implements ComputeDriver {
 
     private final ComputeDriver delegate;
-    private final AtomicReference<Runnable> crash = new AtomicReference<>();
+    private final AtomicReference<Runnable> cutOffAfterDefine = new AtomicReference<>();
 
-    DriverCrashingLibvirtdAfterDefine(ComputeDriver delegate) {
+    HypervisorLostAfterDefine(ComputeDriver delegate) {
         this.delegate = delegate;
     }
 
-    /** The next spawn runs {@code killLibvirtd} right after the domain is defined and started. */
-    void crashAfterNextDefine(Runnable killLibvirtd) {
-        crash.set(killLibvirtd);
+    /** The next spawn runs {@code cutOff} right after the domain is defined and started. */
+    void loseAfterNextDefine(Runnable cutOff) {
+        cutOffAfterDefine.set(cutOff);
     }
 
     @Override
     public void spawn(InstanceSpec spec) {
         delegate.spawn(spec);
-        Runnable killLibvirtd = crash.getAndSet(null);
-        if (killLibvirtd != null) {
-            killLibvirtd.run();
+        Runnable cutOff = cutOffAfterDefine.getAndSet(null);
+        if (cutOff != null) {
+            cutOff.run();
         }
     }
 
