@@ -13,25 +13,26 @@ import java.util.stream.Stream;
  * A small ext4 file system of the test's own (a file on a loop device, mounted under a temporary
  * directory) whose host can lose power: {@link #powerLoss()} shuts the file system down at once, as a
  * power cut does ({@code xfs_io -x -c shutdown}: whatever is not on disk yet is lost, nothing more is
- * written), then mounts it again, so the test sees what a host would after rebooting. Needs root,
+ * written), then mounts the disk as it was left, so the test sees what a host would after rebooting. Needs root,
  * util-linux ({@code losetup}, {@code mount}), e2fsprogs and xfsprogs ({@code xfs_io}, whose shutdown
  * works on ext4); missing, it fails under {@code CI=true} and skips elsewhere.
  */
 public final class Ext4PowerLoss implements AutoCloseable {
 
     private final Path dir;
-    private final Path image;
     private final Path mountPoint;
+    private Path image;
     private String device;
     private boolean mounted;
+    private int reboots;
 
     private Ext4PowerLoss(Path dir) {
         this.dir = dir;
-        this.image = dir.resolve("fs.img");
+        this.image = dir.resolve("disk-0.img");
         this.mountPoint = dir.resolve("mnt");
     }
 
-    /** Creates, formats and mounts a 128 MiB ext4 file system. */
+    /** Creates, formats and mounts a 64 MiB ext4 file system. */
     public static Ext4PowerLoss mount() {
         Prerequisites.require("a loop-mounted ext4 that can lose power (root, losetup, mkfs.ext4, xfs_io)",
                 "root".equals(System.getProperty("user.name")) && Prerequisites.commandSucceeds("losetup", "--version")
@@ -42,12 +43,11 @@ public final class Ext4PowerLoss implements AutoCloseable {
             // under /var/tmp: /tmp may be a tmpfs, where the image would take memory
             Ext4PowerLoss fs = new Ext4PowerLoss(Files.createTempDirectory(Path.of("/var/tmp"), "ext4-power-loss-"));
             try (RandomAccessFile file = new RandomAccessFile(fs.image.toFile(), "rw")) {
-                file.setLength(128L << 20);
+                file.setLength(64L << 20);
             }
             Virsh.run("mkfs.ext4", "-q", "-F", fs.image.toString());
-            fs.device = Virsh.run("losetup", "-f", "--show", fs.image.toString()).trim();
             Files.createDirectories(fs.mountPoint);
-            fs.mountNow();
+            fs.attachAndMount();
             return fs;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the ext4 file system", e);
@@ -67,11 +67,26 @@ public final class Ext4PowerLoss implements AutoCloseable {
         Virsh.run("xfs_io", "-x", "-c", "shutdown", mountPoint.toString());
     }
 
-    /** Unmounts the file system that lost power and mounts it again (the journal is replayed). */
+    /**
+     * Mounts the disk as the power cut left it (the journal is replayed). A copy of it, on a new loop
+     * device: a mount namespace created meanwhile (by any process on the machine) holds a copy of the
+     * old mount, which then keeps the shut-down file system alive after our unmount, and a new mount of
+     * the same device would be that one again.
+     */
     public void reboot() {
         Virsh.run("umount", mountPoint.toString());
         mounted = false;
-        mountNow();
+        Virsh.run("losetup", "-d", device);
+        device = null;
+        Path copy = dir.resolve("disk-" + (++reboots) + ".img");
+        Virsh.run("cp", "--sparse=always", image.toString(), copy.toString());
+        try {
+            Files.delete(image);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + image, e);
+        }
+        image = copy;
+        attachAndMount();
     }
 
     /** {@link #cut()} then {@link #reboot()}. */
@@ -100,7 +115,8 @@ public final class Ext4PowerLoss implements AutoCloseable {
         }
     }
 
-    private void mountNow() {
+    private void attachAndMount() {
+        device = Virsh.run("losetup", "-f", "--show", image.toString()).trim();
         Virsh.run("mount", "-t", "ext4", device, mountPoint.toString());
         mounted = true;
     }
