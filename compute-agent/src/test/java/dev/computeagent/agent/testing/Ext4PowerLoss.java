@@ -6,8 +6,6 @@ import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * A small ext4 file system of the test's own (a file on a loop device, mounted under a temporary
@@ -105,13 +103,7 @@ public final class Ext4PowerLoss implements AutoCloseable {
                 Virsh.run("losetup", "-d", device);
             }
         } finally {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot remove " + dir, e);
-            }
+            TestFiles.deleteTree(dir);
         }
     }
 
