@@ -19,6 +19,7 @@ PACKAGES=(
   rabbitmq-server                             # the broker the tests talk to
   mmdebstrap grub-pc-bin grub2-common fdisk e2fsprogs   # the real Linux test guest (scripts/build-guest-image.sh)
   docker.io                                   # the container image and the Testcontainers brokers in the tests
+  xfsprogs                                    # xfs_io: the power-loss tests shut a loop-mounted ext4 down
 )
 
 if [ "${SKIP_APT:-}" != 1 ]; then

@@ -7,6 +7,8 @@
 #   two-libvirt-hosts.sh env         KEY=VALUE lines: URIs and directories
 #   two-libvirt-hosts.sh exec a|b CMD...   run CMD inside host a's/b's namespaces
 #   two-libvirt-hosts.sh status      hosts and their domains
+#   two-libvirt-hosts.sh kill-libvirtd a|b   SIGKILL host a's/b's libvirtd (its guests keep running)
+#   two-libvirt-hosts.sh start-libvirtd a|b  start it again and wait until it answers
 #   two-libvirt-hosts.sh down        stop everything, delete all state (idempotent)
 #
 # A "host" is a virtlogd + libvirtd (and the qemu processes they start) in their
@@ -272,6 +274,26 @@ SHARED_FS=$([ "$(cat "$BASE/shared-fuse" 2>/dev/null)" = yes ] && echo glusterfs
 EOF
 }
 
+# a libvirtd crash: SIGKILL through its pid file (only this host's daemon), then wait until it is gone;
+# QEMU runs on (reparented to the host's PID 1) and the restarted daemon reattaches to it
+cmd_kill_libvirtd() {
+  local h=$1 p
+  p=$(hostexec "$h" cat /run/libvirtd.pid) || die "host $h has no libvirtd pid file"
+  hostexec "$h" kill -KILL "$p"
+  for _ in $(seq 100); do
+    hostexec "$h" kill -0 "$p" 2>/dev/null || { log "libvirtd of host $h killed"; return 0; }
+    sleep 0.1
+  done
+  die "libvirtd of host $h did not die"
+}
+
+cmd_start_libvirtd() {
+  local h=$1
+  hostexec "$h" libvirtd -d --listen
+  wait_ready "$h"
+  log "libvirtd of host $h answers again"
+}
+
 cmd_status() {
   local h
   for h in a b; do
@@ -286,6 +308,8 @@ case "${1:-}" in
   env)    cmd_env ;;
   status) cmd_status ;;
   exec)   shift; h=${1:?host}; shift; hostexec "$h" "$@" ;;
+  kill-libvirtd)  cmd_kill_libvirtd "${2:?host}" ;;
+  start-libvirtd) cmd_start_libvirtd "${2:?host}" ;;
   __init) shift; host_init "$@" ;;
   *)      sed -n '2,12p' "$SELF"; exit 2 ;;
 esac

@@ -17,11 +17,13 @@ public interface ImageCache extends AutoCloseable {
      * calls for one image share one download and get the same result, including the same error.
      *
      * @throws ImageNotFoundException         the store does not have it (or it is not active)
-     * @throws ImageDownloadException         transport failure after bounded retries (retriable); its subtype
+     * @throws ImageDownloadException         transport failure after bounded retries (retriable); its subtypes
      *                                        {@link ImageStoreRefusedException} (the store refused the request,
-     *                                        e.g. a bad token) is not retried and not retriable
+     *                                        e.g. a bad token) and {@link ImageDownloadTooSlowException} (the
+     *                                        download missed its deadline) are not retried and not retriable
      * @throws ImageChecksumMismatchException size or hash differ from the store's metadata
-     * @throws ImageUnsafeException           the bytes are not a plain raw/qcow2 image of the declared format
+     * @throws ImageUnsafeException           the bytes are not a plain raw/qcow2 image of the declared format,
+     *                                        or a Glance store gives neither size nor hash to verify them
      * @throws InvalidImageIdException        the id is not a valid image id
      * @throws ImageStorageException          a local failure: disk full, qemu-img failed or timed out (retriable)
      */

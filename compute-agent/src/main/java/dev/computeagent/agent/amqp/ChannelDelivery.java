@@ -15,13 +15,20 @@ final class ChannelDelivery implements Delivery {
     private final long tag;
     private final String replyTo;
     private final String correlationId;
+    private final boolean redelivered;
     private final AtomicBoolean settled = new AtomicBoolean();
 
-    ChannelDelivery(Channel channel, long tag, String replyTo, String correlationId) {
+    ChannelDelivery(Channel channel, long tag, String replyTo, String correlationId, boolean redelivered) {
         this.channel = channel;
         this.tag = tag;
         this.replyTo = replyTo;
         this.correlationId = correlationId;
+        this.redelivered = redelivered;
+    }
+
+    @Override
+    public boolean redelivered() {
+        return redelivered;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.heartbeat.Heartbeat;
 import dev.computeagent.agent.journal.FileRequestJournal;
 import dev.computeagent.agent.power.PowerStateSync;
+import dev.computeagent.agent.power.ReconnectResync;
 import dev.computeagent.agent.recovery.StartupReconciler;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -18,8 +19,8 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * The agent's run cycle. Start: reconcile with libvirt, prune the journal, start the power-state
- * sync (events, a periodic pass, and a pass whenever the hypervisor connection comes back) and the
- * heartbeat, then consume {@code compute.<host>}. Stop (graceful shutdown): stop
+ * sync (events, a periodic pass, and a pass whenever the hypervisor connection comes back, with the
+ * clean-ups an outage cut short) and the heartbeat, then consume {@code compute.<host>}. Stop (graceful shutdown): stop
  * taking commands, let running ones finish within the shutdown timeout (queued ones go back to the
  * broker), then close the consumer.
  *
@@ -49,9 +50,12 @@ public final class CommandIntake implements SmartLifecycle {
     private final Duration shutdownTimeout;
     private volatile boolean running;
 
+    /**
+     * @param reconnectResync run every {@link #RECONNECT_CHECK}: acts once the hypervisor connection is back
+     */
     public CommandIntake(ConnectionFactory connectionFactory, String queue, int prefetch, CommandListener listener,
                          InstanceLanes lanes, StartupReconciler reconciler, FileRequestJournal journal,
-                         PowerStateSync powerSync, Heartbeat heartbeat,
+                         PowerStateSync powerSync, ReconnectResync reconnectResync, Heartbeat heartbeat,
                          Duration heartbeatInterval, Duration powerSyncInterval, Duration shutdownTimeout) {
         this.listener = listener;
         this.lanes = lanes;
@@ -59,7 +63,7 @@ public final class CommandIntake implements SmartLifecycle {
         this.journal = journal;
         this.powerSync = powerSync;
         this.heartbeat = heartbeat;
-        this.reconnectResync = powerSync.resyncOnReconnect();
+        this.reconnectResync = reconnectResync;
         this.heartbeatInterval = heartbeatInterval;
         this.powerSyncInterval = powerSyncInterval;
         this.shutdownTimeout = shutdownTimeout;

@@ -9,7 +9,6 @@ import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -24,8 +23,10 @@ import org.springframework.amqp.rabbit.listener.api.ChannelAwareMessageListener;
  * commands go to the
  * {@link CommandExecutor}, which acknowledges them when done; invalid ones get a
  * {@code command.rejected} event (and reply, both with error {@code INVALID_COMMAND}, not retriable)
- * and are rejected without requeue, so the broker
- * dead-letters them unchanged. Never throws, whatever the message.
+ * and are then rejected without requeue, so the broker dead-letters them unchanged. A message whose
+ * handling fails unexpectedly here is answered the same way, with error {@code INTERNAL_ERROR} (the
+ * agent's fault, not the message's). The answers are sent by the {@link RejectionSender}, off this
+ * thread: the only consumer never waits for the broker. Never throws, whatever the message.
  */
 public final class CommandListener implements ChannelAwareMessageListener {
 
@@ -35,15 +36,17 @@ public final class CommandListener implements ChannelAwareMessageListener {
     private final InternalCommandGate gate;
     private final CommandExecutor executor;
     private final EventPublisher events;
+    private final RejectionSender rejections;
     private final MeterRegistry meters;
     private volatile boolean accepting = true;
 
     public CommandListener(CommandValidator validator, InternalCommandGate gate, CommandExecutor executor,
-                           EventPublisher events, MeterRegistry meters) {
+                           EventPublisher events, RejectionSender rejections, MeterRegistry meters) {
         this.validator = validator;
         this.gate = gate;
         this.executor = executor;
         this.events = events;
+        this.rejections = rejections;
         this.meters = meters;
     }
 
@@ -66,19 +69,21 @@ public final class CommandListener implements ChannelAwareMessageListener {
                             Topology.INTERNAL_EXCHANGE.equals(props.getReceivedExchange()), props.getHeaders(),
                             Boolean.TRUE.equals(props.isRedelivered()), props.getReplyTo(), props.getCorrelationId()));
             if (result instanceof Validation.Accepted accepted) {
-                executor.submit(accepted.command(),
-                        new ChannelDelivery(channel, tag, props.getReplyTo(), props.getCorrelationId()));
+                executor.submit(accepted.command(), new ChannelDelivery(channel, tag, props.getReplyTo(),
+                        props.getCorrelationId(), Boolean.TRUE.equals(props.isRedelivered())));
             } else if (result instanceof Validation.Rejected rejected) {
-                reject(rejected, message, channel, tag);
+                reject(rejected, message, channel);
             }
         } catch (RuntimeException | Error e) {
-            log.error("unexpected failure on delivery {}; dead-lettering it", tag, e);
-            rejectQuietly(channel, tag);
+            log.error("unexpected failure on delivery {}; answering command.rejected and dead-lettering it", tag, e);
+            String reason = "the agent failed while reading this message (" + e.getClass().getSimpleName()
+                    + "); it is dead-lettered intact";
+            rejections.reject(events.event("command.rejected", null, null, Map.of("reason", reason),
+                    new ErrorBody(ErrorCode.INTERNAL_ERROR, reason, false)), message, channel, false);
         }
     }
 
-    private void reject(Validation.Rejected rejected, Message message, Channel channel, long tag) {
-        MessageProperties props = message.getMessageProperties();
+    private void reject(Validation.Rejected rejected, Message message, Channel channel) {
         log.info("rejecting command message: {}", rejected.reason());
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("reason", rejected.reason());
@@ -87,31 +92,8 @@ public final class CommandListener implements ChannelAwareMessageListener {
         }
         EventMessage event = events.event("command.rejected", rejected.requestId(), rejected.instanceUuid(),
                 payload, new ErrorBody(ErrorCode.INVALID_COMMAND, rejected.reason(), false));
-        events.publish(event);
-        events.reply(props.getReplyTo(), props.getCorrelationId(), event);
-        if (rejected.misrouted() && events.deadLetter(message)) {
-            // dead-lettering by the broker would keep the foreign routing key and miss this host's DLQ
-            ackQuietly(channel, tag);
-        } else {
-            rejectQuietly(channel, tag);
-        }
+        rejections.reject(event, message, channel, rejected.misrouted());
         meters.timer("agent.commands", "command", "unknown", "outcome", "rejected")
                 .record(java.time.Duration.ZERO);
-    }
-
-    private static void ackQuietly(Channel channel, long tag) {
-        try {
-            channel.basicAck(tag, false);
-        } catch (IOException | RuntimeException e) {
-            log.warn("ack of delivery {} failed ({}); the broker redelivers it", tag, e.toString());
-        }
-    }
-
-    private static void rejectQuietly(Channel channel, long tag) {
-        try {
-            channel.basicReject(tag, false);
-        } catch (IOException | RuntimeException e) {
-            log.warn("reject of delivery {} failed ({}); the broker redelivers it", tag, e.toString());
-        }
     }
 }

@@ -14,6 +14,13 @@ public interface Delivery {
     /** AMQP {@code correlation_id}, or null. */
     String correlationId();
 
+    /**
+     * The broker's {@code redelivered} flag: this message was delivered before (to this agent or an
+     * earlier one) and not acknowledged, so its outcome may already be out. A controller's re-send is a
+     * new message: not redelivered.
+     */
+    boolean redelivered();
+
     void ack();
 
     /** Returns the message to the queue now (counts as a delivery attempt). */

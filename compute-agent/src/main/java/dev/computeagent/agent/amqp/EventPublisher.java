@@ -25,7 +25,9 @@ import tools.jackson.core.JacksonException;
  * Publishes events to {@code compute.events} (routing key = event name) and replies to
  * {@code reply_to} through the default exchange, persistent JSON, and waits for the broker's
  * publisher confirm. {@code publish}/{@code reply} return whether the broker confirmed; they never
- * throw for broker trouble (a down broker is a false, the caller decides).
+ * throw for broker trouble (a down broker is a false, the caller decides). An event that cannot be
+ * encoded as JSON (text no encoder accepts, such as a lone UTF-16 surrogate) is an
+ * {@link IllegalArgumentException}: no retry would send it.
  */
 public final class EventPublisher {
 
@@ -86,8 +88,9 @@ public final class EventPublisher {
         try {
             body = AgentJson.mapper().writeValueAsBytes(event);
         } catch (JacksonException e) {
-            log.error("event {} cannot be serialised", event.event(), e);
-            return false;
+            // not the broker's trouble, and no retry will change it: the caller must answer otherwise
+            throw new IllegalArgumentException("event " + event.event() + " cannot be encoded as JSON: "
+                    + e.getOriginalMessage(), e);
         }
         MessageProperties props = new MessageProperties();
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);

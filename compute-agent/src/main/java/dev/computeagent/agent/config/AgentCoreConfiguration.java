@@ -4,6 +4,7 @@ import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.amqp.CommandIntake;
 import dev.computeagent.agent.amqp.CommandListener;
 import dev.computeagent.agent.amqp.EventPublisher;
+import dev.computeagent.agent.amqp.RejectionSender;
 import dev.computeagent.agent.amqp.Topology;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.CommandValidator;
@@ -30,6 +31,8 @@ import dev.computeagent.agent.migration.MigrationPolicy;
 import dev.computeagent.agent.migration.MigrationTimeouts;
 import dev.computeagent.agent.migration.MigrationsInFlight;
 import dev.computeagent.agent.power.PowerStateSync;
+import dev.computeagent.agent.power.ReconnectResync;
+import dev.computeagent.agent.recovery.FailedSpawnCleanup;
 import dev.computeagent.agent.recovery.StartupReconciler;
 import dev.computeagent.agent.security.InternalCommandGate;
 import dev.computeagent.agent.security.InternalSignature;
@@ -256,9 +259,24 @@ public class AgentCoreConfiguration {
     }
 
     @Bean
+    FailedSpawnCleanup failedSpawnCleanup(ComputeDriver driver, InstanceStore store, InstanceFiles files,
+                                          InstanceLanes lanes) {
+        return new FailedSpawnCleanup(driver, store, files, lanes);
+    }
+
+    @Bean
     StartupReconciler startupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
-                                        InstanceFiles files, EventPublisher events) {
-        return new StartupReconciler(driver, store, registry, files, events);
+                                        InstanceFiles files, FailedSpawnCleanup failedSpawns, EventPublisher events) {
+        return new StartupReconciler(driver, store, registry, files, failedSpawns, events);
+    }
+
+    /** After every reconnect: the clean-ups the outage cut short, then a full power-state pass (both on the lanes). */
+    @Bean
+    ReconnectResync reconnectResync(ComputeDriver driver, FailedSpawnCleanup failedSpawns, PowerStateSync powerSync) {
+        return new ReconnectResync(driver, () -> {
+            failedSpawns.resumeAll();
+            powerSync.syncAll();
+        });
     }
 
     @Bean
@@ -272,20 +290,27 @@ public class AgentCoreConfiguration {
         return new Heartbeat(status, events);
     }
 
+    @Bean(destroyMethod = "close")
+    RejectionSender rejectionSender(EventPublisher events) {
+        return new RejectionSender(events);
+    }
+
     @Bean
     CommandListener commandListener(AgentProperties properties, CommandExecutor executor, EventPublisher events,
-                                    InternalSignature signature, MeterRegistry meters) {
+                                    InternalSignature signature, RejectionSender rejections,
+                                    MeterRegistry meters) {
         return new CommandListener(new CommandValidator(properties.host(), AgentJson.mapper()),
-                new InternalCommandGate(signature, properties.host()), executor, events, meters);
+                new InternalCommandGate(signature, properties.host()), executor, events, rejections, meters);
     }
 
     @Bean
     CommandIntake commandIntake(ConnectionFactory connectionFactory, AgentProperties properties,
                                 CommandListener listener, InstanceLanes lanes, StartupReconciler reconciler,
-                                FileRequestJournal journal, PowerStateSync powerSync, Heartbeat heartbeat) {
+                                FileRequestJournal journal, PowerStateSync powerSync, ReconnectResync reconnectResync,
+                                Heartbeat heartbeat) {
         int prefetch = Math.max(16, properties.maxConcurrentOperations() * 4);
         return new CommandIntake(connectionFactory, Topology.commandQueue(properties.host()), prefetch, listener,
-                lanes, reconciler, journal, powerSync, heartbeat, properties.heartbeatInterval(),
+                lanes, reconciler, journal, powerSync, reconnectResync, heartbeat, properties.heartbeatInterval(),
                 properties.powerSyncInterval(), properties.shutdownTimeout());
     }
 }

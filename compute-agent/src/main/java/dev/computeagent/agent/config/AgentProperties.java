@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.convert.DurationUnit;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -79,14 +80,25 @@ public record AgentProperties(
     }
 
     /**
-     * @param url   {@code http(s)://…} Glance v2 endpoint or {@code file:///dir}
-     * @param token optional {@code X-Auth-Token}; never logged or shown
+     * @param url             {@code http(s)://…} Glance v2 endpoint or {@code file:///dir}
+     * @param token           optional {@code X-Auth-Token}; never logged or shown
+     * @param downloadMinRate per second: an image download (retries included) fails once it has taken
+     *                        longer than the stall timeout plus the image's size at this rate
      */
-    public record ImageStore(@DefaultValue("file:///var/lib/compute-agent-images") URI url, String token) {
+    public record ImageStore(@DefaultValue("file:///var/lib/compute-agent-images") URI url, String token,
+                             @NotNull @DefaultValue("1MB") DataSize downloadMinRate) {
+
+        public ImageStore {
+            if (downloadMinRate != null && downloadMinRate.toBytes() < 1) {
+                throw new IllegalArgumentException("agent.image-store.download-min-rate must be at least 1B "
+                        + "(per second), not " + downloadMinRate.toBytes() + "B");
+            }
+        }
 
         @Override
         public String toString() {
-            return "ImageStore[url=" + url + ", token=" + (token == null || token.isEmpty() ? "none" : "***") + "]";
+            return "ImageStore[url=" + url + ", token=" + (token == null || token.isEmpty() ? "none" : "***")
+                    + ", downloadMinRate=" + downloadMinRate + "]";
         }
     }
 

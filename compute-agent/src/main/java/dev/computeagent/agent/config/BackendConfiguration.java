@@ -51,7 +51,8 @@ public class BackendConfiguration {
         ImageCacheSettings settings = new ImageCacheSettings(properties.stateDir(), properties.imageStore().url(),
                 token == null || token.isEmpty() ? Optional.empty() : Optional.of(token), cache.forceRaw(),
                 cache.maxUnusedAge(), cache.quotaBytes() > 0 ? Optional.of(cache.quotaBytes()) : Optional.empty(),
-                DOWNLOAD_STALL_TIMEOUT, properties.maxConcurrentDownloads());
+                DOWNLOAD_STALL_TIMEOUT, properties.maxConcurrentDownloads(),
+                properties.imageStore().downloadMinRate().toBytes());
         return ImageCaches.open(settings);
     }
 

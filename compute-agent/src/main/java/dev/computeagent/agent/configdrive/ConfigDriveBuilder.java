@@ -78,7 +78,8 @@ public final class ConfigDriveBuilder {
                     + iso.length + " bytes)");
         }
         try {
-            AtomicFiles.create(target, tmp -> Files.write(tmp, iso));
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            AtomicFiles.write(target, iso);
         } catch (IOException e) {
             throw new ConfigDriveException("cannot write the config drive " + target + ": " + e.getMessage(), e);
         }

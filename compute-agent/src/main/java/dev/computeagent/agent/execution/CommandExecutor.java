@@ -6,6 +6,7 @@ import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.handler.CommandHandler;
 import dev.computeagent.agent.handler.HandlerRegistry;
 import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.journal.CompletedRequest;
 import dev.computeagent.agent.journal.RequestJournal;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorBody;
@@ -15,6 +16,7 @@ import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.InstanceStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -28,6 +30,14 @@ import org.slf4j.LoggerFactory;
  * published (confirmed), the handler runs, its outcome is journaled, the final event and the reply
  * are published (confirmed), and only then is the message acknowledged. When the broker does not
  * confirm, the message is returned for redelivery, which the journal then answers.
+ *
+ * <p>What the broker confirmed is journaled too: a redelivery (the acknowledgement was lost with its
+ * channel) of a request whose final event and reply are confirmed is acknowledged without publishing
+ * them again; a re-send by the controller (a new message with the same request id) is answered again.
+ * Every request ends with exactly one final event: anything unexpected (a failure outside the handler,
+ * an outcome that cannot be encoded) is answered {@code .error} {@code INTERNAL_ERROR} (not
+ * retriable, journaled like any outcome), never returned to the queue to fail again until the
+ * delivery limit dead-letters it unanswered.
  */
 public final class CommandExecutor {
 
@@ -55,15 +65,7 @@ public final class CommandExecutor {
         boolean queued = lanes.submit(command.instanceUuid(), new InstanceLanes.LaneTask() {
             @Override
             public void run() {
-                try {
-                    execute(command, delivery);
-                } catch (RuntimeException | Error e) {
-                    // never leave a delivery unsettled on a live channel: return it; a poison message
-                    // reaches the dead-letter queue through the queue's delivery limit
-                    log.error("{} {} broke off unexpectedly; returning it to the queue", command.name().wireName(),
-                            command.requestId(), e);
-                    delivery.requeue();
-                }
+                execute(command, delivery);
             }
 
             @Override
@@ -76,50 +78,197 @@ public final class CommandExecutor {
         }
     }
 
-    /** Executes on the calling thread (which must hold the instance's lane). */
+    /** Executes on the calling thread (which must hold the instance's lane). Never throws. */
     void execute(Command command, Delivery delivery) {
-        Timer.Sample sample = Timer.start(meters);
-        String prefix = "instance." + command.name().wireName();
-        String uuid = command.instanceUuid().toString();
-        Optional<EventMessage> recorded = journal.find(command.requestId());
-        if (recorded.isPresent() && recordedFor(recorded.get(), prefix, uuid)) {
-            log.info("request {} already completed; answering again from the journal", command.requestId());
-            finish(command, delivery, recorded.get(), sample);
-            return;
-        }
-        if (recorded.isPresent()) {
-            rejectReusedRequestId(command, delivery, recorded.get(), prefix, uuid, sample);
-            return;
-        }
-        EventMessage start = events.event(prefix + ".start", command.requestId(), uuid, currentPayload(command), null);
-        if (!events.publish(start)) {
-            // nothing done yet: let the broker hand it to us (or a restarted us) again
-            delivery.requeue();
-            return;
-        }
-        EventMessage last;
+        Execution execution = new Execution(command, delivery);
         try {
-            Outcome outcome = run(command);
-            last = events.event(prefix + ".end", command.requestId(), uuid, outcome.payload(), null);
-        } catch (Throwable failure) {
-            ErrorBody error = ErrorMapper.toError(failure);
-            if (error.code() == ErrorCode.INTERNAL_ERROR) {
-                log.error("{} {} of {} failed unexpectedly", command.name().wireName(), command.requestId(), uuid,
-                        failure);
-            } else {
-                log.info("{} {} of {} failed: {} {}", command.name().wireName(), command.requestId(), uuid,
-                        error.code(), error.message());
+            execution.run();
+        } catch (RuntimeException | Error e) {
+            execution.brokeOff(e);
+        }
+    }
+
+    /** One delivery of a command, from the journal lookup to the acknowledgement. */
+    private final class Execution {
+        private final Command command;
+        private final Delivery delivery;
+        private final Timer.Sample sample;
+        private final String prefix;
+        private final String uuid;
+        /** {@code .start} is out (confirmed). */
+        private boolean started;
+        /** The final event went to the broker (confirmed or not): a redelivery is answered from the journal. */
+        private boolean answering;
+
+        Execution(Command command, Delivery delivery) {
+            this.command = command;
+            this.delivery = delivery;
+            this.sample = Timer.start(meters);
+            this.prefix = "instance." + command.name().wireName();
+            this.uuid = command.instanceUuid().toString();
+        }
+
+        void run() {
+            Optional<CompletedRequest> recorded = journal.find(command.requestId());
+            if (recorded.isPresent() && recordedFor(recorded.get().finalEvent(), prefix, uuid)) {
+                answerAgain(recorded.get());
+                return;
             }
-            noteError(command, error);
-            last = events.event(prefix + ".error", command.requestId(), uuid, errorPayload(command), error);
+            if (recorded.isPresent()) {
+                rejectReusedRequestId(recorded.get().finalEvent());
+                return;
+            }
+            if (!start(currentPayload(command))) {
+                // nothing done yet: let the broker hand it to us (or a restarted us) again
+                delivery.requeue();
+                return;
+            }
+            EventMessage last;
+            try {
+                Outcome outcome = handle(command);
+                last = events.event(prefix + ".end", command.requestId(), uuid, outcome.payload(), null);
+            } catch (Throwable failure) {
+                ErrorBody error = ErrorMapper.toError(failure);
+                if (error.code() == ErrorCode.INTERNAL_ERROR) {
+                    log.error("{} {} of {} failed unexpectedly", command.name().wireName(), command.requestId(), uuid,
+                            failure);
+                } else {
+                    log.info("{} {} of {} failed: {} {}", command.name().wireName(), command.requestId(), uuid,
+                            error.code(), error.message());
+                }
+                noteError(command, error);
+                last = events.event(prefix + ".error", command.requestId(), uuid, errorPayload(command), error);
+            }
+            announceNew(last);
         }
-        try {
-            journal.record(command.requestId(), last);
-        } catch (RuntimeException e) {
-            // the outcome is still reported; a redelivery would run the (idempotent) handler again
-            log.error("request {} completed but could not be journaled", command.requestId(), e);
+
+        /**
+         * The request completed before: a redelivery whose event (and reply) the broker confirmed is only
+         * acknowledged; anything else is answered again.
+         */
+        private void answerAgain(CompletedRequest recorded) {
+            boolean redelivery = delivery.redelivered();
+            boolean publishEvent = !(redelivery && recorded.published());
+            boolean sendReply = replyAsked() && !(redelivery && recorded.replied());
+            if (publishEvent || sendReply) {
+                log.info("request {} already completed; answering again from the journal", command.requestId());
+            } else {
+                log.info("request {} was already answered and confirmed; acknowledging its redelivery without "
+                        + "publishing it again", command.requestId());
+            }
+            announce(recorded, publishEvent, sendReply);
         }
-        finish(command, delivery, last, sample);
+
+        /**
+         * A request id already completed for another instance or command: replaying that outcome would
+         * report something that did not happen, and running the command would break the id's idempotency
+         * (a redelivery of the first request would then replay this one). So it is neither: the command
+         * is answered {@code .start} then {@code .error} {@code INVALID_COMMAND} (not retriable),
+         * acknowledged, and the journal keeps the first request's record. It is not dead-lettered: the
+         * message itself is well-formed, only its id is reused.
+         */
+        private void rejectReusedRequestId(EventMessage recorded) {
+            log.warn("request id {} was already used for {} of {}; refusing {} of {}", command.requestId(),
+                    recorded.event(), recorded.instanceUuid(), command.name().wireName(), uuid);
+            if (!start(currentPayload(command))) {
+                delivery.requeue();
+                return;
+            }
+            ErrorBody error = new ErrorBody(ErrorCode.INVALID_COMMAND, "request_id " + command.requestId()
+                    + " was already used for another request (" + recorded.event() + " of instance "
+                    + recorded.instanceUuid() + ")", false);
+            EventMessage last = events.event(prefix + ".error", command.requestId(), uuid, currentPayload(command),
+                    error);
+            boolean published = events.publish(last);
+            answering = true;
+            boolean replied = events.reply(delivery.replyTo(), delivery.correlationId(), last);
+            settle(published && replied, last);
+        }
+
+        /**
+         * Something failed outside the handler (the journal unreadable, an outcome that cannot be
+         * encoded, an {@link Error}): the request is answered {@code INTERNAL_ERROR} rather than
+         * returned to the queue, where it would fail the same way until dead-lettered unanswered.
+         */
+        void brokeOff(Throwable failure) {
+            if (answering) {
+                log.error("{} {} of {} broke off while its outcome was being sent; a redelivery answers it from the "
+                        + "journal", command.name().wireName(), command.requestId(), uuid, failure);
+                delivery.requeue();
+                return;
+            }
+            log.error("{} {} of {} broke off unexpectedly; answering INTERNAL_ERROR", command.name().wireName(),
+                    command.requestId(), uuid, failure);
+            try {
+                if (!started && !start(safePayload(command))) {
+                    delivery.requeue();
+                    return;
+                }
+                ErrorBody error = new ErrorBody(ErrorCode.INTERNAL_ERROR, "the agent failed unexpectedly while "
+                        + "handling " + command.name().wireName() + " (" + failure.getClass().getSimpleName()
+                        + "); see its log", false);
+                announceNew(events.event(prefix + ".error", command.requestId(), uuid, safePayload(command), error));
+            } catch (RuntimeException | Error again) {
+                log.error("{} {} could not be answered either; returning it to the queue", command.name().wireName(),
+                        command.requestId(), again);
+                delivery.requeue();
+            }
+        }
+
+        private boolean start(Map<String, Object> payload) {
+            started = events.publish(events.event(prefix + ".start", command.requestId(), uuid, payload, null));
+            return started;
+        }
+
+        /** Journals a new outcome, then {@link #announce}s it. */
+        private void announceNew(EventMessage last) {
+            CompletedRequest completed = CompletedRequest.unannounced(last);
+            recordQuietly(completed);
+            announce(completed, true, replyAsked());
+        }
+
+        /**
+         * Publishes the journaled outcome's final event and the reply as asked, acknowledges the delivery
+         * when all that was confirmed (else returns it for redelivery), then journals what the broker
+         * confirmed. That is written after the acknowledgement: a redelivery runs on this lane, so only
+         * after this.
+         */
+        private void announce(CompletedRequest completed, boolean publishEvent, boolean sendReply) {
+            EventMessage last = completed.finalEvent();
+            // throws when the event cannot be encoded: then it never went out, and brokeOff answers instead
+            boolean published = !publishEvent || events.publish(last);
+            answering = true;
+            boolean replied = !sendReply || events.reply(delivery.replyTo(), delivery.correlationId(), last);
+            settle(published && replied, last);
+            CompletedRequest confirmed = completed.with(completed.published() || publishEvent && published,
+                    sendReply ? replied : completed.replied());
+            if (!confirmed.equals(completed)) {
+                recordQuietly(confirmed);
+            }
+        }
+
+        private void settle(boolean confirmed, EventMessage last) {
+            if (confirmed) {
+                delivery.ack();
+            } else {
+                delivery.requeue();
+            }
+            sample.stop(meters.timer("agent.commands", "command", command.name().wireName(),
+                    "outcome", last.isError() ? "error" : "success"));
+        }
+
+        private void recordQuietly(CompletedRequest completed) {
+            try {
+                journal.record(command.requestId(), completed);
+            } catch (RuntimeException e) {
+                // the outcome is still reported; a redelivery would run the (idempotent) handler again
+                log.error("request {} completed but could not be journaled", command.requestId(), e);
+            }
+        }
+
+        private boolean replyAsked() {
+            return delivery.replyTo() != null && !delivery.replyTo().isEmpty();
+        }
     }
 
     /** The journaled outcome answers this command only if it was recorded for the same instance and command. */
@@ -128,49 +277,13 @@ public final class CommandExecutor {
                 && (recorded.event().equals(prefix + ".end") || recorded.event().equals(prefix + ".error"));
     }
 
-    /**
-     * A request id already completed for another instance or command: replaying that outcome would
-     * report something that did not happen, and running the command would break the id's idempotency
-     * (a redelivery of the first request would then replay this one). So it is neither: the command is
-     * answered {@code .start} then {@code .error} {@code INVALID_COMMAND} (not retriable), acknowledged,
-     * and the journal keeps the first request's record. It is not dead-lettered: the message itself is
-     * well-formed, only its id is reused.
-     */
-    private void rejectReusedRequestId(Command command, Delivery delivery, EventMessage recorded, String prefix,
-                                       String uuid, Timer.Sample sample) {
-        log.warn("request id {} was already used for {} of {}; refusing {} of {}", command.requestId(),
-                recorded.event(), recorded.instanceUuid(), command.name().wireName(), uuid);
-        EventMessage start = events.event(prefix + ".start", command.requestId(), uuid, currentPayload(command), null);
-        if (!events.publish(start)) {
-            delivery.requeue();
-            return;
-        }
-        ErrorBody error = new ErrorBody(ErrorCode.INVALID_COMMAND, "request_id " + command.requestId()
-                + " was already used for another request (" + recorded.event() + " of instance "
-                + recorded.instanceUuid() + ")", false);
-        finish(command, delivery, events.event(prefix + ".error", command.requestId(), uuid,
-                currentPayload(command), error), sample);
-    }
-
-    private Outcome run(Command command) {
+    private Outcome handle(Command command) {
         Optional<CommandHandler<Command>> handler = handlers.find(command);
         if (handler.isEmpty()) {
             throw new CommandFailedException(ErrorCode.INTERNAL_ERROR,
                     "no handler for command " + command.name().wireName() + " on this agent", false);
         }
         return handler.get().handle(command);
-    }
-
-    private void finish(Command command, Delivery delivery, EventMessage last, Timer.Sample sample) {
-        boolean published = events.publish(last);
-        boolean replied = events.reply(delivery.replyTo(), delivery.correlationId(), last);
-        if (published && replied) {
-            delivery.ack();
-        } else {
-            delivery.requeue();
-        }
-        sample.stop(meters.timer("agent.commands", "command", command.name().wireName(),
-                "outcome", last.isError() ? "error" : "success"));
     }
 
     private Map<String, Object> currentPayload(Command command) {
@@ -187,12 +300,22 @@ public final class CommandExecutor {
                         : Map.of()));
     }
 
+    /** Only the instance's state and power state: nothing a failure to encode could come from. */
+    private Map<String, Object> safePayload(Command command) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        store.view(command.instanceUuid()).ifPresent(view -> {
+            payload.put("state", view.state().name());
+            payload.put("power_state", view.powerState());
+        });
+        return withDestination(command, payload);
+    }
+
     /** Every migrate event names the destination (DESIGN.md §3). */
     private static Map<String, Object> withDestination(Command command, Map<String, Object> payload) {
         if (!(command instanceof Command.Migrate migrate)) {
             return payload;
         }
-        Map<String, Object> p = new java.util.LinkedHashMap<>(payload);
+        Map<String, Object> p = new LinkedHashMap<>(payload);
         p.put("destination", migrate.args().destination());
         return p;
     }

@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * {@code ERROR} is not a success either: the same spec again fails with {@code INSTANCE_EXISTS}
  * (message with its last error; the controller deletes it first). A crash-interrupted spawn that
  * cannot be finished is left {@code ERROR} with {@code last_error}. Any other failure removes
- * everything this spawn created (domain, overlay, instance directory) before it is reported.
+ * everything this spawn created (domain, overlay, instance directory) before it is reported; when the
+ * domain cannot be removed (the hypervisor is unreachable), the files stay marked until it can be.
  *
  * <p>The root disk is {@code vda}; a flavor with {@code ephemeral_gb} gets an empty, unformatted qcow2
  * disk of that size as {@code vdb} ({@code disk.eph0}), as Nova's ephemeral disk without a file system.
@@ -301,13 +302,25 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
         }
     }
 
+    /**
+     * Removes the domain, then the files. When the hypervisor cannot say the domain is gone (it did not
+     * answer, or failed), the domain may still exist, maybe running on the disks: they stay, marked,
+     * and {@code FailedSpawnCleanup} finishes the job once the hypervisor answers again.
+     */
     private void cleanUp(UUID uuid) {
+        store.forget(uuid);
         try {
             driver.destroy(uuid);
         } catch (RuntimeException e) {
-            log.error("spawn of {} failed and its domain could not be removed", uuid, e);
+            log.error("spawn of {} failed and its domain could not be removed; its files stay until the hypervisor "
+                    + "answers again", uuid, e);
+            try {
+                files.markSpawnFailed(uuid);
+            } catch (RuntimeException markFailed) {
+                log.error("instance directory of {} could not be marked; it stays as it is", uuid, markFailed);
+            }
+            return;
         }
-        store.forget(uuid);
         removeFiles(uuid);
     }
 

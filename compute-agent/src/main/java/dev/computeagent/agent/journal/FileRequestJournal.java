@@ -1,16 +1,13 @@
 package dev.computeagent.agent.journal;
 
 import dev.computeagent.agent.message.EventMessage;
+import dev.computeagent.image.files.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,13 +16,15 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A {@link RequestJournal} of one small JSON file per request under {@code <state-dir>/journal/}.
- * A record is written to a temporary file, fsynced, atomically renamed, and the directory fsynced,
- * so after a crash a record is either complete or absent. Records older than the retention are
- * pruned at start-up ({@link #prune}).
+ * A {@link RequestJournal} of one small JSON file per request under {@code <state-dir>/journal/},
+ * written with {@link AtomicFiles} (temporary file, fsync, rename, fsync of the directory), so after a
+ * crash a record is either complete (old or new) or absent. Records older than the retention are
+ * pruned at start-up ({@link #prune}). Records of earlier versions (the bare final event) are read as
+ * not yet published.
  */
 public final class FileRequestJournal implements RequestJournal {
 
@@ -33,6 +32,7 @@ public final class FileRequestJournal implements RequestJournal {
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final String PREFIX = "r-";
     private static final String SUFFIX = ".json";
+    private static final String ENTRY_FIELD = "final_event";
 
     private final Path dir;
     private final JsonMapper mapper;
@@ -50,45 +50,31 @@ public final class FileRequestJournal implements RequestJournal {
     }
 
     @Override
-    public Optional<EventMessage> find(String requestId) {
+    public Optional<CompletedRequest> find(String requestId) {
         Path file = fileOf(requestId);
         try {
-            return Optional.of(mapper.readValue(Files.readAllBytes(file), EventMessage.class));
+            JsonNode root = mapper.readTree(Files.readAllBytes(file));
+            if (root.has(ENTRY_FIELD)) {
+                return Optional.of(mapper.treeToValue(root, CompletedRequest.class));
+            }
+            return Optional.of(CompletedRequest.unannounced(mapper.treeToValue(root, EventMessage.class)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
             throw new JournalException("cannot read journal record " + file, e);
         } catch (JacksonException e) {
-            // a torn record cannot exist (atomic rename); a corrupt one is treated as absent and logged
+            // a torn record cannot exist (atomic write); a corrupt one is treated as absent and logged
             log.error("journal record {} is corrupt; treating request {} as not completed", file, requestId, e);
             return Optional.empty();
         }
     }
 
     @Override
-    public void record(String requestId, EventMessage finalEvent) {
+    public void record(String requestId, CompletedRequest completed) {
         Path file = fileOf(requestId);
-        Path tmp = dir.resolve(".tmp-" + file.getFileName() + "-" + Thread.currentThread().getId());
         try {
-            byte[] bytes = mapper.writeValueAsBytes(finalEvent);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    ch.write(buffer);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            }
+            AtomicFiles.write(file, mapper.writeValueAsBytes(completed));
         } catch (IOException | JacksonException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // best effort: the temporary name is never read
-            }
             throw new JournalException("cannot record request " + requestId, e);
         }
     }
@@ -100,7 +86,8 @@ public final class FileRequestJournal implements RequestJournal {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) {
                 String name = f.getFileName().toString();
-                boolean temp = name.startsWith(".tmp-");
+                // a crash can leave a write's temporary file (".tmp-" from earlier versions)
+                boolean temp = AtomicFiles.isTemporary(name) || name.startsWith(".tmp-");
                 if (temp || Files.getLastModifiedTime(f).toInstant().isBefore(cutoff)) {
                     Files.deleteIfExists(f);
                     removed++;

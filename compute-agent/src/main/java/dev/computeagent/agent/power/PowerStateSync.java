@@ -75,11 +75,6 @@ public final class PowerStateSync {
         lanes.submit(event.uuid(), () -> check(event.uuid()));
     }
 
-    /** A watch to run every few seconds: a full pass once the hypervisor connection is back. */
-    public ReconnectResync resyncOnReconnect() {
-        return new ReconnectResync(driver, this::syncAll);
-    }
-
     /** One full pass over all instances; never throws. */
     public void syncAll() {
         try {

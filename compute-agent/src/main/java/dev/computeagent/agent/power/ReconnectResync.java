@@ -5,8 +5,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a full power-state pass as soon as the hypervisor connection is back: lifecycle events of the
- * time it was down are lost (the driver's contract), and the periodic pass may be many minutes away.
+ * Runs what must follow an outage as soon as the hypervisor connection is back: a full power-state
+ * pass (lifecycle events of the time it was down are lost, the driver's contract, and the periodic pass
+ * may be many minutes away) and the clean-ups the outage cut short (failed spawns whose domain could not
+ * be removed).
  * A reconnect is seen from {@link ComputeDriver#connectionCount()}, so even an outage shorter than the
  * polling interval is caught. Meant to be run every few seconds; each run is two cheap driver calls
  * that never throw.
@@ -21,7 +23,7 @@ public final class ReconnectResync implements Runnable {
     private long connections;
 
     /**
-     * @param syncAll the full pass, e.g. {@link PowerStateSync#syncAll()}
+     * @param syncAll what to run after a reconnect, e.g. {@link PowerStateSync#syncAll()}; must not throw
      */
     public ReconnectResync(ComputeDriver driver, Runnable syncAll) {
         this.driver = driver;

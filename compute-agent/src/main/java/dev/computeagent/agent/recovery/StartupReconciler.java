@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reconciles the agent with libvirt before it takes commands (DESIGN.md §7):
  * <ul>
+ *   <li>a spawn that failed while its domain could not be removed is cleaned up now
+ *       ({@link FailedSpawnCleanup});</li>
  *   <li>a spawn interrupted after its domain was defined ({@code BUILDING}) is finished: the
  *       domain is started; when that fails the instance is marked {@code ERROR} with the reason;</li>
  *   <li>{@code ACTIVE}/{@code STOPPED} follow the actual power state;</li>
@@ -44,14 +46,16 @@ public final class StartupReconciler {
     private final InstanceStore store;
     private final InstanceRegistry registry;
     private final InstanceFiles files;
+    private final FailedSpawnCleanup failedSpawns;
     private final EventPublisher events;
 
     public StartupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
-                             InstanceFiles files, EventPublisher events) {
+                             InstanceFiles files, FailedSpawnCleanup failedSpawns, EventPublisher events) {
         this.driver = driver;
         this.store = store;
         this.registry = registry;
         this.files = files;
+        this.failedSpawns = failedSpawns;
         this.events = events;
     }
 
@@ -81,7 +85,11 @@ public final class StartupReconciler {
         for (InstanceView view : views) {
             Map<String, Object> payload = new LinkedHashMap<>(Outcome.payloadOf(view));
             payload.put("reason", "recovery");
-            events.publish(events.event("instance.power_state.update", null, view.uuid(), payload, null));
+            try {
+                events.publish(events.event("instance.power_state.update", null, view.uuid(), payload, null));
+            } catch (RuntimeException e) {
+                log.warn("recovery state of {} cannot be published: {}", view.uuid(), e.toString());
+            }
         }
         return views;
     }
@@ -90,7 +98,14 @@ public final class StartupReconciler {
         UUID uuid = info.uuid();
         InstanceState recorded = Annotations.state(info.metadata(), info.powerState());
         switch (recorded) {
-            case BUILDING -> finishSpawn(info);
+            case BUILDING -> {
+                if (files.spawnFailed(uuid)) {
+                    // reported failed, its domain could not be removed then: now it can
+                    failedSpawns.resume(uuid);
+                } else {
+                    finishSpawn(info);
+                }
+            }
             case ACTIVE, STOPPED -> {
                 InstanceState actual = Annotations.fromPower(info.powerState());
                 if (actual != recorded) {

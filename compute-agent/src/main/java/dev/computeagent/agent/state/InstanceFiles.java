@@ -1,5 +1,6 @@
 package dev.computeagent.agent.state;
 
+import dev.computeagent.image.files.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -17,11 +18,13 @@ import java.util.UUID;
  * The per-instance files under {@code <state-dir>/instances/<uuid>/} (DESIGN.md §5): the root disk
  * overlay {@code disk}, the ephemeral disk {@code disk.eph0} when the flavor has one, the config drive
  * {@code disk.config} when the instance has one, the serial console {@code console.log}, and the agent's
- * marker that the spawn completed. Base images ({@code _base/}) are never touched here.
+ * markers that the spawn completed, or failed with its domain not removable yet. Base images
+ * ({@code _base/}) are never touched here.
  */
 public final class InstanceFiles {
 
     private static final String SPAWN_COMPLETE = ".spawn-complete";
+    private static final String SPAWN_FAILED = ".spawn-failed";
 
     private final Path instancesDir;
 
@@ -85,9 +88,16 @@ public final class InstanceFiles {
         return Files.isDirectory(dir(uuid));
     }
 
+    /**
+     * Records durably that the instance's spawn completed (its directory is then kept by recovery
+     * even without a domain); a {@linkplain #markSpawnFailed failed} mark of an earlier attempt goes.
+     *
+     * @throws UncheckedIOException the marker could not be written
+     */
     public void markSpawnComplete(UUID uuid) {
         try {
-            Files.writeString(dir(uuid).resolve(SPAWN_COMPLETE), "");
+            AtomicFiles.write(dir(uuid).resolve(SPAWN_COMPLETE), new byte[0]);
+            Files.deleteIfExists(dir(uuid).resolve(SPAWN_FAILED));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write spawn marker for " + uuid, e);
         }
@@ -95,6 +105,34 @@ public final class InstanceFiles {
 
     public boolean spawnComplete(UUID uuid) {
         return Files.exists(dir(uuid).resolve(SPAWN_COMPLETE));
+    }
+
+    /**
+     * Records durably that the instance's spawn failed but its domain could not be removed (the
+     * hypervisor did not answer): the directory, disks included, stays until the domain is known to be
+     * gone.
+     *
+     * @throws UncheckedIOException the marker could not be written
+     */
+    public void markSpawnFailed(UUID uuid) {
+        try {
+            AtomicFiles.write(dir(uuid).resolve(SPAWN_FAILED), new byte[0]);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the failed-spawn marker for " + uuid, e);
+        }
+    }
+
+    public boolean spawnFailed(UUID uuid) {
+        return Files.exists(dir(uuid).resolve(SPAWN_FAILED));
+    }
+
+    /** Drops the {@linkplain #markSpawnFailed failed} mark (the instance was finished since). */
+    public void clearSpawnFailed(UUID uuid) {
+        try {
+            Files.deleteIfExists(dir(uuid).resolve(SPAWN_FAILED));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the failed-spawn marker of " + uuid, e);
+        }
     }
 
     /** Removes the instance directory and everything in it; a missing directory is fine. */

@@ -184,6 +184,10 @@ class AsyncApiSchemaRejectsInvalidTest {
         ((ObjectNode) rejectedWithHugeBody.get("payload")).put("raw_body", "x".repeat(4097));
         assertThat(validate(messagePayload("commandRejected"), rejectedWithHugeBody)).isNotEmpty();
 
+        ObjectNode rejectedWithAnotherCode = example("commandRejected", 0);
+        ((ObjectNode) rejectedWithAnotherCode.get("error")).put("code", "IMAGE_UNSAFE");
+        assertThat(validate(messagePayload("commandRejected"), rejectedWithAnotherCode)).isNotEmpty();
+
         ObjectNode statusWithoutResources = example("hostStatus", 0);
         ((ObjectNode) statusWithoutResources.get("payload")).remove("resources");
         assertThat(validate(messagePayload("hostStatus"), statusWithoutResources)).isNotEmpty();

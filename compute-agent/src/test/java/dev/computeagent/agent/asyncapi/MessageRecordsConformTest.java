@@ -143,6 +143,10 @@ class MessageRecordsConformTest {
         assertConforms("commandRejected", event("command.rejected", "req-9", UUID,
                 Map.of("reason", "args.flavor.vcpus must be within [1, 64]"),
                 new ErrorBody(ErrorCode.INVALID_COMMAND, "args.flavor.vcpus must be within [1, 64]", false)));
+        assertConforms("commandRejected", event("command.rejected", null, null,
+                Map.of("reason", "the agent failed while reading this message (IllegalStateException)"),
+                new ErrorBody(ErrorCode.INTERNAL_ERROR, "the agent failed while reading this message "
+                        + "(IllegalStateException)", false)));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.amqp.EventPublisher;
+import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
@@ -55,7 +56,9 @@ class StartupReconcilerRabbitMqTest {
                 Duration.ofSeconds(5));
         registry = new InstanceRegistry(host);
         files = new InstanceFiles(stateDir);
-        reconciler = new StartupReconciler(driver, new InstanceStore(driver, registry), registry, files, events);
+        InstanceStore store = new InstanceStore(driver, registry);
+        reconciler = new StartupReconciler(driver, store, registry, files,
+                new FailedSpawnCleanup(driver, store, files, new InstanceLanes(1)), events);
     }
 
     @AfterEach

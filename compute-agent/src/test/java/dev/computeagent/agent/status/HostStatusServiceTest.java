@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
 import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.boot.info.BuildProperties;
+import org.springframework.util.unit.DataSize;
 
 /** {@link HostStatusService} never throws and never invents: what it cannot know is null or zero. */
 class HostStatusServiceTest {
@@ -144,7 +145,8 @@ class HostStatusServiceTest {
         }
         AgentProperties properties = new AgentProperties("node-x", stateDir,
                 new AgentProperties.Libvirt("qemu:///system", "auto", null, 0, false),
-                new AgentProperties.ImageStore(null, null), Duration.ofSeconds(30), 8, 4, 5, Duration.ofMinutes(10),
+                new AgentProperties.ImageStore(null, null, DataSize.ofMegabytes(1)), Duration.ofSeconds(30), 8, 4, 5,
+                Duration.ofMinutes(10),
                 Duration.ofSeconds(120), new AgentProperties.ImageCache(Duration.ofHours(24), 0, Duration.ofHours(1), true),
                 new AgentProperties.InternalAuth(null, null, "default", null, Duration.ofMinutes(15)),
                 new AgentProperties.ConfigDrive(false, "nova"));

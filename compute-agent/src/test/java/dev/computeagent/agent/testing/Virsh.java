@@ -6,7 +6,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Looks at libvirt from outside the agent (argument list, timeout), to prove what exists. */
+/**
+ * Looks at libvirt from outside the agent (argument list, timeout), to prove what exists; {@link #run}
+ * runs any such command of a test.
+ */
 public final class Virsh {
 
     private Virsh() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.computeagent.agent.web.support.AgentWebTestApplication;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,5 +42,19 @@ class ConfigurationValidationTest {
         assertThat(all).contains("APPLICATION FAILED TO START");
         String report = all.substring(all.lastIndexOf("APPLICATION FAILED TO START"));
         assertThat(report).contains(key).contains("Value: \"" + value + "\"").contains(reason);
+    }
+
+    @Test
+    void aDownloadRateOfZeroFailsStartUpWithAReportNamingTheKeyAndValue(CapturedOutput output) {
+        SpringApplicationBuilder agent = new SpringApplicationBuilder(AgentWebTestApplication.class)
+                .web(WebApplicationType.NONE)
+                .properties("spring.rabbitmq.port=1", "agent.state-dir=target/agent-web-state",
+                        "agent.image-store.download-min-rate=0KB");
+
+        assertThatThrownBy(agent::run).isInstanceOf(RuntimeException.class);
+
+        String all = output.getAll();
+        assertThat(all.substring(all.lastIndexOf("APPLICATION FAILED TO START")))
+                .contains("agent.image-store.download-min-rate must be at least 1B (per second), not 0B");
     }
 }

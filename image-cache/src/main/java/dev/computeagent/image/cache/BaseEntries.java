@@ -2,13 +2,12 @@ package dev.computeagent.image.cache;
 
 import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.ImageStorageException;
+import dev.computeagent.image.files.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,12 +64,9 @@ final class BaseEntries {
         return result;
     }
 
-    /** Writes the record of a base about to be committed, atomically. */
+    /** Writes the record of a base about to be committed, atomically and durably. */
     void writeRecord(String name, BaseRecord record) throws IOException {
-        Path target = layout.record(name);
-        Path tmp = layout.baseDir().resolve(name + ".json.part");
-        Files.write(tmp, MAPPER.writeValueAsBytes(record));
-        moveAtomically(tmp, target);
+        AtomicFiles.write(layout.record(name), MAPPER.writeValueAsBytes(record));
     }
 
     void touch(Path base) {
@@ -88,13 +84,5 @@ final class BaseEntries {
         Files.deleteIfExists(base);
         Files.deleteIfExists(layout.record(name));
         return bytes;
-    }
-
-    static void moveAtomically(Path source, Path target) throws IOException {
-        try {
-            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("the cache directory does not support atomic rename", e);
-        }
     }
 }

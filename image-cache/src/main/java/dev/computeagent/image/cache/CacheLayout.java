@@ -7,13 +7,16 @@ import java.util.regex.Pattern;
 
 /**
  * File names under the state directory (DESIGN §5): {@code _base/<name>} is a cached base,
- * {@code _base/<name>.json} its record, {@code _base/<name>.lock} its lock, {@code _base/<name>*.part}
- * work in progress; instance overlays are {@code instances/<uuid>/disk}.
+ * {@code _base/<name>.json} its record, {@code _base/<name>.lock} its lock file (present while the
+ * image is cached or being worked on), {@code _base/<name>*.part} work in progress; instance overlays
+ * are {@code instances/<uuid>/disk}.
  */
 public final class CacheLayout {
 
     private static final Pattern BASE_NAME = Pattern.compile("[0-9a-f]{64}");
-    private static final Pattern WORK_FILE = Pattern.compile("([0-9a-f]{64})\\.(download\\.part|raw\\.part|json\\.part|json)");
+    private static final Pattern WORK_FILE = Pattern.compile(
+            "([0-9a-f]{64})\\.(download\\.part|raw\\.part|json\\.part|json\\.\\d+-\\d+\\.part|json)");
+    private static final Pattern LOCK_FILE = Pattern.compile("([0-9a-f]{64})\\.lock");
 
     private final Path stateDir;
     private final Path baseDir;
@@ -60,6 +63,12 @@ public final class CacheLayout {
     /** The base name a part file or record in {@code _base} belongs to; empty for other files. */
     public static Optional<String> ownerOf(String fileName) {
         Matcher m = WORK_FILE.matcher(fileName);
+        return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** The base name whose lock file {@code fileName} is; empty for other files. */
+    public static Optional<String> lockOwnerOf(String fileName) {
+        Matcher m = LOCK_FILE.matcher(fileName);
         return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
     }
 

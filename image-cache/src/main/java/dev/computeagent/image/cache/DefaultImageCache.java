@@ -59,7 +59,7 @@ public final class DefaultImageCache implements ImageCache {
         QemuImg qemuImg = new QemuImg(new ProcessRunner(), options.qemuImgTimeout(),
                 ConvertLimits.defaults(options.qemuImgConvertTimeout()));
         this.pipeline = new FetchPipeline(layout, entries, locks, store, new Retrier(options), inspector, qemuImg,
-                settings.maxDownloads(), counters, settings.forceRaw());
+                counters, settings);
         this.overlays = new OverlayMaker(inspector, qemuImg);
         this.scanner = new OverlayScanner(layout, inspector);
         this.gc = new GarbageCollector(entries, locks, scanner, settings.maxUnusedAge(), settings.quotaBytes());

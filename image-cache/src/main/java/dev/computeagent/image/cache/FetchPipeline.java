@@ -1,10 +1,12 @@
 package dev.computeagent.image.cache;
 
 import dev.computeagent.image.CachedImage;
+import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageNotFoundException;
 import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.ImageTooLargeException;
 import dev.computeagent.image.ImageUnsafeException;
+import dev.computeagent.image.files.AtomicFiles;
 import dev.computeagent.image.inspect.FormatInspector;
 import dev.computeagent.image.inspect.ImageFormat;
 import dev.computeagent.image.inspect.Inspection;
@@ -13,11 +15,11 @@ import dev.computeagent.image.qemu.QemuImg;
 import dev.computeagent.image.store.ImageMetadata;
 import dev.computeagent.image.store.ImageStore;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
@@ -25,9 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Brings one image into the cache, under its lock (Nova's fetch_to_raw in spirit): metadata → download
- * into a part file while hashing → verify → inspect in Java → confirm with {@code qemu-img info} →
- * convert to raw when configured → record → atomic rename. Whatever fails, no part file and no entry
- * remain.
+ * into a part file while hashing, within a deadline ({@link DownloadDeadline}) → verify → inspect in
+ * Java → confirm with {@code qemu-img info} → convert to raw when configured → record → atomic rename.
+ * Whatever fails, no part file, no entry and no lock file remain.
  */
 final class FetchPipeline {
 
@@ -43,10 +45,11 @@ final class FetchPipeline {
     private final Semaphore downloadSlots;
     private final CacheCounters counters;
     private final boolean forceRaw;
+    private final Duration stallTimeout;
+    private final long minDownloadRate;
 
     FetchPipeline(CacheLayout layout, BaseEntries entries, ImageLocks locks, ImageStore store, Retrier retrier,
-                  FormatInspector inspector, QemuImg qemuImg, int maxDownloads, CacheCounters counters,
-                  boolean forceRaw) {
+                  FormatInspector inspector, QemuImg qemuImg, CacheCounters counters, ImageCacheSettings settings) {
         this.layout = layout;
         this.entries = entries;
         this.locks = locks;
@@ -54,9 +57,11 @@ final class FetchPipeline {
         this.retrier = retrier;
         this.inspector = inspector;
         this.qemuImg = qemuImg;
-        this.downloadSlots = new Semaphore(maxDownloads, true);
+        this.downloadSlots = new Semaphore(settings.maxDownloads(), true);
         this.counters = counters;
-        this.forceRaw = forceRaw;
+        this.forceRaw = settings.forceRaw();
+        this.stallTimeout = settings.downloadTimeout();
+        this.minDownloadRate = settings.minDownloadRate();
     }
 
     /** What a fetch did: the entry and whether it downloaded it. */
@@ -66,10 +71,9 @@ final class FetchPipeline {
     /**
      * @param maxVirtualSize refuse (before converting or committing) an image larger than this
      */
-    @SuppressWarnings("try") // the lock handle is only held, never read
     Fetched fetch(String imageId, long maxVirtualSize) {
         String name = ImageIds.cacheName(imageId);
-        try (ImageLocks.Handle ignored = locks.lock(name)) {
+        try (ImageLocks.Handle lock = locks.lock(name)) {
             Optional<CachedImage> existing = entries.read(name);
             if (existing.isPresent()) {
                 // another process (or an earlier flight) committed it while we waited for the lock
@@ -78,6 +82,10 @@ final class FetchPipeline {
             }
             try {
                 return new Fetched(download(imageId, name, maxVirtualSize), true);
+            } catch (RuntimeException | Error e) {
+                // nothing cached under this name: its lock file would only pile up (one per id ever asked for)
+                lock.removeFile();
+                throw e;
             } finally {
                 deleteParts(name);
             }
@@ -98,8 +106,11 @@ final class FetchPipeline {
         Path part = layout.downloadPart(name);
         acquireSlot();
         try {
+            // from the slot on, not before: waiting for a slot is not the store's slowness
+            DownloadDeadline deadline = DownloadDeadline.startingNow(imageId, metadata.size(), minDownloadRate,
+                    stallTimeout);
             retrier.call("download of image " + imageId, () -> {
-                new VerifiedDownload(store).run(metadata, part, counters.bytesDownloaded::add);
+                new VerifiedDownload(store).run(metadata, part, deadline, counters.bytesDownloaded::add);
                 return part;
             });
         } finally {
@@ -165,12 +176,8 @@ final class FetchPipeline {
                                Map<String, String> properties) {
         Path base = layout.base(name);
         try {
-            try (FileChannel ch = FileChannel.open(ready, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
             entries.writeRecord(name, new BaseRecord(imageId, format.qemuName(), virtualSize, properties));
-            BaseEntries.moveAtomically(ready, base);
-            fsyncDirectory(layout.baseDir());
+            AtomicFiles.moveIntoPlace(ready, base);
         } catch (IOException e) {
             try {
                 entries.delete(name);
@@ -194,8 +201,7 @@ final class FetchPipeline {
     }
 
     private void deleteParts(String name) {
-        for (Path p : new Path[] {layout.downloadPart(name), layout.convertPart(name),
-                layout.baseDir().resolve(name + ".json.part")}) {
+        for (Path p : new Path[] {layout.downloadPart(name), layout.convertPart(name)}) {
             try {
                 Files.deleteIfExists(p);
             } catch (IOException e) {
@@ -207,13 +213,5 @@ final class FetchPipeline {
     private static ImageTooLargeException tooLarge(String imageId, long virtualSize, long max) {
         return new ImageTooLargeException("image " + imageId + " has virtual size " + virtualSize
                 + " bytes, more than the " + max + " bytes allowed (the requested disk, or the cache's limit)");
-    }
-
-    private static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // some file systems refuse to fsync a directory; the rename itself is still atomic
-        }
     }
 }

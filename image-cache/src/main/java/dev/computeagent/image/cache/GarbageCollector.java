@@ -78,15 +78,15 @@ final class GarbageCollector {
     }
 
     /** @return bytes freed, or -1 when the image turned out to be in use or was used since the listing */
-    @SuppressWarnings("try") // the lock handle is only held, never read
     private long removeIfStillUnused(CachedImage image) {
         String name = image.path().getFileName().toString();
-        try (ImageLocks.Handle ignored = locks.lock(name)) {
+        try (ImageLocks.Handle lock = locks.lock(name)) {
             Optional<CachedImage> now = entries.read(name);
             if (now.isEmpty() || scanner.basesInUse().contains(name) || !now.get().lastUsed().equals(image.lastUsed())) {
                 return -1;
             }
             long bytes = entries.delete(name);
+            lock.removeFile();
             LOG.info("garbage-collected base image {} ({} bytes, last used {})", image.imageId(), bytes,
                     image.lastUsed());
             return bytes;

@@ -9,10 +9,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes what a crashed process left in {@code _base}: part files, and records whose base never got
- * renamed into place. Only for images whose lock is free right now: a held lock means the files are
- * someone's work in progress, and a free lock means they cannot be (the pipeline cleans up before it
- * lets go). Lock files stay: deleting one that another process is about to lock would split the lock.
+ * Removes what a crashed process left in {@code _base}: part files, records whose base never got
+ * renamed into place, and lock files of images that are not cached (a failed fetch of another
+ * process, a base removed by an older agent). Only for images whose lock is free right now: a held
+ * lock means the files are someone's work in progress, and a free lock means they cannot be (the
+ * pipeline cleans up before it lets go). A lock file is removed while its lock is held, which
+ * {@link ImageLocks} makes safe for processes about to lock it.
  */
 final class LeftoverSweeper {
 
@@ -27,7 +29,6 @@ final class LeftoverSweeper {
     }
 
     /** @return how many files were removed */
-    @SuppressWarnings("try") // the lock handle is only held, never read
     int sweep() {
         int removed = 0;
         if (!Files.isDirectory(layout.baseDir())) {
@@ -36,6 +37,11 @@ final class LeftoverSweeper {
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(layout.baseDir())) {
             for (Path file : dir) {
                 String fileName = file.getFileName().toString();
+                Optional<String> lockOwner = CacheLayout.lockOwnerOf(fileName);
+                if (lockOwner.isPresent()) {
+                    removed += removeLockIfUncached(lockOwner.get(), file);
+                    continue;
+                }
                 Optional<String> owner = CacheLayout.ownerOf(fileName);
                 if (owner.isEmpty()) {
                     continue;
@@ -46,11 +52,13 @@ final class LeftoverSweeper {
                     continue;
                 }
                 try (ImageLocks.Handle held = lock.get()) {
-                    if (!orphanRecord || !Files.exists(layout.base(owner.get()))) {
-                        if (Files.deleteIfExists(file)) {
-                            removed++;
-                            LOG.info("removed leftover {}", file);
-                        }
+                    boolean cached = Files.exists(layout.base(owner.get()));
+                    if ((!orphanRecord || !cached) && Files.deleteIfExists(file)) {
+                        removed++;
+                        LOG.info("removed leftover {}", file);
+                    }
+                    if (!cached) {
+                        held.removeFile();
                     }
                 }
             }
@@ -58,5 +66,23 @@ final class LeftoverSweeper {
             LOG.warn("cannot sweep leftovers in {}: {}", layout.baseDir(), e.getMessage());
         }
         return removed;
+    }
+
+    private int removeLockIfUncached(String name, Path file) {
+        if (Files.exists(layout.base(name))) {
+            return 0;
+        }
+        Optional<ImageLocks.Handle> lock = locks.tryLock(name);
+        if (lock.isEmpty()) {
+            return 0;
+        }
+        try (ImageLocks.Handle held = lock.get()) {
+            if (Files.exists(layout.base(name))) {
+                return 0;
+            }
+            held.removeFile();
+            LOG.debug("removed the lock file {} of an image not cached", file);
+            return Files.exists(file) ? 0 : 1;
+        }
     }
 }

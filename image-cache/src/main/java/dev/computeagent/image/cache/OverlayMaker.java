@@ -37,6 +37,7 @@ final class OverlayMaker {
             if (Files.exists(overlay)) {
                 return reuse(base, overlay);
             }
+            Files.createDirectories(overlay.getParent());
             AtomicFiles.create(overlay, tmp -> qemuImg.createOverlay(base.path(), base.format(), tmp, size));
             long virtualSize = inspector.qcow2VirtualSize(overlay).orElse(size);
             return new Overlay(overlay, base, virtualSize, false);
@@ -62,6 +63,7 @@ final class OverlayMaker {
                 }
                 return true;
             }
+            Files.createDirectories(disk.getParent());
             AtomicFiles.create(disk, tmp -> qemuImg.createBlank(tmp, sizeBytes));
             return false;
         } catch (IOException e) {

@@ -2,6 +2,7 @@ package dev.computeagent.image.cache;
 
 import dev.computeagent.image.ImageChecksumMismatchException;
 import dev.computeagent.image.ImageDownloadException;
+import dev.computeagent.image.ImageDownloadTooSlowException;
 import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.store.ImageMetadata;
 import dev.computeagent.image.store.ImageStore;
@@ -18,7 +19,8 @@ import java.util.function.LongConsumer;
 
 /**
  * One download attempt: streams the image into a part file while hashing it in the same pass, checks
- * the byte count against {@code size} and the digest against the metadata. It does not fsync: the part
+ * the byte count against {@code size}, the digest against the metadata, and the time taken against the
+ * fetch's {@link DownloadDeadline}. It does not fsync: the part
  * is often only the input of a conversion; whatever gets committed is fsynced then. The part file is
  * the caller's to delete on failure.
  */
@@ -33,11 +35,14 @@ final class VerifiedDownload {
     }
 
     /**
-     * @param onBytes told about every chunk received (for statistics)
+     * @param deadline checked as bytes arrive
+     * @param onBytes  told about every chunk received (for statistics)
      * @throws ImageDownloadException         transport failure (retriable)
+     * @throws ImageDownloadTooSlowException  the deadline passed
      * @throws ImageChecksumMismatchException size or hash differ
      */
-    void run(ImageMetadata metadata, Path part, LongConsumer onBytes) {
+    void run(ImageMetadata metadata, Path part, DownloadDeadline deadline, LongConsumer onBytes) {
+        deadline.check(0);
         Optional<ExpectedDigest> expected = ExpectedDigest.of(metadata);
         MessageDigest digest = expected.map(ExpectedDigest::newDigest).orElse(null);
         long limit = metadata.size().isPresent() ? metadata.size().getAsLong() : Long.MAX_VALUE;
@@ -56,6 +61,7 @@ final class VerifiedDownload {
                 }
                 writeChunk(out, ByteBuffer.wrap(buffer, 0, n));
                 onBytes.accept(n);
+                deadline.check(received);
             }
         } catch (IOException e) {
             // only closing can get here; the bytes are all in

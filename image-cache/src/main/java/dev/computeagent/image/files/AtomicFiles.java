@@ -7,11 +7,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /**
- * Creates a file so that readers see it complete or not at all: it is written under a temporary
- * sibling name ({@code <name>.part}), synced, and renamed into place, replacing what was there.
- * On any failure the temporary file is removed and the target is left as it was.
+ * The one way the agent writes a file that must survive a crash whole (overlays, config drives, base
+ * images and their records, the spawn marker, the request journal): the content goes to a temporary
+ * sibling ({@code <name>.<unique>.part}), the file is fsynced, renamed over the target, and the
+ * directory is fsynced. After a crash of the process or of the host a reader finds the target as it
+ * was before or as written, never torn; once a method here returns, the new file is on disk.
+ *
+ * <p>On any failure the temporary file is removed and the target is left as it was. Temporary names
+ * are unique per write, so concurrent writers of one target never mix their bytes (the last rename
+ * wins). A crash can leave a temporary file behind: {@link #isTemporary} recognises it for sweeping.
  */
 public final class AtomicFiles {
 
@@ -21,29 +29,65 @@ public final class AtomicFiles {
         void write(Path file) throws IOException;
     }
 
+    private static final Pattern TEMPORARY = Pattern.compile(".+\\.\\d+-\\d+\\.part");
+    private static final long PID = ProcessHandle.current().pid();
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
     private AtomicFiles() {
     }
 
     /**
-     * Creates {@code target} (and its missing parent directories) with what {@code writer} writes.
+     * Creates or replaces {@code target} with what {@code writer} writes. The directory must exist: a
+     * file whose directory was removed (an instance deleted meanwhile) is not silently recreated.
      *
-     * @throws IOException the write, the sync or the rename failed (also when the file system cannot
-     *                     rename atomically); unchecked exceptions of {@code writer} pass through
+     * @throws IOException the write, a sync or the rename failed (also when the file system cannot
+     *                     rename atomically, or the directory does not exist); unchecked exceptions of
+     *                     {@code writer} pass through
      */
     public static void create(Path target, Writer writer) throws IOException {
-        Files.createDirectories(target.toAbsolutePath().getParent());
-        Path tmp = target.resolveSibling(target.getFileName() + ".part");
-        Files.deleteIfExists(tmp);
+        Path tmp = target.resolveSibling(target.getFileName() + "." + PID + "-" + SEQUENCE.incrementAndGet()
+                + ".part");
         try {
             writer.write(tmp);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("the file system of " + target + " does not support atomic rename", e);
+            moveIntoPlace(tmp, target);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** {@link #create} of a file holding {@code content}. */
+    public static void write(Path target, byte[] content) throws IOException {
+        create(target, tmp -> Files.write(tmp, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+    }
+
+    /**
+     * Publishes a file written elsewhere in the same directory (a download, a conversion) as
+     * {@code target}: fsync, rename, fsync the directory. The caller removes {@code written} when this
+     * fails.
+     *
+     * @throws IOException a sync or the rename failed
+     */
+    public static void moveIntoPlace(Path written, Path target) throws IOException {
+        try (FileChannel ch = FileChannel.open(written, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        try {
+            Files.move(written, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the file system of " + target + " does not support atomic rename", e);
+        }
+        syncDirectory(target.toAbsolutePath().getParent());
+    }
+
+    /** Makes the entries of {@code dir} (files created, renamed or removed in it) durable. */
+    public static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /** Whether {@code fileName} is the temporary file of a write here (left behind when a crash cut it). */
+    public static boolean isTemporary(String fileName) {
+        return TEMPORARY.matcher(fileName).matches();
     }
 }

@@ -3,6 +3,7 @@ package dev.computeagent.image.store;
 import dev.computeagent.image.ImageDownloadException;
 import dev.computeagent.image.ImageNotFoundException;
 import dev.computeagent.image.ImageStoreRefusedException;
+import dev.computeagent.image.ImageUnsafeException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -18,7 +19,9 @@ import java.util.Optional;
  * {@link ImageDownloadException} (the caller retries); any other status, redirects included, is
  * {@link ImageStoreRefusedException}. Redirects are not followed: the token must never travel to
  * another host. Silence longer than {@code stallTimeout},
- * before the headers or inside the body, is a failure too.
+ * before the headers or inside the body, is a failure too. Metadata with neither {@code size} nor a
+ * hash ({@code os_hash_value}, {@code checksum}) is {@link ImageUnsafeException}: a download could not
+ * be verified (DESIGN §4).
  */
 public final class GlanceImageStore implements ImageStore {
 
@@ -44,9 +47,10 @@ public final class GlanceImageStore implements ImageStore {
     @Override
     public ImageMetadata metadata(String imageId) {
         HttpResponse<InputStream> response = send(imageId, "v2/images/" + imageId);
+        ImageMetadata metadata;
         try (InputStream body = response.body()) {
             byte[] json = body.readNBytes(MAX_METADATA_BYTES);
-            return MetadataParser.parse(json, imageId);
+            metadata = MetadataParser.parse(json, imageId);
         } catch (IOException e) {
             throw new ImageDownloadException("reading metadata of image " + imageId + " failed: " + e, e);
         } catch (IllegalArgumentException e) {
@@ -54,6 +58,13 @@ public final class GlanceImageStore implements ImageStore {
             throw new ImageDownloadException("image store returned bad metadata for " + imageId + ": "
                     + e.getMessage(), e);
         }
+        if (metadata.size().isEmpty() && metadata.hashValue().isEmpty() && metadata.checksum().isEmpty()) {
+            // DESIGN §4: what Glance serves is verified against its size and hash; with neither there is
+            // nothing to verify the bytes against, so they are not trusted
+            throw new ImageUnsafeException("image store " + describe() + " gives neither size nor hash (os_hash_value, "
+                    + "checksum) for image " + imageId + ": its bytes cannot be verified");
+        }
+        return metadata;
     }
 
     @Override

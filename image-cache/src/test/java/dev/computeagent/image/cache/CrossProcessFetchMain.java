@@ -37,7 +37,8 @@ public final class CrossProcessFetchMain {
         }
         System.out.flush();
         ImageCacheSettings settings = new ImageCacheSettings(stateDir, URI.create(args[1]), Optional.empty(), true,
-                Duration.ofHours(24), Optional.empty(), Duration.ofSeconds(30), 4);
+                Duration.ofHours(24), Optional.empty(), Duration.ofSeconds(30), 4,
+                ImageCacheSettings.DEFAULT_MIN_DOWNLOAD_RATE);
         try (ImageCache cache = ImageCaches.open(settings)) {
             CachedImage image = cache.fetch(imageId);
             CacheStatistics stats = cache.statistics();

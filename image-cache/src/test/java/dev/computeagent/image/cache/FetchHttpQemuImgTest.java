@@ -2,6 +2,7 @@ package dev.computeagent.image.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.computeagent.image.CacheStatistics;
 import dev.computeagent.image.CachedImage;
@@ -10,6 +11,7 @@ import dev.computeagent.image.ImageCacheOptions;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
 import dev.computeagent.image.ImageDownloadException;
+import dev.computeagent.image.ImageDownloadTooSlowException;
 import dev.computeagent.image.ImageStoreRefusedException;
 import dev.computeagent.image.InvalidImageIdException;
 import dev.computeagent.image.testing.GlanceStubServer;
@@ -49,8 +51,12 @@ class FetchHttpQemuImgTest {
     }
 
     private ImageCache open(boolean forceRaw, Optional<String> token, Duration downloadTimeout) {
+        return open(downloadTimeout, ImageCacheSettings.DEFAULT_MIN_DOWNLOAD_RATE, forceRaw, token);
+    }
+
+    private ImageCache open(Duration downloadTimeout, long minDownloadRate, boolean forceRaw, Optional<String> token) {
         return ImageCaches.open(new ImageCacheSettings(stateDir, glance.url(), token, forceRaw, Duration.ofHours(24),
-                Optional.empty(), downloadTimeout, 4),
+                Optional.empty(), downloadTimeout, 4, minDownloadRate),
                 ImageCacheOptions.defaults().withBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
     }
 
@@ -138,11 +144,50 @@ class FetchHttpQemuImgTest {
     @Test
     void slowDownloadLongerThanTheStallTimeoutSucceedsWhileBytesKeepComing() {
         glance.addImage("slow", TestImages.raw(images.resolve("a.raw"), 64 * 1024)).trickle(4096, Duration.ofMillis(150));
-        try (ImageCache cache = open(true, Optional.empty(), Duration.ofMillis(700))) {
+        // about 27 KiB/s, above the minimum of 8 KiB/s: allowed 0.7 s + 8 s
+        try (ImageCache cache = open(Duration.ofMillis(700), 8 * 1024, true, Optional.empty())) {
             long start = System.nanoTime();
             assertThat(cache.fetch("slow").bytes()).isEqualTo(64 * 1024);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofMillis(1400));
             assertThat(glance.downloads("slow")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aStoreDrippingItsImageFailsAtTheDeadlineOfSizeAtTheMinimumRateAndLetsTheImageGo() {
+        GlanceStubServer.StubImage drip = glance.addImage("drip", TestImages.raw(images.resolve("d.raw"), 64 * 1024))
+                .trickle(1, Duration.ofMillis(20));
+        // 50 bytes/s would take 22 minutes, never silent for the 500 ms stall timeout;
+        // allowed: 0.5 s + 64 KiB at 64 KiB/s
+        try (ImageCache cache = open(Duration.ofMillis(500), 64 * 1024, true, Optional.empty())) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(30), () -> cache.fetch("drip")))
+                    .isInstanceOf(ImageDownloadTooSlowException.class).hasMessageContaining("too slow")
+                    .satisfies(e -> assertThat(((ImageDownloadTooSlowException) e).retriable()).isFalse());
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(1400),
+                    Duration.ofSeconds(10));
+            assertThat(glance.downloads("drip")).as("the deadline covers retries: none").isEqualTo(1);
+            CacheAssertions.assertNothingCached(cache, stateDir);
+            assertThat(cache.statistics().refusals()).containsEntry("DOWNLOAD_TOO_SLOW", 1L);
+
+            // the download slot and the image's lock were let go: a store back to speed serves it
+            drip.trickle(0, Duration.ZERO);
+            assertThat(cache.fetch("drip").bytes()).isEqualTo(64 * 1024);
+        }
+    }
+
+    @Test
+    void withoutASizeFromTheStoreBytesMustKeepArrivingAtTheMinimumRate() {
+        glance.addImage("drip-unsized", TestImages.raw(images.resolve("u.raw"), 64 * 1024))
+                .withoutSize().trickle(1, Duration.ofMillis(20));
+        try (ImageCache cache = open(Duration.ofMillis(500), 64 * 1024, true, Optional.empty())) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> assertTimeoutPreemptively(Duration.ofSeconds(30),
+                    () -> cache.fetch("drip-unsized")))
+                    .isInstanceOf(ImageDownloadTooSlowException.class).hasMessageContaining("unknown number of bytes");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(500),
+                    Duration.ofSeconds(10));
+            CacheAssertions.assertNothingCached(cache, stateDir);
         }
     }
 

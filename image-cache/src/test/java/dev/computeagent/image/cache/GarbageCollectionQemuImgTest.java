@@ -45,7 +45,8 @@ class GarbageCollectionQemuImgTest {
 
     private ImageCache open(Optional<Long> quota) {
         return ImageCaches.open(new ImageCacheSettings(stateDir, store.toUri(), Optional.empty(), true,
-                Duration.ofHours(24), quota, Duration.ofSeconds(5), 2));
+                Duration.ofHours(24), quota, Duration.ofSeconds(5), 2,
+                ImageCacheSettings.DEFAULT_MIN_DOWNLOAD_RATE));
     }
 
     private Path disk(String instance) {
@@ -69,6 +70,7 @@ class GarbageCollectionQemuImgTest {
             assertThat(report.removed()).containsExactly("b");
             assertThat(report.bytesFreed()).isEqualTo(IMAGE_BYTES);
             assertThat(unused.path()).doesNotExist();
+            assertThat(unused.path().resolveSibling(unused.path().getFileName() + ".lock")).doesNotExist();
             assertThat(used.path()).exists();
             assertThat(cache.list()).singleElement().satisfies(i -> {
                 assertThat(i.imageId()).isEqualTo("a");
@@ -192,6 +194,22 @@ class GarbageCollectionQemuImgTest {
     }
 
     @Test
+    void lockFilesRemovedWhileProcessesAndThreadsContendNeverLetTwoHoldersIn() throws Exception {
+        // each worker increments a counter file without any protection but the image's lock, and
+        // removes the lock file every time before letting go: a lost update means two holders at once
+        Path counter = Files.writeString(stateDir.resolve("counter"), "0");
+        Files.createDirectories(stateDir.resolve("_base"));
+        List<Process> children = List.of(LockStressMain.start(stateDir, counter),
+                LockStressMain.start(stateDir, counter));
+        LockStressMain.run(stateDir, counter);
+        for (Process child : children) {
+            assertThat(child.waitFor(120, TimeUnit.SECONDS)).as("child finished").isTrue();
+            assertThat(child.exitValue()).as(new String(child.getInputStream().readAllBytes())).isZero();
+        }
+        assertThat(Files.readString(counter)).isEqualTo(Integer.toString(3 * LockStressMain.INCREMENTS));
+    }
+
+    @Test
     @SuppressWarnings("try")
     void leftoversOfACrashAreSweptButWorkInProgressIsNot() throws Exception {
         try (ImageCache cache = open(Optional.empty())) {
@@ -199,17 +217,23 @@ class GarbageCollectionQemuImgTest {
             Path baseDir = stateDir.resolve("_base");
             String crashed = ImageIds.cacheName("crashed");
             String busy = ImageIds.cacheName("busy");
+            String askedOnce = ImageIds.cacheName("asked-for-once");
             Files.writeString(baseDir.resolve(crashed + ".download.part"), "half");
             Files.writeString(baseDir.resolve(crashed + ".raw.part"), "half");
             Files.writeString(baseDir.resolve(crashed + ".json"), "{}");
+            Files.writeString(baseDir.resolve(crashed + ".json.4242-7.part"), "{\"image_");
+            Files.writeString(baseDir.resolve(crashed + ".lock"), "");
+            Files.writeString(baseDir.resolve(askedOnce + ".lock"), "");
             Files.writeString(baseDir.resolve(busy + ".download.part"), "in progress");
             ImageLocks locks = new ImageLocks(new CacheLayout(stateDir));
             try (ImageLocks.Handle held = locks.lock(busy)) {
                 cache.collectGarbage();
             }
             assertThat(CacheAssertions.filesUnder(baseDir)).extracting(p -> p.getFileName().toString())
-                    .doesNotContain(crashed + ".download.part", crashed + ".raw.part", crashed + ".json")
-                    .contains(busy + ".download.part", kept.path().getFileName() + ".json");
+                    .doesNotContain(crashed + ".download.part", crashed + ".raw.part", crashed + ".json",
+                            crashed + ".json.4242-7.part", crashed + ".lock", askedOnce + ".lock")
+                    .contains(busy + ".download.part", busy + ".lock", kept.path().getFileName() + ".json",
+                            kept.path().getFileName() + ".lock");
             assertThat(kept.path()).exists();
         }
     }

@@ -37,6 +37,8 @@ class HostileImagesHttpQemuImgTest {
 
     @TempDir
     static Path images;
+    /** Low enough that the stalls, truncations and retries here fail as such, not on the download deadline. */
+    private static final long MIN_DOWNLOAD_RATE = 64 * 1024;
     private static GlanceStubServer glance;
 
     @TempDir
@@ -63,6 +65,8 @@ class HostileImagesHttpQemuImgTest {
         glance.addImage("wrong-hash", raw).osHashValue("ab".repeat(64));
         glance.addImage("wrong-md5", raw).withoutMultihash().checksum("00".repeat(16));
         glance.addImage("short-body", raw).size(512 * 1024);
+        glance.addImage("unverifiable", raw).withoutSize().withoutMultihash().withoutChecksum();
+        glance.addImage("size-only", raw).withoutMultihash().withoutChecksum();
         glance.addImage("truncated", raw).truncateAfter(100 * 1024);
         glance.addImage("stalling", raw).stallAfter(4096);
         glance.addImage("queued", raw).status("queued");
@@ -78,7 +82,7 @@ class HostileImagesHttpQemuImgTest {
     @BeforeEach
     void openCache() {
         ImageCacheSettings settings = new ImageCacheSettings(stateDir, glance.url(), Optional.empty(), true,
-                Duration.ofHours(24), Optional.empty(), Duration.ofMillis(500), 4);
+                Duration.ofHours(24), Optional.empty(), Duration.ofMillis(500), 4, MIN_DOWNLOAD_RATE);
         cache = ImageCaches.open(settings, ImageCacheOptions.defaults().withBackoff(Duration.ofMillis(5),
                 Duration.ofMillis(20)));
     }
@@ -172,6 +176,20 @@ class HostileImagesHttpQemuImgTest {
         assertThatThrownBy(() -> cache.fetch("wrong-md5")).isInstanceOf(ImageChecksumMismatchException.class)
                 .hasMessageContaining("md5");
         assertNothingCached(cache, stateDir);
+    }
+
+    @Test
+    void glanceAnswerWithNeitherSizeNorHashIsRefusedBeforeAnyDownload() {
+        assertThatThrownBy(() -> cache.fetch("unverifiable")).isInstanceOf(ImageUnsafeException.class)
+                .hasMessageContaining("neither size nor hash");
+        assertThat(glance.downloads("unverifiable")).isZero();
+        assertNothingCached(cache, stateDir);
+        assertThat(cache.statistics().refusals()).containsEntry("UNSAFE", 1L);
+    }
+
+    @Test
+    void glanceAnswerWithASizeButNoHashIsVerifiedByItsSize() {
+        assertThat(cache.fetch("size-only").bytes()).isEqualTo(256 * 1024);
     }
 
     @Test

@@ -39,7 +39,8 @@ class OverlayQemuImgTest {
 
     private ImageCache open(boolean forceRaw) {
         return ImageCaches.open(new ImageCacheSettings(stateDir, store.toUri(), Optional.empty(), forceRaw,
-                Duration.ofHours(24), Optional.empty(), Duration.ofSeconds(5), 2));
+                Duration.ofHours(24), Optional.empty(), Duration.ofSeconds(5), 2,
+                ImageCacheSettings.DEFAULT_MIN_DOWNLOAD_RATE));
     }
 
     @Test

@@ -49,7 +49,8 @@ class SingleFlightHttpQemuImgTest {
         TestImages.requireQemuImg();
         glance = GlanceStubServer.start();
         cache = DefaultImageCache.open(new ImageCacheSettings(stateDir, glance.url(), Optional.empty(), true,
-                Duration.ofHours(24), Optional.empty(), Duration.ofSeconds(30), 4),
+                Duration.ofHours(24), Optional.empty(), Duration.ofSeconds(30), 4,
+                ImageCacheSettings.DEFAULT_MIN_DOWNLOAD_RATE),
                 ImageCacheOptions.defaults().withBackoff(Duration.ofMillis(5), Duration.ofMillis(20)));
     }
 

@@ -31,8 +31,8 @@ import tools.jackson.databind.node.ObjectNode;
  * A real HTTP server (JDK {@link HttpServer} on 127.0.0.1, ephemeral port) speaking the part of the
  * Glance v2 API the image cache uses: {@code GET /v2/images/{id}} (JSON metadata) and
  * {@code GET /v2/images/{id}/file} (the bytes). It counts requests per image and can misbehave on
- * purpose: fail the next downloads with an HTTP status, drop the connection mid-body, stall, or hold
- * downloads until released.
+ * purpose: fail the next downloads with an HTTP status, drop the connection mid-body, stall, drip,
+ * or hold downloads until released.
  *
  * <pre>{@code
  * try (GlanceStubServer glance = GlanceStubServer.start()) {
@@ -251,6 +251,18 @@ public final class GlanceStubServer implements AutoCloseable {
             return this;
         }
 
+        /** Answers {@code size: null}, as for an image whose size the store does not know. */
+        public StubImage withoutSize() {
+            metadata.putNull("size");
+            return this;
+        }
+
+        /** Answers {@code checksum: null}. */
+        public StubImage withoutChecksum() {
+            metadata.putNull("checksum");
+            return this;
+        }
+
         /** Sets the MD5 {@code checksum}. */
         public StubImage checksum(String md5Hex) {
             metadata.put("checksum", md5Hex);
@@ -278,7 +290,8 @@ public final class GlanceStubServer implements AutoCloseable {
 
         /**
          * Every download sends {@code chunk} bytes, then pauses {@code interval}, and so on: a slow but
-         * live server (each pause shorter than a client's stall timeout, the whole longer).
+         * live server (each pause shorter than a client's stall timeout, the whole longer), or with one
+         * byte at a time a store that drips its image for ever. {@code chunk} 0 serves at full speed again.
          */
         public StubImage trickle(int chunk, Duration interval) {
             this.trickleChunk = chunk;

@@ -57,7 +57,7 @@ public final class FakeComputeDriver implements ComputeDriver {
 
     private final Map<UUID, FakeInstance> instances = new ConcurrentHashMap<>();
     private final List<LifecycleListener> listeners = new CopyOnWriteArrayList<>();
-    private final Map<FakeOperation, Deque<Supplier<? extends DriverException>>> failures =
+    private final Map<FakeOperation, Deque<Supplier<? extends Throwable>>> failures =
             new EnumMap<>(FakeOperation.class);
     private final Map<FakeOperation, AtomicInteger> calls = new EnumMap<>(FakeOperation.class);
     private final ExecutorService eventThread = Executors.newSingleThreadExecutor(runnable -> {
@@ -99,6 +99,18 @@ public final class FakeComputeDriver implements ComputeDriver {
 
     /** Every call of {@code operation} throws a fresh error from {@code error} until {@link #clearFailures}. */
     public FakeComputeDriver failAlways(FakeOperation operation, Supplier<? extends DriverException> error) {
+        synchronized (failures) {
+            failures.get(operation).addLast(new Sticky(error));
+        }
+        return this;
+    }
+
+    /**
+     * Every call of {@code operation} throws a fresh {@link Error} from {@code error} until
+     * {@link #clearFailures}: a failure no driver contract describes (an {@link OutOfMemoryError}, a bug),
+     * for tests of what the caller does then.
+     */
+    public FakeComputeDriver crashAlways(FakeOperation operation, Supplier<? extends Error> error) {
         synchronized (failures) {
             failures.get(operation).addLast(new Sticky(error));
         }
@@ -355,16 +367,20 @@ public final class FakeComputeDriver implements ComputeDriver {
         if (!connected) {
             throw new HypervisorUnavailableException("fake hypervisor connection is down");
         }
-        Supplier<? extends DriverException> failure;
+        Supplier<? extends Throwable> failure;
         synchronized (failures) {
-            Deque<Supplier<? extends DriverException>> queue = failures.get(operation);
+            Deque<Supplier<? extends Throwable>> queue = failures.get(operation);
             failure = queue.peekFirst();
             if (failure != null && !(failure instanceof Sticky)) {
                 queue.removeFirst();
             }
         }
         if (failure != null) {
-            throw failure.get();
+            Throwable thrown = failure.get();
+            if (thrown instanceof Error error) {
+                throw error;
+            }
+            throw (RuntimeException) thrown;
         }
         if (mutating && !operationDelay.isZero()) {
             waitFor(operationDelay);
@@ -407,9 +423,9 @@ public final class FakeComputeDriver implements ComputeDriver {
     }
 
     /** A failure that stays until cleared. */
-    private record Sticky(Supplier<? extends DriverException> error) implements Supplier<DriverException> {
+    private record Sticky(Supplier<? extends Throwable> error) implements Supplier<Throwable> {
         @Override
-        public DriverException get() {
+        public Throwable get() {
             return error.get();
         }
     }

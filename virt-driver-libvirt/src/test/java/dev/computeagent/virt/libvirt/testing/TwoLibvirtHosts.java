@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Two independent libvirt hosts on this machine, for migration tests: register it as a static
+ * Two independent libvirt hosts on this machine, for migration tests and for tests that crash a libvirtd
+ * ({@link #killLibvirtd}, {@link #startLibvirtd}; never the machine's own): register it as a static
  * {@code @RegisterExtension} field; it starts both hosts before the class's first test and removes
  * everything after its last one. Each host is a libvirtd + virtlogd in their own namespaces with a
  * distinct host UUID, reachable from the test over a UNIX socket or TCP (see the script
@@ -153,6 +154,25 @@ public final class TwoLibvirtHosts implements BeforeAllCallback, AfterAllCallbac
         List<String> args = new ArrayList<>(List.of("exec", host.name()));
         args.addAll(List.of(command));
         return run(timeout, args);
+    }
+
+    /**
+     * SIGKILLs {@code host}'s libvirtd, as a crash would (its guests keep running), and returns once
+     * it is gone. Clients see their connection die.
+     */
+    public void killLibvirtd(Host host) {
+        ExecResult result = run(DOWN_TIMEOUT, List.of("kill-libvirtd", host.name()));
+        if (!result.succeeded()) {
+            throw new IllegalStateException("kill-libvirtd " + host.name() + " failed:\n" + result.stderr());
+        }
+    }
+
+    /** Starts {@code host}'s libvirtd again (it reattaches to the running guests); returns once it answers. */
+    public void startLibvirtd(Host host) {
+        ExecResult result = run(UP_TIMEOUT, List.of("start-libvirtd", host.name()));
+        if (!result.succeeded()) {
+            throw new IllegalStateException("start-libvirtd " + host.name() + " failed:\n" + result.stderr());
+        }
     }
 
     private Host host(String name) {

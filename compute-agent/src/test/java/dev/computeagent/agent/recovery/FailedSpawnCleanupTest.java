@@ -1,0 +1,105 @@
+package dev.computeagent.agent.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.command.SpawnRequest;
+import dev.computeagent.agent.execution.InstanceLanes;
+import dev.computeagent.agent.handler.SpawnHandler;
+import dev.computeagent.agent.message.FlavorArgs;
+import dev.computeagent.agent.state.CapacityReservations;
+import dev.computeagent.agent.state.InstanceFiles;
+import dev.computeagent.agent.state.InstanceRegistry;
+import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.testing.ConfigDrives;
+import dev.computeagent.agent.testing.FakeImageCache;
+import dev.computeagent.virt.HypervisorUnavailableException;
+import dev.computeagent.virt.fake.FakeComputeDriver;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The clean-up of a spawn whose hypervisor went away right after the define, with the in-memory driver
+ * (the libvirtd version is {@link SpawnCutByALibvirtdCrashTwoLibvirtHostsRabbitMqTest}): the files stay
+ * while the domain may exist, go with it once the hypervisor answers, and stay with an instance a
+ * retried spawn finished meanwhile.
+ */
+class FailedSpawnCleanupTest {
+
+    @TempDir
+    Path stateDir;
+
+    private final FakeComputeDriver fake = new FakeComputeDriver();
+    private final HypervisorLostAfterDefine driver = new HypervisorLostAfterDefine(fake);
+    private final InstanceLanes lanes = new InstanceLanes(1);
+    private final UUID uuid = UUID.randomUUID();
+    private InstanceFiles files;
+    private SpawnHandler spawn;
+    private FailedSpawnCleanup cleanup;
+
+    @BeforeEach
+    void setUp() {
+        InstanceRegistry registry = new InstanceRegistry("h1");
+        InstanceStore store = new InstanceStore(driver, registry);
+        files = new InstanceFiles(stateDir);
+        spawn = new SpawnHandler(driver, new FakeImageCache(), store, files, ConfigDrives.builder(),
+                ConfigDrives.OPTIONS, new CapacityReservations(), "h1", Clock.systemUTC(), new SimpleMeterRegistry());
+        cleanup = new FailedSpawnCleanup(driver, store, files, lanes);
+    }
+
+    @AfterEach
+    void tearDown() {
+        lanes.shutdown(Duration.ofSeconds(5));
+        fake.close();
+    }
+
+    private Command.Spawn command(String requestId) {
+        return new Command.Spawn(requestId, uuid, new SpawnRequest("vm", new FlavorArgs(1, 128, 1, 0), "img",
+                List.of(), Map.of(), Optional.empty()));
+    }
+
+    private void spawnLosingTheHypervisorAfterDefine() {
+        driver.loseAfterNextDefine(() -> fake.setConnected(false));
+        assertThatThrownBy(() -> spawn.handle(command("r1"))).isInstanceOf(HypervisorUnavailableException.class);
+    }
+
+    @Test
+    void theDisksOfAFailedSpawnStayWhileItsDomainMayExistAndGoAfterIt() {
+        spawnLosingTheHypervisorAfterDefine();
+        assertThat(files.disk(uuid)).exists();
+        assertThat(files.spawnFailed(uuid)).isTrue();
+
+        cleanup.resume(uuid);
+        assertThat(files.disk(uuid)).as("the hypervisor cannot say yet").exists();
+
+        fake.setConnected(true);
+        cleanup.resume(uuid);
+        assertThat(fake.listInstances()).isEmpty();
+        assertThat(files.dir(uuid)).doesNotExist();
+    }
+
+    @Test
+    void anInstanceARetriedSpawnFinishedOnlyLosesItsMark() {
+        spawnLosingTheHypervisorAfterDefine();
+        fake.setConnected(true);
+
+        assertThat(spawn.handle(command("r2")).payload()).containsEntry("state", "ACTIVE");
+        cleanup.resume(uuid);
+
+        assertThat(fake.listInstances()).singleElement().satisfies(i -> assertThat(i.uuid()).isEqualTo(uuid));
+        assertThat(files.disk(uuid)).exists();
+        assertThat(files.spawnFailed(uuid)).isFalse();
+        assertThat(files.spawnComplete(uuid)).isTrue();
+    }
+}
