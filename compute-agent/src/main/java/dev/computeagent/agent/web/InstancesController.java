@@ -2,11 +2,16 @@ package dev.computeagent.agent.web;
 
 import dev.computeagent.agent.state.InstanceDirectory;
 import dev.computeagent.agent.state.InstanceView;
+import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.DriverException;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -14,11 +19,15 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /v1/instances} and {@code GET /v1/instances/{uuid}} (DESIGN.md §5). The list is a JSON
- * array ordered by creation time; a uuid that is malformed or not an instance of this agent is a
+ * array ordered by creation time, from the agent's own view; one instance adds its network interfaces
+ * with their IP addresses, asked of the hypervisor (and the guest agent: up to its timeout) on each
+ * request ({@link InstanceDetailView}). A uuid that is malformed or not an instance of this agent is a
  * 404 problem ({@link InstanceNotFoundProblem}); a missing instance directory a 503 problem.
  */
 @RestController
 public class InstancesController {
+
+    private static final Logger log = LoggerFactory.getLogger(InstancesController.class);
 
     /** The canonical 8-4-4-4-12 form; upper-case hex is accepted and normalised. */
     private static final Pattern UUID_FORM =
@@ -29,9 +38,11 @@ public class InstancesController {
             .thenComparing(InstanceView::uuid, Comparator.nullsLast(Comparator.naturalOrder()));
 
     private final ObjectProvider<InstanceDirectory> directory;
+    private final ObjectProvider<ComputeDriver> driver;
 
-    public InstancesController(ObjectProvider<InstanceDirectory> directory) {
+    public InstancesController(ObjectProvider<InstanceDirectory> directory, ObjectProvider<ComputeDriver> driver) {
         this.directory = directory;
+        this.driver = driver;
     }
 
     @GetMapping("/v1/instances")
@@ -40,12 +51,27 @@ public class InstancesController {
     }
 
     @GetMapping("/v1/instances/{uuid}")
-    public InstanceView get(@PathVariable("uuid") String uuid) {
+    public InstanceDetailView get(@PathVariable("uuid") String uuid) {
         if (!UUID_FORM.matcher(uuid).matches()) {
             throw new InstanceNotFoundProblem(uuid);
         }
-        return directory().find(UUID.fromString(uuid.toLowerCase(Locale.ROOT)))
-                .orElseThrow(() -> new InstanceNotFoundProblem(uuid));
+        UUID id = UUID.fromString(uuid.toLowerCase(Locale.ROOT));
+        InstanceView view = directory().find(id).orElseThrow(() -> new InstanceNotFoundProblem(uuid));
+        return new InstanceDetailView(view, interfaces(id));
+    }
+
+    /** Null when the hypervisor cannot answer now: the rest of the view is still worth serving. */
+    private @Nullable List<InterfaceView> interfaces(UUID uuid) {
+        ComputeDriver current = driver.getIfAvailable();
+        if (current == null) {
+            return null;
+        }
+        try {
+            return current.interfaces(uuid).stream().map(InterfaceView::of).toList();
+        } catch (DriverException e) {
+            log.debug("interfaces of instance {} unknown: {}", uuid, e.getMessage());
+            return null;
+        }
     }
 
     private InstanceDirectory directory() {

@@ -1,16 +1,27 @@
 package dev.computeagent.virt.libvirt.binding;
 
+import dev.computeagent.virt.AddressSource;
+import dev.computeagent.virt.IpAddress;
 import dev.computeagent.virt.PowerState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
+import org.libvirt.DomainInterface;
 import org.libvirt.LibvirtException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One libvirt domain reference ({@code virDomainPtr}); {@link #close()} releases it. Every
  * failure arrives translated by {@link LibvirtErrors}.
  */
 public final class DomainHandle implements DomainPower, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DomainHandle.class);
 
     /** {@code VIR_DOMAIN_METADATA_ELEMENT}. */
     private static final int METADATA_ELEMENT = 2;
@@ -105,6 +116,41 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
             PowerState state = EventMapping.powerState(info.state);
             return new DomainStatus(state, info.cpuTime, info.memory, info.nrVirtCpu);
         });
+    }
+
+    /**
+     * {@code virDomainInterfaceAddresses} from {@code source} ({@code VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE}
+     * or {@code _AGENT}): the interfaces it reports, in its order. Empty when the source cannot answer for
+     * this domain now ({@link LibvirtErrors#isAddressSourceUnavailable}); a guest agent answers within
+     * libvirt's guest-agent timeout (5 s by default) or counts as not answering.
+     *
+     * @throws dev.computeagent.virt.HypervisorUnavailableException the connection is lost
+     * @throws dev.computeagent.virt.InstanceNotFoundException      the domain is gone
+     */
+    public List<ReportedInterface> interfaceAddresses(AddressSource source) {
+        int flag = switch (source) {
+            case LEASE -> Domain.InterfaceAddressesSource.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE;
+            case GUEST_AGENT -> Domain.InterfaceAddressesSource.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT;
+        };
+        try {
+            List<ReportedInterface> result = new ArrayList<>();
+            for (DomainInterface reported : domain.interfaceAddresses(flag, 0)) {
+                List<IpAddress> addresses = new ArrayList<>();
+                for (DomainInterface.InterfaceAddress address : reported.addrs) {
+                    addresses.add(IpAddress.of(address.address, address.prefixLength));
+                }
+                Optional<String> mac = Optional.ofNullable(reported.hwAddr).filter(m -> !m.isBlank())
+                        .map(m -> m.toLowerCase(Locale.ROOT));
+                result.add(new ReportedInterface(reported.name == null ? "" : reported.name, mac, addresses));
+            }
+            return result;
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.isAddressSourceUnavailable(e)) {
+                LOG.debug("domain {}: address source {} cannot answer: {}", name, source, e.getMessage());
+                return List.of();
+            }
+            throw LibvirtErrors.translate(LibvirtCall.ADDRESSES, name, e);
+        }
     }
 
     /** The live XML when running, else the persistent one. */
