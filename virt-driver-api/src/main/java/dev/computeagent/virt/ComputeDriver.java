@@ -77,8 +77,8 @@ public interface ComputeDriver extends AutoCloseable {
      * hypervisor's own networks ({@link AddressSource#LEASE}, only for {@link NicSpec.Type#NETWORK}
      * NICs) and the guest agent ({@link AddressSource#GUEST_AGENT}), when the instance has one that
      * answers. A source that cannot answer contributes nothing and is no failure: no guest agent
-     * channel, a guest agent not running (yet) or not answering within the hypervisor's guest-agent
-     * timeout (libvirt: 5 s), a network that no longer exists. Interfaces the guest reports that the
+     * channel, a guest agent not running (yet) or not answering within a few seconds (libvirt driver:
+     * 5 s to sync, 5 s to answer), a network that no longer exists. Interfaces the guest reports that the
      * instance does not define (loopback, tunnels) are left out. A stopped instance lists its
      * interfaces without addresses. Reads only; safe to call at any time.
      *

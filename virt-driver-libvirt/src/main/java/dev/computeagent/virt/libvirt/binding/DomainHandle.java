@@ -3,6 +3,7 @@ package dev.computeagent.virt.libvirt.binding;
 import dev.computeagent.virt.AddressSource;
 import dev.computeagent.virt.IpAddress;
 import dev.computeagent.virt.PowerState;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class DomainHandle implements DomainPower, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DomainHandle.class);
+    /** How long a guest agent may take to answer a query before it counts as not answering. */
+    private static final Duration GUEST_AGENT_TIMEOUT = Duration.ofSeconds(5);
 
     /** {@code VIR_DOMAIN_METADATA_ELEMENT}. */
     private static final int METADATA_ELEMENT = 2;
@@ -121,8 +124,9 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
     /**
      * {@code virDomainInterfaceAddresses} from {@code source} ({@code VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE}
      * or {@code _AGENT}): the interfaces it reports, in its order. Empty when the source cannot answer for
-     * this domain now ({@link LibvirtErrors#isAddressSourceUnavailable}); a guest agent answers within
-     * libvirt's guest-agent timeout (5 s by default) or counts as not answering.
+     * this domain now ({@link LibvirtErrors#isAddressSourceUnavailable}); a guest agent that does not sync
+     * within 5 s (libvirt's own limit) or then answer within 5 s counts as not answering (the domain's guest
+     * agent response timeout is set to that first: libvirt's default is to wait for the answer forever).
      *
      * @throws dev.computeagent.virt.HypervisorUnavailableException the connection is lost
      * @throws dev.computeagent.virt.InstanceNotFoundException      the domain is gone
@@ -132,6 +136,9 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
             case LEASE -> Domain.InterfaceAddressesSource.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE;
             case GUEST_AGENT -> Domain.InterfaceAddressesSource.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT;
         };
+        if (source == AddressSource.GUEST_AGENT) {
+            GuestAgentTimeout.limit(domain, GUEST_AGENT_TIMEOUT);
+        }
         try {
             List<ReportedInterface> result = new ArrayList<>();
             for (DomainInterface reported : domain.interfaceAddresses(flag, 0)) {
