@@ -50,7 +50,10 @@ class RealGuestNetworkAndDiskTwoLibvirtHostsRabbitMqTest {
 
     private static final String RUN = UUID.randomUUID().toString().substring(0, 6);
     private static final UUID INSTANCE = UUID.randomUUID();
-    /** A NAT network of this test's own, with a name and a subnet nobody else uses, on both hosts. */
+    /**
+     * A NAT network of this test's own, with a name and a subnet nobody else uses, on both hosts (inside their
+     * network namespaces: no network of this machine is touched).
+     */
     private static final String NETWORK = "ca-net-" + RUN;
     private static final String SUBNET = "10.238." + ThreadLocalRandom.current().nextInt(1, 255) + ".";
     private static final String MAC = String.format("fa:16:3e:%02x:%02x:%02x", ThreadLocalRandom.current().nextInt(256),
