@@ -11,6 +11,7 @@ PACKAGES=(
   openjdk-17-jdk-headless                     # build and run (Java 17)
   libvirt-daemon-system libvirt-clients libvirt0   # libvirtd, virsh, virt-admin, libvirt.so for JNA
   qemu-system-x86 qemu-utils                  # guests, qemu-img
+  dnsmasq-base                                # DHCP of libvirt NAT networks (tests define their own)
   genisoimage                                 # config drives (user data); isoinfo reads them in tests
   libxml2-utils                               # xmllint, used by virt-xml-validate
   util-linux procps iproute2 perl curl        # prlimit, nsenter/unshare, ip netns (migration hosts)

@@ -83,6 +83,22 @@ public interface ComputeDriver extends AutoCloseable {
     List<InstanceInfo> listInstances();
 
     /**
+     * The instance's network interfaces in the order they were defined (so spec order), each with its
+     * MAC address (the one the hypervisor chose when the spec gave none) and the IP addresses known for
+     * it now. Addresses come from two sources, merged by MAC address: the DHCP leases of the
+     * hypervisor's own networks ({@link AddressSource#LEASE}, only for {@link NicSpec.Type#NETWORK}
+     * NICs) and the guest agent ({@link AddressSource#GUEST_AGENT}), when the instance has one that
+     * answers. A source that cannot answer contributes nothing and is no failure: no guest agent
+     * channel, a guest agent not running (yet) or not answering within a few seconds (libvirt driver:
+     * 5 s to sync, 5 s to answer), a network that no longer exists. Interfaces the guest reports that the
+     * instance does not define (loopback, tunnels) are left out. A stopped instance lists its
+     * interfaces without addresses. Reads only; safe to call at any time.
+     *
+     * @throws InstanceNotFoundException no such instance
+     */
+    List<InterfaceStatus> interfaces(UUID uuid);
+
+    /**
      * Replaces the agent's annotations stored with the instance (durable, survive a restart of
      * both the agent and the hypervisor service), both on the running and the persistent definition.
      *

@@ -7,6 +7,7 @@ import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.InterfaceStatus;
 import dev.computeagent.virt.LifecycleListener;
 import dev.computeagent.virt.RebootType;
 import dev.computeagent.virt.Subscription;
@@ -23,7 +24,7 @@ import java.util.function.Function;
  * adopted), else the metadata's {@link InstanceMetadata#ownerHost()} (set at spawn). Another agent's
  * instance — on a hypervisor two agents share, or one migrating in and not adopted yet — is treated as
  * absent by every method: not listed, {@link InstanceNotFoundException} for info/start/stop/reboot/
- * annotations/guest agent, a no-op for destroy. Events are passed through; their consumers look the instance up.
+ * interfaces/annotations/guest agent, a no-op for destroy. Events are passed through; their consumers look the instance up.
  */
 public final class OwnedInstancesDriver implements ComputeDriver {
 
@@ -142,6 +143,12 @@ public final class OwnedInstancesDriver implements ComputeDriver {
     @Override
     public List<InstanceInfo> listInstances() {
         return delegate.listInstances().stream().filter(this::owned).toList();
+    }
+
+    @Override
+    public List<InterfaceStatus> interfaces(UUID uuid) {
+        owned(uuid);
+        return delegate.interfaces(uuid);
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.computeagent.agent.web;
 import dev.computeagent.agent.state.InstanceDirectory;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.status.GuestAgentProbe;
+import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.DriverException;
 import dev.computeagent.virt.GuestAgentStatus;
 import java.util.Comparator;
 import java.util.List;
@@ -10,6 +12,9 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -17,13 +22,17 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /v1/instances} and {@code GET /v1/instances/{uuid}} (DESIGN.md §5). The list is a JSON
- * array ordered by creation time; a uuid that is malformed or not an instance of this agent is a
- * 404 problem ({@link InstanceNotFoundProblem}); a missing instance directory a 503 problem. One
- * instance also says whether its guest agent answers ({@link InstanceDetails}), asked through
- * {@link GuestAgentProbe}, which holds the request for at most two seconds.
+ * array ordered by creation time, from the agent's own view. One instance adds its network
+ * interfaces with their IP addresses, asked of the hypervisor (and the guest agent: up to its timeout)
+ * on each request, and whether its guest agent answers, asked through {@link GuestAgentProbe}, which
+ * holds the request for at most two seconds ({@link InstanceDetails}). A uuid that is malformed or not
+ * an instance of this agent is a 404 problem ({@link InstanceNotFoundProblem}); a missing instance
+ * directory a 503 problem.
  */
 @RestController
 public class InstancesController {
+
+    private static final Logger log = LoggerFactory.getLogger(InstancesController.class);
 
     /** The canonical 8-4-4-4-12 form; upper-case hex is accepted and normalised. */
     private static final Pattern UUID_FORM =
@@ -34,11 +43,13 @@ public class InstancesController {
             .thenComparing(InstanceView::uuid, Comparator.nullsLast(Comparator.naturalOrder()));
 
     private final ObjectProvider<InstanceDirectory> directory;
+    private final ObjectProvider<ComputeDriver> driver;
     private final ObjectProvider<GuestAgentProbe> guestAgents;
 
-    public InstancesController(ObjectProvider<InstanceDirectory> directory,
+    public InstancesController(ObjectProvider<InstanceDirectory> directory, ObjectProvider<ComputeDriver> driver,
                                ObjectProvider<GuestAgentProbe> guestAgents) {
         this.directory = directory;
+        this.driver = driver;
         this.guestAgents = guestAgents;
     }
 
@@ -57,7 +68,21 @@ public class InstancesController {
         GuestAgentProbe probe = guestAgents.getIfAvailable();
         String guestAgent = (probe == null ? Optional.<GuestAgentStatus>empty() : probe.status(id))
                 .map(Enum::name).orElse(InstanceDetails.UNKNOWN);
-        return new InstanceDetails(instance, guestAgent);
+        return new InstanceDetails(instance, interfaces(id), guestAgent);
+    }
+
+    /** Null when the hypervisor cannot answer now: the rest of the view is still worth serving. */
+    private @Nullable List<InterfaceView> interfaces(UUID uuid) {
+        ComputeDriver current = driver.getIfAvailable();
+        if (current == null) {
+            return null;
+        }
+        try {
+            return current.interfaces(uuid).stream().map(InterfaceView::of).toList();
+        } catch (DriverException e) {
+            log.debug("interfaces of instance {} unknown: {}", uuid, e.getMessage());
+            return null;
+        }
     }
 
     private InstanceDirectory directory() {

@@ -4,9 +4,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.testing.AgentProcess;
 import dev.computeagent.agent.testing.AmqpTestClient;
+import dev.computeagent.agent.testing.HostAgent;
+import dev.computeagent.agent.testing.TestKeys;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -50,23 +50,11 @@ final class MigrationAgent implements AutoCloseable {
     static MigrationAgent start(TwoLibvirtHosts.Host host, String name, Path stateDir, URI imageStore, String virtType,
                                 Path log) throws Exception {
         Files.createDirectories(stateDir);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("agent.host", name);
-        p.put("agent.state-dir", stateDir.toString());
-        p.put("agent.image-store.url", imageStore.toString());
-        p.put("agent.libvirt.uri", host.unixUri());
-        p.put("agent.libvirt.migration-uri", host.tcpUri());
+        int port = HostAgent.freePort();
+        Map<String, String> p = HostAgent.properties(host, name, stateDir, imageStore, port);
         p.put("agent.libvirt.virt-type", virtType);
-        p.put("spring.rabbitmq.host", AmqpTestClient.BROKER_HOST);
-        p.put("spring.rabbitmq.port", Integer.toString(AmqpTestClient.BROKER_PORT));
-        p.put("server.port", Integer.toString(port));
-        p.put("agent.shutdown-timeout", "10s");
         // agent-to-agent commands are signed: both agents share the key
-        p.putAll(dev.computeagent.agent.testing.TestKeys.agentProperties());
+        p.putAll(TestKeys.agentProperties());
         AmqpTestClient queues = AmqpTestClient.connect(name);
         BenchAmqp amqp = new BenchAmqp(AmqpTestClient.BROKER_HOST, AmqpTestClient.BROKER_PORT, name);
         AgentProcess process = new AgentProcess(p, log).start();

@@ -3,24 +3,17 @@ package dev.computeagent.agent.migration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.computeagent.agent.testing.AgentProcess;
-import dev.computeagent.agent.testing.AmqpTestClient;
+import dev.computeagent.agent.testing.HostAgent;
 import dev.computeagent.agent.testing.TestKeys;
 import dev.computeagent.image.testing.GlanceStubServer;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
 import dev.computeagent.virt.testing.Prerequisites;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -51,7 +44,6 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
     @RegisterExtension
     static final TwoLibvirtHosts HOSTS = new TwoLibvirtHosts();
 
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Pattern TICK = Pattern.compile("TICK (\\d+)");
     private static final String BOOTED = "COMPUTE-AGENT-GUEST-BOOTED";
     private static final String RUN = UUID.randomUUID().toString().substring(0, 6);
@@ -60,41 +52,11 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
 
     private static GlanceStubServer glance;
     private static GlanceStubServer.StubImage withdrawn;
-    private static Agent a;
-    private static Agent b;
+    private static HostAgent a;
+    private static HostAgent b;
     /** A second pair whose state directory (so instance directory) is one both hosts share. */
-    private static Agent sharedA;
-    private static Agent sharedB;
-
-    /** One agent process with its host, state directory, REST port and AMQP client. */
-    private record Agent(String host, Path stateDir, int port, AmqpTestClient client, AgentProcess process) {
-
-        Path consoleLog() {
-            return consoleLog(INSTANCE);
-        }
-
-        Path disk(UUID uuid) {
-            return stateDir.resolve("instances").resolve(uuid.toString()).resolve("disk");
-        }
-
-        Path consoleLog(UUID uuid) {
-            return stateDir.resolve("instances").resolve(uuid.toString()).resolve("console.log");
-        }
-
-        String instances() throws Exception {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/instances")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-        }
-
-        JsonNode command(String command, String requestId, String args) throws IOException {
-            return command(INSTANCE, command, requestId, args);
-        }
-
-        JsonNode command(UUID uuid, String command, String requestId, String args) throws IOException {
-            client.command(AmqpTestClient.envelope(command, requestId, uuid.toString(), args), requestId);
-            return client.awaitReply(requestId, Duration.ofSeconds(90)).json();
-        }
-    }
+    private static HostAgent sharedA;
+    private static HostAgent sharedB;
 
     @BeforeAll
     static void startAgents() throws Exception {
@@ -116,49 +78,22 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         Path shared = HOSTS.sharedDir().resolve("agent-state-" + RUN);
         sharedA = start(HOSTS.a(), "shared-", shared, TestKeys.agentProperties());
         sharedB = start(HOSTS.b(), "shared-", shared, TestKeys.agentProperties());
-        for (Agent agent : List.of(a, b, sharedA, sharedB)) {
-            await().atMost(Duration.ofSeconds(90)).until(() -> {
-                if (!agent.process().alive()) {
-                    throw new IllegalStateException("agent " + agent.host() + " died:\n" + agent.process().log());
-                }
-                return agent.client().consumers() == 1;
-            });
+        for (HostAgent agent : List.of(a, b, sharedA, sharedB)) {
+            agent.awaitConsuming(Duration.ofSeconds(90));
         }
     }
 
-    private static Agent start(TwoLibvirtHosts.Host host, String prefix, Path stateDir, Map<String, String> extra)
+    private static HostAgent start(TwoLibvirtHosts.Host host, String prefix, Path stateDir, Map<String, String> extra)
             throws Exception {
-        String name = prefix + host.name() + "-" + RUN;
-        Files.createDirectories(stateDir);
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("agent.host", name);
-        p.put("agent.state-dir", stateDir.toString());
-        p.put("agent.image-store.url", glance.url().toString());
-        p.put("agent.libvirt.uri", host.unixUri());
-        p.put("agent.libvirt.migration-uri", host.tcpUri());
-        p.put("spring.rabbitmq.host", AmqpTestClient.BROKER_HOST);
-        p.put("spring.rabbitmq.port", Integer.toString(AmqpTestClient.BROKER_PORT));
-        p.put("server.port", Integer.toString(port));
-        p.put("agent.shutdown-timeout", "10s");
-        p.putAll(extra);
-        AmqpTestClient client = AmqpTestClient.connect(name);
-        AgentProcess process = new AgentProcess(p, Path.of("target", "agent-migration-" + name + ".log")
-                .toAbsolutePath()).start();
-        return new Agent(name, stateDir, port, client, process);
+        return HostAgent.start(host, prefix + host.name() + "-" + RUN, stateDir, glance.url(), extra);
     }
 
     @AfterAll
     static void stopAgents() throws Exception {
-        for (Agent agent : new Agent[] {a, b, sharedA, sharedB}) {
+        for (HostAgent agent : new HostAgent[] {a, b, sharedA, sharedB}) {
             if (agent != null) {
                 // the harness removes the hosts (and their domains) afterwards
-                agent.process().stop(Duration.ofSeconds(15));
-                agent.client().deleteQueues();
-                agent.client().close();
+                agent.stop();
             }
         }
         if (glance != null) {
@@ -170,14 +105,14 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
     @Order(1)
     void blockMigrationThereAndBackKeepsTheGuestRunningAndMovesOwnership() throws Exception {
         // user data: its config drive is read-only, which libvirt does not mirror; prepare must bring it
-        JsonNode spawned = a.command("spawn", "spawn-" + RUN, "{\"name\":\"mig\",\"flavor\":{\"vcpus\":1,"
+        JsonNode spawned = a.command(INSTANCE, "spawn", "spawn-" + RUN, "{\"name\":\"mig\",\"flavor\":{\"vcpus\":1,"
                 + "\"memory_mb\":64,\"root_gb\":0},\"image_id\":\"tiny\",\"user_data\":\"I2Nsb3VkLWNvbmZpZwo=\"}");
         assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
         byte[] configDrive = Files.readAllBytes(configDrive(a, INSTANCE));
-        awaitTick(a.consoleLog(), 1);
-        int beforeThere = lastTick(a.consoleLog());
+        awaitTick(a.consoleLog(INSTANCE), 1);
+        int beforeThere = lastTick(a.consoleLog(INSTANCE));
 
-        JsonNode there = a.command("migrate", "there-" + RUN, "{\"destination\":\"" + b.host() + "\"}");
+        JsonNode there = a.command(INSTANCE, "migrate", "there-" + RUN, "{\"destination\":\"" + b.host() + "\"}");
 
         assertThat(there.path("event").asString()).as(there.toString()).isEqualTo("instance.migrate.end");
         assertThat(there.path("payload").path("destination").asString()).isEqualTo(b.host());
@@ -191,17 +126,18 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(a.instances()).doesNotContain(INSTANCE.toString());
         assertThat(a.stateDir().resolve("instances").resolve(INSTANCE.toString())).doesNotExist();
         assertThat(configDrive(b, INSTANCE)).as("the config drive arrived").hasBinaryContent(configDrive);
-        assertThat(awaitTick(b.consoleLog(), beforeThere + 1)).as("the counter continued").isGreaterThan(beforeThere);
-        assertThat(Files.readString(b.consoleLog())).as("no reboot on the destination").doesNotContain(BOOTED);
-        int beforeBack = lastTick(b.consoleLog());
+        assertThat(awaitTick(b.consoleLog(INSTANCE), beforeThere + 1)).as("the counter continued")
+                .isGreaterThan(beforeThere);
+        assertThat(Files.readString(b.consoleLog(INSTANCE))).as("no reboot on the destination").doesNotContain(BOOTED);
+        int beforeBack = lastTick(b.consoleLog(INSTANCE));
 
-        JsonNode back = b.command("migrate", "back-" + RUN, "{\"destination\":\"" + a.host() + "\"}");
+        JsonNode back = b.command(INSTANCE, "migrate", "back-" + RUN, "{\"destination\":\"" + a.host() + "\"}");
 
         assertThat(back.path("event").asString()).as(back.toString()).isEqualTo("instance.migrate.end");
         assertThat(a.instances()).contains(INSTANCE.toString());
         assertThat(b.instances()).doesNotContain(INSTANCE.toString());
-        assertThat(awaitTick(a.consoleLog(), beforeBack + 1)).isGreaterThan(beforeBack);
-        assertThat(Files.readString(a.consoleLog())).doesNotContain(BOOTED);
+        assertThat(awaitTick(a.consoleLog(INSTANCE), beforeBack + 1)).isGreaterThan(beforeBack);
+        assertThat(Files.readString(a.consoleLog(INSTANCE))).doesNotContain(BOOTED);
         assertThat(powerUpdates()).as("the migrations are not reported as out-of-band changes").isEmpty();
         assertThat(b.client().events(j -> j.path("event").asString().equals("instance.migration.check.end")))
                 .as("the destination's check answer, as published on compute.events").isNotEmpty()
@@ -214,7 +150,8 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
     void aDestinationNoAgentServesFailsCleanlyAndTheInstanceStaysActive() throws Exception {
         long started = System.nanoTime();
 
-        JsonNode failed = a.command("migrate", "nowhere-" + RUN, "{\"destination\":\"no-such-agent-" + RUN + "\"}");
+        JsonNode failed = a.command(INSTANCE, "migrate", "nowhere-" + RUN,
+                "{\"destination\":\"no-such-agent-" + RUN + "\"}");
 
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
         assertThat(failed.path("event").asString()).isEqualTo("instance.migrate.error");
@@ -223,8 +160,8 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(failed.path("payload").path("destination").asString()).isEqualTo("no-such-agent-" + RUN);
         assertThat(failed.path("payload").path("state").asString()).isEqualTo("ACTIVE");
         assertThat(a.instances()).contains(INSTANCE.toString()).contains("\"ACTIVE\"");
-        int before = lastTick(a.consoleLog());
-        awaitTick(a.consoleLog(), before + 1);
+        int before = lastTick(a.consoleLog(INSTANCE));
+        awaitTick(a.consoleLog(INSTANCE), before + 1);
     }
 
     @Test
@@ -369,11 +306,11 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(boots(a.consoleLog(fifth))).as("the guest ran on without a reboot").isEqualTo(1);
     }
 
-    private static Path ephemeral(Agent agent, UUID uuid) {
+    private static Path ephemeral(HostAgent agent, UUID uuid) {
         return agent.stateDir().resolve("instances").resolve(uuid.toString()).resolve("disk.eph0");
     }
 
-    private static Path configDrive(Agent agent, UUID uuid) {
+    private static Path configDrive(HostAgent agent, UUID uuid) {
         return agent.stateDir().resolve("instances").resolve(uuid.toString()).resolve("disk.config");
     }
 
@@ -402,7 +339,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
 
     private static List<JsonNode> powerUpdates() {
         List<JsonNode> updates = new ArrayList<>();
-        for (Agent agent : List.of(a, b, sharedA, sharedB)) {
+        for (HostAgent agent : List.of(a, b, sharedA, sharedB)) {
             agent.client().events(j -> j.path("event").asString().equals("instance.power_state.update"))
                     .forEach(r -> updates.add(r.json()));
         }

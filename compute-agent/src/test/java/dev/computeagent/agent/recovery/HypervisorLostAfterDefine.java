@@ -3,6 +3,7 @@ package dev.computeagent.agent.recovery;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.HostResources;
+import dev.computeagent.virt.InterfaceStatus;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.LifecycleListener;
@@ -75,6 +76,11 @@ final class HypervisorLostAfterDefine implements ComputeDriver {
     @Override
     public void updateAnnotations(UUID uuid, Map<String, String> annotations) {
         delegate.updateAnnotations(uuid, annotations);
+    }
+
+    @Override
+    public List<InterfaceStatus> interfaces(UUID uuid) {
+        return delegate.interfaces(uuid);
     }
 
     @Override

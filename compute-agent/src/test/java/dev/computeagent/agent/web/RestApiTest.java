@@ -8,16 +8,20 @@ import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.web.support.AgentWebContextTest;
 import dev.computeagent.image.CacheStatistics;
 import dev.computeagent.image.CachedImage;
+import dev.computeagent.virt.AddressSource;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.IpAddress;
+import dev.computeagent.virt.NicSpec;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.StreamSupport;
@@ -167,6 +171,58 @@ class RestApiTest extends AgentWebContextTest {
     }
 
     @Test
+    void instanceByUuidShowsEachNicWithItsMacAndIpAddressesButTheListDoesNot() {
+        twoInstances();
+        UUID uuid = UUID.fromString(ACTIVE_UUID);
+        driver.setCheckDiskFiles(false);
+        driver.spawn(new InstanceSpec(uuid, new InstanceMetadata("first", new Flavor(2, 512, 1, 0), "cirros-0.6",
+                "web-test-host", Map.of(), Map.of()), List.of(DiskSpec.qcow2Root(Path.of("/nowhere/disk"))),
+                List.of(new NicSpec(NicSpec.Type.NETWORK, Optional.of("tenant"), Optional.of("52:54:00:ab:32:40"),
+                        "virtio"), NicSpec.user()), Path.of("/nowhere/console.log"), false));
+        try {
+            driver.reportAddresses(uuid, "52:54:00:ab:32:40", AddressSource.LEASE,
+                    List.of(new IpAddress("10.231.77.48", 24)));
+            driver.reportAddresses(uuid, "52:54:00:ab:32:40", AddressSource.GUEST_AGENT,
+                    List.of(new IpAddress("10.231.77.48", 24), new IpAddress("fe80::5054:ff:feab:3240", 64)));
+
+            JsonNode instance = json(get("/v1/instances/" + ACTIVE_UUID));
+
+            assertThat(fieldNames(instance)).containsExactlyInAnyOrder("uuid", "name", "state", "power_state",
+                    "flavor", "image_id", "host", "created_at", "last_error", "interfaces", "guest_agent");
+            JsonNode nics = instance.get("interfaces");
+            assertThat(nics.size()).isEqualTo(2);
+            JsonNode first = nics.get(0);
+            assertThat(fieldNames(first)).containsExactlyInAnyOrder("mac", "model", "type", "source", "interface_name",
+                    "ip_address", "ip_addresses", "info_source");
+            assertThat(first.get("mac").asString()).isEqualTo("52:54:00:ab:32:40");
+            assertThat(first.get("model").asString()).isEqualTo("virtio");
+            assertThat(first.get("type").asString()).isEqualTo("network");
+            assertThat(first.get("source").asString()).isEqualTo("tenant");
+            assertThat(first.get("interface_name").asString()).isEqualTo("eth0");
+            assertThat(first.get("ip_address").asString()).isEqualTo("10.231.77.48");
+            assertThat(strings(first.get("ip_addresses"))).containsExactly("10.231.77.48", "fe80::5054:ff:feab:3240");
+            assertThat(strings(first.get("info_source"))).containsExactly("lease", "guest-agent");
+            JsonNode second = nics.get(1);
+            assertThat(second.get("type").asString()).isEqualTo("user");
+            assertThat(second.get("source").isNull()).isTrue();
+            assertThat(second.get("mac").asString()).matches("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
+            assertThat(second.get("ip_address").isNull()).isTrue();
+            assertThat(second.get("ip_addresses").size()).isZero();
+            assertThat(second.get("info_source").size()).isZero();
+            assertThat(json(get("/v1/instances")).get(0).has("interfaces")).as("asked per instance only").isFalse();
+
+            driver.setConnected(false);
+            JsonNode disconnected = json(get("/v1/instances/" + ACTIVE_UUID));
+            assertThat(disconnected.get("interfaces").isNull()).as("unknown while the hypervisor is away").isTrue();
+            assertThat(disconnected.get("state").asString()).isEqualTo("ACTIVE");
+        } finally {
+            driver.setConnected(true);
+            driver.destroy(uuid);
+            driver.setCheckDiskFiles(true);
+        }
+    }
+
+    @Test
     void aGuestAgentThatCannotBeAskedIsUnknown() {
         String unknownToTheDriver = UUID.randomUUID().toString();
         instanceDirectory.setInstances(List.of(view(unknownToTheDriver, "ghost", InstanceState.ACTIVE, "RUNNING", 1,
@@ -288,6 +344,10 @@ class RestApiTest extends AgentWebContextTest {
         JsonNode problem = json(response);
         assertThat(problem.get("status").asInt()).isEqualTo(status);
         assertThat(problem.get("title").asString()).isNotBlank();
+    }
+
+    private static List<String> strings(JsonNode array) {
+        return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asString).toList();
     }
 
     private static Set<String> fieldNames(JsonNode node) {

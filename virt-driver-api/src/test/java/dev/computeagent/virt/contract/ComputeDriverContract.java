@@ -14,8 +14,10 @@ import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.InterfaceStatus;
 import dev.computeagent.virt.InvalidSpecException;
 import dev.computeagent.virt.LifecycleEvent;
+import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.RebootType;
 import dev.computeagent.virt.Subscription;
@@ -24,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -71,9 +74,13 @@ public abstract class ComputeDriverContract {
     }
 
     protected final InstanceSpec specWithDisk(UUID uuid, String name, DiskSpec disk) {
+        return specWithDisk(uuid, name, disk, List.of());
+    }
+
+    private InstanceSpec specWithDisk(UUID uuid, String name, DiskSpec disk, List<NicSpec> nics) {
         InstanceMetadata metadata = new InstanceMetadata(name, new Flavor(1, 64, 1, 0), "image-1", "contract-host",
                 Map.of("role", "contract <test> & \"quotes\""), Map.of("request_id", "req-1"));
-        return new InstanceSpec(uuid, metadata, List.of(disk), List.of(), consoleLog(uuid), false);
+        return new InstanceSpec(uuid, metadata, List.of(disk), nics, consoleLog(uuid), false);
     }
 
     @Test
@@ -193,6 +200,48 @@ public abstract class ComputeDriverContract {
                 .isInstanceOf(InstanceNotFoundException.class);
         assertThatThrownBy(() -> driver().updateAnnotations(unknown, Map.of("a", "b")))
                 .isInstanceOf(InstanceNotFoundException.class);
+        assertThatThrownBy(() -> driver().interfaces(unknown)).isInstanceOf(InstanceNotFoundException.class);
+    }
+
+    @Test
+    void interfacesAreTheSpecNicsInOrderWithTheirMacsRunningOrStopped() {
+        UUID uuid = UUID.randomUUID();
+        created.add(uuid);
+        // user-mode NICs need no network on the host, and get no lease: no source knows an address
+        NicSpec given = new NicSpec(NicSpec.Type.USER, Optional.empty(), Optional.of("52:54:00:C0:FF:EE"), "virtio");
+        NicSpec chosen = new NicSpec(NicSpec.Type.USER, Optional.empty(), Optional.empty(), "e1000");
+        driver().spawn(specWithDisk(uuid, "nics", createRootDisk(uuid), List.of(given, chosen)));
+
+        List<InterfaceStatus> running = driver().interfaces(uuid);
+
+        assertThat(running).hasSize(2);
+        assertThat(running.get(0).mac()).isEqualTo("52:54:00:c0:ff:ee");
+        assertThat(running.get(0).type()).isEqualTo(NicSpec.Type.USER);
+        assertThat(running.get(0).source()).isEmpty();
+        assertThat(running.get(0).model()).contains("virtio");
+        assertThat(running.get(1).mac()).as("chosen by the hypervisor").matches("[0-9a-f]{2}(:[0-9a-f]{2}){5}")
+                .isNotEqualTo(running.get(0).mac());
+        assertThat(running.get(1).model()).contains("e1000");
+        assertThat(running).allSatisfy(nic -> {
+            assertThat(nic.addresses()).as("no lease, no guest agent: nothing known, and no failure").isEmpty();
+            assertThat(nic.addressSources()).isEmpty();
+            assertThat(nic.guestName()).isEmpty();
+        });
+
+        driver().stop(uuid, Duration.ZERO);
+        List<InterfaceStatus> stopped = driver().interfaces(uuid);
+
+        assertThat(stopped).extracting(InterfaceStatus::mac).as("the chosen MAC is kept")
+                .containsExactly(running.get(0).mac(), running.get(1).mac());
+        assertThat(stopped).allSatisfy(nic -> assertThat(nic.addresses()).isEmpty());
+    }
+
+    @Test
+    void anInstanceWithoutNicsHasNoInterfaces() {
+        InstanceSpec spec = newSpec("no nics");
+        driver().spawn(spec);
+
+        assertThat(driver().interfaces(spec.uuid())).isEmpty();
     }
 
     @Test

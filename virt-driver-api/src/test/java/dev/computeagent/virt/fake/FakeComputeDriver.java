@@ -1,5 +1,6 @@
 package dev.computeagent.virt.fake;
 
+import dev.computeagent.virt.AddressSource;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.DriverException;
@@ -11,9 +12,12 @@ import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.InterfaceStatus;
 import dev.computeagent.virt.InvalidSpecException;
+import dev.computeagent.virt.IpAddress;
 import dev.computeagent.virt.LifecycleEvent;
 import dev.computeagent.virt.LifecycleListener;
+import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.RebootType;
 import dev.computeagent.virt.Subscription;
@@ -24,14 +28,18 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -50,6 +58,7 @@ import java.util.function.Supplier;
  * {@link HypervisorUnavailableException} and lifecycle events are lost, as with libvirt);
  * {@link #guestShutdown} and {@link #guestCrash} simulate out-of-band changes made by the guest;
  * {@link #setGuestAgentRunning} whether a configured guest agent answers while the guest runs;
+ * {@link #reportAddresses} plays a DHCP lease or the guest agent reporting a NIC's IP addresses;
  * {@link #setOperationDelay} slows every mutating call down (to observe concurrency);
  * {@link #callCount} counts calls.
  */
@@ -180,6 +189,18 @@ public final class FakeComputeDriver implements ComputeDriver {
             instance.powerOff();
         }
         emit(uuid, LifecycleEvent.Type.CRASHED, PowerState.CRASHED);
+    }
+
+    /**
+     * {@code source} now reports {@code addresses} for the NIC with {@code mac} (replacing what it reported
+     * before; an empty list withdraws them). Shown by {@link #interfaces} while the instance runs; a
+     * guest agent report also names the interface inside the guest ({@code eth<index>}).
+     */
+    public void reportAddresses(UUID uuid, String mac, AddressSource source, List<IpAddress> addresses) {
+        FakeInstance instance = existing(uuid);
+        synchronized (instance) {
+            instance.nic(mac).reported.put(source, List.copyOf(addresses));
+        }
     }
 
     /** The spec an instance was spawned with, if it exists. */
@@ -321,6 +342,12 @@ public final class FakeComputeDriver implements ComputeDriver {
     }
 
     @Override
+    public List<InterfaceStatus> interfaces(UUID uuid) {
+        enter(FakeOperation.INTERFACES, false);
+        return existing(uuid).interfaces();
+    }
+
+    @Override
     public void updateAnnotations(UUID uuid, Map<String, String> annotations) {
         enter(FakeOperation.UPDATE_ANNOTATIONS, false);
         FakeInstance instance = existing(uuid);
@@ -430,9 +457,44 @@ public final class FakeComputeDriver implements ComputeDriver {
         }
     }
 
+    /** One NIC of a fake instance: its spec, its MAC (chosen at spawn when the spec has none), its reports. */
+    private static final class FakeNic {
+        final NicSpec spec;
+        final String mac;
+        final Map<AddressSource, List<IpAddress>> reported = new EnumMap<>(AddressSource.class);
+
+        FakeNic(NicSpec spec) {
+            this.spec = spec;
+            // libvirt's choice for a NIC without a MAC: QEMU's OUI and three random octets
+            this.mac = spec.mac().orElseGet(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                return String.format("52:54:00:%02x:%02x:%02x", random.nextInt(256), random.nextInt(256),
+                        random.nextInt(256));
+            });
+        }
+
+        InterfaceStatus status(int index, boolean running) {
+            Set<IpAddress> addresses = new LinkedHashSet<>();
+            Set<AddressSource> sources = EnumSet.noneOf(AddressSource.class);
+            if (running) {
+                reported.forEach((source, list) -> {
+                    if (!list.isEmpty() && (source != AddressSource.LEASE || spec.type() == NicSpec.Type.NETWORK)) {
+                        addresses.addAll(list);
+                        sources.add(source);
+                    }
+                });
+            }
+            Optional<String> guestName = sources.contains(AddressSource.GUEST_AGENT)
+                    ? Optional.of("eth" + index) : Optional.empty();
+            return new InterfaceStatus(mac, spec.type(), spec.source(), Optional.of(spec.model()), guestName,
+                    List.copyOf(addresses), sources);
+        }
+    }
+
     /** One instance; guarded by its own monitor. */
     private static final class FakeInstance {
         final InstanceSpec spec;
+        final List<FakeNic> nics;
         InstanceMetadata metadata;
         PowerState state = PowerState.SHUTDOWN;
         Instant startedAt;
@@ -441,7 +503,21 @@ public final class FakeComputeDriver implements ComputeDriver {
 
         FakeInstance(InstanceSpec spec) {
             this.spec = spec;
+            this.nics = spec.nics().stream().map(FakeNic::new).toList();
             this.metadata = spec.metadata();
+        }
+
+        FakeNic nic(String mac) {
+            return nics.stream().filter(nic -> nic.mac.equalsIgnoreCase(mac)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("instance " + spec.uuid() + " has no NIC " + mac));
+        }
+
+        synchronized List<InterfaceStatus> interfaces() {
+            List<InterfaceStatus> result = new ArrayList<>();
+            for (int i = 0; i < nics.size(); i++) {
+                result.add(nics.get(i).status(i, state == PowerState.RUNNING));
+            }
+            return result;
         }
 
         void boot() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.computeagent.virt.AddressSource;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.GuestAgentStatus;
@@ -12,7 +13,10 @@ import dev.computeagent.virt.HypervisorUnavailableException;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.InterfaceStatus;
+import dev.computeagent.virt.IpAddress;
 import dev.computeagent.virt.LifecycleEvent;
+import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.RebootType;
 import java.io.IOException;
@@ -21,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -40,11 +45,15 @@ class FakeComputeDriverTest {
     }
 
     private InstanceSpec spec() throws IOException {
+        return spec(List.of());
+    }
+
+    private InstanceSpec spec(List<NicSpec> nics) throws IOException {
         UUID uuid = UUID.randomUUID();
         Path disk = Files.writeString(dir.resolve(uuid + ".qcow2"), "disk");
         InstanceMetadata metadata = new InstanceMetadata("vm", new Flavor(2, 128, 1, 0), "img", "host",
                 Map.of(), Map.of());
-        return new InstanceSpec(uuid, metadata, List.of(DiskSpec.qcow2Root(disk)), List.of(),
+        return new InstanceSpec(uuid, metadata, List.of(DiskSpec.qcow2Root(disk)), nics,
                 dir.resolve(uuid + ".log"), false);
     }
 
@@ -58,6 +67,34 @@ class FakeComputeDriverTest {
         assertThat(driver.guestAgent(spec.uuid(), Duration.ofSeconds(1))).isEqualTo(GuestAgentStatus.RESPONSIVE);
         driver.setGuestAgentRunning(false);
         assertThat(driver.guestAgent(spec.uuid(), Duration.ofSeconds(1))).isEqualTo(GuestAgentStatus.NOT_RESPONDING);
+    }
+
+    @Test
+    void reportedAddressesAreMergedPerNicAndShownOnlyWhileRunning() throws IOException {
+        NicSpec network = new NicSpec(NicSpec.Type.NETWORK, Optional.of("net"),
+                Optional.of("52:54:00:00:00:01"), "virtio");
+        NicSpec user = new NicSpec(NicSpec.Type.USER, Optional.empty(),
+                Optional.of("52:54:00:00:00:02"), "virtio");
+        InstanceSpec spec = spec(List.of(network, user));
+        driver.spawn(spec);
+        IpAddress leased = new IpAddress("10.0.0.5", 24);
+        IpAddress linkLocal = new IpAddress("fe80::5054:ff:fe00:1", 64);
+        driver.reportAddresses(spec.uuid(), "52:54:00:00:00:01", AddressSource.LEASE, List.of(leased));
+        driver.reportAddresses(spec.uuid(), "52:54:00:00:00:01", AddressSource.GUEST_AGENT, List.of(leased, linkLocal));
+        // a user-mode NIC is on no network of the hypervisor: no lease can name it
+        driver.reportAddresses(spec.uuid(), "52:54:00:00:00:02", AddressSource.LEASE, List.of(leased));
+
+        List<InterfaceStatus> nics = driver.interfaces(spec.uuid());
+
+        assertThat(nics.get(0).addresses()).containsExactly(leased, linkLocal);
+        assertThat(nics.get(0).addressSources()).containsExactlyInAnyOrder(AddressSource.LEASE,
+                AddressSource.GUEST_AGENT);
+        assertThat(nics.get(0).guestName()).contains("eth0");
+        assertThat(nics.get(1).addresses()).isEmpty();
+        driver.stop(spec.uuid(), Duration.ZERO);
+        assertThat(driver.interfaces(spec.uuid())).allSatisfy(nic -> assertThat(nic.addresses()).isEmpty());
+        assertThatThrownBy(() -> driver.reportAddresses(spec.uuid(), "52:54:00:00:00:09", AddressSource.LEASE,
+                List.of(leased))).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -1,14 +1,17 @@
 package dev.computeagent.virt.libvirt;
 
+import dev.computeagent.virt.AddressSource;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DriverException;
 import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.HypervisorUnavailableException;
+import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.InterfaceStatus;
 import dev.computeagent.virt.LifecycleListener;
 import dev.computeagent.virt.OperationTimeoutException;
 import dev.computeagent.virt.RebootType;
@@ -16,13 +19,18 @@ import dev.computeagent.virt.Subscription;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
 import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
 import dev.computeagent.virt.libvirt.binding.NodeFacts;
+import dev.computeagent.virt.libvirt.binding.ReportedInterface;
 import dev.computeagent.virt.libvirt.designer.DomainDesigner;
 import dev.computeagent.virt.libvirt.domain.AgentMetadata;
 import dev.computeagent.virt.libvirt.domain.Channel;
 import dev.computeagent.virt.libvirt.domain.DomainXml;
+import dev.computeagent.virt.libvirt.domain.DomainXmlException;
+import dev.computeagent.virt.libvirt.domain.InterfaceType;
+import dev.computeagent.virt.libvirt.domain.NetInterface;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -197,6 +205,32 @@ public final class LibvirtComputeDriver implements ComputeDriver {
                 }
             }
             return result;
+        });
+    }
+
+    /**
+     * The live definition's interfaces (the persistent one's when stopped). Sources are asked only when
+     * the domain runs and has an interface they could know: leases for NICs on libvirt networks.
+     */
+    @Override
+    public List<InterfaceStatus> interfaces(UUID uuid) {
+        return withOwned(uuid, domain -> {
+            boolean active = domain.isActive();
+            List<NetInterface> defined;
+            try {
+                defined = DomainXml.parse(domain.xml()).devices().interfaces();
+            } catch (DomainXmlException e) {
+                throw new HypervisorException("instance " + uuid + ": libvirt's definition cannot be read: "
+                        + e.getMessage(), e);
+            }
+            Map<AddressSource, List<ReportedInterface>> reported = new EnumMap<>(AddressSource.class);
+            if (active && !defined.isEmpty()) {
+                if (defined.stream().anyMatch(nic -> nic.type() == InterfaceType.NETWORK)) {
+                    reported.put(AddressSource.LEASE, domain.interfaceAddresses(AddressSource.LEASE));
+                }
+                reported.put(AddressSource.GUEST_AGENT, domain.interfaceAddresses(AddressSource.GUEST_AGENT));
+            }
+            return InterfaceReport.of(defined, reported);
         });
     }
 

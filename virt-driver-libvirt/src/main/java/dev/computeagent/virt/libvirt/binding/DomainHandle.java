@@ -1,7 +1,13 @@
 package dev.computeagent.virt.libvirt.binding;
 
+import dev.computeagent.virt.AddressSource;
+import dev.computeagent.virt.IpAddress;
 import dev.computeagent.virt.PowerState;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -9,13 +15,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.libvirt.Domain;
 import org.libvirt.DomainInfo;
+import org.libvirt.DomainInterface;
 import org.libvirt.LibvirtException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One libvirt domain reference ({@code virDomainPtr}); {@link #close()} releases it. Every
  * failure arrives translated by {@link LibvirtErrors}.
  */
 public final class DomainHandle implements DomainPower, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DomainHandle.class);
+    /** How long a guest agent may take to answer a query before it counts as not answering. */
+    private static final Duration GUEST_AGENT_TIMEOUT = Duration.ofSeconds(5);
 
     /** {@code VIR_DOMAIN_METADATA_ELEMENT}. */
     private static final int METADATA_ELEMENT = 2;
@@ -154,6 +167,45 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
             PowerState state = EventMapping.powerState(info.state);
             return new DomainStatus(state, info.cpuTime, info.memory, info.nrVirtCpu);
         });
+    }
+
+    /**
+     * {@code virDomainInterfaceAddresses} from {@code source} ({@code VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE}
+     * or {@code _AGENT}): the interfaces it reports, in its order. Empty when the source cannot answer for
+     * this domain now ({@link LibvirtErrors#isAddressSourceUnavailable}); a guest agent that does not sync
+     * within 5 s (libvirt's own limit) or then answer within 5 s counts as not answering (the domain's guest
+     * agent response timeout is set to that first: libvirt's default is to wait for the answer forever).
+     *
+     * @throws dev.computeagent.virt.HypervisorUnavailableException the connection is lost
+     * @throws dev.computeagent.virt.InstanceNotFoundException      the domain is gone
+     */
+    public List<ReportedInterface> interfaceAddresses(AddressSource source) {
+        int flag = switch (source) {
+            case LEASE -> Domain.InterfaceAddressesSource.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE;
+            case GUEST_AGENT -> Domain.InterfaceAddressesSource.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT;
+        };
+        if (source == AddressSource.GUEST_AGENT) {
+            GuestAgentTimeout.limit(domain, GUEST_AGENT_TIMEOUT);
+        }
+        try {
+            List<ReportedInterface> result = new ArrayList<>();
+            for (DomainInterface reported : domain.interfaceAddresses(flag, 0)) {
+                List<IpAddress> addresses = new ArrayList<>();
+                for (DomainInterface.InterfaceAddress address : reported.addrs) {
+                    addresses.add(IpAddress.of(address.address, address.prefixLength));
+                }
+                Optional<String> mac = Optional.ofNullable(reported.hwAddr).filter(m -> !m.isBlank())
+                        .map(m -> m.toLowerCase(Locale.ROOT));
+                result.add(new ReportedInterface(reported.name == null ? "" : reported.name, mac, addresses));
+            }
+            return result;
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.isAddressSourceUnavailable(e)) {
+                LOG.debug("domain {}: address source {} cannot answer: {}", name, source, e.getMessage());
+                return List.of();
+            }
+            throw LibvirtErrors.translate(LibvirtCall.ADDRESSES, name, e);
+        }
     }
 
     /** The live XML when running, else the persistent one. */

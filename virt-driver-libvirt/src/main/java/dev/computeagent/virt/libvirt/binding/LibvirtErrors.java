@@ -68,6 +68,16 @@ public final class LibvirtErrors {
         return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN;
     }
 
+    /**
+     * Whether a failed {@code virDomainInterfaceAddresses} only means that its source cannot answer for
+     * this domain now (no guest agent channel, agent not connected, not answering in time or failing,
+     * a network gone or inactive, the domain just stopped): anything but a lost connection or a vanished
+     * domain. What a guest's agent does is the guest's business, never the driver's failure.
+     */
+    public static boolean isAddressSourceUnavailable(LibvirtException e) {
+        return !isConnectionLost(e) && !isNoDomain(e);
+    }
+
     /** Whether the connection's driver does not support the call (e.g. keepalive on a local driver). */
     public static boolean isUnsupported(LibvirtException e) {
         return e.getError() != null && (e.getError().getCode() == ErrorNumber.VIR_ERR_NO_SUPPORT

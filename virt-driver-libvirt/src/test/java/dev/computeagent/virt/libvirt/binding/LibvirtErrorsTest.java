@@ -75,6 +75,23 @@ class LibvirtErrorsTest {
         assertThat(other.getMessage()).contains("VIR_ERR_INTERNAL_ERROR").contains("instance-x");
     }
 
+    @Test
+    void anAddressSourceThatCannotAnswerIsUnavailableButALostConnectionOrDomainIsNot() {
+        // "QEMU guest agent is not configured", "... is not connected", an agent timeout, a network gone
+        assertThat(LibvirtErrors.isAddressSourceUnavailable(exception(ErrorNumber.VIR_ERR_ARGUMENT_UNSUPPORTED,
+                ErrorDomain.VIR_FROM_QEMU))).isTrue();
+        assertThat(LibvirtErrors.isAddressSourceUnavailable(exception(ErrorNumber.VIR_ERR_AGENT_UNRESPONSIVE,
+                ErrorDomain.VIR_FROM_QEMU))).isTrue();
+        assertThat(LibvirtErrors.isAddressSourceUnavailable(exception(ErrorNumber.VIR_ERR_INTERNAL_ERROR,
+                ErrorDomain.VIR_FROM_QEMU))).isTrue();
+        assertThat(LibvirtErrors.isAddressSourceUnavailable(exception(ErrorNumber.VIR_ERR_NO_NETWORK,
+                ErrorDomain.VIR_FROM_NETWORK))).isTrue();
+        assertThat(LibvirtErrors.isAddressSourceUnavailable(exception(ErrorNumber.VIR_ERR_RPC,
+                ErrorDomain.VIR_FROM_RPC))).isFalse();
+        assertThat(LibvirtErrors.isAddressSourceUnavailable(exception(ErrorNumber.VIR_ERR_NO_DOMAIN,
+                ErrorDomain.VIR_FROM_QEMU))).isFalse();
+    }
+
     private static DriverException translate(LibvirtCall call, ErrorNumber code, ErrorDomain domain) {
         return LibvirtErrors.translate(call, "instance-x", exception(code, domain));
     }
