@@ -149,19 +149,25 @@ class RestApiTest extends AgentWebContextTest {
 
     @Test
     void oneInstanceSaysWhetherItsGuestAgentAnswersAndTheListDoesNotAsk() {
-        twoInstances();
+        // instances of this test alone: the probe reuses an answer for a few seconds, per instance
+        String agentUuid = UUID.randomUUID().toString();
+        String plainUuid = UUID.randomUUID().toString();
+        Instant created = Instant.parse("2026-11-22T10:00:00Z");
+        instanceDirectory.setInstances(List.of(
+                view(agentUuid, "with-agent", InstanceState.ACTIVE, "RUNNING", 2, 512, created, null),
+                view(plainUuid, "without", InstanceState.ACTIVE, "RUNNING", 1, 256, created.plusSeconds(1), null)));
         driver.setCheckDiskFiles(false);
-        InstanceSpec withAgent = new InstanceSpec(UUID.fromString(ACTIVE_UUID), new InstanceMetadata("first",
+        InstanceSpec withAgent = new InstanceSpec(UUID.fromString(agentUuid), new InstanceMetadata("with-agent",
                 new Flavor(2, 512, 1, 0), "cirros-0.6", "web-test-host", Map.of(), Map.of()),
                 List.of(DiskSpec.qcow2Root(Path.of("/nonexistent/disk"))), List.of(),
                 Path.of("/nonexistent/console.log"), false, true);
-        InstanceSpec without = new InstanceSpec(UUID.fromString(STOPPED_UUID), withAgent.metadata(), withAgent.disks(),
+        InstanceSpec without = new InstanceSpec(UUID.fromString(plainUuid), withAgent.metadata(), withAgent.disks(),
                 List.of(), withAgent.consoleLog(), false);
         driver.spawn(withAgent);
         driver.spawn(without);
         try {
-            assertThat(json(get("/v1/instances/" + ACTIVE_UUID)).get("guest_agent").asString()).isEqualTo("RESPONSIVE");
-            assertThat(json(get("/v1/instances/" + STOPPED_UUID)).get("guest_agent").asString())
+            assertThat(json(get("/v1/instances/" + agentUuid)).get("guest_agent").asString()).isEqualTo("RESPONSIVE");
+            assertThat(json(get("/v1/instances/" + plainUuid)).get("guest_agent").asString())
                     .isEqualTo("NOT_CONFIGURED");
             assertThat(json(get("/v1/instances")).get(0).has("guest_agent")).isFalse();
         } finally {
