@@ -1,9 +1,9 @@
 package dev.computeagent.agent.configdrive;
 
-import dev.computeagent.image.ImageStorageException;
-import dev.computeagent.image.files.AtomicFiles;
-import dev.computeagent.image.qemu.ProcessResult;
-import dev.computeagent.image.qemu.ProcessRunner;
+import dev.computeagent.hostio.AtomicFiles;
+import dev.computeagent.hostio.ProcessException;
+import dev.computeagent.hostio.ProcessResult;
+import dev.computeagent.hostio.ProcessRunner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -104,7 +104,7 @@ public final class ConfigDriveBuilder {
             r = runner.run(List.of("genisoimage", "-o", iso.toString(), "-ldots", "-allow-lowercase",
                     "-allow-multidot", "-l", "-publisher", "compute-agent", "-quiet", "-J", "-r", "-V", LABEL,
                     root.toString()), CPU_SECONDS, ADDRESS_SPACE, timeout);
-        } catch (ImageStorageException e) {
+        } catch (ProcessException e) {
             throw new ConfigDriveException("genisoimage could not run: " + e.getMessage()
                     + " (install Debian's genisoimage)", e);
         }

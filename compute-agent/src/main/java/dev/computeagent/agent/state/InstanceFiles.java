@@ -1,6 +1,6 @@
 package dev.computeagent.agent.state;
 
-import dev.computeagent.image.files.AtomicFiles;
+import dev.computeagent.hostio.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;

@@ -1,5 +1,6 @@
 package dev.computeagent.agent.bench;
 
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -363,14 +364,8 @@ public final class AgentBenchmark {
         return m.group(1);
     }
 
-    private static String run(List<String> command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException(command + " failed: " + new String(out, StandardCharsets.UTF_8));
-        }
-        return new String(out, StandardCharsets.UTF_8);
+    private static String run(List<String> command) {
+        return Commands.check(command);
     }
 
     private static String loadAverage() throws IOException {

@@ -3,7 +3,7 @@ package dev.computeagent.agent.bench;
 import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.testing.AmqpTestClient;
-import dev.computeagent.agent.testing.Virsh;
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.image.testing.GlanceStubServer;
 import dev.computeagent.virt.libvirt.domain.DomainNames;
 import dev.computeagent.virt.libvirt.migration.ConsoleTicks;
@@ -196,7 +196,7 @@ public final class AgentMigrationBenchmark {
         Guard guard = Guard.before(twin.consoleLog(from), twin.consoleLog(to));
         List<String> command = twin.migrateCommand(from, to);
         long start = System.nanoTime();
-        Virsh.run(command.toArray(new String[0]));
+        Commands.check(command);
         long wall = System.nanoTime() - start;
         CompletedJob job = CompletedJob.read(to.unixUri(), twin.name());
         guard.check();

@@ -1,6 +1,6 @@
 package dev.computeagent.agent.bench;
 
-import dev.computeagent.agent.testing.Virsh;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,7 +19,7 @@ record CompletedJob(long jobMs, long downtimeMs) {
 
     /** Reads the statistics of {@code domain} on {@code uri}; fails when libvirt kept none. */
     static CompletedJob read(String uri, String domain) {
-        String out = Virsh.run("virsh", "-c", uri, "domjobinfo", "--completed", "--keep-completed", domain);
+        String out = Virsh.on(uri, "domjobinfo", "--completed", "--keep-completed", domain);
         return new CompletedJob(field(ELAPSED, out, domain), field(DOWNTIME, out, domain));
     }
 

@@ -1,7 +1,8 @@
 package dev.computeagent.agent.bench;
 
-import dev.computeagent.agent.testing.Virsh;
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.io.ByteArrayInputStream;
 import java.io.StringWriter;
@@ -53,15 +54,15 @@ final class UnownedGuest {
     static UnownedGuest startTwin(TwoLibvirtHosts hosts, TwoLibvirtHosts.Host host, String agentDomain,
                                   Path agentInstanceDir, UUID agentUuid, String name, boolean block) throws Exception {
         UnownedGuest guest = new UnownedGuest(hosts, name, block);
-        String xml = Virsh.run("virsh", "-c", host.unixUri(), "dumpxml", "--inactive", agentDomain)
+        String xml = Virsh.on(host.unixUri(), "dumpxml", "--inactive", agentDomain)
                 .replace(agentInstanceDir.toString(), guest.inside.toString())
                 .replace(agentUuid.toString(), UUID.randomUUID().toString());
         String twin = guest.rename(xml);
         guest.prepareOn(host);
         Path file = guest.seen(host).resolve("domain.xml");
         Files.writeString(file, twin);
-        Virsh.run("virsh", "-q", "-c", host.unixUri(), "define", file.toString());
-        Virsh.run("virsh", "-q", "-c", host.unixUri(), "start", name);
+        Virsh.on(host.unixUri(), "-q", "define", file.toString());
+        Virsh.on(host.unixUri(), "-q", "start", name);
         return guest;
     }
 
@@ -95,7 +96,7 @@ final class UnownedGuest {
             if (block || !Files.exists(overlay)) {
                 Files.deleteIfExists(overlay);
                 // -u: the backing path is the one inside the hosts, which need not exist here
-                Virsh.run("qemu-img", "create", "-q", "-u", "-f", "qcow2", "-F", "raw", "-b",
+                Commands.check("qemu-img", "create", "-q", "-u", "-f", "qcow2", "-F", "raw", "-b",
                         inside.resolve("base.raw").toString(), overlay.toString(),
                         Long.toString(TinyGuestImage.SIZE_BYTES));
             }
@@ -119,7 +120,7 @@ final class UnownedGuest {
         for (TwoLibvirtHosts.Host host : List.of(hosts.a(), hosts.b())) {
             for (String action : List.of("destroy", "undefine")) {
                 try {
-                    Virsh.run("virsh", "-q", "-c", host.unixUri(), action, name);
+                    Virsh.on(host.unixUri(), "-q", action, name);
                 } catch (IllegalStateException notThere) {
                     // not on this host (or not running): nothing to remove
                 }

@@ -4,10 +4,9 @@ import static dev.computeagent.agent.testing.AmqpTestClient.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.computeagent.agent.testing.AmqpTestClient;
 import dev.computeagent.agent.testing.ConfigDrives;
-import dev.computeagent.agent.testing.Virsh;
 import dev.computeagent.image.testing.TestImages;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -107,7 +106,7 @@ class AgentEndToEndLibvirtRabbitMqTest {
         java.nio.file.Path ephemeral = fx.instanceDir(uuid).resolve("disk.eph0");
         assertThat(TestImages.qemuImg("info", "--output=json", "-U", "-f", "qcow2", ephemeral.toString()))
                 .contains("\"virtual-size\": " + (1L << 30)).doesNotContain("backing-filename");
-        String xml = Virsh.run("virsh", "-c", "qemu:///system", "dumpxml", "instance-" + uuid);
+        String xml = Virsh.run("dumpxml", "instance-" + uuid);
         assertThat(xml.split("</disk>")).as(xml).anySatisfy(disk -> assertThat(disk)
                 .contains("<source file='" + ephemeral + "'", "<target dev='vdb' bus='virtio'/>",
                         "type='qcow2'"));
@@ -133,7 +132,7 @@ class AgentEndToEndLibvirtRabbitMqTest {
                 .isEqualTo(userData.getBytes(StandardCharsets.UTF_8));
         assertThat(new String(ConfigDrives.file(drive, "/openstack/latest/meta_data.json"), StandardCharsets.UTF_8))
                 .contains("\"uuid\":\"" + uuid + "\"", "\"hostname\":\"config-drive\"", "\"role\":\"db\"");
-        String xml = Virsh.run("virsh", "-c", "qemu:///system", "dumpxml", "instance-" + uuid);
+        String xml = Virsh.run("dumpxml", "instance-" + uuid);
         assertThat(xml.split("</disk>")).as(xml).anySatisfy(disk -> assertThat(disk)
                 .contains("device='cdrom'", "<source file='" + drive + "'", "<target dev='hdd' bus='ide'/>",
                         "<readonly/>"));

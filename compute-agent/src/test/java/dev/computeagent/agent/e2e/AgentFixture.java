@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import dev.computeagent.agent.testing.AgentProcess;
 import dev.computeagent.agent.testing.AmqpTestClient;
 import dev.computeagent.image.testing.GlanceStubServer;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import dev.computeagent.virt.testing.Prerequisites;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.io.IOException;
@@ -139,7 +140,7 @@ final class AgentFixture implements AutoCloseable {
             agent.close();
         }
         // whatever a failed test left: our domains carry our uuids, never touch others
-        dev.computeagent.agent.testing.Virsh.removeDomainsOf(stateDir);
+        Virsh.removeDomainsOf(stateDir);
         client.deleteQueues();
         client.close();
         glance.close();

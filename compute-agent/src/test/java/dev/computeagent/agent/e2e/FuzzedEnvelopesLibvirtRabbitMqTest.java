@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.security.InternalSignature;
 import dev.computeagent.agent.testing.TestKeys;
-import dev.computeagent.agent.testing.Virsh;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

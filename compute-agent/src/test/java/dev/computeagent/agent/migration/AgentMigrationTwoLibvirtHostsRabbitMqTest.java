@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.testing.HostAgent;
 import dev.computeagent.agent.testing.TestKeys;
+import dev.computeagent.hostio.ProcessResult;
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.image.testing.GlanceStubServer;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
 import dev.computeagent.virt.testing.Prerequisites;
@@ -321,10 +323,9 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
             command.addAll(List.of("-r", "-U"));
         }
         command.addAll(List.of("-c", op, disk.toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("qemu-io finished").isTrue();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.exitValue()).as(String.join(" ", command) + ": " + output).isZero();
+        ProcessResult run = Commands.run(Duration.ofSeconds(30), command);
+        String output = run.stdout() + "\n" + run.stderr();
+        assertThat(run.exitCode()).as(String.join(" ", command) + ": " + output).isZero();
         assertThat(output).as("qemu-io %s", op).doesNotContain("Pattern verification failed");
     }
 

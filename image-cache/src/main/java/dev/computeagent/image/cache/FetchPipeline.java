@@ -1,12 +1,12 @@
 package dev.computeagent.image.cache;
 
+import dev.computeagent.hostio.AtomicFiles;
 import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageNotFoundException;
 import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.ImageTooLargeException;
 import dev.computeagent.image.ImageUnsafeException;
-import dev.computeagent.image.files.AtomicFiles;
 import dev.computeagent.image.inspect.FormatInspector;
 import dev.computeagent.image.inspect.ImageFormat;
 import dev.computeagent.image.inspect.Inspection;
@@ -17,9 +17,8 @@ import dev.computeagent.image.store.ImageStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.Map;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;

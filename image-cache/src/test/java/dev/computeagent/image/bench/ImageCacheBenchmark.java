@@ -1,5 +1,6 @@
 package dev.computeagent.image.bench;
 
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
@@ -9,11 +10,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Cold-cache fetch of a 1 GiB qcow2 image (download + verify + convert to raw) from a local HTTP
@@ -99,12 +100,8 @@ public final class ImageCacheBenchmark {
         deleteTree(state);
     }
 
-    private static void run(String... argv) throws Exception {
-        Process p = new ProcessBuilder(argv).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", argv) + " failed");
-        }
+    private static void run(String... argv) {
+        Commands.check(Duration.ofMinutes(10), argv);
     }
 
     private static void writeRandom(Path file, long size) throws IOException {

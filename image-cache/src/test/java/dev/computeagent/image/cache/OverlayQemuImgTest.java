@@ -3,6 +3,7 @@ package dev.computeagent.image.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
@@ -128,10 +129,7 @@ class OverlayQemuImgTest {
         Path eph = disk.resolveSibling("disk.eph0");
         try (ImageCache cache = open(true)) {
             cache.createBlankDisk(eph, GIB);
-            Process write = new ProcessBuilder("qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 64k", eph.toString())
-                    .redirectErrorStream(true).start();
-            assertThat(write.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && write.exitValue() == 0)
-                    .as(new String(write.getInputStream().readAllBytes())).isTrue();
+            Commands.check(Duration.ofSeconds(30), "qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 64k", eph.toString());
             byte[] before = Files.readAllBytes(eph);
             cache.createBlankDisk(eph, GIB);
             assertThat(Files.readAllBytes(eph)).isEqualTo(before);

@@ -16,6 +16,7 @@ import dev.computeagent.virt.InvalidSpecException;
 import dev.computeagent.virt.LifecycleEvent;
 import dev.computeagent.virt.RebootType;
 import dev.computeagent.virt.libvirt.designer.VirtType;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.computeagent.virt.libvirt.binding;
 
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.InstanceMetadata;
@@ -15,14 +16,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
@@ -118,20 +118,9 @@ public final class SpawnBenchmark {
 
     private static Path overlay(Path base, Path dir) {
         Path disk = dir.resolve("disk");
-        try {
-            Process process = new ProcessBuilder("qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
-                    base.toString(), disk.toString()).redirectErrorStream(true).start();
-            byte[] output = process.getInputStream().readAllBytes();
-            if (!process.waitFor(20, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException("qemu-img failed: " + new String(output));
-            }
-            return disk;
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Commands.check(Duration.ofSeconds(20), "qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
+                base.toString(), disk.toString());
+        return disk;
     }
 
     private static void report(int iterations, VirtType virtType, List<Long> driver, List<Long> raw) {

@@ -1,4 +1,4 @@
-package dev.computeagent.image.files;
+package dev.computeagent.hostio;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;

@@ -1,4 +1,4 @@
-package dev.computeagent.image.qemu;
+package dev.computeagent.hostio;
 
 /** A finished process: exit code and captured output (each capped). */
 public record ProcessResult(int exitCode, String stdout, String stderr) {

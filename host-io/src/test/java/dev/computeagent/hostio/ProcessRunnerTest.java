@@ -1,15 +1,14 @@
-package dev.computeagent.image.qemu;
+package dev.computeagent.hostio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.computeagent.image.ImageStorageException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The process wrapper every qemu-img call goes through: limits, timeout, captured output. */
+/** The process wrapper every external program goes through: limits, timeout, captured output. */
 class ProcessRunnerTest {
 
     private final ProcessRunner runner = new ProcessRunner();
@@ -32,7 +31,8 @@ class ProcessRunnerTest {
     void killsAProcessThatRunsPastItsTimeout() {
         long start = System.nanoTime();
         assertThatThrownBy(() -> runner.run(List.of("sleep", "30"), 30, 1L << 30, Duration.ofMillis(300)))
-                .isInstanceOf(ImageStorageException.class).hasMessageContaining("sleep 30 timed out after PT0.3S");
+                .isInstanceOfSatisfying(ProcessException.class, e -> assertThat(e.timedOut()).isTrue())
+                .hasMessageContaining("sleep 30 timed out after PT0.3S");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 
@@ -48,6 +48,16 @@ class ProcessRunnerTest {
         ProcessResult r = runner.run(List.of("no-such-program-xyz"), 30, 1L << 30, Duration.ofSeconds(10));
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.stderr()).contains("no-such-program-xyz");
+        // without limits there is no prlimit: the program itself cannot start
+        assertThatThrownBy(() -> runner.run(List.of("no-such-program-xyz"), Duration.ofSeconds(10)))
+                .isInstanceOfSatisfying(ProcessException.class, e -> assertThat(e.timedOut()).isFalse())
+                .hasMessageContaining("cannot start no-such-program-xyz");
+    }
+
+    @Test
+    void withoutLimitsTheProgramRunsWithoutPrlimit() {
+        ProcessResult r = runner.run(List.of("sh", "-c", "ulimit -t; ulimit -v"), Duration.ofSeconds(10));
+        assertThat(r.stdout().lines()).containsExactly("unlimited", "unlimited");
     }
 
     @Test
