@@ -2,12 +2,12 @@ package dev.computeagent.agent.cli;
 
 import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.message.CommandEnvelope;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.agent.message.NicArgs;
 import dev.computeagent.agent.message.RebootArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.message.StopArgs;
+import dev.computeagent.virt.Flavor;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -46,15 +46,19 @@ final class CommandRequests {
     }
 
     /** {@code vcpus=1,ram=512,disk=10[,ephemeral=0]}: RAM in MiB, disks in GiB. */
-    static FlavorArgs flavor(String text) {
+    static Flavor flavor(String text) {
         Map<String, String> values = keyValues(text, "--flavor");
         for (String key : values.keySet()) {
             if (!List.of("vcpus", "ram", "disk", "ephemeral").contains(key)) {
                 throw new UsageException("--flavor: unknown key " + key + " (vcpus, ram, disk, ephemeral)");
             }
         }
-        return new FlavorArgs((int) number(values, "vcpus", true), number(values, "ram", true),
-                number(values, "disk", true), number(values, "ephemeral", false));
+        try {
+            return new Flavor(Math.toIntExact(number(values, "vcpus", true)), number(values, "ram", true),
+                    number(values, "disk", true), number(values, "ephemeral", false));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new UsageException("--flavor: " + e.getMessage());
+        }
     }
 
     /** {@code network=NAME}, {@code bridge=NAME} or {@code user}, then optional {@code ,mac=…,model=…}. */
@@ -89,7 +93,7 @@ final class CommandRequests {
         return new NicArgs(type, source, values.get("mac"), values.get("model"));
     }
 
-    static SpawnArgs spawnArgs(String name, String imageId, FlavorArgs flavor, List<NicArgs> nics,
+    static SpawnArgs spawnArgs(String name, String imageId, Flavor flavor, List<NicArgs> nics,
                                Map<String, String> metadata, byte @Nullable [] userData) {
         return new SpawnArgs(name, flavor, imageId, nics.isEmpty() ? null : List.copyOf(nics),
                 metadata.isEmpty() ? null : Map.copyOf(metadata),

@@ -1,7 +1,6 @@
 package dev.computeagent.agent.command;
 
 import dev.computeagent.agent.message.CommandName;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.agent.message.MigratedInstance;
 import dev.computeagent.agent.message.MigrationAbortArgs;
@@ -157,7 +156,7 @@ public final class CommandValidator {
 
     private SpawnRequest spawn(JsonNode a) {
         String name = name(a, "args.");
-        FlavorArgs flavor = flavor(a, "args.");
+        Flavor flavor = flavor(a, "args.");
         String imageId = pattern(a, "image_id", IMAGE_ID, "1-128 chars of [A-Za-z0-9._-]", "args.");
         return new SpawnRequest(name, flavor, imageId, nics(a.get("nics"), "args."),
                 metadata(a.get("metadata"), "args."), userData(a.get("user_data")), publicKeys(a.get("public_keys")));
@@ -229,13 +228,13 @@ public final class CommandValidator {
     }
 
     /** The flavor limits of DESIGN.md §3; disks bounded so that their size in bytes cannot overflow. */
-    private static FlavorArgs flavor(JsonNode a, String prefix) {
+    private static Flavor flavor(JsonNode a, String prefix) {
         JsonNode f = a.get("flavor");
         String where = prefix + "flavor";
         if (f == null || !f.isObject()) {
             throw new Invalid(where + " is required and must be an object");
         }
-        return new FlavorArgs(
+        return new Flavor(
                 (int) requiredLong(f, where + ".vcpus", "vcpus", 1, 64),
                 requiredLong(f, where + ".memory_mb", "memory_mb", 64, 1_048_576),
                 requiredLong(f, where + ".root_gb", "root_gb", 0, Flavor.MAX_DISK_GB),

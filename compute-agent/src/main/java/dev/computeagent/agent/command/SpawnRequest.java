@@ -1,6 +1,6 @@
 package dev.computeagent.agent.command;
 
-import dev.computeagent.agent.message.FlavorArgs;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.NicSpec;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +19,7 @@ import java.util.Optional;
  * @param publicKeys SSH public keys by name, each one OpenSSH line ({@code type base64 [comment]}),
  *                   possibly none
  */
-public record SpawnRequest(String name, FlavorArgs flavor, String imageId, List<NicSpec> nics,
+public record SpawnRequest(String name, Flavor flavor, String imageId, List<NicSpec> nics,
                            Map<String, String> metadata, Optional<byte[]> userData, Map<String, String> publicKeys) {
 
     public SpawnRequest {
@@ -33,7 +33,7 @@ public record SpawnRequest(String name, FlavorArgs flavor, String imageId, List<
     }
 
     /** A request without SSH public keys. */
-    public SpawnRequest(String name, FlavorArgs flavor, String imageId, List<NicSpec> nics,
+    public SpawnRequest(String name, Flavor flavor, String imageId, List<NicSpec> nics,
                         Map<String, String> metadata, Optional<byte[]> userData) {
         this(name, flavor, imageId, nics, metadata, userData, Map.of());
     }

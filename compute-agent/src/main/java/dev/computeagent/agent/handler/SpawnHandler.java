@@ -14,12 +14,12 @@ import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceStore;
-import dev.computeagent.agent.state.Sizes;
 import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.Gib;
 import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
@@ -119,7 +119,7 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
         if (existing.isPresent()) {
             return finishExisting(existing.get(), fingerprint);
         }
-        reserveCapacity(uuid, request, Sizes.gib(request.flavor().rootGb()));
+        reserveCapacity(uuid, request, Gib.toBytes(request.flavor().rootGb()));
         try {
             return spawnNew(command, fingerprint);
         } finally {
@@ -134,11 +134,11 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
         // keeps directories of completed spawns only when they have a domain), so it is ours to reuse
         files.create(uuid);
         try {
-            long rootBytes = Sizes.gib(request.flavor().rootGb());
+            long rootBytes = Gib.toBytes(request.flavor().rootGb());
             // the size limit applies before the image enters the cache (DESIGN.md §4); root_gb 0 takes the
             // image's virtual size, which the flavor's largest root disk bounds
             CachedImage image = phase("image", () -> images.fetch(request.imageId(),
-                    rootBytes > 0 ? rootBytes : Sizes.gib(Flavor.MAX_DISK_GB)));
+                    rootBytes > 0 ? rootBytes : Gib.toBytes(Flavor.MAX_DISK_GB)));
             if (rootBytes == 0) {
                 reserveCapacity(uuid, request, image.virtualSize());
             }
@@ -179,7 +179,7 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
         if (ephemeralGb > 0) {
             Path ephemeral = files.ephemeralDisk(uuid);
             phase("ephemeral-disk", () -> {
-                images.createBlankDisk(ephemeral, Sizes.gib(ephemeralGb));
+                images.createBlankDisk(ephemeral, Gib.toBytes(ephemeralGb));
                 return null;
             });
             disks.add(DiskSpec.qcow2Ephemeral(ephemeral));
@@ -251,7 +251,7 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
     private void reserveCapacity(UUID uuid, SpawnRequest request, long rootBytes) {
         long memoryMb = driver.hostResources().memoryMb();
         long free = files.usableSpace();
-        long diskBytes = Math.addExact(rootBytes, Sizes.gib(request.flavor().ephemeralGb()));
+        long diskBytes = Math.addExact(rootBytes, Gib.toBytes(request.flavor().ephemeralGb()));
         CapacityReservations.Claim claim = new CapacityReservations.Claim(request.flavor().memoryMb(), diskBytes);
         reservations.reserve(uuid, claim, others -> {
             long usedMb = others.memoryMbWith(store.views(), uuid);
@@ -263,8 +263,8 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
             long available = free - others.diskBytes();
             if (claim.diskBytes() > available) {
                 throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "instance needs "
-                        + Sizes.toGib(diskBytes) + " GiB of disk (root " + Sizes.toGib(rootBytes) + ", ephemeral "
-                        + request.flavor().ephemeralGb() + "); the state directory has " + Sizes.toGib(available)
+                        + Gib.of(diskBytes) + " GiB of disk (root " + Gib.of(rootBytes) + ", ephemeral "
+                        + request.flavor().ephemeralGb() + "); the state directory has " + Gib.of(available)
                         + " GiB free for it", false);
             }
         });
@@ -277,9 +277,7 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
         annotations.put(Annotations.CREATED_AT, clock.instant().toString());
         annotations.put(Annotations.SPAWN_REQUEST, command.requestId());
         annotations.put(Annotations.SPEC_SHA256, fingerprint);
-        Flavor flavor = new Flavor(r.flavor().vcpus(), r.flavor().memoryMb(), r.flavor().rootGb(),
-                r.flavor().ephemeralGb());
-        return new InstanceMetadata(r.name(), flavor, r.imageId(), host, r.metadata(), annotations);
+        return new InstanceMetadata(r.name(), r.flavor(), r.imageId(), host, r.metadata(), annotations);
     }
 
     private void awaitRunning(UUID uuid) {

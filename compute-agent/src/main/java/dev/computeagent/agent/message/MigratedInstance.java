@@ -3,6 +3,7 @@ package dev.computeagent.agent.message;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.computeagent.virt.Flavor;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +18,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MigratedInstance(
         @JsonProperty("name") String name,
-        @JsonProperty("flavor") FlavorArgs flavor,
+        @JsonProperty("flavor") Flavor flavor,
         @JsonProperty("image_id") String imageId,
         @JsonProperty("nics") List<NicArgs> nics,
         @JsonProperty("metadata") Map<String, String> metadata,

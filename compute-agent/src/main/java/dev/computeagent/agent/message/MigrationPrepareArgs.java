@@ -3,6 +3,7 @@ package dev.computeagent.agent.message;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.computeagent.virt.Flavor;
 import java.util.Map;
 
 /**
@@ -15,7 +16,7 @@ import java.util.Map;
 public record MigrationPrepareArgs(
         @JsonProperty("source_host") String sourceHost,
         @JsonProperty("name") String name,
-        @JsonProperty("flavor") FlavorArgs flavor,
+        @JsonProperty("flavor") Flavor flavor,
         @JsonProperty("image_id") String imageId,
         @JsonProperty("block_migration") boolean blockMigration,
         @JsonProperty("disk_virtual_size") Long diskVirtualSize,

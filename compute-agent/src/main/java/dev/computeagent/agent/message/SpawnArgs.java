@@ -3,6 +3,7 @@ package dev.computeagent.agent.message;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.computeagent.virt.Flavor;
 import java.util.List;
 import java.util.Map;
 
@@ -11,7 +12,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SpawnArgs(
         @JsonProperty("name") String name,
-        @JsonProperty("flavor") FlavorArgs flavor,
+        @JsonProperty("flavor") Flavor flavor,
         @JsonProperty("image_id") String imageId,
         @JsonProperty("nics") List<NicArgs> nics,
         @JsonProperty("metadata") Map<String, String> metadata,
@@ -19,7 +20,7 @@ public record SpawnArgs(
         @JsonProperty("public_keys") Map<String, String> publicKeys) {
 
     /** Arguments without SSH public keys. */
-    public SpawnArgs(String name, FlavorArgs flavor, String imageId, List<NicArgs> nics, Map<String, String> metadata,
+    public SpawnArgs(String name, Flavor flavor, String imageId, List<NicArgs> nics, Map<String, String> metadata,
                      String userData) {
         this(name, flavor, imageId, nics, metadata, userData, null);
     }

@@ -9,7 +9,6 @@ import dev.computeagent.agent.handler.ImageProperties;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.MigratedInstance;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
@@ -22,11 +21,11 @@ import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.state.InstanceView;
-import dev.computeagent.agent.state.Sizes;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.Gib;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
@@ -167,12 +166,12 @@ public final class IncomingMigrations {
         preparer(uuid).filter(other -> !other.equals(source)).ifPresent(other -> {
             throw refused("the migration of " + uuid + " here was prepared by " + other + ", not by " + source);
         });
-        FlavorArgs flavor = args.flavor();
+        Flavor flavor = args.flavor();
         long memoryMb = flavor.memoryMb();
         long hostMb = driver.hostResources().memoryMb();
         long rootBytes = args.diskVirtualSize() != null && args.diskVirtualSize() > 0 ? args.diskVirtualSize()
-                : Sizes.gib(flavor.rootGb());
-        long diskBytes = block ? Math.addExact(rootBytes, Sizes.gib(flavor.ephemeralGb())) : 0;
+                : Gib.toBytes(flavor.rootGb());
+        long diskBytes = block ? Math.addExact(rootBytes, Gib.toBytes(flavor.ephemeralGb())) : 0;
         // held until adopt or abort: spawns and other arrivals meanwhile count it
         reservations.reserve(uuid, new CapacityReservations.Claim(memoryMb, diskBytes),
                 others -> requireMemory(uuid, memoryMb, hostMb, others));
@@ -184,14 +183,14 @@ public final class IncomingMigrations {
             if (block && rootBytes == 0) {
                 // the overlay takes the image's virtual size: hold that, not nothing
                 reservations.reserve(uuid, new CapacityReservations.Claim(memoryMb,
-                        Math.addExact(imageBytes, Sizes.gib(flavor.ephemeralGb()))), others -> { });
+                        Math.addExact(imageBytes, Gib.toBytes(flavor.ephemeralGb()))), others -> { });
             }
             if (block) {
                 created = files.create(uuid);
                 mark(uuid, new PreparedMarker(source, Boolean.TRUE.equals(args.start())));
                 images.createOverlay(imageId, files.disk(uuid), rootBytes);
                 if (flavor.ephemeralGb() > 0) {
-                    images.createBlankDisk(files.ephemeralDisk(uuid), Sizes.gib(flavor.ephemeralGb()));
+                    images.createBlankDisk(files.ephemeralDisk(uuid), Gib.toBytes(flavor.ephemeralGb()));
                 }
                 if (args.configDrive() != null) {
                     configDrives.install(files.configDrive(uuid), Base64.getDecoder().decode(args.configDrive()));
@@ -344,8 +343,7 @@ public final class IncomingMigrations {
      * log).
      */
     private InstanceSpec spec(UUID uuid, MigratedInstance instance) {
-        FlavorArgs f = instance.flavor();
-        Flavor flavor = new Flavor(f.vcpus(), f.memoryMb(), f.rootGb(), f.ephemeralGb());
+        Flavor flavor = instance.flavor();
         Map<String, String> annotations = new HashMap<>();
         annotations.put(Annotations.STATE, InstanceState.STOPPED.name());
         if (instance.createdAt() != null) {

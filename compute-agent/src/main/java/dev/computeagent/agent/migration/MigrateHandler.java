@@ -7,7 +7,6 @@ import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InstanceState;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InternalArgs;
 import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.agent.message.MigratedInstance;
@@ -16,19 +15,19 @@ import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
 import dev.computeagent.agent.message.NicArgs;
+import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceStore;
-import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.PowerState;
-import dev.computeagent.virt.migration.PortableInstance;
 import dev.computeagent.virt.migration.MigrationDriver;
 import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationProgress;
 import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.MigrationResult;
+import dev.computeagent.virt.migration.PortableInstance;
 import dev.computeagent.virt.migration.SharedStorageProbe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -294,7 +293,7 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
         private MigrationReply checkDestination(InstanceMetadata meta) {
             SharedStorageProbe.Marker marker = files.exists(uuid) ? SharedStorageProbe.plant(files.dir(uuid)) : null;
             try {
-                return call("check", CommandName.MIGRATION_CHECK, new MigrationCheckArgs(host, flavor(meta),
+                return call("check", CommandName.MIGRATION_CHECK, new MigrationCheckArgs(host, meta.flavor(),
                         meta.imageId(), marker == null ? null : SharedStorageProbe.PREFIX + marker.token()),
                         timeouts.check());
             } finally {
@@ -309,7 +308,7 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
             // read-only disks are not mirrored: the destination needs the same drive before the move
             String drive = block && Files.isRegularFile(configDrive)
                     ? Base64.getEncoder().encodeToString(readConfigDrive(configDrive)) : null;
-            return new MigrationPrepareArgs(host, meta.name(), flavor(meta), meta.imageId(), block,
+            return new MigrationPrepareArgs(host, meta.name(), meta.flavor(), meta.imageId(), block,
                     meta.flavor().rootBytes(), meta.userMetadata(), start, drive);
         }
 
@@ -405,16 +404,11 @@ public final class MigrateHandler implements CommandHandler<Command.Migrate> {
         }
     }
 
-    private static FlavorArgs flavor(InstanceMetadata meta) {
-        return new FlavorArgs(meta.flavor().vcpus(), meta.flavor().memoryMb(), meta.flavor().rootGb(),
-                meta.flavor().ephemeralGb());
-    }
-
     /** The instance as the typed data a cold migration over shared storage hands over. */
     private static MigratedInstance migrated(PortableInstance instance) {
         InstanceMetadata meta = instance.metadata();
         Map<String, String> notes = meta.annotations();
-        return new MigratedInstance(meta.name(), flavor(meta), meta.imageId(),
+        return new MigratedInstance(meta.name(), meta.flavor(), meta.imageId(),
                 instance.nics().stream().map(NicArgs::of).toList(), meta.userMetadata(),
                 notes.get(Annotations.CREATED_AT), notes.get(Annotations.SPAWN_REQUEST), notes.get(Annotations.SPEC_SHA256));
     }

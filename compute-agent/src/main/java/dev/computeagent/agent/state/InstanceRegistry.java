@@ -1,8 +1,6 @@
 package dev.computeagent.agent.state;
 
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
-import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.InstanceInfo;
 import java.time.Instant;
 import java.util.Comparator;
@@ -59,10 +57,9 @@ public final class InstanceRegistry implements InstanceDirectory {
     }
 
     public InstanceView viewOf(InstanceInfo info, InstanceState state, String lastError) {
-        Flavor f = info.metadata().flavor();
         Instant created = Annotations.createdAt(info.metadata()).orElse(null);
         return new InstanceView(info.uuid().toString(), info.metadata().name(), state, info.powerState().name(),
-                new FlavorArgs(f.vcpus(), f.memoryMb(), f.rootGb(), f.ephemeralGb()), info.metadata().imageId(),
+                info.metadata().flavor(), info.metadata().imageId(),
                 host, created, lastError);
     }
 }

@@ -2,8 +2,8 @@ package dev.computeagent.agent.state;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.virt.Flavor;
 import java.time.Instant;
 
 /**
@@ -16,7 +16,7 @@ public record InstanceView(
         @JsonProperty("name") String name,
         @JsonProperty("state") InstanceState state,
         @JsonProperty("power_state") String powerState,
-        @JsonProperty("flavor") FlavorArgs flavor,
+        @JsonProperty("flavor") Flavor flavor,
         @JsonProperty("image_id") String imageId,
         @JsonProperty("host") String host,
         @JsonProperty("created_at") Instant createdAt,

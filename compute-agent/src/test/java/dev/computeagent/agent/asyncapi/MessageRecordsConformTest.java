@@ -12,7 +12,6 @@ import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.agent.message.MigratedInstance;
@@ -21,14 +20,15 @@ import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
 import dev.computeagent.agent.message.NicArgs;
-import dev.computeagent.agent.security.InternalSignature;
-import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.message.RebootArgs;
 import dev.computeagent.agent.message.SpawnArgs;
-import dev.computeagent.agent.testing.SshKeys;
 import dev.computeagent.agent.message.StopArgs;
+import dev.computeagent.agent.security.InternalSignature;
+import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.status.HostStatus;
+import dev.computeagent.agent.testing.SshKeys;
+import dev.computeagent.virt.Flavor;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
@@ -48,7 +48,7 @@ class MessageRecordsConformTest {
     private static final JsonMapper WIRE = AgentJson.mapper();
     private static final String UUID = "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a";
     private static final Instant NOW = Instant.parse("2026-11-22T10:00:01.234Z");
-    private static final FlavorArgs FLAVOR = new FlavorArgs(2, 2048, 20, 0);
+    private static final Flavor FLAVOR = new Flavor(2, 2048, 20, 0);
 
     @Test
     void spawnCommandsFromRecordsConform() {
@@ -58,7 +58,7 @@ class MessageRecordsConformTest {
                 Map.of("owner", "team-a", "<k>", "v & w"),
                 Base64.getEncoder().encodeToString("#cloud-config\n".getBytes()),
                 Map.of("alice", SshKeys.ED25519, "bob's key", SshKeys.RSA));
-        SpawnArgs minimal = new SpawnArgs("tiny", new FlavorArgs(1, 64, 0, 0), "tiny-guest", null, null, null);
+        SpawnArgs minimal = new SpawnArgs("tiny", new Flavor(1, 64, 0, 0), "tiny-guest", null, null, null);
 
         assertConforms("spawnCommand", command("spawn", full));
         assertConforms("spawnCommand", command("spawn", minimal));

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.Address;
 import dev.computeagent.agent.amqp.AgentJson;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.NicArgs;
+import dev.computeagent.virt.Flavor;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +18,8 @@ class ComputeAgentCtlArgumentsTest {
 
     @Test
     void flavorWordsBecomeTheSpawnFlavor() {
-        assertThat(CommandRequests.flavor("vcpus=2,ram=512,disk=10")).isEqualTo(new FlavorArgs(2, 512, 10, 0));
-        assertThat(CommandRequests.flavor("disk=0, vcpus=1, ram=64, ephemeral=5")).isEqualTo(new FlavorArgs(1, 64, 0, 5));
+        assertThat(CommandRequests.flavor("vcpus=2,ram=512,disk=10")).isEqualTo(new Flavor(2, 512, 10, 0));
+        assertThat(CommandRequests.flavor("disk=0, vcpus=1, ram=64, ephemeral=5")).isEqualTo(new Flavor(1, 64, 0, 5));
         assertThatThrownBy(() -> CommandRequests.flavor("vcpus=1,ram=64")).isInstanceOf(UsageException.class)
                 .hasMessageContaining("disk=N");
         assertThatThrownBy(() -> CommandRequests.flavor("vcpus=1,ram=64,disk=1,gpu=1"))

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.entry;
 
 import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.message.CommandName;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
 import dev.computeagent.agent.message.NicArgs;
 import dev.computeagent.agent.testing.SshKeys;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.RebootType;
 import java.nio.charset.StandardCharsets;
@@ -112,7 +112,7 @@ class CommandValidatorTest {
         Command.Internal internal = (Command.Internal) accepted(envelope("migration.check",
                 "{\"source_host\":\"node-6\",\"flavor\":" + FLAVOR + ",\"image_id\":\"tiny\",\"anything\":true}"));
         assertThat(internal.name()).isEqualTo(CommandName.MIGRATION_CHECK);
-        assertThat(internal.args()).isEqualTo(new MigrationCheckArgs("node-6", new FlavorArgs(1, 128, 0, 0), "tiny",
+        assertThat(internal.args()).isEqualTo(new MigrationCheckArgs("node-6", new Flavor(1, 128, 0, 0), "tiny",
                 null));
         assertThat(internal.sender()).as("authenticated later, by the gate").isNull();
     }

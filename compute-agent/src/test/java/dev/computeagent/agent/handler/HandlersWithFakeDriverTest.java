@@ -8,7 +8,6 @@ import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.execution.CommandFailedException;
 import dev.computeagent.agent.execution.ErrorMapper;
 import dev.computeagent.agent.message.ErrorCode;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.CapacityReservations;
@@ -18,6 +17,7 @@ import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.image.ImageUnsafeException;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.RebootType;
@@ -72,7 +72,7 @@ class HandlersWithFakeDriverTest {
     }
 
     static SpawnRequest request(String name, String image) {
-        return new SpawnRequest(name, new FlavorArgs(1, 128, 1, 0), image, List.of(), Map.of("role", "<db>"),
+        return new SpawnRequest(name, new Flavor(1, 128, 1, 0), image, List.of(), Map.of("role", "<db>"),
                 Optional.empty());
     }
 

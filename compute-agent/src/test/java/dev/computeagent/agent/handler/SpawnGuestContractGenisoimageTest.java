@@ -6,7 +6,6 @@ import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.configdrive.ConfigDriveOptions;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
@@ -15,6 +14,7 @@ import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.agent.testing.SshKeys;
 import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.fake.FakeComputeDriver;
@@ -65,7 +65,7 @@ class SpawnGuestContractGenisoimageTest {
     }
 
     private static SpawnRequest request(List<NicSpec> nics, Map<String, String> keys) {
-        return new SpawnRequest("Web 1", new FlavorArgs(1, 128, 1, 0), "img", nics, Map.of("role", "db"),
+        return new SpawnRequest("Web 1", new Flavor(1, 128, 1, 0), "img", nics, Map.of("role", "db"),
                 Optional.empty(), keys);
     }
 
@@ -117,7 +117,7 @@ class SpawnGuestContractGenisoimageTest {
     @Test
     void anImageDeclaringTheQemuGuestAgentGetsItsChannelAndOthersDoNot() {
         images.setProperties("agent-img", Map.of("hw_qemu_guest_agent", "yes"));
-        SpawnRequest withAgent = new SpawnRequest("a", new FlavorArgs(1, 128, 1, 0), "agent-img", List.of(), Map.of(),
+        SpawnRequest withAgent = new SpawnRequest("a", new Flavor(1, 128, 1, 0), "agent-img", List.of(), Map.of(),
                 Optional.empty());
 
         assertThat(spawn(withAgent, ConfigDrives.OPTIONS).guestAgent()).isTrue();

@@ -12,7 +12,6 @@ import dev.computeagent.agent.configdrive.ConfigDriveException;
 import dev.computeagent.agent.execution.CommandFailedException;
 import dev.computeagent.agent.execution.ErrorMapper;
 import dev.computeagent.agent.message.ErrorCode;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.CapacityReservations;
@@ -26,6 +25,7 @@ import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.image.ImageNotFoundException;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
@@ -99,7 +99,7 @@ class SpawnHandlerCapacityAndStatesTest {
     }
 
     private static Command.Spawn spawnOf(UUID uuid, long memoryMb, long rootGb) {
-        return new Command.Spawn("r-" + uuid, uuid, new SpawnRequest("vm", new FlavorArgs(1, memoryMb, rootGb, 0), "img",
+        return new Command.Spawn("r-" + uuid, uuid, new SpawnRequest("vm", new Flavor(1, memoryMb, rootGb, 0), "img",
                 List.of(), Map.of(), Optional.empty()));
     }
 
@@ -124,7 +124,7 @@ class SpawnHandlerCapacityAndStatesTest {
         spawn.handle(spawnOf(UUID.randomUUID(), 12_000, 1));
         assertInsufficient(spawnOf(UUID.randomUUID(), 4_385, 1), "12000 MiB of it held");
         Command.Spawn fits = new Command.Spawn("r-fit", UUID.randomUUID(), new SpawnRequest("vm2",
-                new FlavorArgs(64, 4_384, 1, 0), "img", List.of(), Map.of(), Optional.empty()));
+                new Flavor(64, 4_384, 1, 0), "img", List.of(), Map.of(), Optional.empty()));
         assertThat(spawn.handle(fits).payload()).containsEntry("state", "ACTIVE");
     }
 
@@ -135,7 +135,7 @@ class SpawnHandlerCapacityAndStatesTest {
         // the second spawn arrives while the first one's image downloads, before its domain exists
         images.onFetch("slow", () -> second.set(catchThrowable(
                 () -> spawn.handle(spawnOf(UUID.randomUUID(), 12_000, 1)))));
-        spawn.handle(new Command.Spawn("r-first", first, new SpawnRequest("vm", new FlavorArgs(1, 12_000, 1, 0),
+        spawn.handle(new Command.Spawn("r-first", first, new SpawnRequest("vm", new Flavor(1, 12_000, 1, 0),
                 "slow", List.of(), Map.of(), Optional.empty())));
 
         assertThat(second.get()).isInstanceOfSatisfying(CommandFailedException.class,
@@ -149,7 +149,7 @@ class SpawnHandlerCapacityAndStatesTest {
     void aFailedSpawnReleasesWhatItHeld() {
         images.failFetch("gone", () -> new ImageNotFoundException("no image gone"));
         Command.Spawn failing = new Command.Spawn("r-gone", UUID.randomUUID(), new SpawnRequest("vm",
-                new FlavorArgs(1, 12_000, 1, 0), "gone", List.of(), Map.of(), Optional.empty()));
+                new Flavor(1, 12_000, 1, 0), "gone", List.of(), Map.of(), Optional.empty()));
         assertThatThrownBy(() -> spawn.handle(failing)).isInstanceOf(ImageNotFoundException.class);
 
         assertThat(spawn.handle(spawnOf(UUID.randomUUID(), 12_000, 1)).payload()).containsEntry("state", "ACTIVE");
@@ -167,7 +167,7 @@ class SpawnHandlerCapacityAndStatesTest {
         long free = files.usableSpace();
         images.virtualSize("huge", free + (2L << 30));
         Command.Spawn huge = new Command.Spawn("r-huge", UUID.randomUUID(), new SpawnRequest("vm",
-                new FlavorArgs(1, 128, 0, 0), "huge", List.of(), Map.of(), Optional.empty()));
+                new Flavor(1, 128, 0, 0), "huge", List.of(), Map.of(), Optional.empty()));
 
         assertInsufficient(huge, "GiB of disk (root " + ((free + (2L << 30)) >> 30));
         assertThat(fake.callCount(FakeOperation.SPAWN)).isZero();
@@ -179,7 +179,7 @@ class SpawnHandlerCapacityAndStatesTest {
     void ephemeralDiskCountsWithTheRootDiskAgainstTheFreeSpace() {
         long freeGib = files.usableSpace() >> 30;
         Command.Spawn command = new Command.Spawn("r-eph", UUID.randomUUID(), new SpawnRequest("vm",
-                new FlavorArgs(1, 128, 1, freeGib), "img", List.of(), Map.of(), Optional.empty()));
+                new Flavor(1, 128, 1, freeGib), "img", List.of(), Map.of(), Optional.empty()));
         assertInsufficient(command, "ephemeral " + freeGib);
         assertThat(fake.callCount(FakeOperation.SPAWN)).isZero();
     }
@@ -187,7 +187,7 @@ class SpawnHandlerCapacityAndStatesTest {
     @Test
     void aFlavorWithAnEphemeralDiskGetsItAsVdbAfterTheRootDisk() {
         UUID uuid = UUID.randomUUID();
-        spawn.handle(new Command.Spawn("r-eph", uuid, new SpawnRequest("vm", new FlavorArgs(1, 128, 1, 2), "img",
+        spawn.handle(new Command.Spawn("r-eph", uuid, new SpawnRequest("vm", new Flavor(1, 128, 1, 2), "img",
                 List.of(), Map.of(), Optional.empty())));
         assertThat(fake.specOf(uuid).orElseThrow().disks()).extracting(DiskSpec::device, DiskSpec::path)
                 .containsExactly(tuple("vda", files.disk(uuid)), tuple("vdb", files.ephemeralDisk(uuid)));
@@ -202,7 +202,7 @@ class SpawnHandlerCapacityAndStatesTest {
                 new ConfigDriveBuilder(new ProcessRunner(), Duration.ZERO), ConfigDrives.OPTIONS, reservations, "h1",
                 Clock.systemUTC(), new SimpleMeterRegistry());
         UUID uuid = UUID.randomUUID();
-        Command.Spawn command = new Command.Spawn("r-cd", uuid, new SpawnRequest("vm", new FlavorArgs(1, 128, 1, 1),
+        Command.Spawn command = new Command.Spawn("r-cd", uuid, new SpawnRequest("vm", new Flavor(1, 128, 1, 1),
                 "img", List.of(), Map.of(), Optional.of("#cloud-config".getBytes(StandardCharsets.UTF_8))));
 
         assertThatThrownBy(() -> stuck.handle(command)).isInstanceOf(ConfigDriveException.class)

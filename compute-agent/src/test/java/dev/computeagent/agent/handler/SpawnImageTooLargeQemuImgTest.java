@@ -7,7 +7,6 @@ import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.execution.ErrorMapper;
 import dev.computeagent.agent.message.ErrorCode;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
@@ -17,6 +16,7 @@ import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
 import dev.computeagent.image.testing.TestImages;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -65,7 +65,7 @@ class SpawnImageTooLargeQemuImgTest {
     }
 
     private Command.Spawn spawnOf(UUID uuid, String image, long rootGb) {
-        return new Command.Spawn("r-" + uuid, uuid, new SpawnRequest("vm", new FlavorArgs(1, 128, rootGb, 0), image,
+        return new Command.Spawn("r-" + uuid, uuid, new SpawnRequest("vm", new Flavor(1, 128, rootGb, 0), image,
                 List.of(), Map.of(), Optional.empty()));
     }
 

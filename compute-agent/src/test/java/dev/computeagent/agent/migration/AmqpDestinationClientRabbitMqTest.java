@@ -10,12 +10,12 @@ import com.rabbitmq.client.ConnectionFactory;
 import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.security.InternalSignature;
 import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.testing.AmqpTestClient;
 import dev.computeagent.agent.testing.TestKeys;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.testing.Prerequisites;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -90,7 +90,7 @@ class AmqpDestinationClientRabbitMqTest {
 
     private MigrationReply call(Duration timeout) {
         return client.call(destination, CommandName.MIGRATION_CHECK, "req-1.check", instance,
-                new MigrationCheckArgs("src", new FlavorArgs(1, 64, 0, 0), "tiny", null), timeout);
+                new MigrationCheckArgs("src", new Flavor(1, 64, 0, 0), "tiny", null), timeout);
     }
 
     @Test

@@ -10,7 +10,6 @@ import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.agent.message.MigratedInstance;
@@ -25,6 +24,7 @@ import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.image.ImageNotFoundException;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.InstanceNotFoundException;
@@ -111,7 +111,7 @@ class MigrateHandlerWithFakesTest {
     }
 
     private void spawnOnA() {
-        a.spawn.handle(new Command.Spawn("req-spawn", uuid, new SpawnRequest("web-1", new FlavorArgs(1, 128, 1, 0),
+        a.spawn.handle(new Command.Spawn("req-spawn", uuid, new SpawnRequest("web-1", new Flavor(1, 128, 1, 0),
                 "tiny", List.of(), Map.of("team", "a"), Optional.empty())));
     }
 
@@ -251,19 +251,19 @@ class MigrateHandlerWithFakesTest {
     @Test
     void anIncomingMigrationHoldsItsMemoryFromPrepareUntilAbortAgainstSpawnsAndOtherArrivals() {
         twoHosts(false);
-        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "big", new FlavorArgs(1, 12_000, 1, 0), "tiny",
+        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "big", new Flavor(1, 12_000, 1, 0), "tiny",
                 true, null, null, null, null);
         assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid, prepare,
                 Duration.ofSeconds(5)).failed()).isFalse();
 
         UUID other = UUID.randomUUID();
         assertThatThrownBy(() -> b.spawn.handle(new Command.Spawn("r-spawn", other, new SpawnRequest("vm",
-                new FlavorArgs(1, 12_000, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))))
+                new Flavor(1, 12_000, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))))
                 .isInstanceOfSatisfying(CommandFailedException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES))
                 .hasMessageContaining("those arriving");
         MigrationReply secondArrival = destinations.call("b", CommandName.MIGRATION_CHECK, "r2.check", other,
-                new MigrationCheckArgs("c", new FlavorArgs(1, 12_000, 1, 0), "tiny", null), Duration.ofSeconds(5));
+                new MigrationCheckArgs("c", new Flavor(1, 12_000, 1, 0), "tiny", null), Duration.ofSeconds(5));
         assertThat(secondArrival.failed()).isTrue();
         assertThat(secondArrival.error().code()).isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES);
 
@@ -271,7 +271,7 @@ class MigrateHandlerWithFakesTest {
                 Duration.ofSeconds(5));
 
         assertThat(b.spawn.handle(new Command.Spawn("r-spawn", other, new SpawnRequest("vm",
-                new FlavorArgs(1, 12_000, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))).payload())
+                new Flavor(1, 12_000, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))).payload())
                 .containsEntry("state", "ACTIVE");
     }
 
@@ -392,12 +392,12 @@ class MigrateHandlerWithFakesTest {
     @Test
     void adoptAndAbortAreAcceptedOnlyFromTheSourceThatPreparedTheMigration() throws Exception {
         twoHosts(true);
-        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "web-1", new FlavorArgs(1, 128, 1, 0), "tiny",
+        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "web-1", new Flavor(1, 128, 1, 0), "tiny",
                 false, null, null, null, null);
         assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "p.prepare", uuid, prepare,
                 Duration.ofSeconds(5)).failed()).isFalse();
         Files.createDirectories(b.files.dir(uuid));
-        MigratedInstance hostile = new MigratedInstance("evil", new FlavorArgs(1, 128, 1, 0), "tiny", List.of(),
+        MigratedInstance hostile = new MigratedInstance("evil", new Flavor(1, 128, 1, 0), "tiny", List.of(),
                 Map.of(), null, null, null);
 
         MigrationReply adoptByC = destinations.call("b", CommandName.MIGRATION_ADOPT, "c.adopt", uuid,
@@ -405,7 +405,7 @@ class MigrateHandlerWithFakesTest {
         MigrationReply abortByC = destinations.call("b", CommandName.MIGRATION_ABORT, "c.abort", uuid,
                 new MigrationAbortArgs("c", "mine now"), Duration.ofSeconds(5));
         MigrationReply prepareByC = destinations.call("b", CommandName.MIGRATION_PREPARE, "c.prepare", uuid,
-                new MigrationPrepareArgs("c", "evil", new FlavorArgs(1, 128, 1, 0), "tiny", false, null, null, null,
+                new MigrationPrepareArgs("c", "evil", new Flavor(1, 128, 1, 0), "tiny", false, null, null, null,
                         null), Duration.ofSeconds(5));
 
         for (MigrationReply refused : List.of(adoptByC, abortByC, prepareByC)) {
@@ -424,7 +424,7 @@ class MigrateHandlerWithFakesTest {
     void aColdAdoptNobodyPreparedDefinesNothing() throws Exception {
         twoHosts(true);
         Files.createDirectories(b.files.dir(uuid));
-        MigratedInstance instance = new MigratedInstance("web-1", new FlavorArgs(1, 128, 1, 0), "tiny", List.of(),
+        MigratedInstance instance = new MigratedInstance("web-1", new Flavor(1, 128, 1, 0), "tiny", List.of(),
                 Map.of(), null, null, null);
 
         MigrationReply adopted = destinations.call("b", CommandName.MIGRATION_ADOPT, "x.adopt", uuid,
@@ -441,7 +441,7 @@ class MigrateHandlerWithFakesTest {
         twoHosts(false);
         IncomingMigrations incoming = new IncomingMigrations(b.owned, b.migrations, b.images, b.store, b.registry,
                 b.files, ConfigDrives.builder(), b.inFlight, b.reservations, b.uri(), b.stateDir, "b");
-        MigrationCheckArgs check = new MigrationCheckArgs("a", new FlavorArgs(1, 128, 1, 0), "tiny", null);
+        MigrationCheckArgs check = new MigrationCheckArgs("a", new Flavor(1, 128, 1, 0), "tiny", null);
 
         assertThatThrownBy(() -> incoming.check(new Command.Internal("r", uuid, CommandName.MIGRATION_CHECK, check,
                 null))).isInstanceOfSatisfying(CommandFailedException.class, e -> {

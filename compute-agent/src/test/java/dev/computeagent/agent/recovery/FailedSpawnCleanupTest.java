@@ -7,13 +7,13 @@ import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.handler.SpawnHandler;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HypervisorUnavailableException;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -65,7 +65,7 @@ class FailedSpawnCleanupTest {
     }
 
     private Command.Spawn command(String requestId) {
-        return new Command.Spawn(requestId, uuid, new SpawnRequest("vm", new FlavorArgs(1, 128, 1, 0), "img",
+        return new Command.Spawn(requestId, uuid, new SpawnRequest("vm", new Flavor(1, 128, 1, 0), "img",
                 List.of(), Map.of(), Optional.empty()));
     }
 

@@ -3,7 +3,6 @@ package dev.computeagent.agent.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.computeagent.agent.config.AgentProperties;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.InstanceDirectory;
 import dev.computeagent.agent.state.InstanceView;
@@ -12,6 +11,7 @@ import dev.computeagent.agent.web.support.StubInstanceDirectory;
 import dev.computeagent.image.CacheStatistics;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import java.nio.file.Path;
@@ -156,7 +156,7 @@ class HostStatusServiceTest {
     }
 
     private static InstanceView view(String uuid, InstanceState state, int vcpus, long memoryMb) {
-        return new InstanceView(uuid, "n", state, "RUNNING", new FlavorArgs(vcpus, memoryMb, 1, 0), "img", "node-x",
+        return new InstanceView(uuid, "n", state, "RUNNING", new Flavor(vcpus, memoryMb, 1, 0), "img", "node-x",
                 Instant.parse("2026-11-22T10:00:00Z"), null);
     }
 }

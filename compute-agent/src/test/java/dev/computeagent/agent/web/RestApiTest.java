@@ -2,7 +2,6 @@ package dev.computeagent.agent.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.web.support.AgentWebContextTest;
@@ -36,7 +35,7 @@ class RestApiTest extends AgentWebContextTest {
 
     private static InstanceView view(String uuid, String name, InstanceState state, String power, int vcpus,
                                      long memoryMb, Instant created, String lastError) {
-        return new InstanceView(uuid, name, state, power, new FlavorArgs(vcpus, memoryMb, 1, 0), "cirros-0.6",
+        return new InstanceView(uuid, name, state, power, new Flavor(vcpus, memoryMb, 1, 0), "cirros-0.6",
                 "web-test-host", created, lastError);
     }
 
@@ -149,26 +148,35 @@ class RestApiTest extends AgentWebContextTest {
 
     @Test
     void oneInstanceSaysWhetherItsGuestAgentAnswersAndTheListDoesNotAsk() {
-        twoInstances();
+        // uuids of their own: the probe gives an answer again for 5 s, and other tests ask about theirs
+        String agentUuid = UUID.randomUUID().toString();
+        String noAgentUuid = UUID.randomUUID().toString();
+        instanceDirectory.setInstances(List.of(
+                view(agentUuid, "first", InstanceState.ACTIVE, "RUNNING", 2, 512, Instant.parse("2026-11-22T10:00:00Z"),
+                        null),
+                view(noAgentUuid, "second", InstanceState.ACTIVE, "RUNNING", 2, 512,
+                        Instant.parse("2026-11-22T10:05:00Z"), null)));
         driver.setCheckDiskFiles(false);
-        InstanceSpec withAgent = new InstanceSpec(UUID.fromString(ACTIVE_UUID), new InstanceMetadata("first",
+        InstanceSpec withAgent = new InstanceSpec(UUID.fromString(agentUuid), new InstanceMetadata("first",
                 new Flavor(2, 512, 1, 0), "cirros-0.6", "web-test-host", Map.of(), Map.of()),
                 List.of(DiskSpec.qcow2Root(Path.of("/nonexistent/disk"))), List.of(),
                 Path.of("/nonexistent/console.log"), false, true);
-        InstanceSpec without = new InstanceSpec(UUID.fromString(STOPPED_UUID), withAgent.metadata(), withAgent.disks(),
+        InstanceSpec without = new InstanceSpec(UUID.fromString(noAgentUuid), withAgent.metadata(), withAgent.disks(),
                 List.of(), withAgent.consoleLog(), false);
         driver.spawn(withAgent);
         driver.spawn(without);
         try {
-            assertThat(json(get("/v1/instances/" + ACTIVE_UUID)).get("guest_agent").asString()).isEqualTo("RESPONSIVE");
-            assertThat(json(get("/v1/instances/" + STOPPED_UUID)).get("guest_agent").asString())
+            assertThat(json(get("/v1/instances/" + agentUuid)).get("guest_agent").asString()).isEqualTo("RESPONSIVE");
+            assertThat(json(get("/v1/instances/" + noAgentUuid)).get("guest_agent").asString())
                     .isEqualTo("NOT_CONFIGURED");
             assertThat(json(get("/v1/instances")).get(0).has("guest_agent")).isFalse();
         } finally {
             driver.destroy(withAgent.uuid());
             driver.destroy(without.uuid());
+            driver.setCheckDiskFiles(true);
         }
     }
+
 
     @Test
     void instanceByUuidShowsEachNicWithItsMacAndIpAddressesButTheListDoesNot() {
