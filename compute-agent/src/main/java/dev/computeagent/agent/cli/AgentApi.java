@@ -1,6 +1,6 @@
 package dev.computeagent.agent.cli;
 
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

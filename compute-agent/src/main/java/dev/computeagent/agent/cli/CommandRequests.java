@@ -1,7 +1,9 @@
 package dev.computeagent.agent.cli;
 
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
+import dev.computeagent.agent.message.CommandArgs;
 import dev.computeagent.agent.message.CommandEnvelope;
+import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.agent.message.NicArgs;
 import dev.computeagent.agent.message.RebootArgs;
@@ -19,10 +21,10 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns the operator's words into command envelopes (DESIGN.md §3), built from the same typed
- * records the agent reads, with a fresh {@code request_id}. Only the form is checked here (numbers,
- * {@code key=value} lists, a canonical UUID); the agent validates the values and answers
- * {@code INVALID_COMMAND} when they are out of range.
+ * Turns the operator's words into command envelopes (AsyncAPI {@code CommandEnvelope}), built from the
+ * same typed records the agent reads, with a fresh {@code request_id}. The form is checked here (numbers,
+ * {@code key=value} lists, a canonical UUID) and a flavor's ranges (the one {@code Flavor} type holds no
+ * other); the agent validates everything else and answers {@code INVALID_COMMAND}.
  */
 final class CommandRequests {
 
@@ -37,8 +39,8 @@ final class CommandRequests {
         return "ctl-" + UUID.randomUUID();
     }
 
-    static CommandEnvelope envelope(String command, String instanceUuid, Object args) {
-        return new CommandEnvelope(1, newRequestId(), command, uuid(instanceUuid), AgentJson.mapper().valueToTree(args));
+    static CommandEnvelope envelope(CommandName command, String instanceUuid, CommandArgs args) {
+        return CommandEnvelope.of(command, newRequestId(), UUID.fromString(uuid(instanceUuid)), args);
     }
 
     static byte[] bytes(CommandEnvelope envelope) {

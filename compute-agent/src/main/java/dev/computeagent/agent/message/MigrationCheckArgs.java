@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.computeagent.virt.Flavor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code migration.check.args}: can the destination take an instance of {@code flavor} from
@@ -16,5 +17,5 @@ public record MigrationCheckArgs(
         @JsonProperty("source_host") String sourceHost,
         @JsonProperty("flavor") Flavor flavor,
         @JsonProperty("image_id") String imageId,
-        @JsonProperty("shared_storage_probe") String sharedStorageProbe) implements InternalArgs {
+        @JsonProperty("shared_storage_probe") @Nullable String sharedStorageProbe) implements InternalArgs {
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.computeagent.virt.Flavor;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code migration.prepare.args}: get ready to receive the instance. {@code disk_virtual_size} (bytes)
@@ -19,8 +20,8 @@ public record MigrationPrepareArgs(
         @JsonProperty("flavor") Flavor flavor,
         @JsonProperty("image_id") String imageId,
         @JsonProperty("block_migration") boolean blockMigration,
-        @JsonProperty("disk_virtual_size") Long diskVirtualSize,
-        @JsonProperty("metadata") Map<String, String> metadata,
-        @JsonProperty("start") Boolean start,
-        @JsonProperty("config_drive") String configDrive) implements InternalArgs {
+        @JsonProperty("disk_virtual_size") @Nullable Long diskVirtualSize,
+        @JsonProperty("metadata") @Nullable Map<String, String> metadata,
+        @JsonProperty("start") @Nullable Boolean start,
+        @JsonProperty("config_drive") @Nullable String configDrive) implements InternalArgs {
 }

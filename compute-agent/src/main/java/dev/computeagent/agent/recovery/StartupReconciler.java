@@ -1,6 +1,6 @@
 package dev.computeagent.agent.recovery;
 
-import dev.computeagent.agent.amqp.EventPublisher;
+import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.Annotations;
@@ -47,10 +47,10 @@ public final class StartupReconciler {
     private final InstanceRegistry registry;
     private final InstanceFiles files;
     private final FailedSpawnCleanup failedSpawns;
-    private final EventPublisher events;
+    private final EventSink events;
 
     public StartupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
-                             InstanceFiles files, FailedSpawnCleanup failedSpawns, EventPublisher events) {
+                             InstanceFiles files, FailedSpawnCleanup failedSpawns, EventSink events) {
         this.driver = driver;
         this.store = store;
         this.registry = registry;

@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * and the power-state sync; libvirt stays the source of truth (DESIGN.md §7) and this view is
  * rebuilt from it at start-up. Thread-safe.
  */
-public final class InstanceRegistry implements InstanceDirectory {
+public final class InstanceRegistry implements InstanceViews {
 
     private final String host;
     private final Map<UUID, InstanceView> views = new ConcurrentHashMap<>();

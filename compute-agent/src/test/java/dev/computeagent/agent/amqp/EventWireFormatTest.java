@@ -2,6 +2,7 @@ package dev.computeagent.agent.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;

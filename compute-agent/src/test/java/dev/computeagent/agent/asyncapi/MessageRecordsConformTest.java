@@ -5,8 +5,9 @@ import static dev.computeagent.agent.asyncapi.AsyncApiDocument.schema;
 import static dev.computeagent.agent.asyncapi.AsyncApiDocument.validateJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.message.AgentJson;
+import dev.computeagent.agent.message.CommandArgs;
 import dev.computeagent.agent.message.CommandEnvelope;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorBody;
@@ -20,6 +21,7 @@ import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
 import dev.computeagent.agent.message.NicArgs;
+import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.message.RebootArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.message.StopArgs;
@@ -67,7 +69,9 @@ class MessageRecordsConformTest {
     @Test
     void otherCommandsFromRecordsConform() {
         assertConforms("startCommand", command("start", null));
+        assertConforms("startCommand", command("start", NoArgs.INSTANCE));
         assertConforms("deleteCommand", command("delete", null));
+        assertConforms("deleteCommand", command("delete", NoArgs.INSTANCE));
         assertConforms("stopCommand", command("stop", new StopArgs(30)));
         assertConforms("stopCommand", command("stop", new StopArgs(null)));
         assertConforms("rebootCommand", command("reboot", new RebootArgs(true, null)));
@@ -168,9 +172,8 @@ class MessageRecordsConformTest {
         }
     }
 
-    private static String command(String name, Object args) {
-        CommandEnvelope envelope = new CommandEnvelope(1, "req-6f0d2c1e", name, UUID,
-                args == null ? null : WIRE.valueToTree(args));
+    private static String command(String name, CommandArgs args) {
+        CommandEnvelope envelope = new CommandEnvelope(CommandEnvelope.VERSION, "req-6f0d2c1e", name, UUID, args);
         return WIRE.writeValueAsString(envelope);
     }
 

@@ -3,7 +3,7 @@ package dev.computeagent.agent.configdrive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.SshKeys;
 import dev.computeagent.hostio.ProcessRunner;

@@ -4,7 +4,7 @@ import static dev.computeagent.agent.testing.AmqpTestClient.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.GuestExec;
 import dev.computeagent.agent.testing.IsolatedNetwork;

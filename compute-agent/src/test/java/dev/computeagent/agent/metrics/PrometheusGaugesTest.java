@@ -45,7 +45,7 @@ class PrometheusGaugesTest extends AgentWebContextTest {
     void instanceCountsAppearPerStateIncludingZeroes() {
         Flavor flavor = new Flavor(1, 128, 1, 0);
         Instant now = Instant.parse("2026-11-22T10:00:00Z");
-        instanceDirectory.setInstances(List.of(
+        instanceViews.setInstances(List.of(
                 new InstanceView("00000000-0000-4000-8000-000000000001", "a", InstanceState.ACTIVE, "RUNNING",
                         flavor, "img", "web-test-host", now, null),
                 new InstanceView("00000000-0000-4000-8000-000000000002", "b", InstanceState.ACTIVE, "RUNNING",

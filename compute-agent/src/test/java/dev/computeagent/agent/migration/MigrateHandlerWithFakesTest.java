@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.computeagent.agent.command.Command;
-import dev.computeagent.agent.command.SpawnRequest;
-import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.message.CommandName;
@@ -17,12 +16,15 @@ import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
-import dev.computeagent.agent.state.CapacityReservations;
+import dev.computeagent.agent.provision.HostCapacity;
+import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
+import dev.computeagent.agent.testing.TestCommands;
+import dev.computeagent.agent.testing.TestSpawns;
 import dev.computeagent.image.ImageNotFoundException;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HostResources;
@@ -38,7 +40,6 @@ import dev.computeagent.virt.migration.StorageMode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +72,9 @@ class MigrateHandlerWithFakesTest {
         final InstanceStore store;
         final InstanceFiles files;
         final MigrationsInFlight inFlight = new MigrationsInFlight();
-        final CapacityReservations reservations = new CapacityReservations();
+        final HostCapacity capacity;
+        final IncomingMigrations incoming;
+        final MigrationCheckHandler check;
         final FakeMigrationDriver migrations;
         final MigrateHandler migrate;
         final SpawnHandler spawn;
@@ -87,12 +90,18 @@ class MigrateHandlerWithFakesTest {
             files = new InstanceFiles(stateDir);
             network.register(uri(), driver);
             migrations = new FakeMigrationDriver(driver, network);
-            destinations.register(host, new IncomingMigrations(owned, migrations, images, store, registry, files,
-                    ConfigDrives.builder(), inFlight, reservations, uri(), stateDir, host));
+            capacity = new HostCapacity(owned, files, registry);
+            incoming = new IncomingMigrations(files, inFlight, capacity);
+            InstanceProvisioner provisioner = new InstanceProvisioner(images, files, ConfigDrives.builder());
+            check = new MigrationCheckHandler(store, files, capacity, uri(), stateDir);
+            destinations.register(host, List.of(check,
+                    new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity, uri()),
+                    new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host),
+                    new MigrationAbortHandler(incoming, store, files)));
             migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, host, stateDir,
                     MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS);
-            spawn = new SpawnHandler(owned, images, store, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,
-                    reservations, host, Clock.systemUTC(), new SimpleMeterRegistry());
+            spawn = TestSpawns.handler(owned, images, registry, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,
+                    capacity, host, new SimpleMeterRegistry());
         }
 
         String uri() {
@@ -100,7 +109,7 @@ class MigrateHandlerWithFakesTest {
         }
 
         Outcome migrateTo(String destination, Boolean live, Boolean block) {
-            return migrate.handle(new Command.Migrate("req-" + UUID.randomUUID(), uuid,
+            return migrate.handle(TestCommands.migrate("req-" + UUID.randomUUID(), uuid,
                     new MigrateArgs(destination, live, block, 300, null, null)));
         }
     }
@@ -111,7 +120,7 @@ class MigrateHandlerWithFakesTest {
     }
 
     private void spawnOnA() {
-        a.spawn.handle(new Command.Spawn("req-spawn", uuid, new SpawnRequest("web-1", new Flavor(1, 128, 1, 0),
+        a.spawn.handle(TestCommands.spawn("req-spawn", uuid, TestCommands.spawnArgs("web-1", new Flavor(1, 128, 1, 0),
                 "tiny", List.of(), Map.of("team", "a"), Optional.empty())));
     }
 
@@ -257,7 +266,7 @@ class MigrateHandlerWithFakesTest {
                 Duration.ofSeconds(5)).failed()).isFalse();
 
         UUID other = UUID.randomUUID();
-        assertThatThrownBy(() -> b.spawn.handle(new Command.Spawn("r-spawn", other, new SpawnRequest("vm",
+        assertThatThrownBy(() -> b.spawn.handle(TestCommands.spawn("r-spawn", other, TestCommands.spawnArgs("vm",
                 new Flavor(1, 12_000, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))))
                 .isInstanceOfSatisfying(CommandFailedException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES))
@@ -270,7 +279,7 @@ class MigrateHandlerWithFakesTest {
         destinations.call("b", CommandName.MIGRATION_ABORT, "r.abort", uuid, new MigrationAbortArgs("a", null),
                 Duration.ofSeconds(5));
 
-        assertThat(b.spawn.handle(new Command.Spawn("r-spawn", other, new SpawnRequest("vm",
+        assertThat(b.spawn.handle(TestCommands.spawn("r-spawn", other, TestCommands.spawnArgs("vm",
                 new Flavor(1, 12_000, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))).payload())
                 .containsEntry("state", "ACTIVE");
     }
@@ -439,20 +448,16 @@ class MigrateHandlerWithFakesTest {
     @Test
     void anInternalCommandWithoutAnAuthenticatedSenderOrNamingAnotherHostIsRefused() {
         twoHosts(false);
-        IncomingMigrations incoming = new IncomingMigrations(b.owned, b.migrations, b.images, b.store, b.registry,
-                b.files, ConfigDrives.builder(), b.inFlight, b.reservations, b.uri(), b.stateDir, "b");
         MigrationCheckArgs check = new MigrationCheckArgs("a", new Flavor(1, 128, 1, 0), "tiny", null);
+        Command<MigrationCheckArgs> unsigned = Command.of("r", uuid, CommandName.MIGRATION_CHECK, check);
 
-        assertThatThrownBy(() -> incoming.check(new Command.Internal("r", uuid, CommandName.MIGRATION_CHECK, check,
-                null))).isInstanceOfSatisfying(CommandFailedException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_COMMAND);
-                    assertThat(e.getMessage()).contains("not authenticated");
-                });
-        assertThatThrownBy(() -> incoming.check(new Command.Internal("r", uuid, CommandName.MIGRATION_CHECK, check,
-                "c"))).isInstanceOfSatisfying(CommandFailedException.class,
-                        e -> assertThat(e.getMessage()).contains("args.source_host a is not the sender c"));
-        assertThat(incoming.check(new Command.Internal("r", uuid, CommandName.MIGRATION_CHECK, check, "a"))
-                .payload()).as("the state directory goes to the requester only")
+        assertThatThrownBy(() -> b.check.handle(unsigned)).isInstanceOfSatisfying(CommandFailedException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_COMMAND);
+            assertThat(e.getMessage()).contains("not authenticated");
+        });
+        assertThatThrownBy(() -> b.check.handle(unsigned.sentBy("c"))).isInstanceOfSatisfying(
+                CommandFailedException.class, e -> assertThat(e.getMessage()).contains("args.source_host a is not the sender c"));
+        assertThat(b.check.handle(unsigned.sentBy("a")).payload()).as("the state directory goes to the requester only")
                 .containsEntry("reply_only", Map.of("state_dir", b.stateDir.toAbsolutePath().toString()));
     }
 

@@ -3,12 +3,12 @@ package dev.computeagent.agent.migration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.MigrateArgs;
-import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationException.Reason;
 import dev.computeagent.virt.migration.MigrationException.Step;
+import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.StorageMode;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -14,10 +14,10 @@ import dev.computeagent.agent.testing.AmqpTestClient;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
-import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
 import dev.computeagent.virt.libvirt.designer.VirtType;
+import dev.computeagent.virt.libvirt.migration.LibvirtMigrationDriver;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
 import dev.computeagent.virt.testing.Prerequisites;
 import dev.computeagent.virt.testing.TinyGuestImage;
@@ -37,6 +37,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -69,11 +70,26 @@ class SpawnCutByALibvirtdCrashTwoLibvirtHostsRabbitMqTest {
     static class AgentOnHostA {
 
         @Bean(destroyMethod = "close")
-        ComputeDriver computeDriver(AgentProperties properties) {
+        LibvirtComputeDriver libvirtDriver(AgentProperties properties) {
             LibvirtDriverSettings settings = LibvirtDriverSettings.defaults(properties.libvirt().uri(), VirtType.QEMU)
                     .withReconnectBackoff(Duration.ofMillis(200), Duration.ofSeconds(1));
-            return new HypervisorLostAfterDefine(
-                    new OwnedInstancesDriver(LibvirtComputeDriver.connect(settings), properties.host()));
+            return LibvirtComputeDriver.connect(settings);
+        }
+
+        @Bean(destroyMethod = "")
+        OwnedInstancesDriver ownership(LibvirtComputeDriver libvirt, AgentProperties properties) {
+            return new OwnedInstancesDriver(libvirt, properties.host());
+        }
+
+        @Bean(destroyMethod = "")
+        @Primary
+        HypervisorLostAfterDefine computeDriver(OwnedInstancesDriver ownership) {
+            return new HypervisorLostAfterDefine(ownership);
+        }
+
+        @Bean(destroyMethod = "close")
+        LibvirtMigrationDriver migrationDriver(LibvirtComputeDriver libvirt) {
+            return new LibvirtMigrationDriver(libvirt);
         }
 
         @Bean(destroyMethod = "close")

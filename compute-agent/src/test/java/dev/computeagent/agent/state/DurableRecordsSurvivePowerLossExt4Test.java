@@ -3,11 +3,11 @@ package dev.computeagent.agent.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
 import dev.computeagent.agent.configdrive.ConfigDriveContent;
 import dev.computeagent.agent.journal.CompletedRequest;
 import dev.computeagent.agent.journal.FileRequestJournal;
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.message.EventMessage;
 import dev.computeagent.agent.testing.Ext4PowerLoss;
 import dev.computeagent.hostio.ProcessRunner;

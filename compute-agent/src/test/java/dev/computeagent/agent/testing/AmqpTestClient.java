@@ -8,7 +8,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DeliverCallback;
 import com.rabbitmq.client.GetResponse;
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.virt.testing.Prerequisites;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

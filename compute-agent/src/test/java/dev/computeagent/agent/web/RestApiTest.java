@@ -40,7 +40,7 @@ class RestApiTest extends AgentWebContextTest {
     }
 
     private void twoInstances() {
-        instanceDirectory.setInstances(List.of(
+        instanceViews.setInstances(List.of(
                 view(STOPPED_UUID, "second", InstanceState.STOPPED, "SHUTDOWN", 1, 256,
                         Instant.parse("2026-11-22T10:05:00Z"), "guest did not stop in time"),
                 view(ACTIVE_UUID, "first", InstanceState.ACTIVE, "RUNNING", 2, 512,
@@ -151,7 +151,7 @@ class RestApiTest extends AgentWebContextTest {
         // uuids of their own: the probe gives an answer again for 5 s, and other tests ask about theirs
         String agentUuid = UUID.randomUUID().toString();
         String noAgentUuid = UUID.randomUUID().toString();
-        instanceDirectory.setInstances(List.of(
+        instanceViews.setInstances(List.of(
                 view(agentUuid, "first", InstanceState.ACTIVE, "RUNNING", 2, 512, Instant.parse("2026-11-22T10:00:00Z"),
                         null),
                 view(noAgentUuid, "second", InstanceState.ACTIVE, "RUNNING", 2, 512,
@@ -233,7 +233,7 @@ class RestApiTest extends AgentWebContextTest {
     @Test
     void aGuestAgentThatCannotBeAskedIsUnknown() {
         String unknownToTheDriver = UUID.randomUUID().toString();
-        instanceDirectory.setInstances(List.of(view(unknownToTheDriver, "ghost", InstanceState.ACTIVE, "RUNNING", 1,
+        instanceViews.setInstances(List.of(view(unknownToTheDriver, "ghost", InstanceState.ACTIVE, "RUNNING", 1,
                 64, Instant.parse("2026-11-22T10:00:00Z"), null)));
 
         JsonNode instance = json(get("/v1/instances/" + unknownToTheDriver));
@@ -311,7 +311,7 @@ class RestApiTest extends AgentWebContextTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json")), 405);
         imageCache.failListing(new dev.computeagent.image.ImageDownloadException("store unreachable", null));
         assertProblem(send(HttpRequest.newBuilder(uri("/v1/images")).header("Accept", "application/json").GET()), 503);
-        instanceDirectory.fail(new IllegalStateException("journal corrupt"));
+        instanceViews.fail(new IllegalStateException("journal corrupt"));
         assertProblem(send(HttpRequest.newBuilder(uri("/v1/instances")).header("Accept", "application/json").GET()), 500);
     }
 
@@ -330,7 +330,7 @@ class RestApiTest extends AgentWebContextTest {
 
     @Test
     void unexpectedFailureIsA500ProblemThatHidesTheCause() {
-        instanceDirectory.fail(new IllegalStateException("journal corrupt at /var/lib/secret-path"));
+        instanceViews.fail(new IllegalStateException("journal corrupt at /var/lib/secret-path"));
 
         HttpResponse<String> response = get("/v1/instances");
 

@@ -1,5 +1,6 @@
 package dev.computeagent.agent.web.support;
 
+import dev.computeagent.image.CacheStatistics;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import java.io.IOException;
 import java.net.URI;
@@ -9,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import dev.computeagent.image.CacheStatistics;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -53,7 +53,7 @@ public abstract class AgentWebContextTest {
     protected StubImageCache imageCache;
 
     @Autowired
-    protected StubInstanceDirectory instanceDirectory;
+    protected StubInstanceViews instanceViews;
 
     @Autowired
     protected JsonMapper jsonMapper;
@@ -64,8 +64,8 @@ public abstract class AgentWebContextTest {
         imageCache.failListing(null);
         imageCache.setImages(List.of());
         imageCache.setStatistics(new CacheStatistics(0, 0, 0, 0, 0, 0, Map.of()));
-        instanceDirectory.fail(null);
-        instanceDirectory.setInstances(List.of());
+        instanceViews.fail(null);
+        instanceViews.setInstances(List.of());
     }
 
     protected HttpResponse<String> get(String path) {

@@ -21,7 +21,7 @@ import org.springframework.context.annotation.Import;
 /**
  * The agent's web side (REST, status, health, metrics) with Spring Boot's auto-configuration, the
  * real {@code application.yml}, and test doubles for the collaborators the agent's core provides:
- * the in-memory {@link FakeComputeDriver}, a {@link StubImageCache} and a {@link StubInstanceDirectory}.
+ * the in-memory {@link FakeComputeDriver}, a {@link StubImageCache} and a {@link StubInstanceViews}.
  * The AMQP connection factory is Spring Boot's own, so the broker is whatever
  * {@code spring.rabbitmq.*} says (tests point it at a closed port for "down").
  */
@@ -44,7 +44,7 @@ public class AgentWebTestApplication {
     }
 
     @Bean
-    public StubInstanceDirectory instanceDirectory() {
-        return new StubInstanceDirectory();
+    public StubInstanceViews instanceViews() {
+        return new StubInstanceViews();
     }
 }

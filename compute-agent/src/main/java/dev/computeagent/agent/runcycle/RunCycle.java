@@ -1,5 +1,7 @@
-package dev.computeagent.agent.amqp;
+package dev.computeagent.agent.runcycle;
 
+import dev.computeagent.agent.amqp.CommandListener;
+import dev.computeagent.agent.execution.BackgroundTasks;
 import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.heartbeat.Heartbeat;
 import dev.computeagent.agent.journal.FileRequestJournal;
@@ -7,7 +9,6 @@ import dev.computeagent.agent.power.PowerStateSync;
 import dev.computeagent.agent.power.ReconnectResync;
 import dev.computeagent.agent.recovery.StartupReconciler;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -27,9 +28,9 @@ import org.springframework.context.SmartLifecycle;
  * <p>The listener container is owned here rather than being a bean, so the consumer channel stays
  * open until in-flight commands are acknowledged.
  */
-public final class CommandIntake implements SmartLifecycle {
+public final class RunCycle implements SmartLifecycle {
 
-    private static final Logger log = LoggerFactory.getLogger(CommandIntake.class);
+    private static final Logger log = LoggerFactory.getLogger(RunCycle.class);
     static final Duration JOURNAL_RETENTION = Duration.ofDays(7);
     /** How soon a hypervisor connection that came back is noticed (and every instance re-checked). */
     static final Duration RECONNECT_CHECK = Duration.ofSeconds(2);
@@ -43,8 +44,8 @@ public final class CommandIntake implements SmartLifecycle {
     private final Heartbeat heartbeat;
     private final Runnable reconnectResync;
     // one thread each: a libvirt call hanging in the power sync must not delay host.status
-    private final ScheduledExecutorService heartbeatScheduler = daemonScheduler("agent-heartbeat");
-    private final ScheduledExecutorService powerSyncScheduler = daemonScheduler("agent-power-sync");
+    private final ScheduledExecutorService heartbeatScheduler = BackgroundTasks.daemonScheduler("agent-heartbeat");
+    private final ScheduledExecutorService powerSyncScheduler = BackgroundTasks.daemonScheduler("agent-power-sync");
     private final Duration heartbeatInterval;
     private final Duration powerSyncInterval;
     private final Duration shutdownTimeout;
@@ -53,7 +54,7 @@ public final class CommandIntake implements SmartLifecycle {
     /**
      * @param reconnectResync run every {@link #RECONNECT_CHECK}: acts once the hypervisor connection is back
      */
-    public CommandIntake(ConnectionFactory connectionFactory, String queue, int prefetch, CommandListener listener,
+    public RunCycle(ConnectionFactory connectionFactory, String queue, int prefetch, CommandListener listener,
                          InstanceLanes lanes, StartupReconciler reconciler, FileRequestJournal journal,
                          PowerStateSync powerSync, ReconnectResync reconnectResync, Heartbeat heartbeat,
                          Duration heartbeatInterval, Duration powerSyncInterval, Duration shutdownTimeout) {
@@ -94,11 +95,11 @@ public final class CommandIntake implements SmartLifecycle {
         } catch (RuntimeException e) {
             log.error("cannot subscribe to lifecycle events; relying on the periodic sync", e);
         }
-        heartbeatScheduler.scheduleAtFixedRate(neverDying("heartbeat", heartbeat), 0, heartbeatInterval.toMillis(),
+        heartbeatScheduler.scheduleAtFixedRate(BackgroundTasks.neverDying("heartbeat", heartbeat), 0, heartbeatInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
-        powerSyncScheduler.scheduleWithFixedDelay(neverDying("power-state sync", powerSync::syncAll),
+        powerSyncScheduler.scheduleWithFixedDelay(BackgroundTasks.neverDying("power-state sync", powerSync::syncAll),
                 powerSyncInterval.toMillis(), powerSyncInterval.toMillis(), TimeUnit.MILLISECONDS);
-        powerSyncScheduler.scheduleWithFixedDelay(neverDying("reconnect re-sync", reconnectResync),
+        powerSyncScheduler.scheduleWithFixedDelay(BackgroundTasks.neverDying("reconnect re-sync", reconnectResync),
                 RECONNECT_CHECK.toMillis(), RECONNECT_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         container.start();
         running = true;
@@ -122,28 +123,6 @@ public final class CommandIntake implements SmartLifecycle {
         powerSync.stop();
         container.stop();
         container.destroy();
-    }
-
-    static ScheduledExecutorService daemonScheduler(String name) {
-        return Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
-    /**
-     * A scheduled executor silently cancels a task's schedule once it throws: anything thrown is
-     * logged and swallowed here so the next period still runs.
-     */
-    static Runnable neverDying(String what, Runnable task) {
-        return () -> {
-            try {
-                task.run();
-            } catch (Throwable t) {
-                log.error("{} failed; it runs again next period", what, t);
-            }
-        };
     }
 
     @Override

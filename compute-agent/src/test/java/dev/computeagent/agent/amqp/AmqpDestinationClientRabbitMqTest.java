@@ -1,4 +1,4 @@
-package dev.computeagent.agent.migration;
+package dev.computeagent.agent.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,10 +7,12 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.MigrationCheckArgs;
+import dev.computeagent.agent.migration.DestinationUnreachableException;
+import dev.computeagent.agent.migration.MigrationReply;
 import dev.computeagent.agent.security.InternalSignature;
 import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.testing.AmqpTestClient;

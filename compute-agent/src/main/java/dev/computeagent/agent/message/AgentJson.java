@@ -1,4 +1,4 @@
-package dev.computeagent.agent.amqp;
+package dev.computeagent.agent.message;
 
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;

@@ -1,4 +1,6 @@
-package dev.computeagent.agent.amqp;
+package dev.computeagent.agent.execution;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * One received command message and what can be done with it once: acknowledged (its outcome is
@@ -9,10 +11,10 @@ package dev.computeagent.agent.amqp;
 public interface Delivery {
 
     /** AMQP {@code reply_to}, or null. */
-    String replyTo();
+    @Nullable String replyTo();
 
     /** AMQP {@code correlation_id}, or null. */
-    String correlationId();
+    @Nullable String correlationId();
 
     /**
      * The broker's {@code redelivered} flag: this message was delivered before (to this agent or an

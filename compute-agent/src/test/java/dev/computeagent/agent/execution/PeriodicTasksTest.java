@@ -1,4 +1,4 @@
-package dev.computeagent.agent.amqp;
+package dev.computeagent.agent.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -15,10 +15,10 @@ class PeriodicTasksTest {
 
     @Test
     void aTaskThrowingAnErrorKeepsItsSchedule() {
-        ScheduledExecutorService scheduler = CommandIntake.daemonScheduler("test-periodic");
+        ScheduledExecutorService scheduler = BackgroundTasks.daemonScheduler("test-periodic");
         AtomicInteger runs = new AtomicInteger();
         try {
-            scheduler.scheduleAtFixedRate(CommandIntake.neverDying("flaky", () -> {
+            scheduler.scheduleAtFixedRate(BackgroundTasks.neverDying("flaky", () -> {
                 if (runs.incrementAndGet() <= 2) {
                     throw new StackOverflowError("simulated");
                 }
@@ -31,13 +31,13 @@ class PeriodicTasksTest {
 
     @Test
     void aHungTaskOnOneSchedulerDoesNotDelayTheOther() throws Exception {
-        ScheduledExecutorService sync = CommandIntake.daemonScheduler("test-sync");
-        ScheduledExecutorService heartbeat = CommandIntake.daemonScheduler("test-heartbeat");
+        ScheduledExecutorService sync = BackgroundTasks.daemonScheduler("test-sync");
+        ScheduledExecutorService heartbeat = BackgroundTasks.daemonScheduler("test-heartbeat");
         CountDownLatch hung = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger beats = new AtomicInteger();
         try {
-            sync.scheduleWithFixedDelay(CommandIntake.neverDying("sync", () -> {
+            sync.scheduleWithFixedDelay(BackgroundTasks.neverDying("sync", () -> {
                 hung.countDown();
                 try {
                     release.await();
@@ -46,7 +46,7 @@ class PeriodicTasksTest {
                 }
             }), 0, 10, TimeUnit.MILLISECONDS);
             assertThat(hung.await(5, TimeUnit.SECONDS)).isTrue();
-            heartbeat.scheduleAtFixedRate(CommandIntake.neverDying("beat", beats::incrementAndGet), 0, 10,
+            heartbeat.scheduleAtFixedRate(BackgroundTasks.neverDying("beat", beats::incrementAndGet), 0, 10,
                     TimeUnit.MILLISECONDS);
             await().atMost(Duration.ofSeconds(5)).until(() -> beats.get() >= 3);
         } finally {

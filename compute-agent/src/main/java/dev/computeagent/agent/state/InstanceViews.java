@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /** Read access to the instances this agent owns, as the REST API and metrics see them. Thread-safe. */
-public interface InstanceDirectory {
+public interface InstanceViews {
 
     /** Every owned instance (not the deleted ones). */
     List<InstanceView> all();

@@ -1,4 +1,4 @@
-package dev.computeagent.agent.execution;
+package dev.computeagent.agent.failure;
 
 import dev.computeagent.agent.configdrive.ConfigDriveException;
 import dev.computeagent.agent.message.ErrorBody;

@@ -1,4 +1,4 @@
-package dev.computeagent.agent.handler;
+package dev.computeagent.agent.provision;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

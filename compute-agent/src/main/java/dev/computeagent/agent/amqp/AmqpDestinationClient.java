@@ -1,16 +1,18 @@
-package dev.computeagent.agent.migration;
+package dev.computeagent.agent.amqp;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
-import dev.computeagent.agent.amqp.AgentJson;
-import dev.computeagent.agent.amqp.Topology;
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.message.CommandEnvelope;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InternalArgs;
+import dev.computeagent.agent.migration.DestinationClient;
+import dev.computeagent.agent.migration.DestinationUnreachableException;
+import dev.computeagent.agent.migration.MigrationReply;
 import dev.computeagent.agent.security.InternalSignature;
 import java.io.IOException;
 import java.time.Duration;
@@ -40,7 +42,7 @@ import tools.jackson.databind.json.JsonMapper;
 public final class AmqpDestinationClient implements DestinationClient {
 
     /** RabbitMQ's direct reply-to pseudo-queue. */
-    static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
+    public static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
 
     private final ConnectionFactory connectionFactory;
     private final InternalSignature signature;
@@ -113,8 +115,7 @@ public final class AmqpDestinationClient implements DestinationClient {
         });
         byte[] reply;
         try {
-            CommandEnvelope envelope = new CommandEnvelope(1, requestId, command.wireName(), instanceUuid.toString(),
-                    mapper.valueToTree(args));
+            CommandEnvelope envelope = CommandEnvelope.of(command, requestId, instanceUuid, args);
             byte[] body = mapper.writeValueAsBytes(envelope);
             AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
                     .contentType("application/json").contentEncoding("UTF-8").deliveryMode(2)

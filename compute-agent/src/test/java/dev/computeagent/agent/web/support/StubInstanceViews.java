@@ -1,13 +1,13 @@
 package dev.computeagent.agent.web.support;
 
-import dev.computeagent.agent.state.InstanceDirectory;
 import dev.computeagent.agent.state.InstanceView;
+import dev.computeagent.agent.state.InstanceViews;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** An {@link InstanceDirectory} holding what a test puts in it. */
-public final class StubInstanceDirectory implements InstanceDirectory {
+/** An {@link InstanceViews} holding what a test puts in it. */
+public final class StubInstanceViews implements InstanceViews {
 
     private volatile List<InstanceView> instances = List.of();
     private volatile RuntimeException failure;

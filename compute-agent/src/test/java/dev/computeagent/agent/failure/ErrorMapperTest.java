@@ -1,4 +1,4 @@
-package dev.computeagent.agent.execution;
+package dev.computeagent.agent.failure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
