@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.rabbit.connection.Connection;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
@@ -175,7 +176,7 @@ public final class AmqpDestinationClient implements DestinationClient {
             if (channel.isOpen()) {
                 channel.close();
             }
-        } catch (IOException | java.util.concurrent.TimeoutException | RuntimeException ignored) {
+        } catch (IOException | TimeoutException | RuntimeException ignored) {
             // closing a broken channel: nothing left to release
         }
     }

@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds config drives: ISO 9660 images labelled {@code config-2} holding the files of
@@ -113,7 +114,7 @@ public final class ConfigDriveBuilder {
         }
     }
 
-    private static void deleteTree(@org.jspecify.annotations.Nullable Path dir) {
+    private static void deleteTree(@Nullable Path dir) {
         if (dir == null) {
             return;
         }

@@ -20,11 +20,18 @@ import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.InvalidSpecException;
 import dev.computeagent.virt.OperationTimeoutException;
+import java.lang.reflect.UndeclaredThrowableException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
- * The one place where failures of the driver, the image cache and the handlers become the error
- * codes of DESIGN.md §3. Decisions are made on exception types only, never on message text.
- * Anything unknown is {@code INTERNAL_ERROR}.
+ * The one place where failures of the driver, the image cache, the config drive and the handlers become
+ * the contract's error codes, telling whose fault it is: the caller's ({@code INVALID_COMMAND}: only a
+ * handler's own decision or a spec asking for what this host lacks, since every command was validated at
+ * the edge), the image's, this host's ({@code HYPERVISOR_ERROR}, {@code INSUFFICIENT_RESOURCES},
+ * {@code INTERNAL_ERROR}). Decisions are made on exception types only, never on message text. Anything
+ * unknown, an {@link IllegalArgumentException} included (validated input cannot cause one), is
+ * {@code INTERNAL_ERROR}.
  */
 public final class ErrorMapper {
 
@@ -47,9 +54,6 @@ public final class ErrorMapper {
             // local and often passing (disk space, a missing genisoimage installed): worth a retry
             return new ErrorBody(ErrorCode.INTERNAL_ERROR, message, true);
         }
-        if (t instanceof IllegalArgumentException) {
-            return new ErrorBody(ErrorCode.INVALID_COMMAND, message, false);
-        }
         return new ErrorBody(ErrorCode.INTERNAL_ERROR, message, false);
     }
 
@@ -61,6 +65,7 @@ public final class ErrorMapper {
             return ErrorCode.INSTANCE_EXISTS;
         }
         if (d instanceof InvalidSpecException) {
+            // the request names what this host does not have (a network, a CPU model): not here
             return ErrorCode.INVALID_COMMAND;
         }
         if (d instanceof OperationTimeoutException) {
@@ -106,9 +111,9 @@ public final class ErrorMapper {
 
     private static Throwable unwrap(Throwable t) {
         Throwable current = t;
-        while ((current instanceof java.util.concurrent.CompletionException
-                || current instanceof java.util.concurrent.ExecutionException
-                || current instanceof java.lang.reflect.UndeclaredThrowableException)
+        while ((current instanceof CompletionException
+                || current instanceof ExecutionException
+                || current instanceof UndeclaredThrowableException)
                 && current.getCause() != null) {
             current = current.getCause();
         }

@@ -27,6 +27,7 @@ import dev.computeagent.virt.migration.SharedStorageProbe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -206,7 +207,7 @@ final class OutgoingMigration {
             if (given.isAbsolute() && given.normalize().equals(given)) {
                 return given;
             }
-        } catch (java.nio.file.InvalidPathException e) {
+        } catch (InvalidPathException e) {
             // refused below
         }
         throw failed("check", "destination " + destination + " sent an unusable state directory", false);

@@ -2,6 +2,7 @@ package dev.computeagent.agent.migration;
 
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.GuestAgentStatus;
+import dev.computeagent.virt.GuestProcessUser;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -173,6 +175,11 @@ public final class OwnedInstancesDriver implements ComputeDriver {
     @Override
     public HostResources hostResources() {
         return delegate.hostResources();
+    }
+
+    @Override
+    public Optional<GuestProcessUser> guestProcessUser() {
+        return delegate.guestProcessUser();
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,7 @@ public final class PowerStateSync {
     private final InstanceStore store;
     private final InstanceRegistry registry;
     private final EventSink events;
-    private final java.util.function.Predicate<UUID> migrating;
+    private final Predicate<UUID> migrating;
     private volatile Subscription subscription;
 
     public PowerStateSync(ComputeDriver driver, InstanceLanes lanes, InstanceStore store, InstanceRegistry registry,
@@ -51,7 +52,7 @@ public final class PowerStateSync {
      *                  arrive), never reported as out-of-band changes
      */
     public PowerStateSync(ComputeDriver driver, InstanceLanes lanes, InstanceStore store, InstanceRegistry registry,
-                          EventSink events, java.util.function.Predicate<UUID> migrating) {
+                          EventSink events, Predicate<UUID> migrating) {
         this.driver = driver;
         this.lanes = lanes;
         this.store = store;

@@ -7,8 +7,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's in-memory view of its instances, kept current by the command handlers, recovery
@@ -35,7 +37,7 @@ public final class InstanceRegistry implements InstanceViews {
     }
 
     /** Records the instance as the hypervisor reports it, with the state the agent decided. */
-    public InstanceView update(InstanceInfo info, InstanceState state, String lastError) {
+    public InstanceView update(InstanceInfo info, InstanceState state, @Nullable String lastError) {
         InstanceView view = viewOf(info, state, lastError);
         views.put(info.uuid(), view);
         return view;
@@ -52,11 +54,11 @@ public final class InstanceRegistry implements InstanceViews {
     }
 
     /** Forgets every instance not in {@code present}. */
-    public void retainOnly(java.util.Set<UUID> present) {
+    public void retainOnly(Set<UUID> present) {
         views.keySet().retainAll(present);
     }
 
-    public InstanceView viewOf(InstanceInfo info, InstanceState state, String lastError) {
+    public InstanceView viewOf(InstanceInfo info, InstanceState state, @Nullable String lastError) {
         Instant created = Annotations.createdAt(info.metadata()).orElse(null);
         return new InstanceView(info.uuid().toString(), info.metadata().name(), state, info.powerState().name(),
                 info.metadata().flavor(), info.metadata().imageId(),

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.virt.Flavor;
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the agent knows of one instance; the body of {@code GET /v1/instances/{uuid}} (DESIGN.md §5).
@@ -19,6 +20,6 @@ public record InstanceView(
         @JsonProperty("flavor") Flavor flavor,
         @JsonProperty("image_id") String imageId,
         @JsonProperty("host") String host,
-        @JsonProperty("created_at") Instant createdAt,
-        @JsonProperty("last_error") String lastError) {
+        @JsonProperty("created_at") @Nullable Instant createdAt,
+        @JsonProperty("last_error") @Nullable String lastError) {
 }

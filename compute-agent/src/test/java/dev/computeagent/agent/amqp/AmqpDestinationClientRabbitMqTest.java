@@ -20,7 +20,9 @@ import dev.computeagent.agent.testing.TestKeys;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.testing.Prerequisites;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -78,7 +80,7 @@ class AmqpDestinationClientRabbitMqTest {
         channel.basicConsume(queue, true, (tag, delivery) -> {
             received.add(delivery.getProperties());
             exchanges.add(delivery.getEnvelope().getExchange());
-            verdicts.add(verifier.verify(new java.util.HashMap<>(delivery.getProperties().getHeaders()), destination,
+            verdicts.add(verifier.verify(new HashMap<>(delivery.getProperties().getHeaders()), destination,
                     delivery.getProperties().getReplyTo(), delivery.getProperties().getCorrelationId(),
                     delivery.getBody(), false));
             bodies.add(AgentJson.mapper().readTree(delivery.getBody()));
@@ -122,7 +124,7 @@ class AmqpDestinationClientRabbitMqTest {
     @Test
     void anAgentWithoutAKeyCannotSendAndSaysWhichKeyIsMissing() {
         AmqpDestinationClient keyless = new AmqpDestinationClient(springFactory,
-                new InternalSignature(KeyRing.empty(), java.time.Clock.systemUTC(), Duration.ofMinutes(15)), "src");
+                new InternalSignature(KeyRing.empty(), Clock.systemUTC(), Duration.ofMinutes(15)), "src");
 
         assertThat(keyless.unavailable()).hasValueSatisfying(reason -> assertThat(reason)
                 .contains("agent.internal-auth.keys-dir", "agent.internal-auth.key"));

@@ -2,6 +2,7 @@ package dev.computeagent.agent.amqp;
 
 import dev.computeagent.agent.config.AgentCoreConfiguration;
 import dev.computeagent.agent.config.AgentProperties;
+import dev.computeagent.agent.health.GuestAccessHealthIndicator;
 import dev.computeagent.agent.health.LibvirtHealthIndicator;
 import dev.computeagent.agent.migration.OwnedInstancesDriver;
 import dev.computeagent.agent.status.BrokerConnectivity;
@@ -21,7 +22,7 @@ import org.springframework.context.annotation.Primary;
 @EnableAutoConfiguration
 @EnableConfigurationProperties(AgentProperties.class)
 @Import({AgentCoreConfiguration.class, HostStatusService.class, BrokerConnectivity.class,
-        LibvirtHealthIndicator.class})
+        LibvirtHealthIndicator.class, GuestAccessHealthIndicator.class})
 public class CoreWithFakeDriverTestApplication {
 
     @Bean(destroyMethod = "close")

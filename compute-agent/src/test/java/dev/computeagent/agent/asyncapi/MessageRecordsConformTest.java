@@ -31,6 +31,8 @@ import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.status.HostStatus;
 import dev.computeagent.agent.testing.SshKeys;
 import dev.computeagent.virt.Flavor;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
@@ -97,7 +99,7 @@ class MessageRecordsConformTest {
         assertConforms("migrationAbortCommand", command("migration.abort", new MigrationAbortArgs("node-7", "late")));
 
         Map<String, Object> headers = new InternalSignature(KeyRing.load(null, "k".repeat(40), "k1", null),
-                java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(15))
+                Clock.systemUTC(), Duration.ofMinutes(15))
                 .sign("node-7", "node-8", "amq.rabbitmq.reply-to.x", "c-1", new byte[] {1, 2});
         assertThat(validateJson(schema("InternalCommandHeaders"), WIRE.writeValueAsString(headers))).isEmpty();
     }

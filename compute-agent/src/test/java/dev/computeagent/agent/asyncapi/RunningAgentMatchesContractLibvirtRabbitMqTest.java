@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.ComputeAgentApplication;
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.status.HostStatus;
 import dev.computeagent.agent.testing.AmqpTestClient;
 import dev.computeagent.virt.testing.Prerequisites;
@@ -100,7 +101,7 @@ class RunningAgentMatchesContractLibvirtRabbitMqTest {
         assertThat(validateJson(messagePayload("hostStatus"), text(heartbeat))).isEmpty();
         assertThat(validateJson(schema("HostStatus"), status)).isEmpty();
         JsonNode rest = heartbeat.json().get("payload");
-        assertThat(names(rest)).isEqualTo(names(dev.computeagent.agent.message.AgentJson.mapper().readTree(status)));
+        assertThat(names(rest)).isEqualTo(names(AgentJson.mapper().readTree(status)));
         assertThat(rest.get("host").asString()).isEqualTo(HOST);
         assertThat(rest.get("hypervisor").get("connected").asBoolean()).isTrue();
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -53,7 +54,7 @@ class DockerfileLintWithDockerfileUtilsTest {
         ProcessResult linted = Commands.run(Duration.ofSeconds(30), LINTER, "lint", "--json", dockerfile.toString());
         String json = linted.stdout();
         assertThat(json).as("%s output (stderr: %s)", LINTER, linted.stderr()).startsWith("[");
-        return JsonMapper.builder().disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        return JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .build().readValue(json, new TypeReference<List<Finding>>() { });
     }
 }

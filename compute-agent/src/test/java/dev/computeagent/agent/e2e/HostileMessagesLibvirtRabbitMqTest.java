@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,9 +113,9 @@ class HostileMessagesLibvirtRabbitMqTest {
             List<byte[]> dead = new ArrayList<>();
             await().atMost(WAIT).until(() -> {
                 dead.addAll(fx.client.drainDeadLetters());
-                return expectedDead.stream().allMatch(e -> dead.stream().anyMatch(d -> java.util.Arrays.equals(d, e)));
+                return expectedDead.stream().allMatch(e -> dead.stream().anyMatch(d -> Arrays.equals(d, e)));
             });
-            assertThat(dead).as("dead-lettered byte for byte").usingElementComparator(java.util.Arrays::compare)
+            assertThat(dead).as("dead-lettered byte for byte").usingElementComparator(Arrays::compare)
                     .containsAll(expectedDead);
             assertThat(Virsh.allDomains()).as("no hostile definition reached libvirt")
                     .doesNotContainAnyElementsOf(uuids.stream().map(u -> "instance-" + u).toList());

@@ -66,6 +66,8 @@ class ErrorMapperTest {
     @Test
     void anythingElseIsAnInternalErrorWithAMessage() {
         maps(new NullPointerException(), ErrorCode.INTERNAL_ERROR, false);
+        // commands are validated at the edge: an argument refused inside the agent is the agent's fault
+        maps(new IllegalArgumentException("bad"), ErrorCode.INTERNAL_ERROR, false);
         assertThat(ErrorMapper.toError(new NullPointerException()).message()).isEqualTo("NullPointerException");
         assertThat(ErrorMapper.toError(new RuntimeException("x".repeat(5000))).message()).hasSizeLessThan(1100);
     }

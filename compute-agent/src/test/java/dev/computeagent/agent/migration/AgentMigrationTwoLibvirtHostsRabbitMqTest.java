@@ -12,6 +12,7 @@ import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
 import dev.computeagent.virt.testing.Prerequisites;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,6 +23,7 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -143,7 +145,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(powerUpdates()).as("the migrations are not reported as out-of-band changes").isEmpty();
         assertThat(b.client().events(j -> j.path("event").asString().equals("instance.migration.check.end")))
                 .as("the destination's check answer, as published on compute.events").isNotEmpty()
-                .allSatisfy(r -> assertThat(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8))
+                .allSatisfy(r -> assertThat(new String(r.body(), StandardCharsets.UTF_8))
                         .doesNotContain("state_dir").doesNotContain(b.stateDir().toString()));
     }
 
@@ -214,7 +216,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(started.path("event").asString()).as(started.toString()).isEqualTo("instance.start.end");
         await().atMost(Duration.ofSeconds(30)).until(() -> boots(console) == 2);
 
-        org.junit.jupiter.api.Assumptions.assumeTrue(HOSTS.sharedStorageRecognised(),
+        Assumptions.assumeTrue(HOSTS.sharedStorageRecognised(),
                 "libvirt does not recognise the shared directory as shared storage here (no bindfs)");
         awaitTick(console, 1);
         int before = lastTick(console);

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,7 +34,7 @@ final class InProcessDestinations implements DestinationClient {
 
     private final Map<String, HandlerRegistry> agents = new ConcurrentHashMap<>();
     private final List<String> sent = new CopyOnWriteArrayList<>();
-    private final java.util.Set<CommandName> unanswered = ConcurrentHashMap.newKeySet();
+    private final Set<CommandName> unanswered = ConcurrentHashMap.newKeySet();
 
     /** Makes {@code host} reachable, answering with its four destination handlers. */
     InProcessDestinations register(String host, List<CommandHandler<?>> destinationHandlers) {

@@ -38,6 +38,8 @@ import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.StorageMode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -190,8 +192,8 @@ class MigrateHandlerWithFakesTest {
         assertThat(b.registry.find(uuid)).isPresent();
         try (var probes = Files.list(a.files.dir(uuid))) {
             assertThat(probes.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".shared-storage-probe"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -344,7 +346,7 @@ class MigrateHandlerWithFakesTest {
     void coldMigrationOfAStoppedInstanceLeavesItStoppedThere() {
         twoHosts(false);
         spawnOnA();
-        a.driver.stop(uuid, java.time.Duration.ZERO);
+        a.driver.stop(uuid, Duration.ZERO);
         a.store.record(uuid, InstanceState.STOPPED, null);
 
         Outcome outcome = a.migrateTo("b", false, null);
@@ -500,7 +502,7 @@ class MigrateHandlerWithFakesTest {
         assertThat(b.owned.listInstances()).isEmpty();
         assertThat(b.store.find(uuid)).isEmpty();
         assertThatThrownBy(() -> b.owned.info(uuid)).isInstanceOf(InstanceNotFoundException.class);
-        assertThatThrownBy(() -> b.owned.stop(uuid, java.time.Duration.ZERO))
+        assertThatThrownBy(() -> b.owned.stop(uuid, Duration.ZERO))
                 .isInstanceOf(InstanceNotFoundException.class);
         b.owned.destroy(uuid);
         assertThat(b.driver.info(uuid).powerState()).as("a foreign instance is never destroyed")
@@ -537,8 +539,8 @@ class MigrateHandlerWithFakesTest {
         spawnOnA();
         a.migrateTo("b", null, null);
 
-        destinations.call("b", dev.computeagent.agent.message.CommandName.MIGRATION_ABORT, "req-x.abort", uuid,
-                new MigrationAbortArgs("a", "late abort"), java.time.Duration.ofSeconds(1));
+        destinations.call("b", CommandName.MIGRATION_ABORT, "req-x.abort", uuid,
+                new MigrationAbortArgs("a", "late abort"), Duration.ofSeconds(1));
 
         assertThat(b.store.find(uuid)).isPresent();
         assertThat(b.files.disk(uuid)).exists();

@@ -7,6 +7,7 @@ import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.web.support.AgentWebContextTest;
 import dev.computeagent.image.CacheStatistics;
 import dev.computeagent.image.CachedImage;
+import dev.computeagent.image.ImageDownloadException;
 import dev.computeagent.virt.AddressSource;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.Flavor;
@@ -309,7 +310,7 @@ class RestApiTest extends AgentWebContextTest {
         }
         assertProblem(send(HttpRequest.newBuilder(uri("/v1/instances")).header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json")), 405);
-        imageCache.failListing(new dev.computeagent.image.ImageDownloadException("store unreachable", null));
+        imageCache.failListing(new ImageDownloadException("store unreachable", null));
         assertProblem(send(HttpRequest.newBuilder(uri("/v1/images")).header("Accept", "application/json").GET()), 503);
         instanceViews.fail(new IllegalStateException("journal corrupt"));
         assertProblem(send(HttpRequest.newBuilder(uri("/v1/instances")).header("Accept", "application/json").GET()), 500);
@@ -341,7 +342,7 @@ class RestApiTest extends AgentWebContextTest {
 
     @Test
     void unlistableImageCacheIsA503Problem() {
-        imageCache.failListing(new dev.computeagent.image.ImageDownloadException("store unreachable", null));
+        imageCache.failListing(new ImageDownloadException("store unreachable", null));
 
         assertProblem(get("/v1/images"), 503);
     }

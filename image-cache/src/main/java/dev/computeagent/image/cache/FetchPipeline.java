@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FetchPipeline {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FetchPipeline.class);
+    private static final Logger log = LoggerFactory.getLogger(FetchPipeline.class);
 
     private final CacheLayout layout;
     private final BaseEntries entries;
@@ -185,7 +185,7 @@ final class FetchPipeline {
             }
             throw new ImageStorageException("cannot commit image " + imageId + " to the cache: " + e.getMessage(), e);
         }
-        LOG.info("cached image {} as {} ({}, virtual size {})", imageId, base, format.qemuName(), virtualSize);
+        log.info("cached image {} as {} ({}, virtual size {})", imageId, base, format.qemuName(), virtualSize);
         return entries.read(name).orElseThrow(() -> new ImageStorageException("image " + imageId
                 + " vanished right after it was cached"));
     }
@@ -204,7 +204,7 @@ final class FetchPipeline {
             try {
                 Files.deleteIfExists(p);
             } catch (IOException e) {
-                LOG.warn("cannot remove {}: {}", p, e.getMessage());
+                log.warn("cannot remove {}: {}", p, e.getMessage());
             }
         }
     }

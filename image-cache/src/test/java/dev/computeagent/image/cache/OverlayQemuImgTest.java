@@ -12,6 +12,7 @@ import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.ImageTooLargeException;
 import dev.computeagent.image.Overlay;
 import dev.computeagent.image.testing.TestImages;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,7 +56,7 @@ class OverlayQemuImgTest {
             assertThat(info).contains("\"backing-filename\": \"" + overlay.base().path() + "\"",
                     "\"backing-filename-format\": \"raw\"", "\"virtual-size\": " + GIB);
             assertThat(Files.list(disk.getParent()).map(p -> p.getFileName().toString())).containsExactly("disk");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         }
     }

@@ -1,6 +1,7 @@
 package dev.computeagent.agent.web.support;
 
 import dev.computeagent.agent.config.AgentProperties;
+import dev.computeagent.agent.health.GuestAccessHealthIndicator;
 import dev.computeagent.agent.health.LibvirtHealthIndicator;
 import dev.computeagent.agent.metrics.ImageCacheMetrics;
 import dev.computeagent.agent.metrics.InstanceMetrics;
@@ -29,7 +30,7 @@ import org.springframework.context.annotation.Import;
 @EnableAutoConfiguration
 @EnableConfigurationProperties(AgentProperties.class)
 @Import({StatusController.class, InstancesController.class, ImagesController.class, ProblemResponses.class,
-        HostStatusService.class, BrokerConnectivity.class, GuestAgentProbe.class, LibvirtHealthIndicator.class,
+        HostStatusService.class, BrokerConnectivity.class, GuestAgentProbe.class, LibvirtHealthIndicator.class, GuestAccessHealthIndicator.class,
         ImageCacheMetrics.class, InstanceMetrics.class})
 public class AgentWebTestApplication {
 

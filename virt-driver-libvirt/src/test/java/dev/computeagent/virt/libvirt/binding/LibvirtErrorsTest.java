@@ -11,9 +11,9 @@ import dev.computeagent.virt.InvalidSpecException;
 import dev.computeagent.virt.OperationTimeoutException;
 import java.lang.reflect.Constructor;
 import org.junit.jupiter.api.Test;
-import org.libvirt.Error;
 import org.libvirt.Error.ErrorDomain;
 import org.libvirt.Error.ErrorNumber;
+import org.libvirt.Error;
 import org.libvirt.LibvirtException;
 import org.libvirt.jna.virError;
 
@@ -53,13 +53,14 @@ class LibvirtErrorsTest {
     }
 
     @Test
-    void badSpecsAndUnreadableDisksAreInvalidSpecs() {
+    void badSpecsAreInvalidSpecsButADiskTheHostCannotOpenIsTheHostsFault() {
         assertThat(translate(LibvirtCall.DEFINE, ErrorNumber.VIR_ERR_XML_ERROR, ErrorDomain.VIR_FROM_DOMAIN))
                 .isInstanceOf(InvalidSpecException.class);
         assertThat(translate(LibvirtCall.CREATE, ErrorNumber.VIR_ERR_NO_NETWORK, ErrorDomain.VIR_FROM_NETWORK))
                 .isInstanceOf(InvalidSpecException.class);
+        // "Cannot access storage file ... (as uid:64055, gid:64055): Permission denied"
         assertThat(translate(LibvirtCall.CREATE, ErrorNumber.VIR_ERR_SYSTEM_ERROR, ErrorDomain.VIR_FROM_STORAGE))
-                .isInstanceOf(InvalidSpecException.class);
+                .isExactlyInstanceOf(HypervisorException.class);
         assertThat(translate(LibvirtCall.DESTROY, ErrorNumber.VIR_ERR_SYSTEM_ERROR, ErrorDomain.VIR_FROM_STORAGE))
                 .isInstanceOf(HypervisorException.class);
     }

@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One agent JVM ({@link AgentProcess}) serving one harness host, configured as
@@ -86,7 +88,7 @@ final class MigrationAgent implements AutoCloseable {
     }
 
     /** Where the tiny guest's serial output goes while this agent owns {@code uuid}. */
-    Path consoleLog(java.util.UUID uuid) {
+    Path consoleLog(UUID uuid) {
         return stateDir.resolve("instances").resolve(uuid.toString()).resolve("console.log");
     }
 
@@ -100,13 +102,13 @@ final class MigrationAgent implements AutoCloseable {
      *
      * @return the final event and the {@link System#nanoTime()} just before the publish
      */
-    Sent send(String command, String requestId, java.util.UUID uuid, String argsJson, Duration timeout) throws Exception {
+    Sent send(String command, String requestId, UUID uuid, String argsJson, Duration timeout) throws Exception {
         long published = amqp.command(command, requestId, uuid.toString(), argsJson);
         long deadline = published + timeout.toNanos();
         while (true) {
             try {
                 return new Sent(amqp.await(requestId, Duration.ofSeconds(1)), published);
-            } catch (java.util.concurrent.TimeoutException notYet) {
+            } catch (TimeoutException notYet) {
                 if (!process.alive()) {
                     throw new IllegalStateException("agent " + name + " exited while handling " + requestId);
                 }

@@ -1,6 +1,7 @@
 package dev.computeagent.agent.bench;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,7 +35,7 @@ final class PrometheusTimers {
             double[] then = before.timers.getOrDefault(key, new double[2]);
             double count = now[1] - then[1];
             if (count > 0) {
-                out.put(key, String.format(java.util.Locale.ROOT, "%.1f ms (n=%.0f)", (now[0] - then[0]) * 1000 / count,
+                out.put(key, String.format(Locale.ROOT, "%.1f ms (n=%.0f)", (now[0] - then[0]) * 1000 / count,
                         count));
             }
         });

@@ -22,7 +22,7 @@ import org.awaitility.Awaitility;
  * --undefinesource} in the same run, alternating, there and back. Wall time is measured around the
  * call; downtime and job time come from the destination's completed-job statistics for both.
  *
- * <p>Run (root, libvirt, bindfs): {@code ./mvnw -q -pl virt-driver-libvirt test-compile exec:java
+ * <p>Run (root, libvirt, bindfs): {@code ./mvnw -q -pl compute-agent test-compile exec:java
  * -Dexec.classpathScope=test -Dexec.mainClass=dev.computeagent.virt.libvirt.migration.MigrationBenchmark
  * [-Dexec.args="<rounds> <kvm|qemu> [<monitor poll ms>]"]}
  */

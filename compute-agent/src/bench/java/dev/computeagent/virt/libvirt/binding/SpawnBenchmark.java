@@ -32,7 +32,7 @@ import org.libvirt.Domain;
  * libvirt-java calls for the same domain XML, interleaved in one run against the real libvirtd.
  * Not run by {@code verify}. Arguments: [iterations=20] [virt type auto|kvm|qemu = qemu].
  *
- * <pre>./mvnw -q -pl virt-driver-libvirt test-compile exec:java -Dexec.classpathScope=test \
+ * <pre>./mvnw -q -pl compute-agent test-compile exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=dev.computeagent.virt.libvirt.binding.SpawnBenchmark</pre>
  */
 public final class SpawnBenchmark {

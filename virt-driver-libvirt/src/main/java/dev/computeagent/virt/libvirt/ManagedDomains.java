@@ -17,18 +17,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decides which domains are the agent's: named {@code instance-<uuid>} for their own uuid and
+ * Decides which domains the agent manages (not which host owns one: that is the agent's
+ * {@code OwnedInstancesDriver}): named {@code instance-<uuid>} for their own uuid and
  * carrying the agent's metadata element. Every other domain is invisible: looking it up gives
- * "not found", and nothing here ever changes it. Remembers the uuids it has seen owned, so that
+ * "not found", and nothing here ever changes it. Remembers the uuids it has seen managed, so that
  * events of a domain that is already gone can still be attributed.
  */
-final class OwnedDomains {
+final class ManagedDomains {
 
-    private static final Logger LOG = LoggerFactory.getLogger(OwnedDomains.class);
+    private static final Logger log = LoggerFactory.getLogger(ManagedDomains.class);
 
     private final Set<UUID> known = ConcurrentHashMap.newKeySet();
 
-    /** The owned domain with {@code uuid}; the caller closes it. */
+    /** The managed domain with {@code uuid}; the caller closes it. */
     Optional<DomainHandle> find(LibvirtConnection connection, UUID uuid) {
         Optional<DomainHandle> found = connection.lookup(uuid);
         if (found.isEmpty()) {
@@ -43,7 +44,7 @@ final class OwnedDomains {
     }
 
     /**
-     * The owned domain with {@code uuid}; the caller closes it.
+     * The managed domain with {@code uuid}; the caller closes it.
      *
      * @throws InstanceNotFoundException none, or not the agent's
      */
@@ -51,7 +52,7 @@ final class OwnedDomains {
         return find(connection, uuid).orElseThrow(() -> new InstanceNotFoundException("no instance " + uuid));
     }
 
-    /** The agent metadata of an owned domain; empty for a foreign (or vanished) one. */
+    /** The agent metadata of a managed domain; empty for a foreign (or vanished) one. */
     Optional<InstanceMetadata> metadataOf(DomainHandle handle) {
         if (!DomainNames.uuidOf(handle.name()).map(handle.uuid()::equals).orElse(false)) {
             return Optional.empty();
@@ -61,7 +62,7 @@ final class OwnedDomains {
             metadata = AgentMetadata.fromDomainXml(handle.xml());
         } catch (DomainXmlException e) {
             // a damaged agent element: we cannot tell what the domain is, so we do not touch it
-            LOG.warn("domain {} carries unreadable agent metadata; treating it as foreign", handle.name(), e);
+            log.warn("domain {} carries unreadable agent metadata; treating it as foreign", handle.name(), e);
             return Optional.empty();
         } catch (InstanceNotFoundException e) {
             return Optional.empty();
