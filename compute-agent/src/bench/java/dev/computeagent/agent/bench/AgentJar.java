@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 
 /**
  * The agent as an operator runs it: {@code java <jvm options> -jar compute-agent.jar} in its own
- * process, configured by environment variables (§6), on a free port. Knows how long it took to
+ * process, configured by environment variables (docs/configuration.md), on a free port. Knows how long it took to
  * become ready, its RSS, its Prometheus text, and stops it with SIGTERM (graceful), then SIGKILL.
  */
 final class AgentJar implements AutoCloseable {

@@ -20,7 +20,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * The agent's configuration: the {@code agent.*} keys of DESIGN.md §6 plus the agent's own
+ * The agent's configuration: the {@code agent.*} keys of docs/configuration.md (the contract's and the agent's own)
  * extensions. Validated at start-up; an invalid value stops the agent with a message naming the key.
  * The heartbeat and power-sync intervals and the shutdown timeout given as a bare number are seconds
  * ({@code 30} = {@code 30s}); a value with a unit ({@code 500ms}, {@code 10m}) keeps its unit.

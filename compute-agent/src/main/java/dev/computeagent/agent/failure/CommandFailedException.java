@@ -3,7 +3,7 @@ package dev.computeagent.agent.failure;
 import dev.computeagent.agent.message.ErrorCode;
 import java.util.Objects;
 
-/** A handler's own decision that a command failed, with the §3 code to report. */
+/** A handler's own decision that a command failed, with the contract's error code to report and whether a retry may succeed. */
 public class CommandFailedException extends RuntimeException {
 
     private final ErrorCode code;

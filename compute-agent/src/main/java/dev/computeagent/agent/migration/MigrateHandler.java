@@ -7,13 +7,18 @@ import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.message.MigratedInstance;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
+import dev.computeagent.agent.message.NicArgs;
+import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.migration.MigrationDriver;
+import dev.computeagent.virt.migration.PortableInstance;
 import dev.computeagent.virt.migration.SharedStorageProbe;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -117,6 +122,20 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
         Map<String, Object> payload = new LinkedHashMap<>(adopted.payload());
         payload.put("destination", destination);
         return new Outcome(payload);
+    }
+
+    /** The instance as the typed data a cold migration over shared storage hands over. */
+    static MigratedInstance migrated(PortableInstance instance) {
+        InstanceMetadata meta = instance.metadata();
+        Map<String, String> notes = meta.annotations();
+        return new MigratedInstance(meta.name(), meta.flavor(), meta.imageId(),
+                instance.nics().stream().map(NicArgs::of).toList(), meta.userMetadata(),
+                notes.get(Annotations.CREATED_AT), notes.get(Annotations.SPAWN_REQUEST), notes.get(Annotations.SPEC_SHA256));
+    }
+
+    /** An abort reason within the contract's 4096 characters. */
+    static String abbreviate(String reason) {
+        return reason.length() <= 4096 ? reason : reason.substring(0, 4095) + "…";
     }
 
     /** What every step of an outgoing migration works with. */

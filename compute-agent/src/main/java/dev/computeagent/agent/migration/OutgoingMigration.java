@@ -8,12 +8,10 @@ import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.InternalArgs;
 import dev.computeagent.agent.message.MigrateArgs;
-import dev.computeagent.agent.message.MigratedInstance;
 import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
-import dev.computeagent.agent.message.NicArgs;
 import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
@@ -22,7 +20,6 @@ import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationProgress;
 import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.MigrationResult;
-import dev.computeagent.virt.migration.PortableInstance;
 import dev.computeagent.virt.migration.SharedStorageProbe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -153,7 +150,7 @@ final class OutgoingMigration {
      */
     private Outcome handOverInstance() {
         MigrationAdoptArgs args = new MigrationAdoptArgs(parts.host(), command.requestId(),
-                migrated(parts.migrationDriver().exportInstance(uuid)), wasRunning);
+                MigrateHandler.migrated(parts.migrationDriver().exportInstance(uuid)), wasRunning);
         MigrationReply adopted;
         try {
             adopted = parts.destinations().call(destination, CommandName.MIGRATION_ADOPT, command.requestId() + ".adopt",
@@ -271,7 +268,7 @@ final class OutgoingMigration {
         if (prepareSent) {
             try {
                 parts.destinations().call(destination, CommandName.MIGRATION_ABORT, command.requestId() + ".abort", uuid,
-                        new MigrationAbortArgs(parts.host(), abbreviate(String.valueOf(cause.getMessage()))),
+                        new MigrationAbortArgs(parts.host(), MigrateHandler.abbreviate(String.valueOf(cause.getMessage()))),
                         parts.timeouts().abort());
             } catch (RuntimeException e) {
                 log.warn("could not tell {} to abort the migration of {}: {}", destination, uuid, e.toString());
@@ -289,19 +286,6 @@ final class OutgoingMigration {
         } catch (RuntimeException e) {
             log.warn("could not restore the state of {} after a failed migration", uuid, e);
         }
-    }
-
-    /** The instance as the typed data a cold migration over shared storage hands over. */
-    private static MigratedInstance migrated(PortableInstance instance) {
-        InstanceMetadata meta = instance.metadata();
-        Map<String, String> notes = meta.annotations();
-        return new MigratedInstance(meta.name(), meta.flavor(), meta.imageId(),
-                instance.nics().stream().map(NicArgs::of).toList(), meta.userMetadata(),
-                notes.get(Annotations.CREATED_AT), notes.get(Annotations.SPAWN_REQUEST), notes.get(Annotations.SPEC_SHA256));
-    }
-
-    private static String abbreviate(String reason) {
-        return reason.length() <= 4096 ? reason : reason.substring(0, 4095) + "…";
     }
 
     static CommandFailedException failed(String step, String reason, boolean retriable) {

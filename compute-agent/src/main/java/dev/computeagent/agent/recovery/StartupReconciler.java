@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles the agent with libvirt before it takes commands (DESIGN.md §7):
+ * Reconciles the agent with libvirt before it takes commands (docs/architecture.md, "Where state lives"):
  * <ul>
  *   <li>a spawn that failed while its domain could not be removed is cleaned up now
  *       ({@link FailedSpawnCleanup});</li>

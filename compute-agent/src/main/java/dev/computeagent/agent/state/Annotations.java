@@ -11,7 +11,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The agent's annotations stored with every instance (DESIGN.md §7): its state, when it was
+ * The agent's annotations stored with every instance (docs/architecture.md, "Where state lives"): its state, when it was
  * created, the spawn request and a fingerprint of the spawn spec, the last error. They are what
  * start-up recovery reads; values are plain strings.
  */

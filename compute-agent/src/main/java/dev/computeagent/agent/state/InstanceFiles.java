@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The per-instance files under {@code <state-dir>/instances/<uuid>/} (DESIGN.md §5): the root disk
+ * The per-instance files under {@code <state-dir>/instances/<uuid>/} (docs/architecture.md, "Contracts"): the root disk
  * overlay {@code disk}, the ephemeral disk {@code disk.eph0} when the flavor has one, the config drive
  * {@code disk.config} when the instance has one, the serial console {@code console.log}, and the agent's
  * markers that the spawn completed, or failed with its domain not removable yet. Base images

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's in-memory view of its instances, kept current by the command handlers, recovery
- * and the power-state sync; libvirt stays the source of truth (DESIGN.md §7) and this view is
+ * and the power-state sync; libvirt stays the source of truth (docs/architecture.md, "Where state lives") and this view is
  * rebuilt from it at start-up. Thread-safe.
  */
 public final class InstanceRegistry implements InstanceViews {

@@ -8,7 +8,7 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the agent knows of one instance; the body of {@code GET /v1/instances/{uuid}} (DESIGN.md §5).
+ * What the agent knows of one instance; the body of {@code GET /v1/instances/{uuid}} (docs/architecture.md, "Contracts").
  * {@code last_error} is null when the last operation succeeded.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)

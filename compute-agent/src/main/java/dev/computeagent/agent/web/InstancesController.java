@@ -21,7 +21,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /v1/instances} and {@code GET /v1/instances/{uuid}} (DESIGN.md §5). The list is a JSON
+ * {@code GET /v1/instances} and {@code GET /v1/instances/{uuid}} (docs/architecture.md, "Contracts"). The list is a JSON
  * array ordered by creation time, from the agent's own view. One instance adds its network
  * interfaces with their IP addresses, asked of the hypervisor (and the guest agent: up to its timeout)
  * on each request, and whether its guest agent answers, asked through {@link GuestAgentProbe}, which

@@ -37,7 +37,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * The real application (the libvirt driver on libvirt's test hypervisor, real RabbitMQ, a directory
  * image store):
- * what it actually publishes and serves matches the AsyncAPI document and DESIGN.md §5 - the
+ * what it actually publishes and serves matches the AsyncAPI document and the REST contract (docs/architecture.md, "Contracts") - the
  * heartbeat, a command's events and reply, a rejection - and its endpoints are up, ready, and show
  * no credential. No instance is created.
  */

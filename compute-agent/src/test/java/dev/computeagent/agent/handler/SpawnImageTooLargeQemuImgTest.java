@@ -30,7 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DESIGN.md §4 through the spawn handler: an image above the flavor's root disk never enters the cache. */
+/** The image store contract (docs/architecture.md, "Contracts") through the spawn handler: an image above the flavor's root disk never enters the cache. */
 class SpawnImageTooLargeQemuImgTest {
 
     private static final long GIB = 1L << 30;

@@ -28,7 +28,7 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** The REST API of DESIGN.md §5 over a real port, with the fake driver and stub collaborators. */
+/** The REST API (docs/architecture.md, "Contracts") over a real port, with the fake driver and stub collaborators. */
 class RestApiTest extends AgentWebContextTest {
 
     private static final String ACTIVE_UUID = "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a";
