@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.failure.ErrorMapper;
-import dev.computeagent.agent.message.CommandArgs;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InstanceState;
@@ -193,7 +192,7 @@ class HandlersWithFakeDriverTest {
         List<CommandHandler<?>> all = new ArrayList<>(allButMigration);
         for (CommandName name : List.of(CommandName.MIGRATE, CommandName.MIGRATION_CHECK,
                 CommandName.MIGRATION_PREPARE, CommandName.MIGRATION_ADOPT, CommandName.MIGRATION_ABORT)) {
-            all.add(answering(name));
+            all.add(TestCommands.handler(name, c -> new Outcome(Map.of("answered", name.wireName()))));
         }
         HandlerRegistry registry = new HandlerRegistry(all);
         Command<MigrateArgs> migrate = TestCommands.migrate("m", uuid, new MigrateArgs("elsewhere", null, null, null,
@@ -203,20 +202,5 @@ class HandlersWithFakeDriverTest {
         all.add(stop);
         assertThatThrownBy(() -> new HandlerRegistry(all))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("two handlers for stop");
-    }
-
-    /** A handler of {@code name} that only says it answered. */
-    private static <A extends CommandArgs> CommandHandler<A> answering(CommandName name) {
-        return new CommandHandler<>() {
-            @Override
-            public CommandName command() {
-                return name;
-            }
-
-            @Override
-            public Outcome handle(Command<A> command) {
-                return new Outcome(Map.of("answered", name.wireName()));
-            }
-        };
     }
 }

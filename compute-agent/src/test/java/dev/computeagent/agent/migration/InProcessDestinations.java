@@ -14,6 +14,7 @@ import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InternalArgs;
+import dev.computeagent.agent.testing.TestCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,26 +42,13 @@ final class InProcessDestinations implements DestinationClient {
         List<CommandHandler<?>> all = new ArrayList<>(destinationHandlers);
         for (CommandName name : CommandName.values()) {
             if (!name.internal()) {
-                all.add(unused(name));
+                all.add(TestCommands.handler(name, c -> {
+                    throw new IllegalStateException(name.wireName() + " is not an agent-to-agent command");
+                }));
             }
         }
         agents.put(host, new HandlerRegistry(all));
         return this;
-    }
-
-    /** The controller commands: never sent agent to agent. */
-    private static <A extends CommandArgs> CommandHandler<A> unused(CommandName name) {
-        return new CommandHandler<>() {
-            @Override
-            public CommandName command() {
-                return name;
-            }
-
-            @Override
-            public Outcome handle(Command<A> command) {
-                throw new IllegalStateException(name.wireName() + " is not an agent-to-agent command");
-            }
-        };
     }
 
     /** The next {@code command} is lost on its way (the destination's agent is down): no answer. */

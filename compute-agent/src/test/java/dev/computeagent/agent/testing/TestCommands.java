@@ -1,6 +1,9 @@
 package dev.computeagent.agent.testing;
 
 import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.handler.CommandHandler;
+import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.message.CommandArgs;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.agent.message.NicArgs;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 /** Validated commands, as the validator would hand them to a handler, for handler tests. */
 public final class TestCommands {
@@ -60,5 +64,21 @@ public final class TestCommands {
 
     public static Command<MigrateArgs> migrate(String requestId, UUID uuid, MigrateArgs args) {
         return Command.of(requestId, uuid, CommandName.MIGRATE, args);
+    }
+
+    /** A handler of {@code name} that answers with {@code answer}. */
+    public static <A extends CommandArgs> CommandHandler<A> handler(CommandName name,
+                                                                   Function<Command<A>, Outcome> answer) {
+        return new CommandHandler<>() {
+            @Override
+            public CommandName command() {
+                return name;
+            }
+
+            @Override
+            public Outcome handle(Command<A> command) {
+                return answer.apply(command);
+            }
+        };
     }
 }
