@@ -1,7 +1,7 @@
 package dev.computeagent.image.cache;
 
-import dev.computeagent.image.ImageCacheOptions;
 import dev.computeagent.image.ImageDownloadException;
+import dev.computeagent.image.ImageCacheOptions;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.slf4j.Logger;

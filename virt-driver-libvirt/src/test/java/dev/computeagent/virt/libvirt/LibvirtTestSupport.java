@@ -1,7 +1,7 @@
 package dev.computeagent.virt.libvirt;
 
-import dev.computeagent.virt.libvirt.designer.VirtType;
 import dev.computeagent.virt.testing.Prerequisites;
+import dev.computeagent.virt.libvirt.designer.VirtType;
 import java.time.Duration;
 
 /** The real libvirtd the driver tests use, and settings with test-friendly timings. */

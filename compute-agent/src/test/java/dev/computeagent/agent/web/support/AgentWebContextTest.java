@@ -1,6 +1,5 @@
 package dev.computeagent.agent.web.support;
 
-import dev.computeagent.image.CacheStatistics;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import java.io.IOException;
 import java.net.URI;
@@ -10,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import dev.computeagent.image.CacheStatistics;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;

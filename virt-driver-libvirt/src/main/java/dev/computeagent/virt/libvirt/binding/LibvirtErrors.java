@@ -9,9 +9,9 @@ import dev.computeagent.virt.InvalidSpecException;
 import dev.computeagent.virt.OperationTimeoutException;
 import java.util.EnumSet;
 import java.util.Set;
+import org.libvirt.Error;
 import org.libvirt.Error.ErrorDomain;
 import org.libvirt.Error.ErrorNumber;
-import org.libvirt.Error;
 import org.libvirt.LibvirtException;
 
 /**

@@ -1,14 +1,14 @@
 package dev.computeagent.virt.libvirt.binding;
 
-import dev.computeagent.virt.migration.MigrationException.Step;
 import dev.computeagent.virt.migration.MigrationException;
+import dev.computeagent.virt.migration.MigrationException.Step;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.libvirt.Domain.MigrateFlags;
 import org.libvirt.Domain;
+import org.libvirt.Domain.MigrateFlags;
 import org.libvirt.DomainJobStats;
 import org.libvirt.LibvirtException;
 import org.libvirt.TypedParameter;

@@ -1,13 +1,13 @@
 package dev.computeagent.virt.libvirt.binding;
 
+import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationException.Reason;
 import dev.computeagent.virt.migration.MigrationException.Step;
-import dev.computeagent.virt.migration.MigrationException;
 import java.util.EnumSet;
 import java.util.Set;
+import org.libvirt.Error;
 import org.libvirt.Error.ErrorDomain;
 import org.libvirt.Error.ErrorNumber;
-import org.libvirt.Error;
 import org.libvirt.LibvirtException;
 
 /**

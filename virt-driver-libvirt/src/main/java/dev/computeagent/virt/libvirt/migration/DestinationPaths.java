@@ -1,8 +1,8 @@
 package dev.computeagent.virt.libvirt.migration;
 
+import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationException.Reason;
 import dev.computeagent.virt.migration.MigrationException.Step;
-import dev.computeagent.virt.migration.MigrationException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;

@@ -2,9 +2,9 @@ package dev.computeagent.virt.libvirt.migration;
 
 import dev.computeagent.virt.DriverException;
 import dev.computeagent.virt.libvirt.binding.MigrationJobStats;
+import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationException.Reason;
 import dev.computeagent.virt.migration.MigrationException.Step;
-import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationListener;
 import dev.computeagent.virt.migration.MigrationProgress;
 import dev.computeagent.virt.migration.MigrationResult;

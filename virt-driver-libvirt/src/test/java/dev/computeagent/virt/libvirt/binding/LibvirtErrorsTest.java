@@ -11,9 +11,9 @@ import dev.computeagent.virt.InvalidSpecException;
 import dev.computeagent.virt.OperationTimeoutException;
 import java.lang.reflect.Constructor;
 import org.junit.jupiter.api.Test;
+import org.libvirt.Error;
 import org.libvirt.Error.ErrorDomain;
 import org.libvirt.Error.ErrorNumber;
-import org.libvirt.Error;
 import org.libvirt.LibvirtException;
 import org.libvirt.jna.virError;
 

@@ -3,7 +3,6 @@ package dev.computeagent.virt.libvirt.designer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.libvirt.domain.BootDevice;
 import dev.computeagent.virt.libvirt.domain.CharDeviceType;
@@ -33,6 +32,7 @@ import dev.computeagent.virt.libvirt.domain.Os;
 import dev.computeagent.virt.libvirt.domain.Rng;
 import dev.computeagent.virt.libvirt.domain.RngModel;
 import dev.computeagent.virt.libvirt.domain.Serial;
+import dev.computeagent.virt.InstanceSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.libvirt.binding.MigrationJobStats;
+import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationException.Reason;
 import dev.computeagent.virt.migration.MigrationException.Step;
-import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationListener;
 import dev.computeagent.virt.migration.MigrationProgress;
 import dev.computeagent.virt.migration.MigrationResult;
