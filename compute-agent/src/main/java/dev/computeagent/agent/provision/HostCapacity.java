@@ -73,14 +73,34 @@ public final class HostCapacity {
      *
      * @throws CommandFailedException {@code INSUFFICIENT_RESOURCES}; what {@code uuid} held before stays held
      */
-    public synchronized void reserve(UUID uuid, Need need) {
-        check(uuid, need);
-        held.put(uuid, need);
+    public void reserve(UUID uuid, Need need) {
+        Host host = host(need);
+        synchronized (this) {
+            check(uuid, need, host);
+            held.put(uuid, need);
+        }
     }
 
     /** Checks that {@code need} fits, holding nothing. @throws CommandFailedException as {@link #reserve} */
-    public synchronized void check(UUID uuid, Need need) {
-        HostResources host = driver.hostResources();
+    public void check(UUID uuid, Need need) {
+        Host host = host(need);
+        synchronized (this) {
+            check(uuid, need, host);
+        }
+    }
+
+    /** The host's size and free space, read before the lock: the hypervisor may be slow to answer. */
+    private Host host(Need need) {
+        HostResources resources = driver.hostResources();
+        return need.diskBytes() > 0
+                ? new Host(resources.vcpus(), resources.memoryMb(), files.usableSpace(), files.totalSpace())
+                : new Host(resources.vcpus(), resources.memoryMb(), 0, 0);
+    }
+
+    private record Host(int vcpus, long memoryMb, long freeDiskBytes, long totalDiskBytes) {
+    }
+
+    private void check(UUID uuid, Need need, Host host) {
         if (need.vcpus() > host.vcpus()) {
             throw insufficient("instance needs " + need.vcpus() + " vCPUs; the host has " + host.vcpus(), false);
         }
@@ -91,12 +111,12 @@ public final class HostCapacity {
                     + "arriving", need.memoryMb() <= host.memoryMb());
         }
         if (need.diskBytes() > 0) {
-            long free = files.usableSpace() - diskBytesOfOthers(uuid);
+            long free = host.freeDiskBytes() - diskBytesOfOthers(uuid);
             if (need.diskBytes() > free) {
                 throw insufficient("instance needs " + Gib.of(need.diskBytes()) + " GiB of disk (root "
                         + Gib.of(need.rootBytes()) + ", ephemeral " + Gib.of(need.ephemeralBytes()) + "); the state "
                         + "directory has " + Gib.of(Math.max(0, free)) + " GiB free for it",
-                        need.diskBytes() <= files.totalSpace());
+                        need.diskBytes() <= host.totalDiskBytes());
             }
         }
     }
