@@ -30,11 +30,13 @@ ARG RUNTIME_IMAGE=eclipse-temurin:17-jre-noble
 # "prebuilt" takes compute-agent/target/compute-agent.jar from the build context.
 ARG AGENT_JAR=build
 
-# ---- build: the Maven wrapper builds the agent and the three modules it depends on -------------
+# ---- build: the Maven wrapper builds the agent and the four modules it depends on --------------
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
 COPY mvnw pom.xml ./
 COPY .mvn/ .mvn/
+COPY host-io/pom.xml host-io/
+COPY host-io/src/ host-io/src/
 COPY virt-driver-api/pom.xml virt-driver-api/
 COPY virt-driver-api/src/ virt-driver-api/src/
 COPY virt-driver-libvirt/pom.xml virt-driver-libvirt/

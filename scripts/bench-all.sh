@@ -11,15 +11,15 @@ run() { printf '\n==== %s ====\n' "$1"; shift; "$@"; }
 ./mvnw -B -ntp -q -DskipTests install
 
 run "driver: spawn through LibvirtComputeDriver vs raw libvirt calls (benchmarks/driver.md)" \
-  ./mvnw -B -ntp -q -pl virt-driver-libvirt exec:java -Dexec.classpathScope=test \
+  ./mvnw -B -ntp -q -pl compute-agent exec:java -Dexec.classpathScope=test \
     -Dexec.mainClass=dev.computeagent.virt.libvirt.binding.SpawnBenchmark -Dexec.args="20"
 
 run "image cache: cold 1 GiB fetch vs curl + sha512sum + qemu-img convert (benchmarks/image-cache.md)" \
-  ./mvnw -B -ntp -q -pl image-cache exec:java -Dexec.classpathScope=test \
+  ./mvnw -B -ntp -q -pl compute-agent exec:java -Dexec.classpathScope=test \
     -Dexec.mainClass=dev.computeagent.image.bench.ImageCacheBenchmark -Dexec.args="/var/tmp/ic-bench 5"
 
 run "migration: driver vs virsh migrate between two libvirt hosts (benchmarks/migration.md)" \
-  ./mvnw -B -ntp -q -pl virt-driver-libvirt exec:java -Dexec.classpathScope=test \
+  ./mvnw -B -ntp -q -pl compute-agent exec:java -Dexec.classpathScope=test \
     -Dexec.mainClass=dev.computeagent.virt.libvirt.migration.MigrationBenchmark -Dexec.args="10"
 
 run "migration through two agents vs virsh migrate (benchmarks/migration-agent.md)" \

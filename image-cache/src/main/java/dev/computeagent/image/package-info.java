@@ -7,4 +7,7 @@
  * <p>Nothing in this package is null unless a method or record component says so; optional values are
  * {@link java.util.Optional}.
  */
+@NullMarked
 package dev.computeagent.image;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,6 +3,7 @@ package dev.computeagent.virt;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -110,7 +111,16 @@ public interface ComputeDriver extends AutoCloseable {
     HostResources hostResources();
 
     /**
-     * Registers a listener for lifecycle events of owned instances. Events keep flowing across
+     * The user guest processes run as, when the hypervisor says (libvirt: its DAC security label), so the
+     * caller can check that the directories it puts disks in are reachable by it; empty when the hypervisor
+     * does not say or cannot be asked now.
+     */
+    default Optional<GuestProcessUser> guestProcessUser() {
+        return Optional.empty();
+    }
+
+    /**
+     * Registers a listener for lifecycle events of the instances this driver manages. Events keep flowing across
      * reconnects of the underlying hypervisor connection, but changes that happen while the
      * connection is down are not replayed: reconcile with {@link #listInstances()} once
      * {@link #connectionCount()} has changed. Events of one driver arrive in order, on a driver

@@ -1,6 +1,7 @@
 package dev.computeagent.agent.amqp;
 
 import com.rabbitmq.client.Channel;
+import dev.computeagent.agent.execution.Delivery;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;

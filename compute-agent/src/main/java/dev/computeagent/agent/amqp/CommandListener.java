@@ -9,6 +9,7 @@ import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -94,6 +95,6 @@ public final class CommandListener implements ChannelAwareMessageListener {
                 payload, new ErrorBody(ErrorCode.INVALID_COMMAND, rejected.reason(), false));
         rejections.reject(event, message, channel, rejected.misrouted());
         meters.timer("agent.commands", "command", "unknown", "outcome", "rejected")
-                .record(java.time.Duration.ZERO);
+                .record(Duration.ZERO);
     }
 }

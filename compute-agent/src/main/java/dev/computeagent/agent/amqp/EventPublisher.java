@@ -1,16 +1,20 @@
 package dev.computeagent.agent.amqp;
 
+import dev.computeagent.agent.events.EventSink;
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.EventMessage;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Date;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.amqp.AmqpException;
@@ -22,14 +26,14 @@ import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import tools.jackson.core.JacksonException;
 
 /**
- * Publishes events to {@code compute.events} (routing key = event name) and replies to
- * {@code reply_to} through the default exchange, persistent JSON, and waits for the broker's
- * publisher confirm. {@code publish}/{@code reply} return whether the broker confirmed; they never
- * throw for broker trouble (a down broker is a false, the caller decides). An event that cannot be
+ * The {@link EventSink} over the broker: publishes events to {@code compute.events} (routing key = event
+ * name) and replies to {@code reply_to} through the default exchange, persistent JSON, and waits for the
+ * broker's publisher confirm. {@code publish}/{@code reply} return whether the broker confirmed; they
+ * never throw for broker trouble (a down broker is a false, the caller decides). An event that cannot be
  * encoded as JSON (text no encoder accepts, such as a lone UTF-16 surrogate) is an
  * {@link IllegalArgumentException}: no retry would send it.
  */
-public final class EventPublisher {
+public final class EventPublisher implements EventSink {
 
     private static final Logger log = LoggerFactory.getLogger(EventPublisher.class);
 
@@ -45,20 +49,21 @@ public final class EventPublisher {
         this.confirmTimeout = confirmTimeout;
     }
 
-    /** A new event from this host, stamped now. */
-    public EventMessage event(String name, String requestId, String instanceUuid, Map<String, Object> payload,
-                              ErrorBody error) {
+    @Override
+    public EventMessage event(String name, @Nullable String requestId, @Nullable String instanceUuid,
+                              Map<String, Object> payload, @Nullable ErrorBody error) {
         return new EventMessage(EventMessage.VERSION, name, host, clock.instant().truncatedTo(ChronoUnit.MILLIS),
                 requestId, instanceUuid, payload, error);
     }
 
     /** Publishes on {@code compute.events}, without the payload's reply-only part (see {@link EventMessage#REPLY_ONLY}). */
+    @Override
     public boolean publish(EventMessage event) {
         return send(Topology.EVENTS_EXCHANGE, event.event(), event.withoutReplyOnly(), null);
     }
 
-    /** Sends {@code event} to {@code replyTo} with {@code correlationId}; no reply address = nothing to do. */
-    public boolean reply(String replyTo, String correlationId, EventMessage event) {
+    @Override
+    public boolean reply(@Nullable String replyTo, @Nullable String correlationId, EventMessage event) {
         if (replyTo == null || replyTo.isEmpty()) {
             return true;
         }
@@ -83,7 +88,7 @@ public final class EventPublisher {
         }
     }
 
-    private boolean send(String exchange, String routingKey, EventMessage event, String correlationId) {
+    private boolean send(String exchange, String routingKey, EventMessage event, @Nullable String correlationId) {
         byte[] body;
         try {
             body = AgentJson.mapper().writeValueAsBytes(event);
@@ -96,7 +101,7 @@ public final class EventPublisher {
         props.setContentType(MessageProperties.CONTENT_TYPE_JSON);
         props.setContentEncoding(StandardCharsets.UTF_8.name());
         props.setDeliveryMode(MessageDeliveryMode.PERSISTENT);
-        props.setTimestamp(java.util.Date.from(event.timestamp()));
+        props.setTimestamp(Date.from(event.timestamp()));
         props.setMessageId(UUID.randomUUID().toString());
         if (correlationId != null) {
             props.setCorrelationId(correlationId);

@@ -1,6 +1,7 @@
 package dev.computeagent.agent.amqp;
 
 import com.rabbitmq.client.Channel;
+import dev.computeagent.agent.execution.BackgroundTasks;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.EventMessage;
 import java.io.IOException;
@@ -33,7 +34,7 @@ public final class RejectionSender implements AutoCloseable {
     static final Duration LONGEST_RETRY = Duration.ofSeconds(30);
 
     private final EventPublisher events;
-    private final ScheduledExecutorService sender = CommandIntake.daemonScheduler("agent-rejections");
+    private final ScheduledExecutorService sender = BackgroundTasks.daemonScheduler("agent-rejections");
     private volatile boolean closed;
 
     public RejectionSender(EventPublisher events) {

@@ -9,7 +9,7 @@ import org.springframework.amqp.core.QueueBuilder;
 import org.springframework.amqp.core.TopicExchange;
 
 /**
- * The AMQP topology of DESIGN.md §3 for one host, plus the agents' own exchange
+ * The AMQP topology of the AsyncAPI contract for one host, plus the agents' own exchange
  * {@value #INTERNAL_EXCHANGE} (topic, durable), on which agents send each other the internal
  * {@code migration.*} commands: the command queue is bound to it with the same key, so a broker
  * can give controllers write permission on {@code compute} only. Declared idempotently by Spring's

@@ -1,5 +1,9 @@
 /**
- * The AMQP side of the agent (DESIGN.md §3): topology, the command listener with manual acknowledgement, confirmed event publishing, and the intake lifecycle. Nothing here is null unless documented as such; inputs are validated at the edges.
+ * The broker side of the agent, its outermost adapter (the AsyncAPI contract): topology, the command
+ * listener with manual acknowledgement, confirmed event publishing (the {@code events.EventSink}),
+ * rejections to the dead-letter queue, and the client a source agent talks to a destination with
+ * (the {@code migration.DestinationClient}). Nothing below this package imports it. Nothing here is null
+ * unless annotated {@code @Nullable}.
  */
 @NullMarked
 package dev.computeagent.agent.amqp;

@@ -1,6 +1,6 @@
 package dev.computeagent.agent.cli;
 
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,7 +13,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * An agent's read-only REST API (DESIGN.md §5). The base URL is {@code --api}, else
+ * An agent's read-only REST API (docs/architecture.md, "Contracts"). The base URL is {@code --api}, else
  * {@code COMPUTE_AGENT_API}, else {@code http://<--host or 127.0.0.1>:<SERVER_PORT or 8080>}.
  */
 final class AgentApi {

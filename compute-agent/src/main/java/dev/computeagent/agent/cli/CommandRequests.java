@@ -1,13 +1,15 @@
 package dev.computeagent.agent.cli;
 
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
+import dev.computeagent.agent.message.CommandArgs;
 import dev.computeagent.agent.message.CommandEnvelope;
-import dev.computeagent.agent.message.FlavorArgs;
+import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.agent.message.NicArgs;
 import dev.computeagent.agent.message.RebootArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.message.StopArgs;
+import dev.computeagent.virt.Flavor;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -19,10 +21,10 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns the operator's words into command envelopes (DESIGN.md §3), built from the same typed
- * records the agent reads, with a fresh {@code request_id}. Only the form is checked here (numbers,
- * {@code key=value} lists, a canonical UUID); the agent validates the values and answers
- * {@code INVALID_COMMAND} when they are out of range.
+ * Turns the operator's words into command envelopes (AsyncAPI {@code CommandEnvelope}), built from the
+ * same typed records the agent reads, with a fresh {@code request_id}. The form is checked here (numbers,
+ * {@code key=value} lists, a canonical UUID) and a flavor's ranges (the one {@code Flavor} type holds no
+ * other); the agent validates everything else and answers {@code INVALID_COMMAND}.
  */
 final class CommandRequests {
 
@@ -37,8 +39,8 @@ final class CommandRequests {
         return "ctl-" + UUID.randomUUID();
     }
 
-    static CommandEnvelope envelope(String command, String instanceUuid, Object args) {
-        return new CommandEnvelope(1, newRequestId(), command, uuid(instanceUuid), AgentJson.mapper().valueToTree(args));
+    static CommandEnvelope envelope(CommandName command, String instanceUuid, CommandArgs args) {
+        return CommandEnvelope.of(command, newRequestId(), UUID.fromString(uuid(instanceUuid)), args);
     }
 
     static byte[] bytes(CommandEnvelope envelope) {
@@ -46,15 +48,19 @@ final class CommandRequests {
     }
 
     /** {@code vcpus=1,ram=512,disk=10[,ephemeral=0]}: RAM in MiB, disks in GiB. */
-    static FlavorArgs flavor(String text) {
+    static Flavor flavor(String text) {
         Map<String, String> values = keyValues(text, "--flavor");
         for (String key : values.keySet()) {
             if (!List.of("vcpus", "ram", "disk", "ephemeral").contains(key)) {
                 throw new UsageException("--flavor: unknown key " + key + " (vcpus, ram, disk, ephemeral)");
             }
         }
-        return new FlavorArgs((int) number(values, "vcpus", true), number(values, "ram", true),
-                number(values, "disk", true), number(values, "ephemeral", false));
+        try {
+            return new Flavor(Math.toIntExact(number(values, "vcpus", true)), number(values, "ram", true),
+                    number(values, "disk", true), number(values, "ephemeral", false));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new UsageException("--flavor: " + e.getMessage());
+        }
     }
 
     /** {@code network=NAME}, {@code bridge=NAME} or {@code user}, then optional {@code ,mac=…,model=…}. */
@@ -89,7 +95,7 @@ final class CommandRequests {
         return new NicArgs(type, source, values.get("mac"), values.get("model"));
     }
 
-    static SpawnArgs spawnArgs(String name, String imageId, FlavorArgs flavor, List<NicArgs> nics,
+    static SpawnArgs spawnArgs(String name, String imageId, Flavor flavor, List<NicArgs> nics,
                                Map<String, String> metadata, byte @Nullable [] userData) {
         return new SpawnArgs(name, flavor, imageId, nics.isEmpty() ? null : List.copyOf(nics),
                 metadata.isEmpty() ? null : Map.copyOf(metadata),

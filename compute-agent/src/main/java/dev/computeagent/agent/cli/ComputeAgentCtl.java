@@ -1,6 +1,9 @@
 package dev.computeagent.agent.cli;
 
+import dev.computeagent.agent.message.CommandArgs;
 import dev.computeagent.agent.message.CommandEnvelope;
+import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.NoArgs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -122,19 +125,19 @@ public final class ComputeAgentCtl {
                     throw new UsageException("--force and --shutdown-timeout exclude each other");
                 }
                 Integer grace = a.option("shutdown-timeout").map(s -> a.intOption("shutdown-timeout", 60)).orElse(null);
-                yield send(a, "stop", instance(a), CommandRequests.stopArgs(a.flag("force"), grace));
+                yield send(a, CommandName.STOP, instance(a), CommandRequests.stopArgs(a.flag("force"), grace));
             }
             case "start" -> {
                 CtlArgs a = parse(args, Set.of(), Set.of());
-                yield send(a, "start", instance(a), Map.of());
+                yield send(a, CommandName.START, instance(a), NoArgs.INSTANCE);
             }
             case "reboot" -> {
                 CtlArgs a = parse(args, Set.of(), Set.of("hard"));
-                yield send(a, "reboot", instance(a), CommandRequests.rebootArgs(a.flag("hard")));
+                yield send(a, CommandName.REBOOT, instance(a), CommandRequests.rebootArgs(a.flag("hard")));
             }
             case "delete" -> {
                 CtlArgs a = parse(args, Set.of(), Set.of());
-                yield send(a, "delete", instance(a), Map.of());
+                yield send(a, CommandName.DELETE, instance(a), NoArgs.INSTANCE);
             }
             case "migrate" -> {
                 CtlArgs a = parse(args, Set.of("to"), Set.of("cold", "block", "shared"));
@@ -142,7 +145,7 @@ public final class ComputeAgentCtl {
                     throw new UsageException("--block and --shared exclude each other");
                 }
                 Boolean block = a.flag("block") ? Boolean.TRUE : a.flag("shared") ? Boolean.FALSE : null;
-                yield send(a, "migrate", instance(a), CommandRequests.migrateArgs(a.required("to"), a.flag("cold"), block));
+                yield send(a, CommandName.MIGRATE, instance(a), CommandRequests.migrateArgs(a.required("to"), a.flag("cold"), block));
             }
             case "send" -> sendRaw(parse(args, Set.of(), Set.of()));
             case "status" -> {
@@ -172,12 +175,12 @@ public final class ComputeAgentCtl {
         a.positionals(0, "no positional arguments (options only)");
         String uuid = CommandRequests.uuid(a.option("uuid").orElse(UUID.randomUUID().toString()));
         byte[] userData = a.option("user-data").map(this::read).orElse(null);
-        return send(a, "spawn", uuid, CommandRequests.spawnArgs(a.option("name").orElse(uuid), a.required("image"),
+        return send(a, CommandName.SPAWN, uuid, CommandRequests.spawnArgs(a.option("name").orElse(uuid), a.required("image"),
                 CommandRequests.flavor(a.required("flavor")), CommandRequests.nics(a.all("nic")),
                 CommandRequests.metadata(a.all("meta")), userData));
     }
 
-    private int send(CtlArgs a, String command, String uuid, Object commandArgs) {
+    private int send(CtlArgs a, CommandName command, String uuid, CommandArgs commandArgs) {
         CommandEnvelope envelope = CommandRequests.envelope(command, uuid, commandArgs);
         return request(a, CommandRequests.bytes(envelope));
     }

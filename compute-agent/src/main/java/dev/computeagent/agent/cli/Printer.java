@@ -1,6 +1,6 @@
 package dev.computeagent.agent.cli;
 
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,12 +2,13 @@ package dev.computeagent.agent.command;
 
 import dev.computeagent.agent.text.Untrusted;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /** The result of validating one incoming message: a typed command or a typed rejection. */
 public sealed interface Validation {
 
     /** The message is a valid command. */
-    record Accepted(Command command) implements Validation {
+    record Accepted(Command<?> command) implements Validation {
         public Accepted {
             Objects.requireNonNull(command, "command");
         }
@@ -24,13 +25,14 @@ public sealed interface Validation {
      * @param misrouted    the message carries another host's routing key (it reached this queue through
      *                     a foreign binding), so the broker's dead-lettering would not reach this host's DLQ
      */
-    record Rejected(String reason, String rawBody, String requestId, String instanceUuid, boolean misrouted)
-            implements Validation {
+    record Rejected(String reason, @Nullable String rawBody, @Nullable String requestId, @Nullable String instanceUuid,
+                    boolean misrouted) implements Validation {
         public Rejected {
             reason = Untrusted.text(Objects.requireNonNull(reason, "reason"));
         }
 
-        public Rejected(String reason, String rawBody, String requestId, String instanceUuid) {
+        public Rejected(String reason, @Nullable String rawBody, @Nullable String requestId,
+                        @Nullable String instanceUuid) {
             this(reason, rawBody, requestId, instanceUuid, false);
         }
     }

@@ -12,6 +12,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.boot.convert.DurationUnit;
@@ -19,7 +20,7 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * The agent's configuration: the {@code agent.*} keys of DESIGN.md §6 plus the agent's own
+ * The agent's configuration: the {@code agent.*} keys of docs/configuration.md (the contract's and the agent's own)
  * extensions. Validated at start-up; an invalid value stops the agent with a message naming the key.
  * The heartbeat and power-sync intervals and the shutdown timeout given as a bare number are seconds
  * ({@code 30} = {@code 30s}); a value with a unit ({@code 500ms}, {@code 10m}) keeps its unit.
@@ -74,7 +75,7 @@ public record AgentProperties(
             @NotBlank @DefaultValue("qemu:///system") String uri,
             @NotNull @Pattern(regexp = "auto|kvm|qemu", message = "agent.libvirt.virt-type must be auto, kvm or qemu")
             @DefaultValue("auto") String virtType,
-            String migrationUri,
+            @Nullable String migrationUri,
             @Min(0) @DefaultValue("0") long migrationBandwidth,
             @DefaultValue("false") boolean migrationAutoConverge) {
     }
@@ -85,7 +86,7 @@ public record AgentProperties(
      * @param downloadMinRate per second: an image download (retries included) fails once it has taken
      *                        longer than the stall timeout plus the image's size at this rate
      */
-    public record ImageStore(@DefaultValue("file:///var/lib/compute-agent-images") URI url, String token,
+    public record ImageStore(@DefaultValue("file:///var/lib/compute-agent-images") URI url, @Nullable String token,
                              @NotNull @DefaultValue("1MB") DataSize downloadMinRate) {
 
         public ImageStore {
@@ -126,11 +127,11 @@ public record AgentProperties(
      * @param activeKeyId the key to sign with; default: the only key
      * @param maxAge      how old a signature may be when it arrives (above the longest internal wait, 10 min)
      */
-    public record InternalAuth(Path keysDir, String key,
+    public record InternalAuth(@Nullable Path keysDir, @Nullable String key,
                                @NotBlank @Pattern(regexp = "[A-Za-z0-9._-]{1,64}",
                                        message = "agent.internal-auth.key-id must be 1-64 chars of [A-Za-z0-9._-]")
                                @DefaultValue("default") String keyId,
-                               String activeKeyId,
+                               @Nullable String activeKeyId,
                                @NotNull @DefaultValue("15m") Duration maxAge) {
 
         @Override

@@ -5,7 +5,6 @@ import dev.computeagent.agent.migration.OwnedInstancesDriver;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
-import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
 import dev.computeagent.virt.libvirt.VirtTypeProbe;
@@ -15,12 +14,13 @@ import java.time.Duration;
 import java.util.Optional;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 
 /**
- * The production collaborators: the libvirt {@link ComputeDriver} ({@code agent.libvirt.*}) and the
- * {@link ImageCache} ({@code agent.image-store.*}, {@code agent.image-cache.*}). Neither fails the
- * start-up when its remote end is down: the driver reconnects on its own, the store is only
- * contacted on a fetch.
+ * The production collaborators: the libvirt driver ({@code agent.libvirt.*}), seen through this host's
+ * ownership, the migration driver on the same connection, and the {@link ImageCache}
+ * ({@code agent.image-store.*}, {@code agent.image-cache.*}). Neither fails the start-up when its remote
+ * end is down: the driver reconnects on its own, the store is only contacted on a fetch.
  */
 @Configuration(proxyBeanMethods = false)
 public class BackendConfiguration {
@@ -28,20 +28,24 @@ public class BackendConfiguration {
     /** A download that receives nothing for this long fails (and is retried by the cache). */
     static final Duration DOWNLOAD_STALL_TIMEOUT = Duration.ofSeconds(60);
 
-    /** Libvirt, seen through this host's ownership: another agent's domains are invisible. */
+    /** Libvirt itself: every domain of the connection, the agent's or not (only the beans below use it). */
     @Bean(destroyMethod = "close")
-    ComputeDriver computeDriver(AgentProperties properties) {
+    LibvirtComputeDriver libvirtDriver(AgentProperties properties) {
         VirtType virtType = VirtTypeProbe.resolve(properties.libvirt().virtType(), properties.libvirt().uri());
-        return new OwnedInstancesDriver(
-                LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(properties.libvirt().uri(), virtType)),
-                properties.host());
+        return LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(properties.libvirt().uri(), virtType));
+    }
+
+    /** The {@code ComputeDriver} the agent uses: libvirt, seen through this host's ownership (closed with libvirt). */
+    @Bean(destroyMethod = "")
+    @Primary
+    OwnedInstancesDriver computeDriver(LibvirtComputeDriver libvirt, AgentProperties properties) {
+        return new OwnedInstancesDriver(libvirt, properties.host());
     }
 
     /** Migration through the same libvirt connection (and, for a cold arrival, the same rendering) as the compute driver. */
     @Bean(destroyMethod = "close")
-    LibvirtMigrationDriver migrationDriver(ComputeDriver driver) {
-        ComputeDriver libvirt = driver instanceof OwnedInstancesDriver owned ? owned.delegate() : driver;
-        return new LibvirtMigrationDriver((LibvirtComputeDriver) libvirt);
+    LibvirtMigrationDriver migrationDriver(LibvirtComputeDriver libvirt) {
+        return new LibvirtMigrationDriver(libvirt);
     }
 
     @Bean(destroyMethod = "close")

@@ -1,9 +1,9 @@
 package dev.computeagent.agent.configdrive;
 
-import dev.computeagent.image.ImageStorageException;
-import dev.computeagent.image.files.AtomicFiles;
-import dev.computeagent.image.qemu.ProcessResult;
-import dev.computeagent.image.qemu.ProcessRunner;
+import dev.computeagent.hostio.AtomicFiles;
+import dev.computeagent.hostio.ProcessException;
+import dev.computeagent.hostio.ProcessResult;
+import dev.computeagent.hostio.ProcessRunner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds config drives: ISO 9660 images labelled {@code config-2} holding the files of
@@ -104,7 +105,7 @@ public final class ConfigDriveBuilder {
             r = runner.run(List.of("genisoimage", "-o", iso.toString(), "-ldots", "-allow-lowercase",
                     "-allow-multidot", "-l", "-publisher", "compute-agent", "-quiet", "-J", "-r", "-V", LABEL,
                     root.toString()), CPU_SECONDS, ADDRESS_SPACE, timeout);
-        } catch (ImageStorageException e) {
+        } catch (ProcessException e) {
             throw new ConfigDriveException("genisoimage could not run: " + e.getMessage()
                     + " (install Debian's genisoimage)", e);
         }
@@ -113,7 +114,7 @@ public final class ConfigDriveBuilder {
         }
     }
 
-    private static void deleteTree(@org.jspecify.annotations.Nullable Path dir) {
+    private static void deleteTree(@Nullable Path dir) {
         if (dir == null) {
             return;
         }

@@ -1,6 +1,6 @@
 package dev.computeagent.agent.configdrive;
 
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.virt.NicSpec;
 import java.util.ArrayList;
 import java.util.Base64;

@@ -1,29 +1,28 @@
 package dev.computeagent.agent.execution;
 
-import dev.computeagent.agent.amqp.Delivery;
-import dev.computeagent.agent.amqp.EventPublisher;
 import dev.computeagent.agent.command.Command;
-import dev.computeagent.agent.handler.CommandHandler;
+import dev.computeagent.agent.events.EventSink;
+import dev.computeagent.agent.execution.Delivery;
+import dev.computeagent.agent.failure.ErrorMapper;
 import dev.computeagent.agent.handler.HandlerRegistry;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.journal.CompletedRequest;
 import dev.computeagent.agent.journal.RequestJournal;
+import dev.computeagent.agent.message.CommandArgs;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;
-import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.InstanceStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs accepted commands on their instance's lane with the at-least-once protocol of DESIGN.md §3:
+ * Runs accepted commands on their instance's lane with the contract's at-least-once protocol:
  * a request already in the journal for the same instance and command is answered again from it (a
  * request id reused for another instance or command is refused, see {@link #rejectReusedRequestId});
  * otherwise {@code .start} is
@@ -46,22 +45,24 @@ public final class CommandExecutor {
     private final InstanceLanes lanes;
     private final HandlerRegistry handlers;
     private final RequestJournal journal;
-    private final EventPublisher events;
+    private final EventSink events;
     private final InstanceStore store;
+    private final CommandPayloads payloads;
     private final MeterRegistry meters;
 
     public CommandExecutor(InstanceLanes lanes, HandlerRegistry handlers, RequestJournal journal,
-                           EventPublisher events, InstanceStore store, MeterRegistry meters) {
+                           EventSink events, InstanceStore store, MeterRegistry meters) {
         this.lanes = lanes;
         this.handlers = handlers;
         this.journal = journal;
         this.events = events;
         this.store = store;
+        this.payloads = new CommandPayloads(store);
         this.meters = meters;
     }
 
     /** Queues the command on its instance's lane; when the lanes are closed the delivery is abandoned. */
-    public void submit(Command command, Delivery delivery) {
+    public void submit(Command<?> command, Delivery delivery) {
         boolean queued = lanes.submit(command.instanceUuid(), new InstanceLanes.LaneTask() {
             @Override
             public void run() {
@@ -79,7 +80,7 @@ public final class CommandExecutor {
     }
 
     /** Executes on the calling thread (which must hold the instance's lane). Never throws. */
-    void execute(Command command, Delivery delivery) {
+    void execute(Command<?> command, Delivery delivery) {
         Execution execution = new Execution(command, delivery);
         try {
             execution.run();
@@ -90,7 +91,7 @@ public final class CommandExecutor {
 
     /** One delivery of a command, from the journal lookup to the acknowledgement. */
     private final class Execution {
-        private final Command command;
+        private final Command<?> command;
         private final Delivery delivery;
         private final Timer.Sample sample;
         private final String prefix;
@@ -100,7 +101,7 @@ public final class CommandExecutor {
         /** The final event went to the broker (confirmed or not): a redelivery is answered from the journal. */
         private boolean answering;
 
-        Execution(Command command, Delivery delivery) {
+        Execution(Command<?> command, Delivery delivery) {
             this.command = command;
             this.delivery = delivery;
             this.sample = Timer.start(meters);
@@ -118,7 +119,7 @@ public final class CommandExecutor {
                 rejectReusedRequestId(recorded.get().finalEvent());
                 return;
             }
-            if (!start(currentPayload(command))) {
+            if (!start(payloads.current(command))) {
                 // nothing done yet: let the broker hand it to us (or a restarted us) again
                 delivery.requeue();
                 return;
@@ -137,7 +138,7 @@ public final class CommandExecutor {
                             error.code(), error.message());
                 }
                 noteError(command, error);
-                last = events.event(prefix + ".error", command.requestId(), uuid, errorPayload(command), error);
+                last = events.event(prefix + ".error", command.requestId(), uuid, payloads.afterError(command), error);
             }
             announceNew(last);
         }
@@ -170,14 +171,14 @@ public final class CommandExecutor {
         private void rejectReusedRequestId(EventMessage recorded) {
             log.warn("request id {} was already used for {} of {}; refusing {} of {}", command.requestId(),
                     recorded.event(), recorded.instanceUuid(), command.name().wireName(), uuid);
-            if (!start(currentPayload(command))) {
+            if (!start(payloads.current(command))) {
                 delivery.requeue();
                 return;
             }
             ErrorBody error = new ErrorBody(ErrorCode.INVALID_COMMAND, "request_id " + command.requestId()
                     + " was already used for another request (" + recorded.event() + " of instance "
                     + recorded.instanceUuid() + ")", false);
-            EventMessage last = events.event(prefix + ".error", command.requestId(), uuid, currentPayload(command),
+            EventMessage last = events.event(prefix + ".error", command.requestId(), uuid, payloads.current(command),
                     error);
             boolean published = events.publish(last);
             answering = true;
@@ -200,14 +201,14 @@ public final class CommandExecutor {
             log.error("{} {} of {} broke off unexpectedly; answering INTERNAL_ERROR", command.name().wireName(),
                     command.requestId(), uuid, failure);
             try {
-                if (!started && !start(safePayload(command))) {
+                if (!started && !start(payloads.safe(command))) {
                     delivery.requeue();
                     return;
                 }
                 ErrorBody error = new ErrorBody(ErrorCode.INTERNAL_ERROR, "the agent failed unexpectedly while "
                         + "handling " + command.name().wireName() + " (" + failure.getClass().getSimpleName()
                         + "); see its log", false);
-                announceNew(events.event(prefix + ".error", command.requestId(), uuid, safePayload(command), error));
+                announceNew(events.event(prefix + ".error", command.requestId(), uuid, payloads.safe(command), error));
             } catch (RuntimeException | Error again) {
                 log.error("{} {} could not be answered either; returning it to the queue", command.name().wireName(),
                         command.requestId(), again);
@@ -277,50 +278,11 @@ public final class CommandExecutor {
                 && (recorded.event().equals(prefix + ".end") || recorded.event().equals(prefix + ".error"));
     }
 
-    private Outcome handle(Command command) {
-        Optional<CommandHandler<Command>> handler = handlers.find(command);
-        if (handler.isEmpty()) {
-            throw new CommandFailedException(ErrorCode.INTERNAL_ERROR,
-                    "no handler for command " + command.name().wireName() + " on this agent", false);
-        }
-        return handler.get().handle(command);
+    private <A extends CommandArgs> Outcome handle(Command<A> command) {
+        return handlers.of(command).handle(command);
     }
 
-    private Map<String, Object> currentPayload(Command command) {
-        if (command.name() == CommandName.SPAWN && store.view(command.instanceUuid()).isEmpty()) {
-            return Map.of("state", InstanceState.BUILDING.name(), "power_state", "NOSTATE");
-        }
-        return withDestination(command, store.view(command.instanceUuid()).map(Outcome::payloadOf).orElse(Map.of()));
-    }
-
-    private Map<String, Object> errorPayload(Command command) {
-        return withDestination(command, store.view(command.instanceUuid()).map(Outcome::payloadOf)
-                .orElseGet(() -> command.name() == CommandName.SPAWN
-                        ? Map.of("state", InstanceState.ERROR.name(), "power_state", "NOSTATE")
-                        : Map.of()));
-    }
-
-    /** Only the instance's state and power state: nothing a failure to encode could come from. */
-    private Map<String, Object> safePayload(Command command) {
-        Map<String, Object> payload = new LinkedHashMap<>();
-        store.view(command.instanceUuid()).ifPresent(view -> {
-            payload.put("state", view.state().name());
-            payload.put("power_state", view.powerState());
-        });
-        return withDestination(command, payload);
-    }
-
-    /** Every migrate event names the destination (DESIGN.md §3). */
-    private static Map<String, Object> withDestination(Command command, Map<String, Object> payload) {
-        if (!(command instanceof Command.Migrate migrate)) {
-            return payload;
-        }
-        Map<String, Object> p = new LinkedHashMap<>(payload);
-        p.put("destination", migrate.args().destination());
-        return p;
-    }
-
-    private void noteError(Command command, ErrorBody error) {
+    private void noteError(Command<?> command, ErrorBody error) {
         if (command.name() == CommandName.SPAWN && error.code() != ErrorCode.INSTANCE_EXISTS) {
             return; // a failed spawn left nothing to annotate
         }

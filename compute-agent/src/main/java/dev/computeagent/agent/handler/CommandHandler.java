@@ -1,21 +1,23 @@
 package dev.computeagent.agent.handler;
 
 import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.message.CommandArgs;
 import dev.computeagent.agent.message.CommandName;
 
 /**
- * Executes one kind of command. Called on the instance's lane, so never concurrently for one
- * instance. Returns the outcome of success; any failure is thrown and mapped to a §3 error code by
- * {@link dev.computeagent.agent.execution.ErrorMapper}. A handler must leave nothing half-built
- * behind when it fails, and must be safe to run again for the same request after a crash.
+ * Executes one command, named by {@link #command()}, the one key it is registered under
+ * ({@link HandlerRegistry}). Called on the instance's lane, so never concurrently for one instance.
+ * Returns the outcome of success; any failure is thrown ({@link dev.computeagent.agent.failure.CommandFailedException}
+ * for a decision of its own, or what its collaborators threw) and mapped to an error code by
+ * {@link dev.computeagent.agent.failure.ErrorMapper}. A handler must leave nothing half-built behind when it
+ * fails, and must be safe to run again for the same request after a crash.
  *
- * @param <C> the command type it handles
+ * @param <A> the arguments' record type, {@code command().argsType()}
  */
-public interface CommandHandler<C extends Command> {
+public interface CommandHandler<A extends CommandArgs> {
 
+    /** The command this handler executes. */
     CommandName command();
 
-    Class<C> type();
-
-    Outcome handle(C command);
+    Outcome handle(Command<A> command);
 }

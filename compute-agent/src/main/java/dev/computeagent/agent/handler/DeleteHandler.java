@@ -2,6 +2,7 @@ package dev.computeagent.agent.handler;
 
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.virt.ComputeDriver;
@@ -10,7 +11,7 @@ import dev.computeagent.virt.ComputeDriver;
  * {@code delete}: destroys and undefines the domain, then removes the instance directory (bases
  * stay for garbage collection). An unknown instance is success; a repeated delete is harmless.
  */
-public final class DeleteHandler implements CommandHandler<Command.Delete> {
+public final class DeleteHandler implements CommandHandler<NoArgs> {
 
     private final ComputeDriver driver;
     private final InstanceStore store;
@@ -28,12 +29,7 @@ public final class DeleteHandler implements CommandHandler<Command.Delete> {
     }
 
     @Override
-    public Class<Command.Delete> type() {
-        return Command.Delete.class;
-    }
-
-    @Override
-    public Outcome handle(Command.Delete command) {
+    public Outcome handle(Command<NoArgs> command) {
         driver.destroy(command.instanceUuid());
         store.forget(command.instanceUuid());
         files.delete(command.instanceUuid());

@@ -28,12 +28,7 @@ public record Outcome(Map<String, Object> payload) {
         p.put("power_state", view.powerState());
         p.put("uuid", view.uuid());
         p.put("name", view.name());
-        Map<String, Object> flavor = new LinkedHashMap<>();
-        flavor.put("vcpus", view.flavor().vcpus());
-        flavor.put("memory_mb", view.flavor().memoryMb());
-        flavor.put("root_gb", view.flavor().rootGb());
-        flavor.put("ephemeral_gb", view.flavor().ephemeralGb());
-        p.put("flavor", flavor);
+        p.put("flavor", view.flavor());
         p.put("image_id", view.imageId());
         p.put("host", view.host());
         if (view.createdAt() != null) {

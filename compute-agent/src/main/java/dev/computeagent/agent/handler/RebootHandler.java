@@ -3,6 +3,7 @@ package dev.computeagent.agent.handler;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.message.RebootArgs;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.virt.ComputeDriver;
 
@@ -10,7 +11,7 @@ import dev.computeagent.virt.ComputeDriver;
  * {@code reboot}: soft (graceful shutdown as {@code stop}, then booted again; hard after the timeout) or
  * hard; a stopped instance is started.
  */
-public final class RebootHandler implements CommandHandler<Command.Reboot> {
+public final class RebootHandler implements CommandHandler<RebootArgs> {
 
     private final ComputeDriver driver;
     private final InstanceStore store;
@@ -26,13 +27,8 @@ public final class RebootHandler implements CommandHandler<Command.Reboot> {
     }
 
     @Override
-    public Class<Command.Reboot> type() {
-        return Command.Reboot.class;
-    }
-
-    @Override
-    public Outcome handle(Command.Reboot command) {
-        driver.reboot(command.instanceUuid(), command.type(), command.softTimeout());
+    public Outcome handle(Command<RebootArgs> command) {
+        driver.reboot(command.instanceUuid(), command.args().rebootType(), command.args().softTimeout());
         return Outcome.of(store.record(command.instanceUuid(), InstanceState.ACTIVE, null));
     }
 }

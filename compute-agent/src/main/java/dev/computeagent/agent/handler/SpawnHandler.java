@@ -1,25 +1,27 @@
 package dev.computeagent.agent.handler;
 
 import dev.computeagent.agent.command.Command;
-import dev.computeagent.agent.command.SpawnRequest;
-import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
 import dev.computeagent.agent.configdrive.ConfigDriveContent;
 import dev.computeagent.agent.configdrive.ConfigDriveOptions;
-import dev.computeagent.agent.execution.CommandFailedException;
-import dev.computeagent.agent.execution.ErrorMapper;
+import dev.computeagent.agent.failure.CommandFailedException;
+import dev.computeagent.agent.failure.ErrorMapper;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.message.SpawnArgs;
+import dev.computeagent.agent.provision.HostCapacity;
+import dev.computeagent.agent.provision.InstanceProvisioner;
+import dev.computeagent.agent.provision.InstanceProvisioner.ConfigDrive;
+import dev.computeagent.agent.provision.Phases;
 import dev.computeagent.agent.state.Annotations;
-import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceStore;
-import dev.computeagent.agent.state.Sizes;
 import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.Gib;
 import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
@@ -28,22 +30,22 @@ import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.PowerState;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code spawn}: root disk overlay from the image cache, then define and boot through the driver,
- * then wait until the guest runs.
+ * {@code spawn}: the instance's disks ({@link InstanceProvisioner}: root overlay over the cached image,
+ * the flavor's ephemeral disk, a config drive), then define and boot through the driver, then wait
+ * until the guest runs.
  *
  * <p>Idempotent: an existing instance with the same spec fingerprint is finished (started when a
  * crash interrupted its spawn) and reported as success; with another spec the command fails with
@@ -54,22 +56,18 @@ import org.slf4j.LoggerFactory;
  * everything this spawn created (domain, overlay, instance directory) before it is reported; when the
  * domain cannot be removed (the hypervisor is unreachable), the files stay marked until it can be.
  *
- * <p>The root disk is {@code vda}; a flavor with {@code ephemeral_gb} gets an empty, unformatted qcow2
- * disk of that size as {@code vdb} ({@code disk.eph0}), as Nova's ephemeral disk without a file system.
- * NICs without a MAC get one from the agent ({@link MacAddresses}). A spawn that gives the guest
+ * <p>NICs without a MAC get one from the agent ({@link MacAddresses}). A spawn that gives the guest
  * something to read (user data, SSH public keys or NICs to configure), or any spawn on a host with
- * {@link ConfigDriveOptions#force}, gets a config drive ({@code disk.config}, a read-only IDE CD-ROM
- * labelled {@code config-2}, as Nova writes it: see {@link dev.computeagent.agent.configdrive}); a spawn
- * with none of these has nothing for cloud-init to apply beyond the hostname and skips the
- * genisoimage run. An image whose properties say {@code hw_qemu_guest_agent=yes} gets the guest
- * agent's channel ({@link ImageProperties}).
+ * {@link ConfigDriveOptions#force}, gets a config drive (as Nova writes it: see
+ * {@link dev.computeagent.agent.configdrive}); a spawn with none of these has nothing for cloud-init to
+ * apply beyond the hostname and skips the genisoimage run.
  *
- * <p>Before any work a new instance must fit: memory, and root plus ephemeral disk, with the other
- * instances arriving counted (see {@link #reserveCapacity}), else {@code INSUFFICIENT_RESOURCES}; an
- * image above the root disk is refused before it is cached.
- * The instance is in the registry as {@code BUILDING} from the moment its domain exists.
+ * <p>Before any work a new instance must fit ({@link HostCapacity}), else {@code INSUFFICIENT_RESOURCES};
+ * what it needs is held until the spawn ends. With {@code root_gb} 0 the root disk is the image's virtual
+ * size: checked and held again once the image is known. An image above the root disk is refused before
+ * it is cached. The instance is in the registry as {@code BUILDING} from the moment its domain exists.
  */
-public final class SpawnHandler implements CommandHandler<Command.Spawn> {
+public final class SpawnHandler implements CommandHandler<SpawnArgs> {
 
     private static final Logger log = LoggerFactory.getLogger(SpawnHandler.class);
     static final Duration BOOT_TIMEOUT = Duration.ofSeconds(60);
@@ -78,26 +76,26 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
     private final ImageCache images;
     private final InstanceStore store;
     private final InstanceFiles files;
-    private final ConfigDriveBuilder configDrives;
+    private final InstanceProvisioner provisioner;
+    private final HostCapacity capacity;
     private final ConfigDriveOptions configDriveOptions;
     private final String host;
     private final Clock clock;
-    private final MeterRegistry meters;
-    private final CapacityReservations reservations;
+    private final Phases phases;
 
     public SpawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
-                        ConfigDriveBuilder configDrives, ConfigDriveOptions configDriveOptions,
-                        CapacityReservations reservations, String host, Clock clock, MeterRegistry meters) {
+                        InstanceProvisioner provisioner, HostCapacity capacity, ConfigDriveOptions configDriveOptions,
+                        String host, Clock clock, MeterRegistry meters) {
         this.driver = driver;
         this.images = images;
         this.store = store;
         this.files = files;
-        this.configDrives = configDrives;
+        this.provisioner = provisioner;
+        this.capacity = capacity;
         this.configDriveOptions = configDriveOptions;
-        this.reservations = reservations;
         this.host = host;
         this.clock = clock;
-        this.meters = meters;
+        this.phases = timedBy(meters);
     }
 
     @Override
@@ -106,56 +104,49 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
     }
 
     @Override
-    public Class<Command.Spawn> type() {
-        return Command.Spawn.class;
-    }
-
-    @Override
-    public Outcome handle(Command.Spawn command) {
+    public Outcome handle(Command<SpawnArgs> command) {
         UUID uuid = command.instanceUuid();
-        SpawnRequest request = command.request();
-        String fingerprint = SpecFingerprint.of(request);
+        SpawnArgs args = command.args();
+        String fingerprint = SpecFingerprint.of(args);
         Optional<InstanceInfo> existing = store.find(uuid);
         if (existing.isPresent()) {
             return finishExisting(existing.get(), fingerprint);
         }
-        reserveCapacity(uuid, request, Sizes.gib(request.flavor().rootGb()));
+        capacity.reserve(uuid, HostCapacity.Need.withDisks(args.flavor(), args.flavor().rootBytes()));
         try {
             return spawnNew(command, fingerprint);
         } finally {
-            reservations.release(uuid);
+            capacity.release(uuid);
         }
     }
 
-    private Outcome spawnNew(Command.Spawn command, String fingerprint) {
+    private Outcome spawnNew(Command<SpawnArgs> command, String fingerprint) {
         UUID uuid = command.instanceUuid();
-        SpawnRequest request = command.request();
+        SpawnArgs args = command.args();
+        Flavor flavor = args.flavor();
         // no domain: an existing directory can only be a crashed attempt of this same spawn (recovery
         // keeps directories of completed spawns only when they have a domain), so it is ours to reuse
         files.create(uuid);
         try {
-            long rootBytes = Sizes.gib(request.flavor().rootGb());
-            // the size limit applies before the image enters the cache (DESIGN.md §4); root_gb 0 takes the
-            // image's virtual size, which the flavor's largest root disk bounds
-            CachedImage image = phase("image", () -> images.fetch(request.imageId(),
-                    rootBytes > 0 ? rootBytes : Sizes.gib(Flavor.MAX_DISK_GB)));
+            long rootBytes = flavor.rootBytes();
+            // the size limit applies before the image enters the cache; root_gb 0 takes the image's virtual
+            // size, which the flavor's largest root disk bounds
+            CachedImage image = phases.time("image", () -> images.fetch(args.imageId(),
+                    rootBytes > 0 ? rootBytes : Gib.toBytes(Flavor.MAX_DISK_GB)));
             if (rootBytes == 0) {
-                reserveCapacity(uuid, request, image.virtualSize());
+                capacity.reserve(uuid, HostCapacity.Need.withDisks(flavor, image.virtualSize()));
             }
-            phase("disk", () -> images.createOverlay(request.imageId(), files.disk(uuid), rootBytes));
-            List<NicSpec> nics = MacAddresses.assign(uuid, request.nics());
-            InstanceSpec spec = new InstanceSpec(uuid, metadata(command, fingerprint), disks(uuid, request, nics),
-                    nics, files.consoleLog(uuid), false, ImageProperties.guestAgent(image.properties()));
-            phase("define", () -> {
+            List<NicSpec> nics = MacAddresses.assign(uuid, args.nicSpecs());
+            List<DiskSpec> disks = provisioner.createDisks(uuid, args.imageId(), flavor, rootBytes,
+                    configDrive(uuid, args, nics), phases);
+            InstanceSpec spec = provisioner.spec(uuid, metadata(command, fingerprint), disks, nics,
+                    image.properties());
+            phases.run("define", () -> {
                 driver.spawn(spec);
                 // visible over REST as BUILDING from the moment the domain exists
                 store.track(uuid);
-                return null;
             });
-            phase("boot", () -> {
-                awaitRunning(uuid);
-                return null;
-            });
+            phases.run("boot", () -> awaitRunning(uuid));
             Outcome outcome = Outcome.of(store.record(uuid, InstanceState.ACTIVE, null));
             files.markSpawnComplete(uuid);
             return outcome;
@@ -169,32 +160,13 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
         }
     }
 
-    /**
-     * The root overlay as {@code vda}, then the disks made here: the flavor's ephemeral disk as
-     * {@code vdb}, the config drive as {@code hdd}.
-     */
-    private List<DiskSpec> disks(UUID uuid, SpawnRequest request, List<NicSpec> nics) {
-        List<DiskSpec> disks = new ArrayList<>(List.of(DiskSpec.qcow2Root(files.disk(uuid))));
-        long ephemeralGb = request.flavor().ephemeralGb();
-        if (ephemeralGb > 0) {
-            Path ephemeral = files.ephemeralDisk(uuid);
-            phase("ephemeral-disk", () -> {
-                images.createBlankDisk(ephemeral, Sizes.gib(ephemeralGb));
-                return null;
-            });
-            disks.add(DiskSpec.qcow2Ephemeral(ephemeral));
+    /** A config drive when the guest has something to read from one, or the host forces one. */
+    private ConfigDrive configDrive(UUID uuid, SpawnArgs args, List<NicSpec> nics) {
+        if (!configDriveOptions.force() && args.userData() == null && args.publicKeys().isEmpty() && nics.isEmpty()) {
+            return new ConfigDrive.None();
         }
-        if (configDriveOptions.force() || request.userData().isPresent() || !request.publicKeys().isEmpty()
-                || !nics.isEmpty()) {
-            Path drive = files.configDrive(uuid);
-            phase("config-drive", () -> {
-                configDrives.build(drive, new ConfigDriveContent(uuid, request.name(), request.metadata(),
-                        request.userData(), request.publicKeys(), nics, configDriveOptions.availabilityZone()));
-                return null;
-            });
-            disks.add(DiskSpec.configDrive(drive));
-        }
-        return disks;
+        return new ConfigDrive.Build(new ConfigDriveContent(uuid, args.name(), args.metadata(), args.userDataBytes(),
+                args.publicKeys(), nics, configDriveOptions.availabilityZone()));
     }
 
     private Outcome finishExisting(InstanceInfo info, String fingerprint) {
@@ -240,46 +212,14 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
         }
     }
 
-    /**
-     * Refuses a flavor this host cannot hold before any work, and holds what it needs until the spawn
-     * ends: its memory against the host's memory less that of the agent's instances and of the others
-     * arriving (spawns, incoming migrations), its root ({@code rootBytes}) plus ephemeral disk against the
-     * free space of the state directory less what the others arriving need. With {@code root_gb} 0 the
-     * root disk is the image's virtual size: checked and held again once the image is known. vCPUs are
-     * not checked: overcommitting them is normal.
-     */
-    private void reserveCapacity(UUID uuid, SpawnRequest request, long rootBytes) {
-        long memoryMb = driver.hostResources().memoryMb();
-        long free = files.usableSpace();
-        long diskBytes = Math.addExact(rootBytes, Sizes.gib(request.flavor().ephemeralGb()));
-        CapacityReservations.Claim claim = new CapacityReservations.Claim(request.flavor().memoryMb(), diskBytes);
-        reservations.reserve(uuid, claim, others -> {
-            long usedMb = others.memoryMbWith(store.views(), uuid);
-            if (claim.memoryMb() > memoryMb - usedMb) {
-                throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "flavor needs "
-                        + claim.memoryMb() + " MiB of memory; the host has " + memoryMb + " MiB, "
-                        + usedMb + " MiB of it held by this agent's instances and those arriving", false);
-            }
-            long available = free - others.diskBytes();
-            if (claim.diskBytes() > available) {
-                throw new CommandFailedException(ErrorCode.INSUFFICIENT_RESOURCES, "instance needs "
-                        + Sizes.toGib(diskBytes) + " GiB of disk (root " + Sizes.toGib(rootBytes) + ", ephemeral "
-                        + request.flavor().ephemeralGb() + "); the state directory has " + Sizes.toGib(available)
-                        + " GiB free for it", false);
-            }
-        });
-    }
-
-    private InstanceMetadata metadata(Command.Spawn command, String fingerprint) {
-        SpawnRequest r = command.request();
+    private InstanceMetadata metadata(Command<SpawnArgs> command, String fingerprint) {
+        SpawnArgs args = command.args();
         Map<String, String> annotations = new HashMap<>();
         annotations.put(Annotations.STATE, InstanceState.BUILDING.name());
         annotations.put(Annotations.CREATED_AT, clock.instant().toString());
         annotations.put(Annotations.SPAWN_REQUEST, command.requestId());
         annotations.put(Annotations.SPEC_SHA256, fingerprint);
-        Flavor flavor = new Flavor(r.flavor().vcpus(), r.flavor().memoryMb(), r.flavor().rootGb(),
-                r.flavor().ephemeralGb());
-        return new InstanceMetadata(r.name(), flavor, r.imageId(), host, r.metadata(), annotations);
+        return new InstanceMetadata(args.name(), args.flavor(), args.imageId(), host, args.metadata(), annotations);
     }
 
     private void awaitRunning(UUID uuid) {
@@ -289,17 +229,23 @@ public final class SpawnHandler implements CommandHandler<Command.Spawn> {
                 throw new CommandFailedException(ErrorCode.TIMEOUT,
                         "instance " + uuid + " did not reach RUNNING within " + BOOT_TIMEOUT.toSeconds() + " s", true);
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+            LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
         }
     }
 
-    private <T> T phase(String phase, Supplier<T> work) {
-        Timer.Sample sample = Timer.start(meters);
-        try {
-            return work.get();
-        } finally {
-            sample.stop(meters.timer("agent.spawn.phase", "phase", phase));
-        }
+    /** Each step of a spawn as {@code agent.spawn.phase{phase}}. */
+    private static Phases timedBy(MeterRegistry meters) {
+        return new Phases() {
+            @Override
+            public <T> T time(String phase, Supplier<T> work) {
+                Timer.Sample sample = Timer.start(meters);
+                try {
+                    return work.get();
+                } finally {
+                    sample.stop(meters.timer("agent.spawn.phase", "phase", phase));
+                }
+            }
+        };
     }
 
     /**

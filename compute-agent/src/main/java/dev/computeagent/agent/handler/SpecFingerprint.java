@@ -1,6 +1,6 @@
 package dev.computeagent.agent.handler;
 
-import dev.computeagent.agent.command.SpawnRequest;
+import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.virt.NicSpec;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -11,7 +11,7 @@ import java.util.TreeMap;
 
 /**
  * A SHA-256 over everything a {@code spawn} asks for, in a canonical, length-prefixed form, so
- * "same spec" (DESIGN.md §3) is a comparison of two strings stored with the instance. Arguments added
+ * "same spec" (the contract's idempotent re-send of {@code spawn}) is a comparison of two strings stored with the instance. Arguments added
  * after the first release enter the hash only when given, so a spawn without them keeps the
  * fingerprint it always had (an instance spawned by an older agent still matches its redelivery).
  */
@@ -20,14 +20,14 @@ public final class SpecFingerprint {
     private SpecFingerprint() {
     }
 
-    public static String of(SpawnRequest r) {
+    public static String of(SpawnArgs r) {
         MessageDigest sha = sha256();
         field(sha, r.name());
         field(sha, r.flavor().vcpus() + "/" + r.flavor().memoryMb() + "/" + r.flavor().rootGb() + "/"
                 + r.flavor().ephemeralGb());
         field(sha, r.imageId());
         field(sha, Integer.toString(r.nics().size()));
-        for (NicSpec n : r.nics()) {
+        for (NicSpec n : r.nicSpecs()) {
             field(sha, n.type().name());
             field(sha, n.source().orElse(""));
             field(sha, n.mac().orElse(""));
@@ -39,7 +39,7 @@ public final class SpecFingerprint {
             field(sha, k);
             field(sha, v);
         });
-        byte[] userData = r.userData().orElse(null);
+        byte[] userData = r.userDataBytes().orElse(null);
         field(sha, userData == null ? "-" : "+" + HexFormat.of().formatHex(sha256().digest(userData)));
         if (!r.publicKeys().isEmpty()) {
             field(sha, "public_keys");

@@ -3,11 +3,12 @@ package dev.computeagent.agent.handler;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.virt.ComputeDriver;
 
 /** {@code start}: powers on a stopped instance; a running one is success. Unknown = {@code INSTANCE_NOT_FOUND}. */
-public final class StartHandler implements CommandHandler<Command.Start> {
+public final class StartHandler implements CommandHandler<NoArgs> {
 
     private final ComputeDriver driver;
     private final InstanceStore store;
@@ -23,12 +24,7 @@ public final class StartHandler implements CommandHandler<Command.Start> {
     }
 
     @Override
-    public Class<Command.Start> type() {
-        return Command.Start.class;
-    }
-
-    @Override
-    public Outcome handle(Command.Start command) {
+    public Outcome handle(Command<NoArgs> command) {
         driver.start(command.instanceUuid());
         return Outcome.of(store.record(command.instanceUuid(), InstanceState.ACTIVE, null));
     }

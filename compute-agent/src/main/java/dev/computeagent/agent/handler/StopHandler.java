@@ -3,6 +3,7 @@ package dev.computeagent.agent.handler;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.message.StopArgs;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.virt.ComputeDriver;
 
@@ -11,7 +12,7 @@ import dev.computeagent.virt.ComputeDriver;
  * until the timeout, then forced off (the driver's contract); a stopped instance is success. Unknown =
  * {@code INSTANCE_NOT_FOUND}.
  */
-public final class StopHandler implements CommandHandler<Command.Stop> {
+public final class StopHandler implements CommandHandler<StopArgs> {
 
     private final ComputeDriver driver;
     private final InstanceStore store;
@@ -27,13 +28,8 @@ public final class StopHandler implements CommandHandler<Command.Stop> {
     }
 
     @Override
-    public Class<Command.Stop> type() {
-        return Command.Stop.class;
-    }
-
-    @Override
-    public Outcome handle(Command.Stop command) {
-        driver.stop(command.instanceUuid(), command.timeout());
+    public Outcome handle(Command<StopArgs> command) {
+        driver.stop(command.instanceUuid(), command.args().timeout());
         return Outcome.of(store.record(command.instanceUuid(), InstanceState.STOPPED, null));
     }
 }

@@ -1,7 +1,7 @@
 package dev.computeagent.agent.heartbeat;
 
-import dev.computeagent.agent.amqp.AgentJson;
-import dev.computeagent.agent.amqp.EventPublisher;
+import dev.computeagent.agent.events.EventSink;
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.status.HostStatusService;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -14,9 +14,9 @@ public final class Heartbeat implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
 
     private final HostStatusService status;
-    private final EventPublisher events;
+    private final EventSink events;
 
-    public Heartbeat(HostStatusService status, EventPublisher events) {
+    public Heartbeat(HostStatusService status, EventSink events) {
         this.status = status;
         this.events = events;
     }

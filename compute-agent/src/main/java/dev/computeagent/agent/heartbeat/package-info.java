@@ -1,5 +1,5 @@
 /**
- * The periodic host.status event. Nothing here is null unless documented as such; inputs are validated at the edges.
+ * The periodic host.status event. Nothing here is null unless annotated {@code @Nullable}; inputs are validated at the edges.
  */
 @NullMarked
 package dev.computeagent.agent.heartbeat;

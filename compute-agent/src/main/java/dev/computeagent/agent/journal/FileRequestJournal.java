@@ -1,7 +1,7 @@
 package dev.computeagent.agent.journal;
 
 import dev.computeagent.agent.message.EventMessage;
-import dev.computeagent.image.files.AtomicFiles;
+import dev.computeagent.hostio.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;

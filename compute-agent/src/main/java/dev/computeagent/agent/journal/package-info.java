@@ -1,5 +1,5 @@
 /**
- * The durable record of completed requests that makes redelivery idempotent. Nothing here is null unless documented as such; inputs are validated at the edges.
+ * The durable record of completed requests that makes redelivery idempotent. Nothing here is null unless annotated {@code @Nullable}; inputs are validated at the edges.
  */
 @NullMarked
 package dev.computeagent.agent.journal;

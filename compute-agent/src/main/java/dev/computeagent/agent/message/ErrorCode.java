@@ -1,6 +1,6 @@
 package dev.computeagent.agent.message;
 
-/** The error codes of DESIGN.md §3; nothing else ever appears in {@code error.code}. */
+/** The error codes of the AsyncAPI contract ({@code ErrorCode}); nothing else ever appears in {@code error.code}. */
 public enum ErrorCode {
     INVALID_COMMAND,
     INSTANCE_NOT_FOUND,

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An event on {@code compute.events} (routing key = {@link #event}), also the body of a reply.
@@ -22,10 +24,10 @@ public record EventMessage(
         @JsonProperty("timestamp")
         @JsonFormat(shape = JsonFormat.Shape.STRING, pattern = "yyyy-MM-dd'T'HH:mm:ss.SSSX", timezone = "UTC")
         Instant timestamp,
-        @JsonProperty("request_id") String requestId,
-        @JsonProperty("instance_uuid") String instanceUuid,
-        @JsonProperty("payload") Map<String, Object> payload,
-        @JsonProperty("error") ErrorBody error) {
+        @JsonProperty("request_id") @Nullable String requestId,
+        @JsonProperty("instance_uuid") @Nullable String instanceUuid,
+        @JsonProperty("payload") @Nullable Map<String, Object> payload,
+        @JsonProperty("error") @Nullable ErrorBody error) {
 
     public static final int VERSION = 1;
     /**
@@ -51,7 +53,7 @@ public record EventMessage(
         if (!payload.containsKey(REPLY_ONLY)) {
             return this;
         }
-        Map<String, Object> shown = new java.util.LinkedHashMap<>(payload);
+        Map<String, Object> shown = new LinkedHashMap<>(payload);
         shown.remove(REPLY_ONLY);
         return new EventMessage(version, event, host, timestamp, requestId, instanceUuid, shown, error);
     }

@@ -5,7 +5,7 @@ package dev.computeagent.agent.message;
  * (AsyncAPI {@code Migration*Args}). Validated at the edge like a public command's arguments; the
  * destination trusts nothing in them that it can decide itself (paths, devices).
  */
-public sealed interface InternalArgs
+public sealed interface InternalArgs extends CommandArgs
         permits MigrationCheckArgs, MigrationPrepareArgs, MigrationAdoptArgs, MigrationAbortArgs {
 
     /** The sending (source) agent's {@code agent.host}; must be the authenticated sender. */

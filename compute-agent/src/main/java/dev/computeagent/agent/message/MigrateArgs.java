@@ -3,6 +3,8 @@ package dev.computeagent.agent.message;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code migrate.args}; {@code block_migration} absent = copy storage unless the instance directory is
@@ -13,18 +15,18 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MigrateArgs(
         @JsonProperty("destination") String destination,
-        @JsonProperty("live") Boolean live,
-        @JsonProperty("block_migration") Boolean blockMigration,
-        @JsonProperty("max_downtime_ms") Integer maxDowntimeMs,
-        @JsonProperty("completion_timeout_s") Integer completionTimeoutS,
-        @JsonProperty("stop_timeout_s") Integer stopTimeoutS) {
+        @JsonProperty("live") @Nullable Boolean live,
+        @JsonProperty("block_migration") @Nullable Boolean blockMigration,
+        @JsonProperty("max_downtime_ms") @Nullable Integer maxDowntimeMs,
+        @JsonProperty("completion_timeout_s") @Nullable Integer completionTimeoutS,
+        @JsonProperty("stop_timeout_s") @Nullable Integer stopTimeoutS) implements CommandArgs {
 
     public boolean liveOrDefault() {
         return live == null || live;
     }
 
-    public java.time.Duration stopTimeoutOrDefault() {
-        return java.time.Duration.ofSeconds(stopTimeoutS == null ? 60 : stopTimeoutS);
+    public Duration stopTimeoutOrDefault() {
+        return Duration.ofSeconds(stopTimeoutS == null ? 60 : stopTimeoutS);
     }
 
     public int maxDowntimeOrDefault() {

@@ -3,8 +3,10 @@ package dev.computeagent.agent.message;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.computeagent.virt.Flavor;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An instance handed over by a cold migration over shared storage, as typed data: what its spawn
@@ -17,11 +19,11 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MigratedInstance(
         @JsonProperty("name") String name,
-        @JsonProperty("flavor") FlavorArgs flavor,
+        @JsonProperty("flavor") Flavor flavor,
         @JsonProperty("image_id") String imageId,
-        @JsonProperty("nics") List<NicArgs> nics,
-        @JsonProperty("metadata") Map<String, String> metadata,
-        @JsonProperty("created_at") String createdAt,
-        @JsonProperty("spawn_request") String spawnRequest,
-        @JsonProperty("spec_sha256") String specSha256) {
+        @JsonProperty("nics") @Nullable List<NicArgs> nics,
+        @JsonProperty("metadata") @Nullable Map<String, String> metadata,
+        @JsonProperty("created_at") @Nullable String createdAt,
+        @JsonProperty("spawn_request") @Nullable String spawnRequest,
+        @JsonProperty("spec_sha256") @Nullable String specSha256) {
 }

@@ -3,6 +3,7 @@ package dev.computeagent.agent.message;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code migration.adopt.args}: the hypervisor moved the instance, or (cold migration over shared
@@ -13,7 +14,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MigrationAdoptArgs(
         @JsonProperty("source_host") String sourceHost,
-        @JsonProperty("migrate_request_id") String migrateRequestId,
-        @JsonProperty("instance") MigratedInstance instance,
-        @JsonProperty("start") Boolean start) implements InternalArgs {
+        @JsonProperty("migrate_request_id") @Nullable String migrateRequestId,
+        @JsonProperty("instance") @Nullable MigratedInstance instance,
+        @JsonProperty("start") @Nullable Boolean start) implements InternalArgs {
 }

@@ -3,6 +3,8 @@ package dev.computeagent.agent.message;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.computeagent.virt.Flavor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code migration.check.args}: can the destination take an instance of {@code flavor} from
@@ -13,7 +15,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MigrationCheckArgs(
         @JsonProperty("source_host") String sourceHost,
-        @JsonProperty("flavor") FlavorArgs flavor,
+        @JsonProperty("flavor") Flavor flavor,
         @JsonProperty("image_id") String imageId,
-        @JsonProperty("shared_storage_probe") String sharedStorageProbe) implements InternalArgs {
+        @JsonProperty("shared_storage_probe") @Nullable String sharedStorageProbe) implements InternalArgs {
 }

@@ -3,7 +3,9 @@ package dev.computeagent.agent.message;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.computeagent.virt.Flavor;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code migration.prepare.args}: get ready to receive the instance. {@code disk_virtual_size} (bytes)
@@ -15,11 +17,11 @@ import java.util.Map;
 public record MigrationPrepareArgs(
         @JsonProperty("source_host") String sourceHost,
         @JsonProperty("name") String name,
-        @JsonProperty("flavor") FlavorArgs flavor,
+        @JsonProperty("flavor") Flavor flavor,
         @JsonProperty("image_id") String imageId,
         @JsonProperty("block_migration") boolean blockMigration,
-        @JsonProperty("disk_virtual_size") Long diskVirtualSize,
-        @JsonProperty("metadata") Map<String, String> metadata,
-        @JsonProperty("start") Boolean start,
-        @JsonProperty("config_drive") String configDrive) implements InternalArgs {
+        @JsonProperty("disk_virtual_size") @Nullable Long diskVirtualSize,
+        @JsonProperty("metadata") @Nullable Map<String, String> metadata,
+        @JsonProperty("start") @Nullable Boolean start,
+        @JsonProperty("config_drive") @Nullable String configDrive) implements InternalArgs {
 }

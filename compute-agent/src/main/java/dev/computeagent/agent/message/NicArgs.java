@@ -6,15 +6,19 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.computeagent.virt.NicSpec;
 import java.util.Locale;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
-/** One entry of {@code spawn.args.nics}: {@code type} network|bridge|user, {@code source} absent for user. */
+/**
+ * One entry of {@code spawn.args.nics}: {@code type} network|bridge|user, {@code source} absent for user,
+ * {@code mac} absent = the agent chooses one, {@code model} absent = virtio.
+ */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record NicArgs(
         @JsonProperty("type") String type,
-        @JsonProperty("source") String source,
-        @JsonProperty("mac") String mac,
-        @JsonProperty("model") String model) {
+        @JsonProperty("source") @Nullable String source,
+        @JsonProperty("mac") @Nullable String mac,
+        @JsonProperty("model") @Nullable String model) {
 
     /** The wire form of a validated NIC. */
     public static NicArgs of(NicSpec nic) {
@@ -28,7 +32,7 @@ public record NicArgs(
      * @throws IllegalArgumentException an unknown type, or a value {@link NicSpec} refuses
      */
     public NicSpec toSpec() {
-        NicSpec.Type nicType = switch (String.valueOf(type)) {
+        NicSpec.Type nicType = switch (type) {
             case "network" -> NicSpec.Type.NETWORK;
             case "bridge" -> NicSpec.Type.BRIDGE;
             case "user" -> NicSpec.Type.USER;

@@ -9,7 +9,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Gauge {@code agent.instances} tagged {@code state}: the agent's instances per state, one series
- * for every state of DESIGN.md §3 (0 included), read from the instance directory at scrape time.
+ * for every state of the contract (0 included), read from the instance directory at scrape time.
  */
 @Component
 public class InstanceMetrics implements MeterBinder {

@@ -1,8 +1,9 @@
 package dev.computeagent.agent.migration;
 
-import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.virt.migration.MigrationException;
+import java.util.Locale;
 
 /**
  * Turns a driver's {@link MigrationException} into the command's outcome: {@link ErrorCode#TIMEOUT}
@@ -22,8 +23,8 @@ public final class MigrationFailures {
     /** As {@link #toCommandFailure(MigrationException)}, with where the instance is said by the caller. */
     public static CommandFailedException toCommandFailure(MigrationException e, String state) {
         ErrorCode code = e.reason() == MigrationException.Reason.TIMED_OUT ? ErrorCode.TIMEOUT : ErrorCode.MIGRATION_FAILED;
-        String where = "step " + e.step().name().toLowerCase(java.util.Locale.ROOT) + ", "
-                + e.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+        String where = "step " + e.step().name().toLowerCase(Locale.ROOT) + ", "
+                + e.reason().name().toLowerCase(Locale.ROOT).replace('_', ' ');
         return new CommandFailedException(code, "migration failed (" + where + "; " + state + "): " + e.getMessage(),
                 e.retriable(), e);
     }

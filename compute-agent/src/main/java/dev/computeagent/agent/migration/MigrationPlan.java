@@ -1,6 +1,6 @@
 package dev.computeagent.agent.migration;
 
-import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.virt.migration.MigrationRequest;

@@ -1,8 +1,12 @@
 package dev.computeagent.agent.migration;
 
 import dev.computeagent.agent.message.ErrorBody;
+import dev.computeagent.agent.message.EventMessage;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a destination agent answered to an internal {@code migration.*} command: the payload of its
@@ -11,10 +15,10 @@ import java.util.Optional;
  * @param payload the reply's payload (empty on error)
  * @param error   the destination's error, null on success
  */
-public record MigrationReply(Map<String, Object> payload, @org.jspecify.annotations.Nullable ErrorBody error) {
+public record MigrationReply(Map<String, Object> payload, @Nullable ErrorBody error) {
 
     public MigrationReply {
-        payload = payload == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(payload));
+        payload = payload == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(payload));
     }
 
     public static MigrationReply ok(Map<String, Object> payload) {
@@ -36,7 +40,7 @@ public record MigrationReply(Map<String, Object> payload, @org.jspecify.annotati
 
     /** A string of the reply's {@link dev.computeagent.agent.message.EventMessage#REPLY_ONLY} part. */
     public Optional<String> replyOnly(String key) {
-        Object part = payload.get(dev.computeagent.agent.message.EventMessage.REPLY_ONLY);
+        Object part = payload.get(EventMessage.REPLY_ONLY);
         return part instanceof Map<?, ?> map && map.get(key) instanceof String s && !s.isEmpty()
                 ? Optional.of(s) : Optional.empty();
     }

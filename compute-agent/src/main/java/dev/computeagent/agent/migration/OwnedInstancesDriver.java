@@ -2,6 +2,7 @@ package dev.computeagent.agent.migration;
 
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.GuestAgentStatus;
+import dev.computeagent.virt.GuestProcessUser;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
@@ -15,16 +16,19 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * The agent's view of the hypervisor: only the instances this host owns. The owner is the
- * {@value #OWNER_HOST} annotation when set (written by {@link #claim} when a migrated instance is
- * adopted), else the metadata's {@link InstanceMetadata#ownerHost()} (set at spawn). Another agent's
- * instance — on a hypervisor two agents share, or one migrating in and not adopted yet — is treated as
- * absent by every method: not listed, {@link InstanceNotFoundException} for info/start/stop/reboot/
- * interfaces/annotations/guest agent, a no-op for destroy. Events are passed through; their consumers look the instance up.
+ * The agent's view of the hypervisor, and the host-ownership collaborator: only the instances this host
+ * owns. The owner is the {@value #OWNER_HOST} annotation when set (written by {@link #claim} when a
+ * migrated instance is adopted), else the metadata's {@link InstanceMetadata#ownerHost()} (set at spawn).
+ * Another agent's instance — on a hypervisor two agents share, or one migrating in and not adopted yet —
+ * is treated as absent by every method: not listed, {@link InstanceNotFoundException} for
+ * info/start/stop/reboot/interfaces/annotations/guest agent, a no-op for destroy. Events are passed
+ * through; their consumers look the instance up. ("Owned by this host" is not the driver's "managed by
+ * the agent", which tells the agent's domains from any other domain on the hypervisor.)
  */
 public final class OwnedInstancesDriver implements ComputeDriver {
 
@@ -45,8 +49,19 @@ public final class OwnedInstancesDriver implements ComputeDriver {
         return claimed == null || claimed.isEmpty() ? metadata.ownerHost() : claimed;
     }
 
-    public ComputeDriver delegate() {
-        return delegate;
+    /** Whether the hypervisor has {@code uuid}, whichever host owns it (a cold arrival already defined). */
+    public boolean existsForAnyHost(UUID uuid) {
+        try {
+            delegate.info(uuid);
+            return true;
+        } catch (InstanceNotFoundException e) {
+            return false;
+        }
+    }
+
+    /** Removes {@code uuid} whichever host owns it: only what this agent itself just defined and failed to claim. */
+    public void destroyForAnyHost(UUID uuid) {
+        delegate.destroy(uuid);
     }
 
     /**
@@ -160,6 +175,11 @@ public final class OwnedInstancesDriver implements ComputeDriver {
     @Override
     public HostResources hostResources() {
         return delegate.hostResources();
+    }
+
+    @Override
+    public Optional<GuestProcessUser> guestProcessUser() {
+        return delegate.guestProcessUser();
     }
 
     @Override

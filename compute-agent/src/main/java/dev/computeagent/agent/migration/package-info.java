@@ -1,15 +1,22 @@
 /**
- * The agent's part of moving an instance to another agent's host (DESIGN.md §3 {@code migrate}).
+ * The agent's part of moving an instance to another agent's host (the contract's {@code migrate};
+ * docs/architecture.md, "Migration").
  *
  * <p>On the source, {@link dev.computeagent.agent.migration.MigrateHandler} decides the plan
- * ({@link dev.computeagent.agent.migration.MigrationPlan}) and drives the destination agent with the
- * internal {@code migration.check / prepare / adopt / abort} commands over the broker
- * ({@link dev.computeagent.agent.migration.AmqpDestinationClient}); on the destination,
- * {@link dev.computeagent.agent.migration.IncomingMigrations} answers them. Ownership: an agent sees only
- * the instances its host owns ({@link dev.computeagent.agent.migration.OwnedInstancesDriver}); a migrated
- * instance becomes the destination's when it is adopted, so exactly one agent lists it.
+ * ({@link dev.computeagent.agent.migration.MigrationPlan}) and, step by step
+ * ({@link dev.computeagent.agent.migration.OutgoingMigration}), drives the destination agent with the
+ * internal {@code migration.check / prepare / adopt / abort} commands through a
+ * {@link dev.computeagent.agent.migration.DestinationClient} (over the broker: {@code amqp.AmqpDestinationClient}).
+ * On the destination one handler answers each step ({@link dev.computeagent.agent.migration.MigrationCheckHandler},
+ * {@link dev.computeagent.agent.migration.MigrationPrepareHandler},
+ * {@link dev.computeagent.agent.migration.MigrationAdoptHandler},
+ * {@link dev.computeagent.agent.migration.MigrationAbortHandler}), sharing the record of what was prepared
+ * ({@link dev.computeagent.agent.migration.IncomingMigrations}); an arriving instance is laid out and
+ * admitted as a spawn here would be ({@code provision}). Host ownership: an agent sees only the instances
+ * its host owns ({@link dev.computeagent.agent.migration.OwnedInstancesDriver}, which adopt claims through);
+ * a migrated instance becomes the destination's when it is adopted, so exactly one agent lists it.
  *
- * <p>Nothing here is null unless documented as such.
+ * <p>Nothing here is null unless annotated {@code @Nullable}.
  */
 @NullMarked
 package dev.computeagent.agent.migration;

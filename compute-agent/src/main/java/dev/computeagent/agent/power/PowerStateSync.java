@@ -1,6 +1,6 @@
 package dev.computeagent.agent.power;
 
-import dev.computeagent.agent.amqp.EventPublisher;
+import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.InstanceState;
@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,12 +37,12 @@ public final class PowerStateSync {
     private final InstanceLanes lanes;
     private final InstanceStore store;
     private final InstanceRegistry registry;
-    private final EventPublisher events;
-    private final java.util.function.Predicate<UUID> migrating;
+    private final EventSink events;
+    private final Predicate<UUID> migrating;
     private volatile Subscription subscription;
 
     public PowerStateSync(ComputeDriver driver, InstanceLanes lanes, InstanceStore store, InstanceRegistry registry,
-                          EventPublisher events) {
+                          EventSink events) {
         this(driver, lanes, store, registry, events, uuid -> false);
     }
 
@@ -51,7 +52,7 @@ public final class PowerStateSync {
      *                  arrive), never reported as out-of-band changes
      */
     public PowerStateSync(ComputeDriver driver, InstanceLanes lanes, InstanceStore store, InstanceRegistry registry,
-                          EventPublisher events, java.util.function.Predicate<UUID> migrating) {
+                          EventSink events, Predicate<UUID> migrating) {
         this.driver = driver;
         this.lanes = lanes;
         this.store = store;

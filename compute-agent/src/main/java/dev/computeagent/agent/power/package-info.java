@@ -1,5 +1,5 @@
 /**
- * Detection of power-state changes made behind the agent's back. Nothing here is null unless documented as such; inputs are validated at the edges.
+ * Detection of power-state changes made behind the agent's back. Nothing here is null unless annotated {@code @Nullable}; inputs are validated at the edges.
  */
 @NullMarked
 package dev.computeagent.agent.power;

@@ -1,6 +1,6 @@
 package dev.computeagent.agent.recovery;
 
-import dev.computeagent.agent.amqp.EventPublisher;
+import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.Annotations;
@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reconciles the agent with libvirt before it takes commands (DESIGN.md §7):
+ * Reconciles the agent with libvirt before it takes commands (docs/architecture.md, "Where state lives"):
  * <ul>
  *   <li>a spawn that failed while its domain could not be removed is cleaned up now
  *       ({@link FailedSpawnCleanup});</li>
@@ -47,10 +47,10 @@ public final class StartupReconciler {
     private final InstanceRegistry registry;
     private final InstanceFiles files;
     private final FailedSpawnCleanup failedSpawns;
-    private final EventPublisher events;
+    private final EventSink events;
 
     public StartupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
-                             InstanceFiles files, FailedSpawnCleanup failedSpawns, EventPublisher events) {
+                             InstanceFiles files, FailedSpawnCleanup failedSpawns, EventSink events) {
         this.driver = driver;
         this.store = store;
         this.registry = registry;

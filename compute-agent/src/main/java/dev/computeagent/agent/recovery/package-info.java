@@ -1,5 +1,5 @@
 /**
- * Start-up reconciliation with libvirt (DESIGN.md §7). Nothing here is null unless documented as such; inputs are validated at the edges.
+ * Start-up reconciliation with libvirt (docs/architecture.md, "Where state lives"). Nothing here is null unless annotated {@code @Nullable}; inputs are validated at the edges.
  */
 @NullMarked
 package dev.computeagent.agent.recovery;

@@ -44,14 +44,14 @@ public final class InternalCommandGate {
         if (!(validated instanceof Validation.Accepted accepted)) {
             return validated;
         }
-        Command command = accepted.command();
-        if (!(command instanceof Command.Internal internal)) {
+        Command<?> command = accepted.command();
+        if (!command.name().internal()) {
             return delivered.viaInternalExchange()
                     ? refuse(command, delivered, "only migration.* commands are accepted through compute.internal")
                     : validated;
         }
         if (!delivered.viaInternalExchange()) {
-            return refuse(command, delivered, internal.name().wireName()
+            return refuse(command, delivered, command.name().wireName()
                     + " is an agent-to-agent command: accepted only through the compute.internal exchange, signed");
         }
         InternalSignature.Verdict verdict = signature.verify(delivered.headers(), host, delivered.replyTo(),
@@ -60,10 +60,10 @@ public final class InternalCommandGate {
             return refuse(command, delivered, refused.reason());
         }
         String sender = ((InternalSignature.Verdict.Authentic) verdict).sender();
-        return new Validation.Accepted(internal.sentBy(sender));
+        return new Validation.Accepted(command.sentBy(sender));
     }
 
-    private static Validation refuse(Command command, Delivered delivered, String reason) {
+    private static Validation refuse(Command<?> command, Delivered delivered, String reason) {
         return new Validation.Rejected(reason, CommandValidator.readableBody(delivered.body()), command.requestId(),
                 command.instanceUuid().toString());
     }

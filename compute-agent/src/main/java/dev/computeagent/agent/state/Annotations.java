@@ -8,9 +8,10 @@ import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The agent's annotations stored with every instance (DESIGN.md §7): its state, when it was
+ * The agent's annotations stored with every instance (docs/architecture.md, "Where state lives"): its state, when it was
  * created, the spawn request and a fingerprint of the spawn spec, the last error. They are what
  * start-up recovery reads; values are plain strings.
  */
@@ -59,7 +60,7 @@ public final class Annotations {
     }
 
     /** {@code current} with {@code state} and {@code lastError} (null removes it). */
-    public static Map<String, String> with(Map<String, String> current, InstanceState state, String lastError) {
+    public static Map<String, String> with(Map<String, String> current, InstanceState state, @Nullable String lastError) {
         Map<String, String> next = new HashMap<>(current);
         next.put(STATE, state.name());
         if (lastError == null) {

@@ -1,9 +1,10 @@
 package dev.computeagent.agent.state;
 
-import dev.computeagent.image.files.AtomicFiles;
+import dev.computeagent.hostio.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,7 +16,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The per-instance files under {@code <state-dir>/instances/<uuid>/} (DESIGN.md §5): the root disk
+ * The per-instance files under {@code <state-dir>/instances/<uuid>/} (docs/architecture.md, "Contracts"): the root disk
  * overlay {@code disk}, the ephemeral disk {@code disk.eph0} when the flavor has one, the config drive
  * {@code disk.config} when the instance has one, the serial console {@code console.log}, and the agent's
  * markers that the spawn completed, or failed with its domain not removable yet. Base images
@@ -61,15 +62,29 @@ public final class InstanceFiles {
      * @throws UncheckedIOException the file system cannot be queried
      */
     public long usableSpace() {
+        try {
+            return fileStore().getUsableSpace();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the free space of " + instancesDir, e);
+        }
+    }
+
+    /** Size in bytes of the file system of the state directory. @throws UncheckedIOException as {@link #usableSpace} */
+    public long totalSpace() {
+        try {
+            return fileStore().getTotalSpace();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the size of " + instancesDir, e);
+        }
+    }
+
+    /** The file store of the instances directory, or of its nearest existing ancestor. */
+    private FileStore fileStore() throws IOException {
         Path probe = instancesDir;
         while (probe != null && !Files.exists(probe)) {
             probe = probe.getParent();
         }
-        try {
-            return Files.getFileStore(probe == null ? Path.of("/") : probe).getUsableSpace();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the free space of " + probe, e);
-        }
+        return Files.getFileStore(probe == null ? Path.of("/") : probe);
     }
 
     /** Creates the instance directory; returns true when it did not exist before. */

@@ -1,23 +1,23 @@
 package dev.computeagent.agent.state;
 
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
-import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.InstanceInfo;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent's in-memory view of its instances, kept current by the command handlers, recovery
- * and the power-state sync; libvirt stays the source of truth (DESIGN.md §7) and this view is
+ * and the power-state sync; libvirt stays the source of truth (docs/architecture.md, "Where state lives") and this view is
  * rebuilt from it at start-up. Thread-safe.
  */
-public final class InstanceRegistry implements InstanceDirectory {
+public final class InstanceRegistry implements InstanceViews {
 
     private final String host;
     private final Map<UUID, InstanceView> views = new ConcurrentHashMap<>();
@@ -37,7 +37,7 @@ public final class InstanceRegistry implements InstanceDirectory {
     }
 
     /** Records the instance as the hypervisor reports it, with the state the agent decided. */
-    public InstanceView update(InstanceInfo info, InstanceState state, String lastError) {
+    public InstanceView update(InstanceInfo info, InstanceState state, @Nullable String lastError) {
         InstanceView view = viewOf(info, state, lastError);
         views.put(info.uuid(), view);
         return view;
@@ -54,15 +54,14 @@ public final class InstanceRegistry implements InstanceDirectory {
     }
 
     /** Forgets every instance not in {@code present}. */
-    public void retainOnly(java.util.Set<UUID> present) {
+    public void retainOnly(Set<UUID> present) {
         views.keySet().retainAll(present);
     }
 
-    public InstanceView viewOf(InstanceInfo info, InstanceState state, String lastError) {
-        Flavor f = info.metadata().flavor();
+    public InstanceView viewOf(InstanceInfo info, InstanceState state, @Nullable String lastError) {
         Instant created = Annotations.createdAt(info.metadata()).orElse(null);
         return new InstanceView(info.uuid().toString(), info.metadata().name(), state, info.powerState().name(),
-                new FlavorArgs(f.vcpus(), f.memoryMb(), f.rootGb(), f.ephemeralGb()), info.metadata().imageId(),
+                info.metadata().flavor(), info.metadata().imageId(),
                 host, created, lastError);
     }
 }

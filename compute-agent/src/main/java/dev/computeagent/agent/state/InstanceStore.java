@@ -4,9 +4,11 @@ import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceNotFoundException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Records an instance's state durably (the driver's annotations) and in the {@link InstanceRegistry}
@@ -36,7 +38,7 @@ public final class InstanceStore {
      *
      * @throws InstanceNotFoundException the instance does not exist
      */
-    public InstanceView record(UUID uuid, InstanceState state, String lastError) {
+    public InstanceView record(UUID uuid, InstanceState state, @Nullable String lastError) {
         return record(driver.info(uuid), state, lastError);
     }
 
@@ -46,7 +48,7 @@ public final class InstanceStore {
      *
      * @throws InstanceNotFoundException the instance does not exist (any more)
      */
-    public InstanceView record(InstanceInfo info, InstanceState state, String lastError) {
+    public InstanceView record(InstanceInfo info, InstanceState state, @Nullable String lastError) {
         Map<String, String> annotations = Annotations.with(info.metadata().annotations(), state, lastError);
         driver.updateAnnotations(info.uuid(), annotations);
         return registry.update(info.withAnnotations(annotations), state, lastError);
@@ -66,7 +68,7 @@ public final class InstanceStore {
     }
 
     /** Every instance the registry knows, in uuid order. */
-    public java.util.List<InstanceView> views() {
+    public List<InstanceView> views() {
         return registry.all();
     }
 

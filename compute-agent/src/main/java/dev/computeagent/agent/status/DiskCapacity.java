@@ -1,5 +1,6 @@
 package dev.computeagent.agent.status;
 
+import dev.computeagent.virt.Gib;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -10,8 +11,6 @@ import java.nio.file.Path;
  * A directory that does not exist yet is measured at its nearest existing ancestor.
  */
 final class DiskCapacity {
-
-    private static final long GIB = 1024L * 1024 * 1024;
 
     private DiskCapacity() {
     }
@@ -29,7 +28,7 @@ final class DiskCapacity {
             FileStore store = Files.getFileStore(probe);
             long total = store.getTotalSpace();
             long used = total - store.getUnallocatedSpace();
-            return new long[] {total / GIB, used / GIB};
+            return new long[] {Gib.of(total), Gib.of(used)};
         } catch (IOException e) {
             return new long[] {0, 0};
         }

@@ -8,7 +8,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The body of {@code GET /v1/status} and of the {@code host.status} event (DESIGN.md §5, §3).
+ * The body of {@code GET /v1/status} and of the {@code host.status} event (the REST contract and the AsyncAPI {@code hostStatus} message; docs/architecture.md, "Contracts").
  * Field names are the wire contract. Values the agent cannot know right now (e.g. the hypervisor
  * version while libvirt is down and was never reached) are {@code null}, never invented.
  *

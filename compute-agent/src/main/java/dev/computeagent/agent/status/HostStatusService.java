@@ -1,13 +1,13 @@
 package dev.computeagent.agent.status;
 
 import dev.computeagent.agent.config.AgentProperties;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
-import dev.computeagent.agent.state.InstanceDirectory;
 import dev.computeagent.agent.state.InstanceView;
+import dev.computeagent.agent.state.InstanceViews;
 import dev.computeagent.image.CacheStatistics;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HostResources;
 import java.util.EnumMap;
 import java.util.List;
@@ -35,13 +35,13 @@ public class HostStatusService {
     private final AgentProperties properties;
     private final ObjectProvider<ComputeDriver> driver;
     private final ObjectProvider<ImageCache> imageCache;
-    private final ObjectProvider<InstanceDirectory> instances;
+    private final ObjectProvider<InstanceViews> instances;
     private final BrokerConnectivity broker;
     private final String agentVersion;
     private final AtomicReference<@Nullable HostResources> lastResources = new AtomicReference<>();
 
     public HostStatusService(AgentProperties properties, ObjectProvider<ComputeDriver> driver,
-                             ObjectProvider<ImageCache> imageCache, ObjectProvider<InstanceDirectory> instances,
+                             ObjectProvider<ImageCache> imageCache, ObjectProvider<InstanceViews> instances,
                              BrokerConnectivity broker, ObjectProvider<BuildProperties> buildProperties) {
         this.properties = properties;
         this.driver = driver;
@@ -65,9 +65,9 @@ public class HostStatusService {
                 resources == null ? null : resources.virtType());
         HostStatus.Resources capacity = new HostStatus.Resources(
                 resources == null ? 0 : resources.vcpus(),
-                owned.stream().map(InstanceView::flavor).filter(f -> f != null).mapToInt(FlavorArgs::vcpus).sum(),
+                owned.stream().map(InstanceView::flavor).filter(f -> f != null).mapToInt(Flavor::vcpus).sum(),
                 resources == null ? 0 : resources.memoryMb(),
-                owned.stream().map(InstanceView::flavor).filter(f -> f != null).mapToLong(FlavorArgs::memoryMb).sum(),
+                owned.stream().map(InstanceView::flavor).filter(f -> f != null).mapToLong(Flavor::memoryMb).sum(),
                 disk[0], disk[1]);
         return new HostStatus(properties.host(), agentVersion, hypervisor,
                 new HostStatus.Broker(broker.isConnected()), capacity, HostStatus.Instances.of(countByState(owned)),
@@ -89,7 +89,7 @@ public class HostStatusService {
     }
 
     private List<InstanceView> ownedInstances() {
-        InstanceDirectory directory = instances.getIfAvailable();
+        InstanceViews directory = instances.getIfAvailable();
         if (directory == null) {
             return List.of();
         }

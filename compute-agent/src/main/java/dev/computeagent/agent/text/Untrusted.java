@@ -1,5 +1,7 @@
 package dev.computeagent.agent.text;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Makes text that came from a message (names, ids, reasons quoting a field) safe for a log line or an
  * event: a line break, NUL, ESC or any other control character, a Unicode line or paragraph separator
@@ -13,7 +15,7 @@ public final class Untrusted {
     }
 
     /** {@code text} with every unsafe character escaped; null becomes {@code "null"}. */
-    public static String text(@org.jspecify.annotations.Nullable String text) {
+    public static String text(@Nullable String text) {
         if (text == null) {
             return "null";
         }

@@ -6,7 +6,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.ErrorResponseException;
 
-/** 503: a part of the agent the request needs (instance directory, image cache) is not available now. */
+/** 503: a part of the agent the request needs (instance views, image cache) is not available now. */
 public class CollaboratorUnavailableProblem extends ErrorResponseException {
 
     static final URI TYPE = URI.create("urn:compute-agent:problem:unavailable");

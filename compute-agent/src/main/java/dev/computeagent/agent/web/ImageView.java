@@ -7,7 +7,7 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One cached base image in {@code GET /v1/images} (DESIGN.md §5). The file path is deliberately
+ * One cached base image in {@code GET /v1/images} (docs/architecture.md, "Contracts"). The file path is deliberately
  * not shown.
  *
  * @param imageId  the image store's id

@@ -9,7 +9,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /v1/images} (DESIGN.md §5): the cached base images as a JSON array, by image id.
+ * {@code GET /v1/images} (docs/architecture.md, "Contracts"): the cached base images as a JSON array, by image id.
  * A cache that is absent or cannot be listed is a 503 problem.
  */
 @RestController

@@ -1,7 +1,7 @@
 package dev.computeagent.agent.web;
 
-import dev.computeagent.agent.state.InstanceDirectory;
 import dev.computeagent.agent.state.InstanceView;
+import dev.computeagent.agent.state.InstanceViews;
 import dev.computeagent.agent.status.GuestAgentProbe;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DriverException;
@@ -21,13 +21,13 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /v1/instances} and {@code GET /v1/instances/{uuid}} (DESIGN.md §5). The list is a JSON
+ * {@code GET /v1/instances} and {@code GET /v1/instances/{uuid}} (docs/architecture.md, "Contracts"). The list is a JSON
  * array ordered by creation time, from the agent's own view. One instance adds its network
  * interfaces with their IP addresses, asked of the hypervisor (and the guest agent: up to its timeout)
  * on each request, and whether its guest agent answers, asked through {@link GuestAgentProbe}, which
  * holds the request for at most two seconds ({@link InstanceDetails}). A uuid that is malformed or not
- * an instance of this agent is a 404 problem ({@link InstanceNotFoundProblem}); a missing instance
- * directory a 503 problem.
+ * an instance of this agent is a 404 problem ({@link InstanceNotFoundProblem}); views that are not
+ * available (no {@link InstanceViews} in the context) a 503 problem.
  */
 @RestController
 public class InstancesController {
@@ -42,20 +42,20 @@ public class InstancesController {
             .comparing(InstanceView::createdAt, Comparator.nullsLast(Comparator.naturalOrder()))
             .thenComparing(InstanceView::uuid, Comparator.nullsLast(Comparator.naturalOrder()));
 
-    private final ObjectProvider<InstanceDirectory> directory;
+    private final ObjectProvider<InstanceViews> views;
     private final ObjectProvider<ComputeDriver> driver;
     private final ObjectProvider<GuestAgentProbe> guestAgents;
 
-    public InstancesController(ObjectProvider<InstanceDirectory> directory, ObjectProvider<ComputeDriver> driver,
+    public InstancesController(ObjectProvider<InstanceViews> views, ObjectProvider<ComputeDriver> driver,
                                ObjectProvider<GuestAgentProbe> guestAgents) {
-        this.directory = directory;
+        this.views = views;
         this.driver = driver;
         this.guestAgents = guestAgents;
     }
 
     @GetMapping("/v1/instances")
     public List<InstanceView> list() {
-        return directory().all().stream().sorted(BY_CREATION).toList();
+        return views().all().stream().sorted(BY_CREATION).toList();
     }
 
     @GetMapping("/v1/instances/{uuid}")
@@ -64,7 +64,7 @@ public class InstancesController {
             throw new InstanceNotFoundProblem(uuid);
         }
         UUID id = UUID.fromString(uuid.toLowerCase(Locale.ROOT));
-        InstanceView instance = directory().find(id).orElseThrow(() -> new InstanceNotFoundProblem(uuid));
+        InstanceView instance = views().find(id).orElseThrow(() -> new InstanceNotFoundProblem(uuid));
         GuestAgentProbe probe = guestAgents.getIfAvailable();
         String guestAgent = (probe == null ? Optional.<GuestAgentStatus>empty() : probe.status(id))
                 .map(Enum::name).orElse(InstanceDetails.UNKNOWN);
@@ -85,10 +85,10 @@ public class InstancesController {
         }
     }
 
-    private InstanceDirectory directory() {
-        InstanceDirectory current = directory.getIfAvailable();
+    private InstanceViews views() {
+        InstanceViews current = views.getIfAvailable();
         if (current == null) {
-            throw new CollaboratorUnavailableProblem("instance directory", null);
+            throw new CollaboratorUnavailableProblem("instance views", null);
         }
         return current;
     }

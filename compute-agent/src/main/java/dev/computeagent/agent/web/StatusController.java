@@ -5,7 +5,7 @@ import dev.computeagent.agent.status.HostStatusService;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /v1/status} (DESIGN.md §5): the same body as the {@code host.status} heartbeat. */
+/** {@code GET /v1/status} (docs/architecture.md, "Contracts"): the same body as the {@code host.status} heartbeat. */
 @RestController
 public class StatusController {
 

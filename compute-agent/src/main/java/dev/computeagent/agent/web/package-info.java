@@ -1,5 +1,5 @@
 /**
- * The read-only REST API (DESIGN.md §5). Every error is an {@code application/problem+json} body;
+ * The read-only REST API (docs/architecture.md, "Contracts"). Every error is an {@code application/problem+json} body;
  * nothing here reveals a credential or a file path. Path variables are validated here, at the edge.
  * Nothing is null unless marked {@code @Nullable}.
  */

@@ -11,13 +11,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -27,7 +30,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * answered from the journal, recovery from lost broker connections.
  */
 @SpringBootTest(classes = CoreWithFakeDriverTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE)
-@org.springframework.test.annotation.DirtiesContext // the agent must not outlive its test queues
+@DirtiesContext // the agent must not outlive its test queues
 class AmqpCommandFlowRabbitMqTest {
 
     static final String HOST = "it-" + UUID.randomUUID().toString().substring(0, 8);
@@ -53,7 +56,7 @@ class AmqpCommandFlowRabbitMqTest {
         stateDir = Files.createTempDirectory("agent-core-it");
     }
 
-    @org.junit.jupiter.api.BeforeEach
+    @BeforeEach
     void awaitConsumer() {
         await().atMost(WAIT).until(() -> client.consumers() == 1);
     }
@@ -117,12 +120,12 @@ class AmqpCommandFlowRabbitMqTest {
         assertThat(rejectedReply.json().path("error").path("code").asString()).isEqualTo("INVALID_COMMAND");
         assertThat(rejectedReply.json().path("error").path("message").asString()).contains("args.name");
 
-        List<byte[]> dead = new java.util.ArrayList<>();
+        List<byte[]> dead = new ArrayList<>();
         await().atMost(WAIT).until(() -> {
             dead.addAll(client.drainDeadLetters());
             return dead.size() >= 7;
         });
-        List<byte[]> expected = new java.util.ArrayList<>(invalid);
+        List<byte[]> expected = new ArrayList<>(invalid);
         expected.add(wrongHost);
         assertThat(dead).hasSize(7);
         for (byte[] body : expected) {

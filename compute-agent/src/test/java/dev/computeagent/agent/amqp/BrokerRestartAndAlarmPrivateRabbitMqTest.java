@@ -10,6 +10,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import dev.computeagent.agent.execution.InstanceLanes;
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.agent.testing.PrivateRabbitMq;
 import dev.computeagent.virt.fake.FakeComputeDriver;

@@ -29,6 +29,7 @@ import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
 import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.json.JsonMapper;
@@ -42,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
  * the same way again until the delivery limit dead-letters it unanswered.
  */
 @SpringBootTest(classes = CoreWithFakeDriverTestApplication.class, webEnvironment = SpringBootTest.WebEnvironment.NONE)
-@org.springframework.test.annotation.DirtiesContext // the agent must not outlive its test queues
+@DirtiesContext // the agent must not outlive its test queues
 class CommandsThatBreakOffRabbitMqTest {
 
     static final String HOST = "it-" + UUID.randomUUID().toString().substring(0, 8);

@@ -2,6 +2,7 @@ package dev.computeagent.agent.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;
@@ -10,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** The event body as DESIGN.md §3 shows it: snake_case, ISO timestamp, explicit nulls. */
+/** The event body as the AsyncAPI contract shows it: snake_case, ISO timestamp, explicit nulls. */
 class EventWireFormatTest {
 
     @Test

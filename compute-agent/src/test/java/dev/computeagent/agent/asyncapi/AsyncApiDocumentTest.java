@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.computeagent.agent.amqp.Topology;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InstanceState;
@@ -38,7 +39,7 @@ class AsyncApiDocumentTest {
         assertThat(root().get("channels").get("commands").get("bindings").get("amqp").get("exchange")
                 .get("name").asText()).isEqualTo("compute");
         assertThat(root().get("channels").get("internalCommands").get("bindings").get("amqp").get("exchange")
-                .get("name").asText()).isEqualTo(dev.computeagent.agent.amqp.Topology.INTERNAL_EXCHANGE);
+                .get("name").asText()).isEqualTo(Topology.INTERNAL_EXCHANGE);
         assertThat(root().get("channels").get("events").get("bindings").get("amqp").get("exchange")
                 .get("name").asText()).isEqualTo("compute.events");
         assertThat(root().get("channels").get("deadLetters").get("address").asText()).isEqualTo("compute.{host}.dead");

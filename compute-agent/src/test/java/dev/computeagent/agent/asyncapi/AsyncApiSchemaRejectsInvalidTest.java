@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The schemas enforce the limits of DESIGN.md §3: each case takes a valid example from the document,
+ * The schemas enforce the limits of the contract: each case takes a valid example from the document,
  * breaks exactly one rule, and expects the schema to refuse it (the untouched example passes).
  */
 class AsyncApiSchemaRejectsInvalidTest {

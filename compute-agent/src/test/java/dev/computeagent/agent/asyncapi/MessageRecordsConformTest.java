@@ -5,14 +5,14 @@ import static dev.computeagent.agent.asyncapi.AsyncApiDocument.schema;
 import static dev.computeagent.agent.asyncapi.AsyncApiDocument.validateJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.message.AgentJson;
+import dev.computeagent.agent.message.CommandArgs;
 import dev.computeagent.agent.message.CommandEnvelope;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.agent.message.MigratedInstance;
@@ -21,6 +21,7 @@ import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
 import dev.computeagent.agent.message.NicArgs;
+import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.security.InternalSignature;
 import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.message.RebootArgs;
@@ -29,6 +30,9 @@ import dev.computeagent.agent.testing.SshKeys;
 import dev.computeagent.agent.message.StopArgs;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.status.HostStatus;
+import dev.computeagent.virt.Flavor;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
@@ -48,7 +52,7 @@ class MessageRecordsConformTest {
     private static final JsonMapper WIRE = AgentJson.mapper();
     private static final String UUID = "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a";
     private static final Instant NOW = Instant.parse("2026-11-22T10:00:01.234Z");
-    private static final FlavorArgs FLAVOR = new FlavorArgs(2, 2048, 20, 0);
+    private static final Flavor FLAVOR = new Flavor(2, 2048, 20, 0);
 
     @Test
     void spawnCommandsFromRecordsConform() {
@@ -58,7 +62,7 @@ class MessageRecordsConformTest {
                 Map.of("owner", "team-a", "<k>", "v & w"),
                 Base64.getEncoder().encodeToString("#cloud-config\n".getBytes()),
                 Map.of("alice", SshKeys.ED25519, "bob's key", SshKeys.RSA));
-        SpawnArgs minimal = new SpawnArgs("tiny", new FlavorArgs(1, 64, 0, 0), "tiny-guest", null, null, null);
+        SpawnArgs minimal = new SpawnArgs("tiny", new Flavor(1, 64, 0, 0), "tiny-guest", null, null, null);
 
         assertConforms("spawnCommand", command("spawn", full));
         assertConforms("spawnCommand", command("spawn", minimal));
@@ -67,7 +71,9 @@ class MessageRecordsConformTest {
     @Test
     void otherCommandsFromRecordsConform() {
         assertConforms("startCommand", command("start", null));
+        assertConforms("startCommand", command("start", NoArgs.INSTANCE));
         assertConforms("deleteCommand", command("delete", null));
+        assertConforms("deleteCommand", command("delete", NoArgs.INSTANCE));
         assertConforms("stopCommand", command("stop", new StopArgs(30)));
         assertConforms("stopCommand", command("stop", new StopArgs(null)));
         assertConforms("rebootCommand", command("reboot", new RebootArgs(true, null)));
@@ -93,7 +99,7 @@ class MessageRecordsConformTest {
         assertConforms("migrationAbortCommand", command("migration.abort", new MigrationAbortArgs("node-7", "late")));
 
         Map<String, Object> headers = new InternalSignature(KeyRing.load(null, "k".repeat(40), "k1", null),
-                java.time.Clock.systemUTC(), java.time.Duration.ofMinutes(15))
+                Clock.systemUTC(), Duration.ofMinutes(15))
                 .sign("node-7", "node-8", "amq.rabbitmq.reply-to.x", "c-1", new byte[] {1, 2});
         assertThat(validateJson(schema("InternalCommandHeaders"), WIRE.writeValueAsString(headers))).isEmpty();
     }
@@ -168,9 +174,8 @@ class MessageRecordsConformTest {
         }
     }
 
-    private static String command(String name, Object args) {
-        CommandEnvelope envelope = new CommandEnvelope(1, "req-6f0d2c1e", name, UUID,
-                args == null ? null : WIRE.valueToTree(args));
+    private static String command(String name, CommandArgs args) {
+        CommandEnvelope envelope = new CommandEnvelope(CommandEnvelope.VERSION, "req-6f0d2c1e", name, UUID, args);
         return WIRE.writeValueAsString(envelope);
     }
 

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.ComputeAgentApplication;
+import dev.computeagent.agent.message.AgentJson;
+import dev.computeagent.agent.status.HostStatus;
 import dev.computeagent.agent.testing.AmqpTestClient;
 import dev.computeagent.virt.testing.Prerequisites;
 import java.io.IOException;
@@ -35,7 +37,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * The real application (the libvirt driver on libvirt's test hypervisor, real RabbitMQ, a directory
  * image store):
- * what it actually publishes and serves matches the AsyncAPI document and DESIGN.md §5 - the
+ * what it actually publishes and serves matches the AsyncAPI document and the REST contract (docs/architecture.md, "Contracts") - the
  * heartbeat, a command's events and reply, a rejection - and its endpoints are up, ready, and show
  * no credential. No instance is created.
  */
@@ -99,7 +101,7 @@ class RunningAgentMatchesContractLibvirtRabbitMqTest {
         assertThat(validateJson(messagePayload("hostStatus"), text(heartbeat))).isEmpty();
         assertThat(validateJson(schema("HostStatus"), status)).isEmpty();
         JsonNode rest = heartbeat.json().get("payload");
-        assertThat(names(rest)).isEqualTo(names(dev.computeagent.agent.amqp.AgentJson.mapper().readTree(status)));
+        assertThat(names(rest)).isEqualTo(names(AgentJson.mapper().readTree(status)));
         assertThat(rest.get("host").asString()).isEqualTo(HOST);
         assertThat(rest.get("hypervisor").get("connected").asBoolean()).isTrue();
     }

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.Address;
-import dev.computeagent.agent.amqp.AgentJson;
-import dev.computeagent.agent.message.FlavorArgs;
+import dev.computeagent.agent.message.AgentJson;
+import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.NicArgs;
+import dev.computeagent.agent.message.NoArgs;
+import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.RebootType;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +21,8 @@ class ComputeAgentCtlArgumentsTest {
 
     @Test
     void flavorWordsBecomeTheSpawnFlavor() {
-        assertThat(CommandRequests.flavor("vcpus=2,ram=512,disk=10")).isEqualTo(new FlavorArgs(2, 512, 10, 0));
-        assertThat(CommandRequests.flavor("disk=0, vcpus=1, ram=64, ephemeral=5")).isEqualTo(new FlavorArgs(1, 64, 0, 5));
+        assertThat(CommandRequests.flavor("vcpus=2,ram=512,disk=10")).isEqualTo(new Flavor(2, 512, 10, 0));
+        assertThat(CommandRequests.flavor("disk=0, vcpus=1, ram=64, ephemeral=5")).isEqualTo(new Flavor(1, 64, 0, 5));
         assertThatThrownBy(() -> CommandRequests.flavor("vcpus=1,ram=64")).isInstanceOf(UsageException.class)
                 .hasMessageContaining("disk=N");
         assertThatThrownBy(() -> CommandRequests.flavor("vcpus=1,ram=64,disk=1,gpu=1"))
@@ -39,7 +42,7 @@ class ComputeAgentCtlArgumentsTest {
 
     @Test
     void spawnEnvelopeCarriesAFreshRequestIdAndTheTypedArguments() {
-        JsonNode envelope = AgentJson.mapper().readTree(CommandRequests.bytes(CommandRequests.envelope("spawn",
+        JsonNode envelope = AgentJson.mapper().readTree(CommandRequests.bytes(CommandRequests.envelope(CommandName.SPAWN,
                 "8A3C7E9E-4B1F-4C55-9D2A-1F0E6C1D2B3A", CommandRequests.spawnArgs("web", "debian-12",
                         CommandRequests.flavor("vcpus=1,ram=512,disk=10"), CommandRequests.nics(List.of("network=default")),
                         CommandRequests.metadata(List.of("role=web")), "#cloud-config\n".getBytes(StandardCharsets.UTF_8)))));
@@ -52,7 +55,8 @@ class ComputeAgentCtlArgumentsTest {
         assertThat(args.path("nics").get(0).path("source").asString()).isEqualTo("default");
         assertThat(args.path("metadata").path("role").asString()).isEqualTo("web");
         assertThat(args.path("user_data").asString()).isEqualTo("I2Nsb3VkLWNvbmZpZwo=");
-        assertThat(CommandRequests.envelope("spawn", "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a", Map.of()).requestId())
+        assertThat(CommandRequests.envelope(CommandName.START, "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a", NoArgs.INSTANCE)
+                .requestId())
                 .isNotEqualTo(envelope.path("request_id").asString());
     }
 
@@ -62,7 +66,7 @@ class ComputeAgentCtlArgumentsTest {
         assertThat(CommandRequests.migrateArgs("node-8", false, null).live()).isNull();
         assertThat(CommandRequests.stopArgs(true, 30).timeoutS()).isZero();
         assertThat(CommandRequests.stopArgs(false, 30).timeoutS()).isEqualTo(30);
-        assertThat(CommandRequests.rebootArgs(true).hardOrDefault()).isTrue();
+        assertThat(CommandRequests.rebootArgs(true).rebootType()).isEqualTo(RebootType.HARD);
     }
 
     @Test

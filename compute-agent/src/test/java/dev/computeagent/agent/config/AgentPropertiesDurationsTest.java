@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 
-/** Durations of DESIGN.md §6 and the agent's own: a bare number is seconds, a unit is honoured. */
+/** Durations of the configuration (docs/configuration.md): a bare number is seconds, a unit is honoured. */
 class AgentPropertiesDurationsTest {
 
     private static AgentProperties bind(Map<String, String> values) {

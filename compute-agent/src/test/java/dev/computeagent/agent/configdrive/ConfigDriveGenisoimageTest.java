@@ -3,10 +3,10 @@ package dev.computeagent.agent.configdrive;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.SshKeys;
-import dev.computeagent.image.qemu.ProcessRunner;
+import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.virt.NicSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;

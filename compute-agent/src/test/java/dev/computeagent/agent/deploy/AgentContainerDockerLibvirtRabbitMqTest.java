@@ -7,10 +7,10 @@ import static org.awaitility.Awaitility.await;
 import dev.computeagent.agent.testing.AmqpTestClient;
 import dev.computeagent.agent.testing.ContainerImages;
 import dev.computeagent.agent.testing.Docker;
-import dev.computeagent.agent.testing.Virsh;
-import dev.computeagent.image.qemu.ProcessResult;
+import dev.computeagent.hostio.ProcessResult;
 import dev.computeagent.image.testing.GlanceStubServer;
 import dev.computeagent.virt.libvirt.UnixSocketProxy;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import dev.computeagent.virt.testing.Prerequisites;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.io.IOException;
@@ -151,7 +151,7 @@ class AgentContainerDockerLibvirtRabbitMqTest {
         JsonNode reply = client.awaitReply("c-spawn", WAIT).json();
         assertThat(reply.path("error").isNull()).as(reply.toString()).isTrue();
         assertThat(reply.path("payload").path("state").asString()).isEqualTo("ACTIVE");
-        assertThat(Virsh.run("virsh", "-c", "qemu:///system", "domstate", "instance-" + uuid)).contains("running");
+        assertThat(Virsh.run("domstate", "instance-" + uuid)).contains("running");
         Path console = stateDir.resolve("instances").resolve(uuid).resolve("console.log");
         await().atMost(WAIT).until(() -> Files.exists(console)
                 && Files.readString(console).contains(TinyGuestImage.BOOT_MARKER));

@@ -2,15 +2,16 @@ package dev.computeagent.agent.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.computeagent.hostio.ProcessResult;
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.virt.testing.Prerequisites;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -49,19 +50,11 @@ class DockerfileLintWithDockerfileUtilsTest {
         assertThat(findings).extracting(Finding::severity).contains("error", "warning");
     }
 
-    private static List<Finding> lint(Path dockerfile) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(LINTER, "lint", "--json", dockerfile.toString())
-                .redirectError(ProcessBuilder.Redirect.PIPE).start();
-        process.getOutputStream().close();
-        byte[] stdout = process.getInputStream().readAllBytes();
-        byte[] stderr = process.getErrorStream().readAllBytes();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError(LINTER + " did not finish within 30 s");
-        }
-        String json = new String(stdout, StandardCharsets.UTF_8).strip();
-        assertThat(json).as("%s output (stderr: %s)", LINTER, new String(stderr, StandardCharsets.UTF_8)).startsWith("[");
-        return JsonMapper.builder().disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+    private static List<Finding> lint(Path dockerfile) {
+        ProcessResult linted = Commands.run(Duration.ofSeconds(30), LINTER, "lint", "--json", dockerfile.toString());
+        String json = linted.stdout();
+        assertThat(json).as("%s output (stderr: %s)", LINTER, linted.stderr()).startsWith("[");
+        return JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .build().readValue(json, new TypeReference<List<Finding>>() { });
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.computeagent.agent.deploy.HelmChart.Node;
 import dev.computeagent.agent.deploy.HelmChart.Rendered;
 import dev.computeagent.agent.testing.AgentPropertyKeys;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +98,7 @@ class HelmChartCustomValuesTest {
     @Test
     void everyAgentVariableTheChartSetsIsOneOfTheAgentsKeys() {
         List<String> keys = AgentPropertyKeys.all();
-        List<String> variables = new java.util.ArrayList<>(config.keySet());
+        List<String> variables = new ArrayList<>(config.keySet());
         agent.list("env").forEach(n -> variables.add(n.text("name")));
         List<String> agentVariables = variables.stream().filter(v -> v.startsWith("AGENT_")).toList();
 

@@ -2,8 +2,8 @@ package dev.computeagent.agent.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.computeagent.image.qemu.ProcessResult;
-import dev.computeagent.image.qemu.ProcessRunner;
+import dev.computeagent.hostio.ProcessResult;
+import dev.computeagent.hostio.ProcessRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,13 +2,14 @@ package dev.computeagent.agent.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.computeagent.image.qemu.ProcessResult;
-import dev.computeagent.image.qemu.ProcessRunner;
+import dev.computeagent.hostio.ProcessResult;
+import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.virt.testing.Prerequisites;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -49,7 +50,7 @@ class PemTrustStoreTest {
         assertThat(aliases).hasSize(expected.size()).allMatch(alias -> {
             try {
                 return trust.isCertificateEntry(alias);
-            } catch (java.security.KeyStoreException e) {
+            } catch (KeyStoreException e) {
                 return false;
             }
         });

@@ -4,8 +4,9 @@ import static dev.computeagent.agent.testing.AmqpTestClient.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.computeagent.agent.testing.Virsh;
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.image.testing.GlanceStubServer;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -125,11 +126,11 @@ class AgentCrashAndBrokerOutageLibvirtRabbitMqTest {
     /** Closes the agent's broker connections (named {@code compute-agent-<host>}) from the broker side. */
     private static void closeAgentConnections(String host) {
         // tab-separated output: the pid column is in the form close_connection accepts
-        String table = Virsh.run("rabbitmqctl", "-q", "list_connections", "pid", "client_properties");
+        String table = Commands.check("rabbitmqctl", "-q", "list_connections", "pid", "client_properties");
         int closed = 0;
         for (String line : table.split("\n")) {
             if (line.contains("compute-agent-" + host)) {
-                Virsh.run("rabbitmqctl", "-q", "close_connection", line.split("\t")[0].trim(), "test: broker outage");
+                Commands.check("rabbitmqctl", "-q", "close_connection", line.split("\t")[0].trim(), "test: broker outage");
                 closed++;
             }
         }

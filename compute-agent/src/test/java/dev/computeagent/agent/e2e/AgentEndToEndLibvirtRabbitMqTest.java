@@ -4,15 +4,17 @@ import static dev.computeagent.agent.testing.AmqpTestClient.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.computeagent.agent.testing.AmqpTestClient;
 import dev.computeagent.agent.testing.ConfigDrives;
-import dev.computeagent.agent.testing.Virsh;
 import dev.computeagent.image.testing.TestImages;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,10 +106,10 @@ class AgentEndToEndLibvirtRabbitMqTest {
         JsonNode spawned = call("spawn", uuid, args);
         assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
         assertThat(spawned.path("payload").path("flavor").path("ephemeral_gb").asLong()).isEqualTo(1);
-        java.nio.file.Path ephemeral = fx.instanceDir(uuid).resolve("disk.eph0");
+        Path ephemeral = fx.instanceDir(uuid).resolve("disk.eph0");
         assertThat(TestImages.qemuImg("info", "--output=json", "-U", "-f", "qcow2", ephemeral.toString()))
                 .contains("\"virtual-size\": " + (1L << 30)).doesNotContain("backing-filename");
-        String xml = Virsh.run("virsh", "-c", "qemu:///system", "dumpxml", "instance-" + uuid);
+        String xml = Virsh.run("dumpxml", "instance-" + uuid);
         assertThat(xml.split("</disk>")).as(xml).anySatisfy(disk -> assertThat(disk)
                 .contains("<source file='" + ephemeral + "'", "<target dev='vdb' bus='virtio'/>",
                         "type='qcow2'"));
@@ -127,13 +129,13 @@ class AgentEndToEndLibvirtRabbitMqTest {
         assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
         assertThat(spawned.path("payload").path("power_state").asString()).isEqualTo("RUNNING");
 
-        java.nio.file.Path drive = fx.instanceDir(uuid).resolve("disk.config");
+        Path drive = fx.instanceDir(uuid).resolve("disk.config");
         assertThat(ConfigDrives.describe(drive)).contains("Volume id: config-2");
         assertThat(ConfigDrives.file(drive, "/openstack/latest/user_data"))
                 .isEqualTo(userData.getBytes(StandardCharsets.UTF_8));
         assertThat(new String(ConfigDrives.file(drive, "/openstack/latest/meta_data.json"), StandardCharsets.UTF_8))
                 .contains("\"uuid\":\"" + uuid + "\"", "\"hostname\":\"config-drive\"", "\"role\":\"db\"");
-        String xml = Virsh.run("virsh", "-c", "qemu:///system", "dumpxml", "instance-" + uuid);
+        String xml = Virsh.run("dumpxml", "instance-" + uuid);
         assertThat(xml.split("</disk>")).as(xml).anySatisfy(disk -> assertThat(disk)
                 .contains("device='cdrom'", "<source file='" + drive + "'", "<target dev='hdd' bus='ide'/>",
                         "<readonly/>"));
@@ -175,11 +177,11 @@ class AgentEndToEndLibvirtRabbitMqTest {
 
     @Test
     void anInvalidMessageLandsInTheDeadLetterQueueWhileTheAgentKeepsWorking() throws Exception {
-        byte[] garbage = "{\"version\":1,\"command\":\"spawn\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] garbage = "{\"version\":1,\"command\":\"spawn\"".getBytes(StandardCharsets.UTF_8);
         fx.client.publish("compute." + fx.host, garbage, null);
         String uuid = UUID.randomUUID().toString();
         assertThat(call("delete", uuid, "{}").path("event").asString()).isEqualTo("instance.delete.end");
-        java.util.List<byte[]> dead = new java.util.ArrayList<>();
+        List<byte[]> dead = new ArrayList<>();
         await().atMost(WAIT).until(() -> {
             dead.addAll(fx.client.drainDeadLetters());
             return !dead.isEmpty();

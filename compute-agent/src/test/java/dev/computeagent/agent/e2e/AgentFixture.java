@@ -5,13 +5,22 @@ import static org.awaitility.Awaitility.await;
 import dev.computeagent.agent.testing.AgentProcess;
 import dev.computeagent.agent.testing.AmqpTestClient;
 import dev.computeagent.image.testing.GlanceStubServer;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import dev.computeagent.virt.testing.Prerequisites;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -75,17 +84,17 @@ final class AgentFixture implements AutoCloseable {
     }
 
     /** GET {@code path} on the agent's REST port. */
-    java.net.http.HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -125,7 +134,7 @@ final class AgentFixture implements AutoCloseable {
                 String name = f.getFileName().toString();
                 if (name.endsWith(".log") && Files.isRegularFile(f)) {
                     String prefix = f.getParent().equals(root) ? "" : f.getParent().getFileName() + "-";
-                    Files.copy(f, keep.resolve(prefix + name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(f, keep.resolve(prefix + name), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         } catch (IOException e) {
@@ -139,11 +148,11 @@ final class AgentFixture implements AutoCloseable {
             agent.close();
         }
         // whatever a failed test left: our domains carry our uuids, never touch others
-        dev.computeagent.agent.testing.Virsh.removeDomainsOf(stateDir);
+        Virsh.removeDomainsOf(stateDir);
         client.deleteQueues();
         client.close();
         glance.close();
         keepLogs();
-        Files.walk(root).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        Files.walk(root).sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
 }

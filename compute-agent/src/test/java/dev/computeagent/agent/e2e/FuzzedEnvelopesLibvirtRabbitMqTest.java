@@ -4,10 +4,10 @@ import static dev.computeagent.agent.testing.AmqpTestClient.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.security.InternalSignature;
 import dev.computeagent.agent.testing.TestKeys;
-import dev.computeagent.agent.testing.Virsh;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -144,7 +145,7 @@ class FuzzedEnvelopesLibvirtRabbitMqTest {
         System.out.printf("fuzz: %d envelopes, %d rejected, %d accepted, answered in %d ms; rejected by kind: %s%n",
                 corpus.size(), rejected.size(), corpus.size() - rejected.size(), took.toMillis(),
                 rejected.stream().collect(Collectors.groupingBy(f -> f.kind().replaceAll(" [a-z.]+$", "")
-                        .replaceAll(" [0-9]+", ""), java.util.TreeMap::new, Collectors.counting())));
+                        .replaceAll(" [0-9]+", ""), TreeMap::new, Collectors.counting())));
     }
 
     private static List<String> sorted(List<byte[]> bodies) {

@@ -7,17 +7,18 @@ import static org.awaitility.Awaitility.await;
 import dev.computeagent.agent.security.InternalSignature;
 import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.testing.TestKeys;
-import dev.computeagent.agent.testing.Virsh;
 import dev.computeagent.image.testing.TestImages;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.libvirt.domain.AgentMetadata;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,9 +113,9 @@ class HostileMessagesLibvirtRabbitMqTest {
             List<byte[]> dead = new ArrayList<>();
             await().atMost(WAIT).until(() -> {
                 dead.addAll(fx.client.drainDeadLetters());
-                return expectedDead.stream().allMatch(e -> dead.stream().anyMatch(d -> java.util.Arrays.equals(d, e)));
+                return expectedDead.stream().allMatch(e -> dead.stream().anyMatch(d -> Arrays.equals(d, e)));
             });
-            assertThat(dead).as("dead-lettered byte for byte").usingElementComparator(java.util.Arrays::compare)
+            assertThat(dead).as("dead-lettered byte for byte").usingElementComparator(Arrays::compare)
                     .containsAll(expectedDead);
             assertThat(Virsh.allDomains()).as("no hostile definition reached libvirt")
                     .doesNotContainAnyElementsOf(uuids.stream().map(u -> "instance-" + u).toList());
@@ -149,7 +150,7 @@ class HostileMessagesLibvirtRabbitMqTest {
                     .isEqualTo("instance.migration.adopt.end");
             assertThat(adopted.path("payload").path("state").asString()).isEqualTo("STOPPED");
             assertThat(adopted.path("payload").path("host").asString()).isEqualTo(fx.host);
-            String xml = Virsh.run("virsh", "-c", "qemu:///system", "dumpxml", "instance-" + uuid);
+            String xml = Virsh.run("dumpxml", "instance-" + uuid);
             assertThat(xml).contains("<source file='" + dir.resolve("disk") + "'", "52:54:00:5a:5a:01", "smuggler")
                     .doesNotContain("/etc/hostname").doesNotContain("commandline").doesNotContain("<hostdev");
             assertThat(fx.get("/v1/instances/" + uuid).body()).contains("\"STOPPED\"", fx.host);
@@ -340,11 +341,11 @@ class HostileMessagesLibvirtRabbitMqTest {
             String name = "instance-" + uuid;
             if (present.contains(name)) {
                 try {
-                    Virsh.run("virsh", "-c", "qemu:///system", "destroy", name);
+                    Virsh.run("destroy", name);
                 } catch (IllegalStateException notRunning) {
                     // defined only
                 }
-                Virsh.run("virsh", "-c", "qemu:///system", "undefine", name);
+                Virsh.run("undefine", name);
             }
         }
     }

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.deploy.ProjectFiles;
 import dev.computeagent.agent.testing.AmqpTestClient;
-import dev.computeagent.agent.testing.Virsh;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -4,12 +4,12 @@ import static dev.computeagent.agent.testing.AmqpTestClient.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.GuestExec;
 import dev.computeagent.agent.testing.IsolatedNetwork;
 import dev.computeagent.agent.testing.SshKeys;
-import dev.computeagent.agent.testing.Virsh;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import dev.computeagent.virt.testing.RealGuestImage;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -171,7 +171,7 @@ class RealGuestLibvirtRabbitMqTest {
 
         assertThat(stopped.path("payload").path("state").asString()).as(stopped.toString()).isEqualTo("STOPPED");
         assertThat(stopped.path("payload").path("power_state").asString()).isEqualTo("SHUTDOWN");
-        assertThat(Virsh.run("virsh", "-c", "qemu:///system", "domstate", "--reason", domain).strip())
+        assertThat(Virsh.run("domstate", "--reason", domain).strip())
                 .as("libvirt's shutoff reason").isEqualTo("shut off (shutdown)");
         assertThat(took).as("well inside the timeout").isLessThan(Duration.ofSeconds(STOP_TIMEOUT_S / 2));
     }
@@ -205,7 +205,7 @@ class RealGuestLibvirtRabbitMqTest {
 
     private String macOfTheNic() {
         Matcher mac = Pattern.compile("<mac address='([0-9a-f:]{17})'/>")
-                .matcher(Virsh.run("virsh", "-c", "qemu:///system", "dumpxml", domain));
+                .matcher(Virsh.run("dumpxml", domain));
         assertThat(mac.find()).isTrue();
         return mac.group(1);
     }

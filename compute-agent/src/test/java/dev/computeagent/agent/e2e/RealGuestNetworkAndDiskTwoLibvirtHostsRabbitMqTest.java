@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.computeagent.agent.testing.GuestAgentShell;
 import dev.computeagent.agent.testing.HostAgent;
 import dev.computeagent.agent.testing.TestKeys;
-import dev.computeagent.agent.testing.Virsh;
 import dev.computeagent.image.testing.GlanceStubServer;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import dev.computeagent.virt.testing.Prerequisites;
 import dev.computeagent.virt.testing.RealGuestImage;
 import java.nio.file.Files;
@@ -84,7 +84,7 @@ class RealGuestNetworkAndDiskTwoLibvirtHostsRabbitMqTest {
                     + "<ip address='" + SUBNET + "1' netmask='255.255.255.0'><dhcp><range start='" + SUBNET
                     + "100' end='" + SUBNET + "199'/></dhcp></ip></network>");
             // transient: destroying it (or the host going down) leaves nothing behind
-            Virsh.run("virsh", "-c", host.unixUri(), "net-create", xml.toString());
+            Virsh.on(host.unixUri(), "net-create", xml.toString());
         }
         // agent-to-agent commands are signed with the key both agents share
         Map<String, String> tcg = new HashMap<>(TestKeys.agentProperties());
@@ -105,7 +105,7 @@ class RealGuestNetworkAndDiskTwoLibvirtHostsRabbitMqTest {
         }
         for (TwoLibvirtHosts.Host host : List.of(HOSTS.a(), HOSTS.b())) {
             try {
-                Virsh.run("virsh", "-c", host.unixUri(), "net-destroy", NETWORK);
+                Virsh.on(host.unixUri(), "net-destroy", NETWORK);
             } catch (IllegalStateException alreadyGone) {
                 // not created, or gone with its host
             }
@@ -137,7 +137,7 @@ class RealGuestNetworkAndDiskTwoLibvirtHostsRabbitMqTest {
         assertThat(strings(nic.path("ip_addresses"))).containsExactly(address);
         assertThat(strings(nic.path("info_source"))).as("the lease (the guest agent too once it answers)")
                 .contains("lease");
-        assertThat(Virsh.run("virsh", "-c", HOSTS.a().unixUri(), "net-dhcp-leases", NETWORK))
+        assertThat(Virsh.on(HOSTS.a().unixUri(), "net-dhcp-leases", NETWORK))
                 .as("libvirt's own view").contains(MAC).contains(address);
         stepsPassed = 1;
     }

@@ -4,20 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.computeagent.agent.command.Command;
-import dev.computeagent.agent.command.SpawnRequest;
-import dev.computeagent.agent.execution.CommandFailedException;
-import dev.computeagent.agent.execution.ErrorMapper;
+import dev.computeagent.agent.failure.ErrorMapper;
+import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.message.SpawnArgs;
+import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.state.Annotations;
-import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
+import dev.computeagent.agent.testing.TestCommands;
+import dev.computeagent.agent.testing.TestSpawns;
 import dev.computeagent.image.ImageUnsafeException;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.RebootType;
@@ -25,8 +28,8 @@ import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,8 +61,8 @@ class HandlersWithFakeDriverTest {
         registry = new InstanceRegistry("h1");
         files = new InstanceFiles(stateDir);
         InstanceStore store = new InstanceStore(driver, registry);
-        spawn = new SpawnHandler(driver, images, store, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,
-                new CapacityReservations(), "h1", Clock.systemUTC(), meters);
+        spawn = TestSpawns.handler(driver, images, registry, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,
+                new HostCapacity(driver, files, registry), "h1", meters);
         stop = new StopHandler(driver, store);
         start = new StartHandler(driver, store);
         reboot = new RebootHandler(driver, store);
@@ -71,13 +74,13 @@ class HandlersWithFakeDriverTest {
         driver.close();
     }
 
-    static SpawnRequest request(String name, String image) {
-        return new SpawnRequest(name, new FlavorArgs(1, 128, 1, 0), image, List.of(), Map.of("role", "<db>"),
+    static SpawnArgs request(String name, String image) {
+        return TestCommands.spawnArgs(name, new Flavor(1, 128, 1, 0), image, List.of(), Map.of("role", "<db>"),
                 Optional.empty());
     }
 
-    private Command.Spawn spawnCommand(String requestId, SpawnRequest r) {
-        return new Command.Spawn(requestId, uuid, r);
+    private Command<SpawnArgs> spawnCommand(String requestId, SpawnArgs r) {
+        return TestCommands.spawn(requestId, uuid, r);
     }
 
     @Test
@@ -148,22 +151,22 @@ class HandlersWithFakeDriverTest {
     @Test
     void stopStartRebootRecordTheirStates() {
         spawn.handle(spawnCommand("r1", request("vm", "img")));
-        assertThat(stop.handle(new Command.Stop("r2", uuid, Duration.ZERO)).payload())
+        assertThat(stop.handle(TestCommands.stop("r2", uuid, Duration.ZERO)).payload())
                 .containsEntry("state", "STOPPED").containsEntry("power_state", "SHUTDOWN");
-        assertThat(stop.handle(new Command.Stop("r3", uuid, Duration.ofSeconds(5))).payload())
+        assertThat(stop.handle(TestCommands.stop("r3", uuid, Duration.ofSeconds(5))).payload())
                 .as("stop of a stopped instance succeeds").containsEntry("state", "STOPPED");
-        assertThat(start.handle(new Command.Start("r4", uuid)).payload()).containsEntry("state", "ACTIVE")
+        assertThat(start.handle(TestCommands.start("r4", uuid)).payload()).containsEntry("state", "ACTIVE")
                 .containsEntry("power_state", "RUNNING");
-        assertThat(reboot.handle(new Command.Reboot("r5", uuid, RebootType.HARD, Duration.ofSeconds(1))).payload())
+        assertThat(reboot.handle(TestCommands.reboot("r5", uuid, RebootType.HARD, Duration.ofSeconds(1))).payload())
                 .containsEntry("state", "ACTIVE");
         assertThat(driver.info(uuid).metadata().annotations()).containsEntry(Annotations.STATE, "ACTIVE");
     }
 
     @Test
     void commandsOnAnUnknownInstanceFailWithInstanceNotFound() {
-        for (Runnable r : List.<Runnable>of(() -> start.handle(new Command.Start("a", uuid)),
-                () -> stop.handle(new Command.Stop("b", uuid, Duration.ZERO)),
-                () -> reboot.handle(new Command.Reboot("c", uuid, RebootType.SOFT, Duration.ofSeconds(1))))) {
+        for (Runnable r : List.<Runnable>of(() -> start.handle(TestCommands.start("a", uuid)),
+                () -> stop.handle(TestCommands.stop("b", uuid, Duration.ZERO)),
+                () -> reboot.handle(TestCommands.reboot("c", uuid, RebootType.SOFT, Duration.ofSeconds(1))))) {
             assertThatThrownBy(r::run).satisfies(
                     e -> assertThat(ErrorMapper.toError(e).code()).isEqualTo(ErrorCode.INSTANCE_NOT_FOUND));
         }
@@ -172,45 +175,32 @@ class HandlersWithFakeDriverTest {
     @Test
     void deleteRemovesDomainAndDirectoryAndAnUnknownInstanceIsSuccess() {
         spawn.handle(spawnCommand("r1", request("vm", "img")));
-        assertThat(delete.handle(new Command.Delete("r2", uuid)).payload()).containsEntry("state", "DELETED");
+        assertThat(delete.handle(TestCommands.delete("r2", uuid)).payload()).containsEntry("state", "DELETED");
         assertThat(files.exists(uuid)).isFalse();
         assertThat(driver.listInstances()).isEmpty();
         assertThat(registry.find(uuid)).isEmpty();
-        assertThat(delete.handle(new Command.Delete("r3", uuid)).payload()).containsEntry("state", "DELETED");
+        assertThat(delete.handle(TestCommands.delete("r3", uuid)).payload()).containsEntry("state", "DELETED");
     }
 
     @Test
-    void migrateFailsCleanlyUntilImplemented() {
-        UnsupportedMigrateHandler migrate = new UnsupportedMigrateHandler();
-        assertThatThrownBy(() -> migrate.handle(new Command.Migrate("m", uuid, null)))
-                .isInstanceOfSatisfying(CommandFailedException.class,
-                        e -> assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED));
-    }
-
-    @Test
-    void registryRequiresAHandlerForEveryControllerCommandAndPrefersRealOnesOverPlaceholders() {
+    void registryRequiresExactlyOneHandlerForEveryCommand() {
+        List<CommandHandler<?>> allButMigration = List.of(spawn, stop, start, reboot, delete);
         assertThatThrownBy(() -> new HandlerRegistry(List.of(spawn, stop)))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("start");
-        CommandHandler<Command.Migrate> realMigrate = new CommandHandler<>() {
-            @Override
-            public dev.computeagent.agent.message.CommandName command() {
-                return dev.computeagent.agent.message.CommandName.MIGRATE;
-            }
-
-            @Override
-            public Class<Command.Migrate> type() {
-                return Command.Migrate.class;
-            }
-
-            @Override
-            public Outcome handle(Command.Migrate command) {
-                return Outcome.deleted();
-            }
-        };
-        HandlerRegistry registryWithReal = new HandlerRegistry(
-                List.of(spawn, stop, start, reboot, delete, new UnsupportedMigrateHandler(), realMigrate));
-        assertThat(registryWithReal.find(new Command.Migrate("m", uuid, null))).contains(realMigrate);
-        assertThatThrownBy(() -> new HandlerRegistry(List.of(spawn, spawn, stop, start, reboot, delete, realMigrate)))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("two handlers");
+        assertThatThrownBy(() -> new HandlerRegistry(allButMigration))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("migration.check");
+        List<CommandHandler<?>> all = new ArrayList<>(allButMigration);
+        for (CommandName name : List.of(CommandName.MIGRATE, CommandName.MIGRATION_CHECK,
+                CommandName.MIGRATION_PREPARE, CommandName.MIGRATION_ADOPT, CommandName.MIGRATION_ABORT)) {
+            all.add(TestCommands.handler(name, c -> new Outcome(Map.of("answered", name.wireName()))));
+        }
+        HandlerRegistry registry = new HandlerRegistry(all);
+        Command<MigrateArgs> migrate = TestCommands.migrate("m", uuid, new MigrateArgs("elsewhere", null, null, null,
+                null, null));
+        assertThat(registry.of(migrate).handle(migrate).payload()).containsEntry("answered", "migrate");
+        assertThat(registry.of(TestCommands.stop("s", uuid, Duration.ZERO))).isSameAs(stop);
+        all.add(stop);
+        assertThatThrownBy(() -> new HandlerRegistry(all))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("two handlers for stop");
     }
 }

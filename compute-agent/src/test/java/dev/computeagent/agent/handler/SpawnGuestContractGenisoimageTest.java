@@ -2,25 +2,24 @@ package dev.computeagent.agent.handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.computeagent.agent.amqp.AgentJson;
-import dev.computeagent.agent.command.Command;
-import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.configdrive.ConfigDriveOptions;
-import dev.computeagent.agent.message.FlavorArgs;
-import dev.computeagent.agent.state.CapacityReservations;
+import dev.computeagent.agent.message.AgentJson;
+import dev.computeagent.agent.message.SpawnArgs;
+import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
-import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.agent.testing.SshKeys;
+import dev.computeagent.agent.testing.TestCommands;
+import dev.computeagent.agent.testing.TestSpawns;
 import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,16 +55,16 @@ class SpawnGuestContractGenisoimageTest {
         driver.close();
     }
 
-    private InstanceSpec spawn(SpawnRequest request, ConfigDriveOptions options) {
+    private InstanceSpec spawn(SpawnArgs request, ConfigDriveOptions options) {
         UUID uuid = UUID.randomUUID();
-        new SpawnHandler(driver, images, new InstanceStore(driver, new InstanceRegistry("h1")), files,
-                ConfigDrives.builder(), options, new CapacityReservations(), "h1", Clock.systemUTC(),
-                new SimpleMeterRegistry()).handle(new Command.Spawn("r-" + uuid, uuid, request));
+        InstanceRegistry registry = new InstanceRegistry("h1");
+        TestSpawns.handler(driver, images, registry, files, ConfigDrives.builder(), options,
+                new HostCapacity(driver, files, registry), "h1", new SimpleMeterRegistry()).handle(TestCommands.spawn("r-" + uuid, uuid, request));
         return driver.specOf(uuid).orElseThrow();
     }
 
-    private static SpawnRequest request(List<NicSpec> nics, Map<String, String> keys) {
-        return new SpawnRequest("Web 1", new FlavorArgs(1, 128, 1, 0), "img", nics, Map.of("role", "db"),
+    private static SpawnArgs request(List<NicSpec> nics, Map<String, String> keys) {
+        return TestCommands.spawnArgs("Web 1", new Flavor(1, 128, 1, 0), "img", nics, Map.of("role", "db"),
                 Optional.empty(), keys);
     }
 
@@ -117,7 +116,7 @@ class SpawnGuestContractGenisoimageTest {
     @Test
     void anImageDeclaringTheQemuGuestAgentGetsItsChannelAndOthersDoNot() {
         images.setProperties("agent-img", Map.of("hw_qemu_guest_agent", "yes"));
-        SpawnRequest withAgent = new SpawnRequest("a", new FlavorArgs(1, 128, 1, 0), "agent-img", List.of(), Map.of(),
+        SpawnArgs withAgent = TestCommands.spawnArgs("a", new Flavor(1, 128, 1, 0), "agent-img", List.of(), Map.of(),
                 Optional.empty());
 
         assertThat(spawn(withAgent, ConfigDrives.OPTIONS).guestAgent()).isTrue();

@@ -6,26 +6,27 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.computeagent.agent.command.Command;
-import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
 import dev.computeagent.agent.configdrive.ConfigDriveException;
-import dev.computeagent.agent.execution.CommandFailedException;
-import dev.computeagent.agent.execution.ErrorMapper;
+import dev.computeagent.agent.failure.CommandFailedException;
+import dev.computeagent.agent.failure.ErrorMapper;
 import dev.computeagent.agent.message.ErrorCode;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.message.SpawnArgs;
+import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.state.Annotations;
-import dev.computeagent.agent.state.CapacityReservations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
-import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
+import dev.computeagent.agent.testing.TestCommands;
+import dev.computeagent.agent.testing.TestSpawns;
+import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.image.ImageNotFoundException;
-import dev.computeagent.image.qemu.ProcessRunner;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
@@ -34,7 +35,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -55,12 +55,12 @@ class SpawnHandlerCapacityAndStatesTest {
     @TempDir
     Path stateDir;
 
-    /** The fake host has 16,384 MiB of memory. */
+    /** The fake host has 8 vCPUs and 16,384 MiB of memory. */
     private final FakeComputeDriver fake = new FakeComputeDriver();
     private final FakeImageCache images = new FakeImageCache();
     private final AtomicReference<Optional<InstanceView>> seenWhileBooting = new AtomicReference<>();
     private final AtomicReference<RuntimeException> bootFailure = new AtomicReference<>();
-    private final CapacityReservations reservations = new CapacityReservations();
+    private HostCapacity capacity;
     private InstanceRegistry registry;
     private InstanceFiles files;
     private SpawnHandler spawn;
@@ -70,8 +70,9 @@ class SpawnHandlerCapacityAndStatesTest {
         registry = new InstanceRegistry("h1");
         files = new InstanceFiles(stateDir);
         ComputeDriver driver = observingBoot(fake);
-        spawn = new SpawnHandler(driver, images, new InstanceStore(driver, registry), files, ConfigDrives.builder(),
-                ConfigDrives.OPTIONS, reservations, "h1", Clock.systemUTC(), new SimpleMeterRegistry());
+        capacity = new HostCapacity(driver, files, registry);
+        spawn = TestSpawns.handler(driver, images, registry, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,
+                capacity, "h1", new SimpleMeterRegistry());
     }
 
     @AfterEach
@@ -98,15 +99,19 @@ class SpawnHandlerCapacityAndStatesTest {
                 });
     }
 
-    private static Command.Spawn spawnOf(UUID uuid, long memoryMb, long rootGb) {
-        return new Command.Spawn("r-" + uuid, uuid, new SpawnRequest("vm", new FlavorArgs(1, memoryMb, rootGb, 0), "img",
+    private static Command<SpawnArgs> spawnOf(UUID uuid, long memoryMb, long rootGb) {
+        return TestCommands.spawn("r-" + uuid, uuid, TestCommands.spawnArgs("vm", new Flavor(1, memoryMb, rootGb, 0), "img",
                 List.of(), Map.of(), Optional.empty()));
     }
 
-    private void assertInsufficient(Command.Spawn command, String messagePart) {
+    /**
+     * The spawn is refused before any work, retriable exactly when the instance would fit the host were
+     * the others gone.
+     */
+    private void assertInsufficient(Command<SpawnArgs> command, String messagePart, boolean retriable) {
         assertThatThrownBy(() -> spawn.handle(command)).isInstanceOfSatisfying(CommandFailedException.class, e -> {
             assertThat(e.code()).isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES);
-            assertThat(e.retriable()).isFalse();
+            assertThat(e.retriable()).isEqualTo(retriable);
         }).hasMessageContaining(messagePart);
         assertThat(files.exists(command.instanceUuid())).isFalse();
         assertThat(fake.listInstances()).noneMatch(i -> i.uuid().equals(command.instanceUuid()));
@@ -115,16 +120,19 @@ class SpawnHandlerCapacityAndStatesTest {
 
     @Test
     void memoryAboveTheHostIsInsufficientBeforeAnyWork() {
-        assertInsufficient(spawnOf(UUID.randomUUID(), 16_385, 1), "MiB of memory");
+        assertInsufficient(spawnOf(UUID.randomUUID(), 16_385, 1), "MiB of memory", false);
         assertThat(fake.callCount(FakeOperation.SPAWN)).isZero();
     }
 
     @Test
-    void memoryHeldByTheAgentsInstancesCountsAndVcpusAreNotChecked() {
+    void memoryHeldByTheAgentsInstancesCountsAndVcpusAreSharedUpToTheHostsCount() {
         spawn.handle(spawnOf(UUID.randomUUID(), 12_000, 1));
-        assertInsufficient(spawnOf(UUID.randomUUID(), 4_385, 1), "12000 MiB of it held");
-        Command.Spawn fits = new Command.Spawn("r-fit", UUID.randomUUID(), new SpawnRequest("vm2",
-                new FlavorArgs(64, 4_384, 1, 0), "img", List.of(), Map.of(), Optional.empty()));
+        assertInsufficient(spawnOf(UUID.randomUUID(), 4_385, 1), "12000 MiB of it held", true);
+        Command<SpawnArgs> tooManyVcpus = TestCommands.spawn("r-wide", UUID.randomUUID(), TestCommands.spawnArgs("vm3",
+                new Flavor(9, 128, 1, 0), "img", List.of(), Map.of(), Optional.empty()));
+        assertInsufficient(tooManyVcpus, "instance needs 9 vCPUs; the host has 8", false);
+        Command<SpawnArgs> fits = TestCommands.spawn("r-fit", UUID.randomUUID(), TestCommands.spawnArgs("vm2",
+                new Flavor(8, 4_384, 1, 0), "img", List.of(), Map.of(), Optional.empty()));
         assertThat(spawn.handle(fits).payload()).containsEntry("state", "ACTIVE");
     }
 
@@ -135,21 +143,21 @@ class SpawnHandlerCapacityAndStatesTest {
         // the second spawn arrives while the first one's image downloads, before its domain exists
         images.onFetch("slow", () -> second.set(catchThrowable(
                 () -> spawn.handle(spawnOf(UUID.randomUUID(), 12_000, 1)))));
-        spawn.handle(new Command.Spawn("r-first", first, new SpawnRequest("vm", new FlavorArgs(1, 12_000, 1, 0),
+        spawn.handle(TestCommands.spawn("r-first", first, TestCommands.spawnArgs("vm", new Flavor(1, 12_000, 1, 0),
                 "slow", List.of(), Map.of(), Optional.empty())));
 
         assertThat(second.get()).isInstanceOfSatisfying(CommandFailedException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES))
                 .hasMessageContaining("12000 MiB of it held by this agent's instances and those arriving");
         assertThat(registry.find(first).orElseThrow().state()).isEqualTo(InstanceState.ACTIVE);
-        assertInsufficient(spawnOf(UUID.randomUUID(), 4_385, 1), "12000 MiB of it held");
+        assertInsufficient(spawnOf(UUID.randomUUID(), 4_385, 1), "12000 MiB of it held", true);
     }
 
     @Test
     void aFailedSpawnReleasesWhatItHeld() {
         images.failFetch("gone", () -> new ImageNotFoundException("no image gone"));
-        Command.Spawn failing = new Command.Spawn("r-gone", UUID.randomUUID(), new SpawnRequest("vm",
-                new FlavorArgs(1, 12_000, 1, 0), "gone", List.of(), Map.of(), Optional.empty()));
+        Command<SpawnArgs> failing = TestCommands.spawn("r-gone", UUID.randomUUID(), TestCommands.spawnArgs("vm",
+                new Flavor(1, 12_000, 1, 0), "gone", List.of(), Map.of(), Optional.empty()));
         assertThatThrownBy(() -> spawn.handle(failing)).isInstanceOf(ImageNotFoundException.class);
 
         assertThat(spawn.handle(spawnOf(UUID.randomUUID(), 12_000, 1)).payload()).containsEntry("state", "ACTIVE");
@@ -158,7 +166,8 @@ class SpawnHandlerCapacityAndStatesTest {
     @Test
     void rootDiskAboveTheFreeSpaceOfTheStateDirectoryIsInsufficient() {
         long freeGib = files.usableSpace() >> 30;
-        assertInsufficient(spawnOf(UUID.randomUUID(), 128, freeGib + 1), "GiB of disk (root " + (freeGib + 1));
+        assertInsufficient(spawnOf(UUID.randomUUID(), 128, freeGib + 1), "GiB of disk (root " + (freeGib + 1),
+                ((freeGib + 1) << 30) <= files.totalSpace());
         assertThat(fake.callCount(FakeOperation.SPAWN)).isZero();
     }
 
@@ -166,10 +175,11 @@ class SpawnHandlerCapacityAndStatesTest {
     void rootGbZeroHoldsTheImagesVirtualSizeAndRefusesAnImageTheHostCannotHold() {
         long free = files.usableSpace();
         images.virtualSize("huge", free + (2L << 30));
-        Command.Spawn huge = new Command.Spawn("r-huge", UUID.randomUUID(), new SpawnRequest("vm",
-                new FlavorArgs(1, 128, 0, 0), "huge", List.of(), Map.of(), Optional.empty()));
+        Command<SpawnArgs> huge = TestCommands.spawn("r-huge", UUID.randomUUID(), TestCommands.spawnArgs("vm",
+                new Flavor(1, 128, 0, 0), "huge", List.of(), Map.of(), Optional.empty()));
 
-        assertInsufficient(huge, "GiB of disk (root " + ((free + (2L << 30)) >> 30));
+        assertInsufficient(huge, "GiB of disk (root " + ((free + (2L << 30)) >> 30),
+                free + (2L << 30) <= files.totalSpace());
         assertThat(fake.callCount(FakeOperation.SPAWN)).isZero();
         assertThat(spawn.handle(spawnOf(UUID.randomUUID(), 128, 0)).payload()).as("a small image still fits")
                 .containsEntry("state", "ACTIVE");
@@ -178,16 +188,16 @@ class SpawnHandlerCapacityAndStatesTest {
     @Test
     void ephemeralDiskCountsWithTheRootDiskAgainstTheFreeSpace() {
         long freeGib = files.usableSpace() >> 30;
-        Command.Spawn command = new Command.Spawn("r-eph", UUID.randomUUID(), new SpawnRequest("vm",
-                new FlavorArgs(1, 128, 1, freeGib), "img", List.of(), Map.of(), Optional.empty()));
-        assertInsufficient(command, "ephemeral " + freeGib);
+        Command<SpawnArgs> command = TestCommands.spawn("r-eph", UUID.randomUUID(), TestCommands.spawnArgs("vm",
+                new Flavor(1, 128, 1, freeGib), "img", List.of(), Map.of(), Optional.empty()));
+        assertInsufficient(command, "ephemeral " + freeGib, ((freeGib + 1) << 30) <= files.totalSpace());
         assertThat(fake.callCount(FakeOperation.SPAWN)).isZero();
     }
 
     @Test
     void aFlavorWithAnEphemeralDiskGetsItAsVdbAfterTheRootDisk() {
         UUID uuid = UUID.randomUUID();
-        spawn.handle(new Command.Spawn("r-eph", uuid, new SpawnRequest("vm", new FlavorArgs(1, 128, 1, 2), "img",
+        spawn.handle(TestCommands.spawn("r-eph", uuid, TestCommands.spawnArgs("vm", new Flavor(1, 128, 1, 2), "img",
                 List.of(), Map.of(), Optional.empty())));
         assertThat(fake.specOf(uuid).orElseThrow().disks()).extracting(DiskSpec::device, DiskSpec::path)
                 .containsExactly(tuple("vda", files.disk(uuid)), tuple("vdb", files.ephemeralDisk(uuid)));
@@ -198,11 +208,11 @@ class SpawnHandlerCapacityAndStatesTest {
     void aConfigDriveThatCannotBeBuiltFailsTheSpawnRetriablyAndLeavesNothing() {
         ComputeDriver driver = observingBoot(fake);
         // genisoimage cannot finish in no time: the build fails like a stuck or missing genisoimage
-        SpawnHandler stuck = new SpawnHandler(driver, images, new InstanceStore(driver, registry), files,
-                new ConfigDriveBuilder(new ProcessRunner(), Duration.ZERO), ConfigDrives.OPTIONS, reservations, "h1",
-                Clock.systemUTC(), new SimpleMeterRegistry());
+        SpawnHandler stuck = TestSpawns.handler(driver, images, registry, files,
+                new ConfigDriveBuilder(new ProcessRunner(), Duration.ZERO), ConfigDrives.OPTIONS, capacity, "h1",
+                new SimpleMeterRegistry());
         UUID uuid = UUID.randomUUID();
-        Command.Spawn command = new Command.Spawn("r-cd", uuid, new SpawnRequest("vm", new FlavorArgs(1, 128, 1, 1),
+        Command<SpawnArgs> command = TestCommands.spawn("r-cd", uuid, TestCommands.spawnArgs("vm", new Flavor(1, 128, 1, 1),
                 "img", List.of(), Map.of(), Optional.of("#cloud-config".getBytes(StandardCharsets.UTF_8))));
 
         assertThatThrownBy(() -> stuck.handle(command)).isInstanceOf(ConfigDriveException.class)

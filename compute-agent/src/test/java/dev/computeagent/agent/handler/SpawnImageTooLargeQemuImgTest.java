@@ -4,25 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.computeagent.agent.command.Command;
-import dev.computeagent.agent.command.SpawnRequest;
-import dev.computeagent.agent.execution.ErrorMapper;
+import dev.computeagent.agent.failure.ErrorMapper;
 import dev.computeagent.agent.message.ErrorCode;
-import dev.computeagent.agent.message.FlavorArgs;
-import dev.computeagent.agent.state.CapacityReservations;
+import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
-import dev.computeagent.agent.state.InstanceStore;
-import dev.computeagent.agent.testing.ConfigDrives;
+import dev.computeagent.agent.testing.TestCommands;
+import dev.computeagent.agent.testing.TestSpawns;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
 import dev.computeagent.image.testing.TestImages;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,7 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** DESIGN.md §4 through the spawn handler: an image above the flavor's root disk never enters the cache. */
+/** The image store contract (docs/architecture.md, "Contracts") through the spawn handler: an image above the flavor's root disk never enters the cache. */
 class SpawnImageTooLargeQemuImgTest {
 
     private static final long GIB = 1L << 30;
@@ -53,9 +50,7 @@ class SpawnImageTooLargeQemuImgTest {
         TestImages.requireQemuImg();
         cache = ImageCaches.open(ImageCacheSettings.defaults(stateDir, store.toUri()));
         files = new InstanceFiles(stateDir);
-        spawn = new SpawnHandler(driver, cache, new InstanceStore(driver, new InstanceRegistry("h1")), files,
-                ConfigDrives.builder(), ConfigDrives.OPTIONS, new CapacityReservations(), "h1", Clock.systemUTC(),
-                new SimpleMeterRegistry());
+        spawn = TestSpawns.handler(driver, cache, new InstanceRegistry("h1"), files, "h1");
     }
 
     @AfterEach
@@ -64,8 +59,8 @@ class SpawnImageTooLargeQemuImgTest {
         driver.close();
     }
 
-    private Command.Spawn spawnOf(UUID uuid, String image, long rootGb) {
-        return new Command.Spawn("r-" + uuid, uuid, new SpawnRequest("vm", new FlavorArgs(1, 128, rootGb, 0), image,
+    private Command<SpawnArgs> spawnOf(UUID uuid, String image, long rootGb) {
+        return TestCommands.spawn("r-" + uuid, uuid, TestCommands.spawnArgs("vm", new Flavor(1, 128, rootGb, 0), image,
                 List.of(), Map.of(), Optional.empty()));
     }
 

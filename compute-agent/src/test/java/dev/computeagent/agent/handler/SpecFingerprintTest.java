@@ -2,9 +2,10 @@ package dev.computeagent.agent.handler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.computeagent.agent.command.SpawnRequest;
-import dev.computeagent.agent.message.FlavorArgs;
+import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.testing.SshKeys;
+import dev.computeagent.agent.testing.TestCommands;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.NicSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class SpecFingerprintTest {
 
-    private static SpawnRequest request(Map<String, String> publicKeys) {
-        return new SpawnRequest("web-1", new FlavorArgs(2, 512, 1, 0), "cirros", List.of(NicSpec.network("default")),
+    private static SpawnArgs request(Map<String, String> publicKeys) {
+        return TestCommands.spawnArgs("web-1", new Flavor(2, 512, 1, 0), "cirros", List.of(NicSpec.network("default")),
                 Map.of("role", "db"), Optional.of("#cloud-config\n".getBytes(StandardCharsets.UTF_8)), publicKeys);
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.computeagent.agent.web.support.AgentWebContextTest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
@@ -89,7 +90,7 @@ class ActuatorExposureTest extends AgentWebContextTest {
         for (String path : List.of("/actuator/health", "/actuator/health/readiness", "/actuator/health/liveness")) {
             String body = get(path).body();
             assertThat(body).as(path).contains("\"status\"").doesNotContain("\"details\"")
-                    .doesNotContain(java.nio.file.Path.of("").toAbsolutePath().toString())
+                    .doesNotContain(Path.of("").toAbsolutePath().toString())
                     .doesNotContain("qemu:///system");
         }
         assertThat(json(get("/actuator/health")).get("components").has("diskSpace"))

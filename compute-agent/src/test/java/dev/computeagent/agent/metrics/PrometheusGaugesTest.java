@@ -3,11 +3,11 @@ package dev.computeagent.agent.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.web.support.AgentWebContextTest;
 import dev.computeagent.image.CacheStatistics;
+import dev.computeagent.virt.Flavor;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -43,9 +43,9 @@ class PrometheusGaugesTest extends AgentWebContextTest {
 
     @Test
     void instanceCountsAppearPerStateIncludingZeroes() {
-        FlavorArgs flavor = new FlavorArgs(1, 128, 1, 0);
+        Flavor flavor = new Flavor(1, 128, 1, 0);
         Instant now = Instant.parse("2026-11-22T10:00:00Z");
-        instanceDirectory.setInstances(List.of(
+        instanceViews.setInstances(List.of(
                 new InstanceView("00000000-0000-4000-8000-000000000001", "a", InstanceState.ACTIVE, "RUNNING",
                         flavor, "img", "web-test-host", now, null),
                 new InstanceView("00000000-0000-4000-8000-000000000002", "b", InstanceState.ACTIVE, "RUNNING",

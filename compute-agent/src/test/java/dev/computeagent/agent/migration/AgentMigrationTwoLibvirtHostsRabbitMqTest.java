@@ -5,11 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.testing.HostAgent;
 import dev.computeagent.agent.testing.TestKeys;
+import dev.computeagent.hostio.ProcessResult;
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.image.testing.GlanceStubServer;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
 import dev.computeagent.virt.testing.Prerequisites;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +23,7 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -141,7 +145,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(powerUpdates()).as("the migrations are not reported as out-of-band changes").isEmpty();
         assertThat(b.client().events(j -> j.path("event").asString().equals("instance.migration.check.end")))
                 .as("the destination's check answer, as published on compute.events").isNotEmpty()
-                .allSatisfy(r -> assertThat(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8))
+                .allSatisfy(r -> assertThat(new String(r.body(), StandardCharsets.UTF_8))
                         .doesNotContain("state_dir").doesNotContain(b.stateDir().toString()));
     }
 
@@ -212,7 +216,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(started.path("event").asString()).as(started.toString()).isEqualTo("instance.start.end");
         await().atMost(Duration.ofSeconds(30)).until(() -> boots(console) == 2);
 
-        org.junit.jupiter.api.Assumptions.assumeTrue(HOSTS.sharedStorageRecognised(),
+        Assumptions.assumeTrue(HOSTS.sharedStorageRecognised(),
                 "libvirt does not recognise the shared directory as shared storage here (no bindfs)");
         awaitTick(console, 1);
         int before = lastTick(console);
@@ -321,10 +325,9 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
             command.addAll(List.of("-r", "-U"));
         }
         command.addAll(List.of("-c", op, disk.toString()));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("qemu-io finished").isTrue();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.exitValue()).as(String.join(" ", command) + ": " + output).isZero();
+        ProcessResult run = Commands.run(Duration.ofSeconds(30), command);
+        String output = run.stdout() + "\n" + run.stderr();
+        assertThat(run.exitCode()).as(String.join(" ", command) + ": " + output).isZero();
         assertThat(output).as("qemu-io %s", op).doesNotContain("Pattern verification failed");
     }
 

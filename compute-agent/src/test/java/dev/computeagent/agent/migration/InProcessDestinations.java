@@ -1,37 +1,53 @@
 package dev.computeagent.agent.migration;
 
-import dev.computeagent.agent.amqp.AgentJson;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.command.CommandValidator;
 import dev.computeagent.agent.command.Validation;
+import dev.computeagent.agent.failure.ErrorMapper;
+import dev.computeagent.agent.handler.CommandHandler;
+import dev.computeagent.agent.handler.HandlerRegistry;
+import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.message.AgentJson;
+import dev.computeagent.agent.message.CommandArgs;
 import dev.computeagent.agent.message.CommandEnvelope;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InternalArgs;
-import dev.computeagent.agent.execution.ErrorMapper;
 import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.testing.TestCommands;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A {@link DestinationClient} that hands each internal command to the destination's
- * {@link IncomingMigrations} as the agent would: serialised, validated by the destination's
+ * A {@link DestinationClient} that hands each internal command to the destination's handlers as the
+ * agent would: serialised, validated by the destination's
  * {@link CommandValidator}, authenticated as sent by its {@code source_host} (what a valid signature
  * proves), then handled with the executor's error mapping; it records what was sent. Hosts not
  * registered are unknown, like a host without a command queue.
  */
 final class InProcessDestinations implements DestinationClient {
 
-    private final Map<String, IncomingMigrations> agents = new ConcurrentHashMap<>();
+    private final Map<String, HandlerRegistry> agents = new ConcurrentHashMap<>();
     private final List<String> sent = new CopyOnWriteArrayList<>();
-    private final java.util.Set<CommandName> unanswered = ConcurrentHashMap.newKeySet();
+    private final Set<CommandName> unanswered = ConcurrentHashMap.newKeySet();
 
-    InProcessDestinations register(String host, IncomingMigrations incoming) {
-        agents.put(host, incoming);
+    /** Makes {@code host} reachable, answering with its four destination handlers. */
+    InProcessDestinations register(String host, List<CommandHandler<?>> destinationHandlers) {
+        List<CommandHandler<?>> all = new ArrayList<>(destinationHandlers);
+        for (CommandName name : CommandName.values()) {
+            if (!name.internal()) {
+                all.add(TestCommands.handler(name, c -> {
+                    throw new IllegalStateException(name.wireName() + " is not an agent-to-agent command");
+                }));
+            }
+        }
+        agents.put(host, new HandlerRegistry(all));
         return this;
     }
 
@@ -50,27 +66,29 @@ final class InProcessDestinations implements DestinationClient {
     public MigrationReply call(String destination, CommandName command, String requestId, UUID instanceUuid,
                                InternalArgs args, Duration timeout) {
         sent.add(destination + ":" + command.wireName());
-        IncomingMigrations incoming = agents.get(destination);
-        if (incoming == null) {
+        HandlerRegistry handlers = agents.get(destination);
+        if (handlers == null) {
             throw new DestinationUnreachableException("unknown destination " + destination, true);
         }
         if (unanswered.remove(command)) {
             throw new DestinationUnreachableException("no answer from " + destination + " to " + command.wireName(),
                     false);
         }
-        CommandEnvelope envelope = new CommandEnvelope(1, requestId, command.wireName(), instanceUuid.toString(),
-                AgentJson.mapper().valueToTree(args));
+        CommandEnvelope envelope = CommandEnvelope.of(command, requestId, instanceUuid, args);
         Validation validation = new CommandValidator(destination, AgentJson.mapper())
                 .validate(AgentJson.mapper().writeValueAsBytes(envelope), "compute." + destination);
         if (validation instanceof Validation.Rejected rejected) {
             return new MigrationReply(Map.of(), new ErrorBody(ErrorCode.INVALID_COMMAND, rejected.reason(), false));
         }
-        Command.Internal internal = ((Command.Internal) ((Validation.Accepted) validation).command())
-                .sentBy(args.sourceHost());
+        Command<?> internal = ((Validation.Accepted) validation).command().sentBy(args.sourceHost());
         try {
-            return MigrationReply.ok(InternalMigrationHandler.of(command, incoming).handle(internal).payload());
+            return MigrationReply.ok(handle(handlers, internal).payload());
         } catch (RuntimeException e) {
             return new MigrationReply(Map.of(), ErrorMapper.toError(e));
         }
+    }
+
+    private static <A extends CommandArgs> Outcome handle(HandlerRegistry handlers, Command<A> command) {
+        return handlers.of(command).handle(command);
     }
 }

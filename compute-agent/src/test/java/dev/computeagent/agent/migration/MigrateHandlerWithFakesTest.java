@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.computeagent.agent.command.Command;
-import dev.computeagent.agent.command.SpawnRequest;
-import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.agent.message.MigratedInstance;
@@ -18,13 +16,17 @@ import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
-import dev.computeagent.agent.state.CapacityReservations;
+import dev.computeagent.agent.provision.HostCapacity;
+import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
+import dev.computeagent.agent.testing.TestCommands;
+import dev.computeagent.agent.testing.TestSpawns;
 import dev.computeagent.image.ImageNotFoundException;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.InstanceNotFoundException;
@@ -36,9 +38,10 @@ import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.StorageMode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -71,7 +74,9 @@ class MigrateHandlerWithFakesTest {
         final InstanceStore store;
         final InstanceFiles files;
         final MigrationsInFlight inFlight = new MigrationsInFlight();
-        final CapacityReservations reservations = new CapacityReservations();
+        final HostCapacity capacity;
+        final IncomingMigrations incoming;
+        final MigrationCheckHandler check;
         final FakeMigrationDriver migrations;
         final MigrateHandler migrate;
         final SpawnHandler spawn;
@@ -87,12 +92,18 @@ class MigrateHandlerWithFakesTest {
             files = new InstanceFiles(stateDir);
             network.register(uri(), driver);
             migrations = new FakeMigrationDriver(driver, network);
-            destinations.register(host, new IncomingMigrations(owned, migrations, images, store, registry, files,
-                    ConfigDrives.builder(), inFlight, reservations, uri(), stateDir, host));
+            capacity = new HostCapacity(owned, files, registry);
+            incoming = new IncomingMigrations(files, inFlight, capacity);
+            InstanceProvisioner provisioner = new InstanceProvisioner(images, files, ConfigDrives.builder());
+            check = new MigrationCheckHandler(store, files, capacity, uri(), stateDir);
+            destinations.register(host, List.of(check,
+                    new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity, uri()),
+                    new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host),
+                    new MigrationAbortHandler(incoming, store, files)));
             migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, host, stateDir,
                     MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS);
-            spawn = new SpawnHandler(owned, images, store, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,
-                    reservations, host, Clock.systemUTC(), new SimpleMeterRegistry());
+            spawn = TestSpawns.handler(owned, images, registry, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,
+                    capacity, host, new SimpleMeterRegistry());
         }
 
         String uri() {
@@ -100,7 +111,7 @@ class MigrateHandlerWithFakesTest {
         }
 
         Outcome migrateTo(String destination, Boolean live, Boolean block) {
-            return migrate.handle(new Command.Migrate("req-" + UUID.randomUUID(), uuid,
+            return migrate.handle(TestCommands.migrate("req-" + UUID.randomUUID(), uuid,
                     new MigrateArgs(destination, live, block, 300, null, null)));
         }
     }
@@ -111,7 +122,7 @@ class MigrateHandlerWithFakesTest {
     }
 
     private void spawnOnA() {
-        a.spawn.handle(new Command.Spawn("req-spawn", uuid, new SpawnRequest("web-1", new FlavorArgs(1, 128, 1, 0),
+        a.spawn.handle(TestCommands.spawn("req-spawn", uuid, TestCommands.spawnArgs("web-1", new Flavor(1, 128, 1, 0),
                 "tiny", List.of(), Map.of("team", "a"), Optional.empty())));
     }
 
@@ -181,8 +192,8 @@ class MigrateHandlerWithFakesTest {
         assertThat(b.registry.find(uuid)).isPresent();
         try (var probes = Files.list(a.files.dir(uuid))) {
             assertThat(probes.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".shared-storage-probe"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -251,27 +262,27 @@ class MigrateHandlerWithFakesTest {
     @Test
     void anIncomingMigrationHoldsItsMemoryFromPrepareUntilAbortAgainstSpawnsAndOtherArrivals() {
         twoHosts(false);
-        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "big", new FlavorArgs(1, 12_000, 1, 0), "tiny",
+        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "big", new Flavor(1, 12_000, 1, 0), "tiny",
                 true, null, null, null, null);
         assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid, prepare,
                 Duration.ofSeconds(5)).failed()).isFalse();
 
         UUID other = UUID.randomUUID();
-        assertThatThrownBy(() -> b.spawn.handle(new Command.Spawn("r-spawn", other, new SpawnRequest("vm",
-                new FlavorArgs(1, 12_000, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))))
+        assertThatThrownBy(() -> b.spawn.handle(TestCommands.spawn("r-spawn", other, TestCommands.spawnArgs("vm",
+                new Flavor(1, 12_000, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))))
                 .isInstanceOfSatisfying(CommandFailedException.class,
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES))
                 .hasMessageContaining("those arriving");
         MigrationReply secondArrival = destinations.call("b", CommandName.MIGRATION_CHECK, "r2.check", other,
-                new MigrationCheckArgs("c", new FlavorArgs(1, 12_000, 1, 0), "tiny", null), Duration.ofSeconds(5));
+                new MigrationCheckArgs("c", new Flavor(1, 12_000, 1, 0), "tiny", null), Duration.ofSeconds(5));
         assertThat(secondArrival.failed()).isTrue();
         assertThat(secondArrival.error().code()).isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES);
 
         destinations.call("b", CommandName.MIGRATION_ABORT, "r.abort", uuid, new MigrationAbortArgs("a", null),
                 Duration.ofSeconds(5));
 
-        assertThat(b.spawn.handle(new Command.Spawn("r-spawn", other, new SpawnRequest("vm",
-                new FlavorArgs(1, 12_000, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))).payload())
+        assertThat(b.spawn.handle(TestCommands.spawn("r-spawn", other, TestCommands.spawnArgs("vm",
+                new Flavor(1, 12_000, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))).payload())
                 .containsEntry("state", "ACTIVE");
     }
 
@@ -335,7 +346,7 @@ class MigrateHandlerWithFakesTest {
     void coldMigrationOfAStoppedInstanceLeavesItStoppedThere() {
         twoHosts(false);
         spawnOnA();
-        a.driver.stop(uuid, java.time.Duration.ZERO);
+        a.driver.stop(uuid, Duration.ZERO);
         a.store.record(uuid, InstanceState.STOPPED, null);
 
         Outcome outcome = a.migrateTo("b", false, null);
@@ -392,12 +403,12 @@ class MigrateHandlerWithFakesTest {
     @Test
     void adoptAndAbortAreAcceptedOnlyFromTheSourceThatPreparedTheMigration() throws Exception {
         twoHosts(true);
-        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "web-1", new FlavorArgs(1, 128, 1, 0), "tiny",
+        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "web-1", new Flavor(1, 128, 1, 0), "tiny",
                 false, null, null, null, null);
         assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "p.prepare", uuid, prepare,
                 Duration.ofSeconds(5)).failed()).isFalse();
         Files.createDirectories(b.files.dir(uuid));
-        MigratedInstance hostile = new MigratedInstance("evil", new FlavorArgs(1, 128, 1, 0), "tiny", List.of(),
+        MigratedInstance hostile = new MigratedInstance("evil", new Flavor(1, 128, 1, 0), "tiny", List.of(),
                 Map.of(), null, null, null);
 
         MigrationReply adoptByC = destinations.call("b", CommandName.MIGRATION_ADOPT, "c.adopt", uuid,
@@ -405,7 +416,7 @@ class MigrateHandlerWithFakesTest {
         MigrationReply abortByC = destinations.call("b", CommandName.MIGRATION_ABORT, "c.abort", uuid,
                 new MigrationAbortArgs("c", "mine now"), Duration.ofSeconds(5));
         MigrationReply prepareByC = destinations.call("b", CommandName.MIGRATION_PREPARE, "c.prepare", uuid,
-                new MigrationPrepareArgs("c", "evil", new FlavorArgs(1, 128, 1, 0), "tiny", false, null, null, null,
+                new MigrationPrepareArgs("c", "evil", new Flavor(1, 128, 1, 0), "tiny", false, null, null, null,
                         null), Duration.ofSeconds(5));
 
         for (MigrationReply refused : List.of(adoptByC, abortByC, prepareByC)) {
@@ -424,7 +435,7 @@ class MigrateHandlerWithFakesTest {
     void aColdAdoptNobodyPreparedDefinesNothing() throws Exception {
         twoHosts(true);
         Files.createDirectories(b.files.dir(uuid));
-        MigratedInstance instance = new MigratedInstance("web-1", new FlavorArgs(1, 128, 1, 0), "tiny", List.of(),
+        MigratedInstance instance = new MigratedInstance("web-1", new Flavor(1, 128, 1, 0), "tiny", List.of(),
                 Map.of(), null, null, null);
 
         MigrationReply adopted = destinations.call("b", CommandName.MIGRATION_ADOPT, "x.adopt", uuid,
@@ -439,20 +450,16 @@ class MigrateHandlerWithFakesTest {
     @Test
     void anInternalCommandWithoutAnAuthenticatedSenderOrNamingAnotherHostIsRefused() {
         twoHosts(false);
-        IncomingMigrations incoming = new IncomingMigrations(b.owned, b.migrations, b.images, b.store, b.registry,
-                b.files, ConfigDrives.builder(), b.inFlight, b.reservations, b.uri(), b.stateDir, "b");
-        MigrationCheckArgs check = new MigrationCheckArgs("a", new FlavorArgs(1, 128, 1, 0), "tiny", null);
+        MigrationCheckArgs check = new MigrationCheckArgs("a", new Flavor(1, 128, 1, 0), "tiny", null);
+        Command<MigrationCheckArgs> unsigned = Command.of("r", uuid, CommandName.MIGRATION_CHECK, check);
 
-        assertThatThrownBy(() -> incoming.check(new Command.Internal("r", uuid, CommandName.MIGRATION_CHECK, check,
-                null))).isInstanceOfSatisfying(CommandFailedException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_COMMAND);
-                    assertThat(e.getMessage()).contains("not authenticated");
-                });
-        assertThatThrownBy(() -> incoming.check(new Command.Internal("r", uuid, CommandName.MIGRATION_CHECK, check,
-                "c"))).isInstanceOfSatisfying(CommandFailedException.class,
-                        e -> assertThat(e.getMessage()).contains("args.source_host a is not the sender c"));
-        assertThat(incoming.check(new Command.Internal("r", uuid, CommandName.MIGRATION_CHECK, check, "a"))
-                .payload()).as("the state directory goes to the requester only")
+        assertThatThrownBy(() -> b.check.handle(unsigned)).isInstanceOfSatisfying(CommandFailedException.class, e -> {
+            assertThat(e.code()).isEqualTo(ErrorCode.INVALID_COMMAND);
+            assertThat(e.getMessage()).contains("not authenticated");
+        });
+        assertThatThrownBy(() -> b.check.handle(unsigned.sentBy("c"))).isInstanceOfSatisfying(
+                CommandFailedException.class, e -> assertThat(e.getMessage()).contains("args.source_host a is not the sender c"));
+        assertThat(b.check.handle(unsigned.sentBy("a")).payload()).as("the state directory goes to the requester only")
                 .containsEntry("reply_only", Map.of("state_dir", b.stateDir.toAbsolutePath().toString()));
     }
 
@@ -495,7 +502,7 @@ class MigrateHandlerWithFakesTest {
         assertThat(b.owned.listInstances()).isEmpty();
         assertThat(b.store.find(uuid)).isEmpty();
         assertThatThrownBy(() -> b.owned.info(uuid)).isInstanceOf(InstanceNotFoundException.class);
-        assertThatThrownBy(() -> b.owned.stop(uuid, java.time.Duration.ZERO))
+        assertThatThrownBy(() -> b.owned.stop(uuid, Duration.ZERO))
                 .isInstanceOf(InstanceNotFoundException.class);
         b.owned.destroy(uuid);
         assertThat(b.driver.info(uuid).powerState()).as("a foreign instance is never destroyed")
@@ -532,8 +539,8 @@ class MigrateHandlerWithFakesTest {
         spawnOnA();
         a.migrateTo("b", null, null);
 
-        destinations.call("b", dev.computeagent.agent.message.CommandName.MIGRATION_ABORT, "req-x.abort", uuid,
-                new MigrationAbortArgs("a", "late abort"), java.time.Duration.ofSeconds(1));
+        destinations.call("b", CommandName.MIGRATION_ABORT, "req-x.abort", uuid,
+                new MigrationAbortArgs("a", "late abort"), Duration.ofSeconds(1));
 
         assertThat(b.store.find(uuid)).isPresent();
         assertThat(b.files.disk(uuid)).exists();

@@ -3,7 +3,7 @@ package dev.computeagent.agent.migration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.computeagent.agent.execution.CommandFailedException;
+import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.virt.migration.MigrationException;

@@ -4,21 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.computeagent.agent.command.Command;
-import dev.computeagent.agent.command.SpawnRequest;
 import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.handler.SpawnHandler;
-import dev.computeagent.agent.message.FlavorArgs;
-import dev.computeagent.agent.state.CapacityReservations;
+import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
-import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
+import dev.computeagent.agent.testing.TestCommands;
+import dev.computeagent.agent.testing.TestSpawns;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HypervisorUnavailableException;
 import dev.computeagent.virt.fake.FakeComputeDriver;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -53,8 +51,7 @@ class FailedSpawnCleanupTest {
         InstanceRegistry registry = new InstanceRegistry("h1");
         InstanceStore store = new InstanceStore(driver, registry);
         files = new InstanceFiles(stateDir);
-        spawn = new SpawnHandler(driver, new FakeImageCache(), store, files, ConfigDrives.builder(),
-                ConfigDrives.OPTIONS, new CapacityReservations(), "h1", Clock.systemUTC(), new SimpleMeterRegistry());
+        spawn = TestSpawns.handler(driver, new FakeImageCache(), registry, files, "h1");
         cleanup = new FailedSpawnCleanup(driver, store, files, lanes);
     }
 
@@ -64,8 +61,8 @@ class FailedSpawnCleanupTest {
         fake.close();
     }
 
-    private Command.Spawn command(String requestId) {
-        return new Command.Spawn(requestId, uuid, new SpawnRequest("vm", new FlavorArgs(1, 128, 1, 0), "img",
+    private Command<SpawnArgs> command(String requestId) {
+        return TestCommands.spawn(requestId, uuid, TestCommands.spawnArgs("vm", new Flavor(1, 128, 1, 0), "img",
                 List.of(), Map.of(), Optional.empty()));
     }
 

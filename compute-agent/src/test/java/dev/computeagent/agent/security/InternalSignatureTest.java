@@ -2,7 +2,11 @@ package dev.computeagent.agent.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -109,12 +113,12 @@ class InternalSignatureTest {
 
     private static KeyRing ring(String oldKey, String newKey, String active) {
         try {
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ring");
-            java.nio.file.Files.writeString(dir.resolve("k1"), oldKey);
-            java.nio.file.Files.writeString(dir.resolve("k2"), newKey);
+            Path dir = Files.createTempDirectory("ring");
+            Files.writeString(dir.resolve("k1"), oldKey);
+            Files.writeString(dir.resolve("k2"), newKey);
             return KeyRing.load(dir, null, "default", active);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,10 +1,11 @@
 package dev.computeagent.agent.state;
 
-import dev.computeagent.image.files.AtomicFiles;
+import dev.computeagent.hostio.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.zip.CRC32;
 
@@ -59,6 +60,6 @@ public final class AtomicWriteLoopMain {
             return Optional.empty();
         }
         long n = Long.parseLong(header[1]);
-        return java.util.Arrays.equals(bytes, record(n)) ? Optional.of(n) : Optional.empty();
+        return Arrays.equals(bytes, record(n)) ? Optional.of(n) : Optional.empty();
     }
 }

@@ -3,15 +3,15 @@ package dev.computeagent.agent.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.computeagent.agent.config.AgentProperties;
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
-import dev.computeagent.agent.state.InstanceDirectory;
 import dev.computeagent.agent.state.InstanceView;
+import dev.computeagent.agent.state.InstanceViews;
 import dev.computeagent.agent.web.support.StubImageCache;
-import dev.computeagent.agent.web.support.StubInstanceDirectory;
+import dev.computeagent.agent.web.support.StubInstanceViews;
 import dev.computeagent.image.CacheStatistics;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import java.nio.file.Path;
@@ -37,7 +37,7 @@ class HostStatusServiceTest {
     private final FakeComputeDriver driver = new FakeComputeDriver(
             new HostResources("h", 16, 32_768, "QEMU", "7.2.0", "kvm", "qemu+ssh://admin@hv1/system?keyfile=/k"));
     private final StubImageCache cache = new StubImageCache();
-    private final StubInstanceDirectory directory = new StubInstanceDirectory();
+    private final StubInstanceViews directory = new StubInstanceViews();
 
     @AfterEach
     void closeDriver() {
@@ -121,12 +121,12 @@ class HostStatusServiceTest {
         assertThat(disk[1]).isBetween(0L, disk[0]);
     }
 
-    private HostStatusService service(ComputeDriver driver, ImageCache cache, InstanceDirectory directory, String version) {
+    private HostStatusService service(ComputeDriver driver, ImageCache cache, InstanceViews directory, String version) {
         return service(driver, cache, directory, version,
                 new BrokerConnectivity(new DefaultListableBeanFactory().getBeanProvider(ConnectionFactory.class)));
     }
 
-    private HostStatusService service(ComputeDriver driver, ImageCache cache, InstanceDirectory directory,
+    private HostStatusService service(ComputeDriver driver, ImageCache cache, InstanceViews directory,
                                       String version, BrokerConnectivity broker) {
         DefaultListableBeanFactory beans = new DefaultListableBeanFactory();
         if (driver != null) {
@@ -151,12 +151,12 @@ class HostStatusServiceTest {
                 new AgentProperties.InternalAuth(null, null, "default", null, Duration.ofMinutes(15)),
                 new AgentProperties.ConfigDrive(false, "nova"));
         return new HostStatusService(properties, beans.getBeanProvider(ComputeDriver.class),
-                beans.getBeanProvider(ImageCache.class), beans.getBeanProvider(InstanceDirectory.class), broker,
+                beans.getBeanProvider(ImageCache.class), beans.getBeanProvider(InstanceViews.class), broker,
                 beans.getBeanProvider(BuildProperties.class));
     }
 
     private static InstanceView view(String uuid, InstanceState state, int vcpus, long memoryMb) {
-        return new InstanceView(uuid, "n", state, "RUNNING", new FlavorArgs(vcpus, memoryMb, 1, 0), "img", "node-x",
+        return new InstanceView(uuid, "n", state, "RUNNING", new Flavor(vcpus, memoryMb, 1, 0), "img", "node-x",
                 Instant.parse("2026-11-22T10:00:00Z"), null);
     }
 }

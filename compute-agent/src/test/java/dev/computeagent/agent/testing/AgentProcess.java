@@ -3,6 +3,9 @@ package dev.computeagent.agent.testing;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
@@ -63,7 +67,7 @@ public final class AgentProcess implements AutoCloseable {
     /** SIGTERM and wait for the graceful shutdown. Returns the exit code. */
     public int stop(Duration timeout) throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
             process.waitFor();
         }
@@ -88,12 +92,12 @@ public final class AgentProcess implements AutoCloseable {
     static String mainClasspath() {
         Set<String> entries = new LinkedHashSet<>();
         // under exec:java the application classpath lives in the context class loader only
-        if (Thread.currentThread().getContextClassLoader() instanceof java.net.URLClassLoader urls
+        if (Thread.currentThread().getContextClassLoader() instanceof URLClassLoader urls
                 && urls.getURLs().length > 1) {
-            for (java.net.URL url : urls.getURLs()) {
+            for (URL url : urls.getURLs()) {
                 try {
                     entries.add(Path.of(url.toURI()).toString());
-                } catch (java.net.URISyntaxException e) {
+                } catch (URISyntaxException e) {
                     throw new IllegalStateException(e);
                 }
             }

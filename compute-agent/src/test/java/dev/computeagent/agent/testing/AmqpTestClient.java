@@ -8,13 +8,16 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DeliverCallback;
 import com.rabbitmq.client.GetResponse;
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
+import dev.computeagent.agent.security.InternalSignature;
 import dev.computeagent.virt.testing.Prerequisites;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
@@ -98,7 +101,7 @@ public final class AmqpTestClient implements AutoCloseable {
      * client's reply queue; {@code headers} may be null.
      */
     public synchronized void publish(String exchange, String routingKey, byte[] body, String correlationId,
-                                     java.util.Map<String, Object> headers) throws IOException {
+                                     Map<String, Object> headers) throws IOException {
         AMQP.BasicProperties.Builder props = new AMQP.BasicProperties.Builder().contentType("application/json")
                 .deliveryMode(2).headers(headers);
         if (correlationId != null) {
@@ -112,7 +115,7 @@ public final class AmqpTestClient implements AutoCloseable {
      * to {@code compute.internal}, signed for this client's host, the reply to this client's reply queue.
      */
     public void internalCommand(String json, String correlationId, String sender,
-                                dev.computeagent.agent.security.InternalSignature signature) throws IOException {
+                                InternalSignature signature) throws IOException {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         publish("compute.internal", "compute." + host, body, correlationId,
                 signature.sign(sender, host, replyQueue, correlationId, body));
@@ -150,7 +153,7 @@ public final class AmqpTestClient implements AutoCloseable {
     }
 
     /** The reply carrying {@code correlationId}, if one arrived (no waiting). */
-    public java.util.Optional<Received> reply(String correlationId) {
+    public Optional<Received> reply(String correlationId) {
         return replies.stream().filter(r -> correlationId.equals(r.correlationId())).findFirst();
     }
 

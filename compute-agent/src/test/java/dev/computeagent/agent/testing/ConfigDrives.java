@@ -2,16 +2,14 @@ package dev.computeagent.agent.testing;
 
 import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
 import dev.computeagent.agent.configdrive.ConfigDriveOptions;
-import dev.computeagent.image.qemu.ProcessRunner;
+import dev.computeagent.hostio.ProcessRunner;
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.virt.testing.Prerequisites;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** The real config drive builder for tests, and the check that genisoimage is installed. */
 public final class ConfigDrives {
@@ -50,18 +48,6 @@ public final class ConfigDrives {
     private static byte[] isoinfo(String... args) {
         List<String> command = new ArrayList<>(List.of("isoinfo"));
         command.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new AssertionError(String.join(" ", command) + " failed");
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        return Commands.output(Duration.ofSeconds(30), command);
     }
 }

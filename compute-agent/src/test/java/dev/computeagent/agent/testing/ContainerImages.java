@@ -1,8 +1,8 @@
 package dev.computeagent.agent.testing;
 
 import dev.computeagent.agent.deploy.ProjectFiles;
-import dev.computeagent.image.qemu.ProcessResult;
-import dev.computeagent.image.qemu.ProcessRunner;
+import dev.computeagent.hostio.ProcessResult;
+import dev.computeagent.hostio.ProcessRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.computeagent.agent.testing;
 
-import dev.computeagent.image.qemu.ProcessResult;
-import dev.computeagent.image.qemu.ProcessRunner;
+import dev.computeagent.hostio.ProcessResult;
+import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.virt.testing.Prerequisites;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.computeagent.agent.testing;
 
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.virt.testing.Prerequisites;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -43,7 +44,7 @@ public final class Ext4PowerLoss implements AutoCloseable {
             try (RandomAccessFile file = new RandomAccessFile(fs.image.toFile(), "rw")) {
                 file.setLength(64L << 20);
             }
-            Virsh.run("mkfs.ext4", "-q", "-F", fs.image.toString());
+            Commands.check("mkfs.ext4", "-q", "-F", fs.image.toString());
             Files.createDirectories(fs.mountPoint);
             fs.attachAndMount();
             return fs;
@@ -62,7 +63,7 @@ public final class Ext4PowerLoss implements AutoCloseable {
      * later access fails); processes writing there should be killed before {@link #reboot()}.
      */
     public void cut() {
-        Virsh.run("xfs_io", "-x", "-c", "shutdown", mountPoint.toString());
+        Commands.check("xfs_io", "-x", "-c", "shutdown", mountPoint.toString());
     }
 
     /**
@@ -72,12 +73,12 @@ public final class Ext4PowerLoss implements AutoCloseable {
      * the same device would be that one again.
      */
     public void reboot() {
-        Virsh.run("umount", mountPoint.toString());
+        Commands.check("umount", mountPoint.toString());
         mounted = false;
-        Virsh.run("losetup", "-d", device);
+        Commands.check("losetup", "-d", device);
         device = null;
         Path copy = dir.resolve("disk-" + (++reboots) + ".img");
-        Virsh.run("cp", "--sparse=always", image.toString(), copy.toString());
+        Commands.check("cp", "--sparse=always", image.toString(), copy.toString());
         try {
             Files.delete(image);
         } catch (IOException e) {
@@ -97,10 +98,10 @@ public final class Ext4PowerLoss implements AutoCloseable {
     public void close() {
         try {
             if (mounted) {
-                Virsh.run("umount", mountPoint.toString());
+                Commands.check("umount", mountPoint.toString());
             }
             if (device != null) {
-                Virsh.run("losetup", "-d", device);
+                Commands.check("losetup", "-d", device);
             }
         } finally {
             TestFiles.deleteTree(dir);
@@ -108,8 +109,8 @@ public final class Ext4PowerLoss implements AutoCloseable {
     }
 
     private void attachAndMount() {
-        device = Virsh.run("losetup", "-f", "--show", image.toString()).trim();
-        Virsh.run("mount", "-t", "ext4", device, mountPoint.toString());
+        device = Commands.check("losetup", "-f", "--show", image.toString()).trim();
+        Commands.check("mount", "-t", "ext4", device, mountPoint.toString());
         mounted = true;
     }
 }

@@ -2,21 +2,12 @@ package dev.computeagent.agent.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.computeagent.agent.amqp.AgentJson;
-import java.io.ByteArrayInputStream;
-import java.io.StringWriter;
+import dev.computeagent.agent.message.AgentJson;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.UUID;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.transform.TransformerFactory;
-import javax.xml.transform.dom.DOMSource;
-import javax.xml.transform.stream.StreamResult;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -87,7 +78,7 @@ public final class GuestAgentShell {
 
     /** The {@code return} of one guest agent command. */
     private JsonNode execute(ObjectNode request) {
-        String reply = Virsh.run("virsh", "-c", libvirtUri, "qemu-agent-command", "--timeout", "10", domain,
+        String reply = Virsh.on(libvirtUri, "qemu-agent-command", "--timeout", "10", domain,
                 request.toString());
         return AgentJson.mapper().readTree(reply).path("return");
     }

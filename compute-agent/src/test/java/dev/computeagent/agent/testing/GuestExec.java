@@ -2,7 +2,8 @@ package dev.computeagent.agent.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -53,7 +54,7 @@ public final class GuestExec {
     }
 
     private static JsonNode command(String domain, String json) {
-        return AgentJson.mapper().readTree(Virsh.run("virsh", "-c", "qemu:///system", "qemu-agent-command", domain,
+        return AgentJson.mapper().readTree(Virsh.run("qemu-agent-command", domain,
                 json));
     }
 

@@ -2,7 +2,7 @@ package dev.computeagent.agent.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.computeagent.agent.amqp.AgentJson;
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -1,5 +1,7 @@
 package dev.computeagent.agent.testing;
 
+import dev.computeagent.hostio.testing.Commands;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,7 +26,7 @@ public final class IsolatedNetwork implements AutoCloseable {
 
     public static IsolatedNetwork create() {
         String id = UUID.randomUUID().toString().substring(0, 8);
-        String routes = Virsh.run("ip", "-4", "route");
+        String routes = Commands.check("ip", "-4", "route");
         String prefix;
         do {
             prefix = "10.213." + ThreadLocalRandom.current().nextInt(1, 255);
@@ -35,7 +37,7 @@ public final class IsolatedNetwork implements AutoCloseable {
         try {
             Path file = Files.createTempFile("network-", ".xml");
             Files.writeString(file, xml);
-            Virsh.run("virsh", "-c", "qemu:///system", "net-create", file.toString());
+            Virsh.run("net-create", file.toString());
             Files.delete(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -55,6 +57,6 @@ public final class IsolatedNetwork implements AutoCloseable {
 
     @Override
     public void close() {
-        Virsh.run("virsh", "-c", "qemu:///system", "net-destroy", name);
+        Virsh.run("net-destroy", name);
     }
 }

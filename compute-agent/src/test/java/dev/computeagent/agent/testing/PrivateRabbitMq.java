@@ -2,11 +2,11 @@ package dev.computeagent.agent.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.virt.testing.Prerequisites;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -174,28 +174,7 @@ public final class PrivateRabbitMq implements AutoCloseable {
     }
 
     private String run(List<String> command, Duration timeout) {
-        try {
-            Path out = Files.createTempFile(dir, "ctl", ".txt");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(out.toFile());
-            builder.environment().putAll(environment);
-            Process process = builder.start();
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("timed out: " + command);
-            }
-            String output = Files.readString(out, StandardCharsets.UTF_8);
-            Files.deleteIfExists(out);
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(command + " failed (" + process.exitValue() + "): " + output);
-            }
-            return output;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot run " + command, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: " + command, e);
-        }
+        return Commands.check(timeout, environment, command);
     }
 
     private static int freePort() throws IOException {

@@ -2,12 +2,12 @@ package dev.computeagent.agent.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.computeagent.agent.message.FlavorArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.web.support.AgentWebContextTest;
 import dev.computeagent.image.CacheStatistics;
 import dev.computeagent.image.CachedImage;
+import dev.computeagent.image.ImageDownloadException;
 import dev.computeagent.virt.AddressSource;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.Flavor;
@@ -28,7 +28,7 @@ import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
-/** The REST API of DESIGN.md §5 over a real port, with the fake driver and stub collaborators. */
+/** The REST API (docs/architecture.md, "Contracts") over a real port, with the fake driver and stub collaborators. */
 class RestApiTest extends AgentWebContextTest {
 
     private static final String ACTIVE_UUID = "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a";
@@ -36,12 +36,12 @@ class RestApiTest extends AgentWebContextTest {
 
     private static InstanceView view(String uuid, String name, InstanceState state, String power, int vcpus,
                                      long memoryMb, Instant created, String lastError) {
-        return new InstanceView(uuid, name, state, power, new FlavorArgs(vcpus, memoryMb, 1, 0), "cirros-0.6",
+        return new InstanceView(uuid, name, state, power, new Flavor(vcpus, memoryMb, 1, 0), "cirros-0.6",
                 "web-test-host", created, lastError);
     }
 
     private void twoInstances() {
-        instanceDirectory.setInstances(List.of(
+        instanceViews.setInstances(List.of(
                 view(STOPPED_UUID, "second", InstanceState.STOPPED, "SHUTDOWN", 1, 256,
                         Instant.parse("2026-11-22T10:05:00Z"), "guest did not stop in time"),
                 view(ACTIVE_UUID, "first", InstanceState.ACTIVE, "RUNNING", 2, 512,
@@ -149,32 +149,35 @@ class RestApiTest extends AgentWebContextTest {
 
     @Test
     void oneInstanceSaysWhetherItsGuestAgentAnswersAndTheListDoesNotAsk() {
-        // instances of this test alone: the probe reuses an answer for a few seconds, per instance
+        // uuids of their own: the probe gives an answer again for 5 s, and other tests ask about theirs
         String agentUuid = UUID.randomUUID().toString();
-        String plainUuid = UUID.randomUUID().toString();
-        Instant created = Instant.parse("2026-11-22T10:00:00Z");
-        instanceDirectory.setInstances(List.of(
-                view(agentUuid, "with-agent", InstanceState.ACTIVE, "RUNNING", 2, 512, created, null),
-                view(plainUuid, "without", InstanceState.ACTIVE, "RUNNING", 1, 256, created.plusSeconds(1), null)));
+        String noAgentUuid = UUID.randomUUID().toString();
+        instanceViews.setInstances(List.of(
+                view(agentUuid, "first", InstanceState.ACTIVE, "RUNNING", 2, 512, Instant.parse("2026-11-22T10:00:00Z"),
+                        null),
+                view(noAgentUuid, "second", InstanceState.ACTIVE, "RUNNING", 2, 512,
+                        Instant.parse("2026-11-22T10:05:00Z"), null)));
         driver.setCheckDiskFiles(false);
-        InstanceSpec withAgent = new InstanceSpec(UUID.fromString(agentUuid), new InstanceMetadata("with-agent",
+        InstanceSpec withAgent = new InstanceSpec(UUID.fromString(agentUuid), new InstanceMetadata("first",
                 new Flavor(2, 512, 1, 0), "cirros-0.6", "web-test-host", Map.of(), Map.of()),
                 List.of(DiskSpec.qcow2Root(Path.of("/nonexistent/disk"))), List.of(),
                 Path.of("/nonexistent/console.log"), false, true);
-        InstanceSpec without = new InstanceSpec(UUID.fromString(plainUuid), withAgent.metadata(), withAgent.disks(),
+        InstanceSpec without = new InstanceSpec(UUID.fromString(noAgentUuid), withAgent.metadata(), withAgent.disks(),
                 List.of(), withAgent.consoleLog(), false);
         driver.spawn(withAgent);
         driver.spawn(without);
         try {
             assertThat(json(get("/v1/instances/" + agentUuid)).get("guest_agent").asString()).isEqualTo("RESPONSIVE");
-            assertThat(json(get("/v1/instances/" + plainUuid)).get("guest_agent").asString())
+            assertThat(json(get("/v1/instances/" + noAgentUuid)).get("guest_agent").asString())
                     .isEqualTo("NOT_CONFIGURED");
             assertThat(json(get("/v1/instances")).get(0).has("guest_agent")).isFalse();
         } finally {
             driver.destroy(withAgent.uuid());
             driver.destroy(without.uuid());
+            driver.setCheckDiskFiles(true);
         }
     }
+
 
     @Test
     void instanceByUuidShowsEachNicWithItsMacAndIpAddressesButTheListDoesNot() {
@@ -231,7 +234,7 @@ class RestApiTest extends AgentWebContextTest {
     @Test
     void aGuestAgentThatCannotBeAskedIsUnknown() {
         String unknownToTheDriver = UUID.randomUUID().toString();
-        instanceDirectory.setInstances(List.of(view(unknownToTheDriver, "ghost", InstanceState.ACTIVE, "RUNNING", 1,
+        instanceViews.setInstances(List.of(view(unknownToTheDriver, "ghost", InstanceState.ACTIVE, "RUNNING", 1,
                 64, Instant.parse("2026-11-22T10:00:00Z"), null)));
 
         JsonNode instance = json(get("/v1/instances/" + unknownToTheDriver));
@@ -307,9 +310,9 @@ class RestApiTest extends AgentWebContextTest {
         }
         assertProblem(send(HttpRequest.newBuilder(uri("/v1/instances")).header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json")), 405);
-        imageCache.failListing(new dev.computeagent.image.ImageDownloadException("store unreachable", null));
+        imageCache.failListing(new ImageDownloadException("store unreachable", null));
         assertProblem(send(HttpRequest.newBuilder(uri("/v1/images")).header("Accept", "application/json").GET()), 503);
-        instanceDirectory.fail(new IllegalStateException("journal corrupt"));
+        instanceViews.fail(new IllegalStateException("journal corrupt"));
         assertProblem(send(HttpRequest.newBuilder(uri("/v1/instances")).header("Accept", "application/json").GET()), 500);
     }
 
@@ -328,7 +331,7 @@ class RestApiTest extends AgentWebContextTest {
 
     @Test
     void unexpectedFailureIsA500ProblemThatHidesTheCause() {
-        instanceDirectory.fail(new IllegalStateException("journal corrupt at /var/lib/secret-path"));
+        instanceViews.fail(new IllegalStateException("journal corrupt at /var/lib/secret-path"));
 
         HttpResponse<String> response = get("/v1/instances");
 
@@ -339,7 +342,7 @@ class RestApiTest extends AgentWebContextTest {
 
     @Test
     void unlistableImageCacheIsA503Problem() {
-        imageCache.failListing(new dev.computeagent.image.ImageDownloadException("store unreachable", null));
+        imageCache.failListing(new ImageDownloadException("store unreachable", null));
 
         assertProblem(get("/v1/images"), 503);
     }

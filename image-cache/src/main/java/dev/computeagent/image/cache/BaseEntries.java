@@ -1,8 +1,8 @@
 package dev.computeagent.image.cache;
 
+import dev.computeagent.hostio.AtomicFiles;
 import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.ImageStorageException;
-import dev.computeagent.image.files.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package dev.computeagent.image.cache;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The JSON record next to a cached base: which image it is, in which format, how large for the guest,
@@ -12,7 +13,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record BaseRecord(@JsonProperty("image_id") String imageId, @JsonProperty("format") String format,
                   @JsonProperty("virtual_size") long virtualSize,
-                  @JsonProperty("properties") Map<String, String> properties) {
+                  @JsonProperty("properties") @Nullable Map<String, String> properties) {
 
     Map<String, String> propertiesOrNone() {
         return properties == null ? Map.of() : properties;

@@ -6,7 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * File names under the state directory (DESIGN §5): {@code _base/<name>} is a cached base,
+ * File names under the state directory (docs/architecture.md, "Where state lives"): {@code _base/<name>} is a cached base,
  * {@code _base/<name>.json} its record, {@code _base/<name>.lock} its lock file (present while the
  * image is cached or being worked on), {@code _base/<name>*.part} work in progress; instance overlays
  * are {@code instances/<uuid>/disk}.

@@ -1,5 +1,6 @@
 package dev.computeagent.image.cache;
 
+import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.image.CacheStatistics;
 import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.GcReport;
@@ -12,7 +13,6 @@ import dev.computeagent.image.ImageTooLargeException;
 import dev.computeagent.image.Overlay;
 import dev.computeagent.image.inspect.FormatInspector;
 import dev.computeagent.image.qemu.ConvertLimits;
-import dev.computeagent.image.qemu.ProcessRunner;
 import dev.computeagent.image.qemu.QemuImg;
 import dev.computeagent.image.store.ImageStore;
 import dev.computeagent.image.store.ImageStores;

@@ -1,12 +1,12 @@
 package dev.computeagent.image.cache;
 
+import dev.computeagent.hostio.AtomicFiles;
 import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageNotFoundException;
 import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.ImageTooLargeException;
 import dev.computeagent.image.ImageUnsafeException;
-import dev.computeagent.image.files.AtomicFiles;
 import dev.computeagent.image.inspect.FormatInspector;
 import dev.computeagent.image.inspect.ImageFormat;
 import dev.computeagent.image.inspect.Inspection;
@@ -17,7 +17,6 @@ import dev.computeagent.image.store.ImageStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.time.Duration;
 import java.util.Optional;
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FetchPipeline {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FetchPipeline.class);
+    private static final Logger log = LoggerFactory.getLogger(FetchPipeline.class);
 
     private final CacheLayout layout;
     private final BaseEntries entries;
@@ -186,7 +185,7 @@ final class FetchPipeline {
             }
             throw new ImageStorageException("cannot commit image " + imageId + " to the cache: " + e.getMessage(), e);
         }
-        LOG.info("cached image {} as {} ({}, virtual size {})", imageId, base, format.qemuName(), virtualSize);
+        log.info("cached image {} as {} ({}, virtual size {})", imageId, base, format.qemuName(), virtualSize);
         return entries.read(name).orElseThrow(() -> new ImageStorageException("image " + imageId
                 + " vanished right after it was cached"));
     }
@@ -205,7 +204,7 @@ final class FetchPipeline {
             try {
                 Files.deleteIfExists(p);
             } catch (IOException e) {
-                LOG.warn("cannot remove {}: {}", p, e.getMessage());
+                log.warn("cannot remove {}: {}", p, e.getMessage());
             }
         }
     }

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class GarbageCollector {
 
-    private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
+    private static final Logger log = LoggerFactory.getLogger(GarbageCollector.class);
 
     private final BaseEntries entries;
     private final ImageLocks locks;
@@ -87,11 +87,11 @@ final class GarbageCollector {
             }
             long bytes = entries.delete(name);
             lock.removeFile();
-            LOG.info("garbage-collected base image {} ({} bytes, last used {})", image.imageId(), bytes,
+            log.info("garbage-collected base image {} ({} bytes, last used {})", image.imageId(), bytes,
                     image.lastUsed());
             return bytes;
         } catch (IOException e) {
-            LOG.warn("cannot remove base image {}: {}", image.imageId(), e.getMessage());
+            log.warn("cannot remove base image {}: {}", image.imageId(), e.getMessage());
             return -1;
         }
     }

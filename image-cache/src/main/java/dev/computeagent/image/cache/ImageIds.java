@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Image id rules. An id is 1–128 characters of {@code [A-Za-z0-9._-]} and not only dots, so it can
@@ -21,7 +22,7 @@ public final class ImageIds {
     }
 
     /** @throws InvalidImageIdException when {@code id} breaks the rules (null, empty, {@code ..}, {@code /}, NUL, …) */
-    public static String validate(String id) {
+    public static String validate(@Nullable String id) {
         if (id == null || !VALID.matcher(id).matches() || ONLY_DOTS.matcher(id).matches()) {
             throw new InvalidImageIdException("invalid image id " + printable(id)
                     + ": expected 1-128 characters of [A-Za-z0-9._-], not only dots");
@@ -39,7 +40,7 @@ public final class ImageIds {
         }
     }
 
-    private static String printable(String id) {
+    private static String printable(@Nullable String id) {
         if (id == null) {
             return "null";
         }

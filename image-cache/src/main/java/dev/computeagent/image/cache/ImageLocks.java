@@ -13,6 +13,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One lock per cached image, held across threads and processes: a reentrant in-process lock guards
@@ -233,7 +234,7 @@ final class ImageLocks {
         final ReentrantLock local = new ReentrantLock();
         /** Threads holding or waiting for {@link #local}; changed only inside {@code ENTRIES.compute}. */
         int users;
-        FileChannel channel;
-        FileLock fileLock;
+        @Nullable FileChannel channel;
+        @Nullable FileLock fileLock;
     }
 }

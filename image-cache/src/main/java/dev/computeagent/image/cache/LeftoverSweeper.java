@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LeftoverSweeper {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LeftoverSweeper.class);
+    private static final Logger log = LoggerFactory.getLogger(LeftoverSweeper.class);
 
     private final CacheLayout layout;
     private final ImageLocks locks;
@@ -55,7 +55,7 @@ final class LeftoverSweeper {
                     boolean cached = Files.exists(layout.base(owner.get()));
                     if ((!orphanRecord || !cached) && Files.deleteIfExists(file)) {
                         removed++;
-                        LOG.info("removed leftover {}", file);
+                        log.info("removed leftover {}", file);
                     }
                     if (!cached) {
                         held.removeFile();
@@ -63,7 +63,7 @@ final class LeftoverSweeper {
                 }
             }
         } catch (IOException e) {
-            LOG.warn("cannot sweep leftovers in {}: {}", layout.baseDir(), e.getMessage());
+            log.warn("cannot sweep leftovers in {}: {}", layout.baseDir(), e.getMessage());
         }
         return removed;
     }
@@ -81,7 +81,7 @@ final class LeftoverSweeper {
                 return 0;
             }
             held.removeFile();
-            LOG.debug("removed the lock file {} of an image not cached", file);
+            log.debug("removed the lock file {} of an image not cached", file);
             return Files.exists(file) ? 0 : 1;
         }
     }

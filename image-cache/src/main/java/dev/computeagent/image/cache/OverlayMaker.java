@@ -1,9 +1,9 @@
 package dev.computeagent.image.cache;
 
+import dev.computeagent.hostio.AtomicFiles;
 import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.ImageTooLargeException;
-import dev.computeagent.image.files.AtomicFiles;
 import dev.computeagent.image.Overlay;
 import dev.computeagent.image.inspect.FormatInspector;
 import dev.computeagent.image.qemu.QemuImg;

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 final class OverlayScanner {
 
-    private static final Logger LOG = LoggerFactory.getLogger(OverlayScanner.class);
+    private static final Logger log = LoggerFactory.getLogger(OverlayScanner.class);
     private static final int MAX_CHAIN = 16;
 
     private final CacheLayout layout;
@@ -63,7 +63,7 @@ final class OverlayScanner {
             }
             current = next;
             if (!Files.isRegularFile(current)) {
-                LOG.warn("backing file {} of {} is missing", current, disk);
+                log.warn("backing file {} of {} is missing", current, disk);
                 return Optional.empty();
             }
         }

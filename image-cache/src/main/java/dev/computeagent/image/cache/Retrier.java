@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /** Retries retriable transport failures ({@link ImageDownloadException}) with bounded exponential backoff. */
 final class Retrier {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Retrier.class);
+    private static final Logger log = LoggerFactory.getLogger(Retrier.class);
 
     private final int attempts;
     private final Duration initial;
@@ -35,7 +35,7 @@ final class Retrier {
                     throw new ImageDownloadException(what + " failed after " + attempts + " attempts: "
                             + e.getMessage(), e);
                 }
-                LOG.warn("{} failed (attempt {}/{}), retrying in {} ms: {}", what, attempt, attempts,
+                log.warn("{} failed (attempt {}/{}), retrying in {} ms: {}", what, attempt, attempts,
                         backoff.toMillis(), e.getMessage());
                 pause(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(max) > 0 ? max : backoff.multipliedBy(2);

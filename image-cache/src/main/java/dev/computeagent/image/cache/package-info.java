@@ -3,4 +3,7 @@
  * processes), the fetch pipeline, overlays and garbage collection. Internal; use
  * {@link dev.computeagent.image.ImageCaches}. Nothing here is null unless documented.
  */
+@NullMarked
 package dev.computeagent.image.cache;
+
+import org.jspecify.annotations.NullMarked;

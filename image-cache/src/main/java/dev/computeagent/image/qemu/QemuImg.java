@@ -1,5 +1,8 @@
 package dev.computeagent.image.qemu;
 
+import dev.computeagent.hostio.ProcessException;
+import dev.computeagent.hostio.ProcessResult;
+import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.image.ImageConversionException;
 import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.ImageUnsafeException;
@@ -43,8 +46,8 @@ public final class QemuImg {
      * @throws ImageUnsafeException qemu-img cannot read the file as that format
      */
     public QemuImageInfo info(Path file, String format) {
-        ProcessResult r = runner.run(List.of("qemu-img", "info", "--output=json", "-U", "-f", format, file.toString()),
-                CPU_SECONDS, ADDRESS_SPACE, timeout);
+        ProcessResult r = runLimited(List.of("qemu-img", "info", "--output=json", "-U", "-f", format,
+                file.toString()));
         if (r.exitCode() != 0) {
             throw new ImageUnsafeException("qemu-img info refused the image as " + format + ": " + r.stderr());
         }
@@ -76,7 +79,7 @@ public final class QemuImg {
             r = runner.run(List.of("qemu-img", "convert", "-q", "-f", sourceFormat, "-O", targetFormat,
                     source.toString(), target.toString()), cpuSeconds, convertLimits.addressSpaceBytes(),
                     convertLimits.environment(), convertLimits.timeout(virtualSize));
-        } catch (ImageStorageException e) {
+        } catch (ProcessException e) {
             throw new ImageConversionException(what + " did not finish: " + e.getMessage(), e);
         }
         if (r.endedBySignal()) {
@@ -94,9 +97,8 @@ public final class QemuImg {
      * (never probed), and {@code sizeBytes}. @throws ImageStorageException on failure
      */
     public void createOverlay(Path base, String baseFormat, Path overlay, long sizeBytes) {
-        ProcessResult r = runner.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", baseFormat,
-                "-b", base.toAbsolutePath().toString(), overlay.toString(), Long.toString(sizeBytes)),
-                CPU_SECONDS, ADDRESS_SPACE, timeout);
+        ProcessResult r = runLimited(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", baseFormat,
+                "-b", base.toAbsolutePath().toString(), overlay.toString(), Long.toString(sizeBytes)));
         if (r.exitCode() != 0) {
             throw new ImageStorageException("qemu-img create of overlay " + overlay + " failed: " + r.stderr());
         }
@@ -108,10 +110,19 @@ public final class QemuImg {
      * @throws ImageStorageException on failure
      */
     public void createBlank(Path disk, long sizeBytes) {
-        ProcessResult r = runner.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", disk.toString(),
-                Long.toString(sizeBytes)), CPU_SECONDS, ADDRESS_SPACE, timeout);
+        ProcessResult r = runLimited(List.of("qemu-img", "create", "-q", "-f", "qcow2", disk.toString(),
+                Long.toString(sizeBytes)));
         if (r.exitCode() != 0) {
             throw new ImageStorageException("qemu-img create of " + disk + " failed: " + r.stderr());
+        }
+    }
+
+    /** {@code info} or {@code create} under Nova's limits; not run to its end = the host's storage failing. */
+    private ProcessResult runLimited(List<String> command) {
+        try {
+            return runner.run(command, CPU_SECONDS, ADDRESS_SPACE, timeout);
+        } catch (ProcessException e) {
+            throw new ImageStorageException(e.getMessage(), e);
         }
     }
 }

@@ -1,5 +1,8 @@
 /**
- * {@code qemu-img} as an external process: argument lists, {@code prlimit}, timeouts, captured stderr.
+ * {@code qemu-img}, run through the one process runner ({@code host-io}): limits, timeouts, captured stderr.
  * Nothing here is null unless documented.
  */
+@NullMarked
 package dev.computeagent.image.qemu;
+
+import org.jspecify.annotations.NullMarked;

@@ -21,7 +21,7 @@ import java.util.Optional;
  * another host. Silence longer than {@code stallTimeout},
  * before the headers or inside the body, is a failure too. Metadata with neither {@code size} nor a
  * hash ({@code os_hash_value}, {@code checksum}) is {@link ImageUnsafeException}: a download could not
- * be verified (DESIGN §4).
+ * be verified (the image-store contract, docs/architecture.md).
  */
 public final class GlanceImageStore implements ImageStore {
 
@@ -59,7 +59,7 @@ public final class GlanceImageStore implements ImageStore {
                     + e.getMessage(), e);
         }
         if (metadata.size().isEmpty() && metadata.hashValue().isEmpty() && metadata.checksum().isEmpty()) {
-            // DESIGN §4: what Glance serves is verified against its size and hash; with neither there is
+            // the image-store contract: what Glance serves is verified against its size and hash; with neither there is
             // nothing to verify the bytes against, so they are not trusted
             throw new ImageUnsafeException("image store " + describe() + " gives neither size nor hash (os_hash_value, "
                     + "checksum) for image " + imageId + ": its bytes cannot be verified");

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A response body as an {@link InputStream} that fails when no bytes arrive for the stall timeout.
@@ -28,7 +29,7 @@ final class StallGuardedInputStream extends InputStream implements HttpResponse.
     private final long stallNanos;
     private volatile Flow.Subscription subscription;
     private Iterator<ByteBuffer> buffers = List.<ByteBuffer>of().iterator();
-    private ByteBuffer current;
+    private @Nullable ByteBuffer current;
     private boolean done;
 
     StallGuardedInputStream(Duration stallTimeout) {

@@ -13,6 +13,7 @@ import dev.computeagent.image.ImageUnsafeException;
 import dev.computeagent.image.testing.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +63,7 @@ class DirectoryStoreQemuImgTest {
         Files.writeString(store.resolve("agent.json"), """
                 {"disk_format": "raw", "hw_qemu_guest_agent": "yes"}""");
 
-        assertThat(cache.fetch("agent").properties()).isEqualTo(java.util.Map.of("hw_qemu_guest_agent", "yes"));
+        assertThat(cache.fetch("agent").properties()).isEqualTo(Map.of("hw_qemu_guest_agent", "yes"));
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,7 +88,7 @@ class GarbageCollectionQemuImgTest {
             assertThat(report.removed()).isEmpty();
             assertThat(report.kept()).isEqualTo(1);
             assertThat(cache.list()).extracting(CachedImage::imageId, CachedImage::inUse)
-                    .containsExactly(org.assertj.core.groups.Tuple.tuple("c", false));
+                    .containsExactly(Tuple.tuple("c", false));
         }
     }
 

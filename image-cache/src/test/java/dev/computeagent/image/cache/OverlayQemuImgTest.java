@@ -3,6 +3,7 @@ package dev.computeagent.image.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
@@ -11,6 +12,7 @@ import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.ImageTooLargeException;
 import dev.computeagent.image.Overlay;
 import dev.computeagent.image.testing.TestImages;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +56,7 @@ class OverlayQemuImgTest {
             assertThat(info).contains("\"backing-filename\": \"" + overlay.base().path() + "\"",
                     "\"backing-filename-format\": \"raw\"", "\"virtual-size\": " + GIB);
             assertThat(Files.list(disk.getParent()).map(p -> p.getFileName().toString())).containsExactly("disk");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         }
     }
@@ -128,10 +130,7 @@ class OverlayQemuImgTest {
         Path eph = disk.resolveSibling("disk.eph0");
         try (ImageCache cache = open(true)) {
             cache.createBlankDisk(eph, GIB);
-            Process write = new ProcessBuilder("qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 64k", eph.toString())
-                    .redirectErrorStream(true).start();
-            assertThat(write.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) && write.exitValue() == 0)
-                    .as(new String(write.getInputStream().readAllBytes())).isTrue();
+            Commands.check(Duration.ofSeconds(30), "qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 64k", eph.toString());
             byte[] before = Files.readAllBytes(eph);
             cache.createBlankDisk(eph, GIB);
             assertThat(Files.readAllBytes(eph)).isEqualTo(before);

@@ -3,6 +3,7 @@ package dev.computeagent.image.qemu;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.image.ImageConversionException;
 import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.testing.TestImages;

@@ -2,6 +2,7 @@ package dev.computeagent.image.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -345,7 +346,7 @@ public final class GlanceStubServer implements AutoCloseable {
         }
 
         private InputStream open() throws IOException {
-            return content != null ? new java.io.ByteArrayInputStream(content) : Files.newInputStream(file);
+            return content != null ? new ByteArrayInputStream(content) : Files.newInputStream(file);
         }
 
         private String digest(String algorithm) {

@@ -1,13 +1,14 @@
 package dev.computeagent.image.testing;
 
+import dev.computeagent.hostio.testing.Commands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -22,16 +23,7 @@ public final class TestImages {
 
     /** Skips the test (fails it under {@code CI=true}) when {@code qemu-img} is not installed. */
     public static void requireQemuImg() {
-        boolean present;
-        try {
-            present = new ProcessBuilder("qemu-img", "--version").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(30, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            present = false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            present = false;
-        }
+        boolean present = Commands.succeeds(Duration.ofSeconds(30), "qemu-img", "--version");
         String hint = "qemu-img is required: apt-get install qemu-utils";
         if (!present && "true".equals(System.getenv("CI"))) {
             throw new AssertionError(hint);
@@ -101,19 +93,7 @@ public final class TestImages {
     }
 
     private static String run(String... argv) {
-        try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", argv) + " failed: " + out);
-            }
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return Commands.check(argv);
     }
 
     private static void deleteQuietly(Path p) {

@@ -9,4 +9,7 @@
  *
  * <p>Nothing in this package may be null unless a method or record component says so.
  */
+@NullMarked
 package dev.computeagent.virt.migration;
+
+import org.jspecify.annotations.NullMarked;

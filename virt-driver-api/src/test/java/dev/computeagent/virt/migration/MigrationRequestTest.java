@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MigrationRequestTest {
@@ -83,10 +84,10 @@ class MigrationRequestTest {
 
         MigrationRequest rewritten = request.withPathRewrite(Path.of("/a"), Path.of("/b"));
 
-        assertThat(rewritten.pathRewrites()).containsExactly(java.util.Map.entry(Path.of("/a"), Path.of("/b")));
+        assertThat(rewritten.pathRewrites()).containsExactly(Map.entry(Path.of("/a"), Path.of("/b")));
         assertThat(new MigrationRequest(rewritten.destinationUri(), rewritten.storage(), rewritten.maxDowntime(),
                 rewritten.completionTimeout(), rewritten.stallTimeout(), rewritten.autoConverge(), rewritten.unsafe(),
-                rewritten.pollInterval(), java.util.Map.of(), rewritten.bandwidthMibPerSecond())).isEqualTo(request);
+                rewritten.pollInterval(), Map.of(), rewritten.bandwidthMibPerSecond())).isEqualTo(request);
     }
 
     @Test

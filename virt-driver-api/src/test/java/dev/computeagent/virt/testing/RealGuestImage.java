@@ -1,11 +1,10 @@
 package dev.computeagent.virt.testing;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.computeagent.hostio.ProcessResult;
+import dev.computeagent.hostio.testing.Commands;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The real Linux test guest: a Debian 12 cloud image (cloud kernel, systemd, cloud-init reading the
@@ -42,33 +41,17 @@ public final class RealGuestImage {
         Prerequisites.require("mmdebstrap (to build the real Linux test guest)",
                 Prerequisites.commandSucceeds("mmdebstrap", "--version"), "run scripts/host-setup.sh as root");
         Path script = findScript();
-        try {
-            Path log = Files.createTempFile("guest-image-", ".log");
-            Process process = new ProcessBuilder("bash", script.toString())
-                    .redirectError(log.toFile()).start();
-            byte[] out = process.getInputStream().readAllBytes();
-            if (!process.waitFor(BUILD_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException(SCRIPT + " did not finish within " + BUILD_TIMEOUT);
-            }
-            String stderr = Files.readString(log);
-            Files.deleteIfExists(log);
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(SCRIPT + " failed with exit code " + process.exitValue() + ": "
-                        + stderr);
-            }
-            Path image = Path.of(new String(out, StandardCharsets.UTF_8).trim());
-            if (!Files.isRegularFile(image)) {
-                throw new IllegalStateException(SCRIPT + " printed no image path (" + image + "): " + stderr);
-            }
-            cached = image;
-            return image;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run " + script, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while building the guest image", e);
+        ProcessResult built = Commands.run(BUILD_TIMEOUT, "bash", script.toString());
+        if (built.exitCode() != 0) {
+            throw new IllegalStateException(SCRIPT + " failed with exit code " + built.exitCode() + ": "
+                    + built.stderr());
         }
+        Path image = Path.of(built.stdout());
+        if (!Files.isRegularFile(image)) {
+            throw new IllegalStateException(SCRIPT + " printed no image path (" + image + "): " + built.stderr());
+        }
+        cached = image;
+        return image;
     }
 
     /** The script, found from the module's directory upwards (tests run in the module's directory). */

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConnectionManager implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ConnectionManager.class);
+    private static final Logger log = LoggerFactory.getLogger(ConnectionManager.class);
     private static final Duration FIRST_ATTEMPT_WAIT = Duration.ofSeconds(10);
 
     private final LibvirtDriverSettings settings;
@@ -37,7 +38,7 @@ public final class ConnectionManager implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
-    private volatile LibvirtConnection current;
+    private volatile @Nullable LibvirtConnection current;
     private volatile boolean closed;
     private volatile long connects;
     /** Only touched on the reconnect thread. */
@@ -61,10 +62,10 @@ public final class ConnectionManager implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (TimeoutException e) {
-            LOG.warn("connecting to {} takes longer than {}; continuing in the background", settings.uri(),
+            log.warn("connecting to {} takes longer than {}; continuing in the background", settings.uri(),
                     FIRST_ATTEMPT_WAIT);
         } catch (ExecutionException e) {
-            LOG.warn("first connection attempt to {} failed unexpectedly", settings.uri(), e.getCause());
+            log.warn("first connection attempt to {} failed unexpectedly", settings.uri(), e.getCause());
         }
     }
 
@@ -133,9 +134,9 @@ public final class ConnectionManager implements AutoCloseable {
             current = connection;
             connects++;
             backoff = settings.reconnectInitialBackoff();
-            LOG.info("connected to {} (connection #{})", settings.uri(), connects);
+            log.info("connected to {} (connection #{})", settings.uri(), connects);
         } catch (DriverException e) {
-            LOG.warn("cannot connect to {}: {}; retrying in {} ms", settings.uri(), e.getMessage(), backoff.toMillis());
+            log.warn("cannot connect to {}: {}; retrying in {} ms", settings.uri(), e.getMessage(), backoff.toMillis());
             scheduleAttempt();
         }
     }
@@ -144,7 +145,7 @@ public final class ConnectionManager implements AutoCloseable {
         if (connection == null || connection != current) {
             return;
         }
-        LOG.warn("lost the connection to {} ({}); reconnecting", settings.uri(), reason);
+        log.warn("lost the connection to {} ({}); reconnecting", settings.uri(), reason);
         current = null;
         connection.close();
         attempt();

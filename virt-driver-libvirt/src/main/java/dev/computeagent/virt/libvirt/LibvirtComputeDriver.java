@@ -4,6 +4,7 @@ import dev.computeagent.virt.AddressSource;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DriverException;
 import dev.computeagent.virt.GuestAgentStatus;
+import dev.computeagent.virt.GuestProcessUser;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.HypervisorUnavailableException;
 import dev.computeagent.virt.HypervisorException;
@@ -23,6 +24,7 @@ import dev.computeagent.virt.libvirt.binding.ReportedInterface;
 import dev.computeagent.virt.libvirt.designer.DomainDesigner;
 import dev.computeagent.virt.libvirt.domain.AgentMetadata;
 import dev.computeagent.virt.libvirt.domain.Channel;
+import dev.computeagent.virt.libvirt.domain.DacBaseLabel;
 import dev.computeagent.virt.libvirt.domain.DomainXml;
 import dev.computeagent.virt.libvirt.domain.DomainXmlException;
 import dev.computeagent.virt.libvirt.domain.InterfaceType;
@@ -49,7 +51,7 @@ import java.util.function.Function;
 public final class LibvirtComputeDriver implements ComputeDriver {
 
     private final LibvirtDriverSettings settings;
-    private final OwnedDomains owned = new OwnedDomains();
+    private final ManagedDomains managed = new ManagedDomains();
     private final LifecycleEventDispatcher events;
     private final ConnectionManager connections;
     private final PowerControl power;
@@ -58,11 +60,11 @@ public final class LibvirtComputeDriver implements ComputeDriver {
 
     private LibvirtComputeDriver(LibvirtDriverSettings settings) {
         this.settings = settings;
-        this.events = new LifecycleEventDispatcher(owned, Clock.systemUTC());
+        this.events = new LifecycleEventDispatcher(managed, Clock.systemUTC());
         this.connections = new ConnectionManager(settings, events);
         this.events.attach(connections);
         this.power = new PowerControl(settings.stopResendInterval(), settings.operationTimeout());
-        this.spawner = new SpawnOperation(connections, owned, new DomainDesigner(settings.designerOptions()), power);
+        this.spawner = new SpawnOperation(connections, managed, new DomainDesigner(settings.designerOptions()), power);
     }
 
     /**
@@ -103,7 +105,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
 
     @Override
     public void start(UUID uuid) {
-        withOwned(uuid, domain -> {
+        withManaged(uuid, domain -> {
             if (!domain.isActive()) {
                 domain.create();
             }
@@ -113,7 +115,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
 
     @Override
     public void stop(UUID uuid, Duration timeout) {
-        withOwned(uuid, domain -> {
+        withManaged(uuid, domain -> {
             power.stop(domain, timeout);
             return null;
         });
@@ -121,7 +123,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
 
     @Override
     public void reboot(UUID uuid, RebootType type, Duration softTimeout) {
-        withOwned(uuid, domain -> {
+        withManaged(uuid, domain -> {
             if (!domain.isActive()) {
                 domain.create();
             } else if (type == RebootType.HARD) {
@@ -139,7 +141,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
     @Override
     public void destroy(UUID uuid) {
         connections.call(connection -> {
-            Optional<DomainHandle> found = owned.find(connection, uuid);
+            Optional<DomainHandle> found = managed.find(connection, uuid);
             if (found.isEmpty()) {
                 return null;
             }
@@ -162,7 +164,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
 
     @Override
     public InstanceInfo info(UUID uuid) {
-        return withOwned(uuid, domain -> owned.infoOf(domain)
+        return withManaged(uuid, domain -> managed.infoOf(domain)
                 .orElseThrow(() -> new InstanceNotFoundException("no instance " + uuid)));
     }
 
@@ -173,7 +175,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
      */
     @Override
     public GuestAgentStatus guestAgent(UUID uuid, Duration timeout) {
-        return withOwned(uuid, domain -> {
+        return withManaged(uuid, domain -> {
             boolean channel = DomainXml.parse(domain.xml()).devices().channels().stream()
                     .anyMatch(c -> Channel.QEMU_GUEST_AGENT.equals(c.targetName()));
             if (!channel) {
@@ -199,7 +201,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
             List<InstanceInfo> result = new ArrayList<>();
             for (DomainHandle domain : connection.listAll()) {
                 try (domain) {
-                    owned.infoOf(domain).ifPresent(result::add);
+                    managed.infoOf(domain).ifPresent(result::add);
                 } catch (InstanceNotFoundException e) {
                     // vanished while we looked at it
                 }
@@ -214,7 +216,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
      */
     @Override
     public List<InterfaceStatus> interfaces(UUID uuid) {
-        return withOwned(uuid, domain -> {
+        return withManaged(uuid, domain -> {
             boolean active = domain.isActive();
             List<NetInterface> defined;
             try {
@@ -236,8 +238,8 @@ public final class LibvirtComputeDriver implements ComputeDriver {
 
     @Override
     public void updateAnnotations(UUID uuid, Map<String, String> annotations) {
-        withOwned(uuid, domain -> {
-            InstanceMetadata metadata = owned.metadataOf(domain)
+        withManaged(uuid, domain -> {
+            InstanceMetadata metadata = managed.metadataOf(domain)
                     .orElseThrow(() -> new InstanceNotFoundException("no instance " + uuid))
                     .withAnnotations(annotations);
             domain.setMetadataElement(AgentMetadata.renderElement(metadata), AgentMetadata.PREFIX,
@@ -260,6 +262,18 @@ public final class LibvirtComputeDriver implements ComputeDriver {
         }
         return new HostResources(facts.hostname(), facts.cpus(), facts.memoryKb() / 1024, facts.hypervisorType(),
                 facts.hypervisorVersion(), settings.virtType().xmlName(), settings.uri());
+    }
+
+    /** libvirt's DAC label for guests of this driver's virt type; empty when libvirt does not say or cannot be asked. */
+    @Override
+    public Optional<GuestProcessUser> guestProcessUser() {
+        try {
+            String capabilities = connections.call(LibvirtConnection::capabilitiesXml);
+            return DacBaseLabel.fromCapabilities(capabilities, settings.virtType().xmlName())
+                    .map(label -> new GuestProcessUser(label.uid(), label.gid()));
+        } catch (DriverException | DomainXmlException e) {
+            return Optional.empty();
+        }
     }
 
     /** What {@code virNodeGetInfo} and friends said on connection number {@code connection}. */
@@ -287,9 +301,9 @@ public final class LibvirtComputeDriver implements ComputeDriver {
         events.close();
     }
 
-    private <T> T withOwned(UUID uuid, Function<DomainHandle, T> action) {
+    private <T> T withManaged(UUID uuid, Function<DomainHandle, T> action) {
         return connections.call(connection -> {
-            try (DomainHandle domain = owned.require(connection, uuid)) {
+            try (DomainHandle domain = managed.require(connection, uuid)) {
                 return action.apply(domain);
             }
         });

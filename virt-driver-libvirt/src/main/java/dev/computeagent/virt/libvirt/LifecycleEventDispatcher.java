@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes raw domain events off libvirt's event-loop thread (which must never block) and delivers
- * the events of owned instances, in order, on one "libvirt-lifecycle-events" thread.
+ * the events of the agent's (managed) domains, in order, on one "libvirt-lifecycle-events" thread.
  */
 final class LifecycleEventDispatcher implements Consumer<DomainLifecycleEvent>, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LifecycleEventDispatcher.class);
+    private static final Logger log = LoggerFactory.getLogger(LifecycleEventDispatcher.class);
 
     private final ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "libvirt-lifecycle-events");
@@ -32,12 +32,12 @@ final class LifecycleEventDispatcher implements Consumer<DomainLifecycleEvent>, 
         return thread;
     });
     private final List<LifecycleListener> listeners = new CopyOnWriteArrayList<>();
-    private final OwnedDomains owned;
+    private final ManagedDomains managed;
     private final Clock clock;
     private ConnectionManager connections;
 
-    LifecycleEventDispatcher(OwnedDomains owned, Clock clock) {
-        this.owned = owned;
+    LifecycleEventDispatcher(ManagedDomains managed, Clock clock) {
+        this.managed = managed;
         this.clock = clock;
     }
 
@@ -67,24 +67,24 @@ final class LifecycleEventDispatcher implements Consumer<DomainLifecycleEvent>, 
     }
 
     private void dispatch(DomainLifecycleEvent raw) {
-        if (!DomainNames.uuidOf(raw.name()).map(raw.uuid()::equals).orElse(false) || !isOwned(raw)) {
+        if (!DomainNames.uuidOf(raw.name()).map(raw.uuid()::equals).orElse(false) || !isManaged(raw)) {
             return;
         }
         if (raw.type() == LifecycleEvent.Type.UNDEFINED) {
-            owned.forget(raw.uuid());
+            managed.forget(raw.uuid());
         }
         LifecycleEvent event = new LifecycleEvent(raw.uuid(), raw.type(), raw.powerState(), clock.instant());
         for (LifecycleListener listener : listeners) {
             try {
                 listener.onEvent(event);
             } catch (RuntimeException e) {
-                LOG.warn("lifecycle listener {} failed on {}", listener, event, e);
+                log.warn("lifecycle listener {} failed on {}", listener, event, e);
             }
         }
     }
 
-    private boolean isOwned(DomainLifecycleEvent raw) {
-        if (owned.isKnown(raw.uuid())) {
+    private boolean isManaged(DomainLifecycleEvent raw) {
+        if (managed.isKnown(raw.uuid())) {
             return true;
         }
         if (raw.type() == LifecycleEvent.Type.UNDEFINED || connections == null) {
@@ -92,12 +92,12 @@ final class LifecycleEventDispatcher implements Consumer<DomainLifecycleEvent>, 
         }
         try {
             return connections.call(connection -> {
-                Optional<DomainHandle> handle = owned.find(connection, raw.uuid());
+                Optional<DomainHandle> handle = managed.find(connection, raw.uuid());
                 handle.ifPresent(DomainHandle::close);
                 return handle.isPresent();
             });
         } catch (DriverException e) {
-            LOG.debug("cannot tell whether {} is ours; dropping its {} event", raw.name(), raw.type(), e);
+            log.debug("cannot tell whether {} is ours; dropping its {} event", raw.name(), raw.type(), e);
             return false;
         }
     }

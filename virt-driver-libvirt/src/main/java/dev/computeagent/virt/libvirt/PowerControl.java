@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 final class PowerControl {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PowerControl.class);
+    private static final Logger log = LoggerFactory.getLogger(PowerControl.class);
     private static final Duration POLL = Duration.ofMillis(50);
 
     private final Duration resendInterval;
@@ -47,7 +47,7 @@ final class PowerControl {
                     pending = domain.requestShutdown();
                 } catch (HypervisorException e) {
                     // it may have gone off between the check and the request; otherwise retry next round
-                    LOG.debug("shutdown request for {} not sent: {}", domain.name(), e.getMessage());
+                    log.debug("shutdown request for {} not sent: {}", domain.name(), e.getMessage());
                 }
             }
             long roundEnd = Math.min(deadline, now + resendInterval.toNanos());
@@ -63,7 +63,7 @@ final class PowerControl {
         try {
             answered.get();
         } catch (ExecutionException e) {
-            LOG.debug("shutdown request for {} refused: {}", domain.name(), e.getCause().getMessage());
+            log.debug("shutdown request for {} refused: {}", domain.name(), e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OperationTimeoutException("interrupted while stopping " + domain.name(), e);

@@ -21,16 +21,16 @@ import org.slf4j.LoggerFactory;
  */
 final class SpawnOperation {
 
-    private static final Logger LOG = LoggerFactory.getLogger(SpawnOperation.class);
+    private static final Logger log = LoggerFactory.getLogger(SpawnOperation.class);
 
     private final ConnectionManager connections;
-    private final OwnedDomains owned;
+    private final ManagedDomains managed;
     private final DomainDesigner designer;
     private final PowerControl power;
 
-    SpawnOperation(ConnectionManager connections, OwnedDomains owned, DomainDesigner designer, PowerControl power) {
+    SpawnOperation(ConnectionManager connections, ManagedDomains managed, DomainDesigner designer, PowerControl power) {
         this.connections = connections;
-        this.owned = owned;
+        this.managed = managed;
         this.designer = designer;
         this.power = power;
     }
@@ -84,7 +84,7 @@ final class SpawnOperation {
             throw new InstanceExistsException("a domain with uuid " + spec.uuid() + " exists already");
         }
         DomainHandle domain = connection.define(xml);
-        owned.remember(spec.uuid());
+        managed.remember(spec.uuid());
         return domain;
     }
 
@@ -97,7 +97,7 @@ final class SpawnOperation {
         try {
             domain.undefine();
         } catch (RuntimeException e) {
-            LOG.error("spawn of {} failed and its definition could not be removed", domain.name(), e);
+            log.error("spawn of {} failed and its definition could not be removed", domain.name(), e);
             cause.addSuppressed(e);
         }
     }

@@ -1,5 +1,6 @@
 package dev.computeagent.virt.libvirt;
 
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.io.IOException;
@@ -60,7 +61,7 @@ final class GuestDisks implements AutoCloseable {
     /** A qcow2 overlay on {@code backing} of {@code backingFormat} ({@code raw} or {@code qcow2}). */
     DiskSpec overlayOn(Path backing, String backingFormat, UUID uuid) {
         Path disk = instanceDir(uuid).resolve("disk");
-        ExternalCommand.run(Duration.ofSeconds(20), "qemu-img", "create", "-q", "-f", "qcow2", "-F", backingFormat,
+        Commands.check(Duration.ofSeconds(20), "qemu-img", "create", "-q", "-f", "qcow2", "-F", backingFormat,
                 "-b", backing.toString(), disk.toString());
         return DiskSpec.qcow2Root(disk);
     }

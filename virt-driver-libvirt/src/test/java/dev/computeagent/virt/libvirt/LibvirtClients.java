@@ -1,5 +1,6 @@
 package dev.computeagent.virt.libvirt;
 
+import dev.computeagent.hostio.testing.Commands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,12 +21,12 @@ final class LibvirtClients {
         for (String id : clientIds()) {
             String info;
             try {
-                info = ExternalCommand.run(Duration.ofSeconds(10), "virt-admin", "client-info", "libvirtd", id);
+                info = Commands.check(Duration.ofSeconds(10), "virt-admin", "client-info", "libvirtd", id);
             } catch (IllegalStateException e) {
                 continue; // gone meanwhile
             }
             if (info.lines().anyMatch(line -> line.matches("unix_process_id\\s*:\\s*" + pid))) {
-                ExternalCommand.run(Duration.ofSeconds(10), "virt-admin", "client-disconnect", "libvirtd", id);
+                Commands.check(Duration.ofSeconds(10), "virt-admin", "client-disconnect", "libvirtd", id);
                 dropped++;
             }
         }
@@ -33,7 +34,7 @@ final class LibvirtClients {
     }
 
     private static List<String> clientIds() {
-        String listing = ExternalCommand.run(Duration.ofSeconds(10), "virt-admin", "srv-clients-list", "libvirtd");
+        String listing = Commands.check(Duration.ofSeconds(10), "virt-admin", "srv-clients-list", "libvirtd");
         List<String> ids = new ArrayList<>();
         for (String line : listing.lines().toList()) {
             String[] fields = line.strip().split("\\s+");

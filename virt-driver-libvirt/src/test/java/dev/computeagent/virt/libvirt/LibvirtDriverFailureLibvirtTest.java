@@ -7,19 +7,24 @@ import static org.awaitility.Awaitility.await;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.DriverException;
 import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.GuestProcessUser;
+import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.HypervisorUnavailableException;
+import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.InstanceSpec;
-import dev.computeagent.virt.InvalidSpecException;
 import dev.computeagent.virt.LifecycleEvent;
 import dev.computeagent.virt.RebootType;
 import dev.computeagent.virt.libvirt.designer.VirtType;
+import dev.computeagent.virt.libvirt.domain.DacBaseLabel;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -84,16 +89,34 @@ class LibvirtDriverFailureLibvirtTest {
     }
 
     @Test
-    void spawnOnABrokenBackingChainFailsTypedAndLeavesNoDomain() throws IOException {
+    void spawnOnABrokenBackingChainFailsAsTheHostsStorageAndLeavesNoDomain() throws IOException {
         UUID uuid = UUID.randomUUID();
         Path base = TinyGuestImage.write(disks.instanceDir(uuid).resolve("base.raw"));
         DiskSpec overlay = disks.overlayOn(base, uuid);
         Files.delete(base);
 
-        assertThatThrownBy(() -> driver.spawn(spec(uuid, overlay))).isInstanceOf(InvalidSpecException.class);
+        // the spec names an existing disk; its backing file vanished on this host: not the request's fault
+        assertThatThrownBy(() -> driver.spawn(spec(uuid, overlay))).isExactlyInstanceOf(HypervisorException.class);
 
         assertThat(Virsh.domstate(uuid)).isEmpty();
         assertThatThrownBy(() -> driver.info(uuid)).isInstanceOf(InstanceNotFoundException.class);
+    }
+
+    @Test
+    void aDiskTheGuestUserCannotReachIsTheHostsFailureNotAnInvalidSpec() throws IOException {
+        GuestProcessUser guests = driver.guestProcessUser().orElseThrow();
+        assertThat(DacBaseLabel.fromCapabilities(Virsh.run("capabilities"), VirtType.QEMU.xmlName()))
+                .as("what libvirt says to virsh").contains(new DacBaseLabel(guests.uid(), guests.gid()));
+        assertThat(guests.uid()).as("QEMU does not run as root here").isNotZero();
+        UUID uuid = UUID.randomUUID();
+        InstanceSpec spec = spec(uuid, disks.overlayOn(disks.base(), uuid));
+        // the disk exists, but QEMU's user may not search the directory it is in
+        Files.setPosixFilePermissions(spec.consoleLog().getParent(), PosixFilePermissions.fromString("rwx------"));
+
+        assertThatThrownBy(() -> driver.spawn(spec)).isExactlyInstanceOf(HypervisorException.class)
+                .hasMessageContaining("Permission denied");
+
+        assertThat(Virsh.domstate(uuid)).isEmpty();
     }
 
     @Test
@@ -123,7 +146,7 @@ class LibvirtDriverFailureLibvirtTest {
                 driver.destroy(foreign);
             }
             assertThatThrownBy(() -> driver.spawn(spec(lookalike, disks.overlay(lookalike))))
-                    .isInstanceOf(dev.computeagent.virt.InstanceExistsException.class);
+                    .isInstanceOf(InstanceExistsException.class);
             assertThat(driver.listInstances()).extracting(InstanceInfo::uuid).doesNotContain(lookalike, other);
             assertThat(Virsh.domstate(lookalike)).isEqualTo("running");
             assertThat(Virsh.domstate(other)).isEqualTo("shut off");

@@ -13,6 +13,7 @@ import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.LifecycleEvent;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

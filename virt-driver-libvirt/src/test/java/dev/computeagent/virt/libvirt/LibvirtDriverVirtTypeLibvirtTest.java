@@ -11,6 +11,7 @@ import dev.computeagent.virt.libvirt.designer.VirtType;
 import dev.computeagent.virt.libvirt.domain.DomainType;
 import dev.computeagent.virt.libvirt.domain.DomainXml;
 import dev.computeagent.virt.libvirt.domain.HostCapabilities;
+import dev.computeagent.virt.libvirt.testing.Virsh;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -53,7 +53,7 @@ public abstract class AgentWebContextTest {
     protected StubImageCache imageCache;
 
     @Autowired
-    protected StubInstanceDirectory instanceDirectory;
+    protected StubInstanceViews instanceViews;
 
     @Autowired
     protected JsonMapper jsonMapper;
@@ -64,8 +64,8 @@ public abstract class AgentWebContextTest {
         imageCache.failListing(null);
         imageCache.setImages(List.of());
         imageCache.setStatistics(new CacheStatistics(0, 0, 0, 0, 0, 0, Map.of()));
-        instanceDirectory.fail(null);
-        instanceDirectory.setInstances(List.of());
+        instanceViews.fail(null);
+        instanceViews.setInstances(List.of());
     }
 
     protected HttpResponse<String> get(String path) {

@@ -1,6 +1,7 @@
 package dev.computeagent.agent.web.support;
 
 import dev.computeagent.agent.config.AgentProperties;
+import dev.computeagent.agent.health.GuestAccessHealthIndicator;
 import dev.computeagent.agent.health.LibvirtHealthIndicator;
 import dev.computeagent.agent.metrics.ImageCacheMetrics;
 import dev.computeagent.agent.metrics.InstanceMetrics;
@@ -21,7 +22,7 @@ import org.springframework.context.annotation.Import;
 /**
  * The agent's web side (REST, status, health, metrics) with Spring Boot's auto-configuration, the
  * real {@code application.yml}, and test doubles for the collaborators the agent's core provides:
- * the in-memory {@link FakeComputeDriver}, a {@link StubImageCache} and a {@link StubInstanceDirectory}.
+ * the in-memory {@link FakeComputeDriver}, a {@link StubImageCache} and a {@link StubInstanceViews}.
  * The AMQP connection factory is Spring Boot's own, so the broker is whatever
  * {@code spring.rabbitmq.*} says (tests point it at a closed port for "down").
  */
@@ -29,7 +30,7 @@ import org.springframework.context.annotation.Import;
 @EnableAutoConfiguration
 @EnableConfigurationProperties(AgentProperties.class)
 @Import({StatusController.class, InstancesController.class, ImagesController.class, ProblemResponses.class,
-        HostStatusService.class, BrokerConnectivity.class, GuestAgentProbe.class, LibvirtHealthIndicator.class,
+        HostStatusService.class, BrokerConnectivity.class, GuestAgentProbe.class, LibvirtHealthIndicator.class, GuestAccessHealthIndicator.class,
         ImageCacheMetrics.class, InstanceMetrics.class})
 public class AgentWebTestApplication {
 
@@ -44,7 +45,7 @@ public class AgentWebTestApplication {
     }
 
     @Bean
-    public StubInstanceDirectory instanceDirectory() {
-        return new StubInstanceDirectory();
+    public StubInstanceViews instanceViews() {
+        return new StubInstanceViews();
     }
 }

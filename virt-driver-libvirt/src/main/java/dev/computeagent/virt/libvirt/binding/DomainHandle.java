@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DomainHandle implements DomainPower, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DomainHandle.class);
+    private static final Logger log = LoggerFactory.getLogger(DomainHandle.class);
     /** How long a guest agent may take to answer a query before it counts as not answering. */
     private static final Duration GUEST_AGENT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -201,7 +201,7 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
             return result;
         } catch (LibvirtException e) {
             if (LibvirtErrors.isAddressSourceUnavailable(e)) {
-                LOG.debug("domain {}: address source {} cannot answer: {}", name, source, e.getMessage());
+                log.debug("domain {}: address source {} cannot answer: {}", name, source, e.getMessage());
                 return List.of();
             }
             throw LibvirtErrors.translate(LibvirtCall.ADDRESSES, name, e);

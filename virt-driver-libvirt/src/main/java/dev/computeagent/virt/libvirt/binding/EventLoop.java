@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EventLoop {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
+    private static final Logger log = LoggerFactory.getLogger(EventLoop.class);
     /** Held strongly: JNA would otherwise collect the callback while libvirt still points at it. */
     private static final Libvirt.VirErrorCallback SILENT = (userData, error) -> { };
     private static boolean started;
@@ -49,7 +49,7 @@ public final class EventLoop {
             try {
                 Library.processEvent();
             } catch (LibvirtException | RuntimeException e) {
-                LOG.warn("libvirt event loop iteration failed", e);
+                log.warn("libvirt event loop iteration failed", e);
             }
         }
     }

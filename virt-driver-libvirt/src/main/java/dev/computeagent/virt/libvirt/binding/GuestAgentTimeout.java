@@ -5,6 +5,7 @@ import com.sun.jna.Native;
 import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.libvirt.Domain;
 import org.libvirt.jna.DomainPointer;
 import org.slf4j.Logger;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 final class GuestAgentTimeout {
 
-    private static final Logger LOG = LoggerFactory.getLogger(GuestAgentTimeout.class);
+    private static final Logger log = LoggerFactory.getLogger(GuestAgentTimeout.class);
     private static final AtomicBoolean WARNED = new AtomicBoolean();
 
     /** The one function; the library is the one libvirt-java loads. */
@@ -27,9 +28,9 @@ final class GuestAgentTimeout {
         int virDomainAgentSetResponseTimeout(DomainPointer domain, int seconds, int flags);
     }
 
-    private static final Libvirt LIBVIRT;
+    private static final @Nullable Libvirt LIBVIRT;
     /** libvirt-java keeps the native pointer package-private. */
-    private static final Field POINTER;
+    private static final @Nullable Field POINTER;
 
     static {
         Libvirt libvirt = null;
@@ -39,7 +40,7 @@ final class GuestAgentTimeout {
             pointer = Domain.class.getDeclaredField("vdp");
             pointer.setAccessible(true);
         } catch (LinkageError | ReflectiveOperationException | RuntimeException e) {
-            LOG.warn("guest agent answers cannot be time-limited (libvirt waits for them forever): {}", e.toString());
+            log.warn("guest agent answers cannot be time-limited (libvirt waits for them forever): {}", e.toString());
             WARNED.set(true);
         }
         LIBVIRT = libvirt;
@@ -60,7 +61,7 @@ final class GuestAgentTimeout {
             return rc == 0;
         } catch (IllegalAccessException | RuntimeException e) {
             if (WARNED.compareAndSet(false, true)) {
-                LOG.warn("guest agent answers cannot be time-limited (libvirt waits for them forever): {}",
+                log.warn("guest agent answers cannot be time-limited (libvirt waits for them forever): {}",
                         e.toString());
             }
             return false;

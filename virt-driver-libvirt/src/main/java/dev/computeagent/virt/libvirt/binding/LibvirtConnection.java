@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
@@ -22,11 +23,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class LibvirtConnection implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LibvirtConnection.class);
+    private static final Logger log = LoggerFactory.getLogger(LibvirtConnection.class);
 
     private final Connect connect;
     private final String uri;
-    private LifecycleListener lifecycleListener;
+    private @Nullable LifecycleListener lifecycleListener;
 
     private LibvirtConnection(Connect connect, String uri) {
         this.connect = connect;
@@ -103,7 +104,7 @@ public final class LibvirtConnection implements AutoCloseable {
                 LifecycleEvent.Type type = EventMapping.type(event);
                 sink.accept(new DomainLifecycleEvent(uuid, domain.getName(), type, EventMapping.impliedState(type)));
             } catch (LibvirtException | RuntimeException e) {
-                LOG.warn("cannot handle lifecycle event {} on {}", event, uri, e);
+                log.warn("cannot handle lifecycle event {} on {}", event, uri, e);
             } finally {
                 freeQuietly(domain);
             }
@@ -152,7 +153,7 @@ public final class LibvirtConnection implements AutoCloseable {
                 handles.add(DomainHandle.wrap(domain));
             } catch (LibvirtException e) {
                 // the domain vanished between listing and reading its identity (wrap freed it)
-                LOG.debug("domain vanished while listing", e);
+                log.debug("domain vanished while listing", e);
             }
         }
         return handles;
@@ -185,7 +186,7 @@ public final class LibvirtConnection implements AutoCloseable {
             try {
                 connect.removeLifecycleListener(lifecycleListener);
             } catch (LibvirtException e) {
-                LOG.debug("cannot unregister lifecycle events on {}", uri, e);
+                log.debug("cannot unregister lifecycle events on {}", uri, e);
             }
         }
         lifecycleListener = null;
@@ -194,7 +195,7 @@ public final class LibvirtConnection implements AutoCloseable {
                 connect.unregisterCloseListener();
             }
         } catch (LibvirtException e) {
-            LOG.debug("cannot unregister the close callback on {}", uri, e);
+            log.debug("cannot unregister the close callback on {}", uri, e);
         }
         closeQuietly(connect);
     }
@@ -203,7 +204,7 @@ public final class LibvirtConnection implements AutoCloseable {
         try {
             connect.close();
         } catch (LibvirtException e) {
-            LOG.debug("closing a libvirt connection failed", e);
+            log.debug("closing a libvirt connection failed", e);
         }
     }
 
@@ -211,7 +212,7 @@ public final class LibvirtConnection implements AutoCloseable {
         try {
             domain.free();
         } catch (LibvirtException e) {
-            LOG.debug("freeing a domain reference failed", e);
+            log.debug("freeing a domain reference failed", e);
         }
     }
 }

@@ -28,11 +28,15 @@ public final class LibvirtErrors {
     /** Error domains whose system/internal errors are about the transport, not the operation. */
     private static final Set<ErrorDomain> TRANSPORT = EnumSet.of(ErrorDomain.VIR_FROM_RPC,
             ErrorDomain.VIR_FROM_REMOTE);
-    /** The request itself is wrong for this host. */
+    /**
+     * The spec asks for what this host does not have or cannot do (a network it lacks, a configuration or
+     * CPU it does not support). Not the host's storage failing: a disk QEMU cannot open (permission denied
+     * to its user, a file gone) is the host's fault and a {@link HypervisorException}.
+     */
     private static final Set<ErrorNumber> INVALID_SPEC = EnumSet.of(ErrorNumber.VIR_ERR_XML_ERROR,
             ErrorNumber.VIR_ERR_XML_DETAIL, ErrorNumber.VIR_ERR_XML_INVALID_SCHEMA,
             ErrorNumber.VIR_ERR_CONFIG_UNSUPPORTED, ErrorNumber.VIR_ERR_NO_NETWORK, ErrorNumber.VIR_ERR_NO_SOURCE,
-            ErrorNumber.VIR_ERR_NO_STORAGE_VOL, ErrorNumber.VIR_ERR_INVALID_MAC, ErrorNumber.VIR_ERR_CPU_INCOMPATIBLE);
+            ErrorNumber.VIR_ERR_INVALID_MAC, ErrorNumber.VIR_ERR_CPU_INCOMPATIBLE);
 
     private LibvirtErrors() {
     }
@@ -54,7 +58,7 @@ public final class LibvirtErrors {
                 || (call == LibvirtCall.DEFINE && code == ErrorNumber.VIR_ERR_OPERATION_INVALID)) {
             return new InstanceExistsException(message, e);
         }
-        if (INVALID_SPEC.contains(code) || (call == LibvirtCall.CREATE && isStorageAccessError(code, domain))) {
+        if (INVALID_SPEC.contains(code)) {
             return new InvalidSpecException(message, e);
         }
         if (code == ErrorNumber.VIR_ERR_OPERATION_TIMEOUT) {
@@ -75,7 +79,9 @@ public final class LibvirtErrors {
      * domain. What a guest's agent does is the guest's business, never the driver's failure.
      */
     public static boolean isAddressSourceUnavailable(LibvirtException e) {
-        return !isConnectionLost(e) && !isNoDomain(e);
+        Error error = e.getError();
+        boolean connectionLost = error != null && isConnectionError(error.getCode(), error.getDomain());
+        return !connectionLost && !isNoDomain(e);
     }
 
     /** Whether the connection's driver does not support the call (e.g. keepalive on a local driver). */
@@ -84,22 +90,8 @@ public final class LibvirtErrors {
                 || e.getError().getCode() == ErrorNumber.VIR_ERR_OPERATION_UNSUPPORTED);
     }
 
-    /** Whether the failure means the connection is gone (the caller should reconnect). */
-    public static boolean isConnectionLost(LibvirtException e) {
-        Error error = e.getError();
-        return error != null && isConnectionError(error.getCode(), error.getDomain());
-    }
-
     private static boolean isConnectionError(ErrorNumber code, ErrorDomain domain) {
         return CONNECTION.contains(code) || (TRANSPORT.contains(domain)
                 && (code == ErrorNumber.VIR_ERR_SYSTEM_ERROR || code == ErrorNumber.VIR_ERR_INTERNAL_ERROR));
-    }
-
-    /**
-     * A disk file that vanished between our own check and qemu's start is reported by libvirt's
-     * storage layer as a system error; on create that is the spec's fault, not the hypervisor's.
-     */
-    private static boolean isStorageAccessError(ErrorNumber code, ErrorDomain domain) {
-        return code == ErrorNumber.VIR_ERR_SYSTEM_ERROR && domain == ErrorDomain.VIR_FROM_STORAGE;
     }
 }

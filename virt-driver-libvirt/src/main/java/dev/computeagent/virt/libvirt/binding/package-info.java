@@ -7,4 +7,7 @@
  *
  * <p>Nothing here may be null unless documented.
  */
+@NullMarked
 package dev.computeagent.virt.libvirt.binding;
+
+import org.jspecify.annotations.NullMarked;

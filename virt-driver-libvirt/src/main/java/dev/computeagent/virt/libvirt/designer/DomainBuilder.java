@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The domain under construction, filled in by {@link DomainConfigurator}s. Unset parts get the
@@ -32,8 +33,8 @@ import java.util.UUID;
 final class DomainBuilder {
 
     DomainType type = DomainType.QEMU;
-    String name;
-    UUID uuid;
+    @Nullable String name;
+    @Nullable UUID uuid;
     long memoryKib;
     int vcpus;
     Optional<String> machine = Optional.empty();

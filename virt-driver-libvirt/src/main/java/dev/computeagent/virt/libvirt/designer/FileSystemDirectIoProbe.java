@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FileSystemDirectIoProbe implements DirectIoProbe {
 
-    private static final Logger LOG = LoggerFactory.getLogger(FileSystemDirectIoProbe.class);
+    private static final Logger log = LoggerFactory.getLogger(FileSystemDirectIoProbe.class);
     private static final int ALIGNMENT = 4096;
 
     private final Map<FileStore, Boolean> answers = new ConcurrentHashMap<>();
@@ -52,7 +52,7 @@ final class FileSystemDirectIoProbe implements DirectIoProbe {
             }
             return true;
         } catch (IOException | UnsupportedOperationException e) {
-            LOG.info("{} does not support O_DIRECT ({}); disks there fall back to cache mode writethrough",
+            log.info("{} does not support O_DIRECT ({}); disks there fall back to cache mode writethrough",
                     directory, e.toString());
             return false;
         } finally {
@@ -60,7 +60,7 @@ final class FileSystemDirectIoProbe implements DirectIoProbe {
                 try {
                     Files.deleteIfExists(probe);
                 } catch (IOException e) {
-                    LOG.warn("cannot delete the O_DIRECT probe file {}: {}", probe, e.toString());
+                    log.warn("cannot delete the O_DIRECT probe file {}: {}", probe, e.toString());
                 }
             }
         }

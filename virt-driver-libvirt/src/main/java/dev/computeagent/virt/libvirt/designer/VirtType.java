@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /** How guests run on this host: hardware-accelerated (KVM) or emulated by QEMU's TCG. */
 public enum VirtType {
@@ -73,7 +74,7 @@ public enum VirtType {
      *
      * @throws IllegalArgumentException any other value
      */
-    public static VirtType fromConfig(String value) {
+    public static VirtType fromConfig(@Nullable String value) {
         return fromConfig(value, VirtType::detect);
     }
 
@@ -82,7 +83,7 @@ public enum VirtType {
      *
      * @throws IllegalArgumentException a value other than {@code auto}, {@code kvm} or {@code qemu}
      */
-    public static VirtType fromConfig(String value, Supplier<VirtType> auto) {
+    public static VirtType fromConfig(@Nullable String value, Supplier<VirtType> auto) {
         String normalized = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
         return switch (normalized) {
             case "auto" -> auto.get();

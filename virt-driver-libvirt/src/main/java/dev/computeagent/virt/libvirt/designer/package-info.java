@@ -8,4 +8,7 @@
  * <p>Nothing in this package is null. A spec the host cannot honour is an
  * {@link dev.computeagent.virt.InvalidSpecException}.
  */
+@NullMarked
 package dev.computeagent.virt.libvirt.designer;
+
+import org.jspecify.annotations.NullMarked;

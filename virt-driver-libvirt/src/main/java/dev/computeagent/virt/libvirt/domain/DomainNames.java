@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** The libvirt domain name of an instance: {@code instance-<uuid>}, lower-case canonical uuid. */
 public final class DomainNames {
@@ -22,7 +23,7 @@ public final class DomainNames {
     }
 
     /** The uuid of a name made by {@link #forUuid}; empty for any other name (not an agent domain). */
-    public static Optional<UUID> uuidOf(String domainName) {
+    public static Optional<UUID> uuidOf(@Nullable String domainName) {
         if (domainName == null) {
             return Optional.empty();
         }

@@ -16,6 +16,7 @@ import javax.xml.transform.TransformerException;
 import javax.xml.transform.TransformerFactory;
 import javax.xml.transform.dom.DOMSource;
 import javax.xml.transform.stream.StreamResult;
+import org.jspecify.annotations.Nullable;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -44,7 +45,7 @@ final class XmlSupport {
         return builder().newDocument();
     }
 
-    static Document parse(String xml) {
+    static Document parse(@Nullable String xml) {
         if (xml == null) {
             throw new DomainXmlException("no XML given");
         }

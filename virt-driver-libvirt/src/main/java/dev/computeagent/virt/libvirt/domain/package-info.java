@@ -8,4 +8,7 @@
  * <p>Nothing in this package is null; absent parts are {@link java.util.Optional}s or empty lists.
  * Every failure to read or write XML is a {@link dev.computeagent.virt.libvirt.domain.DomainXmlException}.
  */
+@NullMarked
 package dev.computeagent.virt.libvirt.domain;
+
+import org.jspecify.annotations.NullMarked;

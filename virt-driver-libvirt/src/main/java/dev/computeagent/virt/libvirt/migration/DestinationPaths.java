@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -16,6 +18,7 @@ import javax.xml.transform.TransformerException;
 import javax.xml.transform.TransformerFactory;
 import javax.xml.transform.dom.DOMSource;
 import javax.xml.transform.stream.StreamResult;
+import org.jspecify.annotations.Nullable;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -83,15 +86,15 @@ final class DestinationPaths {
         }
     }
 
-    private static Element firstChild(Element parent, String name) {
+    private static @Nullable Element firstChild(Element parent, String name) {
         for (Element child : children(parent, name)) {
             return child;
         }
         return null;
     }
 
-    private static java.util.List<Element> children(Element parent, String name) {
-        java.util.List<Element> result = new java.util.ArrayList<>();
+    private static List<Element> children(Element parent, String name) {
+        List<Element> result = new ArrayList<>();
         NodeList nodes = parent.getChildNodes();
         for (int i = 0; i < nodes.getLength(); i++) {
             if (nodes.item(i) instanceof Element element && name.equals(element.getTagName())) {

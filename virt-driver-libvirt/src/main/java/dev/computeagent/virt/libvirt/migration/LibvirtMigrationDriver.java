@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LibvirtMigrationDriver implements MigrationDriver, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LibvirtMigrationDriver.class);
+    private static final Logger log = LoggerFactory.getLogger(LibvirtMigrationDriver.class);
     /** Job samples start after this (see {@link MigrationMonitor} for why); the timeout is checked from the start. */
     static final Duration FIRST_SAMPLE_AFTER = Duration.ofSeconds(1);
 
@@ -138,7 +138,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
                 return null;
             });
         } catch (DriverException e) {
-            LOG.warn("cannot power off the paused copy of {} after a failed cold migration", uuid, e);
+            log.warn("cannot power off the paused copy of {} after a failed cold migration", uuid, e);
             failure.addSuppressed(e);
         }
         if (!failure.sourceStillRunning()) {
@@ -160,7 +160,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         Duration timeout = request.effectiveCompletionTimeout(memoryMb);
         MigrationFlags flags = new MigrationFlags(live, request.storage() == StorageMode.BLOCK_INCREMENTAL,
                 request.autoConverge(), request.unsafe(), request.bandwidthMibPerSecond());
-        LOG.info("{}: starting ({}, completion timeout {} s, downtime {} -> {} ms{}{})", subject, request.storage(),
+        log.info("{}: starting ({}, completion timeout {} s, downtime {} -> {} ms{}{})", subject, request.storage(),
                 timeout.toSeconds(), limit.toMillis(), request.maxDowntime().toMillis(),
                 request.autoConverge() ? ", auto-converge" : "",
                 request.bandwidthMibPerSecond() > 0 ? ", " + request.bandwidthMibPerSecond() + " MiB/s" : "");
@@ -187,7 +187,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         };
         MigrationResult result = new MigrationMonitor(subject, job, request.pollInterval(), FIRST_SAMPLE_AFTER, timeout,
                 schedule, request.stallTimeout(), listener).watch(transfer, start, limit);
-        LOG.info("{}: done in {} ms", subject, result.wallTime().toMillis());
+        log.info("{}: done in {} ms", subject, result.wallTime().toMillis());
         return result;
     }
 
@@ -209,7 +209,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
                 }
             });
         } catch (DriverException e) {
-            LOG.warn("cannot confirm that {} still runs on the source after a failed migration", uuid, e);
+            log.warn("cannot confirm that {} still runs on the source after a failed migration", uuid, e);
             return new MigrationException(failure.step(), Reason.FAILED, false,
                     "lost the source hypervisor during the migration, outcome unknown: " + failure.getMessage(), failure);
         }
@@ -254,7 +254,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
     public void defineInstance(InstanceSpec spec) {
         try {
             compute.define(spec);
-            LOG.info("defined the cold-migrated instance {}", spec.uuid());
+            log.info("defined the cold-migrated instance {}", spec.uuid());
         } catch (InstanceExistsException | InvalidSpecException e) {
             throw e;
         } catch (DriverException e) {

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 final class MigrationMonitor {
 
-    private static final Logger LOG = LoggerFactory.getLogger(MigrationMonitor.class);
+    private static final Logger log = LoggerFactory.getLogger(MigrationMonitor.class);
     /** How long to wait for the transfer to end after an abort before giving up on it. */
     private static final Duration ABORT_GRACE = Duration.ofSeconds(60);
     /** Progress goes to the log at INFO at most this often; every sample goes at DEBUG. */
@@ -98,7 +98,7 @@ final class MigrationMonitor {
             Duration elapsed = since(startNanos);
             if (elapsed.compareTo(completionTimeout) > 0) {
                 abortedFor = Reason.TIMED_OUT;
-                LOG.warn("{}: not complete after {} ms (timeout {} ms); aborting", subject, elapsed.toMillis(),
+                log.warn("{}: not complete after {} ms (timeout {} ms); aborting", subject, elapsed.toMillis(),
                         completionTimeout.toMillis());
                 abortQuietly();
                 continue;
@@ -111,7 +111,7 @@ final class MigrationMonitor {
                 stats = job.sample();
             } catch (DriverException e) {
                 // the domain leaves the source when the job completes; the transfer's outcome will tell
-                LOG.debug("{}: cannot sample the job: {}", subject, e.getMessage());
+                log.debug("{}: cannot sample the job: {}", subject, e.getMessage());
                 continue;
             }
             if (!stats.active()) {
@@ -123,16 +123,16 @@ final class MigrationMonitor {
                     stats.dataRemaining(), stats.memoryIteration(), limit);
             report(progress);
             if (elapsed.minus(lastLogged).compareTo(LOG_INTERVAL) >= 0) {
-                LOG.info("{}: {}% ({} of {} bytes, {} remaining, iteration {}) after {} ms, downtime limit {} ms",
+                log.info("{}: {}% ({} of {} bytes, {} remaining, iteration {}) after {} ms, downtime limit {} ms",
                         subject, progress.percent(), stats.dataProcessed(), stats.dataTotal(), stats.dataRemaining(),
                         stats.memoryIteration(), elapsed.toMillis(), limit.toMillis());
                 lastLogged = elapsed;
             } else {
-                LOG.debug("{}: {}", subject, progress);
+                log.debug("{}: {}", subject, progress);
             }
             if (stall.stalled(elapsed, stats.dataProcessed(), stats.dataRemaining())) {
                 abortedFor = Reason.STALLED;
-                LOG.warn("{}: no progress for longer than the stall window; aborting", subject);
+                log.warn("{}: no progress for longer than the stall window; aborting", subject);
                 abortQuietly();
                 continue;
             }
@@ -140,10 +140,10 @@ final class MigrationMonitor {
             if (next.compareTo(limit) > 0) {
                 try {
                     job.setMaxDowntime(next);
-                    LOG.info("{}: downtime limit raised to {} ms", subject, next.toMillis());
+                    log.info("{}: downtime limit raised to {} ms", subject, next.toMillis());
                     limit = next;
                 } catch (DriverException e) {
-                    LOG.debug("{}: cannot raise the downtime limit: {}", subject, e.getMessage());
+                    log.debug("{}: cannot raise the downtime limit: {}", subject, e.getMessage());
                 }
             }
         }
@@ -165,7 +165,7 @@ final class MigrationMonitor {
         try {
             listener.onProgress(progress);
         } catch (RuntimeException e) {
-            LOG.warn("{}: migration listener failed; ignored", subject, e);
+            log.warn("{}: migration listener failed; ignored", subject, e);
         }
     }
 
@@ -174,7 +174,7 @@ final class MigrationMonitor {
             job.abort();
         } catch (DriverException e) {
             // the job may have just ended; the transfer's outcome tells what happened
-            LOG.info("{}: abort not accepted: {}", subject, e.getMessage());
+            log.info("{}: abort not accepted: {}", subject, e.getMessage());
         }
     }
 

@@ -6,4 +6,7 @@
  *
  * <p>Nothing here may be null unless documented.
  */
+@NullMarked
 package dev.computeagent.virt.libvirt.migration;
+
+import org.jspecify.annotations.NullMarked;

@@ -53,13 +53,14 @@ class LibvirtErrorsTest {
     }
 
     @Test
-    void badSpecsAndUnreadableDisksAreInvalidSpecs() {
+    void badSpecsAreInvalidSpecsButADiskTheHostCannotOpenIsTheHostsFault() {
         assertThat(translate(LibvirtCall.DEFINE, ErrorNumber.VIR_ERR_XML_ERROR, ErrorDomain.VIR_FROM_DOMAIN))
                 .isInstanceOf(InvalidSpecException.class);
         assertThat(translate(LibvirtCall.CREATE, ErrorNumber.VIR_ERR_NO_NETWORK, ErrorDomain.VIR_FROM_NETWORK))
                 .isInstanceOf(InvalidSpecException.class);
+        // "Cannot access storage file ... (as uid:64055, gid:64055): Permission denied"
         assertThat(translate(LibvirtCall.CREATE, ErrorNumber.VIR_ERR_SYSTEM_ERROR, ErrorDomain.VIR_FROM_STORAGE))
-                .isInstanceOf(InvalidSpecException.class);
+                .isExactlyInstanceOf(HypervisorException.class);
         assertThat(translate(LibvirtCall.DESTROY, ErrorNumber.VIR_ERR_SYSTEM_ERROR, ErrorDomain.VIR_FROM_STORAGE))
                 .isInstanceOf(HypervisorException.class);
     }

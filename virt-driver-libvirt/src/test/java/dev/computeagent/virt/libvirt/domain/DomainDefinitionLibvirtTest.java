@@ -2,6 +2,8 @@ package dev.computeagent.virt.libvirt.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.computeagent.hostio.ProcessResult;
+import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceSpec;
@@ -10,16 +12,14 @@ import dev.computeagent.virt.libvirt.designer.DomainDesigner;
 import dev.computeagent.virt.libvirt.designer.SpecVariants;
 import dev.computeagent.virt.libvirt.designer.VirtType;
 import dev.computeagent.virt.testing.Prerequisites;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -130,19 +130,13 @@ class DomainDefinitionLibvirtTest {
         return virsh(true, "dumpxml", domain.name());
     }
 
-    private static String virsh(boolean mustSucceed, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("prlimit", "--cpu=30", "--as=2147483648", "virsh", "-q", "-c", URI));
+    private static String virsh(boolean mustSucceed, String... args) {
+        List<String> command = new ArrayList<>(List.of("virsh", "-q", "-c", URI));
         command.addAll(List.of(args));
-        Path out = Files.createTempFile(dir, "virsh-", ".out");
-        Path err = Files.createTempFile(dir, "virsh-", ".err");
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("virsh " + args[0] + " did not finish within 30 s");
+        ProcessResult r = new ProcessRunner().run(command, 30, 2L << 30, Duration.ofSeconds(30));
+        if (mustSucceed && r.exitCode() != 0) {
+            throw new AssertionError("virsh " + args[0] + " failed: " + r.stderr());
         }
-        if (mustSucceed && process.exitValue() != 0) {
-            throw new AssertionError("virsh " + args[0] + " failed: " + Files.readString(err, StandardCharsets.UTF_8));
-        }
-        return Files.readString(out, StandardCharsets.UTF_8);
+        return r.stdout();
     }
 }

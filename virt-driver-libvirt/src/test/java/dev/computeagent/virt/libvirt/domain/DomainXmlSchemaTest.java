@@ -2,15 +2,15 @@ package dev.computeagent.virt.libvirt.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.computeagent.hostio.ProcessResult;
+import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.virt.libvirt.designer.DomainDesigner;
 import dev.computeagent.virt.libvirt.designer.SpecVariants;
 import dev.computeagent.virt.testing.Prerequisites;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,15 +57,9 @@ class DomainXmlSchemaTest {
     record ValidationResult(int exitCode, String output) {
     }
 
-    static ValidationResult validate(Path file) throws IOException, InterruptedException {
-        Path output = Files.createTempFile(dir, "validate-", ".out");
-        Process process = new ProcessBuilder("prlimit", "--cpu=20", "--as=2147483648", "virt-xml-validate",
-                file.toString(), "domain")
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("virt-xml-validate did not finish within 20 s");
-        }
-        return new ValidationResult(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+    static ValidationResult validate(Path file) {
+        ProcessResult r = new ProcessRunner().run(List.of("virt-xml-validate", file.toString(), "domain"), 20,
+                2L << 30, Duration.ofSeconds(20));
+        return new ValidationResult(r.exitCode(), r.stdout() + "\n" + r.stderr());
     }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.InvalidSpecException;
 import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.PowerState;
@@ -24,6 +25,7 @@ import dev.computeagent.virt.migration.StorageMode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -201,8 +203,8 @@ class LiveMigrationTwoLibvirtHostsTest {
         Path dir = HOSTS.sharedDir();
         Path log = MigrationGuests.consoleLog(dir, uuid);
         InstanceSpec spawned = MigrationGuests.spec(uuid, MigrationGuests.overlay(dir, uuid), log);
-        NicSpec user = new NicSpec(NicSpec.Type.USER, java.util.Optional.empty(),
-                java.util.Optional.of("52:54:00:aa:bb:cc"), "e1000");
+        NicSpec user = new NicSpec(NicSpec.Type.USER, Optional.empty(),
+                Optional.of("52:54:00:aa:bb:cc"), "e1000");
         driverA.spawn(new InstanceSpec(uuid, spawned.metadata(), spawned.disks(), List.of(user), log, false));
         try {
             driverA.stop(uuid, Duration.ZERO);
@@ -288,7 +290,7 @@ class LiveMigrationTwoLibvirtHostsTest {
                 HOSTS.b().dir().resolve("console-" + uuid + ".log"));
 
         assertThatThrownBy(() -> migratorB.defineInstance(spec))
-                .isInstanceOf(dev.computeagent.virt.InvalidSpecException.class);
+                .isInstanceOf(InvalidSpecException.class);
         assertThat(driverB.listInstances()).noneMatch(i -> i.uuid().equals(uuid));
     }
 

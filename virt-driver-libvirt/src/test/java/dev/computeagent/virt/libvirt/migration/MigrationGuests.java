@@ -1,5 +1,6 @@
 package dev.computeagent.virt.libvirt.migration;
 
+import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.InstanceMetadata;
@@ -9,10 +10,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /** Instance files for migration tests: a tiny-guest base per directory and qcow2 overlays on it. */
 final class MigrationGuests {
@@ -62,22 +63,6 @@ final class MigrationGuests {
 
     /** Runs a helper command (argument list, no shell) and fails on a non-zero exit or after 30 s. */
     static void run(String... command) {
-        try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            boolean done = process.waitFor(30, TimeUnit.SECONDS);
-            String output = new String(process.getInputStream().readAllBytes());
-            if (!done) {
-                process.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " timed out: " + output);
-            }
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        Commands.check(Duration.ofSeconds(30), command);
     }
 }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -176,7 +177,7 @@ public final class TwoLibvirtHosts implements BeforeAllCallback, AfterAllCallbac
     }
 
     private Host host(String name) {
-        String upper = name.toUpperCase(java.util.Locale.ROOT);
+        String upper = name.toUpperCase(Locale.ROOT);
         return new Host(name, env.get("URI_" + upper), env.get("TCP_URI_" + upper), env.get("IP_" + upper),
                 Path.of(env.get("HOST_DIR_" + upper)));
     }

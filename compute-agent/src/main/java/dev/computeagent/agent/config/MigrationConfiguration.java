@@ -1,0 +1,93 @@
+package dev.computeagent.agent.config;
+
+import dev.computeagent.agent.events.EventSink;
+import dev.computeagent.agent.execution.InstanceLanes;
+import dev.computeagent.agent.migration.DestinationClient;
+import dev.computeagent.agent.migration.IncomingMigrations;
+import dev.computeagent.agent.migration.MigrateHandler;
+import dev.computeagent.agent.migration.MigrationAbortHandler;
+import dev.computeagent.agent.migration.MigrationAdoptHandler;
+import dev.computeagent.agent.migration.MigrationCheckHandler;
+import dev.computeagent.agent.migration.MigrationPolicy;
+import dev.computeagent.agent.migration.MigrationPrepareHandler;
+import dev.computeagent.agent.migration.MigrationTimeouts;
+import dev.computeagent.agent.migration.MigrationsInFlight;
+import dev.computeagent.agent.migration.OwnedInstancesDriver;
+import dev.computeagent.agent.power.PowerStateSync;
+import dev.computeagent.agent.provision.HostCapacity;
+import dev.computeagent.agent.provision.InstanceProvisioner;
+import dev.computeagent.agent.state.InstanceFiles;
+import dev.computeagent.agent.state.InstanceRegistry;
+import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.image.ImageCache;
+import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.migration.MigrationDriver;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Migration, both sides: the source's {@code migrate} handler and the destination's four
+ * {@code migration.*} handlers with their shared record of incoming migrations; host ownership
+ * ({@link OwnedInstancesDriver}) is the collaborator adopt claims instances through.
+ */
+@Configuration(proxyBeanMethods = false)
+public class MigrationConfiguration {
+
+    @Bean
+    MigrationsInFlight migrationsInFlight() {
+        return new MigrationsInFlight();
+    }
+
+    /** The power-state sync leaves instances in flight to their migration. */
+    @Bean
+    PowerStateSync powerStateSync(ComputeDriver driver, InstanceLanes lanes, InstanceStore store,
+                                  InstanceRegistry registry, EventSink events, MigrationsInFlight migrations) {
+        return new PowerStateSync(driver, lanes, store, registry, events, migrations::contains);
+    }
+
+    @Bean
+    MigrateHandler migrateHandler(ComputeDriver driver, MigrationDriver migrationDriver,
+                                  DestinationClient destinations, InstanceStore store, InstanceFiles files,
+                                  MigrationsInFlight inFlight, AgentProperties properties) {
+        AgentProperties.Libvirt libvirt = properties.libvirt();
+        return new MigrateHandler(driver, migrationDriver, destinations, store, files, inFlight, properties.host(),
+                properties.stateDir(), MigrationTimeouts.DEFAULTS,
+                new MigrationPolicy(libvirt.migrationBandwidth(), libvirt.migrationAutoConverge(), false));
+    }
+
+    @Bean
+    IncomingMigrations incomingMigrations(InstanceFiles files, MigrationsInFlight inFlight, HostCapacity capacity) {
+        return new IncomingMigrations(files, inFlight, capacity);
+    }
+
+    @Bean
+    MigrationCheckHandler migrationCheckHandler(InstanceStore store, InstanceFiles files, HostCapacity capacity,
+                                                AgentProperties properties) {
+        return new MigrationCheckHandler(store, files, capacity, properties.effectiveMigrationUri(),
+                properties.stateDir());
+    }
+
+    @Bean
+    MigrationPrepareHandler migrationPrepareHandler(IncomingMigrations incoming, ImageCache images,
+                                                    InstanceStore store, InstanceFiles files,
+                                                    InstanceProvisioner provisioner, HostCapacity capacity,
+                                                    AgentProperties properties) {
+        return new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity,
+                properties.effectiveMigrationUri());
+    }
+
+    @Bean
+    MigrationAdoptHandler migrationAdoptHandler(IncomingMigrations incoming, OwnedInstancesDriver ownership,
+                                                MigrationDriver migrationDriver, ImageCache images,
+                                                InstanceStore store, InstanceFiles files,
+                                                InstanceProvisioner provisioner, AgentProperties properties) {
+        return new MigrationAdoptHandler(incoming, ownership, migrationDriver, images, store, files, provisioner,
+                properties.host());
+    }
+
+    @Bean
+    MigrationAbortHandler migrationAbortHandler(IncomingMigrations incoming, InstanceStore store,
+                                                InstanceFiles files) {
+        return new MigrationAbortHandler(incoming, store, files);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.computeagent.agent.migration;
+
+import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.handler.CommandHandler;
+import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.MigrationAbortArgs;
+import dev.computeagent.agent.state.InstanceFiles;
+import dev.computeagent.agent.state.InstanceStore;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code migration.abort}, on the destination: removes what prepare created and releases what it held;
+ * never an instance the hypervisor has here. Nothing prepared (or already settled) is success.
+ */
+public final class MigrationAbortHandler implements CommandHandler<MigrationAbortArgs> {
+
+    private static final Logger log = LoggerFactory.getLogger(MigrationAbortHandler.class);
+
+    private final IncomingMigrations incoming;
+    private final InstanceStore store;
+    private final InstanceFiles files;
+
+    public MigrationAbortHandler(IncomingMigrations incoming, InstanceStore store, InstanceFiles files) {
+        this.incoming = incoming;
+        this.store = store;
+        this.files = files;
+    }
+
+    @Override
+    public CommandName command() {
+        return CommandName.MIGRATION_ABORT;
+    }
+
+    @Override
+    public Outcome handle(Command<MigrationAbortArgs> command) {
+        UUID uuid = command.instanceUuid();
+        String source = IncomingMigrations.authenticatedSource(command);
+        Optional<String> preparer = incoming.preparer(uuid);
+        if (preparer.isEmpty()) {
+            return new Outcome(Map.of()); // nothing prepared here (or already settled): nothing to undo
+        }
+        incoming.requireNotPreparedByOther(uuid, source, "; not aborted");
+        try {
+            if (store.find(uuid).isPresent()) {
+                // the hypervisor has it here: not prepare's leftovers, never removed by an abort
+                log.warn("abort of the migration of {}: the instance exists here, left alone", uuid);
+                return new Outcome(Map.of());
+            }
+            if (incoming.isPreparedDirectory(uuid)) {
+                files.delete(uuid);
+            }
+            return new Outcome(Map.of());
+        } finally {
+            incoming.settled(uuid);
+        }
+    }
+}

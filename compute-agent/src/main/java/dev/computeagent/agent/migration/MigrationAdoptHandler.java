@@ -1,0 +1,199 @@
+package dev.computeagent.agent.migration;
+
+import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.failure.CommandFailedException;
+import dev.computeagent.agent.handler.CommandHandler;
+import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.message.MigratedInstance;
+import dev.computeagent.agent.message.MigrationAdoptArgs;
+import dev.computeagent.agent.message.NicArgs;
+import dev.computeagent.agent.provision.InstanceProvisioner;
+import dev.computeagent.agent.state.Annotations;
+import dev.computeagent.agent.state.InstanceFiles;
+import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.InstanceView;
+import dev.computeagent.image.ImageCache;
+import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.InstanceMetadata;
+import dev.computeagent.virt.InstanceNotFoundException;
+import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.PowerState;
+import dev.computeagent.virt.migration.MigrationDriver;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code migration.adopt}, on the destination: the hypervisor moved the instance here; the adopt claims it
+ * for this host ({@link OwnedInstancesDriver#claim}, the host-ownership collaborator) and records it
+ * ({@code ACTIVE}; a stopped instance moved with its disks arrives paused and is powered off, then started
+ * when {@code start}). Until then the instance is another host's and invisible to this agent's views. An
+ * adopt nobody prepared here (the destination restarted meanwhile) is accepted only for an instance the
+ * hypervisor moved here whose owner is the sender.
+ *
+ * <p>A cold migration over shared storage sends the instance as typed data ({@link MigratedInstance}): the
+ * destination renders and defines the domain itself, with its own paths ({@link InstanceProvisioner}: root
+ * overlay, ephemeral disk, config drive and console log of its own instance directory), exactly as a spawn
+ * here would; nothing the source sent is defined as a document. A failure undefines what it defined.
+ */
+public final class MigrationAdoptHandler implements CommandHandler<MigrationAdoptArgs> {
+
+    private static final Logger log = LoggerFactory.getLogger(MigrationAdoptHandler.class);
+
+    private final IncomingMigrations incoming;
+    private final OwnedInstancesDriver ownership;
+    private final MigrationDriver migrationDriver;
+    private final ImageCache images;
+    private final InstanceStore store;
+    private final InstanceFiles files;
+    private final InstanceProvisioner provisioner;
+    private final String host;
+
+    /** @param host this agent's {@code agent.host}, the owner of what it defines */
+    public MigrationAdoptHandler(IncomingMigrations incoming, OwnedInstancesDriver ownership,
+                                 MigrationDriver migrationDriver, ImageCache images, InstanceStore store,
+                                 InstanceFiles files, InstanceProvisioner provisioner, String host) {
+        this.incoming = incoming;
+        this.ownership = ownership;
+        this.migrationDriver = migrationDriver;
+        this.images = images;
+        this.store = store;
+        this.files = files;
+        this.provisioner = provisioner;
+        this.host = host;
+    }
+
+    @Override
+    public CommandName command() {
+        return CommandName.MIGRATION_ADOPT;
+    }
+
+    @Override
+    public Outcome handle(Command<MigrationAdoptArgs> command) {
+        UUID uuid = command.instanceUuid();
+        MigrationAdoptArgs args = command.args();
+        String source = IncomingMigrations.authenticatedSource(command);
+        incoming.requireNotPreparedByOther(uuid, source, "");
+        if (args.instance() != null) {
+            if (incoming.preparer(uuid).isEmpty()) {
+                throw IncomingMigrations.refused("no migration of " + uuid + " from " + source + " was prepared here");
+            }
+            return adoptCold(uuid, args.instance(), Boolean.TRUE.equals(args.start()), source);
+        }
+        // an adopt without start (a re-sent migrate) follows what the source said at prepare
+        boolean startOnArrival = args.start() != null ? args.start()
+                : incoming.marker(uuid).map(IncomingMigrations.PreparedMarker::start).orElse(false);
+        boolean coldCopy = args.start() != null || startOnArrival;
+        InstanceInfo info;
+        try {
+            // a live arrival is recorded with the claim: one metadata write on the critical path
+            info = ownership.claim(uuid, source, i -> stoppedArrival(i, coldCopy) ? i.metadata().annotations()
+                    : Annotations.with(i.metadata().annotations(), Annotations.fromPower(i.powerState()), null));
+        } catch (InstanceNotFoundException e) {
+            throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "instance " + uuid
+                    + " has not arrived on this host", false);
+        }
+        incoming.unmark(uuid);
+        if (files.exists(uuid)) {
+            files.markSpawnComplete(uuid);
+        }
+        try {
+            InstanceView view = stoppedArrival(info, coldCopy)
+                    ? store.record(uuid, Annotations.fromPower(settleStoppedArrival(uuid, startOnArrival)), null)
+                    : store.track(info);
+            log.info("adopted instance {} migrated from {}", uuid, source);
+            return Outcome.of(view);
+        } finally {
+            incoming.settled(uuid);
+        }
+    }
+
+    /** A live arrival runs; a stopped one (paused, never run) is a cold copy, or is found paused. */
+    private static boolean stoppedArrival(InstanceInfo info, boolean coldCopy) {
+        return coldCopy || info.powerState() == PowerState.PAUSED;
+    }
+
+    /**
+     * A stopped instance moved with its disks arrives paused (or stopped), its guest never having run
+     * ({@link MigrationDriver#migrateStopped}): power it off, and boot it when it was running on the source.
+     * A failed boot leaves it this host's, stopped, with the error.
+     */
+    private PowerState settleStoppedArrival(UUID uuid, boolean start) {
+        ComputeDriver driver = ownership;
+        driver.stop(uuid, Duration.ZERO);
+        if (!start) {
+            return PowerState.SHUTDOWN;
+        }
+        try {
+            driver.start(uuid);
+        } catch (RuntimeException e) {
+            store.record(uuid, InstanceState.STOPPED, "arrived by cold migration, but did not start: "
+                    + e.getMessage());
+            throw e;
+        }
+        return PowerState.RUNNING;
+    }
+
+    /**
+     * Cold over shared storage: render and define the instance from the typed {@code instance}, with this
+     * host's paths, claim it, start it when it was running; undone on failure.
+     */
+    private Outcome adoptCold(UUID uuid, MigratedInstance instance, boolean start, String source) {
+        boolean defined = false;
+        try {
+            if (!ownership.existsForAnyHost(uuid)) {
+                migrationDriver.defineInstance(spec(uuid, instance));
+                defined = true;
+            }
+            ownership.claim(uuid, source);
+            if (start) {
+                ownership.start(uuid);
+            }
+        } catch (RuntimeException e) {
+            if (defined) {
+                try {
+                    ownership.destroyForAnyHost(uuid);
+                } catch (RuntimeException cleanup) {
+                    log.error("cold adopt of {} failed and its definition could not be removed", uuid, cleanup);
+                }
+            }
+            incoming.settled(uuid);
+            throw e;
+        }
+        if (files.exists(uuid)) {
+            files.markSpawnComplete(uuid);
+        }
+        InstanceView view = store.record(uuid, start ? InstanceState.ACTIVE : InstanceState.STOPPED, null);
+        incoming.settled(uuid);
+        log.info("adopted instance {} cold-migrated from {}", uuid, source);
+        return Outcome.of(view);
+    }
+
+    /**
+     * The instance as a spawn here would define it: the typed data the source sent, this host as the owner,
+     * this host's own files, the image's own properties (as cached here by prepare).
+     */
+    private InstanceSpec spec(UUID uuid, MigratedInstance instance) {
+        Flavor flavor = instance.flavor();
+        Map<String, String> annotations = new HashMap<>();
+        annotations.put(Annotations.STATE, InstanceState.STOPPED.name());
+        Optional.ofNullable(instance.createdAt()).ifPresent(v -> annotations.put(Annotations.CREATED_AT, v));
+        Optional.ofNullable(instance.spawnRequest()).ifPresent(v -> annotations.put(Annotations.SPAWN_REQUEST, v));
+        Optional.ofNullable(instance.specSha256()).ifPresent(v -> annotations.put(Annotations.SPEC_SHA256, v));
+        InstanceMetadata metadata = new InstanceMetadata(instance.name(), flavor, instance.imageId(), host,
+                instance.metadata() == null ? Map.of() : instance.metadata(), annotations);
+        return provisioner.spec(uuid, metadata, provisioner.disks(uuid, flavor),
+                instance.nics() == null ? List.of() : instance.nics().stream().map(NicArgs::toSpec).toList(),
+                images.fetch(instance.imageId()).properties());
+    }
+}

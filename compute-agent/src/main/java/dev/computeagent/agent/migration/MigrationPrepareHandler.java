@@ -1,0 +1,102 @@
+package dev.computeagent.agent.migration;
+
+import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.failure.CommandFailedException;
+import dev.computeagent.agent.handler.CommandHandler;
+import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.provision.HostCapacity;
+import dev.computeagent.agent.provision.InstanceProvisioner;
+import dev.computeagent.agent.provision.InstanceProvisioner.ConfigDrive;
+import dev.computeagent.agent.provision.Phases;
+import dev.computeagent.agent.state.InstanceFiles;
+import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.image.ImageCache;
+import dev.computeagent.virt.Flavor;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * {@code migration.prepare}, on the destination: holds the instance's capacity ({@link HostCapacity}: its
+ * memory and, when its disks are copied, its disks) until adopt or abort, caches the base image (its
+ * failure codes pass through, e.g. {@code IMAGE_NOT_FOUND}) and, when the storage is not shared, creates
+ * the instance directory with its disks as a spawn here would ({@link InstanceProvisioner}): an empty
+ * overlay over the same base, the ephemeral disk, and the source's config drive, which a block migration
+ * does not copy. The directory is marked as prepared (with its source) so that abort knows it is its own
+ * to remove. On failure nothing stays held and the directory it created is removed.
+ */
+public final class MigrationPrepareHandler implements CommandHandler<MigrationPrepareArgs> {
+
+    private final IncomingMigrations incoming;
+    private final ImageCache images;
+    private final InstanceStore store;
+    private final InstanceFiles files;
+    private final InstanceProvisioner provisioner;
+    private final HostCapacity capacity;
+    private final String migrationUri;
+
+    public MigrationPrepareHandler(IncomingMigrations incoming, ImageCache images, InstanceStore store,
+                                   InstanceFiles files, InstanceProvisioner provisioner, HostCapacity capacity,
+                                   String migrationUri) {
+        this.incoming = incoming;
+        this.images = images;
+        this.store = store;
+        this.files = files;
+        this.provisioner = provisioner;
+        this.capacity = capacity;
+        this.migrationUri = migrationUri;
+    }
+
+    @Override
+    public CommandName command() {
+        return CommandName.MIGRATION_PREPARE;
+    }
+
+    @Override
+    public Outcome handle(Command<MigrationPrepareArgs> command) {
+        UUID uuid = command.instanceUuid();
+        MigrationPrepareArgs args = command.args();
+        String source = IncomingMigrations.authenticatedSource(command);
+        if (store.find(uuid).isPresent()) {
+            throw new CommandFailedException(ErrorCode.INSTANCE_EXISTS, "instance " + uuid + " already exists here",
+                    false);
+        }
+        incoming.requireNotPreparedByOther(uuid, source, "");
+        Flavor flavor = args.flavor();
+        boolean block = args.blockMigration();
+        long rootBytes = args.diskVirtualSize() != null && args.diskVirtualSize() > 0 ? args.diskVirtualSize()
+                : flavor.rootBytes();
+        // held until adopt or abort: spawns and other arrivals meanwhile count it
+        capacity.reserve(uuid, block ? HostCapacity.Need.withDisks(flavor, rootBytes)
+                : HostCapacity.Need.withoutDisks(flavor));
+        incoming.prepared(uuid, source);
+        boolean created = false;
+        try {
+            long imageBytes = images.fetch(args.imageId()).virtualSize();
+            if (block) {
+                if (rootBytes == 0) {
+                    // the overlay takes the image's virtual size: hold that, not nothing
+                    capacity.reserve(uuid, HostCapacity.Need.withDisks(flavor, imageBytes));
+                }
+                created = files.create(uuid);
+                incoming.mark(uuid, new IncomingMigrations.PreparedMarker(source, Boolean.TRUE.equals(args.start())));
+                provisioner.createDisks(uuid, args.imageId(), flavor, rootBytes, configDrive(args), Phases.UNTIMED);
+            }
+        } catch (RuntimeException e) {
+            incoming.settled(uuid);
+            if (created) {
+                files.delete(uuid);
+            }
+            throw e;
+        }
+        return new Outcome(Map.of("migration_uri", migrationUri));
+    }
+
+    private static ConfigDrive configDrive(MigrationPrepareArgs args) {
+        return args.configDrive() == null ? new ConfigDrive.None()
+                : new ConfigDrive.Install(Base64.getDecoder().decode(args.configDrive()));
+    }
+}

@@ -1,0 +1,295 @@
+package dev.computeagent.agent.migration;
+
+import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.failure.CommandFailedException;
+import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.ErrorCode;
+import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.message.InternalArgs;
+import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.message.MigrationAbortArgs;
+import dev.computeagent.agent.message.MigrationAdoptArgs;
+import dev.computeagent.agent.message.MigrationCheckArgs;
+import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.state.Annotations;
+import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.InstanceMetadata;
+import dev.computeagent.virt.PowerState;
+import dev.computeagent.virt.migration.MigrationException;
+import dev.computeagent.virt.migration.MigrationProgress;
+import dev.computeagent.virt.migration.MigrationRequest;
+import dev.computeagent.virt.migration.MigrationResult;
+import dev.computeagent.virt.migration.SharedStorageProbe;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One outgoing migration, step by step ({@link MigrateHandler} has the failure semantics): check, prepare,
+ * the hypervisor's move, adopt; it remembers how far it got so that {@link #rollBack} knows what to undo.
+ */
+final class OutgoingMigration {
+
+    private static final Logger log = LoggerFactory.getLogger(OutgoingMigration.class);
+
+    private final MigrateHandler.Collaborators parts;
+    private final Command<MigrateArgs> command;
+    private final UUID uuid;
+    private final String destination;
+    private final InstanceInfo info;
+    private boolean shared;
+    private boolean prepareSent;
+    private boolean moved;
+    private boolean wasRunning;
+    private boolean stopped;
+
+    OutgoingMigration(MigrateHandler.Collaborators parts, Command<MigrateArgs> command, InstanceInfo info) {
+        this.parts = parts;
+        this.command = command;
+        this.uuid = command.instanceUuid();
+        this.destination = command.args().destination();
+        this.info = info;
+    }
+
+    Outcome run() {
+        InstanceMetadata meta = info.metadata();
+        MigrationReply check = checkDestination(meta);
+        shared = check.flag("shared_storage");
+        String uri = check.string("migration_uri").orElseThrow(() -> failed("check",
+                "destination " + destination + " did not tell its migration URI", false));
+        MigrationPlan plan;
+        try {
+            plan = MigrationPlan.decide(command.args(), shared, uri, parts.policy());
+        } catch (CommandFailedException e) {
+            throw failed("check", e.getMessage(), false);
+        } catch (IllegalArgumentException e) {
+            throw failed("check", "destination " + destination + " sent an unusable migration URI: "
+                    + e.getMessage(), false);
+        }
+        MigrationRequest request = withPathRewrite(plan.request(), shared, destinationStateDir(check));
+        prepareSent = true;
+        // kept there for a cold copy: a re-sent migrate whose first adopt went unanswered no longer knows it
+        Boolean start = plan instanceof MigrationPlan.Cold && plan.destinationNeedsOverlay()
+                ? info.powerState() == PowerState.RUNNING : null;
+        call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, plan.destinationNeedsOverlay(), start),
+                parts.timeouts().prepare());
+        parts.store().record(uuid, InstanceState.MIGRATING, null);
+        if (plan instanceof MigrationPlan.Cold) {
+            wasRunning = info.powerState() == PowerState.RUNNING;
+            parts.driver().stop(uuid, command.args().stopTimeoutOrDefault());
+            stopped = true;
+            return plan.destinationNeedsOverlay() ? moveStoppedWithDisk(request) : handOverInstance();
+        }
+        MigrationResult result;
+        try {
+            result = parts.migrationDriver().migrateLive(uuid, request, this::logProgress);
+        } catch (MigrationException e) {
+            moved = !e.sourceStillRunning() && parts.store().find(uuid).isEmpty();
+            throw MigrationFailures.toCommandFailure(e);
+        }
+        moved = true;
+        log.info("instance {} moved to {} in {} ms ({} bytes)", uuid, destination, result.wallTime().toMillis(),
+                result.bytesTransferred());
+        parts.store().forget(uuid);
+        return finish(adopt(null), PowerState.RUNNING);
+    }
+
+    private void logProgress(MigrationProgress progress) {
+        log.info("migration of {} to {}: {}% ({} of {} bytes, iteration {}, downtime limit {} ms)", uuid,
+                destination, progress.percent(), progress.dataProcessed(), progress.dataTotal(),
+                progress.memoryIteration(), progress.downtimeLimit().toMillis());
+    }
+
+    /** The guest runs (or, cold, is defined) there and its agent adopted it: the source lets it go. */
+    private Outcome finish(MigrationReply adopted, PowerState expected) {
+        if (!shared) {
+            removeSourceFiles();
+        }
+        Map<String, Object> payload = new LinkedHashMap<>(adopted.payload());
+        payload.put("destination", destination);
+        payload.putIfAbsent("state", Annotations.fromPower(expected).name());
+        payload.putIfAbsent("power_state", expected.name());
+        return new Outcome(payload);
+    }
+
+    /**
+     * Cold without shared storage: the stopped instance moves with its overlay copied into the one
+     * prepare created there; it arrives paused, never having run, and the destination's adopt powers it
+     * off and starts it when it was running here.
+     */
+    private Outcome moveStoppedWithDisk(MigrationRequest request) {
+        MigrationResult result;
+        try {
+            result = parts.migrationDriver().migrateStopped(uuid, request, this::logProgress);
+        } catch (MigrationException e) {
+            moved = parts.store().find(uuid).isEmpty();
+            throw MigrationFailures.toCommandFailure(e, moved ? "the instance is no longer on the source"
+                    : "the instance stays on the source");
+        }
+        moved = true;
+        log.info("stopped instance {} moved to {} with its disk in {} ms ({} bytes)", uuid, destination,
+                result.wallTime().toMillis(), result.bytesTransferred());
+        parts.store().forget(uuid);
+        return finish(adopt(wasRunning), wasRunning ? PowerState.RUNNING : PowerState.SHUTDOWN);
+    }
+
+    /**
+     * Cold over shared storage: hand the instance over with the adopt, as typed data (never a
+     * hypervisor document); the destination renders and defines it with its own paths and (when it was
+     * running) starts it, then undefine here. The disk stays where it is.
+     */
+    private Outcome handOverInstance() {
+        MigrationAdoptArgs args = new MigrationAdoptArgs(parts.host(), command.requestId(),
+                MigrateHandler.migrated(parts.migrationDriver().exportInstance(uuid)), wasRunning);
+        MigrationReply adopted;
+        try {
+            adopted = parts.destinations().call(destination, CommandName.MIGRATION_ADOPT, command.requestId() + ".adopt",
+                    uuid, args, parts.timeouts().adopt());
+        } catch (DestinationUnreachableException e) {
+            // the destination may or may not have started it: never start a second copy on the shared disk
+            moved = true;
+            parts.store().record(uuid, InstanceState.ERROR, "cold migration to " + destination + " unconfirmed: "
+                    + e.getMessage());
+            throw failed("adopt", e.getMessage() + "; the instance stays stopped here until its owner is "
+                    + "known", true);
+        }
+        if (adopted.failed()) {
+            throw failed("adopt", "destination " + destination + " refused: " + adopted.error().code() + ": "
+                    + adopted.error().message(), adopted.error().retriable());
+        }
+        moved = true;
+        parts.driver().destroy(uuid);
+        parts.store().forget(uuid);
+        Map<String, Object> payload = new LinkedHashMap<>(adopted.payload());
+        payload.put("destination", destination);
+        return new Outcome(payload);
+    }
+
+    private MigrationReply checkDestination(InstanceMetadata meta) {
+        SharedStorageProbe.Marker marker = parts.files().exists(uuid) ? SharedStorageProbe.plant(parts.files().dir(uuid)) : null;
+        try {
+            return call("check", CommandName.MIGRATION_CHECK, new MigrationCheckArgs(parts.host(), meta.flavor(),
+                    meta.imageId(), marker == null ? null : SharedStorageProbe.PREFIX + marker.token()),
+                    parts.timeouts().check());
+        } finally {
+            if (marker != null) {
+                SharedStorageProbe.remove(marker);
+            }
+        }
+    }
+
+    private MigrationPrepareArgs prepareArgs(InstanceMetadata meta, boolean block, Boolean start) {
+        Path configDrive = parts.files().configDrive(uuid);
+        // read-only disks are not mirrored: the destination needs the same drive before the move
+        String drive = block && Files.isRegularFile(configDrive)
+                ? Base64.getEncoder().encodeToString(readConfigDrive(configDrive)) : null;
+        return new MigrationPrepareArgs(parts.host(), meta.name(), meta.flavor(), meta.imageId(), block,
+                meta.flavor().rootBytes(), meta.userMetadata(), start, drive);
+    }
+
+    /** The destination's state directory, as its check answered (privately), else the same as here. */
+    private Path destinationStateDir(MigrationReply check) {
+        try {
+            Path given = check.replyOnly("state_dir").map(Path::of).orElse(parts.stateDir());
+            if (given.isAbsolute() && given.normalize().equals(given)) {
+                return given;
+            }
+        } catch (InvalidPathException e) {
+            // refused below
+        }
+        throw failed("check", "destination " + destination + " sent an unusable state directory", false);
+    }
+
+    private static byte[] readConfigDrive(Path configDrive) {
+        try {
+            return Files.readAllBytes(configDrive);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the config drive " + configDrive, e);
+        }
+    }
+
+    private MigrationRequest withPathRewrite(MigrationRequest request, boolean shared, Path destinationStateDir) {
+        // hosts laid out differently: the destination's definition must point at its own files
+        return shared || destinationStateDir.equals(parts.stateDir()) ? request
+                : request.withPathRewrite(parts.stateDir(), destinationStateDir);
+    }
+
+    /** @param start cold copy: boot it on arrival; null for a live migration */
+    private MigrationReply adopt(Boolean start) {
+        try {
+            return call("adopt", CommandName.MIGRATION_ADOPT,
+                    new MigrationAdoptArgs(parts.host(), command.requestId(), null, start), parts.timeouts().adopt());
+        } catch (CommandFailedException e) {
+            // the guest runs there whatever its agent said: this host must let it go
+            if (!shared) {
+                removeSourceFiles();
+            }
+            throw new CommandFailedException(e.code(), e.getMessage() + "; the instance runs on " + destination
+                    + ": send migrate again to have its agent adopt it", true, e);
+        }
+    }
+
+    private void removeSourceFiles() {
+        try {
+            parts.files().delete(uuid);
+        } catch (RuntimeException e) {
+            log.warn("instance {} migrated, but its directory here could not be removed", uuid, e);
+        }
+    }
+
+    private MigrationReply call(String step, CommandName name, InternalArgs args, Duration timeout) {
+        MigrationReply reply;
+        try {
+            reply = parts.destinations().call(destination, name, command.requestId() + "." + step, uuid, args, timeout);
+        } catch (DestinationUnreachableException e) {
+            throw failed(step, e.getMessage(), !e.unknownHost());
+        }
+        if (reply.failed()) {
+            throw failed(step, "destination " + destination + " refused: " + reply.error().code() + ": "
+                    + reply.error().message(), reply.error().retriable());
+        }
+        return reply;
+    }
+
+    void rollBack(RuntimeException cause) {
+        if (moved) {
+            return;
+        }
+        if (prepareSent) {
+            try {
+                parts.destinations().call(destination, CommandName.MIGRATION_ABORT, command.requestId() + ".abort", uuid,
+                        new MigrationAbortArgs(parts.host(), MigrateHandler.abbreviate(String.valueOf(cause.getMessage()))),
+                        parts.timeouts().abort());
+            } catch (RuntimeException e) {
+                log.warn("could not tell {} to abort the migration of {}: {}", destination, uuid, e.toString());
+            }
+        }
+        if (stopped && wasRunning) {
+            try {
+                parts.driver().start(uuid);
+            } catch (RuntimeException e) {
+                log.warn("could not start {} again after a failed cold migration", uuid, e);
+            }
+        }
+        try {
+            parts.store().find(uuid).ifPresent(i -> parts.store().record(uuid, Annotations.fromPower(i.powerState()), null));
+        } catch (RuntimeException e) {
+            log.warn("could not restore the state of {} after a failed migration", uuid, e);
+        }
+    }
+
+    static CommandFailedException failed(String step, String reason, boolean retriable) {
+        return new CommandFailedException(ErrorCode.MIGRATION_FAILED, "migration failed at step " + step + ": "
+                + reason, retriable);
+    }
+}
