@@ -83,7 +83,7 @@ public final class ColdSpawnBenchmark {
         try (GlanceStubServer store = GlanceStubServer.start();
                 BenchAmqp amqp = new BenchAmqp("127.0.0.1", 5672, host)) {
             for (int i = 0; i < 2 * rounds; i++) {
-                store.addImage(imageId(i), image);
+                store.addImage(imageId(i), image).diskFormat("qcow2");
             }
             Map<String, String> env = Map.of("AGENT_HOST", host, "AGENT_STATE_DIR", state.toString(),
                     "AGENT_IMAGESTORE_URL", store.url().toString(), "AGENT_LIBVIRT_URI", "qemu:///system",
