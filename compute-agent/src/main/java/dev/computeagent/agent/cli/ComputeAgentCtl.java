@@ -52,6 +52,7 @@ public final class ComputeAgentCtl {
               reboot  --host H UUID [--hard]
               delete  --host H UUID
               migrate --host H UUID --to H2 [--cold] [--block | --shared]
+              pause | unpause | suspend | resume  --host H UUID
               send    --host H FILE|-          a raw command envelope, published as it is
             Read from an agent's REST API (--api, default http://<--host or 127.0.0.1>:8080):
               status                           the host: hypervisor, broker, resources, counts
@@ -138,6 +139,10 @@ public final class ComputeAgentCtl {
             case "delete" -> {
                 CtlArgs a = parse(args, Set.of(), Set.of());
                 yield send(a, CommandName.DELETE, instance(a), NoArgs.INSTANCE);
+            }
+            case "pause", "unpause", "suspend", "resume" -> {
+                CtlArgs a = parse(args, Set.of(), Set.of());
+                yield send(a, CommandName.fromWire(command).orElseThrow(), instance(a), NoArgs.INSTANCE);
             }
             case "migrate" -> {
                 CtlArgs a = parse(args, Set.of("to"), Set.of("cold", "block", "shared"));

@@ -8,10 +8,14 @@ import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.handler.CommandHandler;
 import dev.computeagent.agent.handler.DeleteHandler;
 import dev.computeagent.agent.handler.HandlerRegistry;
+import dev.computeagent.agent.handler.PauseHandler;
 import dev.computeagent.agent.handler.RebootHandler;
+import dev.computeagent.agent.handler.ResumeHandler;
 import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.handler.StartHandler;
 import dev.computeagent.agent.handler.StopHandler;
+import dev.computeagent.agent.handler.SuspendHandler;
+import dev.computeagent.agent.handler.UnpauseHandler;
 import dev.computeagent.agent.heartbeat.Heartbeat;
 import dev.computeagent.agent.journal.FileRequestJournal;
 import dev.computeagent.agent.message.AgentJson;
@@ -28,6 +32,7 @@ import dev.computeagent.agent.status.HostStatusService;
 import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.PowerOperations;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -121,6 +126,26 @@ public class AgentCoreConfiguration {
     @Bean
     DeleteHandler deleteHandler(ComputeDriver driver, InstanceStore store, InstanceFiles files) {
         return new DeleteHandler(driver, store, files);
+    }
+
+    @Bean
+    PauseHandler pauseHandler(PowerOperations power, InstanceStore store) {
+        return new PauseHandler(power, store);
+    }
+
+    @Bean
+    UnpauseHandler unpauseHandler(PowerOperations power, InstanceStore store) {
+        return new UnpauseHandler(power, store);
+    }
+
+    @Bean
+    SuspendHandler suspendHandler(PowerOperations power, InstanceStore store) {
+        return new SuspendHandler(power, store);
+    }
+
+    @Bean
+    ResumeHandler resumeHandler(PowerOperations power, InstanceStore store) {
+        return new ResumeHandler(power, store);
     }
 
     /** Every handler bean, checked at start-up: a command without one stops the agent. */

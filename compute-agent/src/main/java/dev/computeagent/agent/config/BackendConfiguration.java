@@ -5,6 +5,7 @@ import dev.computeagent.agent.migration.OwnedInstancesDriver;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
+import dev.computeagent.virt.PowerOperations;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
 import dev.computeagent.virt.libvirt.VirtTypeProbe;
@@ -40,6 +41,12 @@ public class BackendConfiguration {
     @Primary
     OwnedInstancesDriver computeDriver(LibvirtComputeDriver libvirt, AgentProperties properties) {
         return new OwnedInstancesDriver(libvirt, properties.host());
+    }
+
+    /** Pause and suspend through the same libvirt connection (handlers check ownership through the compute driver). */
+    @Bean
+    PowerOperations powerOperations(LibvirtComputeDriver libvirt) {
+        return libvirt.powerOperations();
     }
 
     /** Migration through the same libvirt connection (and, for a cold arrival, the same rendering) as the compute driver. */

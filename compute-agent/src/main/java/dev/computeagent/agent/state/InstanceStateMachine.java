@@ -1,7 +1,9 @@
 package dev.computeagent.agent.state;
 
 import static dev.computeagent.agent.message.InstanceState.ACTIVE;
+import static dev.computeagent.agent.message.InstanceState.PAUSED;
 import static dev.computeagent.agent.message.InstanceState.STOPPED;
+import static dev.computeagent.agent.message.InstanceState.SUSPENDED;
 
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.InstanceState;
@@ -30,10 +32,14 @@ public final class InstanceStateMachine {
         // one row per controller command: the states it may run in
         allowEverywhere(CommandName.SPAWN); // an existing instance: the same spec is finished, another is INSTANCE_EXISTS
         allow(CommandName.START, ACTIVE, STOPPED);
-        allow(CommandName.STOP, ACTIVE, STOPPED);
+        allow(CommandName.STOP, ACTIVE, STOPPED, PAUSED);
         allow(CommandName.REBOOT, ACTIVE, STOPPED);
         allowEverywhere(CommandName.DELETE);
         allow(CommandName.MIGRATE, ACTIVE, STOPPED);
+        allow(CommandName.PAUSE, ACTIVE, PAUSED);
+        allow(CommandName.UNPAUSE, PAUSED, ACTIVE);
+        allow(CommandName.SUSPEND, ACTIVE, SUSPENDED);
+        allow(CommandName.RESUME, SUSPENDED, ACTIVE);
     }
 
     private InstanceStateMachine() {

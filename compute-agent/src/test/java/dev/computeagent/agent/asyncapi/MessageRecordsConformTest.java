@@ -80,6 +80,10 @@ class MessageRecordsConformTest {
         assertConforms("rebootCommand", command("reboot", new RebootArgs(null, 300)));
         assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", true, null, 300, 600, null)));
         assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", false, true, null, null, 120)));
+        for (String power : List.of("pause", "unpause", "suspend", "resume")) {
+            assertConforms(power + "Command", command(power, null));
+            assertConforms(power + "Command", command(power, NoArgs.INSTANCE));
+        }
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.InterfaceStatus;
 import dev.computeagent.virt.LifecycleListener;
 import dev.computeagent.virt.OperationTimeoutException;
+import dev.computeagent.virt.PowerOperations;
 import dev.computeagent.virt.RebootType;
 import dev.computeagent.virt.Subscription;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
@@ -56,6 +57,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
     private final ConnectionManager connections;
     private final PowerControl power;
     private final SpawnOperation spawner;
+    private final LibvirtPowerOperations powerOperations;
     private volatile NodeSnapshot node;
 
     private LibvirtComputeDriver(LibvirtDriverSettings settings) {
@@ -65,6 +67,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
         this.events.attach(connections);
         this.power = new PowerControl(settings.stopResendInterval(), settings.operationTimeout());
         this.spawner = new SpawnOperation(connections, managed, new DomainDesigner(settings.designerOptions()), power);
+        this.powerOperations = new LibvirtPowerOperations(connections, managed);
     }
 
     /**
@@ -85,6 +88,11 @@ public final class LibvirtComputeDriver implements ComputeDriver {
 
     public LibvirtDriverSettings settings() {
         return settings;
+    }
+
+    /** Pause, unpause, suspend and resume of this driver's instances, on its connection. */
+    public PowerOperations powerOperations() {
+        return powerOperations;
     }
 
     @Override

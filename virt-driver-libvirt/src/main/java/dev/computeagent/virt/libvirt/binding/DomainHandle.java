@@ -145,6 +145,29 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
         call(LibvirtCall.DESTROY, domain::destroy);
     }
 
+    /** {@code virDomainSuspend}: stops the running domain's vCPUs, its memory kept. */
+    public void suspend() {
+        call(LibvirtCall.PAUSE, domain::suspend);
+    }
+
+    /** {@code virDomainResume}: lets the paused domain's vCPUs run again. */
+    public void resume() {
+        call(LibvirtCall.UNPAUSE, domain::resume);
+    }
+
+    /**
+     * {@code virDomainManagedSave}: saves the active domain's memory to libvirt's managed save image and
+     * stops it; {@link #create()} restores the image and removes it, {@link #undefine()} removes it too.
+     */
+    public void managedSave() {
+        call(LibvirtCall.SAVE, domain::managedSave);
+    }
+
+    /** {@code virDomainHasManagedSaveImage}. */
+    public boolean hasManagedSaveImage() {
+        return get(LibvirtCall.INFO, () -> domain.hasManagedSaveImage() == 1);
+    }
+
     /** {@code virDomainReset}: a hardware reset of the running domain. */
     public void reset() {
         call(LibvirtCall.RESET, domain::reset);
