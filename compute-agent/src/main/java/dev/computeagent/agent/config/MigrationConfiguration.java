@@ -10,6 +10,7 @@ import dev.computeagent.agent.migration.MigrationAdoptHandler;
 import dev.computeagent.agent.migration.MigrationCheckHandler;
 import dev.computeagent.agent.migration.MigrationPolicy;
 import dev.computeagent.agent.migration.MigrationPrepareHandler;
+import dev.computeagent.agent.migration.MigrationProgressReporting;
 import dev.computeagent.agent.migration.MigrationTimeouts;
 import dev.computeagent.agent.migration.MigrationsInFlight;
 import dev.computeagent.agent.migration.OwnedInstancesDriver;
@@ -19,6 +20,7 @@ import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.MigrationProgressBoard;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.migration.MigrationDriver;
@@ -46,13 +48,25 @@ public class MigrationConfiguration {
     }
 
     @Bean
+    MigrationProgressBoard migrationProgressBoard() {
+        return new MigrationProgressBoard();
+    }
+
+    @Bean(destroyMethod = "close")
+    ProgressEventPublisher progressEventPublisher(EventSink events) {
+        return new ProgressEventPublisher(events);
+    }
+
+    @Bean
     MigrateHandler migrateHandler(ComputeDriver driver, MigrationDriver migrationDriver,
                                   DestinationClient destinations, InstanceStore store, InstanceFiles files,
-                                  MigrationsInFlight inFlight, AgentProperties properties) {
+                                  MigrationsInFlight inFlight, MigrationProgressBoard progressBoard,
+                                  ProgressEventPublisher progressEvents, AgentProperties properties) {
         AgentProperties.Libvirt libvirt = properties.libvirt();
         return new MigrateHandler(driver, migrationDriver, destinations, store, files, inFlight, properties.host(),
                 properties.stateDir(), MigrationTimeouts.DEFAULTS,
-                new MigrationPolicy(libvirt.migrationBandwidth(), libvirt.migrationAutoConverge(), false));
+                new MigrationPolicy(libvirt.migrationBandwidth(), libvirt.migrationAutoConverge(), false),
+                new MigrationProgressReporting(progressBoard, progressEvents, properties.migration().progressInterval()));
     }
 
     @Bean

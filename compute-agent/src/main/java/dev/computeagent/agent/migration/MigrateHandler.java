@@ -59,9 +59,10 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
 
     public MigrateHandler(ComputeDriver driver, MigrationDriver migrationDriver, DestinationClient destinations,
                           InstanceStore store, InstanceFiles files, MigrationsInFlight inFlight, String host,
-                          Path stateDir, MigrationTimeouts timeouts, MigrationPolicy policy) {
+                          Path stateDir, MigrationTimeouts timeouts, MigrationPolicy policy,
+                          MigrationProgressReporting progress) {
         this.parts = new Collaborators(driver, migrationDriver, destinations, store, files, host,
-                stateDir.toAbsolutePath(), timeouts, policy);
+                stateDir.toAbsolutePath(), timeouts, policy, progress);
         this.inFlight = inFlight;
     }
 
@@ -141,6 +142,6 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
     /** What every step of an outgoing migration works with. */
     record Collaborators(ComputeDriver driver, MigrationDriver migrationDriver, DestinationClient destinations,
                          InstanceStore store, InstanceFiles files, String host, Path stateDir,
-                         MigrationTimeouts timeouts, MigrationPolicy policy) {
+                         MigrationTimeouts timeouts, MigrationPolicy policy, MigrationProgressReporting progress) {
     }
 }

@@ -17,7 +17,6 @@ import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.migration.MigrationException;
-import dev.computeagent.virt.migration.MigrationProgress;
 import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.MigrationResult;
 import dev.computeagent.virt.migration.SharedStorageProbe;
@@ -91,8 +90,8 @@ final class OutgoingMigration {
             return plan.destinationNeedsOverlay() ? moveStoppedWithDisk(request) : handOverInstance();
         }
         MigrationResult result;
-        try {
-            result = parts.migrationDriver().migrateLive(uuid, request, this::logProgress);
+        try (ProgressTracker progress = parts.progress().track(uuid, command.requestId(), destination)) {
+            result = parts.migrationDriver().migrateLive(uuid, request, progress);
         } catch (MigrationException e) {
             moved = !e.sourceStillRunning() && parts.store().find(uuid).isEmpty();
             throw MigrationFailures.toCommandFailure(e);
@@ -102,12 +101,6 @@ final class OutgoingMigration {
                 result.bytesTransferred());
         parts.store().forget(uuid);
         return finish(adopt(null), PowerState.RUNNING);
-    }
-
-    private void logProgress(MigrationProgress progress) {
-        log.info("migration of {} to {}: {}% ({} of {} bytes, iteration {}, downtime limit {} ms)", uuid,
-                destination, progress.percent(), progress.dataProcessed(), progress.dataTotal(),
-                progress.memoryIteration(), progress.downtimeLimit().toMillis());
     }
 
     /** The guest runs (or, cold, is defined) there and its agent adopted it: the source lets it go. */
@@ -129,8 +122,8 @@ final class OutgoingMigration {
      */
     private Outcome moveStoppedWithDisk(MigrationRequest request) {
         MigrationResult result;
-        try {
-            result = parts.migrationDriver().migrateStopped(uuid, request, this::logProgress);
+        try (ProgressTracker progress = parts.progress().track(uuid, command.requestId(), destination)) {
+            result = parts.migrationDriver().migrateStopped(uuid, request, progress);
         } catch (MigrationException e) {
             moved = parts.store().find(uuid).isEmpty();
             throw MigrationFailures.toCommandFailure(e, moved ? "the instance is no longer on the source"

@@ -20,6 +20,7 @@ import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.message.MigrationProgressPayload;
 import dev.computeagent.agent.message.NicArgs;
 import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.security.InternalSignature;
@@ -153,6 +154,19 @@ class MessageRecordsConformTest {
                 Map.of("reason", "the agent failed while reading this message (IllegalStateException)"),
                 new ErrorBody(ErrorCode.INTERNAL_ERROR, "the agent failed while reading this message "
                         + "(IllegalStateException)", false)));
+    }
+
+    @Test
+    void migrationProgressRecordConformsAsEventAndAsRestField() {
+        MigrationProgressPayload busy = new MigrationProgressPayload("node-8", "AUTO_CONVERGE", 87, 41_200, 536_870_912,
+                2_400_000_000L, 48_000_000, 95_000_000, 14, 500, 0, 0, 0, 60);
+        MigrationProgressPayload block = new MigrationProgressPayload("node-8", "DISK_COPY", 12, 1_000, 67_108_864, 0,
+                67_108_864, 0, 0, 300, 1_073_741_824, 120_000_000, 953_741_824, 0);
+        for (MigrationProgressPayload p : List.of(busy, block)) {
+            Map<String, Object> payload = WIRE.convertValue(p, new TypeReference<Map<String, Object>>() { });
+            assertConforms("instanceMigrateProgress", event("instance.migrate.progress", "req-1", UUID, payload, null));
+            assertThat(validateJson(schema("MigrationProgress"), WIRE.writeValueAsString(p))).isEmpty();
+        }
     }
 
     @Test

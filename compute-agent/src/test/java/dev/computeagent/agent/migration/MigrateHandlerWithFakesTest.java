@@ -16,11 +16,13 @@ import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.message.MigrationProgressPayload;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.MigrationProgressBoard;
 import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.agent.testing.TestCommands;
@@ -47,6 +49,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +77,8 @@ class MigrateHandlerWithFakesTest {
         final InstanceStore store;
         final InstanceFiles files;
         final MigrationsInFlight inFlight = new MigrationsInFlight();
+        final MigrationProgressBoard progressBoard = new MigrationProgressBoard();
+        final List<MigrationProgressPayload> progressEvents = new CopyOnWriteArrayList<>();
         final HostCapacity capacity;
         final IncomingMigrations incoming;
         final MigrationCheckHandler check;
@@ -101,7 +106,9 @@ class MigrateHandlerWithFakesTest {
                     new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host),
                     new MigrationAbortHandler(incoming, store, files)));
             migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, host, stateDir,
-                    MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS);
+                    MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS,
+                    new MigrationProgressReporting(progressBoard, (u, r, p) -> progressEvents.add(p),
+                            Duration.ofSeconds(2)));
             spawn = TestSpawns.handler(owned, images, registry, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,
                     capacity, host, new SimpleMeterRegistry());
         }
@@ -161,6 +168,12 @@ class MigrateHandlerWithFakesTest {
         assertThat(b.files.dir(uuid).resolve(IncomingMigrations.PREPARED_MARKER)).doesNotExist();
         assertThat(a.inFlight.contains(uuid)).isFalse();
         assertThat(b.inFlight.contains(uuid)).isFalse();
+        // the driver's sample became a progress event; nothing is left on the board once it ended
+        assertThat(a.progressEvents).singleElement().satisfies(p -> {
+            assertThat(p.destination()).isEqualTo("b");
+            assertThat(p.percent()).isEqualTo(100);
+        });
+        assertThat(a.progressBoard.find(uuid)).isEmpty();
     }
 
     @Test
