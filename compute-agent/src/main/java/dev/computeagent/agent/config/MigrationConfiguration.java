@@ -4,6 +4,7 @@ import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.migration.DestinationClient;
 import dev.computeagent.agent.migration.IncomingMigrations;
+import dev.computeagent.agent.migration.MigrateAbortHandler;
 import dev.computeagent.agent.migration.MigrateHandler;
 import dev.computeagent.agent.migration.MigrationAbortHandler;
 import dev.computeagent.agent.migration.MigrationAdoptHandler;
@@ -13,6 +14,7 @@ import dev.computeagent.agent.migration.MigrationPrepareHandler;
 import dev.computeagent.agent.migration.MigrationProgressReporting;
 import dev.computeagent.agent.migration.MigrationTimeouts;
 import dev.computeagent.agent.migration.MigrationsInFlight;
+import dev.computeagent.agent.migration.OutgoingMigrations;
 import dev.computeagent.agent.migration.OwnedInstancesDriver;
 import dev.computeagent.agent.power.PowerStateSync;
 import dev.computeagent.agent.provision.HostCapacity;
@@ -58,12 +60,25 @@ public class MigrationConfiguration {
     }
 
     @Bean
+    OutgoingMigrations outgoingMigrations() {
+        return new OutgoingMigrations();
+    }
+
+    @Bean
+    MigrateAbortHandler migrateAbortHandler(OutgoingMigrations outgoing, MigrationDriver migrationDriver,
+                                            InstanceStore store) {
+        return new MigrateAbortHandler(outgoing, migrationDriver, store, MigrateAbortHandler.DEFAULT_BOUND);
+    }
+
+    @Bean
     MigrateHandler migrateHandler(ComputeDriver driver, MigrationDriver migrationDriver,
                                   DestinationClient destinations, InstanceStore store, InstanceFiles files,
-                                  MigrationsInFlight inFlight, MigrationProgressBoard progressBoard,
-                                  ProgressEventPublisher progressEvents, AgentProperties properties) {
+                                  MigrationsInFlight inFlight, OutgoingMigrations outgoing,
+                                  MigrationProgressBoard progressBoard, ProgressEventPublisher progressEvents,
+                                  AgentProperties properties) {
         AgentProperties.Libvirt libvirt = properties.libvirt();
-        return new MigrateHandler(driver, migrationDriver, destinations, store, files, inFlight, properties.host(),
+        return new MigrateHandler(driver, migrationDriver, destinations, store, files, inFlight, outgoing,
+                properties.host(),
                 properties.stateDir(), MigrationTimeouts.DEFAULTS,
                 new MigrationPolicy(libvirt.migrationBandwidth(), libvirt.migrationAutoConverge(), false),
                 new MigrationProgressReporting(progressBoard, progressEvents, properties.migration().progressInterval()));

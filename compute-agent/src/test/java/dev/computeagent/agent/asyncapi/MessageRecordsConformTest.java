@@ -75,6 +75,8 @@ class MessageRecordsConformTest {
         assertConforms("startCommand", command("start", NoArgs.INSTANCE));
         assertConforms("deleteCommand", command("delete", null));
         assertConforms("deleteCommand", command("delete", NoArgs.INSTANCE));
+        assertConforms("migrateAbortCommand", command("migrate_abort", NoArgs.INSTANCE));
+        assertConforms("migrateAbortCommand", command("migrate_abort", null));
         assertConforms("stopCommand", command("stop", new StopArgs(30)));
         assertConforms("stopCommand", command("stop", new StopArgs(null)));
         assertConforms("rebootCommand", command("reboot", new RebootArgs(true, null)));
@@ -131,6 +133,10 @@ class MessageRecordsConformTest {
                     event(prefix + ".error", "req-1", UUID, errorPayload, error));
         }
         assertConforms("instanceActionEnd", event("instance.delete.end", "req-2", UUID, Outcome.deleted().payload(), null));
+        Map<String, Object> cancelled = new LinkedHashMap<>(Outcome.payloadOf(active));
+        cancelled.put("destination", "node-8");
+        cancelled.put("cancelled_request_id", "req-7a07");
+        assertConforms("instanceActionEnd", event("instance.migrate_abort.end", "req-4", UUID, cancelled, null));
         assertConforms("instanceActionStart", event("instance.delete.start", "req-2", UUID, Map.of(), null));
         assertConforms("instanceActionError", event("instance.start.error", "req-3", UUID, Map.of(),
                 new ErrorBody(ErrorCode.INSTANCE_NOT_FOUND, "no such instance", false)));

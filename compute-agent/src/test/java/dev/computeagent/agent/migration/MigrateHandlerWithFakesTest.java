@@ -2,6 +2,7 @@ package dev.computeagent.agent.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.failure.CommandFailedException;
@@ -49,7 +50,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +87,8 @@ class MigrateHandlerWithFakesTest {
         final MigrationCheckHandler check;
         final FakeMigrationDriver migrations;
         final MigrateHandler migrate;
+        final OutgoingMigrations outgoing = new OutgoingMigrations();
+        final MigrateAbortHandler abort;
         final SpawnHandler spawn;
 
         Agent(String host, Path stateDir, FakeComputeDriver driver) {
@@ -105,7 +110,8 @@ class MigrateHandlerWithFakesTest {
                     new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity, uri()),
                     new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host),
                     new MigrationAbortHandler(incoming, store, files)));
-            migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, host, stateDir,
+            abort = new MigrateAbortHandler(outgoing, migrations, store, Duration.ofSeconds(30));
+            migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, outgoing, host, stateDir,
                     MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS,
                     new MigrationProgressReporting(progressBoard, (u, r, p) -> progressEvents.add(p),
                             Duration.ofSeconds(2)));
@@ -557,6 +563,66 @@ class MigrateHandlerWithFakesTest {
 
         assertThat(b.store.find(uuid)).isPresent();
         assertThat(b.files.disk(uuid)).exists();
+    }
+
+    @Test
+    void migrateAbortDuringTheTransferKeepsTheInstanceHereAndCleansTheDestination() throws Exception {
+        twoHosts(false);
+        spawnOnA();
+        FakeMigrationDriver.Hold transfer = a.migrations.holdNextTransfer();
+        CompletableFuture<Outcome> migrating = CompletableFuture.supplyAsync(() -> a.migrateTo("b", null, null));
+        await().atMost(Duration.ofSeconds(10)).until(transfer::reached);
+        assertThat(a.registry.find(uuid)).hasValueSatisfying(v -> assertThat(v.state()).isEqualTo(InstanceState.MIGRATING));
+
+        Outcome aborted = a.abort.handle(TestCommands.migrateAbort("req-abort", uuid));
+
+        assertThat(aborted.payload()).containsEntry("state", "ACTIVE").containsEntry("power_state", "RUNNING")
+                .containsEntry("destination", "b").containsKey("cancelled_request_id");
+        assertThat(migrating).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.getMessage()).contains("cancelled by migrate_abort req-abort");
+                    assertThat(e.retriable()).isFalse();
+                });
+        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.abort");
+        assertThat(b.files.exists(uuid)).as("prepared disks removed").isFalse();
+        assertThat(b.driver.listInstances()).isEmpty();
+        assertStillActiveOnA();
+        // nothing of the cancelled migration holds the destination: the next one goes through
+        assertThat(a.migrateTo("b", null, null).payload()).containsEntry("host", "b");
+    }
+
+    @Test
+    void migrateAbortBeforeTheTransferStopsTheMigrationThere() {
+        twoHosts(false);
+        spawnOnA();
+        OutgoingMigrations.Running running = a.outgoing.begin(uuid, "req-m", "b");
+        assertThat(running.cancel("req-abort")).isEqualTo(OutgoingMigrations.Cancel.BEFORE_TRANSFER);
+
+        assertThat(running.enterTransfer()).as("a cancelled migration never starts its transfer").isFalse();
+        assertThat(running.passPointOfNoReturn()).isFalse();
+        assertThat(running.cancelledBy()).contains("req-abort");
+    }
+
+    @Test
+    void migrateAbortAfterTheSwitchOverAnswersTooLateAndWithoutAMigrationThatThereIsNone() {
+        twoHosts(false);
+        spawnOnA();
+        OutgoingMigrations.Running running = a.outgoing.begin(uuid, "req-m", "b");
+        assertThat(running.enterTransfer()).isTrue();
+        running.movedByHypervisor();
+
+        assertThatThrownBy(() -> a.abort.handle(TestCommands.migrateAbort("req-abort", uuid)))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_COMMAND);
+                    assertThat(e.retriable()).isFalse();
+                })
+                .hasMessageContaining("too late to cancel").hasMessageContaining("runs there");
+        assertThat(running.cancelledBy()).isEmpty();
+        a.outgoing.end(uuid, running, true);
+
+        assertThatThrownBy(() -> a.abort.handle(TestCommands.migrateAbort("req-abort-2", uuid)))
+                .isInstanceOf(CommandFailedException.class).hasMessageContaining("no migration of " + uuid);
     }
 
     private void assertStillActiveOnA() {
