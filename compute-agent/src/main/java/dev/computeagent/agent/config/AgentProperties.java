@@ -161,13 +161,20 @@ public record AgentProperties(
      *
      * @param progressInterval at most one {@code instance.migrate.progress} event per this interval while a
      *                         migration runs (the REST view has every sample)
+     * @param preparedExpiry   as a destination: a migration prepared here that its source neither started,
+     *                         adopted nor aborted within this is given up and what prepare made removed
      */
-    public record Migration(@NotNull @DefaultValue("2s") Duration progressInterval) {
+    public record Migration(@NotNull @DefaultValue("2s") Duration progressInterval,
+                            @NotNull @DefaultValue("15m") Duration preparedExpiry) {
 
         public Migration {
-            if (progressInterval != null && (progressInterval.isNegative() || progressInterval.isZero())) {
-                throw new IllegalArgumentException("agent.migration.progress-interval must be positive, not "
-                        + progressInterval);
+            positive("agent.migration.progress-interval", progressInterval);
+            positive("agent.migration.prepared-expiry", preparedExpiry);
+        }
+
+        private static void positive(String key, @Nullable Duration value) {
+            if (value != null && (value.isNegative() || value.isZero())) {
+                throw new IllegalArgumentException(key + " must be positive, not " + value);
             }
         }
     }

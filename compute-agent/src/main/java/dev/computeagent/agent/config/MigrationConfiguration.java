@@ -16,6 +16,7 @@ import dev.computeagent.agent.migration.MigrationTimeouts;
 import dev.computeagent.agent.migration.MigrationsInFlight;
 import dev.computeagent.agent.migration.OutgoingMigrations;
 import dev.computeagent.agent.migration.OwnedInstancesDriver;
+import dev.computeagent.agent.migration.PreparedMigrationExpiry;
 import dev.computeagent.agent.power.PowerStateSync;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
@@ -115,8 +116,14 @@ public class MigrationConfiguration {
     }
 
     @Bean
-    MigrationAbortHandler migrationAbortHandler(IncomingMigrations incoming, InstanceStore store,
-                                                InstanceFiles files) {
-        return new MigrationAbortHandler(incoming, store, files);
+    MigrationAbortHandler migrationAbortHandler(IncomingMigrations incoming, OwnedInstancesDriver ownership) {
+        return new MigrationAbortHandler(incoming, ownership);
+    }
+
+    @Bean
+    PreparedMigrationExpiry preparedMigrationExpiry(IncomingMigrations incoming, OwnedInstancesDriver ownership,
+                                                    InstanceLanes lanes, AgentProperties properties) {
+        return new PreparedMigrationExpiry(incoming, ownership, properties.migration().preparedExpiry(),
+                (uuid, task) -> lanes.submit(uuid, task::run));
     }
 }

@@ -109,7 +109,7 @@ class MigrateHandlerWithFakesTest {
             destinations.register(host, List.of(check,
                     new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity, uri()),
                     new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host),
-                    new MigrationAbortHandler(incoming, store, files)));
+                    new MigrationAbortHandler(incoming, owned)));
             abort = new MigrateAbortHandler(outgoing, migrations, store, Duration.ofSeconds(30));
             migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, outgoing, host, stateDir,
                     MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS,
@@ -566,6 +566,22 @@ class MigrateHandlerWithFakesTest {
     }
 
     @Test
+    void abortNeverRemovesAGuestThatArrivedAndWasNotAdoptedYet() {
+        twoHosts(false);
+        spawnOnA();
+        assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid,
+                new MigrationPrepareArgs("a", "web-1", new Flavor(1, 128, 1, 0), "tiny", true, null, null, null, null),
+                Duration.ofSeconds(5)).failed()).isFalse();
+        a.migrations.migrateLive(uuid, MigrationRequest.to(b.uri()).build(), p -> { });
+
+        destinations.call("b", CommandName.MIGRATION_ABORT, "r.abort", uuid, new MigrationAbortArgs("a", "late"),
+                Duration.ofSeconds(1));
+
+        assertThat(b.driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+        assertThat(b.files.disk(uuid)).as("the running guest's disk").exists();
+    }
+
+    @Test
     void migrateAbortDuringTheTransferKeepsTheInstanceHereAndCleansTheDestination() throws Exception {
         twoHosts(false);
         spawnOnA();
@@ -623,6 +639,60 @@ class MigrateHandlerWithFakesTest {
 
         assertThatThrownBy(() -> a.abort.handle(TestCommands.migrateAbort("req-abort-2", uuid)))
                 .isInstanceOf(CommandFailedException.class).hasMessageContaining("no migration of " + uuid);
+    }
+
+    @Test
+    void aPreparedMigrationNeverAdoptedNorAbortedExpiresAndTheDestinationCleansUp() {
+        twoHosts(false);
+        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "big", new Flavor(1, 12_000, 1, 0), "tiny",
+                true, null, null, null, null);
+        assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid, prepare,
+                Duration.ofSeconds(5)).failed()).isFalse();
+        assertThat(b.files.disk(uuid)).exists();
+        List<UUID> queued = new CopyOnWriteArrayList<>();
+        PreparedMigrationExpiry expiry = new PreparedMigrationExpiry(b.incoming, b.owned, Duration.ofMillis(50),
+                (u, task) -> {
+                    queued.add(u);
+                    task.run();
+                });
+
+        expiry.sweep();
+        assertThat(queued).as("not overdue yet").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            expiry.sweep();
+            assertThat(b.files.exists(uuid)).isFalse();
+        });
+
+        assertThat(queued).containsExactly(uuid);
+        assertThat(b.inFlight.contains(uuid)).isFalse();
+        UUID other = UUID.randomUUID();
+        assertThat(b.spawn.handle(TestCommands.spawn("r-spawn", other, TestCommands.spawnArgs("vm",
+                new Flavor(1, 12_000, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))).payload())
+                .as("the reservation was released").containsEntry("state", "ACTIVE");
+        assertThat(destinations.call("b", CommandName.MIGRATION_ADOPT, "r.adopt", uuid,
+                new MigrationAdoptArgs("a", "r", null, null), Duration.ofSeconds(5)).failed())
+                .as("nothing left to adopt").isTrue();
+    }
+
+    @Test
+    void anExpiredPreparationNeverTouchesAnInstanceTheHypervisorHasHere() {
+        twoHosts(false);
+        spawnOnA();
+        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "web-1", new Flavor(1, 128, 1, 0), "tiny",
+                true, null, null, null, null);
+        assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid, prepare,
+                Duration.ofSeconds(5)).failed()).isFalse();
+        // the transfer runs (or ended) and the adopt never came: the guest is on b's hypervisor
+        a.migrations.migrateLive(uuid, MigrationRequest.to(b.uri()).build(), p -> { });
+        PreparedMigrationExpiry expiry = new PreparedMigrationExpiry(b.incoming, b.owned, Duration.ofMillis(1),
+                (u, task) -> task.run());
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !b.incoming.overdue(Duration.ofMillis(1)).isEmpty());
+        expiry.sweep();
+
+        assertThat(b.driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+        assertThat(b.files.disk(uuid)).exists();
+        assertThat(b.inFlight.contains(uuid)).as("still held for its adopt").isTrue();
     }
 
     private void assertStillActiveOnA() {
