@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * {@code MIGRATION_FAILED} naming this request. Before the transfer the migration stops at its next
  * step; during it the hypervisor's job is aborted ({@link MigrationDriver#cancelMigration}).
  *
- * <p>Refusals ({@code INVALID_COMMAND}, not retriable): no migration of the instance runs here; the
+ * <p>Refusals ({@code INVALID_STATE}, not retriable, nothing changed): no migration of the instance runs here; the
  * guest already switched over to the destination (too late: the migration completes). A migration
  * that does not end within the bound is {@code TIMEOUT} (retriable: ask again).
  */
@@ -62,7 +62,7 @@ public final class MigrateAbortHandler implements CommandHandler<NoArgs> {
     public Outcome handle(Command<NoArgs> command) {
         UUID uuid = command.instanceUuid();
         OutgoingMigrations.Running migration = outgoing.find(uuid).orElseThrow(() -> new CommandFailedException(
-                ErrorCode.INVALID_COMMAND, "no migration of " + uuid + " runs on this host", false));
+                ErrorCode.INVALID_STATE, "no migration of " + uuid + " runs on this host", false));
         OutgoingMigrations.Cancel cancel = migration.cancel(command.requestId());
         log.info("migrate_abort {}: cancelling migration {} of {} to {} ({})", command.requestId(),
                 migration.requestId(), uuid, migration.destination(), cancel);
@@ -107,7 +107,7 @@ public final class MigrateAbortHandler implements CommandHandler<NoArgs> {
     }
 
     private static CommandFailedException tooLate(UUID uuid, OutgoingMigrations.Running migration) {
-        return new CommandFailedException(ErrorCode.INVALID_COMMAND, "too late to cancel: the migration of " + uuid
+        return new CommandFailedException(ErrorCode.INVALID_STATE, "too late to cancel: the migration of " + uuid
                 + " to " + migration.destination() + " is past its switch-over; the instance runs there", false);
     }
 }

@@ -630,7 +630,7 @@ class MigrateHandlerWithFakesTest {
 
         assertThatThrownBy(() -> a.abort.handle(TestCommands.migrateAbort("req-abort", uuid)))
                 .isInstanceOfSatisfying(CommandFailedException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_COMMAND);
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_STATE);
                     assertThat(e.retriable()).isFalse();
                 })
                 .hasMessageContaining("too late to cancel").hasMessageContaining("runs there");
