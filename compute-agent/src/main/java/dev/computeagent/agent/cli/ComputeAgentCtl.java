@@ -53,6 +53,7 @@ public final class ComputeAgentCtl {
               delete  --host H UUID
               migrate --host H UUID --to H2 [--cold] [--block | --shared]
               pause | unpause | suspend | resume  --host H UUID
+              migrate-abort --host H UUID      cancel the running migration (H = the source)
               send    --host H FILE|-          a raw command envelope, published as it is
             Read from an agent's REST API (--api, default http://<--host or 127.0.0.1>:8080):
               status                           the host: hypervisor, broker, resources, counts
@@ -151,6 +152,10 @@ public final class ComputeAgentCtl {
                 }
                 Boolean block = a.flag("block") ? Boolean.TRUE : a.flag("shared") ? Boolean.FALSE : null;
                 yield send(a, CommandName.MIGRATE, instance(a), CommandRequests.migrateArgs(a.required("to"), a.flag("cold"), block));
+            }
+            case "migrate-abort" -> {
+                CtlArgs a = parse(args, Set.of(), Set.of());
+                yield send(a, CommandName.MIGRATE_ABORT, instance(a), NoArgs.INSTANCE);
             }
             case "send" -> sendRaw(parse(args, Set.of(), Set.of()));
             case "status" -> {

@@ -123,6 +123,7 @@ public final class CommandValidator {
             case MIGRATION_ADOPT -> MigrationArgsReader.adopt(a);
             case MIGRATION_ABORT -> MigrationArgsReader.abort(a);
             case PAUSE, UNPAUSE, SUSPEND, RESUME -> NoArgs.INSTANCE;
+            case MIGRATE_ABORT -> NoArgs.INSTANCE;
         };
     }
 

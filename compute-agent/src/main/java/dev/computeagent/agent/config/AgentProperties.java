@@ -38,6 +38,7 @@ import org.springframework.validation.annotation.Validated;
  * @param imageCache              cache garbage collection
  * @param internalAuth            the keys that sign and authenticate agent-to-agent commands
  * @param configDrive             when instances get a config drive, and what it tells them
+ * @param migration               how this agent runs the migrations it drives
  */
 @Validated
 @ConfigurationProperties("agent")
@@ -55,7 +56,8 @@ public record AgentProperties(
         @NotNull @DefaultValue("120s") @DurationUnit(ChronoUnit.SECONDS) Duration shutdownTimeout,
         @Valid @NotNull @DefaultValue ImageCache imageCache,
         @Valid @NotNull @DefaultValue InternalAuth internalAuth,
-        @Valid @NotNull @DefaultValue ConfigDrive configDrive) {
+        @Valid @NotNull @DefaultValue ConfigDrive configDrive,
+        @Valid @NotNull @DefaultValue Migration migration) {
 
     public AgentProperties {
         if (host == null || host.isBlank()) {
@@ -152,6 +154,29 @@ public record AgentProperties(
                               @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,255}", message =
                                       "agent.config-drive.availability-zone must be 1-255 chars of [A-Za-z0-9._:-]")
                               @DefaultValue("nova") String availabilityZone) {
+    }
+
+    /**
+     * How this agent runs the migrations it drives (as the source) and receives.
+     *
+     * @param progressInterval at most one {@code instance.migrate.progress} event per this interval while a
+     *                         migration runs (the REST view has every sample)
+     * @param preparedExpiry   as a destination: a migration prepared here that its source neither started,
+     *                         adopted nor aborted within this is given up and what prepare made removed
+     */
+    public record Migration(@NotNull @DefaultValue("2s") Duration progressInterval,
+                            @NotNull @DefaultValue("15m") Duration preparedExpiry) {
+
+        public Migration {
+            positive("agent.migration.progress-interval", progressInterval);
+            positive("agent.migration.prepared-expiry", preparedExpiry);
+        }
+
+        private static void positive(String key, @Nullable Duration value) {
+            if (value != null && (value.isNegative() || value.isZero())) {
+                throw new IllegalArgumentException(key + " must be positive, not " + value);
+            }
+        }
     }
 
     /** The migration URI peers use, derived from {@link #host} unless configured. */

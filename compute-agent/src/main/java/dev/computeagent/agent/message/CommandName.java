@@ -21,7 +21,8 @@ public enum CommandName {
     PAUSE("pause", NoArgs.class),
     UNPAUSE("unpause", NoArgs.class),
     SUSPEND("suspend", NoArgs.class),
-    RESUME("resume", NoArgs.class);
+    RESUME("resume", NoArgs.class),
+    MIGRATE_ABORT("migrate_abort", NoArgs.class);
 
     private final String wireName;
     private final Class<? extends CommandArgs> argsType;
@@ -43,6 +44,14 @@ public enum CommandName {
     /** Whether this command is internal (agent to agent), never sent by a controller. */
     public boolean internal() {
         return InternalArgs.class.isAssignableFrom(argsType);
+    }
+
+    /**
+     * Whether this command acts on an instance while another command of it runs (cancelling the
+     * migration that occupies the instance), so it runs beside the instance's commands, not behind them.
+     */
+    public boolean control() {
+        return this == MIGRATE_ABORT;
     }
 
     public static Optional<CommandName> fromWire(String name) {

@@ -2,6 +2,7 @@ package dev.computeagent.agent.state;
 
 import static dev.computeagent.agent.message.InstanceState.ACTIVE;
 import static dev.computeagent.agent.message.InstanceState.PAUSED;
+import static dev.computeagent.agent.message.InstanceState.MIGRATING;
 import static dev.computeagent.agent.message.InstanceState.STOPPED;
 import static dev.computeagent.agent.message.InstanceState.SUSPENDED;
 
@@ -40,6 +41,8 @@ public final class InstanceStateMachine {
         allow(CommandName.UNPAUSE, PAUSED, ACTIVE);
         allow(CommandName.SUSPEND, ACTIVE, SUSPENDED);
         allow(CommandName.RESUME, SUSPENDED, ACTIVE);
+        // a running migrate leaves the idle state only once prepared: a cancel may come before
+        allow(CommandName.MIGRATE_ABORT, ACTIVE, STOPPED, MIGRATING);
     }
 
     private InstanceStateMachine() {

@@ -20,6 +20,7 @@ import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.message.MigrationProgressPayload;
 import dev.computeagent.agent.message.NicArgs;
 import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.security.InternalSignature;
@@ -74,6 +75,8 @@ class MessageRecordsConformTest {
         assertConforms("startCommand", command("start", NoArgs.INSTANCE));
         assertConforms("deleteCommand", command("delete", null));
         assertConforms("deleteCommand", command("delete", NoArgs.INSTANCE));
+        assertConforms("migrateAbortCommand", command("migrate_abort", NoArgs.INSTANCE));
+        assertConforms("migrateAbortCommand", command("migrate_abort", null));
         assertConforms("stopCommand", command("stop", new StopArgs(30)));
         assertConforms("stopCommand", command("stop", new StopArgs(null)));
         assertConforms("rebootCommand", command("reboot", new RebootArgs(true, null)));
@@ -134,6 +137,10 @@ class MessageRecordsConformTest {
                     event(prefix + ".error", "req-1", UUID, errorPayload, error));
         }
         assertConforms("instanceActionEnd", event("instance.delete.end", "req-2", UUID, Outcome.deleted().payload(), null));
+        Map<String, Object> cancelled = new LinkedHashMap<>(Outcome.payloadOf(active));
+        cancelled.put("destination", "node-8");
+        cancelled.put("cancelled_request_id", "req-7a07");
+        assertConforms("instanceActionEnd", event("instance.migrate_abort.end", "req-4", UUID, cancelled, null));
         assertConforms("instanceActionStart", event("instance.delete.start", "req-2", UUID, Map.of(), null));
         assertConforms("instanceActionError", event("instance.start.error", "req-3", UUID, Map.of(),
                 new ErrorBody(ErrorCode.INSTANCE_NOT_FOUND, "no such instance", false)));
@@ -157,6 +164,19 @@ class MessageRecordsConformTest {
                 Map.of("reason", "the agent failed while reading this message (IllegalStateException)"),
                 new ErrorBody(ErrorCode.INTERNAL_ERROR, "the agent failed while reading this message "
                         + "(IllegalStateException)", false)));
+    }
+
+    @Test
+    void migrationProgressRecordConformsAsEventAndAsRestField() {
+        MigrationProgressPayload busy = new MigrationProgressPayload("node-8", "AUTO_CONVERGE", 87, 41_200, 536_870_912,
+                2_400_000_000L, 48_000_000, 95_000_000, 14, 500, 0, 0, 0, 60);
+        MigrationProgressPayload block = new MigrationProgressPayload("node-8", "DISK_COPY", 12, 1_000, 67_108_864, 0,
+                67_108_864, 0, 0, 300, 1_073_741_824, 120_000_000, 953_741_824, 0);
+        for (MigrationProgressPayload p : List.of(busy, block)) {
+            Map<String, Object> payload = WIRE.convertValue(p, new TypeReference<Map<String, Object>>() { });
+            assertConforms("instanceMigrateProgress", event("instance.migrate.progress", "req-1", UUID, payload, null));
+            assertThat(validateJson(schema("MigrationProgress"), WIRE.writeValueAsString(p))).isEmpty();
+        }
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import dev.computeagent.image.CacheStatistics;
 import org.junit.jupiter.api.BeforeEach;
+import dev.computeagent.agent.state.MigrationProgressBoard;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -54,6 +55,9 @@ public abstract class AgentWebContextTest {
 
     @Autowired
     protected StubInstanceViews instanceViews;
+
+    @Autowired
+    protected MigrationProgressBoard migrations;
 
     @Autowired
     protected JsonMapper jsonMapper;

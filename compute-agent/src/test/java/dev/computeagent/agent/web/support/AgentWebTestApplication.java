@@ -16,6 +16,7 @@ import dev.computeagent.virt.fake.FakeComputeDriver;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import dev.computeagent.agent.state.MigrationProgressBoard;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
@@ -47,5 +48,10 @@ public class AgentWebTestApplication {
     @Bean
     public StubInstanceViews instanceViews() {
         return new StubInstanceViews();
+    }
+
+    @Bean
+    public MigrationProgressBoard migrationProgressBoard() {
+        return new MigrationProgressBoard();
     }
 }
