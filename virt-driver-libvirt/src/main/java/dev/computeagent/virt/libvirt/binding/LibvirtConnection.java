@@ -159,6 +159,38 @@ public final class LibvirtConnection implements AutoCloseable {
         return handles;
     }
 
+    /** {@code virNetworkDefineXML}: defines (or, for a known name and uuid, redefines) a persistent network. */
+    public NetworkHandle defineNetwork(String xml) {
+        try {
+            return NetworkHandle.wrap(connect.networkDefineXML(xml));
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.NETWORK, "network", e);
+        }
+    }
+
+    /** The network named {@code name}, or empty when libvirt knows none. */
+    public Optional<NetworkHandle> lookupNetwork(String name) {
+        try {
+            return Optional.of(NetworkHandle.wrap(connect.networkLookupByName(name)));
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.isNoNetwork(e)) {
+                return Optional.empty();
+            }
+            throw LibvirtErrors.translate(LibvirtCall.NETWORK, name, e);
+        }
+    }
+
+    /** The names of every network, running or not. */
+    public List<String> networkNames() {
+        try {
+            List<String> names = new ArrayList<>(List.of(connect.listNetworks()));
+            names.addAll(List.of(connect.listDefinedNetworks()));
+            return names;
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.LIST, uri, e);
+        }
+    }
+
     /** {@code virConnectGetCapabilities}: the host's capabilities document. */
     public String capabilitiesXml() {
         try {
