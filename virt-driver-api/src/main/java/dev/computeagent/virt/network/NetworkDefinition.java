@@ -1,5 +1,6 @@
 package dev.computeagent.virt.network;
 
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -27,9 +28,7 @@ public record NetworkDefinition(String name, NetworkMode mode, Optional<Ipv4Subn
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(subnet, "subnet");
         Objects.requireNonNull(bridge, "bridge");
-        if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("network name must be 1-32 chars of [A-Za-z0-9_.-]: " + name);
-        }
+        checkName(name);
         bridge.ifPresent(b -> {
             if (!INTERFACE.matcher(b).matches()) {
                 throw new IllegalArgumentException("bridge name must be 1-15 chars of [A-Za-z0-9_.-]: " + b);
@@ -40,9 +39,17 @@ public record NetworkDefinition(String name, NetworkMode mode, Optional<Ipv4Subn
                 throw new IllegalArgumentException("a bridge network " + name + " takes a bridge and no subnet");
             }
         } else if (subnet.isEmpty() || bridge.isPresent()) {
-            throw new IllegalArgumentException("a " + mode.name().toLowerCase(java.util.Locale.ROOT) + " network "
+            throw new IllegalArgumentException("a " + mode.name().toLowerCase(Locale.ROOT) + " network "
                     + name + " takes a subnet and no bridge");
         }
+    }
+
+    /** @throws IllegalArgumentException {@code name} is not 1–32 of {@code [A-Za-z0-9_.-]} */
+    public static String checkName(String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("network name must be 1-32 chars of [A-Za-z0-9_.-]: " + name);
+        }
+        return name;
     }
 
     public static NetworkDefinition nat(String name, Ipv4Subnet subnet) {
