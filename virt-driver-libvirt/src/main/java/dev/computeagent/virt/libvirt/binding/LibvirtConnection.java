@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
+import org.libvirt.NetworkFilter;
 import org.libvirt.NodeInfo;
 import org.libvirt.event.LifecycleListener;
 import org.slf4j.Logger;
@@ -188,6 +189,33 @@ public final class LibvirtConnection implements AutoCloseable {
             return names;
         } catch (LibvirtException e) {
             throw LibvirtErrors.translate(LibvirtCall.LIST, uri, e);
+        }
+    }
+
+    /** {@code virNWFilterDefineXML}: defines or, for a known name and uuid, replaces a network filter. */
+    public void defineNwfilter(String xml) {
+        try {
+            connect.networkFilterDefineXML(xml).free();
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.NWFILTER, "nwfilter", e);
+        }
+    }
+
+    /** {@code virNWFilterUndefine} of the filter {@code name}; false when libvirt knows none. */
+    public boolean undefineNwfilter(String name) {
+        try {
+            NetworkFilter filter = connect.networkFilterLookupByName(name);
+            try {
+                filter.undefine();
+            } finally {
+                filter.free();
+            }
+            return true;
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.isNoNwfilter(e)) {
+                return false;
+            }
+            throw LibvirtErrors.translate(LibvirtCall.NWFILTER, name, e);
         }
     }
 
