@@ -49,6 +49,7 @@ class ArchitectureRulesTest {
             Map.entry("power", Set.of("events", "execution", "handler", "message", "state")),
             Map.entry("recovery", Set.of("events", "execution", "handler", "message", "state")),
             Map.entry("imagecache", Set.of()),
+            Map.entry("network", Set.of()),
             // the Spring-managed status and health read their settings from AgentProperties
             Map.entry("status", Set.of("config", "message", "state")),
             Map.entry("heartbeat", Set.of("events", "message", "status")),

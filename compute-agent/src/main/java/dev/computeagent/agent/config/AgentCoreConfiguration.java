@@ -33,6 +33,7 @@ import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.PowerOperations;
+import dev.computeagent.virt.network.NetworkDriver;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -102,10 +103,11 @@ public class AgentCoreConfiguration {
     @Bean
     SpawnHandler spawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
                               InstanceProvisioner provisioner, HostCapacity capacity, AgentProperties properties,
-                              Clock clock, MeterRegistry meters) {
+                              Clock clock, MeterRegistry meters, NetworkDriver networks) {
         AgentProperties.ConfigDrive drive = properties.configDrive();
         return new SpawnHandler(driver, images, store, files, provisioner, capacity,
-                new ConfigDriveOptions(drive.force(), drive.availabilityZone()), properties.host(), clock, meters);
+                new ConfigDriveOptions(drive.force(), drive.availabilityZone()), properties.host(), clock, meters,
+                networks);
     }
 
     @Bean

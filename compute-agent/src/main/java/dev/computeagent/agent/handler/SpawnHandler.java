@@ -28,6 +28,7 @@ import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.PowerState;
+import dev.computeagent.virt.network.NetworkDriver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
@@ -62,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * {@link dev.computeagent.agent.configdrive}); a spawn with none of these has nothing for cloud-init to
  * apply beyond the hostname and skips the genisoimage run.
  *
- * <p>Before any work a new instance must fit ({@link HostCapacity}), else {@code INSUFFICIENT_RESOURCES};
+ * <p>Before any work every NIC of type {@code network} must name a network that runs on this host, else
+ * {@code INVALID_COMMAND} (nothing is created). Before any work a new instance must fit ({@link HostCapacity}), else {@code INSUFFICIENT_RESOURCES};
  * what it needs is held until the spawn ends. With {@code root_gb} 0 the root disk is the image's virtual
  * size: checked and held again once the image is known. An image above the root disk is refused before
  * it is cached. The instance is in the registry as {@code BUILDING} from the moment its domain exists.
@@ -82,10 +84,11 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
     private final String host;
     private final Clock clock;
     private final Phases phases;
+    private final NetworkDriver networks;
 
     public SpawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
                         InstanceProvisioner provisioner, HostCapacity capacity, ConfigDriveOptions configDriveOptions,
-                        String host, Clock clock, MeterRegistry meters) {
+                        String host, Clock clock, MeterRegistry meters, NetworkDriver networks) {
         this.driver = driver;
         this.images = images;
         this.store = store;
@@ -96,6 +99,7 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         this.host = host;
         this.clock = clock;
         this.phases = timedBy(meters);
+        this.networks = networks;
     }
 
     @Override
@@ -112,6 +116,7 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         if (existing.isPresent()) {
             return finishExisting(existing.get(), fingerprint);
         }
+        requireNetworks(args);
         capacity.reserve(uuid, HostCapacity.Need.withDisks(args.flavor(), args.flavor().rootBytes()));
         try {
             return spawnNew(command, fingerprint);
@@ -157,6 +162,19 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         } catch (RuntimeException | Error e) {
             cleanUp(uuid);
             throw e;
+        }
+    }
+
+    /**
+     * Refuses, before anything is reserved, fetched or created, a NIC on a network this host does not have or
+     * does not run: the caller asked for what the host lacks.
+     */
+    private void requireNetworks(SpawnArgs args) {
+        for (NicSpec nic : args.nicSpecs()) {
+            if (nic.type() == NicSpec.Type.NETWORK && !networks.isActive(nic.source().orElseThrow())) {
+                throw new CommandFailedException(ErrorCode.INVALID_COMMAND, "network " + nic.source().orElseThrow()
+                        + " does not exist or is not running on host " + host, false);
+            }
         }
     }
 

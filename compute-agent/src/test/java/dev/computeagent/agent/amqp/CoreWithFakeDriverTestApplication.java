@@ -9,6 +9,7 @@ import dev.computeagent.agent.status.BrokerConnectivity;
 import dev.computeagent.agent.status.HostStatusService;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.virt.fake.FakeComputeDriver;
+import dev.computeagent.virt.fake.FakeNetworkDriver;
 import dev.computeagent.virt.migration.FakeMigrationDriver;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -24,6 +25,12 @@ import org.springframework.context.annotation.Primary;
 @Import({AgentCoreConfiguration.class, HostStatusService.class, BrokerConnectivity.class,
         LibvirtHealthIndicator.class, GuestAccessHealthIndicator.class})
 public class CoreWithFakeDriverTestApplication {
+
+    /** The hypervisor's {@code default} network, running. */
+    @Bean
+    public FakeNetworkDriver networkDriver() {
+        return FakeNetworkDriver.withForeign("default");
+    }
 
     @Bean(destroyMethod = "close")
     public FakeComputeDriver fakeDriver() {

@@ -17,6 +17,7 @@ import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
+import dev.computeagent.virt.libvirt.LibvirtNetworkDriver;
 import dev.computeagent.virt.libvirt.designer.VirtType;
 import dev.computeagent.virt.libvirt.migration.LibvirtMigrationDriver;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
@@ -86,6 +87,11 @@ class SpawnCutByALibvirtdCrashTwoLibvirtHostsRabbitMqTest {
         @Primary
         HypervisorLostAfterDefine computeDriver(OwnedInstancesDriver ownership) {
             return new HypervisorLostAfterDefine(ownership);
+        }
+
+        @Bean
+        LibvirtNetworkDriver networkDriver(LibvirtComputeDriver libvirt) {
+            return new LibvirtNetworkDriver(libvirt.connectionManager());
         }
 
         @Bean(destroyMethod = "close")

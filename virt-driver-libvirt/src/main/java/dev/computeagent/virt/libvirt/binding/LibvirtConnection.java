@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
+import org.libvirt.NetworkFilter;
 import org.libvirt.NodeInfo;
 import org.libvirt.event.LifecycleListener;
 import org.slf4j.Logger;
@@ -157,6 +158,65 @@ public final class LibvirtConnection implements AutoCloseable {
             }
         }
         return handles;
+    }
+
+    /** {@code virNetworkDefineXML}: defines (or, for a known name and uuid, redefines) a persistent network. */
+    public NetworkHandle defineNetwork(String xml) {
+        try {
+            return NetworkHandle.wrap(connect.networkDefineXML(xml));
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.NETWORK, "network", e);
+        }
+    }
+
+    /** The network named {@code name}, or empty when libvirt knows none. */
+    public Optional<NetworkHandle> lookupNetwork(String name) {
+        try {
+            return Optional.of(NetworkHandle.wrap(connect.networkLookupByName(name)));
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.isNoNetwork(e)) {
+                return Optional.empty();
+            }
+            throw LibvirtErrors.translate(LibvirtCall.NETWORK, name, e);
+        }
+    }
+
+    /** The names of every network, running or not. */
+    public List<String> networkNames() {
+        try {
+            List<String> names = new ArrayList<>(List.of(connect.listNetworks()));
+            names.addAll(List.of(connect.listDefinedNetworks()));
+            return names;
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.LIST, uri, e);
+        }
+    }
+
+    /** {@code virNWFilterDefineXML}: defines or, for a known name and uuid, replaces a network filter. */
+    public void defineNwfilter(String xml) {
+        try {
+            connect.networkFilterDefineXML(xml).free();
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.NWFILTER, "nwfilter", e);
+        }
+    }
+
+    /** {@code virNWFilterUndefine} of the filter {@code name}; false when libvirt knows none. */
+    public boolean undefineNwfilter(String name) {
+        try {
+            NetworkFilter filter = connect.networkFilterLookupByName(name);
+            try {
+                filter.undefine();
+            } finally {
+                filter.free();
+            }
+            return true;
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.isNoNwfilter(e)) {
+                return false;
+            }
+            throw LibvirtErrors.translate(LibvirtCall.NWFILTER, name, e);
+        }
     }
 
     /** {@code virConnectGetCapabilities}: the host's capabilities document. */

@@ -72,6 +72,16 @@ public final class LibvirtErrors {
         return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN;
     }
 
+    /** Whether libvirt knows no such network. */
+    public static boolean isNoNetwork(LibvirtException e) {
+        return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_NETWORK;
+    }
+
+    /** Whether libvirt knows no such network filter. */
+    public static boolean isNoNwfilter(LibvirtException e) {
+        return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_NWFILTER;
+    }
+
     /**
      * Whether a failed {@code virDomainInterfaceAddresses} only means that its source cannot answer for
      * this domain now (no guest agent channel, agent not connected, not answering in time or failing,

@@ -163,7 +163,8 @@ final class DomainXmlReader {
         };
         return new NetInterface(type, source,
                 child(nic, "mac").flatMap(m -> optAttr(m, "address")),
-                child(nic, "model").flatMap(m -> optAttr(m, "type")));
+                child(nic, "model").flatMap(m -> optAttr(m, "type")),
+                child(nic, "filterref").flatMap(f -> optAttr(f, "filter")));
     }
 
     private static Serial readSerial(Element serial) {

@@ -100,6 +100,7 @@ final class DomainXmlWriter {
         nic.source().ifPresent(source -> attr(append(element, "source"),
                 nic.type() == InterfaceType.BRIDGE ? "bridge" : "network", source));
         nic.model().ifPresent(model -> attr(append(element, "model"), "type", model));
+        nic.filter().ifPresent(filter -> attr(append(element, "filterref"), "filter", filter));
     }
 
     private static void writeSerial(Element devices, Serial serial) {
