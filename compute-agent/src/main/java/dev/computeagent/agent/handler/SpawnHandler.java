@@ -146,10 +146,13 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
                 // visible over REST as BUILDING from the moment the domain exists
                 store.track(uuid);
             });
-            phases.run("boot", () -> awaitRunning(uuid));
-            Outcome outcome = Outcome.of(store.record(uuid, InstanceState.ACTIVE, null));
-            files.markSpawnComplete(uuid);
-            return outcome;
+            InstanceInfo running = phases.time("boot", () -> awaitRunning(uuid));
+            // the running domain just read: recording ACTIVE needs no second read of it
+            return phases.time("record", () -> {
+                Outcome outcome = Outcome.of(store.record(running, InstanceState.ACTIVE, null));
+                files.markSpawnComplete(uuid);
+                return outcome;
+            });
         } catch (InstanceExistsException e) {
             // someone else's domain with our name appeared: not ours to destroy, but our directory is
             removeFiles(uuid);
@@ -179,16 +182,17 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         InstanceState state = Annotations.state(info.metadata(), info.powerState());
         if (state == InstanceState.BUILDING) {
             // a crash interrupted this spawn after the domain was defined: finish it
+            InstanceInfo running = info;
             try {
                 if (info.powerState() != PowerState.RUNNING) {
                     driver.start(uuid);
-                    awaitRunning(uuid);
+                    running = awaitRunning(uuid);
                 }
             } catch (RuntimeException e) {
                 recordFailedRecovery(uuid, e);
                 throw e;
             }
-            Outcome outcome = Outcome.of(store.record(uuid, InstanceState.ACTIVE, null));
+            Outcome outcome = Outcome.of(store.record(running, InstanceState.ACTIVE, null));
             files.markSpawnComplete(uuid);
             return outcome;
         }
@@ -222,15 +226,18 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         return new InstanceMetadata(args.name(), args.flavor(), args.imageId(), host, args.metadata(), annotations);
     }
 
-    private void awaitRunning(UUID uuid) {
+    /** Polls until the domain runs; returns it as last read. */
+    private InstanceInfo awaitRunning(UUID uuid) {
         long deadline = System.nanoTime() + BOOT_TIMEOUT.toNanos();
-        while (driver.info(uuid).powerState() != PowerState.RUNNING) {
+        InstanceInfo info;
+        while ((info = driver.info(uuid)).powerState() != PowerState.RUNNING) {
             if (System.nanoTime() > deadline) {
                 throw new CommandFailedException(ErrorCode.TIMEOUT,
                         "instance " + uuid + " did not reach RUNNING within " + BOOT_TIMEOUT.toSeconds() + " s", true);
             }
             LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
         }
+        return info;
     }
 
     /** Each step of a spawn as {@code agent.spawn.phase{phase}}. */

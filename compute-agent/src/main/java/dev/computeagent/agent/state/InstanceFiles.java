@@ -111,7 +111,9 @@ public final class InstanceFiles {
      */
     public void markSpawnComplete(UUID uuid) {
         try {
-            AtomicFiles.write(dir(uuid).resolve(SPAWN_COMPLETE), new byte[0]);
+            // an empty marker: creating it and syncing the directory is durable and cannot tear (one
+            // sync on the spawn's path to its answer, not two)
+            AtomicFiles.createEmpty(dir(uuid).resolve(SPAWN_COMPLETE));
             Files.deleteIfExists(dir(uuid).resolve(SPAWN_FAILED));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write spawn marker for " + uuid, e);
