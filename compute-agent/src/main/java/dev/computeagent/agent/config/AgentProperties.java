@@ -30,7 +30,8 @@ import org.springframework.validation.annotation.Validated;
  * @param libvirt                 hypervisor connection
  * @param imageStore              where images come from
  * @param heartbeatInterval       period of the {@code host.status} event
- * @param maxConcurrentOperations instances worked on at once
+ * @param maxConcurrentOperations instances worked on at once; 0 (the default) = sized from the host
+ *                                ({@link OperationConcurrency})
  * @param maxConcurrentDownloads  image downloads at once
  * @param deliveryLimit           {@code x-delivery-limit} of the command queue
  * @param powerSyncInterval       period of the power-state sync pass
@@ -48,7 +49,7 @@ public record AgentProperties(
         @Valid @NotNull @DefaultValue Libvirt libvirt,
         @Valid @NotNull @DefaultValue ImageStore imageStore,
         @NotNull @DefaultValue("30s") @DurationUnit(ChronoUnit.SECONDS) Duration heartbeatInterval,
-        @Min(1) @Max(256) @DefaultValue("8") int maxConcurrentOperations,
+        @Min(1) @Max(256) @DefaultValue("0") int maxConcurrentOperations,
         @Min(1) @Max(64) @DefaultValue("4") int maxConcurrentDownloads,
         @Min(1) @Max(100) @DefaultValue("5") int deliveryLimit,
         @NotNull @DefaultValue("10m") @DurationUnit(ChronoUnit.SECONDS) Duration powerSyncInterval,
@@ -60,6 +61,9 @@ public record AgentProperties(
     public AgentProperties {
         if (host == null || host.isBlank()) {
             host = localHostname();
+        }
+        if (maxConcurrentOperations == 0) {
+            maxConcurrentOperations = OperationConcurrency.forThisHost();
         }
     }
 
