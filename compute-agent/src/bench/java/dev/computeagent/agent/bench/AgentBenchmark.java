@@ -121,13 +121,13 @@ public final class AgentBenchmark {
                 for (int i = 1; i < starts; i++) {
                     try (AgentJar agent = AgentJar.start(Path.of(opts.get("jar")), jvm, env,
                             root.resolve(profile + "-start-" + i + ".log"))) {
-                        ready.addNanos(agent.awaitReady(Duration.ofMinutes(2)));
+                        ready.addNanos(agent.awaitReady(Duration.ofMinutes(5)));
                         cpu.addNanos(agent.cpuNanos());
                         spring.addNanos((long) (agent.springStartedSeconds() * 1e9));
                     }
                 }
                 try (AgentJar agent = AgentJar.start(Path.of(opts.get("jar")), jvm, env, root.resolve(profile + ".log"))) {
-                    ready.addNanos(agent.awaitReady(Duration.ofMinutes(2)));
+                    ready.addNanos(agent.awaitReady(Duration.ofMinutes(5)));
                     cpu.addNanos(agent.cpuNanos());
                     spring.addNanos((long) (agent.springStartedSeconds() * 1e9));
                     System.out.printf("[%s] start-up, process start -> readiness UP: %s%n", profile, ready);

@@ -141,12 +141,16 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
                     configDrive(uuid, args, nics), phases);
             InstanceSpec spec = provisioner.spec(uuid, metadata(command, fingerprint), disks, nics,
                     image.properties());
-            phases.run("define", () -> {
+            InstanceInfo defined = phases.time("define", () -> {
                 driver.spawn(spec);
                 // visible over REST as BUILDING from the moment the domain exists
-                store.track(uuid);
+                InstanceInfo info = driver.info(uuid);
+                store.track(info);
+                return info;
             });
-            InstanceInfo running = phases.time("boot", () -> awaitRunning(uuid));
+            // a domain libvirt has just started usually runs already: then this read is the last one
+            InstanceInfo running = phases.time("boot", () -> defined.powerState() == PowerState.RUNNING ? defined
+                    : awaitRunning(uuid));
             // the running domain just read: recording ACTIVE needs no second read of it
             return phases.time("record", () -> {
                 Outcome outcome = Outcome.of(store.record(running, InstanceState.ACTIVE, null));
