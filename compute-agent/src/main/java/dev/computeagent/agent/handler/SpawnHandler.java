@@ -37,6 +37,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -82,6 +86,12 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
     private final String host;
     private final Clock clock;
     private final Phases phases;
+    /** Writes spawn markers beside the ACTIVE record; threads exist only while spawns complete. */
+    private final Executor markers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "spawn-marker");
+        t.setDaemon(true);
+        return t;
+    });
 
     public SpawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
                         InstanceProvisioner provisioner, HostCapacity capacity, ConfigDriveOptions configDriveOptions,
@@ -152,11 +162,7 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
             InstanceInfo running = phases.time("boot", () -> defined.powerState() == PowerState.RUNNING ? defined
                     : awaitRunning(uuid));
             // the running domain just read: recording ACTIVE needs no second read of it
-            return phases.time("record", () -> {
-                Outcome outcome = Outcome.of(store.record(running, InstanceState.ACTIVE, null));
-                files.markSpawnComplete(uuid);
-                return outcome;
-            });
+            return phases.time("record", () -> recordActive(running));
         } catch (InstanceExistsException e) {
             // someone else's domain with our name appeared: not ours to destroy, but our directory is
             removeFiles(uuid);
@@ -165,6 +171,33 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
             cleanUp(uuid);
             throw e;
         }
+    }
+
+    /**
+     * Records the running instance ACTIVE and marks its spawn complete, at once: each is a disk sync (libvirt
+     * saves the definition; the marker's directory), and they need no order. A crash between them leaves
+     * ACTIVE without the marker or the marker with BUILDING; recovery finishes either. Both are done
+     * before this returns, also when one fails (the clean-up then removes the directory).
+     */
+    private Outcome recordActive(InstanceInfo running) {
+        UUID uuid = running.uuid();
+        CompletableFuture<Void> marker = CompletableFuture.runAsync(() -> files.markSpawnComplete(uuid), markers);
+        Outcome outcome;
+        try {
+            outcome = Outcome.of(store.record(running, InstanceState.ACTIVE, null));
+        } catch (RuntimeException | Error e) {
+            marker.handle((done, failed) -> null).join();
+            throw e;
+        }
+        try {
+            marker.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+        return outcome;
     }
 
     /** A config drive when the guest has something to read from one, or the host forces one. */

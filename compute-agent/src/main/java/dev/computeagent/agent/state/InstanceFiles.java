@@ -127,12 +127,14 @@ public final class InstanceFiles {
     /**
      * Records durably that the instance's spawn failed but its domain could not be removed (the
      * hypervisor did not answer): the directory, disks included, stays until the domain is known to be
-     * gone.
+     * gone. A {@linkplain #markSpawnComplete complete} mark the failed spawn wrote goes first: the
+     * failure is what counts.
      *
      * @throws UncheckedIOException the marker could not be written
      */
     public void markSpawnFailed(UUID uuid) {
         try {
+            Files.deleteIfExists(dir(uuid).resolve(SPAWN_COMPLETE));
             AtomicFiles.write(dir(uuid).resolve(SPAWN_FAILED), new byte[0]);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the failed-spawn marker for " + uuid, e);
