@@ -36,7 +36,8 @@ import org.springframework.validation.annotation.Validated;
  * @param libvirt                 hypervisor connection
  * @param imageStore              where images come from
  * @param heartbeatInterval       period of the {@code host.status} event
- * @param maxConcurrentOperations instances worked on at once
+ * @param maxConcurrentOperations instances worked on at once; 0 (the default) = sized from the host
+ *                                ({@link OperationConcurrency})
  * @param maxConcurrentDownloads  image downloads at once
  * @param deliveryLimit           {@code x-delivery-limit} of the command queue
  * @param powerSyncInterval       period of the power-state sync pass
@@ -56,7 +57,7 @@ public record AgentProperties(
         @Valid @NotNull @DefaultValue Libvirt libvirt,
         @Valid @NotNull @DefaultValue ImageStore imageStore,
         @NotNull @DefaultValue("30s") @DurationUnit(ChronoUnit.SECONDS) Duration heartbeatInterval,
-        @Min(1) @Max(256) @DefaultValue("8") int maxConcurrentOperations,
+        @Min(1) @Max(256) @DefaultValue("0") int maxConcurrentOperations,
         @Min(1) @Max(64) @DefaultValue("4") int maxConcurrentDownloads,
         @Min(1) @Max(100) @DefaultValue("5") int deliveryLimit,
         @NotNull @DefaultValue("10m") @DurationUnit(ChronoUnit.SECONDS) Duration powerSyncInterval,
@@ -74,6 +75,9 @@ public record AgentProperties(
         networks = networks == null ? Map.of() : Map.copyOf(networks);
         // an inconsistent network stops the start-up, as any other invalid key does
         networks.forEach((name, network) -> network.plan(name));
+        if (maxConcurrentOperations == 0) {
+            maxConcurrentOperations = OperationConcurrency.forThisHost();
+        }
     }
 
     /**
