@@ -6,9 +6,15 @@ import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.execution.CommandExecutor;
 import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.handler.CommandHandler;
+import dev.computeagent.agent.handler.ConfirmResizeHandler;
 import dev.computeagent.agent.handler.DeleteHandler;
 import dev.computeagent.agent.handler.HandlerRegistry;
 import dev.computeagent.agent.handler.RebootHandler;
+import dev.computeagent.agent.handler.ResizeCompletion;
+import dev.computeagent.agent.handler.ResizeEnding;
+import dev.computeagent.agent.handler.ResizeHandler;
+import dev.computeagent.agent.handler.ResizeRecovery;
+import dev.computeagent.agent.handler.RevertResizeHandler;
 import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.handler.StartHandler;
 import dev.computeagent.agent.handler.StopHandler;
@@ -24,6 +30,7 @@ import dev.computeagent.agent.recovery.StartupReconciler;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.ResizeFiles;
 import dev.computeagent.agent.status.HostStatusService;
 import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.image.ImageCache;
@@ -123,6 +130,45 @@ public class AgentCoreConfiguration {
         return new DeleteHandler(driver, store, files);
     }
 
+    @Bean
+    ResizeFiles resizeFiles(InstanceFiles files) {
+        return new ResizeFiles(files);
+    }
+
+    @Bean
+    ResizeCompletion resizeCompletion(ComputeDriver driver, InstanceStore store, ResizeFiles resizeFiles,
+                                      InstanceProvisioner provisioner) {
+        return new ResizeCompletion(driver, store, resizeFiles, provisioner);
+    }
+
+    @Bean
+    ResizeHandler resizeHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
+                                ResizeFiles resizeFiles, InstanceProvisioner provisioner, HostCapacity capacity,
+                                ResizeCompletion completion) {
+        return new ResizeHandler(driver, images, store, files, resizeFiles, provisioner, capacity, completion);
+    }
+
+    @Bean
+    ResizeEnding resizeEnding(ComputeDriver driver, InstanceStore store, ResizeFiles resizeFiles) {
+        return new ResizeEnding(driver, store, resizeFiles);
+    }
+
+    @Bean
+    ConfirmResizeHandler confirmResizeHandler(ResizeEnding ending, ResizeCompletion completion) {
+        return new ConfirmResizeHandler(ending, completion);
+    }
+
+    @Bean
+    RevertResizeHandler revertResizeHandler(ResizeEnding ending, ResizeCompletion completion) {
+        return new RevertResizeHandler(ending, completion);
+    }
+
+    @Bean
+    ResizeRecovery resizeRecovery(ComputeDriver driver, InstanceStore store, ResizeFiles resizeFiles,
+                                  ResizeCompletion completion) {
+        return new ResizeRecovery(driver, store, resizeFiles, completion);
+    }
+
     /** Every handler bean, checked at start-up: a command without one stops the agent. */
     @Bean
     HandlerRegistry handlerRegistry(List<CommandHandler<?>> handlers) {
@@ -143,8 +189,9 @@ public class AgentCoreConfiguration {
 
     @Bean
     StartupReconciler startupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
-                                        InstanceFiles files, FailedSpawnCleanup failedSpawns, EventSink events) {
-        return new StartupReconciler(driver, store, registry, files, failedSpawns, events);
+                                        InstanceFiles files, FailedSpawnCleanup failedSpawns, ResizeRecovery resizes,
+                                        EventSink events) {
+        return new StartupReconciler(driver, store, registry, files, failedSpawns, resizes, events);
     }
 
     /** After every reconnect: the clean-ups the outage cut short, then a full power-state pass (both on the lanes). */

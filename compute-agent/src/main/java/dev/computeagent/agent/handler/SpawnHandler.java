@@ -223,6 +223,11 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
     }
 
     private void awaitRunning(UUID uuid) {
+        awaitRunning(driver, uuid);
+    }
+
+    /** Waits until the hypervisor reports {@code uuid} running; {@code TIMEOUT} after {@link #BOOT_TIMEOUT}. */
+    static void awaitRunning(ComputeDriver driver, UUID uuid) {
         long deadline = System.nanoTime() + BOOT_TIMEOUT.toNanos();
         while (driver.info(uuid).powerState() != PowerState.RUNNING) {
             if (System.nanoTime() > deadline) {

@@ -17,7 +17,10 @@ public enum CommandName {
     MIGRATION_CHECK("migration.check", MigrationCheckArgs.class),
     MIGRATION_PREPARE("migration.prepare", MigrationPrepareArgs.class),
     MIGRATION_ADOPT("migration.adopt", MigrationAdoptArgs.class),
-    MIGRATION_ABORT("migration.abort", MigrationAbortArgs.class);
+    MIGRATION_ABORT("migration.abort", MigrationAbortArgs.class),
+    RESIZE("resize", ResizeArgs.class),
+    CONFIRM_RESIZE("confirm_resize", NoArgs.class),
+    REVERT_RESIZE("revert_resize", NoArgs.class);
 
     private final String wireName;
     private final Class<? extends CommandArgs> argsType;

@@ -80,7 +80,8 @@ public record HostStatus(
             @JsonProperty("STOPPED") long stopped,
             @JsonProperty("MIGRATING") long migrating,
             @JsonProperty("ERROR") long error,
-            @JsonProperty("DELETED") long deleted) {
+            @JsonProperty("DELETED") long deleted,
+            @JsonProperty("RESIZED") long resized) {
 
         /** Counts from a per-state map; missing states count 0, total is the sum. */
         public static Instances of(Map<InstanceState, Long> counts) {
@@ -91,7 +92,8 @@ public record HostStatus(
                     counts.getOrDefault(InstanceState.STOPPED, 0L),
                     counts.getOrDefault(InstanceState.MIGRATING, 0L),
                     counts.getOrDefault(InstanceState.ERROR, 0L),
-                    counts.getOrDefault(InstanceState.DELETED, 0L));
+                    counts.getOrDefault(InstanceState.DELETED, 0L),
+                    counts.getOrDefault(InstanceState.RESIZED, 0L));
         }
     }
 

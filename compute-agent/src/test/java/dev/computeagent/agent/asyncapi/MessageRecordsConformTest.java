@@ -25,6 +25,7 @@ import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.security.InternalSignature;
 import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.message.RebootArgs;
+import dev.computeagent.agent.message.ResizeArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.testing.SshKeys;
 import dev.computeagent.agent.message.StopArgs;
@@ -80,6 +81,10 @@ class MessageRecordsConformTest {
         assertConforms("rebootCommand", command("reboot", new RebootArgs(null, 300)));
         assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", true, null, 300, 600, null)));
         assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", false, true, null, null, 120)));
+        assertConforms("resizeCommand", command("resize", new ResizeArgs(new Flavor(2, 128, 2, 1), null)));
+        assertConforms("resizeCommand", command("resize", new ResizeArgs(FLAVOR, 0)));
+        assertConforms("confirmResizeCommand", command("confirm_resize", NoArgs.INSTANCE));
+        assertConforms("revertResizeCommand", command("revert_resize", null));
     }
 
     @Test
