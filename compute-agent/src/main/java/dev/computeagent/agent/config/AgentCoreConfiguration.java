@@ -10,6 +10,7 @@ import dev.computeagent.agent.handler.ConfirmResizeHandler;
 import dev.computeagent.agent.handler.DeleteHandler;
 import dev.computeagent.agent.handler.HandlerRegistry;
 import dev.computeagent.agent.handler.RebootHandler;
+import dev.computeagent.agent.handler.RescueHandler;
 import dev.computeagent.agent.handler.ResizeCompletion;
 import dev.computeagent.agent.handler.ResizeEnding;
 import dev.computeagent.agent.handler.ResizeHandler;
@@ -18,6 +19,7 @@ import dev.computeagent.agent.handler.RevertResizeHandler;
 import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.handler.StartHandler;
 import dev.computeagent.agent.handler.StopHandler;
+import dev.computeagent.agent.handler.UnrescueHandler;
 import dev.computeagent.agent.heartbeat.Heartbeat;
 import dev.computeagent.agent.journal.FileRequestJournal;
 import dev.computeagent.agent.message.AgentJson;
@@ -167,6 +169,18 @@ public class AgentCoreConfiguration {
     ResizeRecovery resizeRecovery(ComputeDriver driver, InstanceStore store, ResizeFiles resizeFiles,
                                   ResizeCompletion completion) {
         return new ResizeRecovery(driver, store, resizeFiles, completion);
+    }
+
+    @Bean
+    RescueHandler rescueHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
+                                InstanceProvisioner provisioner) {
+        return new RescueHandler(driver, images, store, files, provisioner);
+    }
+
+    @Bean
+    UnrescueHandler unrescueHandler(ComputeDriver driver, InstanceStore store, InstanceFiles files,
+                                    InstanceProvisioner provisioner) {
+        return new UnrescueHandler(driver, store, files, provisioner);
     }
 
     /** Every handler bean, checked at start-up: a command without one stops the agent. */

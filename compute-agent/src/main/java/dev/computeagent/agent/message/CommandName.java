@@ -20,7 +20,9 @@ public enum CommandName {
     MIGRATION_ABORT("migration.abort", MigrationAbortArgs.class),
     RESIZE("resize", ResizeArgs.class),
     CONFIRM_RESIZE("confirm_resize", NoArgs.class),
-    REVERT_RESIZE("revert_resize", NoArgs.class);
+    REVERT_RESIZE("revert_resize", NoArgs.class),
+    RESCUE("rescue", RescueArgs.class),
+    UNRESCUE("unrescue", NoArgs.class);
 
     private final String wireName;
     private final Class<? extends CommandArgs> argsType;

@@ -24,6 +24,8 @@ public final class Annotations {
     public static final String LAST_ERROR = "last_error";
     /** The request id of the last {@code resize}, {@code confirm_resize} or {@code revert_resize} that finished. */
     public static final String RESIZE_REQUEST = "resize_request";
+    /** The request id of the last {@code rescue} or {@code unrescue} that changed the instance's definition. */
+    public static final String RESCUE_REQUEST = "rescue_request";
 
     private Annotations() {
     }

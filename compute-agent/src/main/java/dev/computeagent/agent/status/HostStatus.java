@@ -81,7 +81,8 @@ public record HostStatus(
             @JsonProperty("MIGRATING") long migrating,
             @JsonProperty("ERROR") long error,
             @JsonProperty("DELETED") long deleted,
-            @JsonProperty("RESIZED") long resized) {
+            @JsonProperty("RESIZED") long resized,
+            @JsonProperty("RESCUED") long rescued) {
 
         /** Counts from a per-state map; missing states count 0, total is the sum. */
         public static Instances of(Map<InstanceState, Long> counts) {
@@ -93,7 +94,8 @@ public record HostStatus(
                     counts.getOrDefault(InstanceState.MIGRATING, 0L),
                     counts.getOrDefault(InstanceState.ERROR, 0L),
                     counts.getOrDefault(InstanceState.DELETED, 0L),
-                    counts.getOrDefault(InstanceState.RESIZED, 0L));
+                    counts.getOrDefault(InstanceState.RESIZED, 0L),
+                    counts.getOrDefault(InstanceState.RESCUED, 0L));
         }
     }
 

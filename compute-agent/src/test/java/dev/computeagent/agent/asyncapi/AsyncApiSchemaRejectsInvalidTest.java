@@ -133,6 +133,11 @@ class AsyncApiSchemaRejectsInvalidTest {
         ((ObjectNode) resizeTooManyCpus.get("args").get("flavor")).put("vcpus", 65);
         assertThat(validate(messagePayload("resizeCommand"), resizeTooManyCpus)).isNotEmpty();
 
+        ObjectNode rescue = example("rescueCommand", 0);
+        assertThat(validate(messagePayload("rescueCommand"), rescue)).as("untouched example").isEmpty();
+        ((ObjectNode) rescue.get("args")).put("image_id", "../etc/passwd");
+        assertThat(validate(messagePayload("rescueCommand"), rescue)).isNotEmpty();
+
         ObjectNode startAsStop = example("startCommand", 0);
         startAsStop.put("command", "stop");
         assertThat(validate(messagePayload("startCommand"), startAsStop)).isNotEmpty();

@@ -25,6 +25,7 @@ import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.security.InternalSignature;
 import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.message.RebootArgs;
+import dev.computeagent.agent.message.RescueArgs;
 import dev.computeagent.agent.message.ResizeArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.testing.SshKeys;
@@ -85,6 +86,9 @@ class MessageRecordsConformTest {
         assertConforms("resizeCommand", command("resize", new ResizeArgs(FLAVOR, 0)));
         assertConforms("confirmResizeCommand", command("confirm_resize", NoArgs.INSTANCE));
         assertConforms("revertResizeCommand", command("revert_resize", null));
+        assertConforms("rescueCommand", command("rescue", new RescueArgs("rescue-image", 30)));
+        assertConforms("rescueCommand", command("rescue", new RescueArgs(null, null)));
+        assertConforms("unrescueCommand", command("unrescue", NoArgs.INSTANCE));
     }
 
     @Test

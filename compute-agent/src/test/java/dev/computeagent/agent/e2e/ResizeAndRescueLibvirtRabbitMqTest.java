@@ -9,6 +9,7 @@ import dev.computeagent.virt.libvirt.domain.Disk;
 import dev.computeagent.virt.libvirt.domain.Domain;
 import dev.computeagent.virt.libvirt.domain.DomainXml;
 import dev.computeagent.virt.libvirt.testing.Virsh;
+import dev.computeagent.virt.testing.TinyGuestImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,11 +22,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * resize / confirm_resize / revert_resize as a controller sees them: AMQP only, a separate agent JVM
- * (SIGKILLed in the middle of a resize), real libvirtd + QEMU, real qemu-img, the tiny test guest. The
- * domain is read back from libvirt through the typed model.
+ * resize / confirm_resize / revert_resize and rescue / unrescue as a controller sees them: AMQP only, a
+ * separate agent JVM (SIGKILLed in the middle of a resize), real libvirtd + QEMU, real qemu-img, a real HTTP
+ * image store, the tiny test guest. The domain is read back from libvirt through the typed model.
  */
-class ResizeLibvirtRabbitMqTest {
+class ResizeAndRescueLibvirtRabbitMqTest {
 
     static final Duration WAIT = Duration.ofSeconds(120);
     static final String SMALL = "{\"vcpus\":1,\"memory_mb\":64,\"root_gb\":1}";
@@ -35,6 +36,7 @@ class ResizeLibvirtRabbitMqTest {
     @BeforeAll
     static void startAgent() throws Exception {
         fx = new AgentFixture();
+        fx.glance.addImage("rescue-image", TinyGuestImage.write(fx.root.resolve("rescue.raw")));
         fx.startAgent();
     }
 
@@ -179,6 +181,53 @@ class ResizeLibvirtRabbitMqTest {
         assertThat(virtualSize(dir.resolve("disk"))).isEqualTo(1L << 30);
         assertThat(dir.resolve(".resize.json")).doesNotExist();
         assertThat(Virsh.domstate(UUID.fromString(uuid))).isEqualTo("running");
+        call("delete", uuid, "{}");
+    }
+
+    @Test
+    void rescueBootsTheRescueImageWithTheRootDiskSecondAndUnrescueLeavesNothingOfIt() throws Exception {
+        String uuid = spawn();
+        Path dir = fx.instanceDir(uuid);
+        Domain before = domain(uuid);
+        JsonNode notRescued = call("unrescue", uuid, "{}");
+        assertThat(notRescued.path("error").path("code").asString()).as(notRescued.toString())
+                .isEqualTo("INVALID_COMMAND");
+
+        JsonNode unknown = call("rescue", uuid, "{\"image_id\":\"no-such-image\",\"timeout_s\":0}");
+        assertThat(unknown.path("error").path("code").asString()).as(unknown.toString()).isEqualTo("IMAGE_NOT_FOUND");
+        assertThat(dir.resolve("disk.rescue")).doesNotExist();
+        assertThat(Virsh.domstate(UUID.fromString(uuid))).isEqualTo("running");
+        assertThat(domain(uuid).devices().disks()).isEqualTo(before.devices().disks());
+
+        JsonNode rescued = call("rescue", uuid, "{\"image_id\":\"rescue-image\",\"timeout_s\":0}");
+        assertThat(rescued.path("event").asString()).as(rescued.toString()).isEqualTo("instance.rescue.end");
+        assertThat(rescued.path("payload").path("state").asString()).isEqualTo("RESCUED");
+        assertThat(rescued.path("payload").path("power_state").asString()).isEqualTo("RUNNING");
+        Domain rescue = domain(uuid);
+        assertThat(diskTargets(rescue)).containsExactly("vda", "vdb", "hdd");
+        assertThat(rescue.devices().disks().get(0).source()).isEqualTo(dir.resolve("disk.rescue"));
+        assertThat(rescue.devices().disks().get(1).source()).isEqualTo(dir.resolve("disk"));
+        assertThat(rescue.devices().interfaces()).isEqualTo(before.devices().interfaces());
+        assertThat(Virsh.domstate(UUID.fromString(uuid))).isEqualTo("running");
+        assertThat(rest(uuid).path("state").asString()).isEqualTo("RESCUED");
+        JsonNode resizeRescued = call("resize", uuid, "{\"flavor\":" + LARGE + "}");
+        assertThat(resizeRescued.path("error").path("code").asString()).isEqualTo("INVALID_COMMAND");
+
+        JsonNode unrescued = call("unrescue", uuid, "{}");
+        assertThat(unrescued.path("event").asString()).as(unrescued.toString()).isEqualTo("instance.unrescue.end");
+        assertThat(unrescued.path("payload").path("state").asString()).isEqualTo("ACTIVE");
+        assertThat(unrescued.path("payload").path("power_state").asString()).isEqualTo("RUNNING");
+        assertThat(domain(uuid).devices().disks()).isEqualTo(before.devices().disks());
+        assertThat(dir.resolve("disk.rescue")).doesNotExist();
+        assertThat(Virsh.domstate(UUID.fromString(uuid))).isEqualTo("running");
+
+        // without an image id the instance's own image rescues it
+        call("stop", uuid, "{\"timeout_s\":0}");
+        JsonNode ownImage = call("rescue", uuid, "{}");
+        assertThat(ownImage.path("payload").path("state").asString()).as(ownImage.toString()).isEqualTo("RESCUED");
+        assertThat(diskTargets(domain(uuid))).containsExactly("vda", "vdb", "hdd");
+        assertThat(call("unrescue", uuid, "{}").path("payload").path("state").asString()).isEqualTo("ACTIVE");
+        assertThat(dir.resolve("disk.rescue")).doesNotExist();
         call("delete", uuid, "{}");
     }
 }

@@ -62,7 +62,7 @@ class HostStatusServiceTest {
         assertThat(status.resources().memoryMb()).isEqualTo(32_768);
         assertThat(status.resources().memoryMbUsed()).isEqualTo(5120);
         assertThat(status.resources().diskGb()).isPositive();
-        assertThat(status.instances()).isEqualTo(new HostStatus.Instances(2, 1, 1, 0, 0, 0, 0, 0));
+        assertThat(status.instances()).isEqualTo(new HostStatus.Instances(2, 1, 1, 0, 0, 0, 0, 0, 0));
         assertThat(status.imageCache()).isEqualTo(new HostStatus.ImageCacheSummary(2, 4096));
     }
 
