@@ -8,7 +8,7 @@ import dev.computeagent.agent.state.ResizeRecord.Phase;
 /**
  * {@code confirm_resize}: the resized instance keeps its new size for good; its old disks are removed and
  * its state follows its power state again ({@link ResizeCompletion#confirm}). Refused
- * ({@code INVALID_COMMAND}) without a finished resize, or while one is being reverted.
+ * ({@code INVALID_STATE}) without a finished resize, or while one is being reverted.
  */
 public final class ConfirmResizeHandler implements CommandHandler<NoArgs> {
 

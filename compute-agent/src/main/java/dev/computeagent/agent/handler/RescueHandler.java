@@ -27,8 +27,8 @@ import java.util.UUID;
  * down as {@code stop} does ({@code timeout_s}), the definition replaced in one step
  * ({@link ComputeDriver#redefine}), the guest started.
  *
- * <p>Refused ({@code INVALID_COMMAND}, nothing changed): an instance that is not {@code ACTIVE} or
- * {@code STOPPED}. An image that cannot be had fails as a spawn's would ({@code IMAGE_*}) before the guest
+ * <p>Refused ({@code INVALID_STATE}, nothing changed) in the states
+ * {@link dev.computeagent.agent.state.InstanceStateMachine} does not allow, and when rescued already. An image that cannot be had fails as a spawn's would ({@code IMAGE_*}) before the guest
  * is touched. A failure before the new definition is in place leaves the instance as it was (its power
  * state back, the rescue overlay removed); once it is in place the instance is {@code RESCUED}, and the
  * same request again (a redelivery after a crash) finishes the boot.
@@ -67,9 +67,6 @@ public final class RescueHandler implements CommandHandler<RescueArgs> {
             }
             throw refused("instance " + uuid + " is RESCUED already; unrescue it first");
         }
-        if (state != InstanceState.ACTIVE && state != InstanceState.STOPPED) {
-            throw refused("instance " + uuid + " is " + state + "; only an ACTIVE or STOPPED instance can be rescued");
-        }
         String imageId = command.args().imageId() == null ? info.metadata().imageId() : command.args().imageId();
         try {
             // what an interrupted rescue left is not ours to reuse: it may be of another image
@@ -107,6 +104,6 @@ public final class RescueHandler implements CommandHandler<RescueArgs> {
     }
 
     static CommandFailedException refused(String message) {
-        return new CommandFailedException(ErrorCode.INVALID_COMMAND, message, false);
+        return new CommandFailedException(ErrorCode.INVALID_STATE, message, false);
     }
 }

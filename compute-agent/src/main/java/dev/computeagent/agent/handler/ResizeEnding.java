@@ -37,7 +37,7 @@ public final class ResizeEnding {
      * Ends the instance's resize as {@code phase} through {@code work}.
      *
      * @param conflicting the phase of the other end: a resize in it is refused
-     * @throws CommandFailedException {@code INVALID_COMMAND}: no resize, or it is in {@code conflicting};
+     * @throws CommandFailedException {@code INVALID_STATE}: no resize, or it is in {@code conflicting};
      *                                {@code INSTANCE_NOT_FOUND} comes from the driver
      */
     Outcome end(Command<NoArgs> command, Phase phase, Phase conflicting,
@@ -63,6 +63,6 @@ public final class ResizeEnding {
     }
 
     private static CommandFailedException refused(String message) {
-        return new CommandFailedException(ErrorCode.INVALID_COMMAND, message, false);
+        return new CommandFailedException(ErrorCode.INVALID_STATE, message, false);
     }
 }

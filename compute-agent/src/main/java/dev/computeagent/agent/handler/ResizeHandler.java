@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * overlay (a copy: the overlay alone, on the same base) and old ephemeral disk are kept in its directory
  * ({@link ResizeFiles}) so that a revert brings it back exactly as it was.
  *
- * <p>Refused ({@code INVALID_COMMAND}, nothing changed): an instance that is not {@code ACTIVE} or
- * {@code STOPPED}, or has a resize waiting; the same flavor; a smaller root disk (it only grows).
+ * <p>Refused, nothing changed: an instance with a resize waiting ({@code INVALID_STATE}; the states it may be
+ * resized in are {@link dev.computeagent.agent.state.InstanceStateMachine}'s); the same flavor or a smaller
+ * root disk (it only grows) ({@code INVALID_COMMAND}).
  * The new size must fit on this host as a spawn must ({@link HostCapacity}: the new memory and vCPUs in
  * place of the old, the root disk's growth, the copy of the overlay and the new ephemeral disk), else
  * {@code INSUFFICIENT_RESOURCES}. The guest is shut down as {@code stop} does ({@code timeout_s}).
@@ -89,12 +90,8 @@ public final class ResizeHandler implements CommandHandler<ResizeArgs> {
             if (record.phase() == Phase.RESIZED && record.requestId().equals(command.requestId())) {
                 return Outcome.of(store.track(info));
             }
-            throw refused("instance " + uuid + " has a resize (" + record.phase() + ") waiting for confirm_resize or "
-                    + "revert_resize");
-        }
-        InstanceState state = Annotations.state(info.metadata(), info.powerState());
-        if (state != InstanceState.ACTIVE && state != InstanceState.STOPPED) {
-            throw refused("instance " + uuid + " is " + state + "; only an ACTIVE or STOPPED instance can be resized");
+            throw new CommandFailedException(ErrorCode.INVALID_STATE, "instance " + uuid + " has a resize ("
+                    + record.phase() + ") waiting for confirm_resize or revert_resize", false);
         }
         Flavor old = info.metadata().flavor();
         if (flavor.equals(old)) {

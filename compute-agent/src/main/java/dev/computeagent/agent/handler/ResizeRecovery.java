@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * far it came): a resize cut before its new definition was in place is rolled back (the redelivered
  * {@code resize} starts over), one cut after it is finished (the guest started again when it ran before,
  * {@code RESIZED}); a revert or a confirmation under way is finished. A resize waiting for its
- * confirmation is left waiting. What cannot be finished leaves the instance {@code ERROR} with the reason;
+ * confirmation is left waiting. What cannot be finished keeps its state with {@code last_error} saying why;
  * the record stays, so {@code revert_resize} can finish it later.
  */
 public final class ResizeRecovery {
@@ -63,7 +63,7 @@ public final class ResizeRecovery {
             }
         } catch (RuntimeException e) {
             log.warn("interrupted resize of {} ({}) cannot be finished", uuid, record.phase(), e);
-            store.record(uuid, InstanceState.ERROR, "interrupted resize could not be finished ("
+            store.noteError(uuid, "interrupted resize could not be finished ("
                     + ErrorMapper.toError(e).message() + "); revert_resize retries");
         }
         return true;

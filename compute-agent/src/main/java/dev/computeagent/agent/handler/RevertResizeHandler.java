@@ -8,7 +8,7 @@ import dev.computeagent.agent.state.ResizeRecord.Phase;
 /**
  * {@code revert_resize}: the resized instance comes back exactly as it was before its resize (flavor,
  * disks with their content, power state) and the new disks are dropped ({@link ResizeCompletion#revert}).
- * Also finishes a resize whose own roll-back failed. Refused ({@code INVALID_COMMAND}) without a resize, or
+ * Also finishes a resize whose own roll-back failed. Refused ({@code INVALID_STATE}) without a resize, or
  * while one is being confirmed.
  */
 public final class RevertResizeHandler implements CommandHandler<NoArgs> {

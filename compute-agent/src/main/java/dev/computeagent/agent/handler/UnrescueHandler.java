@@ -21,7 +21,7 @@ import java.util.UUID;
 /**
  * {@code unrescue}: the rescue guest is forced off, the instance's own definition comes back in one step
  * ({@link ComputeDriver#redefine}, its disks as a spawn made them), it boots ({@code ACTIVE}, as Nova's
- * unrescue) and the rescue overlay is removed: nothing of it remains. Refused ({@code INVALID_COMMAND}) for
+ * unrescue) and the rescue overlay is removed: nothing of it remains. Refused ({@code INVALID_STATE}) for
  * an instance that is not {@code RESCUED}; the same request again (a redelivery after a crash) finishes
  * what is left (the boot, the removal).
  */

@@ -91,7 +91,7 @@ class ResizeAndRescueLibvirtRabbitMqTest {
         assertThat(smaller.path("error").path("code").asString()).as(smaller.toString()).isEqualTo("INVALID_COMMAND");
         assertThat(smaller.path("error").path("message").asString()).contains("root disk can only grow");
         JsonNode noResize = call("confirm_resize", uuid, "{}");
-        assertThat(noResize.path("error").path("code").asString()).isEqualTo("INVALID_COMMAND");
+        assertThat(noResize.path("error").path("code").asString()).isEqualTo("INVALID_STATE");
         assertThat(Files.exists(dir.resolve(".resize.json"))).isFalse();
 
         JsonNode resized = call("resize", uuid, "{\"flavor\":" + LARGE + ",\"timeout_s\":0}");
@@ -110,7 +110,7 @@ class ResizeAndRescueLibvirtRabbitMqTest {
         assertThat(Virsh.domstate(UUID.fromString(uuid))).isEqualTo("running");
         assertThat(rest(uuid).path("state").asString()).isEqualTo("RESIZED");
         JsonNode again = call("resize", uuid, "{\"flavor\":" + SMALL + "}");
-        assertThat(again.path("error").path("code").asString()).as("a second resize waits").isEqualTo("INVALID_COMMAND");
+        assertThat(again.path("error").path("code").asString()).as("a second resize waits").isEqualTo("INVALID_STATE");
 
         JsonNode reverted = call("revert_resize", uuid, "{}");
         assertThat(reverted.path("event").asString()).as(reverted.toString()).isEqualTo("instance.revert_resize.end");
@@ -191,7 +191,7 @@ class ResizeAndRescueLibvirtRabbitMqTest {
         Domain before = domain(uuid);
         JsonNode notRescued = call("unrescue", uuid, "{}");
         assertThat(notRescued.path("error").path("code").asString()).as(notRescued.toString())
-                .isEqualTo("INVALID_COMMAND");
+                .isEqualTo("INVALID_STATE");
 
         JsonNode unknown = call("rescue", uuid, "{\"image_id\":\"no-such-image\",\"timeout_s\":0}");
         assertThat(unknown.path("error").path("code").asString()).as(unknown.toString()).isEqualTo("IMAGE_NOT_FOUND");
@@ -211,7 +211,7 @@ class ResizeAndRescueLibvirtRabbitMqTest {
         assertThat(Virsh.domstate(UUID.fromString(uuid))).isEqualTo("running");
         assertThat(rest(uuid).path("state").asString()).isEqualTo("RESCUED");
         JsonNode resizeRescued = call("resize", uuid, "{\"flavor\":" + LARGE + "}");
-        assertThat(resizeRescued.path("error").path("code").asString()).isEqualTo("INVALID_COMMAND");
+        assertThat(resizeRescued.path("error").path("code").asString()).isEqualTo("INVALID_STATE");
 
         JsonNode unrescued = call("unrescue", uuid, "{}");
         assertThat(unrescued.path("event").asString()).as(unrescued.toString()).isEqualTo("instance.unrescue.end");

@@ -142,7 +142,7 @@ class ResizeWithFakeDriverTest {
         assertThat(driver.callCount(FakeOperation.REDEFINE)).isEqualTo(2);
         assertBackToTheOldSize();
         assertThatThrownBy(() -> confirm("r3"))
-                .satisfies(e -> assertThat(ErrorMapper.toError(e).code()).isEqualTo(ErrorCode.INVALID_COMMAND));
+                .satisfies(e -> assertThat(ErrorMapper.toError(e).code()).isEqualTo(ErrorCode.INVALID_STATE));
     }
 
     @Test
