@@ -63,6 +63,22 @@ public interface ImageCache extends AutoCloseable {
      */
     void createBlankDisk(Path disk, long sizeBytes);
 
+    /**
+     * The virtual size of the instance's qcow2 disk {@code disk} (an overlay or an ephemeral disk), read
+     * from its header.
+     *
+     * @throws ImageStorageException it is missing or not a qcow2 image
+     */
+    long diskVirtualSize(Path disk);
+
+    /**
+     * Grows the instance's qcow2 disk {@code disk} to {@code sizeBytes} (a resize); a disk already that
+     * large is left as it is, so a repeated call is harmless. Never shrinks.
+     *
+     * @throws ImageStorageException it is not a qcow2 image, or qemu-img failed (the disk keeps its size)
+     */
+    void growDisk(Path disk, long sizeBytes);
+
     /** The cached base images. */
     List<CachedImage> list();
 

@@ -58,6 +58,19 @@ public interface ComputeDriver extends AutoCloseable {
     void reboot(UUID uuid, RebootType type, Duration softTimeout);
 
     /**
+     * Gives a shut-off instance a new size (a resize, or its revert): its definition is replaced, in one
+     * step, by one rendered as {@link #spawn} renders it, with {@code flavor}, {@code disks} (prepared by
+     * the caller) and {@code annotations}; everything else of the current definition is kept: name, NICs
+     * with their MAC addresses, console log, guest-agent channel, the agent's other metadata. The instance
+     * stays shut off. A crash leaves the old definition or the new one, never a mix.
+     *
+     * @throws InstanceNotFoundException no such instance
+     * @throws InvalidSpecException      the instance is not shut off, or a disk is missing (the definition
+     *                                   is unchanged)
+     */
+    void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations);
+
+    /**
      * Powers off (forced) and undefines the instance; returns once the hypervisor no longer
      * knows it. Idempotent: a missing instance is success. Disks are the caller's to remove.
      */

@@ -10,6 +10,8 @@ import dev.computeagent.agent.message.CommandEnvelope;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.message.RebootArgs;
+import dev.computeagent.agent.message.RescueArgs;
+import dev.computeagent.agent.message.ResizeArgs;
 import dev.computeagent.agent.message.StopArgs;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -124,6 +126,12 @@ public final class CommandValidator {
             case MIGRATION_ABORT -> MigrationArgsReader.abort(a);
             case PAUSE, UNPAUSE, SUSPEND, RESUME -> NoArgs.INSTANCE;
             case MIGRATE_ABORT -> NoArgs.INSTANCE;
+            case RESIZE -> new ResizeArgs(InstanceFields.flavor(a, "args."),
+                    optionalInt(a, "args.timeout_s", "timeout_s", 0, MAX_TIMEOUT_S));
+            case CONFIRM_RESIZE, REVERT_RESIZE -> NoArgs.INSTANCE;
+            case RESCUE -> new RescueArgs(InstanceFields.optionalImageId(a, "args."),
+                    optionalInt(a, "args.timeout_s", "timeout_s", 0, MAX_TIMEOUT_S));
+            case UNRESCUE -> NoArgs.INSTANCE;
         };
     }
 

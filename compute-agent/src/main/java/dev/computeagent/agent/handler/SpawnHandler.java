@@ -281,8 +281,15 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         return new InstanceMetadata(args.name(), args.flavor(), args.imageId(), host, args.metadata(), annotations);
     }
 
-    /** Polls until the domain runs; returns it as last read. */
     private InstanceInfo awaitRunning(UUID uuid) {
+        return awaitRunning(driver, uuid);
+    }
+
+    /**
+     * Waits until the hypervisor reports {@code uuid} running; returns the domain as last read. {@code TIMEOUT}
+     * after {@link #BOOT_TIMEOUT}.
+     */
+    static InstanceInfo awaitRunning(ComputeDriver driver, UUID uuid) {
         long deadline = System.nanoTime() + BOOT_TIMEOUT.toNanos();
         InstanceInfo info;
         while ((info = driver.info(uuid)).powerState() != PowerState.RUNNING) {

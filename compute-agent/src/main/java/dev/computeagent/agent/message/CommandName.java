@@ -22,7 +22,12 @@ public enum CommandName {
     UNPAUSE("unpause", NoArgs.class),
     SUSPEND("suspend", NoArgs.class),
     RESUME("resume", NoArgs.class),
-    MIGRATE_ABORT("migrate_abort", NoArgs.class);
+    MIGRATE_ABORT("migrate_abort", NoArgs.class),
+    RESIZE("resize", ResizeArgs.class),
+    CONFIRM_RESIZE("confirm_resize", NoArgs.class),
+    REVERT_RESIZE("revert_resize", NoArgs.class),
+    RESCUE("rescue", RescueArgs.class),
+    UNRESCUE("unrescue", NoArgs.class);
 
     private final String wireName;
     private final Class<? extends CommandArgs> argsType;

@@ -51,6 +51,11 @@ public final class InstanceFiles {
         return dir(uuid).resolve("disk.config");
     }
 
+    /** The rescue image's overlay while the instance is rescued, named as Nova names it. */
+    public Path rescueDisk(UUID uuid) {
+        return dir(uuid).resolve("disk.rescue");
+    }
+
     public Path consoleLog(UUID uuid) {
         return dir(uuid).resolve("console.log");
     }

@@ -26,6 +26,8 @@ import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.security.InternalSignature;
 import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.message.RebootArgs;
+import dev.computeagent.agent.message.RescueArgs;
+import dev.computeagent.agent.message.ResizeArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.testing.SshKeys;
 import dev.computeagent.agent.message.StopArgs;
@@ -87,6 +89,13 @@ class MessageRecordsConformTest {
             assertConforms(power + "Command", command(power, null));
             assertConforms(power + "Command", command(power, NoArgs.INSTANCE));
         }
+        assertConforms("resizeCommand", command("resize", new ResizeArgs(new Flavor(2, 128, 2, 1), null)));
+        assertConforms("resizeCommand", command("resize", new ResizeArgs(FLAVOR, 0)));
+        assertConforms("confirmResizeCommand", command("confirm_resize", NoArgs.INSTANCE));
+        assertConforms("revertResizeCommand", command("revert_resize", null));
+        assertConforms("rescueCommand", command("rescue", new RescueArgs("rescue-image", 30)));
+        assertConforms("rescueCommand", command("rescue", new RescueArgs(null, null)));
+        assertConforms("unrescueCommand", command("unrescue", NoArgs.INSTANCE));
     }
 
     @Test

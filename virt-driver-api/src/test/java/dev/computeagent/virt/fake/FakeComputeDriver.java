@@ -4,6 +4,7 @@ import dev.computeagent.virt.AddressSource;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.DriverException;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.HypervisorException;
@@ -426,6 +427,31 @@ public final class FakeComputeDriver implements ComputeDriver, PowerOperations {
     }
 
     @Override
+    public void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+        enter(FakeOperation.REDEFINE, true);
+        FakeInstance instance = existing(uuid);
+        if (checkDiskFiles) {
+            for (DiskSpec disk : disks) {
+                if (!Files.isRegularFile(disk.path())) {
+                    throw new InvalidSpecException("disk " + disk.device() + " does not exist: " + disk.path());
+                }
+            }
+        }
+        synchronized (instance) {
+            if (instance.state != PowerState.SHUTDOWN && instance.state != PowerState.CRASHED) {
+                throw new InvalidSpecException("instance " + uuid + " must be shut off to be redefined");
+            }
+            InstanceMetadata m = instance.metadata;
+            instance.metadata = new InstanceMetadata(m.name(), flavor, m.imageId(), m.ownerHost(), m.userMetadata(),
+                    annotations);
+            InstanceSpec old = instance.spec;
+            instance.spec = new InstanceSpec(uuid, instance.metadata, disks, old.nics(), old.consoleLog(), old.vnc(),
+                    old.guestAgent());
+        }
+        emit(uuid, LifecycleEvent.Type.DEFINED, PowerState.SHUTDOWN);
+    }
+
+    @Override
     public HostResources hostResources() {
         enter(FakeOperation.HOST_RESOURCES, false);
         return host;
@@ -573,7 +599,7 @@ public final class FakeComputeDriver implements ComputeDriver, PowerOperations {
 
     /** One instance; guarded by its own monitor. */
     private static final class FakeInstance {
-        final InstanceSpec spec;
+        InstanceSpec spec;
         final List<FakeNic> nics;
         InstanceMetadata metadata;
         PowerState state = PowerState.SHUTDOWN;

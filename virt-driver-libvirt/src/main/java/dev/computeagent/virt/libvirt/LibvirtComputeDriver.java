@@ -2,7 +2,9 @@ package dev.computeagent.virt.libvirt;
 
 import dev.computeagent.virt.AddressSource;
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.DriverException;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.GuestProcessUser;
 import dev.computeagent.virt.HostResources;
@@ -144,6 +146,11 @@ public final class LibvirtComputeDriver implements ComputeDriver {
             }
             return null;
         });
+    }
+
+    @Override
+    public void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+        spawner.redefine(uuid, flavor, disks, annotations);
     }
 
     @Override
