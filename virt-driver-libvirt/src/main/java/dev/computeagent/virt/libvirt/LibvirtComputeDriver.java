@@ -16,6 +16,7 @@ import dev.computeagent.virt.InterfaceStatus;
 import dev.computeagent.virt.LifecycleListener;
 import dev.computeagent.virt.OperationTimeoutException;
 import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.RootDiskCopy;
 import dev.computeagent.virt.Subscription;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
 import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
@@ -30,6 +31,7 @@ import dev.computeagent.virt.libvirt.domain.DomainXmlException;
 import dev.computeagent.virt.libvirt.domain.InterfaceType;
 import dev.computeagent.virt.libvirt.domain.NetInterface;
 import java.time.Clock;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -56,6 +58,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
     private final ConnectionManager connections;
     private final PowerControl power;
     private final SpawnOperation spawner;
+    private final RootDiskCopier copier = new RootDiskCopier();
     private volatile NodeSnapshot node;
 
     private LibvirtComputeDriver(LibvirtDriverSettings settings) {
@@ -136,6 +139,12 @@ public final class LibvirtComputeDriver implements ComputeDriver {
             }
             return null;
         });
+    }
+
+    /** See {@link RootDiskCopier} for how and why. */
+    @Override
+    public RootDiskCopy copyRootDisk(UUID uuid, Path target) {
+        return withManaged(uuid, domain -> copier.copy(domain, target));
     }
 
     @Override

@@ -14,9 +14,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.libvirt.Domain;
+import org.libvirt.DomainBlockJobInfo;
 import org.libvirt.DomainInfo;
 import org.libvirt.DomainInterface;
 import org.libvirt.LibvirtException;
+import org.libvirt.TypedParameter;
+import org.libvirt.TypedUlongParameter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +41,10 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
     /** {@code VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | SNAPSHOTS_METADATA | NVRAM | CHECKPOINTS_METADATA}. */
     private static final int UNDEFINE_EVERYTHING = 1 | 2 | 4 | 16;
     private static final String GUEST_PING = "{\"execute\":\"guest-ping\"}";
+    private static final String GUEST_FREEZE = "{\"execute\":\"guest-fsfreeze-freeze\"}";
+    private static final String GUEST_THAW = "{\"execute\":\"guest-fsfreeze-thaw\"}";
+    /** {@code VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB}: the copy of a persistent domain ends with its QEMU process. */
+    private static final int BLOCK_COPY_TRANSIENT_JOB = 4;
     /** Graceful shutdown requests, each holding its own domain reference while libvirt works on it. */
     private static final ExecutorService SHUTDOWN_REQUESTS = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "libvirt-shutdown-request");
@@ -137,6 +144,56 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
     public void pingGuestAgent(Duration timeout) {
         int seconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
         call(LibvirtCall.AGENT, () -> domain.qemuAgentCommand(GUEST_PING, seconds, 0));
+    }
+
+    /**
+     * {@code guest-fsfreeze-freeze} through the guest agent: the guest flushes and freezes its file systems
+     * until {@link #thawFilesystems}. Waits at most {@code timeout} (whole seconds, at least one).
+     *
+     * @throws dev.computeagent.virt.DriverException no agent channel, not connected, refused or no answer
+     */
+    public void freezeFilesystems(Duration timeout) {
+        call(LibvirtCall.AGENT, () -> domain.qemuAgentCommand(GUEST_FREEZE, seconds(timeout), 0));
+    }
+
+    /** {@code guest-fsfreeze-thaw} through the guest agent, waiting at most {@code timeout}. */
+    public void thawFilesystems(Duration timeout) {
+        call(LibvirtCall.AGENT, () -> domain.qemuAgentCommand(GUEST_THAW, seconds(timeout), 0));
+    }
+
+    /**
+     * {@code virDomainBlockCopy} of disk {@code targetDev} (its whole backing chain) to the new file that
+     * {@code destinationXml} (a {@code <disk>} element) names, which libvirt creates; a transient job of the
+     * running domain, which keeps mirroring once the copy caught up until {@link #abortBlockJob}.
+     */
+    public void startBlockCopy(String targetDev, String destinationXml) {
+        // libvirt-java cannot pass an empty parameter list: bandwidth 0 is libvirt's default, unlimited
+        TypedParameter[] unlimited = {new TypedUlongParameter("bandwidth", 0)};
+        call(LibvirtCall.BLOCK_JOB, () -> domain.blockCopy(targetDev, destinationXml, unlimited,
+                BLOCK_COPY_TRANSIENT_JOB));
+    }
+
+    /**
+     * {@code virDomainGetBlockJobInfo}: the block job on {@code targetDev}, empty when there is none.
+     */
+    public Optional<BlockJobProgress> blockJobProgress(String targetDev) {
+        return get(LibvirtCall.BLOCK_JOB, () -> {
+            DomainBlockJobInfo info = domain.getBlockJobInfo(targetDev, 0);
+            return info.type == 0 && info.end == 0 && info.cur == 0 ? Optional.<BlockJobProgress>empty()
+                    : Optional.of(new BlockJobProgress(info.cur, info.end));
+        });
+    }
+
+    /**
+     * {@code virDomainBlockJobAbort} without pivot, waiting for the job to end: a copy that had caught up
+     * is left as a point-in-time copy of the disk as of this call; the domain keeps its own disk.
+     */
+    public void abortBlockJob(String targetDev) {
+        call(LibvirtCall.BLOCK_JOB, () -> domain.blockJobAbort(targetDev, 0));
+    }
+
+    private static int seconds(Duration timeout) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
     }
 
     /** {@code virDomainDestroy}: forces the domain off. */

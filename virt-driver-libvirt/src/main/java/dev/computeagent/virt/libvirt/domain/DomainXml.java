@@ -20,6 +20,14 @@ public final class DomainXml {
     }
 
     /**
+     * One {@code <disk>} element alone, as {@link #render} writes it inside {@code <devices>} (e.g. the
+     * destination of a block copy).
+     */
+    public static String renderDisk(Disk disk) {
+        return XmlSupport.serialize(DomainXmlWriter.writeDiskAlone(disk));
+    }
+
+    /**
      * The model of a libvirt domain XML document.
      *
      * @throws DomainXmlException malformed XML, not a {@code <domain>}, a required element missing,

@@ -74,6 +74,14 @@ final class DomainXmlWriter {
         model.memBalloon().ifPresent(balloon -> attr(append(devices, "memballoon"), "model", balloon.model().xmlName()));
     }
 
+    static Element writeDiskAlone(Disk disk) {
+        Document document = XmlSupport.newDocument();
+        Element devices = document.createElement("devices");
+        document.appendChild(devices);
+        writeDisk(devices, disk);
+        return (Element) devices.getFirstChild();
+    }
+
     private static void writeDisk(Element devices, Disk disk) {
         Element element = append(devices, "disk");
         attr(element, "type", disk.sourceType().xmlName());
