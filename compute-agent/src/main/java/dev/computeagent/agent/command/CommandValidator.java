@@ -10,6 +10,7 @@ import dev.computeagent.agent.message.CommandEnvelope;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.message.RebootArgs;
+import dev.computeagent.agent.message.SnapshotArgs;
 import dev.computeagent.agent.message.StopArgs;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -122,6 +123,7 @@ public final class CommandValidator {
             case MIGRATION_PREPARE -> MigrationArgsReader.prepare(a);
             case MIGRATION_ADOPT -> MigrationArgsReader.adopt(a);
             case MIGRATION_ABORT -> MigrationArgsReader.abort(a);
+            case SNAPSHOT -> new SnapshotArgs(InstanceFields.imageId(a, "args."), InstanceFields.name(a, "args."));
         };
     }
 

@@ -9,6 +9,7 @@ import dev.computeagent.agent.handler.CommandHandler;
 import dev.computeagent.agent.handler.DeleteHandler;
 import dev.computeagent.agent.handler.HandlerRegistry;
 import dev.computeagent.agent.handler.RebootHandler;
+import dev.computeagent.agent.handler.SnapshotHandler;
 import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.handler.StartHandler;
 import dev.computeagent.agent.handler.StopHandler;
@@ -121,6 +122,11 @@ public class AgentCoreConfiguration {
     @Bean
     DeleteHandler deleteHandler(ComputeDriver driver, InstanceStore store, InstanceFiles files) {
         return new DeleteHandler(driver, store, files);
+    }
+
+    @Bean
+    SnapshotHandler snapshotHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files) {
+        return new SnapshotHandler(driver, images, store, files);
     }
 
     /** Every handler bean, checked at start-up: a command without one stops the agent. */

@@ -27,6 +27,7 @@ import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.message.RebootArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.testing.SshKeys;
+import dev.computeagent.agent.message.SnapshotArgs;
 import dev.computeagent.agent.message.StopArgs;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.status.HostStatus;
@@ -80,6 +81,7 @@ class MessageRecordsConformTest {
         assertConforms("rebootCommand", command("reboot", new RebootArgs(null, 300)));
         assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", true, null, 300, 600, null)));
         assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", false, true, null, null, 120)));
+        assertConforms("snapshotCommand", command("snapshot", new SnapshotArgs("3f1c2a9e-snap", "web-1 <before>")));
     }
 
     @Test
@@ -130,6 +132,12 @@ class MessageRecordsConformTest {
                     event(prefix + ".error", "req-1", UUID, errorPayload, error));
         }
         assertConforms("instanceActionEnd", event("instance.delete.end", "req-2", UUID, Outcome.deleted().payload(), null));
+        Map<String, Object> snapshotEnd = new LinkedHashMap<>(Outcome.payloadOf(active));
+        snapshotEnd.put("snapshot", Map.of("image_id", "snap-1", "name", "web-1 snap", "size", 1L << 30,
+                "checksum", "0".repeat(32), "consistency", "QUIESCED"));
+        assertConforms("instanceActionEnd", event("instance.snapshot.end", "req-4", UUID, snapshotEnd, null));
+        assertConforms("instanceActionError", event("instance.snapshot.error", "req-5", UUID, Outcome.payloadOf(active),
+                new ErrorBody(ErrorCode.IMAGE_UPLOAD_FAILED, "HTTP 503", true)));
         assertConforms("instanceActionStart", event("instance.delete.start", "req-2", UUID, Map.of(), null));
         assertConforms("instanceActionError", event("instance.start.error", "req-3", UUID, Map.of(),
                 new ErrorBody(ErrorCode.INSTANCE_NOT_FOUND, "no such instance", false)));

@@ -71,6 +71,12 @@ final class RootDiskCopier {
         String dev = root.targetDev();
         Disk destination = new Disk(DiskSourceType.FILE, DiskDevice.DISK, target, DiskFormat.QCOW2, Optional.empty(),
                 Optional.empty(), dev, root.bus(), false);
+        if (domain.blockJobProgress(dev).isPresent()) {
+            // only a copy of an earlier attempt cut short (the agent died) can be running on the agent's domain:
+            // libvirt keeps such a job going without its client
+            log.info("instance {}: aborting the block job left on {} by an earlier attempt", domain.uuid(), dev);
+            domain.abortBlockJob(dev);
+        }
         domain.startBlockCopy(dev, DomainXml.renderDisk(destination));
         boolean ended = false;
         try {
