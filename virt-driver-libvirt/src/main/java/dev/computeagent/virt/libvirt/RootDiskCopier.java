@@ -13,8 +13,6 @@ import dev.computeagent.virt.libvirt.binding.DomainHandle;
 import dev.computeagent.virt.libvirt.domain.Channel;
 import dev.computeagent.virt.libvirt.domain.Disk;
 import dev.computeagent.virt.libvirt.domain.DiskDevice;
-import dev.computeagent.virt.libvirt.domain.DiskFormat;
-import dev.computeagent.virt.libvirt.domain.DiskSourceType;
 import dev.computeagent.virt.libvirt.domain.Domain;
 import dev.computeagent.virt.libvirt.domain.DomainXml;
 import java.io.IOException;
@@ -22,26 +20,31 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies a domain's root disk (its first {@code disk} device, backing chain flattened) into a standalone
- * qcow2 file. A stopped domain: {@code qemu-img convert} of the chain at rest. A running one: a libvirt block
- * copy ({@code virDomainBlockCopy}, a transient job) until the copy has caught up and mirrors the guest's
- * writes, then the guest's file systems are frozen through its guest agent (when it has one that answers),
- * the job is aborted without pivot, which leaves the copy as of that moment, and the file systems are thawed.
+ * Copies a domain's root disk (its first {@code disk} device, backing chain flattened) into a standalone qcow2
+ * file with {@code qemu-img convert}. A stopped domain's chain is converted at rest. A running domain first gets
+ * a disk-only external snapshot: its root disk moves onto a temporary overlay ({@code <disk>.snapshot-overlay},
+ * beside it) so that the chain below stops changing, taken while the guest's file systems are frozen through its
+ * guest agent when it has one that answers (else crash-consistent); the frozen chain is converted while the
+ * guest keeps running on the overlay; then the overlay is committed back into the disk (active block commit,
+ * pivot) and removed.
  *
- * <p>Why a block copy rather than an external snapshot plus block commit: the domain's definition and disk
- * never change (no overlay to commit back, no new backing file in the definition), so an agent or libvirtd
- * dying half way leaves at worst a partial copy file, never a domain pointing at a temporary overlay; and the
- * guest is frozen only for the abort, not for the whole copy.
+ * <p>Why this rather than a block copy to the target: the copy is made by a {@code qemu-img} process of its own,
+ * not by the guest's QEMU, whose main loop under TCG on a busy host moved the data several times slower; the
+ * guest is frozen only for the snapshot, not for the copy. The price is a moment where the domain's disk is the
+ * temporary overlay: a copy cut short there (agent or libvirtd died) leaves the domain running on it, its content
+ * intact, and the next copy of that domain commits it back first. The domain's definition is changed and changed
+ * back by libvirt itself (no metadata kept).
  */
 final class RootDiskCopier {
 
+    /** Appended to the root disk's file name for the temporary overlay of a running domain. */
+    static final String OVERLAY_SUFFIX = ".snapshot-overlay";
     private static final Logger log = LoggerFactory.getLogger(RootDiskCopier.class);
-    /** The longest a copy may take, either way: generous for a large disk on slow storage. */
+    /** The longest a copy or a commit may take: generous for a large disk on slow storage. */
     private static final Duration COPY_TIMEOUT = Duration.ofMinutes(30);
     private static final Duration AGENT_TIMEOUT = Duration.ofSeconds(10);
     private static final int THAW_ATTEMPTS = 3;
@@ -50,60 +53,68 @@ final class RootDiskCopier {
 
     RootDiskCopy copy(DomainHandle domain, Path target) {
         Domain model = DomainXml.parse(domain.xml());
-        Disk root = model.devices().disks().stream().filter(d -> d.device() == DiskDevice.DISK).findFirst()
-                .orElseThrow(() -> new InvalidSpecException("instance " + domain.uuid() + " has no root disk"));
+        Disk root = rootDisk(model, domain);
         deleteQuietly(target);
         if (!domain.isActive()) {
+            // an overlay left by a cut copy is part of the chain the conversion flattens
             convert(root, target);
             return new RootDiskCopy(target, RootDiskCopy.Consistency.STOPPED);
         }
+        if (root.source().getFileName().toString().endsWith(OVERLAY_SUFFIX)) {
+            log.info("instance {}: committing back the overlay {} left by a copy cut short", domain.uuid(),
+                    root.source());
+            commitBack(domain, root.targetDev(), root.source());
+            model = DomainXml.parse(domain.xml());
+            root = rootDisk(model, domain);
+        }
+        Path overlay = root.source().resolveSibling(root.source().getFileName() + OVERLAY_SUFFIX);
+        deleteQuietly(overlay);
         boolean guestAgent = model.devices().channels().stream()
                 .anyMatch(c -> Channel.QEMU_GUEST_AGENT.equals(c.targetName()));
+        String rootDev = root.targetDev();
+        List<String> otherDisks = model.devices().disks().stream().map(Disk::targetDev)
+                .filter(dev -> !dev.equals(rootDev)).toList();
+        boolean frozen = guestAgent && freeze(domain);
         try {
-            return new RootDiskCopy(target, mirrorAndDetach(domain, root, target, guestAgent));
-        } catch (RuntimeException e) {
-            deleteQuietly(target);
-            throw e;
+            domain.createExternalDiskSnapshot(DomainXml.renderExternalDiskSnapshot(root.targetDev(), overlay,
+                    otherDisks));
+        } finally {
+            if (frozen) {
+                thaw(domain);
+            }
         }
+        try {
+            convert(root, target);
+        } finally {
+            commitBack(domain, root.targetDev(), overlay);
+        }
+        return new RootDiskCopy(target, frozen ? RootDiskCopy.Consistency.QUIESCED
+                : RootDiskCopy.Consistency.CRASH_CONSISTENT);
     }
 
-    private RootDiskCopy.Consistency mirrorAndDetach(DomainHandle domain, Disk root, Path target, boolean guestAgent) {
-        String dev = root.targetDev();
-        Disk destination = new Disk(DiskSourceType.FILE, DiskDevice.DISK, target, DiskFormat.QCOW2, Optional.empty(),
-                Optional.empty(), dev, root.bus(), false);
+    private static Disk rootDisk(Domain model, DomainHandle domain) {
+        return model.devices().disks().stream().filter(d -> d.device() == DiskDevice.DISK).findFirst()
+                .orElseThrow(() -> new InvalidSpecException("instance " + domain.uuid() + " has no root disk"));
+    }
+
+    /** Commits the active overlay of {@code dev} into its backing file, pivots back onto it, removes the overlay. */
+    private static void commitBack(DomainHandle domain, String dev, Path overlay) {
         if (domain.blockJobProgress(dev).isPresent()) {
-            // only a copy of an earlier attempt cut short (the agent died) can be running on the agent's domain:
-            // libvirt keeps such a job going without its client
-            log.info("instance {}: aborting the block job left on {} by an earlier attempt", domain.uuid(), dev);
+            // only a job of a copy cut short can be running on the agent's domain: libvirt keeps it without a client
             domain.abortBlockJob(dev);
         }
-        domain.startBlockCopy(dev, DomainXml.renderDisk(destination));
-        boolean ended = false;
-        try {
-            long deadline = System.nanoTime() + COPY_TIMEOUT.toNanos();
-            boolean caughtUp = PowerControl.waitUntil(() -> domain.blockJobProgress(dev)
-                    .map(BlockJobProgress::caughtUp)
-                    .orElseThrow(() -> new HypervisorException("the copy of " + dev + " of instance "
-                            + domain.uuid() + " ended before it caught up")), deadline);
-            if (!caughtUp) {
-                throw new OperationTimeoutException("the copy of " + dev + " of instance " + domain.uuid()
-                        + " did not catch up within " + COPY_TIMEOUT);
-            }
-            boolean frozen = guestAgent && freeze(domain);
-            try {
-                domain.abortBlockJob(dev);
-                ended = true;
-            } finally {
-                if (frozen) {
-                    thaw(domain);
-                }
-            }
-            return frozen ? RootDiskCopy.Consistency.QUIESCED : RootDiskCopy.Consistency.CRASH_CONSISTENT;
-        } finally {
-            if (!ended) {
-                abortQuietly(domain, dev);
-            }
+        domain.startActiveCommit(dev);
+        long deadline = System.nanoTime() + COPY_TIMEOUT.toNanos();
+        boolean caughtUp = PowerControl.waitUntil(() -> domain.blockJobProgress(dev)
+                .map(BlockJobProgress::caughtUp)
+                .orElseThrow(() -> new HypervisorException("the commit of " + overlay + " into the disk of instance "
+                        + domain.uuid() + " ended before it caught up")), deadline);
+        if (!caughtUp) {
+            throw new OperationTimeoutException("the commit of " + overlay + " of instance " + domain.uuid()
+                    + " did not catch up within " + COPY_TIMEOUT + "; the instance keeps running on the overlay");
         }
+        domain.pivotBlockJob(dev);
+        deleteQuietly(overlay);
     }
 
     /** Whether the guest froze; a guest agent that cannot makes the copy crash-consistent, no failure. */
@@ -142,17 +153,10 @@ final class RootDiskCopier {
         }
     }
 
-    private static void abortQuietly(DomainHandle domain, String dev) {
-        try {
-            domain.abortBlockJob(dev);
-        } catch (DriverException e) {
-            log.debug("instance {}: aborting the copy of {}: {}", domain.uuid(), dev, e.getMessage());
-        }
-    }
-
+    /** {@code -U}: of a running domain only the chain below its overlay is read, which nothing writes any more. */
     private void convert(Disk root, Path target) {
-        List<String> command = List.of("qemu-img", "convert", "-q", "-f", root.format().xmlName(), "-O", "qcow2",
-                root.source().toString(), target.toString());
+        List<String> command = List.of("qemu-img", "convert", "-U", "-q", "-f", root.format().xmlName(), "-O",
+                "qcow2", root.source().toString(), target.toString());
         ProcessResult result;
         try {
             result = runner.run(command, COPY_TIMEOUT);

@@ -29,9 +29,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The root disk copy of a snapshot on libvirtd + QEMU with the tiny guest (a qcow2 overlay on a raw base,
- * a guest agent channel nobody answers): running, a block copy that leaves a standalone qcow2 with the
- * guest's disk content, the domain still running on its own overlay with no job left; stopped, a
- * {@code qemu-img convert} of the chain.
+ * a guest agent channel nobody answers): running, a disk-only external snapshot, the frozen chain converted, the
+ * overlay committed back, so that the domain runs on its own disk again (live and persistent definition) with no
+ * job and no overlay left, and the copy holds the guest's disk content; an overlay left by a copy cut short is
+ * committed back by the next copy; stopped, a {@code qemu-img convert} of the chain.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -67,21 +68,45 @@ class RootDiskCopyLibvirtTest {
 
     @Test
     @Order(1)
-    void aRunningInstanceIsCopiedByABlockCopyAndKeepsRunningOnItsOwnDisk() {
+    void aRunningInstanceIsCopiedAndKeepsRunningOnItsOwnDisk() {
         Path target = disks.instanceDir(uuid).resolve("snapshot.qcow2");
 
         RootDiskCopy copy = driver.copyRootDisk(uuid, target);
 
         assertThat(copy.consistency()).isEqualTo(RootDiskCopy.Consistency.CRASH_CONSISTENT);
         assertStandaloneCopyOfTheGuestDisk(target);
-        assertThat(driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
-        String xml = Virsh.run("dumpxml", uuid.toString());
-        assertThat(xml).contains(overlay.toString()).doesNotContain("snapshot.qcow2").doesNotContain("<mirror");
-        assertThat(Virsh.run("blockjob", uuid.toString(), "vda", "--info")).doesNotContain("Block Copy");
+        assertRunningOnItsOwnDisk();
     }
 
     @Test
     @Order(2)
+    void anOverlayLeftByACopyCutShortIsCommittedBackByTheNextCopy() throws Exception {
+        Path left = Path.of(overlay + ".snapshot-overlay");
+        Virsh.run("snapshot-create-as", uuid.toString(), "--disk-only", "--no-metadata", "--atomic",
+                "--diskspec", "vda,snapshot=external,file=" + left);
+        assertThat(Virsh.run("dumpxml", uuid.toString())).contains(left.toString());
+        Path target = disks.instanceDir(uuid).resolve("snapshot-after-cut.qcow2");
+
+        driver.copyRootDisk(uuid, target);
+
+        assertStandaloneCopyOfTheGuestDisk(target);
+        assertRunningOnItsOwnDisk();
+        Files.delete(target);
+    }
+
+    private void assertRunningOnItsOwnDisk() {
+        assertThat(driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+        for (String xml : new String[] {Virsh.run("dumpxml", uuid.toString()),
+                Virsh.run("dumpxml", "--inactive", uuid.toString())}) {
+            assertThat(xml).contains("<source file='" + overlay + "'").doesNotContain("snapshot-overlay")
+                    .doesNotContain("snapshot.qcow2");
+        }
+        assertThat(Virsh.run("blockjob", uuid.toString(), "vda", "--info")).doesNotContain("Block");
+        assertThat(Path.of(overlay + ".snapshot-overlay")).doesNotExist();
+    }
+
+    @Test
+    @Order(3)
     void aStoppedInstanceIsCopiedByConvertingItsChain() throws Exception {
         driver.stop(uuid, Duration.ZERO);
         Path target = disks.instanceDir(uuid).resolve("snapshot-stopped.qcow2");
@@ -95,7 +120,7 @@ class RootDiskCopyLibvirtTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void anUnknownInstanceIsNotFoundAndNothingIsWritten() {
         Path target = disks.root().resolve("nobody.qcow2");
         assertThatThrownBy(() -> driver.copyRootDisk(UUID.randomUUID(), target))

@@ -18,8 +18,6 @@ import org.libvirt.DomainBlockJobInfo;
 import org.libvirt.DomainInfo;
 import org.libvirt.DomainInterface;
 import org.libvirt.LibvirtException;
-import org.libvirt.TypedParameter;
-import org.libvirt.TypedUlongParameter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +41,12 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
     private static final String GUEST_PING = "{\"execute\":\"guest-ping\"}";
     private static final String GUEST_FREEZE = "{\"execute\":\"guest-fsfreeze-freeze\"}";
     private static final String GUEST_THAW = "{\"execute\":\"guest-fsfreeze-thaw\"}";
-    /** {@code VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB}: the copy of a persistent domain ends with its QEMU process. */
-    private static final int BLOCK_COPY_TRANSIENT_JOB = 4;
+    /** {@code VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA | DISK_ONLY | ATOMIC}. */
+    private static final int EXTERNAL_DISK_SNAPSHOT = 4 | 16 | 128;
+    /** {@code VIR_DOMAIN_BLOCK_COMMIT_SHALLOW | ACTIVE}: the active layer into its immediate backing file. */
+    private static final int ACTIVE_COMMIT_SHALLOW = 1 | 4;
+    /** {@code VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT}. */
+    private static final int PIVOT = 2;
     /** Graceful shutdown requests, each holding its own domain reference while libvirt works on it. */
     private static final ExecutorService SHUTDOWN_REQUESTS = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "libvirt-shutdown-request");
@@ -162,18 +164,6 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
     }
 
     /**
-     * {@code virDomainBlockCopy} of disk {@code targetDev} (its whole backing chain) to the new file that
-     * {@code destinationXml} (a {@code <disk>} element) names, which libvirt creates; a transient job of the
-     * running domain, which keeps mirroring once the copy caught up until {@link #abortBlockJob}.
-     */
-    public void startBlockCopy(String targetDev, String destinationXml) {
-        // libvirt-java cannot pass an empty parameter list: bandwidth 0 is libvirt's default, unlimited
-        TypedParameter[] unlimited = {new TypedUlongParameter("bandwidth", 0)};
-        call(LibvirtCall.BLOCK_JOB, () -> domain.blockCopy(targetDev, destinationXml, unlimited,
-                BLOCK_COPY_TRANSIENT_JOB));
-    }
-
-    /**
      * {@code virDomainGetBlockJobInfo}: the block job on {@code targetDev}, empty when there is none.
      */
     public Optional<BlockJobProgress> blockJobProgress(String targetDev) {
@@ -185,11 +175,32 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
     }
 
     /**
-     * {@code virDomainBlockJobAbort} without pivot, waiting for the job to end: a copy that had caught up
-     * is left as a point-in-time copy of the disk as of this call; the domain keeps its own disk.
+     * {@code virDomainBlockJobAbort} without pivot, waiting for the job to end; the domain keeps its disk.
      */
     public void abortBlockJob(String targetDev) {
         call(LibvirtCall.BLOCK_JOB, () -> domain.blockJobAbort(targetDev, 0));
+    }
+
+    /**
+     * {@code virDomainSnapshotCreateXML(DISK_ONLY | NO_METADATA | ATOMIC)} of {@code snapshotXml}: the disks it
+     * names get a new active overlay (created by libvirt), their current files become read-only backing files.
+     * No snapshot metadata is kept.
+     */
+    public void createExternalDiskSnapshot(String snapshotXml) {
+        call(LibvirtCall.BLOCK_JOB, () -> domain.snapshotCreateXML(snapshotXml, EXTERNAL_DISK_SNAPSHOT).free());
+    }
+
+    /**
+     * {@code virDomainBlockCommit(SHALLOW | ACTIVE)} of disk {@code targetDev}: its active overlay is committed
+     * into the overlay's immediate backing file; the job mirrors once caught up, until {@link #pivotBlockJob}.
+     */
+    public void startActiveCommit(String targetDev) {
+        call(LibvirtCall.BLOCK_JOB, () -> domain.blockCommit(targetDev, null, null, 0, ACTIVE_COMMIT_SHALLOW));
+    }
+
+    /** {@code virDomainBlockJobAbort(PIVOT)}: the caught-up job's target becomes the disk (synchronous). */
+    public void pivotBlockJob(String targetDev) {
+        call(LibvirtCall.BLOCK_JOB, () -> domain.blockJobAbort(targetDev, PIVOT));
     }
 
     private static int seconds(Duration timeout) {
