@@ -68,7 +68,7 @@ class ArchitectureRulesTest {
     private static final Map<String, List<String>> MODULES = Map.of(
             "host-io", List.of("dev.computeagent.hostio"),
             "virt-driver-api", List.of("dev.computeagent.virt"),
-            "virt-driver-libvirt", List.of("dev.computeagent.virt"),
+            "virt-driver-libvirt", List.of("dev.computeagent.virt", "dev.computeagent.hostio"),
             "image-cache", List.of("dev.computeagent.image", "dev.computeagent.hostio"),
             "compute-agent", List.of("dev.computeagent"));
 

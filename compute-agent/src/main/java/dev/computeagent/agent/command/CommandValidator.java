@@ -12,6 +12,7 @@ import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.message.RebootArgs;
 import dev.computeagent.agent.message.RescueArgs;
 import dev.computeagent.agent.message.ResizeArgs;
+import dev.computeagent.agent.message.SnapshotArgs;
 import dev.computeagent.agent.message.StopArgs;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -132,6 +133,7 @@ public final class CommandValidator {
             case RESCUE -> new RescueArgs(InstanceFields.optionalImageId(a, "args."),
                     optionalInt(a, "args.timeout_s", "timeout_s", 0, MAX_TIMEOUT_S));
             case UNRESCUE -> NoArgs.INSTANCE;
+            case SNAPSHOT -> new SnapshotArgs(InstanceFields.imageId(a, "args."), InstanceFields.name(a, "args."));
         };
     }
 

@@ -18,6 +18,7 @@ import dev.computeagent.agent.handler.ResizeHandler;
 import dev.computeagent.agent.handler.ResizeRecovery;
 import dev.computeagent.agent.handler.ResumeHandler;
 import dev.computeagent.agent.handler.RevertResizeHandler;
+import dev.computeagent.agent.handler.SnapshotHandler;
 import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.handler.StartHandler;
 import dev.computeagent.agent.handler.StopHandler;
@@ -208,6 +209,11 @@ public class AgentCoreConfiguration {
     UnrescueHandler unrescueHandler(ComputeDriver driver, InstanceStore store, InstanceFiles files,
                                     InstanceProvisioner provisioner) {
         return new UnrescueHandler(driver, store, files, provisioner);
+    }
+
+    @Bean
+    SnapshotHandler snapshotHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files) {
+        return new SnapshotHandler(driver, images, store, files);
     }
 
     /** Every handler bean, checked at start-up: a command without one stops the agent. */

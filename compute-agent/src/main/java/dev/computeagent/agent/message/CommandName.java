@@ -27,7 +27,8 @@ public enum CommandName {
     CONFIRM_RESIZE("confirm_resize", NoArgs.class),
     REVERT_RESIZE("revert_resize", NoArgs.class),
     RESCUE("rescue", RescueArgs.class),
-    UNRESCUE("unrescue", NoArgs.class);
+    UNRESCUE("unrescue", NoArgs.class),
+    SNAPSHOT("snapshot", SnapshotArgs.class);
 
     private final String wireName;
     private final Class<? extends CommandArgs> argsType;

@@ -30,6 +30,7 @@ import dev.computeagent.agent.message.RescueArgs;
 import dev.computeagent.agent.message.ResizeArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.testing.SshKeys;
+import dev.computeagent.agent.message.SnapshotArgs;
 import dev.computeagent.agent.message.StopArgs;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.status.HostStatus;
@@ -96,6 +97,7 @@ class MessageRecordsConformTest {
         assertConforms("rescueCommand", command("rescue", new RescueArgs("rescue-image", 30)));
         assertConforms("rescueCommand", command("rescue", new RescueArgs(null, null)));
         assertConforms("unrescueCommand", command("unrescue", NoArgs.INSTANCE));
+        assertConforms("snapshotCommand", command("snapshot", new SnapshotArgs("3f1c2a9e-snap", "web-1 <before>")));
     }
 
     @Test
@@ -150,6 +152,12 @@ class MessageRecordsConformTest {
         cancelled.put("destination", "node-8");
         cancelled.put("cancelled_request_id", "req-7a07");
         assertConforms("instanceActionEnd", event("instance.migrate_abort.end", "req-4", UUID, cancelled, null));
+        Map<String, Object> snapshotEnd = new LinkedHashMap<>(Outcome.payloadOf(active));
+        snapshotEnd.put("snapshot", Map.of("image_id", "snap-1", "name", "web-1 snap", "size", 1L << 30,
+                "checksum", "0".repeat(32), "consistency", "QUIESCED"));
+        assertConforms("instanceActionEnd", event("instance.snapshot.end", "req-4", UUID, snapshotEnd, null));
+        assertConforms("instanceActionError", event("instance.snapshot.error", "req-5", UUID, Outcome.payloadOf(active),
+                new ErrorBody(ErrorCode.IMAGE_UPLOAD_FAILED, "HTTP 503", true)));
         assertConforms("instanceActionStart", event("instance.delete.start", "req-2", UUID, Map.of(), null));
         assertConforms("instanceActionError", event("instance.start.error", "req-3", UUID, Map.of(),
                 new ErrorBody(ErrorCode.INSTANCE_NOT_FOUND, "no such instance", false)));

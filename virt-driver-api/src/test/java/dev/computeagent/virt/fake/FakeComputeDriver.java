@@ -23,8 +23,13 @@ import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.PowerOperations;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.RootDiskCopy;
 import dev.computeagent.virt.Subscription;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -302,6 +307,34 @@ public final class FakeComputeDriver implements ComputeDriver, PowerOperations {
         if (started || cycled) {
             emit(uuid, LifecycleEvent.Type.STARTED, PowerState.RUNNING);
         }
+    }
+
+    /**
+     * Copies the bytes of the instance's first disk (no qcow2 flattening: the fake's disks are whatever
+     * the test made), or writes a few bytes naming the instance when that file does not exist.
+     */
+    @Override
+    public RootDiskCopy copyRootDisk(UUID uuid, Path target) {
+        enter(FakeOperation.COPY_ROOT_DISK, false);
+        FakeInstance instance = existing(uuid);
+        RootDiskCopy.Consistency consistency;
+        synchronized (instance) {
+            consistency = instance.state != PowerState.RUNNING ? RootDiskCopy.Consistency.STOPPED
+                    : instance.spec.guestAgent() && guestAgentRunning ? RootDiskCopy.Consistency.QUIESCED
+                    : RootDiskCopy.Consistency.CRASH_CONSISTENT;
+        }
+        Optional<Path> root = instance.spec.disks().stream().filter(d -> d.media() == DiskSpec.Media.DISK)
+                .map(DiskSpec::path).findFirst().filter(Files::isRegularFile);
+        try {
+            if (root.isPresent()) {
+                Files.copy(root.get(), target, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                Files.writeString(target, "fake root disk of " + uuid);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new RootDiskCopy(target, consistency);
     }
 
     @Override

@@ -19,6 +19,7 @@ import dev.computeagent.virt.LifecycleListener;
 import dev.computeagent.virt.OperationTimeoutException;
 import dev.computeagent.virt.PowerOperations;
 import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.RootDiskCopy;
 import dev.computeagent.virt.Subscription;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
 import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
@@ -33,6 +34,7 @@ import dev.computeagent.virt.libvirt.domain.DomainXmlException;
 import dev.computeagent.virt.libvirt.domain.InterfaceType;
 import dev.computeagent.virt.libvirt.domain.NetInterface;
 import java.time.Clock;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -60,6 +62,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
     private final PowerControl power;
     private final SpawnOperation spawner;
     private final LibvirtPowerOperations powerOperations;
+    private final RootDiskCopier copier = new RootDiskCopier();
     private volatile NodeSnapshot node;
 
     private LibvirtComputeDriver(LibvirtDriverSettings settings) {
@@ -146,6 +149,12 @@ public final class LibvirtComputeDriver implements ComputeDriver {
             }
             return null;
         });
+    }
+
+    /** See {@link RootDiskCopier} for how and why. */
+    @Override
+    public RootDiskCopy copyRootDisk(UUID uuid, Path target) {
+        return withManaged(uuid, domain -> copier.copy(domain, target));
     }
 
     @Override

@@ -4,6 +4,8 @@ import static dev.computeagent.virt.libvirt.domain.XmlSupport.append;
 import static dev.computeagent.virt.libvirt.domain.XmlSupport.appendText;
 import static dev.computeagent.virt.libvirt.domain.XmlSupport.attr;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -72,6 +74,25 @@ final class DomainXmlWriter {
         model.graphics().forEach(graphics -> writeGraphics(devices, graphics));
         model.rngs().forEach(rng -> writeRng(devices, rng));
         model.memBalloon().ifPresent(balloon -> attr(append(devices, "memballoon"), "model", balloon.model().xmlName()));
+    }
+
+    static Element writeExternalDiskSnapshot(String dev, Path overlay, List<String> otherDevs) {
+        Document document = XmlSupport.newDocument();
+        Element snapshot = document.createElement("domainsnapshot");
+        document.appendChild(snapshot);
+        Element disks = append(snapshot, "disks");
+        Element disk = append(disks, "disk");
+        attr(disk, "name", dev);
+        attr(disk, "snapshot", "external");
+        attr(disk, "type", "file");
+        attr(append(disk, "driver"), "type", "qcow2");
+        attr(append(disk, "source"), "file", overlay.toString());
+        for (String other : otherDevs) {
+            Element skipped = append(disks, "disk");
+            attr(skipped, "name", other);
+            attr(skipped, "snapshot", "no");
+        }
+        return snapshot;
     }
 
     private static void writeDisk(Element devices, Disk disk) {
