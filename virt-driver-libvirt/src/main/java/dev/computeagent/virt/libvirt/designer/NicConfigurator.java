@@ -12,8 +12,13 @@ final class NicConfigurator implements DomainConfigurator {
     @Override
     public void configure(InstanceSpec spec, DomainBuilder domain) {
         for (NicSpec nic : spec.nics()) {
-            domain.interfaces.add(new NetInterface(type(nic.type()), nic.source(), nic.mac(), Optional.of(nic.model())));
+            domain.interfaces.add(nic(nic));
         }
+    }
+
+    /** One NIC as the domain has it; also what a hot plug attaches. */
+    static NetInterface nic(NicSpec nic) {
+        return new NetInterface(type(nic.type()), nic.source(), nic.mac(), Optional.of(nic.model()));
     }
 
     private static InterfaceType type(NicSpec.Type type) {
