@@ -113,7 +113,7 @@ public final class DeviceDesigner {
                                       SecretType secretType, String name, List<DiskHost> hosts) {
         Optional<SecretDefinition> secret = volume.connection().credentials().map(c -> new SecretDefinition(
                 secretUuid(instance, volume.volumeId()), secretType,
-                "compute-agent/" + instance + "/" + volume.volumeId(),
+                "compute-agent:" + instance + ":" + volume.volumeId(),
                 "volume " + volume.volumeId() + " of instance " + instance));
         Optional<DiskAuth> auth = volume.connection().credentials().flatMap(c -> secret.map(s ->
                 new DiskAuth(c.username(), secretType, s.uuid())));
