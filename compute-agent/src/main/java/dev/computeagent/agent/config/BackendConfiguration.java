@@ -6,6 +6,7 @@ import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
+import dev.computeagent.virt.libvirt.LibvirtDeviceDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
 import dev.computeagent.virt.libvirt.VirtTypeProbe;
 import dev.computeagent.virt.libvirt.designer.VirtType;
@@ -46,6 +47,12 @@ public class BackendConfiguration {
     @Bean(destroyMethod = "close")
     LibvirtMigrationDriver migrationDriver(LibvirtComputeDriver libvirt) {
         return new LibvirtMigrationDriver(libvirt);
+    }
+
+    /** Hot plug of volumes and NICs through the same libvirt connection (the handlers check ownership first). */
+    @Bean
+    LibvirtDeviceDriver deviceDriver(LibvirtComputeDriver libvirt) {
+        return new LibvirtDeviceDriver(libvirt);
     }
 
     @Bean(destroyMethod = "close")

@@ -17,7 +17,11 @@ public enum CommandName {
     MIGRATION_CHECK("migration.check", MigrationCheckArgs.class),
     MIGRATION_PREPARE("migration.prepare", MigrationPrepareArgs.class),
     MIGRATION_ADOPT("migration.adopt", MigrationAdoptArgs.class),
-    MIGRATION_ABORT("migration.abort", MigrationAbortArgs.class);
+    MIGRATION_ABORT("migration.abort", MigrationAbortArgs.class),
+    ATTACH_VOLUME("attach_volume", AttachVolumeArgs.class),
+    DETACH_VOLUME("detach_volume", DetachVolumeArgs.class),
+    ATTACH_INTERFACE("attach_interface", AttachInterfaceArgs.class),
+    DETACH_INTERFACE("detach_interface", DetachInterfaceArgs.class);
 
     private final String wireName;
     private final Class<? extends CommandArgs> argsType;

@@ -191,7 +191,9 @@ class HandlersWithFakeDriverTest {
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("migration.check");
         List<CommandHandler<?>> all = new ArrayList<>(allButMigration);
         for (CommandName name : List.of(CommandName.MIGRATE, CommandName.MIGRATION_CHECK,
-                CommandName.MIGRATION_PREPARE, CommandName.MIGRATION_ADOPT, CommandName.MIGRATION_ABORT)) {
+                CommandName.MIGRATION_PREPARE, CommandName.MIGRATION_ADOPT, CommandName.MIGRATION_ABORT,
+                CommandName.ATTACH_VOLUME, CommandName.DETACH_VOLUME, CommandName.ATTACH_INTERFACE,
+                CommandName.DETACH_INTERFACE)) {
             all.add(TestCommands.handler(name, c -> new Outcome(Map.of("answered", name.wireName()))));
         }
         HandlerRegistry registry = new HandlerRegistry(all);
