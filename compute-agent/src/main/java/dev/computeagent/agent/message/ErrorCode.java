@@ -14,5 +14,7 @@ public enum ErrorCode {
     HYPERVISOR_ERROR,
     MIGRATION_FAILED,
     TIMEOUT,
-    INTERNAL_ERROR
+    INTERNAL_ERROR,
+    /** The command is not allowed in the instance's state (the caller's fault, never retriable); nothing changed. */
+    INVALID_STATE
 }

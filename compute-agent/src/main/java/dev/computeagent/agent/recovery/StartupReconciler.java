@@ -6,6 +6,7 @@ import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
+import dev.computeagent.agent.state.InstanceStateMachine;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.virt.ComputeDriver;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *       ({@link FailedSpawnCleanup});</li>
  *   <li>a spawn interrupted after its domain was defined ({@code BUILDING}) is finished: the
  *       domain is started; when that fails the instance is marked {@code ERROR} with the reason;</li>
- *   <li>{@code ACTIVE}/{@code STOPPED} follow the actual power state;</li>
+ *   <li>an idle state ({@code ACTIVE}, {@code STOPPED}, {@code PAUSED}; {@code SUSPENDED} when its guest
+ *       runs again) follows the actual power state ({@code InstanceStateMachine.current});</li>
  *   <li>{@code MIGRATING} left by a migration that died with the previous agent (none can be in
  *       flight before commands are consumed) becomes the state of the power state, with
  *       {@code last_error} saying the migration was interrupted;</li>
@@ -106,8 +108,8 @@ public final class StartupReconciler {
                     finishSpawn(info);
                 }
             }
-            case ACTIVE, STOPPED -> {
-                InstanceState actual = Annotations.fromPower(info.powerState());
+            case ACTIVE, STOPPED, PAUSED, SUSPENDED -> {
+                InstanceState actual = InstanceStateMachine.current(recorded, info.powerState());
                 if (actual != recorded) {
                     log.info("instance {} was {} and is now {}", uuid, recorded, actual);
                     store.record(uuid, actual, info.metadata().annotations().get(Annotations.LAST_ERROR));

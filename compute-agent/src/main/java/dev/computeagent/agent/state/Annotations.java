@@ -39,10 +39,19 @@ public final class Annotations {
         return fromPower(power);
     }
 
+    /**
+     * The state the instance is in now: the recorded one, an idle state following the power state
+     * ({@link InstanceStateMachine#current}).
+     */
+    public static InstanceState current(InstanceMetadata metadata, PowerState power) {
+        return InstanceStateMachine.current(state(metadata, power), power);
+    }
+
     /** The state an idle instance in {@code power} is in. */
     public static InstanceState fromPower(PowerState power) {
         return switch (power) {
-            case RUNNING, PAUSED -> InstanceState.ACTIVE;
+            case RUNNING -> InstanceState.ACTIVE;
+            case PAUSED -> InstanceState.PAUSED;
             case SHUTDOWN, CRASHED, NOSTATE -> InstanceState.STOPPED;
         };
     }

@@ -62,7 +62,9 @@ class HostStatusServiceTest {
         assertThat(status.resources().memoryMb()).isEqualTo(32_768);
         assertThat(status.resources().memoryMbUsed()).isEqualTo(5120);
         assertThat(status.resources().diskGb()).isPositive();
-        assertThat(status.instances()).isEqualTo(new HostStatus.Instances(2, 1, 1, 0, 0, 0, 0));
+        assertThat(status.instances()).isEqualTo(HostStatus.Instances.of(Map.of(InstanceState.BUILDING, 1L,
+                InstanceState.ACTIVE, 1L)));
+        assertThat(status.instances().total()).isEqualTo(2);
         assertThat(status.imageCache()).isEqualTo(new HostStatus.ImageCacheSummary(2, 4096));
     }
 
