@@ -34,6 +34,11 @@ public final class InstanceStateMachine {
         allow(CommandName.REBOOT, ACTIVE, STOPPED);
         allowEverywhere(CommandName.DELETE);
         allow(CommandName.MIGRATE, ACTIVE, STOPPED);
+        // hot plug on a running guest, the definition only on a stopped one
+        allow(CommandName.ATTACH_VOLUME, ACTIVE, STOPPED);
+        allow(CommandName.DETACH_VOLUME, ACTIVE, STOPPED);
+        allow(CommandName.ATTACH_INTERFACE, ACTIVE, STOPPED);
+        allow(CommandName.DETACH_INTERFACE, ACTIVE, STOPPED);
     }
 
     private InstanceStateMachine() {
