@@ -22,9 +22,14 @@ import dev.computeagent.agent.handler.SnapshotHandler;
 import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.handler.StartHandler;
 import dev.computeagent.agent.handler.StopHandler;
+import dev.computeagent.agent.handler.AttachInterfaceHandler;
+import dev.computeagent.agent.handler.AttachVolumeHandler;
+import dev.computeagent.agent.handler.DetachInterfaceHandler;
+import dev.computeagent.agent.handler.DetachVolumeHandler;
 import dev.computeagent.agent.handler.SuspendHandler;
 import dev.computeagent.agent.handler.UnpauseHandler;
 import dev.computeagent.agent.handler.UnrescueHandler;
+import dev.computeagent.virt.device.DeviceDriver;
 import dev.computeagent.agent.heartbeat.Heartbeat;
 import dev.computeagent.agent.journal.FileRequestJournal;
 import dev.computeagent.agent.message.AgentJson;
@@ -214,6 +219,26 @@ public class AgentCoreConfiguration {
     @Bean
     SnapshotHandler snapshotHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files) {
         return new SnapshotHandler(driver, images, store, files);
+    }
+
+    @Bean
+    AttachVolumeHandler attachVolumeHandler(ComputeDriver driver, DeviceDriver devices, InstanceStore store) {
+        return new AttachVolumeHandler(driver, devices, store);
+    }
+
+    @Bean
+    DetachVolumeHandler detachVolumeHandler(ComputeDriver driver, DeviceDriver devices, InstanceStore store) {
+        return new DetachVolumeHandler(driver, devices, store);
+    }
+
+    @Bean
+    AttachInterfaceHandler attachInterfaceHandler(ComputeDriver driver, DeviceDriver devices, InstanceStore store) {
+        return new AttachInterfaceHandler(driver, devices, store);
+    }
+
+    @Bean
+    DetachInterfaceHandler detachInterfaceHandler(ComputeDriver driver, DeviceDriver devices, InstanceStore store) {
+        return new DetachInterfaceHandler(driver, devices, store);
     }
 
     /** Every handler bean, checked at start-up: a command without one stops the agent. */

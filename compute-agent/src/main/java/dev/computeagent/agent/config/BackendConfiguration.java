@@ -11,6 +11,7 @@ import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
 import dev.computeagent.virt.PowerOperations;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
+import dev.computeagent.virt.libvirt.LibvirtDeviceDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
 import dev.computeagent.virt.libvirt.LibvirtNetworkDriver;
 import dev.computeagent.virt.libvirt.VirtTypeProbe;
@@ -76,6 +77,12 @@ public class BackendConfiguration {
         List<HostNetworkPlan> plans = properties.networks().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey()).map(e -> e.getValue().plan(e.getKey())).toList();
         return new HostNetworks(plans, networks, new LinuxBridges(new ProcessRunner()), HOST_NETWORKS_RETRY);
+    }
+
+    /** Hot plug of volumes and NICs through the same libvirt connection (the handlers check ownership first). */
+    @Bean
+    LibvirtDeviceDriver deviceDriver(LibvirtComputeDriver libvirt) {
+        return new LibvirtDeviceDriver(libvirt);
     }
 
     @Bean(destroyMethod = "close")

@@ -28,7 +28,11 @@ public enum CommandName {
     REVERT_RESIZE("revert_resize", NoArgs.class),
     RESCUE("rescue", RescueArgs.class),
     UNRESCUE("unrescue", NoArgs.class),
-    SNAPSHOT("snapshot", SnapshotArgs.class);
+    SNAPSHOT("snapshot", SnapshotArgs.class),
+    ATTACH_VOLUME("attach_volume", AttachVolumeArgs.class),
+    DETACH_VOLUME("detach_volume", DetachVolumeArgs.class),
+    ATTACH_INTERFACE("attach_interface", AttachInterfaceArgs.class),
+    DETACH_INTERFACE("detach_interface", DetachInterfaceArgs.class);
 
     private final String wireName;
     private final Class<? extends CommandArgs> argsType;

@@ -52,6 +52,11 @@ public final class InstanceStateMachine {
         allow(CommandName.REVERT_RESIZE, RESIZED, ACTIVE, STOPPED);
         allow(CommandName.RESCUE, ACTIVE, STOPPED, RESCUED);
         allow(CommandName.UNRESCUE, RESCUED, ACTIVE, STOPPED);
+        // hot plug on a running guest, the definition only on a stopped one
+        allow(CommandName.ATTACH_VOLUME, ACTIVE, STOPPED);
+        allow(CommandName.DETACH_VOLUME, ACTIVE, STOPPED);
+        allow(CommandName.ATTACH_INTERFACE, ACTIVE, STOPPED);
+        allow(CommandName.DETACH_INTERFACE, ACTIVE, STOPPED);
     }
 
     private InstanceStateMachine() {

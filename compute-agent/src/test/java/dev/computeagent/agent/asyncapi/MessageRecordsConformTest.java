@@ -9,7 +9,12 @@ import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.message.CommandArgs;
 import dev.computeagent.agent.message.CommandEnvelope;
+import dev.computeagent.agent.message.AttachInterfaceArgs;
+import dev.computeagent.agent.message.AttachVolumeArgs;
 import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.ConnectionInfoArgs;
+import dev.computeagent.agent.message.DetachInterfaceArgs;
+import dev.computeagent.agent.message.DetachVolumeArgs;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;
@@ -98,6 +103,17 @@ class MessageRecordsConformTest {
         assertConforms("rescueCommand", command("rescue", new RescueArgs(null, null)));
         assertConforms("unrescueCommand", command("unrescue", NoArgs.INSTANCE));
         assertConforms("snapshotCommand", command("snapshot", new SnapshotArgs("3f1c2a9e-snap", "web-1 <before>")));
+        assertConforms("attachVolumeCommand", command("attach_volume", new AttachVolumeArgs("vol-1", null, null,
+                new ConnectionInfoArgs("iscsi", new ConnectionInfoArgs.Data(null, null, null, null, "192.0.2.1:3260",
+                        "iqn.2010-10.org.openstack:v1", 1, "CHAP", "u", "p", null, null, null, null)))));
+        assertConforms("attachVolumeCommand", command("attach_volume", new AttachVolumeArgs("vol-2", "vdc", true,
+                new ConnectionInfoArgs("rbd", new ConnectionInfoArgs.Data(null, null, null, null, null, null, null,
+                        null, "cinder", null, "volumes/v2", List.of("192.0.2.5"), List.of("6789"), "key")))));
+        assertConforms("detachVolumeCommand", command("detach_volume", new DetachVolumeArgs("vol-1", 30)));
+        assertConforms("attachInterfaceCommand", command("attach_interface",
+                new AttachInterfaceArgs(new NicArgs("bridge", "br0", null, null))));
+        assertConforms("detachInterfaceCommand", command("detach_interface",
+                new DetachInterfaceArgs("fa:16:3e:00:00:01", null)));
     }
 
     @Test

@@ -100,6 +100,11 @@ public final class LibvirtComputeDriver implements ComputeDriver {
         return powerOperations;
     }
 
+    /** Which domains are the agent's, for the device driver on the same connection. */
+    ManagedDomains managedDomains() {
+        return managed;
+    }
+
     @Override
     public void spawn(InstanceSpec spec) {
         spawner.spawn(spec);
