@@ -79,6 +79,17 @@ public interface ImageCache extends AutoCloseable {
      */
     void growDisk(Path disk, long sizeBytes);
 
+    /**
+     * Puts a file made on this host (an instance's snapshot) into the image store as a new image; the cache
+     * itself is not involved (the image enters it when an instance is spawned from it). All or nothing, and
+     * an earlier attempt of the same upload is recognised: see {@link dev.computeagent.image.store.ImageStore#upload}.
+     *
+     * @throws InvalidImageIdException the id is not a valid image id
+     * @throws ImageUploadException     the upload failed; nothing of it is left in the store
+     * @throws ImageIdTakenException    the store has another image with this id
+     */
+    StoredImage upload(ImageUpload upload);
+
     /** The cached base images. */
     List<CachedImage> list();
 

@@ -54,6 +54,8 @@ public final class ComputeAgentCtl {
               reboot  --host H UUID [--hard]
               delete  --host H UUID
               migrate --host H UUID --to H2 [--cold] [--block | --shared]
+              pause | unpause | suspend | resume  --host H UUID
+              migrate-abort --host H UUID      cancel the running migration (H = the source)
               resize  --host H UUID --flavor vcpus=N,ram=MB,disk=GB[,ephemeral=GB]
               confirm_resize | revert_resize  --host H UUID
               rescue  --host H UUID [--image ID];  unrescue --host H UUID
@@ -144,6 +146,10 @@ public final class ComputeAgentCtl {
                 CtlArgs a = parse(args, Set.of(), Set.of());
                 yield send(a, CommandName.DELETE, instance(a), NoArgs.INSTANCE);
             }
+            case "pause", "unpause", "suspend", "resume" -> {
+                CtlArgs a = parse(args, Set.of(), Set.of());
+                yield send(a, CommandName.fromWire(command).orElseThrow(), instance(a), NoArgs.INSTANCE);
+            }
             case "migrate" -> {
                 CtlArgs a = parse(args, Set.of("to"), Set.of("cold", "block", "shared"));
                 if (a.flag("block") && a.flag("shared")) {
@@ -151,6 +157,10 @@ public final class ComputeAgentCtl {
                 }
                 Boolean block = a.flag("block") ? Boolean.TRUE : a.flag("shared") ? Boolean.FALSE : null;
                 yield send(a, CommandName.MIGRATE, instance(a), CommandRequests.migrateArgs(a.required("to"), a.flag("cold"), block));
+            }
+            case "migrate-abort" -> {
+                CtlArgs a = parse(args, Set.of(), Set.of());
+                yield send(a, CommandName.MIGRATE_ABORT, instance(a), NoArgs.INSTANCE);
             }
             case "resize" -> {
                 CtlArgs a = parse(args, Set.of("flavor"), Set.of());

@@ -87,7 +87,7 @@ final class InstanceFields {
         return result;
     }
 
-    private static NicArgs nic(JsonNode n, String where) {
+    static NicArgs nic(JsonNode n, String where) {
         if (!n.isObject()) {
             throw new Invalid(where + " must be an object");
         }

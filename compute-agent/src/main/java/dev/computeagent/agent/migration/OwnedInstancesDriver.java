@@ -13,7 +13,9 @@ import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.InterfaceStatus;
 import dev.computeagent.virt.LifecycleListener;
 import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.RootDiskCopy;
 import dev.computeagent.virt.Subscription;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -128,6 +130,12 @@ public final class OwnedInstancesDriver implements ComputeDriver {
     public void stop(UUID uuid, Duration timeout) {
         owned(uuid);
         delegate.stop(uuid, timeout);
+    }
+
+    @Override
+    public RootDiskCopy copyRootDisk(UUID uuid, Path target) {
+        owned(uuid);
+        return delegate.copyRootDisk(uuid, target);
     }
 
     @Override

@@ -10,7 +10,9 @@ import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.InterfaceStatus;
 import dev.computeagent.virt.LifecycleListener;
 import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.RootDiskCopy;
 import dev.computeagent.virt.Subscription;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +55,11 @@ final class HypervisorLostAfterDefine implements ComputeDriver {
     @Override
     public void stop(UUID uuid, Duration timeout) {
         delegate.stop(uuid, timeout);
+    }
+
+    @Override
+    public RootDiskCopy copyRootDisk(UUID uuid, Path target) {
+        return delegate.copyRootDisk(uuid, target);
     }
 
     @Override

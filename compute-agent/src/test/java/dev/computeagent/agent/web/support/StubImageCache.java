@@ -4,7 +4,9 @@ import dev.computeagent.image.CacheStatistics;
 import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.GcReport;
 import dev.computeagent.image.ImageCache;
+import dev.computeagent.image.ImageUpload;
 import dev.computeagent.image.Overlay;
+import dev.computeagent.image.StoredImage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +35,11 @@ public final class StubImageCache implements ImageCache {
     /** Makes {@link #statistics()} throw {@code failure} (null: answer normally again). */
     public void failStatistics(RuntimeException failure) {
         this.statisticsFailure = failure;
+    }
+
+    @Override
+    public StoredImage upload(ImageUpload upload) {
+        throw new UnsupportedOperationException("stub");
     }
 
     @Override

@@ -30,8 +30,10 @@ import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.MigrationResult;
 import dev.computeagent.virt.migration.StorageMode;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -61,6 +63,8 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
 
     private final LibvirtComputeDriver compute;
     private final ConnectionManager connections;
+    /** The jobs of the migrations running now, for {@link #cancelMigration}. */
+    private final Map<UUID, MigrationJob> running = new ConcurrentHashMap<>();
     private final ExecutorService transfers = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "libvirt-migrate");
         thread.setDaemon(true);
@@ -80,7 +84,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         try {
             return connections.call(connection -> {
                 try (MigrationDomain domain = new MigrationDomain(requireOwned(connection, uuid))) {
-                    return migrate(domain, subject, start, request, listener, true);
+                    return migrate(domain, uuid, subject, start, request, listener, true);
                 }
             });
         } catch (MigrationException e) {
@@ -112,7 +116,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
                         throw new MigrationException(Step.PREPARE, Reason.FAILED, false,
                                 subject + ": cannot start the paused copy process: " + e.getMessage(), e);
                     }
-                    return migrate(domain, subject, start, request, listener, false);
+                    return migrate(domain, uuid, subject, start, request, listener, false);
                 }
             });
         } catch (MigrationException e) {
@@ -146,7 +150,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         return new MigrationException(failure.step(), failure.reason(), false, failure.getMessage(), failure);
     }
 
-    private MigrationResult migrate(MigrationDomain domain, String subject, long start, MigrationRequest request,
+    private MigrationResult migrate(MigrationDomain domain, UUID uuid, String subject, long start, MigrationRequest request,
                                     MigrationListener listener, boolean live) {
         if (!domain.handle().isActive()) {
             throw new MigrationException(Step.PREPARE, Reason.NOT_MIGRATABLE, subject + ": the instance is not running",
@@ -184,8 +188,14 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
                 domain.abortJob();
             }
         };
-        MigrationResult result = new MigrationMonitor(subject, job, request.pollInterval(), FIRST_SAMPLE_AFTER, timeout,
-                schedule, request.stallTimeout(), listener).watch(transfer, start, limit);
+        MigrationResult result;
+        running.put(uuid, job);
+        try {
+            result = new MigrationMonitor(subject, job, request.pollInterval(), FIRST_SAMPLE_AFTER, timeout,
+                    schedule, request.stallTimeout(), listener).watch(transfer, start, limit);
+        } finally {
+            running.remove(uuid, job);
+        }
         log.info("{}: done in {} ms", subject, result.wallTime().toMillis());
         return result;
     }
@@ -216,6 +226,23 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
             return failure;
         }
         return new MigrationException(failure.step(), failure.reason(), running, failure.getMessage(), failure);
+    }
+
+    @Override
+    public boolean cancelMigration(UUID uuid) {
+        MigrationJob job = running.get(uuid);
+        if (job == null) {
+            return false;
+        }
+        try {
+            job.abort();
+            log.info("migration of {}: cancel requested; the job was asked to abort", uuid);
+            return true;
+        } catch (DriverException e) {
+            // no job at this instant: not started yet, or already switching over and ending
+            log.info("migration of {}: cancel not accepted: {}", uuid, e.getMessage());
+            return false;
+        }
     }
 
     @Override
