@@ -67,6 +67,7 @@ public final class RescueHandler implements CommandHandler<RescueArgs> {
             }
             throw refused("instance " + uuid + " is RESCUED already; unrescue it first");
         }
+        Redefinitions.requireNoVolumes(info, "rescued");
         String imageId = command.args().imageId() == null ? info.metadata().imageId() : command.args().imageId();
         try {
             // what an interrupted rescue left is not ours to reuse: it may be of another image

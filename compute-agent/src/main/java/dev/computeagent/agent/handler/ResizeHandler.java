@@ -93,6 +93,7 @@ public final class ResizeHandler implements CommandHandler<ResizeArgs> {
             throw new CommandFailedException(ErrorCode.INVALID_STATE, "instance " + uuid + " has a resize ("
                     + record.phase() + ") waiting for confirm_resize or revert_resize", false);
         }
+        Redefinitions.requireNoVolumes(info, "resized");
         Flavor old = info.metadata().flavor();
         if (flavor.equals(old)) {
             throw refused("args.flavor is the flavor instance " + uuid + " has already");

@@ -9,10 +9,12 @@ import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.NoArgs;
+import dev.computeagent.agent.message.RescueArgs;
 import dev.computeagent.agent.message.ResizeArgs;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.state.Annotations;
+import dev.computeagent.agent.state.AttachedVolumes;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
@@ -41,7 +43,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The resize handlers and their recovery on the fake driver: failures roll back, every cut is finished. */
+/**
+ * The resize handlers and their recovery on the fake driver: failures roll back, every cut is finished; what
+ * a redefinition cannot carry (an attached volume) is refused.
+ */
 class ResizeWithFakeDriverTest {
 
     static final Flavor OLD = new Flavor(1, 128, 1, 0);
@@ -128,6 +133,21 @@ class ResizeWithFakeDriverTest {
         assertThat(driver.callCount(FakeOperation.STOP)).isZero();
         assertThat(driver.bootCount(uuid)).isEqualTo(1);
         assertBackToTheOldSize();
+    }
+
+    @Test
+    void anInstanceWithAVolumeAttachedIsNeitherResizedNorRescued() throws Exception {
+        driver.updateAnnotations(uuid, AttachedVolumes.with(driver.info(uuid).metadata().annotations(),
+                new AttachedVolumes.Entry("vol-1", "vdc", "iscsi", false)));
+        assertThatThrownBy(() -> resize.handle(resizeTo("r1", NEW)))
+                .satisfies(e -> assertThat(ErrorMapper.toError(e).code()).isEqualTo(ErrorCode.INVALID_STATE))
+                .hasMessageContaining("vol-1");
+        RescueHandler rescue = new RescueHandler(driver, images, store, files, provisioner);
+        assertThatThrownBy(() -> rescue.handle(Command.of("r2", uuid, CommandName.RESCUE, new RescueArgs(null, 0))))
+                .satisfies(e -> assertThat(ErrorMapper.toError(e).code()).isEqualTo(ErrorCode.INVALID_STATE));
+        assertThat(driver.callCount(FakeOperation.STOP)).isZero();
+        assertThat(files.rescueDisk(uuid)).doesNotExist();
+        assertThat(driver.info(uuid).metadata().annotations()).containsKey("volume:vol-1");
     }
 
     @Test

@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds the bases in use: follows the backing chain of every {@code instances/*}{@code /disk} by reading
- * the qcow2 headers (no process, and no clash with the locks of a running qemu).
+ * Finds the bases in use: follows the backing chain of every {@code instances/*}{@code /disk} and
+ * {@code disk.*} (a rescue overlay, a root overlay kept for a resize's revert) by reading the qcow2 headers
+ * (no process, and no clash with the locks of a running qemu).
  */
 final class OverlayScanner {
 
@@ -36,11 +37,12 @@ final class OverlayScanner {
         if (!Files.isDirectory(instances)) {
             return used;
         }
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instances)) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(instances, Files::isDirectory)) {
             for (Path dir : dirs) {
-                Path disk = dir.resolve("disk");
-                if (Files.isRegularFile(disk)) {
-                    baseOf(disk).ifPresent(used::add);
+                try (DirectoryStream<Path> disks = Files.newDirectoryStream(dir, OverlayScanner::isInstanceDisk)) {
+                    for (Path disk : disks) {
+                        baseOf(disk).ifPresent(used::add);
+                    }
                 }
             }
         } catch (IOException e) {
@@ -48,6 +50,15 @@ final class OverlayScanner {
             throw new ImageStorageException("cannot scan " + instances + " for overlays: " + e.getMessage(), e);
         }
         return used;
+    }
+
+    /**
+     * The root overlay {@code disk} and its siblings {@code disk.*}: a rescue image's overlay
+     * ({@code disk.rescue}), the root overlay a resize keeps for its revert ({@code disk.pre-resize}).
+     */
+    private static boolean isInstanceDisk(Path file) {
+        String name = file.getFileName().toString();
+        return (name.equals("disk") || name.startsWith("disk.")) && Files.isRegularFile(file);
     }
 
     private Optional<String> baseOf(Path disk) throws IOException {

@@ -81,6 +81,23 @@ class GarbageCollectionQemuImgTest {
     }
 
     @Test
+    void aBaseOnlyARescueOverlayOrAKeptRootOverlayUsesIsInUse() throws Exception {
+        try (ImageCache cache = open(Optional.empty())) {
+            Path instance = disk("i-5").getParent();
+            CachedImage rescue = cache.createOverlay("c", instance.resolve("disk.rescue"), 0).base();
+            CachedImage kept = cache.createOverlay("d", instance.resolve("disk.pre-resize"), 0).base();
+            CachedImage unused = cache.fetch("b");
+            for (CachedImage image : List.of(rescue, kept, unused)) {
+                lastUsed(image, Duration.ofHours(48));
+            }
+
+            assertThat(cache.collectGarbage().removed()).containsExactly("b");
+            assertThat(rescue.path()).exists();
+            assertThat(kept.path()).exists();
+        }
+    }
+
+    @Test
     void keepsUnusedBasesYoungerThanTheMaximumAge() throws Exception {
         try (ImageCache cache = open(Optional.empty())) {
             lastUsed(cache.fetch("c"), Duration.ofHours(23));

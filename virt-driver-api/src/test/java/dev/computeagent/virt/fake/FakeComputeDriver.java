@@ -479,7 +479,7 @@ public final class FakeComputeDriver implements ComputeDriver, PowerOperations {
                     annotations);
             InstanceSpec old = instance.spec;
             instance.spec = new InstanceSpec(uuid, instance.metadata, disks, old.nics(), old.consoleLog(), old.vnc(),
-                    old.guestAgent());
+                    old.guestAgent(), old.securityGroups());
         }
         emit(uuid, LifecycleEvent.Type.DEFINED, PowerState.SHUTDOWN);
     }

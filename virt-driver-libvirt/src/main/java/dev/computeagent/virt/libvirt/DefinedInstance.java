@@ -20,7 +20,8 @@ import java.util.Optional;
 /**
  * Reads a domain the agent defined back into what its spec said, so it can be rendered again as a spawn
  * renders it (a resize) or handed to another host (a cold migration): the agent's metadata, the NICs with
- * their MAC addresses, the console log, the guest-agent channel, VNC.
+ * their MAC addresses and whether they are filtered by security groups, the console log, the guest-agent
+ * channel, VNC.
  */
 public final class DefinedInstance {
 
@@ -49,8 +50,9 @@ public final class DefinedInstance {
                 .orElseThrow(() -> new InvalidSpecException("domain of " + domain.uuid() + " has no console log"));
         boolean guestAgent = domain.devices().channels().stream()
                 .anyMatch(c -> Channel.QEMU_GUEST_AGENT.equals(c.targetName()));
+        boolean securityGroups = domain.devices().interfaces().stream().anyMatch(nic -> nic.filter().isPresent());
         return new InstanceSpec(domain.uuid(), metadata, disks, nics(domain), consoleLog,
-                !domain.devices().graphics().isEmpty(), guestAgent);
+                !domain.devices().graphics().isEmpty(), guestAgent, securityGroups);
     }
 
     private static NicSpec nic(NetInterface nic) {
