@@ -34,6 +34,7 @@ public final class InstanceStateMachine {
         allow(CommandName.REBOOT, ACTIVE, STOPPED);
         allowEverywhere(CommandName.DELETE);
         allow(CommandName.MIGRATE, ACTIVE, STOPPED);
+        allow(CommandName.SNAPSHOT, ACTIVE, STOPPED);
     }
 
     private InstanceStateMachine() {
