@@ -1,6 +1,8 @@
 package dev.computeagent.agent.migration;
 
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.GuestProcessUser;
 import dev.computeagent.virt.HostResources;
@@ -150,6 +152,12 @@ public final class OwnedInstancesDriver implements ComputeDriver {
             return;
         }
         delegate.destroy(uuid);
+    }
+
+    @Override
+    public void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+        owned(uuid);
+        delegate.redefine(uuid, flavor, disks, annotations);
     }
 
     @Override

@@ -1,11 +1,13 @@
 package dev.computeagent.agent.recovery;
 
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.HostResources;
-import dev.computeagent.virt.InterfaceStatus;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.InterfaceStatus;
 import dev.computeagent.virt.LifecycleListener;
 import dev.computeagent.virt.RebootType;
 import dev.computeagent.virt.RootDiskCopy;
@@ -68,6 +70,11 @@ final class HypervisorLostAfterDefine implements ComputeDriver {
     @Override
     public void destroy(UUID uuid) {
         delegate.destroy(uuid);
+    }
+
+    @Override
+    public void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+        delegate.redefine(uuid, flavor, disks, annotations);
     }
 
     @Override

@@ -119,6 +119,16 @@ public final class DefaultImageCache implements ImageCache {
         overlays.makeBlank(disk.toAbsolutePath().normalize(), sizeBytes);
     }
 
+    @Override
+    public long diskVirtualSize(Path disk) {
+        return overlays.virtualSize(disk.toAbsolutePath().normalize());
+    }
+
+    @Override
+    public void growDisk(Path disk, long sizeBytes) {
+        overlays.grow(disk.toAbsolutePath().normalize(), sizeBytes);
+    }
+
     @SuppressWarnings("try") // the lock handle is only held, never read
     @Override
     public Overlay createOverlay(String imageId, Path overlay, long sizeBytes) {

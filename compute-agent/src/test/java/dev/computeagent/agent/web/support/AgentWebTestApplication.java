@@ -10,12 +10,15 @@ import dev.computeagent.agent.status.GuestAgentProbe;
 import dev.computeagent.agent.status.HostStatusService;
 import dev.computeagent.agent.web.ImagesController;
 import dev.computeagent.agent.web.InstancesController;
+import dev.computeagent.agent.web.NetworksController;
 import dev.computeagent.agent.web.ProblemResponses;
 import dev.computeagent.agent.web.StatusController;
 import dev.computeagent.virt.fake.FakeComputeDriver;
+import dev.computeagent.virt.fake.FakeNetworkDriver;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import dev.computeagent.agent.state.MigrationProgressBoard;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
@@ -29,7 +32,8 @@ import org.springframework.context.annotation.Import;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @EnableConfigurationProperties(AgentProperties.class)
-@Import({StatusController.class, InstancesController.class, ImagesController.class, ProblemResponses.class,
+@Import({StatusController.class, InstancesController.class, ImagesController.class, NetworksController.class,
+        ProblemResponses.class,
         HostStatusService.class, BrokerConnectivity.class, GuestAgentProbe.class, LibvirtHealthIndicator.class, GuestAccessHealthIndicator.class,
         ImageCacheMetrics.class, InstanceMetrics.class})
 public class AgentWebTestApplication {
@@ -40,6 +44,11 @@ public class AgentWebTestApplication {
     }
 
     @Bean
+    public FakeNetworkDriver networkDriver() {
+        return new FakeNetworkDriver();
+    }
+
+    @Bean
     public StubImageCache imageCache() {
         return new StubImageCache();
     }
@@ -47,5 +56,10 @@ public class AgentWebTestApplication {
     @Bean
     public StubInstanceViews instanceViews() {
         return new StubInstanceViews();
+    }
+
+    @Bean
+    public MigrationProgressBoard migrationProgressBoard() {
+        return new MigrationProgressBoard();
     }
 }

@@ -63,6 +63,16 @@ public final class StubImageCache implements ImageCache {
     }
 
     @Override
+    public long diskVirtualSize(Path disk) {
+        throw new UnsupportedOperationException("stub");
+    }
+
+    @Override
+    public void growDisk(Path disk, long sizeBytes) {
+        throw new UnsupportedOperationException("stub");
+    }
+
+    @Override
     public List<CachedImage> list() {
         RuntimeException failure = listFailure;
         if (failure != null) {

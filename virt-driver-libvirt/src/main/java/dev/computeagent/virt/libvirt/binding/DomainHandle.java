@@ -36,6 +36,8 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
     /** {@code VIR_DOMAIN_AFFECT_LIVE}, {@code VIR_DOMAIN_AFFECT_CONFIG}. */
     private static final int AFFECT_LIVE = 1;
     private static final int AFFECT_CONFIG = 2;
+    /** {@code VIR_DOMAIN_XML_INACTIVE}. */
+    private static final int XML_INACTIVE = 2;
     /** {@code VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | SNAPSHOTS_METADATA | NVRAM | CHECKPOINTS_METADATA}. */
     private static final int UNDEFINE_EVERYTHING = 1 | 2 | 4 | 16;
     private static final String GUEST_PING = "{\"execute\":\"guest-ping\"}";
@@ -213,6 +215,29 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
         call(LibvirtCall.DESTROY, domain::destroy);
     }
 
+    /** {@code virDomainSuspend}: stops the running domain's vCPUs, its memory kept. */
+    public void suspend() {
+        call(LibvirtCall.PAUSE, domain::suspend);
+    }
+
+    /** {@code virDomainResume}: lets the paused domain's vCPUs run again. */
+    public void resume() {
+        call(LibvirtCall.UNPAUSE, domain::resume);
+    }
+
+    /**
+     * {@code virDomainManagedSave}: saves the active domain's memory to libvirt's managed save image and
+     * stops it; {@link #create()} restores the image and removes it, {@link #undefine()} removes it too.
+     */
+    public void managedSave() {
+        call(LibvirtCall.SAVE, domain::managedSave);
+    }
+
+    /** {@code virDomainHasManagedSaveImage}. */
+    public boolean hasManagedSaveImage() {
+        return get(LibvirtCall.INFO, () -> domain.hasManagedSaveImage() == 1);
+    }
+
     /** {@code virDomainReset}: a hardware reset of the running domain. */
     public void reset() {
         call(LibvirtCall.RESET, domain::reset);
@@ -290,6 +315,38 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
             int flags = domain.isActive() == 1 ? AFFECT_LIVE | AFFECT_CONFIG : AFFECT_CONFIG;
             domain.setMetadata(METADATA_ELEMENT, elementXml, prefix, uri, flags);
         });
+    }
+
+    /** {@code virConnectGetXMLDesc(INACTIVE)}: the persistent definition, also while running. */
+    public String persistentXml() {
+        return get(LibvirtCall.XML, () -> domain.getXMLDesc(XML_INACTIVE));
+    }
+
+    /**
+     * {@code virDomainAttachDeviceFlags} of one device's XML: to the running guest and the persistent
+     * definition when {@code live}, else to the definition only.
+     */
+    public void attachDevice(String deviceXml, boolean live) {
+        call(LibvirtCall.ATTACH, () -> domain.attachDeviceFlags(deviceXml, live ? AFFECT_LIVE | AFFECT_CONFIG
+                : AFFECT_CONFIG));
+    }
+
+    /**
+     * {@code virDomainDetachDeviceFlags} from the running guest only: a request the guest answers by
+     * releasing the device (libvirt waits a few seconds for it, then returns with the removal pending).
+     */
+    public void detachDeviceLive(String deviceXml) {
+        call(LibvirtCall.DETACH, () -> domain.detachDeviceFlags(deviceXml, AFFECT_LIVE));
+    }
+
+    /** {@code virDomainDetachDeviceFlags} from the persistent definition only. */
+    public void detachDeviceConfig(String deviceXml) {
+        call(LibvirtCall.DETACH, () -> domain.detachDeviceFlags(deviceXml, AFFECT_CONFIG));
+    }
+
+    /** Listens for the removal of this domain's devices until closed; start it before the detach. */
+    public DeviceRemovals watchDeviceRemovals() {
+        return get(LibvirtCall.EVENTS, () -> DeviceRemovals.watch(domain.getConnect(), domain));
     }
 
     /** The libvirt-java domain, for the migration calls of this package ({@link MigrationDomain}). */

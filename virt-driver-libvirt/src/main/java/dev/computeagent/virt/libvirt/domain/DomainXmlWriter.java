@@ -67,6 +67,7 @@ final class DomainXmlWriter {
     private static void writeDevices(Element devices, Devices model) {
         model.emulator().ifPresent(emulator -> appendText(devices, "emulator", emulator));
         model.disks().forEach(disk -> writeDisk(devices, disk));
+        model.networkDisks().forEach(disk -> writeNetworkDisk(devices, disk));
         model.interfaces().forEach(nic -> writeInterface(devices, nic));
         model.serials().forEach(serial -> writeSerial(devices, serial));
         model.consoles().forEach(console -> writeConsole(devices, console));
@@ -95,7 +96,7 @@ final class DomainXmlWriter {
         return snapshot;
     }
 
-    private static void writeDisk(Element devices, Disk disk) {
+    static void writeDisk(Element devices, Disk disk) {
         Element element = append(devices, "disk");
         attr(element, "type", disk.sourceType().xmlName());
         attr(element, "device", disk.device().xmlName());
@@ -114,13 +115,45 @@ final class DomainXmlWriter {
         }
     }
 
-    private static void writeInterface(Element devices, NetInterface nic) {
+    static void writeNetworkDisk(Element devices, NetworkDisk disk) {
+        Element element = append(devices, "disk");
+        attr(element, "type", "network");
+        attr(element, "device", "disk");
+        Element driver = append(element, "driver");
+        attr(driver, "name", "qemu");
+        attr(driver, "type", disk.format().xmlName());
+        disk.cache().ifPresent(cache -> attr(driver, "cache", cache.xmlName()));
+        Element source = append(element, "source");
+        attr(source, "protocol", disk.protocol().xmlName());
+        attr(source, "name", disk.name());
+        for (DiskHost host : disk.hosts()) {
+            Element hostElement = append(source, "host");
+            attr(hostElement, "name", host.name());
+            attr(hostElement, "port", Integer.toString(host.port()));
+        }
+        disk.auth().ifPresent(auth -> {
+            Element authElement = append(source, "auth");
+            attr(authElement, "username", auth.username());
+            Element secret = append(authElement, "secret");
+            attr(secret, "type", auth.type().xmlName());
+            attr(secret, "uuid", auth.secret().toString());
+        });
+        Element target = append(element, "target");
+        attr(target, "dev", disk.targetDev());
+        attr(target, "bus", disk.bus().xmlName());
+        if (disk.readOnly()) {
+            append(element, "readonly");
+        }
+    }
+
+    static void writeInterface(Element devices, NetInterface nic) {
         Element element = append(devices, "interface");
         attr(element, "type", nic.type().xmlName());
         nic.mac().ifPresent(mac -> attr(append(element, "mac"), "address", mac));
         nic.source().ifPresent(source -> attr(append(element, "source"),
                 nic.type() == InterfaceType.BRIDGE ? "bridge" : "network", source));
         nic.model().ifPresent(model -> attr(append(element, "model"), "type", model));
+        nic.filter().ifPresent(filter -> attr(append(element, "filterref"), "filter", filter));
     }
 
     private static void writeSerial(Element devices, Serial serial) {
