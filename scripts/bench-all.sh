@@ -31,3 +31,7 @@ run "agent: start-up, RSS, warm spawn vs floor, rejected-message flood (benchmar
 
 run "container: docker run to readiness, with and without the image's CDS archive (BENCHMARKS.md)" \
   bash scripts/bench-container-start.sh rounds=5
+
+run "snapshot of a running real guest to the HTTP store vs qemu-img convert + curl -T (benchmarks/snapshot.md)" \
+  ./mvnw -B -ntp -q -pl compute-agent exec:java -Dexec.classpathScope=test \
+    -Dexec.mainClass=dev.computeagent.agent.bench.SnapshotBenchmark -Dexec.args="5 PT15M"

@@ -1,10 +1,7 @@
 package dev.computeagent.agent.handler;
 
 import dev.computeagent.agent.command.Command;
-import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.message.CommandName;
-import dev.computeagent.agent.message.ErrorCode;
-import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.SnapshotArgs;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceStore;
@@ -34,14 +31,14 @@ import org.slf4j.LoggerFactory;
  * The new image carries the instance's image properties (as Nova's snapshots inherit them, so an instance
  * spawned from it gets the same guest agent channel), {@code instance_uuid}, {@code image_type=snapshot} and
  * {@code base_image_ref}. Running again after a crash finds its own earlier upload (by {@code instance_uuid}).
- * Only an {@code ACTIVE} or {@code STOPPED} instance is snapshotted; unknown = {@code INSTANCE_NOT_FOUND}.
+ * Only an {@code ACTIVE} or {@code STOPPED} instance is snapshotted (the state machine's row); unknown =
+ * {@code INSTANCE_NOT_FOUND}.
  */
 public final class SnapshotHandler implements CommandHandler<SnapshotArgs> {
 
     /** The name of the root disk copy in the instance directory, before the image id. */
     public static final String COPY_PREFIX = "snapshot-";
     private static final Logger log = LoggerFactory.getLogger(SnapshotHandler.class);
-    private static final Set<InstanceState> SNAPSHOTTABLE = Set.of(InstanceState.ACTIVE, InstanceState.STOPPED);
     /** Properties of the instance's image that describe that image's file, not the snapshot's. */
     private static final Set<String> NOT_INHERITED = Set.of(ImageUpload.INSTANCE_UUID, "image_type",
             "base_image_ref", "image_location", "owner_id", "owner_project_name", "owner_user_name");
@@ -67,12 +64,9 @@ public final class SnapshotHandler implements CommandHandler<SnapshotArgs> {
     public Outcome handle(Command<SnapshotArgs> command) {
         UUID uuid = command.instanceUuid();
         SnapshotArgs args = command.args();
+        // the state machine admitted only an ACTIVE or STOPPED instance (state.InstanceStateMachine)
         InstanceView view = store.view(uuid)
                 .orElseThrow(() -> new InstanceNotFoundException("no instance " + uuid));
-        if (!SNAPSHOTTABLE.contains(view.state())) {
-            throw new CommandFailedException(ErrorCode.INVALID_COMMAND, "instance " + uuid + " is " + view.state()
-                    + ": only an ACTIVE or STOPPED instance can be snapshotted", false);
-        }
         Path copyFile = files.dir(uuid).resolve(COPY_PREFIX + args.imageId() + ".qcow2");
         try {
             RootDiskCopy copy = driver.copyRootDisk(uuid, copyFile);

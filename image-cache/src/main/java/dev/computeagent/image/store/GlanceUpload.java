@@ -6,6 +6,7 @@ import dev.computeagent.image.ImageUploadException;
 import dev.computeagent.image.StoredImage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,8 +16,8 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
-import org.jspecify.annotations.Nullable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,7 +25,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One upload to Glance v2: {@code POST /v2/images} with the caller's id, name, formats and properties,
- * {@code PUT /v2/images/{id}/file} streaming the file (MD5 and SHA-512 computed on the way), then
+ * {@code PUT /v2/images/{id}/file} streaming the file (MD5 and SHA-512 computed meanwhile), then
  * {@code GET /v2/images/{id}}: the store must report the image active with the size and the hashes of the
  * bytes sent. Any failure after the image was created deletes it ({@code DELETE /v2/images/{id}}). 5xx,
  * 408, 429 and transport failures are retriable {@link ImageUploadException}s, other refusals are not.
@@ -107,38 +108,48 @@ final class GlanceUpload {
         return create(upload, false);
     }
 
+    /**
+     * Streams the file straight from its channel while another thread hashes it: on a host with a core to
+     * spare the hashes cost no time (the file does not change meanwhile, the upload's contract).
+     */
     private StoredImage putFile(ImageUpload upload) {
         String id = upload.imageId();
         long size;
+        HttpRequest.BodyPublisher bytes;
         try {
             size = Files.size(upload.file());
+            bytes = HttpRequest.BodyPublishers.ofFile(upload.file());
         } catch (IOException e) {
             throw new ImageUploadException("cannot read " + upload.file() + " for image " + id + ": " + e, e);
         }
-        AtomicReference<@Nullable DigestingInputStream> reading = new AtomicReference<>();
-        HttpRequest.BodyPublisher bytes = HttpRequest.BodyPublishers.fromPublisher(
-                HttpRequest.BodyPublishers.ofInputStream(() -> {
-                    try {
-                        DigestingInputStream in = new DigestingInputStream(Files.newInputStream(upload.file()));
-                        reading.set(in);
-                        return in;
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }), size);
+        CompletableFuture<DigestingInputStream> hashed = CompletableFuture.supplyAsync(() -> hash(upload));
         Duration deadline = timeout.plusSeconds(size / MIN_BYTES_PER_SECOND);
         Answer answer = send(id, "upload", request("v2/images/" + id + "/file", deadline)
                 .header("Content-Type", "application/octet-stream")
                 .PUT(bytes));
-        DigestingInputStream sent = reading.get();
+        DigestingInputStream sent;
+        try {
+            sent = hashed.join();
+        } catch (CompletionException e) {
+            throw new ImageUploadException("cannot hash " + upload.file() + " for image " + id + ": "
+                    + e.getCause(), e.getCause());
+        }
         if (answer.status() != 204 && answer.status() != 200 && answer.status() != 201) {
             throw failure(id, "upload", answer.status());
         }
-        if (sent == null || sent.count() != size) {
-            throw new ImageUploadException("upload of image " + id + " to " + store + " sent "
-                    + (sent == null ? 0 : sent.count()) + " of " + size + " bytes");
+        if (sent.count() != size) {
+            throw new ImageUploadException("image " + id + ": " + upload.file() + " changed during its upload");
         }
         return new StoredImage(id, size, sent.md5Hex(), sent.sha512Hex());
+    }
+
+    private static DigestingInputStream hash(ImageUpload upload) {
+        try (DigestingInputStream in = new DigestingInputStream(Files.newInputStream(upload.file()))) {
+            in.transferTo(OutputStream.nullOutputStream());
+            return in;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The store must hold what was sent: active, same size, the hashes it reports equal to the bytes'. */
