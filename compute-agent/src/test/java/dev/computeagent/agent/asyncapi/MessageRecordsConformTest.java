@@ -137,6 +137,10 @@ class MessageRecordsConformTest {
         cancelled.put("destination", "node-8");
         cancelled.put("cancelled_request_id", "req-7a07");
         assertConforms("instanceActionEnd", event("instance.migrate_abort.end", "req-4", UUID, cancelled, null));
+        Map<String, Object> converged = new LinkedHashMap<>(Outcome.payloadOf(active));
+        converged.put("destination", "node-8");
+        converged.put("completed_in", "AUTO_CONVERGE");
+        assertConforms("instanceMigrateEnd", event("instance.migrate.end", "req-5", UUID, converged, null));
         assertConforms("instanceActionStart", event("instance.delete.start", "req-2", UUID, Map.of(), null));
         assertConforms("instanceActionError", event("instance.start.error", "req-3", UUID, Map.of(),
                 new ErrorBody(ErrorCode.INSTANCE_NOT_FOUND, "no such instance", false)));
