@@ -18,7 +18,21 @@ public enum CommandName {
     MIGRATION_PREPARE("migration.prepare", MigrationPrepareArgs.class),
     MIGRATION_ADOPT("migration.adopt", MigrationAdoptArgs.class),
     MIGRATION_ABORT("migration.abort", MigrationAbortArgs.class),
-    MIGRATE_ABORT("migrate_abort", NoArgs.class);
+    PAUSE("pause", NoArgs.class),
+    UNPAUSE("unpause", NoArgs.class),
+    SUSPEND("suspend", NoArgs.class),
+    RESUME("resume", NoArgs.class),
+    MIGRATE_ABORT("migrate_abort", NoArgs.class),
+    RESIZE("resize", ResizeArgs.class),
+    CONFIRM_RESIZE("confirm_resize", NoArgs.class),
+    REVERT_RESIZE("revert_resize", NoArgs.class),
+    RESCUE("rescue", RescueArgs.class),
+    UNRESCUE("unrescue", NoArgs.class),
+    SNAPSHOT("snapshot", SnapshotArgs.class),
+    ATTACH_VOLUME("attach_volume", AttachVolumeArgs.class),
+    DETACH_VOLUME("detach_volume", DetachVolumeArgs.class),
+    ATTACH_INTERFACE("attach_interface", AttachInterfaceArgs.class),
+    DETACH_INTERFACE("detach_interface", DetachInterfaceArgs.class);
 
     private final String wireName;
     private final Class<? extends CommandArgs> argsType;

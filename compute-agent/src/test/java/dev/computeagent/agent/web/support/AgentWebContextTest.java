@@ -1,6 +1,7 @@
 package dev.computeagent.agent.web.support;
 
 import dev.computeagent.virt.fake.FakeComputeDriver;
+import dev.computeagent.virt.fake.FakeNetworkDriver;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,6 +53,9 @@ public abstract class AgentWebContextTest {
 
     @Autowired
     protected StubImageCache imageCache;
+
+    @Autowired
+    protected FakeNetworkDriver networks;
 
     @Autowired
     protected StubInstanceViews instanceViews;

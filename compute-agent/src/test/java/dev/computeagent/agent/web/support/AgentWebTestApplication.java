@@ -10,9 +10,11 @@ import dev.computeagent.agent.status.GuestAgentProbe;
 import dev.computeagent.agent.status.HostStatusService;
 import dev.computeagent.agent.web.ImagesController;
 import dev.computeagent.agent.web.InstancesController;
+import dev.computeagent.agent.web.NetworksController;
 import dev.computeagent.agent.web.ProblemResponses;
 import dev.computeagent.agent.web.StatusController;
 import dev.computeagent.virt.fake.FakeComputeDriver;
+import dev.computeagent.virt.fake.FakeNetworkDriver;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -30,7 +32,8 @@ import org.springframework.context.annotation.Import;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @EnableConfigurationProperties(AgentProperties.class)
-@Import({StatusController.class, InstancesController.class, ImagesController.class, ProblemResponses.class,
+@Import({StatusController.class, InstancesController.class, ImagesController.class, NetworksController.class,
+        ProblemResponses.class,
         HostStatusService.class, BrokerConnectivity.class, GuestAgentProbe.class, LibvirtHealthIndicator.class, GuestAccessHealthIndicator.class,
         ImageCacheMetrics.class, InstanceMetrics.class})
 public class AgentWebTestApplication {
@@ -38,6 +41,11 @@ public class AgentWebTestApplication {
     @Bean(destroyMethod = "close")
     public FakeComputeDriver computeDriver() {
         return new FakeComputeDriver();
+    }
+
+    @Bean
+    public FakeNetworkDriver networkDriver() {
+        return new FakeNetworkDriver();
     }
 
     @Bean

@@ -6,8 +6,8 @@ import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.InvalidSpecException;
-import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.libvirt.ConnectionManager;
+import dev.computeagent.virt.libvirt.DefinedInstance;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
 import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
@@ -19,7 +19,6 @@ import dev.computeagent.virt.libvirt.domain.Domain;
 import dev.computeagent.virt.libvirt.domain.DomainNames;
 import dev.computeagent.virt.libvirt.domain.DomainXml;
 import dev.computeagent.virt.libvirt.domain.DomainXmlException;
-import dev.computeagent.virt.libvirt.domain.NetInterface;
 import dev.computeagent.virt.migration.CompletedMigration;
 import dev.computeagent.virt.migration.PortableInstance;
 import dev.computeagent.virt.migration.MigrationDriver;
@@ -267,8 +266,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
                 Domain parsed = DomainXml.parse(domain.migratableXml());
                 InstanceMetadata metadata = parsed.agentMetadata().orElseThrow(
                         () -> new InstanceNotFoundException("no instance " + uuid + " (the domain is not the agent's)"));
-                return new PortableInstance(uuid, metadata, parsed.devices().interfaces().stream()
-                        .map(LibvirtMigrationDriver::nic).toList());
+                return new PortableInstance(uuid, metadata, DefinedInstance.nics(parsed));
             } catch (DomainXmlException e) {
                 throw new MigrationException(Step.DEFINITION, Reason.FAILED,
                         "cannot read the definition of " + uuid + ": " + e.getMessage(), e);
@@ -288,15 +286,6 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
             throw new MigrationException(Step.DEFINITION, Reason.DESTINATION_REFUSED,
                     "cannot define " + spec.uuid() + ": " + e.getMessage(), e);
         }
-    }
-
-    private static NicSpec nic(NetInterface nic) {
-        NicSpec.Type type = switch (nic.type()) {
-            case NETWORK -> NicSpec.Type.NETWORK;
-            case BRIDGE -> NicSpec.Type.BRIDGE;
-            case USER -> NicSpec.Type.USER;
-        };
-        return new NicSpec(type, nic.source(), nic.mac(), nic.model().orElse("virtio"));
     }
 
     /** Stops accepting migrations; running transfers are left to libvirt (they finish or fail there). */
