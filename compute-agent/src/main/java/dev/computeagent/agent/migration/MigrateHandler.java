@@ -97,7 +97,7 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
         } catch (RuntimeException e) {
             flow.rollBack(e);
             throw flow.cancelled().<RuntimeException>map(by -> OutgoingMigration.failed("cancel", "cancelled by "
-                    + "migrate_abort " + by + "; the instance keeps running on this host", false)).orElse(e);
+                    + "migrate_abort " + by + "; the instance stays on this host", false)).orElse(e);
         } finally {
             inFlight.end(uuid);
             outgoing.end(uuid, running, flow.moved());

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,8 @@ final class OutgoingMigration {
     private boolean moved;
     private boolean wasRunning;
     private boolean stopped;
+    /** The phase the hypervisor's live transfer completed in, for the end event. */
+    private @Nullable String completedIn;
 
     OutgoingMigration(MigrateHandler.Collaborators parts, Command<MigrateArgs> command, InstanceInfo info,
                       OutgoingMigrations.Running running) {
@@ -99,6 +102,7 @@ final class OutgoingMigration {
         enterTransfer();
         try (ProgressTracker progress = parts.progress().track(uuid, command.requestId(), destination)) {
             result = parts.migrationDriver().migrateLive(uuid, request, progress);
+            completedIn = progress.completedIn();
         } catch (MigrationException e) {
             moved = !e.sourceStillRunning() && parts.store().find(uuid).isEmpty();
             throw MigrationFailures.toCommandFailure(e);
@@ -120,6 +124,9 @@ final class OutgoingMigration {
         payload.put("destination", destination);
         payload.putIfAbsent("state", Annotations.fromPower(expected).name());
         payload.putIfAbsent("power_state", expected.name());
+        if (completedIn != null) {
+            payload.put("completed_in", completedIn);
+        }
         return new Outcome(payload);
     }
 

@@ -18,6 +18,7 @@ final class ProgressTracker implements MigrationListener, AutoCloseable {
     private final String requestId;
     private final String destination;
     private int highestPercent;
+    private MigrationProgress.Phase lastPhase = MigrationProgress.Phase.SETUP;
     private Duration lastEvent;
 
     ProgressTracker(MigrationProgressReporting reporting, UUID uuid, String requestId, String destination) {
@@ -30,6 +31,7 @@ final class ProgressTracker implements MigrationListener, AutoCloseable {
     @Override
     public void onProgress(MigrationProgress progress) {
         highestPercent = Math.max(highestPercent, progress.percent());
+        lastPhase = progress.phase();
         MigrationProgressPayload payload = payload(progress);
         reporting.board().show(uuid, payload);
         if (lastEvent == null || progress.elapsed().minus(lastEvent).compareTo(reporting.eventInterval()) >= 0) {
@@ -44,6 +46,15 @@ final class ProgressTracker implements MigrationListener, AutoCloseable {
                 progress.memory().remaining(), progress.dirtyRateBytesPerSecond(), progress.memoryIteration(),
                 progress.downtimeLimit().toMillis(), progress.disk().total(), progress.disk().processed(),
                 progress.disk().remaining(), progress.cpuThrottlePercent());
+    }
+
+    /**
+     * The phase a completed migration ended in: {@code AUTO_CONVERGE} when the guest was throttled at the
+     * last sample, else {@code MEMORY_COPY} (memory is always copied last; an unsampled migration too).
+     */
+    String completedIn() {
+        return lastPhase == MigrationProgress.Phase.AUTO_CONVERGE ? lastPhase.name()
+                : MigrationProgress.Phase.MEMORY_COPY.name();
     }
 
     /** The migration ended: nothing more to show. */

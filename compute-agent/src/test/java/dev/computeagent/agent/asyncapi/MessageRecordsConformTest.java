@@ -168,6 +168,10 @@ class MessageRecordsConformTest {
         cancelled.put("destination", "node-8");
         cancelled.put("cancelled_request_id", "req-7a07");
         assertConforms("instanceActionEnd", event("instance.migrate_abort.end", "req-4", UUID, cancelled, null));
+        Map<String, Object> converged = new LinkedHashMap<>(Outcome.payloadOf(active));
+        converged.put("destination", "node-8");
+        converged.put("completed_in", "AUTO_CONVERGE");
+        assertConforms("instanceMigrateEnd", event("instance.migrate.end", "req-5", UUID, converged, null));
         Map<String, Object> snapshotEnd = new LinkedHashMap<>(Outcome.payloadOf(active));
         snapshotEnd.put("snapshot", Map.of("image_id", "snap-1", "name", "web-1 snap", "size", 1L << 30,
                 "checksum", "0".repeat(32), "consistency", "QUIESCED"));

@@ -155,7 +155,8 @@ class MigrateHandlerWithFakesTest {
         Outcome outcome = a.migrateTo("b", null, null);
 
         assertThat(outcome.payload()).containsEntry("destination", "b").containsEntry("host", "b")
-                .containsEntry("state", "ACTIVE").containsEntry("power_state", "RUNNING");
+                .containsEntry("state", "ACTIVE").containsEntry("power_state", "RUNNING")
+                .containsEntry("completed_in", "MEMORY_COPY");
         assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.adopt");
         MigrationRequest request = a.migrations.requests().get(0);
         assertThat(request.storage()).isEqualTo(StorageMode.BLOCK_INCREMENTAL);

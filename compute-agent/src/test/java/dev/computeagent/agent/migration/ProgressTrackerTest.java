@@ -63,6 +63,19 @@ class ProgressTrackerTest {
                 50, 8192, 3, 400, 200, 200, 0, 30));
     }
 
+    @Test
+    void aMigrationEndsInTheAutoConvergePhaseOnlyWhenItsLastSampleWasThrottled() {
+        try (ProgressTracker tracker = reporting.track(uuid, "req-1", "node-8")) {
+            assertThat(tracker.completedIn()).as("never sampled").isEqualTo("MEMORY_COPY");
+            tracker.onProgress(new MigrationProgress(Duration.ofMillis(1500), 300, 250, 50, 3, Duration.ofMillis(400),
+                    Phase.AUTO_CONVERGE, new Transfer(100, 50, 50), 8192, Transfer.NONE, 30));
+            assertThat(tracker.completedIn()).isEqualTo("AUTO_CONVERGE");
+            tracker.onProgress(new MigrationProgress(Duration.ofMillis(3000), 300, 280, 20, 4, Duration.ofMillis(400),
+                    Phase.DISK_COPY, Transfer.NONE, 0, new Transfer(100, 80, 20), 0));
+            assertThat(tracker.completedIn()).as("memory is copied last").isEqualTo("MEMORY_COPY");
+        }
+    }
+
     private static MigrationProgress sample(long elapsedMs, long total, long processed) {
         return new MigrationProgress(Duration.ofMillis(elapsedMs), total, processed, total - processed, 1,
                 Duration.ofMillis(300));

@@ -1,0 +1,180 @@
+package dev.computeagent.agent.migration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.computeagent.agent.testing.AmqpTestClient;
+import dev.computeagent.agent.testing.GuestAgentShell;
+import dev.computeagent.agent.testing.HostAgent;
+import dev.computeagent.agent.testing.TestKeys;
+import dev.computeagent.image.testing.GlanceStubServer;
+import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
+import dev.computeagent.virt.libvirt.testing.Virsh;
+import dev.computeagent.virt.testing.Prerequisites;
+import dev.computeagent.virt.testing.RealGuestImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A real Debian guest rewriting 256 MiB of its memory ({@code stress-ng}) between two real agents on two
+ * real libvirt hosts sharing the instance directory, the source's migrations limited to 1 MiB/s so that
+ * one lasts minutes whatever the machine's load; one boot, ordered steps: the running migration reports
+ * its progress ({@code instance.migrate.progress}, never receding, with the guest's dirty rate, and on
+ * REST) and {@code migrate_abort} cancels it, the guest still running on the source, unrebooted, and
+ * nothing left on the destination.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MigrationProgressAndAbortRealGuestTwoLibvirtHostsRabbitMqTest {
+
+    @RegisterExtension
+    static final TwoLibvirtHosts HOSTS = new TwoLibvirtHosts();
+
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 6);
+    private static final UUID INSTANCE = UUID.randomUUID();
+    private static final long BANDWIDTH_MIB_S = 1;
+    private static final int COMPLETION_TIMEOUT_S = 1800;
+    /** Under TCG on a machine shared with other builds a boot to the guest agent takes up to several minutes. */
+    private static final Duration BOOT = Duration.ofMinutes(10);
+    private static final Duration COMMAND = Duration.ofMinutes(3);
+    private static final String WORKLOAD = "stress-ng --vm 1 --vm-bytes 256M --vm-keep --vm-method write64";
+
+    private static GlanceStubServer glance;
+    private static HostAgent a;
+    private static HostAgent b;
+    private static String bootId;
+    private static int stepsPassed;
+
+    @BeforeAll
+    static void startAgents() throws Exception {
+        Prerequisites.requireQemuImg();
+        Path image = RealGuestImage.path();
+        glance = GlanceStubServer.start();
+        glance.addImage("debian-12", image).diskFormat("qcow2").property("hw_qemu_guest_agent", "yes");
+        Map<String, String> source = new HashMap<>(TestKeys.agentProperties());
+        source.put("agent.libvirt.virt-type", RealGuestImage.VIRT_TYPE);
+        source.put("agent.libvirt.migration-bandwidth", Long.toString(BANDWIDTH_MIB_S));
+        source.put("agent.migration.progress-interval", "1s");
+        Map<String, String> destination = new HashMap<>(TestKeys.agentProperties());
+        destination.put("agent.libvirt.virt-type", RealGuestImage.VIRT_TYPE);
+        Path shared = HOSTS.sharedDir().resolve("abort-state-" + RUN);
+        a = HostAgent.start(HOSTS.a(), "abort-a-" + RUN, shared, glance.url(), source);
+        b = HostAgent.start(HOSTS.b(), "abort-b-" + RUN, shared, glance.url(), destination);
+        a.awaitConsuming(Duration.ofSeconds(90));
+        b.awaitConsuming(Duration.ofSeconds(90));
+    }
+
+    @AfterAll
+    static void stopAgents() throws Exception {
+        for (HostAgent agent : new HostAgent[] {a, b}) {
+            if (agent != null) {
+                agent.stop();
+            }
+        }
+        if (glance != null) {
+            glance.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theGuestBootsAndDirtiesItsMemory() throws Exception {
+        continueAfterStep(0);
+        // cloud-init starts the workload from the user data, detached from its own run
+        String userData = "#!/bin/sh\nsetsid -f " + WORKLOAD + " </dev/null >/dev/null 2>&1\n";
+        JsonNode spawned = a.command(INSTANCE, "spawn", "spawn-" + RUN, "{\"name\":\"busy-guest\",\"flavor\":{"
+                + "\"vcpus\":1,\"memory_mb\":1024,\"root_gb\":2},\"image_id\":\"debian-12\",\"user_data\":\""
+                + Base64.getEncoder().encodeToString(userData.getBytes(StandardCharsets.UTF_8)) + "\"}", COMMAND);
+        assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
+        GuestAgentShell guest = guestOn(HOSTS.a()).awaitAnswering(BOOT);
+        if (!workloadRuns(guest)) {
+            // cloud-init has not got to the user data yet: start it now, detached, all output to /dev/null
+            guest.run("setsid -f " + WORKLOAD + " </dev/null >/dev/null 2>&1");
+        }
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> workloadRuns(guest));
+        bootId = guest.run("cat /proc/sys/kernel/random/boot_id").strip();
+        stepsPassed = 1;
+    }
+
+    @Test
+    @Order(2)
+    void aRunningMigrationReportsProgressAndMigrateAbortCancelsItWithNothingLeftOnTheDestination()
+            throws Exception {
+        continueAfterStep(1);
+        String migrate = "migrate-1-" + RUN;
+        a.client().command(AmqpTestClient.envelope("migrate", migrate, INSTANCE.toString(), "{\"destination\":\""
+                + b.host() + "\",\"completion_timeout_s\":" + COMPLETION_TIMEOUT_S + "}"), migrate);
+
+        List<JsonNode> progress = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                .until(() -> progress(migrate), p -> p.size() >= 3);
+        JsonNode shown = a.instance(INSTANCE).path("migration");
+
+        assertThat(shown.path("destination").asString()).as(shown.toString()).isEqualTo(b.host());
+        assertThat(shown.path("memory_total_bytes").asLong()).isGreaterThan(1L << 29);
+        List<Integer> percents = progress.stream().map(p -> p.path("percent").asInt()).toList();
+        assertThat(percents).as("never backwards").isSorted();
+        assertThat(progress).allSatisfy(p -> assertThat(p.path("destination").asString()).isEqualTo(b.host()));
+        assertThat(progress.get(progress.size() - 1).path("memory_processed_bytes").asLong())
+                .as("the memory is on its way").isGreaterThan(progress.get(0).path("memory_processed_bytes").asLong());
+        // QEMU measures the dirty rate from the second pass on; at 1 MiB/s the first takes minutes
+        assertThat(progress).allSatisfy(p -> assertThat(p.path("dirty_rate_bytes_per_second").asLong())
+                .isNotNegative());
+
+        String abort = "abort-1-" + RUN;
+        JsonNode aborted = a.command(INSTANCE, "migrate_abort", abort, "{}", COMMAND);
+
+        assertThat(aborted.path("event").asString()).as(aborted.toString()).isEqualTo("instance.migrate_abort.end");
+        assertThat(aborted.path("payload").path("state").asString()).isEqualTo("ACTIVE");
+        assertThat(aborted.path("payload").path("cancelled_request_id").asString()).isEqualTo(migrate);
+        JsonNode failed = a.client().awaitReply(migrate, COMMAND).json();
+        assertThat(failed.path("event").asString()).as(failed.toString()).isEqualTo("instance.migrate.error");
+        assertThat(failed.path("error").path("code").asString()).isEqualTo("MIGRATION_FAILED");
+        assertThat(failed.path("error").path("message").asString()).contains("cancelled by migrate_abort " + abort);
+        assertThat(Virsh.on(HOSTS.b().unixUri(), "list", "--all", "--name")).doesNotContain(INSTANCE.toString());
+        assertThat(b.instances()).doesNotContain(INSTANCE.toString());
+        assertThat(b.client().events(e -> (migrate + ".abort").equals(e.path("request_id").asString(null))
+                && "instance.migration.abort.end".equals(e.path("event").asString())))
+                .as("the destination was told to abort").isNotEmpty();
+        JsonNode here = a.instance(INSTANCE);
+        assertThat(here.path("state").asString()).isEqualTo("ACTIVE");
+        assertThat(here.path("migration").isNull()).isTrue();
+        GuestAgentShell guest = guestOn(HOSTS.a());
+        assertThat(workloadRuns(guest)).as("the guest ran on throughout").isTrue();
+        assertThat(guest.run("cat /proc/sys/kernel/random/boot_id").strip()).isEqualTo(bootId);
+        stepsPassed = 2;
+    }
+
+    private static List<JsonNode> progress(String requestId) {
+        return a.client().events(e -> "instance.migrate.progress".equals(e.path("event").asString())
+                && requestId.equals(e.path("request_id").asString(null))).stream()
+                .map(r -> r.json().path("payload")).toList();
+    }
+
+    private static boolean workloadRuns(GuestAgentShell guest) {
+        // the process name (not the command line, which this shell's own contains)
+        return !guest.run("pgrep -c stress-ng || true").strip().equals("0");
+    }
+
+    private static GuestAgentShell guestOn(TwoLibvirtHosts.Host host) {
+        return new GuestAgentShell(host.unixUri(), INSTANCE);
+    }
+
+    private static void continueAfterStep(int step) {
+        Assumptions.assumeTrue(stepsPassed == step, "step " + (stepsPassed + 1) + " failed");
+    }
+}
