@@ -5,9 +5,11 @@ import dev.computeagent.agent.health.GuestAccessHealthIndicator;
 import dev.computeagent.agent.health.LibvirtHealthIndicator;
 import dev.computeagent.agent.metrics.ImageCacheMetrics;
 import dev.computeagent.agent.metrics.InstanceMetrics;
+import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.status.BrokerConnectivity;
 import dev.computeagent.agent.status.GuestAgentProbe;
 import dev.computeagent.agent.status.HostStatusService;
+import dev.computeagent.agent.web.ConsoleController;
 import dev.computeagent.agent.web.ImagesController;
 import dev.computeagent.agent.web.InstancesController;
 import dev.computeagent.agent.web.ProblemResponses;
@@ -29,7 +31,7 @@ import org.springframework.context.annotation.Import;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @EnableConfigurationProperties(AgentProperties.class)
-@Import({StatusController.class, InstancesController.class, ImagesController.class, ProblemResponses.class,
+@Import({StatusController.class, InstancesController.class, ImagesController.class, ConsoleController.class, ProblemResponses.class,
         HostStatusService.class, BrokerConnectivity.class, GuestAgentProbe.class, LibvirtHealthIndicator.class, GuestAccessHealthIndicator.class,
         ImageCacheMetrics.class, InstanceMetrics.class})
 public class AgentWebTestApplication {
@@ -47,5 +49,10 @@ public class AgentWebTestApplication {
     @Bean
     public StubInstanceViews instanceViews() {
         return new StubInstanceViews();
+    }
+
+    @Bean
+    public InstanceFiles instanceFiles(AgentProperties properties) {
+        return new InstanceFiles(properties.stateDir());
     }
 }
