@@ -16,9 +16,11 @@ import java.util.UUID;
  * @param vnc        whether to expose a VNC console (on 127.0.0.1 only)
  * @param guestAgent whether the guest runs a QEMU guest agent (the image says so): the instance gets
  *                   its channel, and graceful stops and reboots ask it before ACPI
+ * @param securityGroups whether its NICs (but {@link NicSpec.Type#USER} ones) are filtered by the instance's
+ *                   security groups ({@link dev.computeagent.virt.network.SecurityGroupDriver}, applied first)
  */
 public record InstanceSpec(UUID uuid, InstanceMetadata metadata, List<DiskSpec> disks, List<NicSpec> nics,
-                           Path consoleLog, boolean vnc, boolean guestAgent) {
+                           Path consoleLog, boolean vnc, boolean guestAgent, boolean securityGroups) {
 
     public InstanceSpec {
         Objects.requireNonNull(uuid, "uuid");
@@ -34,10 +36,21 @@ public record InstanceSpec(UUID uuid, InstanceMetadata metadata, List<DiskSpec> 
         }
     }
 
+    /** An instance whose NICs are not filtered. */
+    public InstanceSpec(UUID uuid, InstanceMetadata metadata, List<DiskSpec> disks, List<NicSpec> nics,
+                        Path consoleLog, boolean vnc, boolean guestAgent) {
+        this(uuid, metadata, disks, nics, consoleLog, vnc, guestAgent, false);
+    }
+
     /** An instance without a guest agent channel. */
     public InstanceSpec(UUID uuid, InstanceMetadata metadata, List<DiskSpec> disks, List<NicSpec> nics,
                         Path consoleLog, boolean vnc) {
         this(uuid, metadata, disks, nics, consoleLog, vnc, false);
+    }
+
+    /** This spec with its NICs filtered by the instance's security groups. */
+    public InstanceSpec withSecurityGroups() {
+        return new InstanceSpec(uuid, metadata, disks, nics, consoleLog, vnc, guestAgent, true);
     }
 
     public Flavor flavor() {

@@ -1,5 +1,9 @@
 package dev.computeagent.agent.config;
 
+import dev.computeagent.agent.network.HostNetworkPlan;
+import dev.computeagent.agent.network.VlanLink;
+import dev.computeagent.virt.network.Ipv4Subnet;
+import dev.computeagent.virt.network.NetworkDefinition;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -12,6 +16,8 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -30,7 +36,8 @@ import org.springframework.validation.annotation.Validated;
  * @param libvirt                 hypervisor connection
  * @param imageStore              where images come from
  * @param heartbeatInterval       period of the {@code host.status} event
- * @param maxConcurrentOperations instances worked on at once
+ * @param maxConcurrentOperations instances worked on at once; 0 (the default) = sized from the host
+ *                                ({@link OperationConcurrency})
  * @param maxConcurrentDownloads  image downloads at once
  * @param deliveryLimit           {@code x-delivery-limit} of the command queue
  * @param powerSyncInterval       period of the power-state sync pass
@@ -38,6 +45,8 @@ import org.springframework.validation.annotation.Validated;
  * @param imageCache              cache garbage collection
  * @param internalAuth            the keys that sign and authenticate agent-to-agent commands
  * @param configDrive             when instances get a config drive, and what it tells them
+ * @param migration               how this agent runs the migrations it drives
+ * @param networks                the host networks the agent ensures at start-up, by name
  */
 @Validated
 @ConfigurationProperties("agent")
@@ -48,18 +57,26 @@ public record AgentProperties(
         @Valid @NotNull @DefaultValue Libvirt libvirt,
         @Valid @NotNull @DefaultValue ImageStore imageStore,
         @NotNull @DefaultValue("30s") @DurationUnit(ChronoUnit.SECONDS) Duration heartbeatInterval,
-        @Min(1) @Max(256) @DefaultValue("8") int maxConcurrentOperations,
+        @Min(1) @Max(256) @DefaultValue("0") int maxConcurrentOperations,
         @Min(1) @Max(64) @DefaultValue("4") int maxConcurrentDownloads,
         @Min(1) @Max(100) @DefaultValue("5") int deliveryLimit,
         @NotNull @DefaultValue("10m") @DurationUnit(ChronoUnit.SECONDS) Duration powerSyncInterval,
         @NotNull @DefaultValue("120s") @DurationUnit(ChronoUnit.SECONDS) Duration shutdownTimeout,
         @Valid @NotNull @DefaultValue ImageCache imageCache,
         @Valid @NotNull @DefaultValue InternalAuth internalAuth,
-        @Valid @NotNull @DefaultValue ConfigDrive configDrive) {
+        @Valid @NotNull @DefaultValue ConfigDrive configDrive,
+        @Valid @NotNull @DefaultValue Migration migration,
+        @Valid @NotNull @DefaultValue Map<String, HostNetwork> networks) {
 
     public AgentProperties {
         if (host == null || host.isBlank()) {
             host = localHostname();
+        }
+        networks = networks == null ? Map.of() : Map.copyOf(networks);
+        // an inconsistent network stops the start-up, as any other invalid key does
+        networks.forEach((name, network) -> network.plan(name));
+        if (maxConcurrentOperations == 0) {
+            maxConcurrentOperations = OperationConcurrency.forThisHost();
         }
     }
 
@@ -152,6 +169,85 @@ public record AgentProperties(
                               @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,255}", message =
                                       "agent.config-drive.availability-zone must be 1-255 chars of [A-Za-z0-9._:-]")
                               @DefaultValue("nova") String availabilityZone) {
+    }
+
+    /**
+     * How this agent runs the migrations it drives (as the source) and receives.
+     *
+     * @param progressInterval at most one {@code instance.migrate.progress} event per this interval while a
+     *                         migration runs (the REST view has every sample)
+     * @param preparedExpiry   as a destination: a migration prepared here that its source neither started,
+     *                         adopted nor aborted within this is given up and what prepare made removed
+     */
+    public record Migration(@NotNull @DefaultValue("2s") Duration progressInterval,
+                            @NotNull @DefaultValue("15m") Duration preparedExpiry) {
+
+        public Migration {
+            positive("agent.migration.progress-interval", progressInterval);
+            positive("agent.migration.prepared-expiry", preparedExpiry);
+        }
+
+        private static void positive(String key, @Nullable Duration value) {
+            if (value != null && (value.isNegative() || value.isZero())) {
+                throw new IllegalArgumentException(key + " must be positive, not " + value);
+            }
+        }
+    }
+
+    /**
+     * One host network ({@code agent.networks.<name>.*}), ensured at start-up.
+     *
+     * @param mode       {@code nat} (a private subnet behind the host's NAT, with DHCP), {@code isolated} (the same
+     *                   without a way out), {@code bridge} (a Linux bridge of the host) or {@code absent} (the
+     *                   agent's network of this name is removed once no instance uses it)
+     * @param cidr       nat/isolated: the subnet, e.g. {@code 10.77.0.0/24}; the host takes its first address
+     * @param dhcpStart  nat/isolated: first DHCP address (default: the subnet's second address)
+     * @param dhcpEnd    nat/isolated: last DHCP address (default: the subnet's last host address)
+     * @param bridge     bridge: the Linux bridge, created when missing (default: the network's name)
+     * @param vlanParent bridge: a host interface whose VLAN sub-interface joins the bridge
+     * @param vlanId     bridge: the VLAN id (1-4094) of that sub-interface; 0 = none
+     */
+    public record HostNetwork(@NotNull @Pattern(regexp = "nat|isolated|bridge|absent",
+                                      message = "agent.networks.<name>.mode must be nat, isolated, bridge or absent")
+                              @DefaultValue("nat") String mode,
+                              @Nullable String cidr, @DefaultValue("") String dhcpStart,
+                              @DefaultValue("") String dhcpEnd, @Nullable String bridge,
+                              @Nullable String vlanParent, @Min(0) @Max(4094) @DefaultValue("0") int vlanId) {
+
+        /**
+         * What the agent makes of this network.
+         *
+         * @throws IllegalArgumentException an invalid name, or keys that do not fit the mode
+         */
+        public HostNetworkPlan plan(String name) {
+            try {
+                return switch (mode) {
+                    case "nat", "isolated" -> {
+                        if (cidr == null || bridge != null || vlanParent != null || vlanId != 0) {
+                            throw new IllegalArgumentException("a " + mode + " network takes cidr (and dhcp-start, "
+                                    + "dhcp-end), no bridge or VLAN");
+                        }
+                        Ipv4Subnet subnet = Ipv4Subnet.of(cidr, dhcpStart, dhcpEnd);
+                        yield HostNetworkPlan.ensure(mode.equals("nat") ? NetworkDefinition.nat(name, subnet)
+                                : NetworkDefinition.isolated(name, subnet), Optional.empty());
+                    }
+                    case "absent" -> HostNetworkPlan.absent(name);
+                    default -> {
+                        if (cidr != null || !dhcpStart.isEmpty() || !dhcpEnd.isEmpty()) {
+                            throw new IllegalArgumentException("a bridge network takes no cidr or DHCP range");
+                        }
+                        if ((vlanParent == null) != (vlanId == 0)) {
+                            throw new IllegalArgumentException("vlan-parent and vlan-id go together");
+                        }
+                        yield HostNetworkPlan.ensure(NetworkDefinition.bridged(name, bridge == null ? name : bridge),
+                                vlanParent == null ? Optional.empty() : Optional.of(new VlanLink(vlanParent, vlanId)));
+                    }
+                };
+            } catch (IllegalArgumentException e) {
+                // no cause: Spring's start-up report shows the innermost message only
+                throw new IllegalArgumentException("agent.networks." + name + ": " + e.getMessage());
+            }
+        }
     }
 
     /** The migration URI peers use, derived from {@link #host} unless configured. */

@@ -2,16 +2,24 @@ package dev.computeagent.agent.config;
 
 import dev.computeagent.agent.imagecache.ImageCacheGcSchedule;
 import dev.computeagent.agent.migration.OwnedInstancesDriver;
+import dev.computeagent.agent.network.HostNetworkPlan;
+import dev.computeagent.agent.network.HostNetworks;
+import dev.computeagent.agent.network.LinuxBridges;
+import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
 import dev.computeagent.virt.PowerOperations;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
+import dev.computeagent.virt.libvirt.LibvirtDeviceDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
+import dev.computeagent.virt.libvirt.LibvirtNetworkDriver;
 import dev.computeagent.virt.libvirt.VirtTypeProbe;
 import dev.computeagent.virt.libvirt.designer.VirtType;
 import dev.computeagent.virt.libvirt.migration.LibvirtMigrationDriver;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,6 +36,8 @@ public class BackendConfiguration {
 
     /** A download that receives nothing for this long fails (and is retried by the cache). */
     static final Duration DOWNLOAD_STALL_TIMEOUT = Duration.ofSeconds(60);
+    /** How often networks are tried again while libvirtd is unreachable at start-up. */
+    static final Duration HOST_NETWORKS_RETRY = Duration.ofSeconds(10);
 
     /** Libvirt itself: every domain of the connection, the agent's or not (only the beans below use it). */
     @Bean(destroyMethod = "close")
@@ -53,6 +63,26 @@ public class BackendConfiguration {
     @Bean(destroyMethod = "close")
     LibvirtMigrationDriver migrationDriver(LibvirtComputeDriver libvirt) {
         return new LibvirtMigrationDriver(libvirt);
+    }
+
+    /** The host's networks, on the same libvirt connection. */
+    @Bean
+    LibvirtNetworkDriver networkDriver(LibvirtComputeDriver libvirt) {
+        return new LibvirtNetworkDriver(libvirt.connectionManager());
+    }
+
+    /** The configured networks ({@code agent.networks.*}), ensured before the agent takes commands. */
+    @Bean
+    HostNetworks hostNetworks(AgentProperties properties, LibvirtNetworkDriver networks) {
+        List<HostNetworkPlan> plans = properties.networks().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey()).map(e -> e.getValue().plan(e.getKey())).toList();
+        return new HostNetworks(plans, networks, new LinuxBridges(new ProcessRunner()), HOST_NETWORKS_RETRY);
+    }
+
+    /** Hot plug of volumes and NICs through the same libvirt connection (the handlers check ownership first). */
+    @Bean
+    LibvirtDeviceDriver deviceDriver(LibvirtComputeDriver libvirt) {
+        return new LibvirtDeviceDriver(libvirt);
     }
 
     @Bean(destroyMethod = "close")

@@ -65,9 +65,12 @@ public final class CommandExecutor {
         this.meters = meters;
     }
 
-    /** Queues the command on its instance's lane; when the lanes are closed the delivery is abandoned. */
+    /**
+     * Queues the command on its instance's lane (a {@link CommandName#control()} command on its control
+     * lane); when the lanes are closed the delivery is abandoned.
+     */
     public void submit(Command<?> command, Delivery delivery) {
-        boolean queued = lanes.submit(command.instanceUuid(), new InstanceLanes.LaneTask() {
+        InstanceLanes.LaneTask task = new InstanceLanes.LaneTask() {
             @Override
             public void run() {
                 execute(command, delivery);
@@ -77,7 +80,9 @@ public final class CommandExecutor {
             public void abandon() {
                 delivery.abandon();
             }
-        });
+        };
+        boolean queued = command.name().control() ? lanes.submitControl(command.instanceUuid(), task)
+                : lanes.submit(command.instanceUuid(), task);
         if (!queued) {
             delivery.abandon();
         }

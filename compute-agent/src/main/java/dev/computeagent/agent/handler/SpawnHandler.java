@@ -28,6 +28,7 @@ import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.PowerState;
+import dev.computeagent.virt.network.NetworkDriver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
@@ -37,6 +38,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -62,7 +67,8 @@ import org.slf4j.LoggerFactory;
  * {@link dev.computeagent.agent.configdrive}); a spawn with none of these has nothing for cloud-init to
  * apply beyond the hostname and skips the genisoimage run.
  *
- * <p>Before any work a new instance must fit ({@link HostCapacity}), else {@code INSUFFICIENT_RESOURCES};
+ * <p>Before any work every NIC of type {@code network} must name a network that runs on this host, else
+ * {@code INVALID_COMMAND} (nothing is created). Before any work a new instance must fit ({@link HostCapacity}), else {@code INSUFFICIENT_RESOURCES};
  * what it needs is held until the spawn ends. With {@code root_gb} 0 the root disk is the image's virtual
  * size: checked and held again once the image is known. An image above the root disk is refused before
  * it is cached. The instance is in the registry as {@code BUILDING} from the moment its domain exists.
@@ -82,10 +88,17 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
     private final String host;
     private final Clock clock;
     private final Phases phases;
+    private final NetworkDriver networks;
+    /** Writes spawn markers beside the ACTIVE record; threads exist only while spawns complete. */
+    private final Executor markers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "spawn-marker");
+        t.setDaemon(true);
+        return t;
+    });
 
     public SpawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
                         InstanceProvisioner provisioner, HostCapacity capacity, ConfigDriveOptions configDriveOptions,
-                        String host, Clock clock, MeterRegistry meters) {
+                        String host, Clock clock, MeterRegistry meters, NetworkDriver networks) {
         this.driver = driver;
         this.images = images;
         this.store = store;
@@ -96,6 +109,7 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         this.host = host;
         this.clock = clock;
         this.phases = timedBy(meters);
+        this.networks = networks;
     }
 
     @Override
@@ -112,6 +126,7 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         if (existing.isPresent()) {
             return finishExisting(existing.get(), fingerprint);
         }
+        requireNetworks(args);
         capacity.reserve(uuid, HostCapacity.Need.withDisks(args.flavor(), args.flavor().rootBytes()));
         try {
             return spawnNew(command, fingerprint);
@@ -141,15 +156,18 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
                     configDrive(uuid, args, nics), phases);
             InstanceSpec spec = provisioner.spec(uuid, metadata(command, fingerprint), disks, nics,
                     image.properties());
-            phases.run("define", () -> {
+            InstanceInfo defined = phases.time("define", () -> {
                 driver.spawn(spec);
                 // visible over REST as BUILDING from the moment the domain exists
-                store.track(uuid);
+                InstanceInfo info = driver.info(uuid);
+                store.track(info);
+                return info;
             });
-            phases.run("boot", () -> awaitRunning(uuid));
-            Outcome outcome = Outcome.of(store.record(uuid, InstanceState.ACTIVE, null));
-            files.markSpawnComplete(uuid);
-            return outcome;
+            // a domain libvirt has just started usually runs already: then this read is the last one
+            InstanceInfo running = phases.time("boot", () -> defined.powerState() == PowerState.RUNNING ? defined
+                    : awaitRunning(uuid));
+            // the running domain just read: recording ACTIVE needs no second read of it
+            return phases.time("record", () -> recordActive(running));
         } catch (InstanceExistsException e) {
             // someone else's domain with our name appeared: not ours to destroy, but our directory is
             removeFiles(uuid);
@@ -158,6 +176,46 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
             cleanUp(uuid);
             throw e;
         }
+    }
+
+    /**
+     * Refuses, before anything is reserved, fetched or created, a NIC on a network this host does not have or
+     * does not run: the caller asked for what the host lacks.
+     */
+    private void requireNetworks(SpawnArgs args) {
+        for (NicSpec nic : args.nicSpecs()) {
+            if (nic.type() == NicSpec.Type.NETWORK && !networks.isActive(nic.source().orElseThrow())) {
+                throw new CommandFailedException(ErrorCode.INVALID_COMMAND, "network " + nic.source().orElseThrow()
+                        + " does not exist or is not running on host " + host, false);
+            }
+        }
+    }
+
+    /**
+     * Records the running instance ACTIVE and marks its spawn complete, at once: each is a disk sync (libvirt
+     * saves the definition; the marker's directory), and they need no order. A crash between them leaves
+     * ACTIVE without the marker or the marker with BUILDING; recovery finishes either. Both are done
+     * before this returns, also when one fails (the clean-up then removes the directory).
+     */
+    private Outcome recordActive(InstanceInfo running) {
+        UUID uuid = running.uuid();
+        CompletableFuture<Void> marker = CompletableFuture.runAsync(() -> files.markSpawnComplete(uuid), markers);
+        Outcome outcome;
+        try {
+            outcome = Outcome.of(store.record(running, InstanceState.ACTIVE, null));
+        } catch (RuntimeException | Error e) {
+            marker.handle((done, failed) -> null).join();
+            throw e;
+        }
+        try {
+            marker.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+        return outcome;
     }
 
     /** A config drive when the guest has something to read from one, or the host forces one. */
@@ -179,16 +237,17 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         InstanceState state = Annotations.state(info.metadata(), info.powerState());
         if (state == InstanceState.BUILDING) {
             // a crash interrupted this spawn after the domain was defined: finish it
+            InstanceInfo running = info;
             try {
                 if (info.powerState() != PowerState.RUNNING) {
                     driver.start(uuid);
-                    awaitRunning(uuid);
+                    running = awaitRunning(uuid);
                 }
             } catch (RuntimeException e) {
                 recordFailedRecovery(uuid, e);
                 throw e;
             }
-            Outcome outcome = Outcome.of(store.record(uuid, InstanceState.ACTIVE, null));
+            Outcome outcome = Outcome.of(store.record(running, InstanceState.ACTIVE, null));
             files.markSpawnComplete(uuid);
             return outcome;
         }
@@ -222,15 +281,25 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         return new InstanceMetadata(args.name(), args.flavor(), args.imageId(), host, args.metadata(), annotations);
     }
 
-    private void awaitRunning(UUID uuid) {
+    private InstanceInfo awaitRunning(UUID uuid) {
+        return awaitRunning(driver, uuid);
+    }
+
+    /**
+     * Waits until the hypervisor reports {@code uuid} running; returns the domain as last read. {@code TIMEOUT}
+     * after {@link #BOOT_TIMEOUT}.
+     */
+    static InstanceInfo awaitRunning(ComputeDriver driver, UUID uuid) {
         long deadline = System.nanoTime() + BOOT_TIMEOUT.toNanos();
-        while (driver.info(uuid).powerState() != PowerState.RUNNING) {
+        InstanceInfo info;
+        while ((info = driver.info(uuid)).powerState() != PowerState.RUNNING) {
             if (System.nanoTime() > deadline) {
                 throw new CommandFailedException(ErrorCode.TIMEOUT,
                         "instance " + uuid + " did not reach RUNNING within " + BOOT_TIMEOUT.toSeconds() + " s", true);
             }
             LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
         }
+        return info;
     }
 
     /** Each step of a spawn as {@code agent.spawn.phase{phase}}. */

@@ -16,5 +16,7 @@ public enum ErrorCode {
     TIMEOUT,
     INTERNAL_ERROR,
     /** The command is not allowed in the instance's state (the caller's fault, never retriable); nothing changed. */
-    INVALID_STATE
+    INVALID_STATE,
+    /** A snapshot's upload to the image store failed; nothing of it is left in the store. */
+    IMAGE_UPLOAD_FAILED
 }

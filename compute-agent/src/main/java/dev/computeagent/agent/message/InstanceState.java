@@ -9,5 +9,9 @@ public enum InstanceState {
     /** The guest is frozen in memory ({@code pause}, or paused behind the agent's back). */
     PAUSED,
     /** The guest's memory is saved to disk and the guest is gone ({@code suspend}); {@code resume} restores it. */
-    SUSPENDED
+    SUSPENDED,
+    /** Resized, waiting for {@code confirm_resize} or {@code revert_resize} (Nova's VERIFY_RESIZE). */
+    RESIZED,
+    /** Booted from a rescue image with its own root disk second, until {@code unrescue} (Nova's RESCUED). */
+    RESCUED
 }

@@ -5,8 +5,6 @@ import dev.computeagent.agent.handler.CommandHandler;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.MigrationAbortArgs;
-import dev.computeagent.agent.state.InstanceFiles;
-import dev.computeagent.agent.state.InstanceStore;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -22,13 +20,11 @@ public final class MigrationAbortHandler implements CommandHandler<MigrationAbor
     private static final Logger log = LoggerFactory.getLogger(MigrationAbortHandler.class);
 
     private final IncomingMigrations incoming;
-    private final InstanceStore store;
-    private final InstanceFiles files;
+    private final OwnedInstancesDriver ownership;
 
-    public MigrationAbortHandler(IncomingMigrations incoming, InstanceStore store, InstanceFiles files) {
+    public MigrationAbortHandler(IncomingMigrations incoming, OwnedInstancesDriver ownership) {
         this.incoming = incoming;
-        this.store = store;
-        this.files = files;
+        this.ownership = ownership;
     }
 
     @Override
@@ -45,18 +41,13 @@ public final class MigrationAbortHandler implements CommandHandler<MigrationAbor
             return new Outcome(Map.of()); // nothing prepared here (or already settled): nothing to undo
         }
         incoming.requireNotPreparedByOther(uuid, source, "; not aborted");
-        try {
-            if (store.find(uuid).isPresent()) {
-                // the hypervisor has it here: not prepare's leftovers, never removed by an abort
-                log.warn("abort of the migration of {}: the instance exists here, left alone", uuid);
-                return new Outcome(Map.of());
-            }
-            if (incoming.isPreparedDirectory(uuid)) {
-                files.delete(uuid);
-            }
-            return new Outcome(Map.of());
-        } finally {
-            incoming.settled(uuid);
+        // whoever owns it: a guest that arrived and was not adopted yet is still the source's
+        boolean arrived = ownership.existsForAnyHost(uuid);
+        if (arrived) {
+            // the hypervisor has it here: not prepare's leftovers, never removed by an abort
+            log.warn("abort of the migration of {}: the instance exists here, left alone", uuid);
         }
+        incoming.undoPrepare(uuid, arrived);
+        return new Outcome(Map.of());
     }
 }

@@ -2,6 +2,7 @@ package dev.computeagent.agent.recovery;
 
 import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.handler.ResizeRecovery;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
@@ -33,6 +34,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code MIGRATING} left by a migration that died with the previous agent (none can be in
  *       flight before commands are consumed) becomes the state of the power state, with
  *       {@code last_error} saying the migration was interrupted;</li>
+ *   <li>a resize, or its confirmation or revert, cut by the restart is finished or rolled back
+ *       ({@link ResizeRecovery});</li>
  *   <li>an instance directory without a domain and without a completed spawn is removed (a spawn
  *       that died before defining its domain; a redelivered command starts it again);</li>
  *   <li>the state of every instance is published ({@code instance.power_state.update} with
@@ -49,15 +52,18 @@ public final class StartupReconciler {
     private final InstanceRegistry registry;
     private final InstanceFiles files;
     private final FailedSpawnCleanup failedSpawns;
+    private final ResizeRecovery resizes;
     private final EventSink events;
 
     public StartupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
-                             InstanceFiles files, FailedSpawnCleanup failedSpawns, EventSink events) {
+                             InstanceFiles files, FailedSpawnCleanup failedSpawns, ResizeRecovery resizes,
+                             EventSink events) {
         this.driver = driver;
         this.store = store;
         this.registry = registry;
         this.files = files;
         this.failedSpawns = failedSpawns;
+        this.resizes = resizes;
         this.events = events;
     }
 
@@ -98,6 +104,9 @@ public final class StartupReconciler {
 
     private void reconcile(InstanceInfo info) {
         UUID uuid = info.uuid();
+        if (resizes.recover(info)) {
+            return;
+        }
         InstanceState recorded = Annotations.state(info.metadata(), info.powerState());
         switch (recorded) {
             case BUILDING -> {

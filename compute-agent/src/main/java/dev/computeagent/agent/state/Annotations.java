@@ -22,6 +22,10 @@ public final class Annotations {
     public static final String SPAWN_REQUEST = "spawn_request";
     public static final String SPEC_SHA256 = "spec_sha256";
     public static final String LAST_ERROR = "last_error";
+    /** The request id of the last {@code resize}, {@code confirm_resize} or {@code revert_resize} that finished. */
+    public static final String RESIZE_REQUEST = "resize_request";
+    /** The request id of the last {@code rescue} or {@code unrescue} that changed the instance's definition. */
+    public static final String RESCUE_REQUEST = "rescue_request";
 
     private Annotations() {
     }
@@ -66,6 +70,13 @@ public final class Annotations {
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }
+    }
+
+    /** {@code current} with {@code key} set to {@code value}. */
+    public static Map<String, String> with(Map<String, String> current, String key, String value) {
+        Map<String, String> next = new HashMap<>(current);
+        next.put(key, value);
+        return next;
     }
 
     /** {@code current} with {@code state} and {@code lastError} (null removes it). */

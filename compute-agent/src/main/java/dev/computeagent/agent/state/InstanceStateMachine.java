@@ -2,6 +2,9 @@ package dev.computeagent.agent.state;
 
 import static dev.computeagent.agent.message.InstanceState.ACTIVE;
 import static dev.computeagent.agent.message.InstanceState.PAUSED;
+import static dev.computeagent.agent.message.InstanceState.MIGRATING;
+import static dev.computeagent.agent.message.InstanceState.RESCUED;
+import static dev.computeagent.agent.message.InstanceState.RESIZED;
 import static dev.computeagent.agent.message.InstanceState.STOPPED;
 import static dev.computeagent.agent.message.InstanceState.SUSPENDED;
 
@@ -40,6 +43,22 @@ public final class InstanceStateMachine {
         allow(CommandName.UNPAUSE, PAUSED, ACTIVE);
         allow(CommandName.SUSPEND, ACTIVE, SUSPENDED);
         allow(CommandName.RESUME, SUSPENDED, ACTIVE);
+        // a running migrate leaves the idle state only once prepared: a cancel may come before
+        allow(CommandName.MIGRATE_ABORT, ACTIVE, STOPPED, MIGRATING);
+        // resize and rescue: the states they leave count too, so that a command re-sent after it finished
+        // (a redelivery after a crash) reaches its handler, which answers it or refuses INVALID_STATE itself
+        allow(CommandName.RESIZE, ACTIVE, STOPPED, RESIZED);
+        allow(CommandName.CONFIRM_RESIZE, RESIZED, ACTIVE, STOPPED);
+        allow(CommandName.REVERT_RESIZE, RESIZED, ACTIVE, STOPPED);
+        allow(CommandName.RESCUE, ACTIVE, STOPPED, RESCUED);
+        allow(CommandName.UNRESCUE, RESCUED, ACTIVE, STOPPED);
+        // a snapshot copies the root disk of a running guest or one at rest; the instance is not changed
+        allow(CommandName.SNAPSHOT, ACTIVE, STOPPED);
+        // hot plug on a running guest, the definition only on a stopped one
+        allow(CommandName.ATTACH_VOLUME, ACTIVE, STOPPED);
+        allow(CommandName.DETACH_VOLUME, ACTIVE, STOPPED);
+        allow(CommandName.ATTACH_INTERFACE, ACTIVE, STOPPED);
+        allow(CommandName.DETACH_INTERFACE, ACTIVE, STOPPED);
     }
 
     private InstanceStateMachine() {
@@ -91,7 +110,7 @@ public final class InstanceStateMachine {
             case ACTIVE, STOPPED, PAUSED -> true;
             case SUSPENDED -> power == PowerState.RUNNING
                     || power == PowerState.PAUSED;
-            case BUILDING, MIGRATING, ERROR, DELETED -> false;
+            case BUILDING, MIGRATING, ERROR, DELETED, RESIZED, RESCUED -> false;
         };
         return idle ? Annotations.fromPower(power) : recorded;
     }

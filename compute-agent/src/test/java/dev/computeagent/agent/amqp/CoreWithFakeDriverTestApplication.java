@@ -9,6 +9,8 @@ import dev.computeagent.agent.status.BrokerConnectivity;
 import dev.computeagent.agent.status.HostStatusService;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.virt.fake.FakeComputeDriver;
+import dev.computeagent.virt.fake.FakeDeviceDriver;
+import dev.computeagent.virt.fake.FakeNetworkDriver;
 import dev.computeagent.virt.migration.FakeMigrationDriver;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -24,6 +26,12 @@ import org.springframework.context.annotation.Primary;
 @Import({AgentCoreConfiguration.class, HostStatusService.class, BrokerConnectivity.class,
         LibvirtHealthIndicator.class, GuestAccessHealthIndicator.class})
 public class CoreWithFakeDriverTestApplication {
+
+    /** The hypervisor's {@code default} network, running. */
+    @Bean
+    public FakeNetworkDriver networkDriver() {
+        return FakeNetworkDriver.withForeign("default");
+    }
 
     @Bean(destroyMethod = "close")
     public FakeComputeDriver fakeDriver() {
@@ -41,6 +49,11 @@ public class CoreWithFakeDriverTestApplication {
     @Bean
     public FakeMigrationDriver migrationDriver(FakeComputeDriver fake) {
         return new FakeMigrationDriver(fake, new FakeMigrationDriver.Network());
+    }
+
+    @Bean
+    public FakeDeviceDriver deviceDriver(FakeComputeDriver fake) {
+        return new FakeDeviceDriver(fake);
     }
 
     @Bean

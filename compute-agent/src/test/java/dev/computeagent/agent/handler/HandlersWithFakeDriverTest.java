@@ -95,7 +95,7 @@ class HandlersWithFakeDriverTest {
         assertThat(driver.specOf(uuid).orElseThrow().consoleLog()).isEqualTo(files.consoleLog(uuid));
         assertThat(registry.find(uuid).orElseThrow().state()).isEqualTo(InstanceState.ACTIVE);
         assertThat(files.spawnComplete(uuid)).isTrue();
-        for (String phase : List.of("image", "disk", "define", "boot")) {
+        for (String phase : List.of("image", "disk", "define", "boot", "record")) {
             assertThat(meters.find("agent.spawn.phase").tag("phase", phase).timer()).as(phase).isNotNull();
         }
     }

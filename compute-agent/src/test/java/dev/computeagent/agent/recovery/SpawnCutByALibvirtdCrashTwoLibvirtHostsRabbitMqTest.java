@@ -16,7 +16,9 @@ import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
+import dev.computeagent.virt.libvirt.LibvirtDeviceDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
+import dev.computeagent.virt.libvirt.LibvirtNetworkDriver;
 import dev.computeagent.virt.libvirt.designer.VirtType;
 import dev.computeagent.virt.libvirt.migration.LibvirtMigrationDriver;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
@@ -88,9 +90,19 @@ class SpawnCutByALibvirtdCrashTwoLibvirtHostsRabbitMqTest {
             return new HypervisorLostAfterDefine(ownership);
         }
 
+        @Bean
+        LibvirtNetworkDriver networkDriver(LibvirtComputeDriver libvirt) {
+            return new LibvirtNetworkDriver(libvirt.connectionManager());
+        }
+
         @Bean(destroyMethod = "close")
         LibvirtMigrationDriver migrationDriver(LibvirtComputeDriver libvirt) {
             return new LibvirtMigrationDriver(libvirt);
+        }
+
+        @Bean
+        LibvirtDeviceDriver deviceDriver(LibvirtComputeDriver libvirt) {
+            return new LibvirtDeviceDriver(libvirt);
         }
 
         @Bean(destroyMethod = "close")

@@ -151,7 +151,8 @@ class HostStatusServiceTest {
                 Duration.ofMinutes(10),
                 Duration.ofSeconds(120), new AgentProperties.ImageCache(Duration.ofHours(24), 0, Duration.ofHours(1), true),
                 new AgentProperties.InternalAuth(null, null, "default", null, Duration.ofMinutes(15)),
-                new AgentProperties.ConfigDrive(false, "nova"));
+                new AgentProperties.ConfigDrive(false, "nova"),
+                new AgentProperties.Migration(Duration.ofSeconds(2), Duration.ofMinutes(15)), Map.of());
         return new HostStatusService(properties, beans.getBeanProvider(ComputeDriver.class),
                 beans.getBeanProvider(ImageCache.class), beans.getBeanProvider(InstanceViews.class), broker,
                 beans.getBeanProvider(BuildProperties.class));

@@ -10,6 +10,7 @@ import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.fake.FakeNetworkDriver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -33,6 +34,6 @@ public final class TestSpawns {
                                        MeterRegistry meters) {
         return new SpawnHandler(driver, images, new InstanceStore(driver, registry), files,
                 new InstanceProvisioner(images, files, configDrives), capacity, options, host, Clock.systemUTC(),
-                meters);
+                meters, FakeNetworkDriver.withForeign("default"));
     }
 }

@@ -4,6 +4,7 @@ import dev.computeagent.virt.AddressSource;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.DriverException;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.HypervisorException;
@@ -22,8 +23,13 @@ import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.PowerOperations;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.RootDiskCopy;
 import dev.computeagent.virt.Subscription;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -303,6 +309,34 @@ public final class FakeComputeDriver implements ComputeDriver, PowerOperations {
         }
     }
 
+    /**
+     * Copies the bytes of the instance's first disk (no qcow2 flattening: the fake's disks are whatever
+     * the test made), or writes a few bytes naming the instance when that file does not exist.
+     */
+    @Override
+    public RootDiskCopy copyRootDisk(UUID uuid, Path target) {
+        enter(FakeOperation.COPY_ROOT_DISK, false);
+        FakeInstance instance = existing(uuid);
+        RootDiskCopy.Consistency consistency;
+        synchronized (instance) {
+            consistency = instance.state != PowerState.RUNNING ? RootDiskCopy.Consistency.STOPPED
+                    : instance.spec.guestAgent() && guestAgentRunning ? RootDiskCopy.Consistency.QUIESCED
+                    : RootDiskCopy.Consistency.CRASH_CONSISTENT;
+        }
+        Optional<Path> root = instance.spec.disks().stream().filter(d -> d.media() == DiskSpec.Media.DISK)
+                .map(DiskSpec::path).findFirst().filter(Files::isRegularFile);
+        try {
+            if (root.isPresent()) {
+                Files.copy(root.get(), target, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                Files.writeString(target, "fake root disk of " + uuid);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new RootDiskCopy(target, consistency);
+    }
+
     @Override
     public void destroy(UUID uuid) {
         enter(FakeOperation.DESTROY, true);
@@ -423,6 +457,31 @@ public final class FakeComputeDriver implements ComputeDriver, PowerOperations {
         synchronized (instance) {
             return instance.saved != null;
         }
+    }
+
+    @Override
+    public void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+        enter(FakeOperation.REDEFINE, true);
+        FakeInstance instance = existing(uuid);
+        if (checkDiskFiles) {
+            for (DiskSpec disk : disks) {
+                if (!Files.isRegularFile(disk.path())) {
+                    throw new InvalidSpecException("disk " + disk.device() + " does not exist: " + disk.path());
+                }
+            }
+        }
+        synchronized (instance) {
+            if (instance.state != PowerState.SHUTDOWN && instance.state != PowerState.CRASHED) {
+                throw new InvalidSpecException("instance " + uuid + " must be shut off to be redefined");
+            }
+            InstanceMetadata m = instance.metadata;
+            instance.metadata = new InstanceMetadata(m.name(), flavor, m.imageId(), m.ownerHost(), m.userMetadata(),
+                    annotations);
+            InstanceSpec old = instance.spec;
+            instance.spec = new InstanceSpec(uuid, instance.metadata, disks, old.nics(), old.consoleLog(), old.vnc(),
+                    old.guestAgent());
+        }
+        emit(uuid, LifecycleEvent.Type.DEFINED, PowerState.SHUTDOWN);
     }
 
     @Override
@@ -573,7 +632,7 @@ public final class FakeComputeDriver implements ComputeDriver, PowerOperations {
 
     /** One instance; guarded by its own monitor. */
     private static final class FakeInstance {
-        final InstanceSpec spec;
+        InstanceSpec spec;
         final List<FakeNic> nics;
         InstanceMetadata metadata;
         PowerState state = PowerState.SHUTDOWN;

@@ -2,7 +2,9 @@ package dev.computeagent.virt.libvirt;
 
 import dev.computeagent.virt.AddressSource;
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.DriverException;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.GuestProcessUser;
 import dev.computeagent.virt.HostResources;
@@ -17,6 +19,7 @@ import dev.computeagent.virt.LifecycleListener;
 import dev.computeagent.virt.OperationTimeoutException;
 import dev.computeagent.virt.PowerOperations;
 import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.RootDiskCopy;
 import dev.computeagent.virt.Subscription;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
 import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
@@ -31,6 +34,7 @@ import dev.computeagent.virt.libvirt.domain.DomainXmlException;
 import dev.computeagent.virt.libvirt.domain.InterfaceType;
 import dev.computeagent.virt.libvirt.domain.NetInterface;
 import java.time.Clock;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -58,6 +62,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
     private final PowerControl power;
     private final SpawnOperation spawner;
     private final LibvirtPowerOperations powerOperations;
+    private final RootDiskCopier copier = new RootDiskCopier();
     private volatile NodeSnapshot node;
 
     private LibvirtComputeDriver(LibvirtDriverSettings settings) {
@@ -93,6 +98,11 @@ public final class LibvirtComputeDriver implements ComputeDriver {
     /** Pause, unpause, suspend and resume of this driver's instances, on its connection. */
     public PowerOperations powerOperations() {
         return powerOperations;
+    }
+
+    /** Which domains are the agent's, for the device driver on the same connection. */
+    ManagedDomains managedDomains() {
+        return managed;
     }
 
     @Override
@@ -144,6 +154,17 @@ public final class LibvirtComputeDriver implements ComputeDriver {
             }
             return null;
         });
+    }
+
+    /** See {@link RootDiskCopier} for how and why. */
+    @Override
+    public RootDiskCopy copyRootDisk(UUID uuid, Path target) {
+        return withManaged(uuid, domain -> copier.copy(domain, target));
+    }
+
+    @Override
+    public void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+        spawner.redefine(uuid, flavor, disks, annotations);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.computeagent.agent.web.support;
 
 import dev.computeagent.virt.fake.FakeComputeDriver;
+import dev.computeagent.virt.fake.FakeNetworkDriver;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import dev.computeagent.image.CacheStatistics;
 import org.junit.jupiter.api.BeforeEach;
+import dev.computeagent.agent.state.MigrationProgressBoard;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -53,7 +55,13 @@ public abstract class AgentWebContextTest {
     protected StubImageCache imageCache;
 
     @Autowired
+    protected FakeNetworkDriver networks;
+
+    @Autowired
     protected StubInstanceViews instanceViews;
+
+    @Autowired
+    protected MigrationProgressBoard migrations;
 
     @Autowired
     protected JsonMapper jsonMapper;

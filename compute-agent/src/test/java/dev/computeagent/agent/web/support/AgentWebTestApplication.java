@@ -12,12 +12,15 @@ import dev.computeagent.agent.status.HostStatusService;
 import dev.computeagent.agent.web.ConsoleController;
 import dev.computeagent.agent.web.ImagesController;
 import dev.computeagent.agent.web.InstancesController;
+import dev.computeagent.agent.web.NetworksController;
 import dev.computeagent.agent.web.ProblemResponses;
 import dev.computeagent.agent.web.StatusController;
 import dev.computeagent.virt.fake.FakeComputeDriver;
+import dev.computeagent.virt.fake.FakeNetworkDriver;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import dev.computeagent.agent.state.MigrationProgressBoard;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
@@ -31,7 +34,8 @@ import org.springframework.context.annotation.Import;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @EnableConfigurationProperties(AgentProperties.class)
-@Import({StatusController.class, InstancesController.class, ImagesController.class, ConsoleController.class, ProblemResponses.class,
+@Import({StatusController.class, InstancesController.class, ImagesController.class, NetworksController.class, ConsoleController.class,
+        ProblemResponses.class,
         HostStatusService.class, BrokerConnectivity.class, GuestAgentProbe.class, LibvirtHealthIndicator.class, GuestAccessHealthIndicator.class,
         ImageCacheMetrics.class, InstanceMetrics.class})
 public class AgentWebTestApplication {
@@ -39,6 +43,11 @@ public class AgentWebTestApplication {
     @Bean(destroyMethod = "close")
     public FakeComputeDriver computeDriver() {
         return new FakeComputeDriver();
+    }
+
+    @Bean
+    public FakeNetworkDriver networkDriver() {
+        return new FakeNetworkDriver();
     }
 
     @Bean
@@ -54,5 +63,10 @@ public class AgentWebTestApplication {
     @Bean
     public InstanceFiles instanceFiles(AgentProperties properties) {
         return new InstanceFiles(properties.stateDir());
+    }
+
+    @Bean
+    public MigrationProgressBoard migrationProgressBoard() {
+        return new MigrationProgressBoard();
     }
 }

@@ -11,7 +11,9 @@ import org.jspecify.annotations.Nullable;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
+import org.libvirt.NetworkFilter;
 import org.libvirt.NodeInfo;
+import org.libvirt.Secret;
 import org.libvirt.event.LifecycleListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,6 +161,126 @@ public final class LibvirtConnection implements AutoCloseable {
         return handles;
     }
 
+    /** {@code virNetworkDefineXML}: defines (or, for a known name and uuid, redefines) a persistent network. */
+    public NetworkHandle defineNetwork(String xml) {
+        try {
+            return NetworkHandle.wrap(connect.networkDefineXML(xml));
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.NETWORK, "network", e);
+        }
+    }
+
+    /** The network named {@code name}, or empty when libvirt knows none. */
+    public Optional<NetworkHandle> lookupNetwork(String name) {
+        try {
+            return Optional.of(NetworkHandle.wrap(connect.networkLookupByName(name)));
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.isNoNetwork(e)) {
+                return Optional.empty();
+            }
+            throw LibvirtErrors.translate(LibvirtCall.NETWORK, name, e);
+        }
+    }
+
+    /** The names of every network, running or not. */
+    public List<String> networkNames() {
+        try {
+            List<String> names = new ArrayList<>(List.of(connect.listNetworks()));
+            names.addAll(List.of(connect.listDefinedNetworks()));
+            return names;
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.LIST, uri, e);
+        }
+    }
+
+    /** {@code virNWFilterDefineXML}: defines or, for a known name and uuid, replaces a network filter. */
+    public void defineNwfilter(String xml) {
+        try {
+            connect.networkFilterDefineXML(xml).free();
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.NWFILTER, "nwfilter", e);
+        }
+    }
+
+    /** {@code virNWFilterUndefine} of the filter {@code name}; false when libvirt knows none. */
+    public boolean undefineNwfilter(String name) {
+        try {
+            NetworkFilter filter = connect.networkFilterLookupByName(name);
+            try {
+                filter.undefine();
+            } finally {
+                filter.free();
+            }
+            return true;
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.isNoNwfilter(e)) {
+                return false;
+            }
+            throw LibvirtErrors.translate(LibvirtCall.NWFILTER, name, e);
+        }
+    }
+
+    /**
+     * {@code virSecretDefineXML} and {@code virSecretSetValue}: defines (or redefines, for a known uuid)
+     * the secret and sets its value; a secret whose value cannot be set is undefined again. The value
+     * never appears in an exception.
+     */
+    public void defineSecret(String secretXml, byte[] value) {
+        Secret secret;
+        try {
+            secret = connect.secretDefineXML(secretXml);
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.SECRET, "secret", e);
+        }
+        try {
+            secret.setValue(value);
+        } catch (LibvirtException e) {
+            try {
+                secret.undefine();
+            } catch (LibvirtException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw LibvirtErrors.translate(LibvirtCall.SECRET, "secret value", e);
+        } finally {
+            freeQuietly(secret);
+        }
+    }
+
+    /** {@code virSecretUndefine} of the secret {@code uuid}; one libvirt does not know is success. */
+    public void undefineSecret(UUID uuid) {
+        Secret secret;
+        try {
+            secret = connect.secretLookupByUUIDString(uuid.toString());
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.isNoSecret(e)) {
+                return;
+            }
+            throw LibvirtErrors.translate(LibvirtCall.SECRET, "secret " + uuid, e);
+        }
+        try {
+            secret.undefine();
+        } catch (LibvirtException e) {
+            if (!LibvirtErrors.isNoSecret(e)) {
+                throw LibvirtErrors.translate(LibvirtCall.SECRET, "secret " + uuid, e);
+            }
+        } finally {
+            freeQuietly(secret);
+        }
+    }
+
+    /** Whether libvirt has a secret {@code uuid}. */
+    public boolean hasSecret(UUID uuid) {
+        try {
+            freeQuietly(connect.secretLookupByUUIDString(uuid.toString()));
+            return true;
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.isNoSecret(e)) {
+                return false;
+            }
+            throw LibvirtErrors.translate(LibvirtCall.SECRET, "secret " + uuid, e);
+        }
+    }
+
     /** {@code virConnectGetCapabilities}: the host's capabilities document. */
     public String capabilitiesXml() {
         try {
@@ -205,6 +327,14 @@ public final class LibvirtConnection implements AutoCloseable {
             connect.close();
         } catch (LibvirtException e) {
             log.debug("closing a libvirt connection failed", e);
+        }
+    }
+
+    private static void freeQuietly(Secret secret) {
+        try {
+            secret.free();
+        } catch (LibvirtException e) {
+            log.debug("freeing a secret reference failed", e);
         }
     }
 

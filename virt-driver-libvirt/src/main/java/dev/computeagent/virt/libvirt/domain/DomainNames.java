@@ -22,6 +22,11 @@ public final class DomainNames {
         return PREFIX + uuid.toString().toLowerCase(Locale.ROOT);
     }
 
+    /** {@code ca-sg-<uuid>}: the network filter of the instance's security groups, referenced by its NICs. */
+    public static String securityGroupFilter(UUID uuid) {
+        return "ca-sg-" + uuid.toString().toLowerCase(Locale.ROOT);
+    }
+
     /** The uuid of a name made by {@link #forUuid}; empty for any other name (not an agent domain). */
     public static Optional<UUID> uuidOf(@Nullable String domainName) {
         if (domainName == null) {
