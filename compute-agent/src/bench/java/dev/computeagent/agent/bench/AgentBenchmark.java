@@ -1,19 +1,16 @@
 package dev.computeagent.agent.bench;
 
 import dev.computeagent.hostio.testing.Commands;
-import dev.computeagent.virt.testing.TinyGuestImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -65,13 +62,7 @@ public final class AgentBenchmark {
         root = Files.createTempDirectory(Path.of("/var/tmp"), "agent-bench-");
         // QEMU (another user) must traverse it to reach the instance disks
         Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-        store = Files.createDirectories(root.resolve("images"));
-        Path image = TinyGuestImage.write(store.resolve("tiny-guest"));
-        byte[] bytes = Files.readAllBytes(image);
-        Files.writeString(store.resolve("tiny-guest.json"), "{\"id\":\"tiny-guest\",\"status\":\"active\","
-                + "\"disk_format\":\"raw\",\"container_format\":\"bare\",\"size\":" + bytes.length + ","
-                + "\"os_hash_algo\":\"sha512\",\"os_hash_value\":\""
-                + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-512").digest(bytes)) + "\"}");
+        store = TinyGuestStore.write(root.resolve("images"));
     }
 
     public static void main(String[] args) throws Exception {

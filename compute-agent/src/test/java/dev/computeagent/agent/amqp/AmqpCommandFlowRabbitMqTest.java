@@ -23,6 +23,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The command protocol end to end through a real RabbitMQ, with the in-memory driver: DLQ and
@@ -251,5 +252,43 @@ class AmqpCommandFlowRabbitMqTest {
         await().atMost(WAIT).until(() -> !client.events(j -> j.path("event").asString()
                 .equals("instance.power_state.update") && uuid.equals(j.path("instance_uuid").asString(null))
                 && j.path("payload").path("power_state").asString().equals("SHUTDOWN")).isEmpty());
+    }
+
+    @Test
+    void aPauseBehindTheAgentsBackIsReportedPausedAndTheStateMachineGatesPowerCommands() throws Exception {
+        String uuid = UUID.randomUUID().toString();
+        assertThat(call("spawn", "ps-" + uuid, uuid, spawnArgs("power")).path("event").asString())
+                .isEqualTo("instance.spawn.end");
+        // what virsh suspend does: the hypervisor pauses the guest, the agent is not asked
+        driver.pause(UUID.fromString(uuid));
+        await().atMost(WAIT).until(() -> !client.events(j -> j.path("event").asString()
+                .equals("instance.power_state.update") && uuid.equals(j.path("instance_uuid").asString(null))
+                && j.path("payload").path("state").asString().equals("PAUSED")).isEmpty());
+
+        JsonNode migrate = call("migrate", "pm-" + uuid, uuid, "{\"destination\":\"elsewhere\"}");
+        assertThat(migrate.path("event").asString()).isEqualTo("instance.migrate.error");
+        assertThat(migrate.path("error").path("code").asString()).isEqualTo("INVALID_STATE");
+        assertThat(migrate.path("error").path("retriable").asBoolean()).isFalse();
+
+        assertThat(call("unpause", "pu-" + uuid, uuid, "{}").path("payload").path("state").asString())
+                .isEqualTo("ACTIVE");
+        JsonNode suspended = call("suspend", "pss-" + uuid, uuid, "{}");
+        assertThat(suspended.path("payload").path("state").asString()).isEqualTo("SUSPENDED");
+        assertThat(suspended.path("payload").path("power_state").asString()).isEqualTo("SHUTDOWN");
+        assertThat(call("start", "pst-" + uuid, uuid, "{}").path("error").path("code").asString())
+                .isEqualTo("INVALID_STATE");
+        JsonNode resumed = call("resume", "pr-" + uuid, uuid, "{}");
+        assertThat(resumed.path("payload").path("state").asString()).isEqualTo("ACTIVE");
+        assertThat(resumed.path("payload").path("power_state").asString()).isEqualTo("RUNNING");
+        assertThat(driver.bootCount(UUID.fromString(uuid))).as("resume restores, never reboots").isEqualTo(1);
+        assertThat(client.events(j -> uuid.equals(j.path("instance_uuid").asString(null))
+                && j.path("event").asString().startsWith("instance.suspend."))).extracting(r -> r.json()
+                .path("event").asString()).containsExactly("instance.suspend.start", "instance.suspend.end");
+    }
+
+    /** Sends a command with a reply address and returns the final event of it. */
+    private static JsonNode call(String command, String requestId, String uuid, String args) throws Exception {
+        client.command(envelope(command, requestId, uuid, args), "c-" + requestId);
+        return client.awaitReply("c-" + requestId, WAIT).json();
     }
 }

@@ -132,6 +132,30 @@ class StartupReconcilerRabbitMqTest {
     }
 
     @Test
+    void pausesAndSuspendsCutByAnAgentKillFollowWhatLibvirtDid() throws Exception {
+        // the agent died between the hypervisor's pause and recording it
+        UUID pausedUnrecorded = instance(InstanceState.ACTIVE, true);
+        driver.pause(pausedUnrecorded);
+        // died during the save, before it happened: SUSPENDED is recorded first, the guest still runs
+        UUID saveNotDone = instance(InstanceState.SUSPENDED, true);
+        // died after the save, before the answer
+        UUID saved = instance(InstanceState.SUSPENDED, true);
+        driver.suspend(saved);
+        // an unpause done behind the recorded PAUSED
+        UUID unpausedUnrecorded = instance(InstanceState.PAUSED, true);
+
+        reconciler.reconcile();
+
+        assertThat(registry.find(pausedUnrecorded).orElseThrow().state()).isEqualTo(InstanceState.PAUSED);
+        assertThat(driver.info(pausedUnrecorded).metadata().annotations()).containsEntry(Annotations.STATE, "PAUSED");
+        assertThat(registry.find(saveNotDone).orElseThrow().state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(driver.info(saveNotDone).metadata().annotations()).containsEntry(Annotations.STATE, "ACTIVE");
+        assertThat(registry.find(saved).orElseThrow().state()).isEqualTo(InstanceState.SUSPENDED);
+        assertThat(driver.hasSavedState(saved)).isTrue();
+        assertThat(registry.find(unpausedUnrecorded).orElseThrow().state()).isEqualTo(InstanceState.ACTIVE);
+    }
+
+    @Test
     void marksAnInterruptedSpawnThatCannotBeFinishedAsErrorWithTheReason() throws Exception {
         UUID building = instance(InstanceState.BUILDING, false);
         driver.failNext(FakeOperation.START, new HypervisorException("no memory for the guest"));

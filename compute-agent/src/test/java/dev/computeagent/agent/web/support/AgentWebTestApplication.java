@@ -5,9 +5,11 @@ import dev.computeagent.agent.health.GuestAccessHealthIndicator;
 import dev.computeagent.agent.health.LibvirtHealthIndicator;
 import dev.computeagent.agent.metrics.ImageCacheMetrics;
 import dev.computeagent.agent.metrics.InstanceMetrics;
+import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.status.BrokerConnectivity;
 import dev.computeagent.agent.status.GuestAgentProbe;
 import dev.computeagent.agent.status.HostStatusService;
+import dev.computeagent.agent.web.ConsoleController;
 import dev.computeagent.agent.web.ImagesController;
 import dev.computeagent.agent.web.InstancesController;
 import dev.computeagent.agent.web.NetworksController;
@@ -32,7 +34,7 @@ import org.springframework.context.annotation.Import;
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @EnableConfigurationProperties(AgentProperties.class)
-@Import({StatusController.class, InstancesController.class, ImagesController.class, NetworksController.class,
+@Import({StatusController.class, InstancesController.class, ImagesController.class, NetworksController.class, ConsoleController.class,
         ProblemResponses.class,
         HostStatusService.class, BrokerConnectivity.class, GuestAgentProbe.class, LibvirtHealthIndicator.class, GuestAccessHealthIndicator.class,
         ImageCacheMetrics.class, InstanceMetrics.class})
@@ -56,6 +58,11 @@ public class AgentWebTestApplication {
     @Bean
     public StubInstanceViews instanceViews() {
         return new StubInstanceViews();
+    }
+
+    @Bean
+    public InstanceFiles instanceFiles(AgentProperties properties) {
+        return new InstanceFiles(properties.stateDir());
     }
 
     @Bean
