@@ -122,6 +122,7 @@ public final class CommandValidator {
             case MIGRATION_PREPARE -> MigrationArgsReader.prepare(a);
             case MIGRATION_ADOPT -> MigrationArgsReader.adopt(a);
             case MIGRATION_ABORT -> MigrationArgsReader.abort(a);
+            case SET_SECURITY_GROUPS -> SecurityGroupsReader.set(a);
         };
     }
 

@@ -9,6 +9,7 @@ import dev.computeagent.agent.handler.CommandHandler;
 import dev.computeagent.agent.handler.DeleteHandler;
 import dev.computeagent.agent.handler.HandlerRegistry;
 import dev.computeagent.agent.handler.RebootHandler;
+import dev.computeagent.agent.handler.SetSecurityGroupsHandler;
 import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.handler.StartHandler;
 import dev.computeagent.agent.handler.StopHandler;
@@ -29,6 +30,7 @@ import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.network.NetworkDriver;
+import dev.computeagent.virt.network.SecurityGroupDriver;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -98,11 +100,12 @@ public class AgentCoreConfiguration {
     @Bean
     SpawnHandler spawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
                               InstanceProvisioner provisioner, HostCapacity capacity, AgentProperties properties,
-                              Clock clock, MeterRegistry meters, NetworkDriver networks) {
+                              Clock clock, MeterRegistry meters, NetworkDriver networks,
+                              SecurityGroupDriver groups) {
         AgentProperties.ConfigDrive drive = properties.configDrive();
         return new SpawnHandler(driver, images, store, files, provisioner, capacity,
                 new ConfigDriveOptions(drive.force(), drive.availabilityZone()), properties.host(), clock, meters,
-                networks);
+                networks, groups);
     }
 
     @Bean
@@ -121,8 +124,14 @@ public class AgentCoreConfiguration {
     }
 
     @Bean
-    DeleteHandler deleteHandler(ComputeDriver driver, InstanceStore store, InstanceFiles files) {
-        return new DeleteHandler(driver, store, files);
+    DeleteHandler deleteHandler(ComputeDriver driver, InstanceStore store, InstanceFiles files,
+                                SecurityGroupDriver groups) {
+        return new DeleteHandler(driver, store, files, groups);
+    }
+
+    @Bean
+    SetSecurityGroupsHandler setSecurityGroupsHandler(InstanceStore store, SecurityGroupDriver groups) {
+        return new SetSecurityGroupsHandler(store, groups);
     }
 
     /** Every handler bean, checked at start-up: a command without one stops the agent. */

@@ -22,6 +22,7 @@ import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.migration.MigrationDriver;
+import dev.computeagent.virt.network.SecurityGroupDriver;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -71,9 +72,9 @@ public class MigrationConfiguration {
     MigrationPrepareHandler migrationPrepareHandler(IncomingMigrations incoming, ImageCache images,
                                                     InstanceStore store, InstanceFiles files,
                                                     InstanceProvisioner provisioner, HostCapacity capacity,
-                                                    AgentProperties properties) {
+                                                    AgentProperties properties, SecurityGroupDriver groups) {
         return new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity,
-                properties.effectiveMigrationUri());
+                properties.effectiveMigrationUri(), groups);
     }
 
     @Bean
@@ -87,7 +88,7 @@ public class MigrationConfiguration {
 
     @Bean
     MigrationAbortHandler migrationAbortHandler(IncomingMigrations incoming, InstanceStore store,
-                                                InstanceFiles files) {
-        return new MigrationAbortHandler(incoming, store, files);
+                                                InstanceFiles files, SecurityGroupDriver groups) {
+        return new MigrationAbortHandler(incoming, store, files, groups);
     }
 }

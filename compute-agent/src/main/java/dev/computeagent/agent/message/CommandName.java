@@ -17,7 +17,8 @@ public enum CommandName {
     MIGRATION_CHECK("migration.check", MigrationCheckArgs.class),
     MIGRATION_PREPARE("migration.prepare", MigrationPrepareArgs.class),
     MIGRATION_ADOPT("migration.adopt", MigrationAdoptArgs.class),
-    MIGRATION_ABORT("migration.abort", MigrationAbortArgs.class);
+    MIGRATION_ABORT("migration.abort", MigrationAbortArgs.class),
+    SET_SECURITY_GROUPS("set_security_groups", SetSecurityGroupsArgs.class);
 
     private final String wireName;
     private final Class<? extends CommandArgs> argsType;

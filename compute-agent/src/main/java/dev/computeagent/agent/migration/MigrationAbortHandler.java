@@ -7,6 +7,7 @@ import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.virt.network.SecurityGroupDriver;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -14,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code migration.abort}, on the destination: removes what prepare created and releases what it held;
+ * {@code migration.abort}, on the destination: removes what prepare created (the directory, the security groups'
+ * filter) and releases what it held;
  * never an instance the hypervisor has here. Nothing prepared (or already settled) is success.
  */
 public final class MigrationAbortHandler implements CommandHandler<MigrationAbortArgs> {
@@ -24,11 +26,14 @@ public final class MigrationAbortHandler implements CommandHandler<MigrationAbor
     private final IncomingMigrations incoming;
     private final InstanceStore store;
     private final InstanceFiles files;
+    private final SecurityGroupDriver groups;
 
-    public MigrationAbortHandler(IncomingMigrations incoming, InstanceStore store, InstanceFiles files) {
+    public MigrationAbortHandler(IncomingMigrations incoming, InstanceStore store, InstanceFiles files,
+                                 SecurityGroupDriver groups) {
         this.incoming = incoming;
         this.store = store;
         this.files = files;
+        this.groups = groups;
     }
 
     @Override
@@ -54,6 +59,7 @@ public final class MigrationAbortHandler implements CommandHandler<MigrationAbor
             if (incoming.isPreparedDirectory(uuid)) {
                 files.delete(uuid);
             }
+            groups.remove(uuid);
             return new Outcome(Map.of());
         } finally {
             incoming.settled(uuid);

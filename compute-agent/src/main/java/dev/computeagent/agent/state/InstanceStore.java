@@ -54,6 +54,16 @@ public final class InstanceStore {
         return registry.update(info.withAnnotations(annotations), state, lastError);
     }
 
+    /**
+     * Stores {@code annotations} (all of them) with an instance just read and returns its view.
+     *
+     * @throws InstanceNotFoundException the instance does not exist (any more)
+     */
+    public InstanceView annotate(InstanceInfo info, Map<String, String> annotations) {
+        driver.updateAnnotations(info.uuid(), annotations);
+        return registry.update(info.withAnnotations(annotations));
+    }
+
     /** Stores a failure message with an existing instance, keeping its state; a missing instance is ignored. */
     public void noteError(UUID uuid, String message) {
         find(uuid).ifPresent(info -> {

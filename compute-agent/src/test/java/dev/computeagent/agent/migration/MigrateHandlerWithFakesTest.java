@@ -16,6 +16,8 @@ import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.message.SecurityRuleArgs;
+import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.state.InstanceFiles;
@@ -33,6 +35,7 @@ import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
+import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import dev.computeagent.virt.migration.FakeMigrationDriver;
 import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationRequest;
@@ -70,6 +73,7 @@ class MigrateHandlerWithFakesTest {
         final FakeComputeDriver driver;
         final OwnedInstancesDriver owned;
         final FakeImageCache images = new FakeImageCache();
+        final FakeSecurityGroupDriver securityGroups = new FakeSecurityGroupDriver();
         final InstanceRegistry registry;
         final InstanceStore store;
         final InstanceFiles files;
@@ -97,9 +101,10 @@ class MigrateHandlerWithFakesTest {
             InstanceProvisioner provisioner = new InstanceProvisioner(images, files, ConfigDrives.builder());
             check = new MigrationCheckHandler(store, files, capacity, uri(), stateDir);
             destinations.register(host, List.of(check,
-                    new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity, uri()),
+                    new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity, uri(),
+                            securityGroups),
                     new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host),
-                    new MigrationAbortHandler(incoming, store, files)));
+                    new MigrationAbortHandler(incoming, store, files, securityGroups)));
             migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, host, stateDir,
                     MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS);
             spawn = TestSpawns.handler(owned, images, registry, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,
@@ -161,6 +166,32 @@ class MigrateHandlerWithFakesTest {
         assertThat(b.files.dir(uuid).resolve(IncomingMigrations.PREPARED_MARKER)).doesNotExist();
         assertThat(a.inFlight.contains(uuid)).isFalse();
         assertThat(b.inFlight.contains(uuid)).isFalse();
+    }
+
+    @Test
+    void prepareMakesTheSecurityGroupsFilterOnTheDestinationFromTheRulesKeptWithTheInstance() {
+        twoHosts(false);
+        SecurityRuleArgs ssh = new SecurityRuleArgs("ingress", "tcp", new SecurityRuleArgs.PortRange(22, 22), null,
+                null);
+        a.spawn.handle(TestCommands.spawn("req-spawn", uuid, new SpawnArgs("web-1", new Flavor(1, 128, 1, 0), "tiny",
+                null, null, null, null, List.of(ssh))));
+
+        a.migrateTo("b", null, null);
+
+        assertThat(b.securityGroups.rules(uuid)).contains(List.of(ssh.toRule()));
+        assertThat(b.driver.info(uuid).metadata().annotations()).containsKey("security_groups");
+    }
+
+    @Test
+    void anAbortedPrepareRemovesTheFilterItMade() {
+        twoHosts(false);
+        a.spawn.handle(TestCommands.spawn("req-spawn", uuid, new SpawnArgs("web-1", new Flavor(1, 128, 1, 0), "tiny",
+                null, null, null, null, List.of())));
+        b.images.failFetch("tiny", () -> new ImageNotFoundException("no image tiny in the store"));
+
+        assertThatThrownBy(() -> a.migrateTo("b", null, null)).isInstanceOf(CommandFailedException.class);
+
+        assertThat(b.securityGroups.rules(uuid)).isEmpty();
     }
 
     @Test
