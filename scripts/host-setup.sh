@@ -21,6 +21,7 @@ PACKAGES=(
   mmdebstrap grub-pc-bin grub2-common fdisk e2fsprogs   # the real Linux test guest (scripts/build-guest-image.sh)
   docker.io                                   # the container image and the Testcontainers brokers in the tests
   xfsprogs                                    # xfs_io: the power-loss tests shut a loop-mounted ext4 down
+  tgt qemu-block-extra                        # iSCSI volumes: a user-space target (tests) and QEMU's own initiator
 )
 
 if [ "${SKIP_APT:-}" != 1 ]; then

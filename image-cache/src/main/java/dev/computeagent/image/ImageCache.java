@@ -63,6 +63,33 @@ public interface ImageCache extends AutoCloseable {
      */
     void createBlankDisk(Path disk, long sizeBytes);
 
+    /**
+     * The virtual size of the instance's qcow2 disk {@code disk} (an overlay or an ephemeral disk), read
+     * from its header.
+     *
+     * @throws ImageStorageException it is missing or not a qcow2 image
+     */
+    long diskVirtualSize(Path disk);
+
+    /**
+     * Grows the instance's qcow2 disk {@code disk} to {@code sizeBytes} (a resize); a disk already that
+     * large is left as it is, so a repeated call is harmless. Never shrinks.
+     *
+     * @throws ImageStorageException it is not a qcow2 image, or qemu-img failed (the disk keeps its size)
+     */
+    void growDisk(Path disk, long sizeBytes);
+
+    /**
+     * Puts a file made on this host (an instance's snapshot) into the image store as a new image; the cache
+     * itself is not involved (the image enters it when an instance is spawned from it). All or nothing, and
+     * an earlier attempt of the same upload is recognised: see {@link dev.computeagent.image.store.ImageStore#upload}.
+     *
+     * @throws InvalidImageIdException the id is not a valid image id
+     * @throws ImageUploadException     the upload failed; nothing of it is left in the store
+     * @throws ImageIdTakenException    the store has another image with this id
+     */
+    StoredImage upload(ImageUpload upload);
+
     /** The cached base images. */
     List<CachedImage> list();
 

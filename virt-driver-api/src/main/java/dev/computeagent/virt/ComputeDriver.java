@@ -1,5 +1,6 @@
 package dev.computeagent.virt;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +57,33 @@ public interface ComputeDriver extends AutoCloseable {
      * @throws InstanceNotFoundException no such instance
      */
     void reboot(UUID uuid, RebootType type, Duration softTimeout);
+
+    /**
+     * Gives a shut-off instance a new size (a resize, or its revert): its definition is replaced, in one
+     * step, by one rendered as {@link #spawn} renders it, with {@code flavor}, {@code disks} (prepared by
+     * the caller) and {@code annotations}; everything else of the current definition is kept: name, NICs
+     * with their MAC addresses, console log, guest-agent channel, the agent's other metadata. The instance
+     * stays shut off. A crash leaves the old definition or the new one, never a mix.
+     *
+     * @throws InstanceNotFoundException no such instance
+     * @throws InvalidSpecException      the instance is not shut off, or a disk is missing (the definition
+     *                                   is unchanged)
+     */
+    void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations);
+
+    /**
+     * Copies the instance's root disk, its whole backing chain flattened, into a new standalone qcow2 file
+     * {@code target} (replaced if present), for a snapshot image. The instance keeps its state and its
+     * disks: a stopped one is copied at rest; a running one keeps running and is copied at one point in
+     * time, its file systems frozen through the guest agent for that moment when it has one that answers
+     * (else crash-consistent). Returns once {@code target} is complete; may take as long as copying the
+     * disk takes.
+     *
+     * @throws InstanceNotFoundException no such instance
+     * @throws DriverException           the copy failed; {@code target} is not left behind and the
+     *                                   instance is as it was (its file systems thawed)
+     */
+    RootDiskCopy copyRootDisk(UUID uuid, Path target);
 
     /**
      * Powers off (forced) and undefines the instance; returns once the hypervisor no longer

@@ -32,12 +32,18 @@ import java.util.regex.Pattern;
  *   <li>warm-cache spawn latency (publish to {@code instance.spawn.end}) interleaved with the raw
  *       floor (qemu-img create + virDomainDefineXML + virDomainCreate of the agent's own XML), plus
  *       the agent's {@code agent.spawn.phase} and {@code agent.commands} timers over those spawns;</li>
+ *   <li>a burst of {@code burst} spawns published at once against as many raw floors run in parallel
+ *       threads, {@code bursts} rounds interleaved;</li>
+ *   <li>RSS with {@code guests} running instances, then after a load of {@code load} power commands per
+ *       instance (stop, start, hard reboot in turn) and after {@code fuzz} mutated envelopes
+ *       ({@link FuzzCorpus}), each read at once and {@code settle} seconds later;</li>
  *   <li>rejected-message throughput ({@code flood} invalid messages) and the latency of valid
  *       commands (delete of an unknown instance) without and during the flood.</li>
  * </ol>
  * Arguments are {@code key=value}: {@code jar}, {@code profiles} (comma list of {@code default},
  * {@code tuned}), {@code tuned} (the tuned options, space separated), {@code n}, {@code starts},
- * {@code guests}, {@code flood}. Everything it creates (domains, queues, /var/tmp files) is removed.
+ * {@code burst}, {@code bursts}, {@code guests}, {@code load}, {@code fuzz}, {@code settle}, {@code flood}.
+ * Everything it creates (domains, queues, /var/tmp files) is removed.
  */
 public final class AgentBenchmark {
 
@@ -52,6 +58,7 @@ public final class AgentBenchmark {
     private final Path store;
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
     private final RawLibvirt libvirt = new RawLibvirt(URI);
+    private final Map<String, Path> pendingFloors = new java.util.concurrent.ConcurrentHashMap<>();
 
     private AgentBenchmark(Map<String, String> opts) throws Exception {
         this.opts = opts;
@@ -70,6 +77,7 @@ public final class AgentBenchmark {
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = new LinkedHashMap<>(Map.of("jar", defaultJar().toString(), "profiles",
                 "default,tuned", "tuned", TUNED, "n", "15", "starts", "3", "guests", "50", "flood", "5000"));
+        opts.putAll(Map.of("burst", "10", "bursts", "5", "fuzz", "2000", "load", "6", "settle", "20"));
         for (String a : args) {
             int eq = a.indexOf('=');
             if (eq < 0) {
@@ -113,13 +121,13 @@ public final class AgentBenchmark {
                 for (int i = 1; i < starts; i++) {
                     try (AgentJar agent = AgentJar.start(Path.of(opts.get("jar")), jvm, env,
                             root.resolve(profile + "-start-" + i + ".log"))) {
-                        ready.addNanos(agent.awaitReady(Duration.ofMinutes(2)));
+                        ready.addNanos(agent.awaitReady(Duration.ofMinutes(5)));
                         cpu.addNanos(agent.cpuNanos());
                         spring.addNanos((long) (agent.springStartedSeconds() * 1e9));
                     }
                 }
                 try (AgentJar agent = AgentJar.start(Path.of(opts.get("jar")), jvm, env, root.resolve(profile + ".log"))) {
-                    ready.addNanos(agent.awaitReady(Duration.ofMinutes(2)));
+                    ready.addNanos(agent.awaitReady(Duration.ofMinutes(5)));
                     cpu.addNanos(agent.cpuNanos());
                     spring.addNanos((long) (agent.springStartedSeconds() * 1e9));
                     System.out.printf("[%s] start-up, process start -> readiness UP: %s%n", profile, ready);
@@ -128,7 +136,10 @@ public final class AgentBenchmark {
                     Thread.sleep(10_000); // idle: let start-up garbage and JIT settle before reading RSS
                     System.out.printf("[%s] RSS idle (ready + 10 s): %d MiB (peak so far %d MiB)%n", profile,
                             agent.statusKiB("VmRSS") / 1024, agent.statusKiB("VmHWM") / 1024);
-                    spawnLatency(profile, agent, amqp, state, created);
+                    rss(profile, "idle (ready + 10 s)", agent);
+                    FloorTemplate floor = warmUp(profile, amqp, state, created);
+                    spawnLatency(profile, agent, amqp, floor, created);
+                    burst(profile, amqp, floor, created);
                     manyGuests(profile, agent, amqp, created);
                     flood(profile, amqp);
                     System.out.printf("[%s] RSS at the end: %d MiB (peak %d MiB)%n", profile,
@@ -143,13 +154,11 @@ public final class AgentBenchmark {
         }
     }
 
-    /** Warm-cache spawn, agent and raw floor interleaved (alternating which goes first). */
-    private void spawnLatency(String profile, AgentJar agent, BenchAmqp amqp, Path state, List<String> created)
-            throws Exception {
-        int n = Integer.parseInt(opts.get("n"));
-        if (n <= 0) {
-            return;
-        }
+    /** The agent's own persistent XML of a warm-up spawn, the floor's template; the warm-up fills the cache. */
+    private record FloorTemplate(String template, String warm, Path warmDir, String base) {
+    }
+
+    private FloorTemplate warmUp(String profile, BenchAmqp amqp, Path state, List<String> created) throws Exception {
         String warm = UUID.randomUUID().toString();
         created.add(warm);
         spawn(amqp, warm, "warm-up");
@@ -159,6 +168,20 @@ public final class AgentBenchmark {
         delete(amqp, warm);
         String virtType = template.replaceAll("(?s).*<domain type=['\"](\\w+)['\"].*", "$1");
         System.out.printf("[%s] virt type %s, base %s%n", profile, virtType, base);
+        return new FloorTemplate(template, warm, warmDir, base);
+    }
+
+    /** Warm-cache spawn, agent and raw floor interleaved (alternating which goes first). */
+    private void spawnLatency(String profile, AgentJar agent, BenchAmqp amqp, FloorTemplate fl, List<String> created)
+            throws Exception {
+        int n = Integer.parseInt(opts.get("n"));
+        if (n <= 0) {
+            return;
+        }
+        String template = fl.template();
+        String warm = fl.warm();
+        Path warmDir = fl.warmDir();
+        String base = fl.base();
 
         Stats agentSpawn = new Stats();
         Stats floor = new Stats();
@@ -212,6 +235,12 @@ public final class AgentBenchmark {
     }
 
     private long floorOnce(String template, String warm, Path warmDir, String base, Stats[] parts) throws Exception {
+        return floorOnce(template, warm, warmDir, base, parts, true);
+    }
+
+    /** One raw spawn; with {@code cleanUpNow} false its domain and files stay until {@link #floorCleanUp}. */
+    private long floorOnce(String template, String warm, Path warmDir, String base, Stats[] parts, boolean cleanUpNow)
+            throws Exception {
         String uuid = UUID.randomUUID().toString();
         Path dir = Files.createDirectories(root.resolve("floor").resolve(uuid));
         String name = "bench-floor-" + uuid;
@@ -230,9 +259,124 @@ public final class AgentBenchmark {
         parts[0].addNanos(t1 - t0);
         parts[1].addNanos(t2 - t1);
         parts[2].addNanos(t3 - t2);
-        libvirt.destroyAndUndefine(name);
-        deleteTree(dir);
+        if (cleanUpNow) {
+            libvirt.destroyAndUndefine(name);
+            deleteTree(dir);
+        } else {
+            pendingFloors.put(name, dir);
+        }
         return elapsed;
+    }
+
+    private void floorCleanUp() throws IOException {
+        for (Map.Entry<String, Path> floor : pendingFloors.entrySet()) {
+            libvirt.destroyAndUndefine(floor.getKey());
+            deleteTree(floor.getValue());
+        }
+        pendingFloors.clear();
+    }
+
+    /**
+     * {@code burst} spawns published at once (publish of the first to the last {@code .end}) against
+     * {@code burst} raw floors started at once on as many threads (start to the last one running), rounds
+     * interleaved, alternating which goes first.
+     */
+    private void burst(String profile, BenchAmqp amqp, FloorTemplate fl, List<String> created) throws Exception {
+        int size = Integer.parseInt(opts.get("burst"));
+        int rounds = Integer.parseInt(opts.get("bursts"));
+        if (size <= 0 || rounds <= 0) {
+            return;
+        }
+        Stats agentBurst = new Stats();
+        Stats floorBurst = new Stats();
+        Stats ratio = new Stats();
+        for (int r = 0; r < rounds; r++) {
+            long a;
+            long f;
+            if (r % 2 == 0) {
+                a = agentBurstOnce(amqp, created, r, size);
+                f = floorBurstOnce(fl, size);
+            } else {
+                f = floorBurstOnce(fl, size);
+                a = agentBurstOnce(amqp, created, r, size);
+            }
+            agentBurst.addNanos(a);
+            floorBurst.addNanos(f);
+            ratio.addNanos((long) ((double) a / f * 1e6));
+            System.out.printf(Locale.ROOT, "[%s]   burst round %d: agent %.0f ms, floor %.0f ms, ratio %.2f%n", profile,
+                    r + 1, a / 1e6, f / 1e6, (double) a / f);
+        }
+        System.out.printf("[%s] burst of %d spawns, publish -> last instance.spawn.end: %s%n", profile, size, agentBurst);
+        System.out.printf("[%s] burst of %d raw floors in parallel, start -> last running:   %s%n", profile, size,
+                floorBurst);
+        System.out.printf(Locale.ROOT, "[%s] burst ratio of medians agent/floor = %.2f (median of round ratios %.2f)%n",
+                profile, agentBurst.median() / floorBurst.median(), ratio.median());
+    }
+
+    private long agentBurstOnce(BenchAmqp amqp, List<String> created, int round, int size) throws Exception {
+        List<String> uuids = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            uuids.add(UUID.randomUUID().toString());
+        }
+        created.addAll(uuids);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < size; i++) {
+            amqp.command("spawn", "s-" + uuids.get(i), uuids.get(i), spawnArgs("burst-" + round + "-" + i));
+        }
+        long last = t0;
+        for (String uuid : uuids) {
+            BenchAmqp.Final f = amqp.await("s-" + uuid, COMMAND_TIMEOUT);
+            if (!f.ok()) {
+                throw new IllegalStateException("spawn failed: " + f.event());
+            }
+            last = Math.max(last, f.arrivedNanos());
+        }
+        for (String uuid : uuids) {
+            amqp.command("delete", "d-" + uuid, uuid, "{}");
+        }
+        for (String uuid : uuids) {
+            amqp.await("d-" + uuid, COMMAND_TIMEOUT);
+        }
+        return last - t0;
+    }
+
+    private long floorBurstOnce(FloorTemplate fl, int size) throws Exception {
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Stats[] ignored = {new Stats(), new Stats(), new Stats()};
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < size; i++) {
+            Thread t = new Thread(() -> {
+                try {
+                    go.await();
+                    floorOnce(fl.template(), fl.warm(), fl.warmDir(), fl.base(), ignored, false);
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }, "floor-" + i);
+            t.start();
+            threads.add(t);
+        }
+        long t0 = System.nanoTime();
+        go.countDown();
+        for (Thread t : threads) {
+            t.join();
+        }
+        long elapsed = System.nanoTime() - t0;
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("raw floor failed", failures.get(0));
+        }
+        floorCleanUp();
+        return elapsed;
+    }
+
+    /** VmRSS and VmHWM now and {@code settle} seconds later (the idle agent's periodic collection). */
+    private void rss(String profile, String label, AgentJar agent) throws Exception {
+        long now = agent.statusKiB("VmRSS") / 1024;
+        Thread.sleep(Long.parseLong(opts.get("settle")) * 1000);
+        System.out.printf("[%s] RSS %s: %d MiB at once, %d MiB %s s later (peak so far %d MiB; load average %s)%n",
+                profile, label, now, agent.statusKiB("VmRSS") / 1024, opts.get("settle"),
+                agent.statusKiB("VmHWM") / 1024, loadAverage());
     }
 
     /** RSS with many running tiny instances, spawned all at once (the agent bounds concurrency). */
@@ -263,12 +407,64 @@ public final class AgentBenchmark {
         System.out.printf("[%s] RSS with %d running instances (/v1/status instances %s): %d MiB (peak %d MiB)%n",
                 profile, guests, instances.find() ? instances.group(1) : "?", agent.statusKiB("VmRSS") / 1024,
                 agent.statusKiB("VmHWM") / 1024);
+        load(profile, amqp, uuids);
+        rss(profile, "with " + guests + " instances after the load", agent);
+        fuzz(profile, amqp);
+        rss(profile, "with " + guests + " instances after the fuzz run", agent);
         for (String uuid : uuids) {
             amqp.command("delete", "d-" + uuid, uuid, "{}");
         }
         for (String uuid : uuids) {
             amqp.await("d-" + uuid, COMMAND_TIMEOUT);
         }
+    }
+
+    /** {@code load} power commands per instance (stop, start, hard reboot in turn), all published at once. */
+    private void load(String profile, BenchAmqp amqp, List<String> uuids) throws Exception {
+        int perInstance = Integer.parseInt(opts.get("load"));
+        if (perInstance <= 0) {
+            return;
+        }
+        String[][] cycle = {{"stop", "{\"timeout_s\":0}"}, {"start", "{}"}, {"reboot", "{\"hard\":true}"}};
+        List<String> ids = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int k = 0; k < perInstance; k++) {
+            for (String uuid : uuids) {
+                String[] c = cycle[k % cycle.length];
+                String id = "l" + k + "-" + uuid;
+                amqp.command(c[0], id, uuid, c[1]);
+                ids.add(id);
+            }
+        }
+        int failed = 0;
+        for (String id : ids) {
+            if (!amqp.await(id, COMMAND_TIMEOUT).ok()) {
+                failed++;
+            }
+        }
+        System.out.printf(Locale.ROOT, "[%s] load: %d power commands on %d instances (+ their %d spawns and deletes) "
+                + "in %.1f s, %d failed%n", profile, ids.size(), uuids.size(), 2 * uuids.size(),
+                (System.nanoTime() - t0) / 1e9, failed);
+    }
+
+    /** {@code fuzz} mutated envelopes, published at once; waits until the agent has answered them all. */
+    private void fuzz(String profile, BenchAmqp amqp) throws Exception {
+        int size = Integer.parseInt(opts.get("fuzz"));
+        if (size <= 0) {
+            return;
+        }
+        List<byte[]> corpus = FuzzCorpus.build(20_261_207L, size);
+        long t0 = System.nanoTime();
+        amqp.publishRaw(corpus);
+        // answered = the queue is empty and no event came for 5 s
+        long seen = -1;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        while ((amqp.queued() > 0 || amqp.events() != seen) && System.nanoTime() < deadline) {
+            seen = amqp.events();
+            Thread.sleep(5000);
+        }
+        System.out.printf(Locale.ROOT, "[%s] fuzz: %d mutated envelopes answered in %.1f s (incl. 5 s of quiet)%n",
+                profile, size, (System.nanoTime() - t0) / 1e9);
     }
 
     /** Invalid messages as fast as possible; valid deletes of unknown instances before and during. */

@@ -7,6 +7,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,7 @@ final class BenchAmqp implements AutoCloseable {
     private final Map<String, Long> starts = new ConcurrentHashMap<>();
     private final AtomicLong rejected = new AtomicLong();
     private volatile long lastRejectedNanos;
+    private final AtomicLong received = new AtomicLong();
 
     BenchAmqp(String brokerHost, int brokerPort, String host) throws Exception {
         this.host = host;
@@ -64,6 +66,7 @@ final class BenchAmqp implements AutoCloseable {
             if (!host.equals(e.path("host").asString(""))) {
                 return;
             }
+            received.incrementAndGet();
             if (d.getEnvelope().getRoutingKey().equals("command.rejected")) {
                 rejected.incrementAndGet();
                 lastRejectedNanos = now;
@@ -107,6 +110,27 @@ final class BenchAmqp implements AutoCloseable {
             flood.basicPublish("compute", "compute." + host, props(), bodies[i % bodies.length]);
         }
         flood.waitForConfirmsOrDie(120_000);
+    }
+
+    /**
+     * Publishes raw bodies with their own properties (message id = correlation id) as fast as the channel
+     * takes them, then waits for the broker's confirms.
+     */
+    void publishRaw(List<byte[]> bodies) throws Exception {
+        for (byte[] body : bodies) {
+            flood.basicPublish("compute", "compute." + host, props(), body);
+        }
+        flood.waitForConfirmsOrDie(120_000);
+    }
+
+    /** Events of this host received so far (start, final and rejected). */
+    long events() {
+        return received.get();
+    }
+
+    /** Messages waiting in the agent's command queue (not yet delivered to it). */
+    long queued() throws IOException {
+        return publish.queueDeclarePassive("compute." + host).getMessageCount();
     }
 
     long rejected() {

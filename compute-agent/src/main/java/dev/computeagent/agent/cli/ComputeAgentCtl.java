@@ -4,6 +4,8 @@ import dev.computeagent.agent.message.CommandArgs;
 import dev.computeagent.agent.message.CommandEnvelope;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.NoArgs;
+import dev.computeagent.agent.message.RescueArgs;
+import dev.computeagent.agent.message.ResizeArgs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -52,6 +54,11 @@ public final class ComputeAgentCtl {
               reboot  --host H UUID [--hard]
               delete  --host H UUID
               migrate --host H UUID --to H2 [--cold] [--block | --shared]
+              pause | unpause | suspend | resume  --host H UUID
+              migrate-abort --host H UUID      cancel the running migration (H = the source)
+              resize  --host H UUID --flavor vcpus=N,ram=MB,disk=GB[,ephemeral=GB]
+              confirm_resize | revert_resize  --host H UUID
+              rescue  --host H UUID [--image ID];  unrescue --host H UUID
               send    --host H FILE|-          a raw command envelope, published as it is
             Read from an agent's REST API (--api, default http://<--host or 127.0.0.1>:8080):
               status                           the host: hypervisor, broker, resources, counts
@@ -139,6 +146,10 @@ public final class ComputeAgentCtl {
                 CtlArgs a = parse(args, Set.of(), Set.of());
                 yield send(a, CommandName.DELETE, instance(a), NoArgs.INSTANCE);
             }
+            case "pause", "unpause", "suspend", "resume" -> {
+                CtlArgs a = parse(args, Set.of(), Set.of());
+                yield send(a, CommandName.fromWire(command).orElseThrow(), instance(a), NoArgs.INSTANCE);
+            }
             case "migrate" -> {
                 CtlArgs a = parse(args, Set.of("to"), Set.of("cold", "block", "shared"));
                 if (a.flag("block") && a.flag("shared")) {
@@ -146,6 +157,23 @@ public final class ComputeAgentCtl {
                 }
                 Boolean block = a.flag("block") ? Boolean.TRUE : a.flag("shared") ? Boolean.FALSE : null;
                 yield send(a, CommandName.MIGRATE, instance(a), CommandRequests.migrateArgs(a.required("to"), a.flag("cold"), block));
+            }
+            case "migrate-abort" -> {
+                CtlArgs a = parse(args, Set.of(), Set.of());
+                yield send(a, CommandName.MIGRATE_ABORT, instance(a), NoArgs.INSTANCE);
+            }
+            case "resize" -> {
+                CtlArgs a = parse(args, Set.of("flavor"), Set.of());
+                yield send(a, CommandName.RESIZE, instance(a),
+                        new ResizeArgs(CommandRequests.flavor(a.required("flavor")), null));
+            }
+            case "confirm_resize", "revert_resize", "unrescue" -> {
+                CtlArgs a = parse(args, Set.of(), Set.of());
+                yield send(a, CommandName.fromWire(command).orElseThrow(), instance(a), NoArgs.INSTANCE);
+            }
+            case "rescue" -> {
+                CtlArgs a = parse(args, Set.of("image"), Set.of());
+                yield send(a, CommandName.RESCUE, instance(a), new RescueArgs(a.option("image").orElse(null), null));
             }
             case "send" -> sendRaw(parse(args, Set.of(), Set.of()));
             case "status" -> {

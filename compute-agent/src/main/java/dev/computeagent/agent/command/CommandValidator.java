@@ -10,6 +10,9 @@ import dev.computeagent.agent.message.CommandEnvelope;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.message.RebootArgs;
+import dev.computeagent.agent.message.RescueArgs;
+import dev.computeagent.agent.message.ResizeArgs;
+import dev.computeagent.agent.message.SnapshotArgs;
 import dev.computeagent.agent.message.StopArgs;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -38,6 +41,9 @@ public final class CommandValidator {
     private static final Pattern UUID_FORM = Pattern.compile(
             "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
+    private static final Pattern CREDENTIAL = Pattern.compile(
+            "\"(auth_password|secret)\"\\s*:\\s*\"(?:[^\"\\\\]|\\\\.)*(?:\"|$)");
+
     private final String host;
     private final String expectedRoutingKey;
     private final JsonMapper mapper;
@@ -57,7 +63,7 @@ public final class CommandValidator {
         if (text == null) {
             return new Validation.Rejected("body is not UTF-8 text", null, null, null);
         }
-        String raw = truncate(text);
+        String raw = truncate(redact(text));
         JsonNode root;
         try {
             root = mapper.readTree(text);
@@ -122,6 +128,19 @@ public final class CommandValidator {
             case MIGRATION_PREPARE -> MigrationArgsReader.prepare(a);
             case MIGRATION_ADOPT -> MigrationArgsReader.adopt(a);
             case MIGRATION_ABORT -> MigrationArgsReader.abort(a);
+            case PAUSE, UNPAUSE, SUSPEND, RESUME -> NoArgs.INSTANCE;
+            case MIGRATE_ABORT -> NoArgs.INSTANCE;
+            case RESIZE -> new ResizeArgs(InstanceFields.flavor(a, "args."),
+                    optionalInt(a, "args.timeout_s", "timeout_s", 0, MAX_TIMEOUT_S));
+            case CONFIRM_RESIZE, REVERT_RESIZE -> NoArgs.INSTANCE;
+            case RESCUE -> new RescueArgs(InstanceFields.optionalImageId(a, "args."),
+                    optionalInt(a, "args.timeout_s", "timeout_s", 0, MAX_TIMEOUT_S));
+            case UNRESCUE -> NoArgs.INSTANCE;
+            case SNAPSHOT -> new SnapshotArgs(InstanceFields.imageId(a, "args."), InstanceFields.name(a, "args."));
+            case ATTACH_VOLUME -> DeviceArgsReader.attachVolume(a);
+            case DETACH_VOLUME -> DeviceArgsReader.detachVolume(a);
+            case ATTACH_INTERFACE -> DeviceArgsReader.attachInterface(a);
+            case DETACH_INTERFACE -> DeviceArgsReader.detachInterface(a);
             case SET_SECURITY_GROUPS -> SecurityGroupsReader.set(a);
         };
     }
@@ -140,7 +159,16 @@ public final class CommandValidator {
     /** The body as echoed in {@code command.rejected}: its text, truncated to 4 KiB, or null when not UTF-8. */
     public static @Nullable String readableBody(byte[] body) {
         String text = decodeUtf8(body);
-        return text == null ? null : truncate(text);
+        return text == null ? null : truncate(redact(text));
+    }
+
+    /**
+     * The body with the values of the credential fields of {@code connection_info} ({@code auth_password},
+     * {@code secret}) masked, however broken the rest: a rejected message is echoed in an event, and a
+     * credential must never reach one (the dead-lettered message itself stays intact, as the contract says).
+     */
+    static String redact(String text) {
+        return CREDENTIAL.matcher(text).replaceAll("\"$1\":\"****\"");
     }
 
     private static String truncate(String text) {

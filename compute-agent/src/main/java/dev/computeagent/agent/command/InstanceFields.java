@@ -49,6 +49,12 @@ final class InstanceFields {
         return pattern(a, "image_id", IMAGE_ID, "1-128 chars of [A-Za-z0-9._-]", prefix);
     }
 
+    /** An optional {@code image_id}, the same rule as a spawn's. */
+    static @Nullable String optionalImageId(JsonNode a, String prefix) {
+        JsonNode v = a.get("image_id");
+        return v == null || v.isNull() ? null : imageId(a, prefix);
+    }
+
     /** The flavor limits of the contract ({@link Flavor}'s); disks bounded so that their size in bytes cannot overflow. */
     static Flavor flavor(JsonNode a, String prefix) {
         JsonNode f = a.get("flavor");
@@ -81,7 +87,7 @@ final class InstanceFields {
         return result;
     }
 
-    private static NicArgs nic(JsonNode n, String where) {
+    static NicArgs nic(JsonNode n, String where) {
         if (!n.isObject()) {
             throw new Invalid(where + " must be an object");
         }

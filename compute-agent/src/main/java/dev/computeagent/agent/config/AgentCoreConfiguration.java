@@ -6,13 +6,31 @@ import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.execution.CommandExecutor;
 import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.handler.CommandHandler;
+import dev.computeagent.agent.handler.ConfirmResizeHandler;
 import dev.computeagent.agent.handler.DeleteHandler;
 import dev.computeagent.agent.handler.HandlerRegistry;
+import dev.computeagent.agent.handler.PauseHandler;
 import dev.computeagent.agent.handler.RebootHandler;
+import dev.computeagent.agent.handler.RescueHandler;
+import dev.computeagent.agent.handler.ResizeCompletion;
+import dev.computeagent.agent.handler.ResizeEnding;
+import dev.computeagent.agent.handler.ResizeHandler;
+import dev.computeagent.agent.handler.ResizeRecovery;
+import dev.computeagent.agent.handler.ResumeHandler;
+import dev.computeagent.agent.handler.RevertResizeHandler;
 import dev.computeagent.agent.handler.SetSecurityGroupsHandler;
+import dev.computeagent.agent.handler.SnapshotHandler;
 import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.handler.StartHandler;
 import dev.computeagent.agent.handler.StopHandler;
+import dev.computeagent.agent.handler.AttachInterfaceHandler;
+import dev.computeagent.agent.handler.AttachVolumeHandler;
+import dev.computeagent.agent.handler.DetachInterfaceHandler;
+import dev.computeagent.agent.handler.DetachVolumeHandler;
+import dev.computeagent.agent.handler.SuspendHandler;
+import dev.computeagent.agent.handler.UnpauseHandler;
+import dev.computeagent.agent.handler.UnrescueHandler;
+import dev.computeagent.virt.device.DeviceDriver;
 import dev.computeagent.agent.heartbeat.Heartbeat;
 import dev.computeagent.agent.journal.FileRequestJournal;
 import dev.computeagent.agent.message.AgentJson;
@@ -25,10 +43,12 @@ import dev.computeagent.agent.recovery.StartupReconciler;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.ResizeFiles;
 import dev.computeagent.agent.status.HostStatusService;
 import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.PowerOperations;
 import dev.computeagent.virt.network.NetworkDriver;
 import dev.computeagent.virt.network.SecurityGroupDriver;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -134,6 +154,102 @@ public class AgentCoreConfiguration {
         return new SetSecurityGroupsHandler(store, groups);
     }
 
+    @Bean
+    PauseHandler pauseHandler(PowerOperations power, InstanceStore store) {
+        return new PauseHandler(power, store);
+    }
+
+    @Bean
+    UnpauseHandler unpauseHandler(PowerOperations power, InstanceStore store) {
+        return new UnpauseHandler(power, store);
+    }
+
+    @Bean
+    SuspendHandler suspendHandler(PowerOperations power, InstanceStore store) {
+        return new SuspendHandler(power, store);
+    }
+
+    @Bean
+    ResumeHandler resumeHandler(PowerOperations power, InstanceStore store) {
+        return new ResumeHandler(power, store);
+    }
+
+    @Bean
+    ResizeFiles resizeFiles(InstanceFiles files) {
+        return new ResizeFiles(files);
+    }
+
+    @Bean
+    ResizeCompletion resizeCompletion(ComputeDriver driver, InstanceStore store, ResizeFiles resizeFiles,
+                                      InstanceProvisioner provisioner) {
+        return new ResizeCompletion(driver, store, resizeFiles, provisioner);
+    }
+
+    @Bean
+    ResizeHandler resizeHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
+                                ResizeFiles resizeFiles, InstanceProvisioner provisioner, HostCapacity capacity,
+                                ResizeCompletion completion) {
+        return new ResizeHandler(driver, images, store, files, resizeFiles, provisioner, capacity, completion);
+    }
+
+    @Bean
+    ResizeEnding resizeEnding(ComputeDriver driver, InstanceStore store, ResizeFiles resizeFiles) {
+        return new ResizeEnding(driver, store, resizeFiles);
+    }
+
+    @Bean
+    ConfirmResizeHandler confirmResizeHandler(ResizeEnding ending, ResizeCompletion completion) {
+        return new ConfirmResizeHandler(ending, completion);
+    }
+
+    @Bean
+    RevertResizeHandler revertResizeHandler(ResizeEnding ending, ResizeCompletion completion) {
+        return new RevertResizeHandler(ending, completion);
+    }
+
+    @Bean
+    ResizeRecovery resizeRecovery(ComputeDriver driver, InstanceStore store, ResizeFiles resizeFiles,
+                                  ResizeCompletion completion) {
+        return new ResizeRecovery(driver, store, resizeFiles, completion);
+    }
+
+    @Bean
+    RescueHandler rescueHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
+                                InstanceProvisioner provisioner) {
+        return new RescueHandler(driver, images, store, files, provisioner);
+    }
+
+    @Bean
+    UnrescueHandler unrescueHandler(ComputeDriver driver, InstanceStore store, InstanceFiles files,
+                                    InstanceProvisioner provisioner) {
+        return new UnrescueHandler(driver, store, files, provisioner);
+    }
+
+    @Bean
+    SnapshotHandler snapshotHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files) {
+        return new SnapshotHandler(driver, images, store, files);
+    }
+
+    @Bean
+    AttachVolumeHandler attachVolumeHandler(ComputeDriver driver, DeviceDriver devices, InstanceStore store) {
+        return new AttachVolumeHandler(driver, devices, store);
+    }
+
+    @Bean
+    DetachVolumeHandler detachVolumeHandler(ComputeDriver driver, DeviceDriver devices, InstanceStore store) {
+        return new DetachVolumeHandler(driver, devices, store);
+    }
+
+    @Bean
+    AttachInterfaceHandler attachInterfaceHandler(ComputeDriver driver, DeviceDriver devices, InstanceStore store) {
+        return new AttachInterfaceHandler(driver, devices, store);
+    }
+
+    @Bean
+    DetachInterfaceHandler detachInterfaceHandler(ComputeDriver driver, DeviceDriver devices, InstanceStore store) {
+        return new DetachInterfaceHandler(driver, devices, store);
+    }
+
     /** Every handler bean, checked at start-up: a command without one stops the agent. */
     @Bean
     HandlerRegistry handlerRegistry(List<CommandHandler<?>> handlers) {
@@ -154,8 +270,9 @@ public class AgentCoreConfiguration {
 
     @Bean
     StartupReconciler startupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
-                                        InstanceFiles files, FailedSpawnCleanup failedSpawns, EventSink events) {
-        return new StartupReconciler(driver, store, registry, files, failedSpawns, events);
+                                        InstanceFiles files, FailedSpawnCleanup failedSpawns, ResizeRecovery resizes,
+                                        EventSink events) {
+        return new StartupReconciler(driver, store, registry, files, failedSpawns, resizes, events);
     }
 
     /** After every reconnect: the clean-ups the outage cut short, then a full power-state pass (both on the lanes). */

@@ -36,7 +36,8 @@ import org.springframework.validation.annotation.Validated;
  * @param libvirt                 hypervisor connection
  * @param imageStore              where images come from
  * @param heartbeatInterval       period of the {@code host.status} event
- * @param maxConcurrentOperations instances worked on at once
+ * @param maxConcurrentOperations instances worked on at once; 0 (the default) = sized from the host
+ *                                ({@link OperationConcurrency})
  * @param maxConcurrentDownloads  image downloads at once
  * @param deliveryLimit           {@code x-delivery-limit} of the command queue
  * @param powerSyncInterval       period of the power-state sync pass
@@ -44,6 +45,7 @@ import org.springframework.validation.annotation.Validated;
  * @param imageCache              cache garbage collection
  * @param internalAuth            the keys that sign and authenticate agent-to-agent commands
  * @param configDrive             when instances get a config drive, and what it tells them
+ * @param migration               how this agent runs the migrations it drives
  * @param networks                the host networks the agent ensures at start-up, by name
  */
 @Validated
@@ -55,7 +57,7 @@ public record AgentProperties(
         @Valid @NotNull @DefaultValue Libvirt libvirt,
         @Valid @NotNull @DefaultValue ImageStore imageStore,
         @NotNull @DefaultValue("30s") @DurationUnit(ChronoUnit.SECONDS) Duration heartbeatInterval,
-        @Min(1) @Max(256) @DefaultValue("8") int maxConcurrentOperations,
+        @Min(1) @Max(256) @DefaultValue("0") int maxConcurrentOperations,
         @Min(1) @Max(64) @DefaultValue("4") int maxConcurrentDownloads,
         @Min(1) @Max(100) @DefaultValue("5") int deliveryLimit,
         @NotNull @DefaultValue("10m") @DurationUnit(ChronoUnit.SECONDS) Duration powerSyncInterval,
@@ -63,6 +65,7 @@ public record AgentProperties(
         @Valid @NotNull @DefaultValue ImageCache imageCache,
         @Valid @NotNull @DefaultValue InternalAuth internalAuth,
         @Valid @NotNull @DefaultValue ConfigDrive configDrive,
+        @Valid @NotNull @DefaultValue Migration migration,
         @Valid @NotNull @DefaultValue Map<String, HostNetwork> networks) {
 
     public AgentProperties {
@@ -72,6 +75,9 @@ public record AgentProperties(
         networks = networks == null ? Map.of() : Map.copyOf(networks);
         // an inconsistent network stops the start-up, as any other invalid key does
         networks.forEach((name, network) -> network.plan(name));
+        if (maxConcurrentOperations == 0) {
+            maxConcurrentOperations = OperationConcurrency.forThisHost();
+        }
     }
 
     /**
@@ -163,6 +169,29 @@ public record AgentProperties(
                               @NotBlank @Pattern(regexp = "[A-Za-z0-9._:-]{1,255}", message =
                                       "agent.config-drive.availability-zone must be 1-255 chars of [A-Za-z0-9._:-]")
                               @DefaultValue("nova") String availabilityZone) {
+    }
+
+    /**
+     * How this agent runs the migrations it drives (as the source) and receives.
+     *
+     * @param progressInterval at most one {@code instance.migrate.progress} event per this interval while a
+     *                         migration runs (the REST view has every sample)
+     * @param preparedExpiry   as a destination: a migration prepared here that its source neither started,
+     *                         adopted nor aborted within this is given up and what prepare made removed
+     */
+    public record Migration(@NotNull @DefaultValue("2s") Duration progressInterval,
+                            @NotNull @DefaultValue("15m") Duration preparedExpiry) {
+
+        public Migration {
+            positive("agent.migration.progress-interval", progressInterval);
+            positive("agent.migration.prepared-expiry", preparedExpiry);
+        }
+
+        private static void positive(String key, @Nullable Duration value) {
+            if (value != null && (value.isNegative() || value.isZero())) {
+                throw new IllegalArgumentException(key + " must be positive, not " + value);
+            }
+        }
     }
 
     /**

@@ -9,7 +9,9 @@ import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
+import dev.computeagent.virt.PowerOperations;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
+import dev.computeagent.virt.libvirt.LibvirtDeviceDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
 import dev.computeagent.virt.libvirt.LibvirtNetworkDriver;
 import dev.computeagent.virt.libvirt.LibvirtSecurityGroups;
@@ -52,6 +54,12 @@ public class BackendConfiguration {
         return new OwnedInstancesDriver(libvirt, properties.host());
     }
 
+    /** Pause and suspend through the same libvirt connection (handlers check ownership through the compute driver). */
+    @Bean
+    PowerOperations powerOperations(LibvirtComputeDriver libvirt) {
+        return libvirt.powerOperations();
+    }
+
     /** Migration through the same libvirt connection (and, for a cold arrival, the same rendering) as the compute driver. */
     @Bean(destroyMethod = "close")
     LibvirtMigrationDriver migrationDriver(LibvirtComputeDriver libvirt) {
@@ -76,6 +84,12 @@ public class BackendConfiguration {
         List<HostNetworkPlan> plans = properties.networks().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey()).map(e -> e.getValue().plan(e.getKey())).toList();
         return new HostNetworks(plans, networks, new LinuxBridges(new ProcessRunner()), HOST_NETWORKS_RETRY);
+    }
+
+    /** Hot plug of volumes and NICs through the same libvirt connection (the handlers check ownership first). */
+    @Bean
+    LibvirtDeviceDriver deviceDriver(LibvirtComputeDriver libvirt) {
+        return new LibvirtDeviceDriver(libvirt);
     }
 
     @Bean(destroyMethod = "close")

@@ -4,21 +4,26 @@ import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.migration.DestinationClient;
 import dev.computeagent.agent.migration.IncomingMigrations;
+import dev.computeagent.agent.migration.MigrateAbortHandler;
 import dev.computeagent.agent.migration.MigrateHandler;
 import dev.computeagent.agent.migration.MigrationAbortHandler;
 import dev.computeagent.agent.migration.MigrationAdoptHandler;
 import dev.computeagent.agent.migration.MigrationCheckHandler;
 import dev.computeagent.agent.migration.MigrationPolicy;
 import dev.computeagent.agent.migration.MigrationPrepareHandler;
+import dev.computeagent.agent.migration.MigrationProgressReporting;
 import dev.computeagent.agent.migration.MigrationTimeouts;
 import dev.computeagent.agent.migration.MigrationsInFlight;
+import dev.computeagent.agent.migration.OutgoingMigrations;
 import dev.computeagent.agent.migration.OwnedInstancesDriver;
+import dev.computeagent.agent.migration.PreparedMigrationExpiry;
 import dev.computeagent.agent.power.PowerStateSync;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.MigrationProgressBoard;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.migration.MigrationDriver;
@@ -47,13 +52,38 @@ public class MigrationConfiguration {
     }
 
     @Bean
+    MigrationProgressBoard migrationProgressBoard() {
+        return new MigrationProgressBoard();
+    }
+
+    @Bean(destroyMethod = "close")
+    ProgressEventPublisher progressEventPublisher(EventSink events) {
+        return new ProgressEventPublisher(events);
+    }
+
+    @Bean
+    OutgoingMigrations outgoingMigrations() {
+        return new OutgoingMigrations();
+    }
+
+    @Bean
+    MigrateAbortHandler migrateAbortHandler(OutgoingMigrations outgoing, MigrationDriver migrationDriver,
+                                            InstanceStore store) {
+        return new MigrateAbortHandler(outgoing, migrationDriver, store, MigrateAbortHandler.DEFAULT_BOUND);
+    }
+
+    @Bean
     MigrateHandler migrateHandler(ComputeDriver driver, MigrationDriver migrationDriver,
                                   DestinationClient destinations, InstanceStore store, InstanceFiles files,
-                                  MigrationsInFlight inFlight, AgentProperties properties) {
+                                  MigrationsInFlight inFlight, OutgoingMigrations outgoing,
+                                  MigrationProgressBoard progressBoard, ProgressEventPublisher progressEvents,
+                                  AgentProperties properties) {
         AgentProperties.Libvirt libvirt = properties.libvirt();
-        return new MigrateHandler(driver, migrationDriver, destinations, store, files, inFlight, properties.host(),
+        return new MigrateHandler(driver, migrationDriver, destinations, store, files, inFlight, outgoing,
+                properties.host(),
                 properties.stateDir(), MigrationTimeouts.DEFAULTS,
-                new MigrationPolicy(libvirt.migrationBandwidth(), libvirt.migrationAutoConverge(), false));
+                new MigrationPolicy(libvirt.migrationBandwidth(), libvirt.migrationAutoConverge(), false),
+                new MigrationProgressReporting(progressBoard, progressEvents, properties.migration().progressInterval()));
     }
 
     @Bean
@@ -87,8 +117,15 @@ public class MigrationConfiguration {
     }
 
     @Bean
-    MigrationAbortHandler migrationAbortHandler(IncomingMigrations incoming, InstanceStore store,
-                                                InstanceFiles files, SecurityGroupDriver groups) {
-        return new MigrationAbortHandler(incoming, store, files, groups);
+    MigrationAbortHandler migrationAbortHandler(IncomingMigrations incoming, OwnedInstancesDriver ownership,
+                                                SecurityGroupDriver groups) {
+        return new MigrationAbortHandler(incoming, ownership, groups);
+    }
+
+    @Bean
+    PreparedMigrationExpiry preparedMigrationExpiry(IncomingMigrations incoming, OwnedInstancesDriver ownership,
+                                                    InstanceLanes lanes, AgentProperties properties) {
+        return new PreparedMigrationExpiry(incoming, ownership, properties.migration().preparedExpiry(),
+                (uuid, task) -> lanes.submit(uuid, task::run));
     }
 }

@@ -5,6 +5,7 @@ import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.execution.Delivery;
 import dev.computeagent.agent.failure.ErrorMapper;
 import dev.computeagent.agent.handler.HandlerRegistry;
+import dev.computeagent.agent.handler.InstanceStateCheck;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.journal.CompletedRequest;
 import dev.computeagent.agent.journal.RequestJournal;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * a request already in the journal for the same instance and command is answered again from it (a
  * request id reused for another instance or command is refused, see {@link #rejectReusedRequestId});
  * otherwise {@code .start} is
- * published (confirmed), the handler runs, its outcome is journaled, the final event and the reply
+ * published (confirmed), the command is admitted by the instance's state ({@link InstanceStateCheck},
+ * else {@code INVALID_STATE}), the handler runs, its outcome is journaled, the final event and the reply
  * are published (confirmed), and only then is the message acknowledged. When the broker does not
  * confirm, the message is returned for redelivery, which the journal then answers.
  *
@@ -48,6 +50,7 @@ public final class CommandExecutor {
     private final EventSink events;
     private final InstanceStore store;
     private final CommandPayloads payloads;
+    private final InstanceStateCheck stateCheck;
     private final MeterRegistry meters;
 
     public CommandExecutor(InstanceLanes lanes, HandlerRegistry handlers, RequestJournal journal,
@@ -58,12 +61,16 @@ public final class CommandExecutor {
         this.events = events;
         this.store = store;
         this.payloads = new CommandPayloads(store);
+        this.stateCheck = new InstanceStateCheck(store);
         this.meters = meters;
     }
 
-    /** Queues the command on its instance's lane; when the lanes are closed the delivery is abandoned. */
+    /**
+     * Queues the command on its instance's lane (a {@link CommandName#control()} command on its control
+     * lane); when the lanes are closed the delivery is abandoned.
+     */
     public void submit(Command<?> command, Delivery delivery) {
-        boolean queued = lanes.submit(command.instanceUuid(), new InstanceLanes.LaneTask() {
+        InstanceLanes.LaneTask task = new InstanceLanes.LaneTask() {
             @Override
             public void run() {
                 execute(command, delivery);
@@ -73,7 +80,9 @@ public final class CommandExecutor {
             public void abandon() {
                 delivery.abandon();
             }
-        });
+        };
+        boolean queued = command.name().control() ? lanes.submitControl(command.instanceUuid(), task)
+                : lanes.submit(command.instanceUuid(), task);
         if (!queued) {
             delivery.abandon();
         }
@@ -279,6 +288,7 @@ public final class CommandExecutor {
     }
 
     private <A extends CommandArgs> Outcome handle(Command<A> command) {
+        stateCheck.admit(command);
         return handlers.of(command).handle(command);
     }
 
@@ -286,8 +296,9 @@ public final class CommandExecutor {
         if (command.name() == CommandName.SPAWN && error.code() != ErrorCode.INSTANCE_EXISTS) {
             return; // a failed spawn left nothing to annotate
         }
-        if (error.code() == ErrorCode.INSTANCE_EXISTS || error.code() == ErrorCode.INSTANCE_NOT_FOUND) {
-            return; // the error is about the request, not the instance
+        if (error.code() == ErrorCode.INSTANCE_EXISTS || error.code() == ErrorCode.INSTANCE_NOT_FOUND
+                || error.code() == ErrorCode.INVALID_STATE) {
+            return; // the error is about the request, not the instance (a refused command changes nothing)
         }
         try {
             store.noteError(command.instanceUuid(), error.code() + ": " + error.message());

@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * One lane per instance: tasks of one instance run one at a time in submission order; tasks of
  * different instances run concurrently on at most {@code maxConcurrent} worker threads.
  *
+ * <p>Each instance also has a <em>control lane</em> ({@link #submitControl}) beside its command lane,
+ * on threads of its own: what must act on an instance while its command lane is busy (cancelling the
+ * migration that occupies it) waits neither for that lane nor for a free worker.
+ *
  * <p>A lane exists only while it has work. A task that throws is logged; the lane goes on.
  * After {@link #shutdown} no task is accepted; tasks queued but not started are handed back
  * through their {@link LaneTask#abandon()} so their owner can release them.
@@ -39,6 +43,8 @@ public final class InstanceLanes {
 
     private final ExecutorService workers;
     private final Map<UUID, Deque<LaneTask>> lanes = new HashMap<>();
+    private final ExecutorService controlWorkers;
+    private final Map<UUID, Deque<LaneTask>> controlLanes = new HashMap<>();
     private boolean accepting = true;
 
     public InstanceLanes(int maxConcurrent) {
@@ -52,6 +58,12 @@ public final class InstanceLanes {
             return t;
         };
         this.workers = Executors.newFixedThreadPool(maxConcurrent, threads);
+        AtomicInteger c = new AtomicInteger();
+        this.controlWorkers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "control-lane-" + c.incrementAndGet());
+            t.setDaemon(false);
+            return t;
+        });
     }
 
     /**
@@ -60,18 +72,32 @@ public final class InstanceLanes {
      * @return false when the lanes are shut down (the task was not queued and will not run)
      */
     public boolean submit(UUID instance, LaneTask task) {
+        return submit(lanes, workers, instance, task);
+    }
+
+    /**
+     * Queues {@code task} on the instance's control lane: behind its earlier control tasks, beside (not
+     * behind) its command lane.
+     *
+     * @return false when the lanes are shut down (the task was not queued and will not run)
+     */
+    public boolean submitControl(UUID instance, LaneTask task) {
+        return submit(controlLanes, controlWorkers, instance, task);
+    }
+
+    private boolean submit(Map<UUID, Deque<LaneTask>> kind, ExecutorService executor, UUID instance, LaneTask task) {
         synchronized (this) {
             if (!accepting) {
                 return false;
             }
-            Deque<LaneTask> lane = lanes.get(instance);
+            Deque<LaneTask> lane = kind.get(instance);
             if (lane != null) {
                 lane.addLast(task);
                 return true;
             }
-            lanes.put(instance, new ArrayDeque<>());
+            kind.put(instance, new ArrayDeque<>());
         }
-        workers.execute(() -> runLane(instance, task));
+        executor.execute(() -> runLane(kind, executor, instance, task));
         return true;
     }
 
@@ -85,7 +111,7 @@ public final class InstanceLanes {
         return lanes.values().stream().mapToInt(d -> d.size() + 1).sum();
     }
 
-    private void runLane(UUID instance, LaneTask task) {
+    private void runLane(Map<UUID, Deque<LaneTask>> kind, ExecutorService executor, UUID instance, LaneTask task) {
         try {
             task.run();
         } catch (RuntimeException | Error e) {
@@ -93,16 +119,16 @@ public final class InstanceLanes {
         }
         LaneTask next;
         synchronized (this) {
-            Deque<LaneTask> lane = lanes.get(instance);
+            Deque<LaneTask> lane = kind.get(instance);
             next = lane == null ? null : lane.pollFirst();
             if (next == null) {
-                lanes.remove(instance);
+                kind.remove(instance);
                 notifyAll();
                 return;
             }
         }
         LaneTask following = next;
-        workers.execute(() -> runLane(instance, following));
+        executor.execute(() -> runLane(kind, executor, instance, following));
     }
 
     /**
@@ -115,10 +141,12 @@ public final class InstanceLanes {
         List<LaneTask> abandoned = new ArrayList<>();
         synchronized (this) {
             accepting = false;
-            lanes.values().forEach(lane -> {
-                abandoned.addAll(lane);
-                lane.clear();
-            });
+            for (Map<UUID, Deque<LaneTask>> kind : List.of(lanes, controlLanes)) {
+                kind.values().forEach(lane -> {
+                    abandoned.addAll(lane);
+                    lane.clear();
+                });
+            }
         }
         abandoned.forEach(t -> {
             try {
@@ -129,7 +157,7 @@ public final class InstanceLanes {
         });
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (this) {
-            while (!lanes.isEmpty()) {
+            while (!lanes.isEmpty() || !controlLanes.isEmpty()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     break;
@@ -144,9 +172,10 @@ public final class InstanceLanes {
         }
         boolean done;
         synchronized (this) {
-            done = lanes.isEmpty();
+            done = lanes.isEmpty() && controlLanes.isEmpty();
         }
         workers.shutdownNow();
+        controlWorkers.shutdownNow();
         return done;
     }
 }

@@ -8,10 +8,12 @@ import dev.computeagent.image.ImageChecksumMismatchException;
 import dev.computeagent.image.ImageConversionException;
 import dev.computeagent.image.ImageDownloadException;
 import dev.computeagent.image.ImageException;
+import dev.computeagent.image.ImageIdTakenException;
 import dev.computeagent.image.ImageNotFoundException;
 import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.ImageTooLargeException;
 import dev.computeagent.image.ImageUnsafeException;
+import dev.computeagent.image.ImageUploadException;
 import dev.computeagent.image.InvalidImageIdException;
 import dev.computeagent.virt.DriverException;
 import dev.computeagent.virt.HypervisorException;
@@ -96,6 +98,13 @@ public final class ErrorMapper {
         if (i instanceof InvalidImageIdException) {
             // an id no store can hold names no image: the controller sees "not found", as for Glance
             return ErrorCode.IMAGE_NOT_FOUND;
+        }
+        if (i instanceof ImageUploadException) {
+            return ErrorCode.IMAGE_UPLOAD_FAILED;
+        }
+        if (i instanceof ImageIdTakenException) {
+            // the caller chose an id another image has
+            return ErrorCode.INVALID_COMMAND;
         }
         if (i instanceof ImageConversionException) {
             // qemu-img killed by this host's limits or crashed on an image that passed every check:

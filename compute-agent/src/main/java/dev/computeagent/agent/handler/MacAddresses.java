@@ -47,6 +47,17 @@ final class MacAddresses {
         return result;
     }
 
+    /**
+     * A MAC for a NIC hot plugged by request {@code requestId}: the same for its redelivery, which then
+     * finds the NIC plugged already (the device driver's idempotence). A collision with another NIC of
+     * the instance (1 in 2^24) is refused by the driver, never silently shared.
+     */
+    static String forHotPlug(UUID uuid, String requestId) {
+        byte[] hash = SpecFingerprint.sha256().digest((uuid + "/hotplug/" + requestId)
+                .getBytes(StandardCharsets.UTF_8));
+        return PREFIX + ":" + HexFormat.ofDelimiter(":").formatHex(hash, 0, 3);
+    }
+
     private static String derive(UUID uuid, int index, int attempt) {
         byte[] hash = SpecFingerprint.sha256().digest((uuid + "/nic/" + index + "/" + attempt)
                 .getBytes(StandardCharsets.UTF_8));

@@ -42,7 +42,7 @@ public final class SetSecurityGroupsHandler implements CommandHandler<SetSecurit
         }
         groups.apply(uuid, command.args().rules());
         // kept with the instance: a migration's destination builds the same filter from it
-        return Outcome.of(store.annotate(info, Annotations.withSecurityGroups(info.metadata().annotations(),
+        return Outcome.of(store.recordAnnotations(info, Annotations.withSecurityGroups(info.metadata().annotations(),
                 command.args().securityGroups())));
     }
 }

@@ -40,6 +40,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -89,6 +93,12 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
     private final Phases phases;
     private final NetworkDriver networks;
     private final SecurityGroupDriver groups;
+    /** Writes spawn markers beside the ACTIVE record; threads exist only while spawns complete. */
+    private final Executor markers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "spawn-marker");
+        t.setDaemon(true);
+        return t;
+    });
 
     public SpawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
                         InstanceProvisioner provisioner, HostCapacity capacity, ConfigDriveOptions configDriveOptions,
@@ -156,15 +166,18 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
             // the filter must exist before a domain referencing it starts
             rules.ifPresent(r -> groups.apply(uuid, r));
             InstanceSpec spec = rules.isPresent() ? provisioned.withSecurityGroups() : provisioned;
-            phases.run("define", () -> {
+            InstanceInfo defined = phases.time("define", () -> {
                 driver.spawn(spec);
                 // visible over REST as BUILDING from the moment the domain exists
-                store.track(uuid);
+                InstanceInfo info = driver.info(uuid);
+                store.track(info);
+                return info;
             });
-            phases.run("boot", () -> awaitRunning(uuid));
-            Outcome outcome = Outcome.of(store.record(uuid, InstanceState.ACTIVE, null));
-            files.markSpawnComplete(uuid);
-            return outcome;
+            // a domain libvirt has just started usually runs already: then this read is the last one
+            InstanceInfo running = phases.time("boot", () -> defined.powerState() == PowerState.RUNNING ? defined
+                    : awaitRunning(uuid));
+            // the running domain just read: recording ACTIVE needs no second read of it
+            return phases.time("record", () -> recordActive(running));
         } catch (InstanceExistsException e) {
             // someone else's domain with our name appeared: not ours to destroy, but our directory is
             removeFiles(uuid);
@@ -188,6 +201,33 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         }
     }
 
+    /**
+     * Records the running instance ACTIVE and marks its spawn complete, at once: each is a disk sync (libvirt
+     * saves the definition; the marker's directory), and they need no order. A crash between them leaves
+     * ACTIVE without the marker or the marker with BUILDING; recovery finishes either. Both are done
+     * before this returns, also when one fails (the clean-up then removes the directory).
+     */
+    private Outcome recordActive(InstanceInfo running) {
+        UUID uuid = running.uuid();
+        CompletableFuture<Void> marker = CompletableFuture.runAsync(() -> files.markSpawnComplete(uuid), markers);
+        Outcome outcome;
+        try {
+            outcome = Outcome.of(store.record(running, InstanceState.ACTIVE, null));
+        } catch (RuntimeException | Error e) {
+            marker.handle((done, failed) -> null).join();
+            throw e;
+        }
+        try {
+            marker.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+        return outcome;
+    }
+
     /** A config drive when the guest has something to read from one, or the host forces one. */
     private ConfigDrive configDrive(UUID uuid, SpawnArgs args, List<NicSpec> nics) {
         if (!configDriveOptions.force() && args.userData() == null && args.publicKeys().isEmpty() && nics.isEmpty()) {
@@ -207,16 +247,17 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         InstanceState state = Annotations.state(info.metadata(), info.powerState());
         if (state == InstanceState.BUILDING) {
             // a crash interrupted this spawn after the domain was defined: finish it
+            InstanceInfo running = info;
             try {
                 if (info.powerState() != PowerState.RUNNING) {
                     driver.start(uuid);
-                    awaitRunning(uuid);
+                    running = awaitRunning(uuid);
                 }
             } catch (RuntimeException e) {
                 recordFailedRecovery(uuid, e);
                 throw e;
             }
-            Outcome outcome = Outcome.of(store.record(uuid, InstanceState.ACTIVE, null));
+            Outcome outcome = Outcome.of(store.record(running, InstanceState.ACTIVE, null));
             files.markSpawnComplete(uuid);
             return outcome;
         }
@@ -251,15 +292,25 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         return new InstanceMetadata(args.name(), args.flavor(), args.imageId(), host, args.metadata(), annotations);
     }
 
-    private void awaitRunning(UUID uuid) {
+    private InstanceInfo awaitRunning(UUID uuid) {
+        return awaitRunning(driver, uuid);
+    }
+
+    /**
+     * Waits until the hypervisor reports {@code uuid} running; returns the domain as last read. {@code TIMEOUT}
+     * after {@link #BOOT_TIMEOUT}.
+     */
+    static InstanceInfo awaitRunning(ComputeDriver driver, UUID uuid) {
         long deadline = System.nanoTime() + BOOT_TIMEOUT.toNanos();
-        while (driver.info(uuid).powerState() != PowerState.RUNNING) {
+        InstanceInfo info;
+        while ((info = driver.info(uuid)).powerState() != PowerState.RUNNING) {
             if (System.nanoTime() > deadline) {
                 throw new CommandFailedException(ErrorCode.TIMEOUT,
                         "instance " + uuid + " did not reach RUNNING within " + BOOT_TIMEOUT.toSeconds() + " s", true);
             }
             LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
         }
+        return info;
     }
 
     /** Each step of a spawn as {@code agent.spawn.phase{phase}}. */

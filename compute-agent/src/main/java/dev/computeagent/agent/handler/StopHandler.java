@@ -6,10 +6,13 @@ import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.StopArgs;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.PowerState;
+import java.time.Duration;
 
 /**
  * {@code stop}: graceful shutdown (through the guest agent where the instance has one, else ACPI)
- * until the timeout, then forced off (the driver's contract); a stopped instance is success. Unknown =
+ * until the timeout, then forced off (the driver's contract); a paused instance at once; a stopped instance is
+ * success. Unknown =
  * {@code INSTANCE_NOT_FOUND}.
  */
 public final class StopHandler implements CommandHandler<StopArgs> {
@@ -29,7 +32,9 @@ public final class StopHandler implements CommandHandler<StopArgs> {
 
     @Override
     public Outcome handle(Command<StopArgs> command) {
-        driver.stop(command.instanceUuid(), command.args().timeout());
+        // a paused guest cannot act on a shutdown request: waiting for it would only delay the forced stop
+        boolean paused = store.find(command.instanceUuid()).map(i -> i.powerState() == PowerState.PAUSED).orElse(false);
+        driver.stop(command.instanceUuid(), paused ? Duration.ZERO : command.args().timeout());
         return Outcome.of(store.record(command.instanceUuid(), InstanceState.STOPPED, null));
     }
 }

@@ -18,6 +18,21 @@ public enum CommandName {
     MIGRATION_PREPARE("migration.prepare", MigrationPrepareArgs.class),
     MIGRATION_ADOPT("migration.adopt", MigrationAdoptArgs.class),
     MIGRATION_ABORT("migration.abort", MigrationAbortArgs.class),
+    PAUSE("pause", NoArgs.class),
+    UNPAUSE("unpause", NoArgs.class),
+    SUSPEND("suspend", NoArgs.class),
+    RESUME("resume", NoArgs.class),
+    MIGRATE_ABORT("migrate_abort", NoArgs.class),
+    RESIZE("resize", ResizeArgs.class),
+    CONFIRM_RESIZE("confirm_resize", NoArgs.class),
+    REVERT_RESIZE("revert_resize", NoArgs.class),
+    RESCUE("rescue", RescueArgs.class),
+    UNRESCUE("unrescue", NoArgs.class),
+    SNAPSHOT("snapshot", SnapshotArgs.class),
+    ATTACH_VOLUME("attach_volume", AttachVolumeArgs.class),
+    DETACH_VOLUME("detach_volume", DetachVolumeArgs.class),
+    ATTACH_INTERFACE("attach_interface", AttachInterfaceArgs.class),
+    DETACH_INTERFACE("detach_interface", DetachInterfaceArgs.class),
     SET_SECURITY_GROUPS("set_security_groups", SetSecurityGroupsArgs.class);
 
     private final String wireName;
@@ -40,6 +55,14 @@ public enum CommandName {
     /** Whether this command is internal (agent to agent), never sent by a controller. */
     public boolean internal() {
         return InternalArgs.class.isAssignableFrom(argsType);
+    }
+
+    /**
+     * Whether this command acts on an instance while another command of it runs (cancelling the
+     * migration that occupies the instance), so it runs beside the instance's commands, not behind them.
+     */
+    public boolean control() {
+        return this == MIGRATE_ABORT;
     }
 
     public static Optional<CommandName> fromWire(String name) {

@@ -14,5 +14,9 @@ public enum ErrorCode {
     HYPERVISOR_ERROR,
     MIGRATION_FAILED,
     TIMEOUT,
-    INTERNAL_ERROR
+    INTERNAL_ERROR,
+    /** The command is not allowed in the instance's state (the caller's fault, never retriable); nothing changed. */
+    INVALID_STATE,
+    /** A snapshot's upload to the image store failed; nothing of it is left in the store. */
+    IMAGE_UPLOAD_FAILED
 }

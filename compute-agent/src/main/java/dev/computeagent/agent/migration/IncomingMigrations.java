@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -46,6 +48,8 @@ public final class IncomingMigrations {
     private final HostCapacity capacity;
     /** The source of each migration prepared here and not yet adopted or aborted. */
     private final Map<UUID, String> preparedBy = new ConcurrentHashMap<>();
+    /** When each of them finished preparing ({@link System#nanoTime()}), for {@link #overdue}. */
+    private final Map<UUID, Long> readySince = new ConcurrentHashMap<>();
 
     public IncomingMigrations(InstanceFiles files, MigrationsInFlight inFlight, HostCapacity capacity) {
         this.files = files;
@@ -66,6 +70,34 @@ public final class IncomingMigrations {
         preparedBy.put(uuid, source);
     }
 
+    /** Prepare finished: the source should start the transfer now; the expiry bound runs from here. */
+    void ready(UUID uuid) {
+        if (preparedBy.containsKey(uuid)) {
+            readySince.put(uuid, System.nanoTime());
+        }
+    }
+
+    /** The migrations prepared here longer than {@code bound} ago and neither adopted nor aborted since. */
+    List<UUID> overdue(Duration bound) {
+        long now = System.nanoTime();
+        return readySince.entrySet().stream().filter(e -> now - e.getValue() > bound.toNanos())
+                .map(Map.Entry::getKey).toList();
+    }
+
+    /**
+     * Removes what prepare created and releases what it held, unless the instance {@code arrived} (the
+     * hypervisor has it here: never removed by anything but its owner).
+     */
+    void undoPrepare(UUID uuid, boolean arrived) {
+        try {
+            if (!arrived && isPreparedDirectory(uuid)) {
+                files.delete(uuid);
+            }
+        } finally {
+            settled(uuid);
+        }
+    }
+
     /** Who prepared the migration of {@code uuid} here: recorded at prepare, or in the prepared directory. */
     Optional<String> preparer(UUID uuid) {
         String known = preparedBy.get(uuid);
@@ -75,6 +107,7 @@ public final class IncomingMigrations {
     /** The instance is this host's now, or will not come: it no longer holds a reservation. */
     void settled(UUID uuid) {
         preparedBy.remove(uuid);
+        readySince.remove(uuid);
         inFlight.end(uuid);
         capacity.release(uuid);
     }

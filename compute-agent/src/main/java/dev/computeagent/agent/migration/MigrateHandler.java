@@ -56,13 +56,17 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
 
     private final Collaborators parts;
     private final MigrationsInFlight inFlight;
+    private final OutgoingMigrations outgoing;
 
     public MigrateHandler(ComputeDriver driver, MigrationDriver migrationDriver, DestinationClient destinations,
-                          InstanceStore store, InstanceFiles files, MigrationsInFlight inFlight, String host,
-                          Path stateDir, MigrationTimeouts timeouts, MigrationPolicy policy) {
+                          InstanceStore store, InstanceFiles files, MigrationsInFlight inFlight,
+                          OutgoingMigrations outgoing, String host,
+                          Path stateDir, MigrationTimeouts timeouts, MigrationPolicy policy,
+                          MigrationProgressReporting progress) {
         this.parts = new Collaborators(driver, migrationDriver, destinations, store, files, host,
-                stateDir.toAbsolutePath(), timeouts, policy);
+                stateDir.toAbsolutePath(), timeouts, policy, progress);
         this.inFlight = inFlight;
+        this.outgoing = outgoing;
     }
 
     @Override
@@ -86,14 +90,17 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
             throw OutgoingMigration.failed("check", "live migration needs a running instance; it is " + info.powerState(), false);
         }
         inFlight.begin(uuid);
-        OutgoingMigration flow = new OutgoingMigration(parts, command, info);
+        OutgoingMigrations.Running running = outgoing.begin(uuid, command.requestId(), args.destination());
+        OutgoingMigration flow = new OutgoingMigration(parts, command, info, running);
         try {
             return flow.run();
         } catch (RuntimeException e) {
             flow.rollBack(e);
-            throw e;
+            throw flow.cancelled().<RuntimeException>map(by -> OutgoingMigration.failed("cancel", "cancelled by "
+                    + "migrate_abort " + by + "; the instance keeps running on this host", false)).orElse(e);
         } finally {
             inFlight.end(uuid);
+            outgoing.end(uuid, running, flow.moved());
         }
     }
 
@@ -141,6 +148,6 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
     /** What every step of an outgoing migration works with. */
     record Collaborators(ComputeDriver driver, MigrationDriver migrationDriver, DestinationClient destinations,
                          InstanceStore store, InstanceFiles files, String host, Path stateDir,
-                         MigrationTimeouts timeouts, MigrationPolicy policy) {
+                         MigrationTimeouts timeouts, MigrationPolicy policy, MigrationProgressReporting progress) {
     }
 }

@@ -5,8 +5,6 @@ import dev.computeagent.agent.handler.CommandHandler;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.MigrationAbortArgs;
-import dev.computeagent.agent.state.InstanceFiles;
-import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.virt.network.SecurityGroupDriver;
 import java.util.Map;
 import java.util.Optional;
@@ -15,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code migration.abort}, on the destination: removes what prepare created (the directory, the security groups'
- * filter) and releases what it held;
+ * {@code migration.abort}, on the destination: removes what prepare created (the security groups' filter too)
+ * and releases what it held;
  * never an instance the hypervisor has here. Nothing prepared (or already settled) is success.
  */
 public final class MigrationAbortHandler implements CommandHandler<MigrationAbortArgs> {
@@ -24,15 +22,13 @@ public final class MigrationAbortHandler implements CommandHandler<MigrationAbor
     private static final Logger log = LoggerFactory.getLogger(MigrationAbortHandler.class);
 
     private final IncomingMigrations incoming;
-    private final InstanceStore store;
-    private final InstanceFiles files;
+    private final OwnedInstancesDriver ownership;
     private final SecurityGroupDriver groups;
 
-    public MigrationAbortHandler(IncomingMigrations incoming, InstanceStore store, InstanceFiles files,
+    public MigrationAbortHandler(IncomingMigrations incoming, OwnedInstancesDriver ownership,
                                  SecurityGroupDriver groups) {
         this.incoming = incoming;
-        this.store = store;
-        this.files = files;
+        this.ownership = ownership;
         this.groups = groups;
     }
 
@@ -50,19 +46,16 @@ public final class MigrationAbortHandler implements CommandHandler<MigrationAbor
             return new Outcome(Map.of()); // nothing prepared here (or already settled): nothing to undo
         }
         incoming.requireNotPreparedByOther(uuid, source, "; not aborted");
-        try {
-            if (store.find(uuid).isPresent()) {
-                // the hypervisor has it here: not prepare's leftovers, never removed by an abort
-                log.warn("abort of the migration of {}: the instance exists here, left alone", uuid);
-                return new Outcome(Map.of());
-            }
-            if (incoming.isPreparedDirectory(uuid)) {
-                files.delete(uuid);
-            }
-            groups.remove(uuid);
-            return new Outcome(Map.of());
-        } finally {
-            incoming.settled(uuid);
+        // whoever owns it: a guest that arrived and was not adopted yet is still the source's
+        boolean arrived = ownership.existsForAnyHost(uuid);
+        if (arrived) {
+            // the hypervisor has it here: not prepare's leftovers, never removed by an abort
+            log.warn("abort of the migration of {}: the instance exists here, left alone", uuid);
         }
+        incoming.undoPrepare(uuid, arrived);
+        if (!arrived) {
+            groups.remove(uuid);
+        }
+        return new Outcome(Map.of());
     }
 }

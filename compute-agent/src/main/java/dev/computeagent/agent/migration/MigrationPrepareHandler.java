@@ -106,6 +106,7 @@ public final class MigrationPrepareHandler implements CommandHandler<MigrationPr
             }
             throw e;
         }
+        incoming.ready(uuid);
         return new Outcome(Map.of("migration_uri", migrationUri));
     }
 

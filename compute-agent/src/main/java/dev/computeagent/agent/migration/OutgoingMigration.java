@@ -17,7 +17,6 @@ import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.migration.MigrationException;
-import dev.computeagent.virt.migration.MigrationProgress;
 import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.MigrationResult;
 import dev.computeagent.virt.migration.SharedStorageProbe;
@@ -30,6 +29,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,13 +47,16 @@ final class OutgoingMigration {
     private final UUID uuid;
     private final String destination;
     private final InstanceInfo info;
+    private final OutgoingMigrations.Running running;
     private boolean shared;
     private boolean prepareSent;
     private boolean moved;
     private boolean wasRunning;
     private boolean stopped;
 
-    OutgoingMigration(MigrateHandler.Collaborators parts, Command<MigrateArgs> command, InstanceInfo info) {
+    OutgoingMigration(MigrateHandler.Collaborators parts, Command<MigrateArgs> command, InstanceInfo info,
+                      OutgoingMigrations.Running running) {
+        this.running = running;
         this.parts = parts;
         this.command = command;
         this.uuid = command.instanceUuid();
@@ -77,12 +80,14 @@ final class OutgoingMigration {
                     + e.getMessage(), false);
         }
         MigrationRequest request = withPathRewrite(plan.request(), shared, destinationStateDir(check));
+        stopIfCancelled();
         prepareSent = true;
         // kept there for a cold copy: a re-sent migrate whose first adopt went unanswered no longer knows it
         Boolean start = plan instanceof MigrationPlan.Cold && plan.destinationNeedsOverlay()
                 ? info.powerState() == PowerState.RUNNING : null;
         call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, plan.destinationNeedsOverlay(), start),
                 parts.timeouts().prepare());
+        stopIfCancelled();
         parts.store().record(uuid, InstanceState.MIGRATING, null);
         if (plan instanceof MigrationPlan.Cold) {
             wasRunning = info.powerState() == PowerState.RUNNING;
@@ -91,23 +96,19 @@ final class OutgoingMigration {
             return plan.destinationNeedsOverlay() ? moveStoppedWithDisk(request) : handOverInstance();
         }
         MigrationResult result;
-        try {
-            result = parts.migrationDriver().migrateLive(uuid, request, this::logProgress);
+        enterTransfer();
+        try (ProgressTracker progress = parts.progress().track(uuid, command.requestId(), destination)) {
+            result = parts.migrationDriver().migrateLive(uuid, request, progress);
         } catch (MigrationException e) {
             moved = !e.sourceStillRunning() && parts.store().find(uuid).isEmpty();
             throw MigrationFailures.toCommandFailure(e);
         }
+        running.movedByHypervisor();
         moved = true;
         log.info("instance {} moved to {} in {} ms ({} bytes)", uuid, destination, result.wallTime().toMillis(),
                 result.bytesTransferred());
         parts.store().forget(uuid);
         return finish(adopt(null), PowerState.RUNNING);
-    }
-
-    private void logProgress(MigrationProgress progress) {
-        log.info("migration of {} to {}: {}% ({} of {} bytes, iteration {}, downtime limit {} ms)", uuid,
-                destination, progress.percent(), progress.dataProcessed(), progress.dataTotal(),
-                progress.memoryIteration(), progress.downtimeLimit().toMillis());
     }
 
     /** The guest runs (or, cold, is defined) there and its agent adopted it: the source lets it go. */
@@ -129,13 +130,15 @@ final class OutgoingMigration {
      */
     private Outcome moveStoppedWithDisk(MigrationRequest request) {
         MigrationResult result;
-        try {
-            result = parts.migrationDriver().migrateStopped(uuid, request, this::logProgress);
+        enterTransfer();
+        try (ProgressTracker progress = parts.progress().track(uuid, command.requestId(), destination)) {
+            result = parts.migrationDriver().migrateStopped(uuid, request, progress);
         } catch (MigrationException e) {
             moved = parts.store().find(uuid).isEmpty();
             throw MigrationFailures.toCommandFailure(e, moved ? "the instance is no longer on the source"
                     : "the instance stays on the source");
         }
+        running.movedByHypervisor();
         moved = true;
         log.info("stopped instance {} moved to {} with its disk in {} ms ({} bytes)", uuid, destination,
                 result.wallTime().toMillis(), result.bytesTransferred());
@@ -151,6 +154,9 @@ final class OutgoingMigration {
     private Outcome handOverInstance() {
         MigrationAdoptArgs args = new MigrationAdoptArgs(parts.host(), command.requestId(),
                 MigrateHandler.migrated(parts.migrationDriver().exportInstance(uuid)), wasRunning);
+        if (!running.passPointOfNoReturn()) {
+            throw failed("adopt", "cancelled", false);
+        }
         MigrationReply adopted;
         try {
             adopted = parts.destinations().call(destination, CommandName.MIGRATION_ADOPT, command.requestId() + ".adopt",
@@ -260,6 +266,29 @@ final class OutgoingMigration {
                     + reply.error().message(), reply.error().retriable());
         }
         return reply;
+    }
+
+    /** A {@code migrate_abort} came before the transfer: stop here (the rollback undoes the rest). */
+    private void stopIfCancelled() {
+        if (running.cancelledBy().isPresent()) {
+            throw failed("cancel", "cancelled", false);
+        }
+    }
+
+    private void enterTransfer() {
+        if (!running.enterTransfer()) {
+            throw failed("cancel", "cancelled", false);
+        }
+    }
+
+    /** The request id of the {@code migrate_abort} that cancelled this migration, if one did. */
+    Optional<String> cancelled() {
+        return moved ? Optional.empty() : running.cancelledBy();
+    }
+
+    /** Whether the instance left this host (by the hypervisor or handed over). */
+    boolean moved() {
+        return moved;
     }
 
     void rollBack(RuntimeException cause) {

@@ -1,6 +1,8 @@
 package dev.computeagent.agent.migration;
 
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.GuestProcessUser;
 import dev.computeagent.virt.HostResources;
@@ -11,7 +13,9 @@ import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.InterfaceStatus;
 import dev.computeagent.virt.LifecycleListener;
 import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.RootDiskCopy;
 import dev.computeagent.virt.Subscription;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -129,6 +133,12 @@ public final class OwnedInstancesDriver implements ComputeDriver {
     }
 
     @Override
+    public RootDiskCopy copyRootDisk(UUID uuid, Path target) {
+        owned(uuid);
+        return delegate.copyRootDisk(uuid, target);
+    }
+
+    @Override
     public void reboot(UUID uuid, RebootType type, Duration softTimeout) {
         owned(uuid);
         delegate.reboot(uuid, type, softTimeout);
@@ -142,6 +152,12 @@ public final class OwnedInstancesDriver implements ComputeDriver {
             return;
         }
         delegate.destroy(uuid);
+    }
+
+    @Override
+    public void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+        owned(uuid);
+        delegate.redefine(uuid, flavor, disks, annotations);
     }
 
     @Override

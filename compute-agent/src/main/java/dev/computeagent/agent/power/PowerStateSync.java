@@ -6,6 +6,7 @@ import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceRegistry;
+import dev.computeagent.agent.state.InstanceStateMachine;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.virt.ComputeDriver;
@@ -117,8 +118,7 @@ public final class PowerStateSync {
                 return;
             }
             InstanceState recorded = Annotations.state(info.metadata(), info.powerState());
-            InstanceState next = recorded == InstanceState.ACTIVE || recorded == InstanceState.STOPPED
-                    ? Annotations.fromPower(info.powerState()) : recorded;
+            InstanceState next = InstanceStateMachine.current(recorded, info.powerState());
             String lastError = info.metadata().annotations().get(Annotations.LAST_ERROR);
             InstanceView view = next != recorded ? store.record(uuid, next, lastError)
                     : registry.update(info, next, lastError);

@@ -94,6 +94,21 @@ public final class InstanceProvisioner {
     }
 
     /**
+     * The disks of instance {@code uuid} while it is rescued: the rescue image's overlay boots as {@code vda},
+     * the instance's own root disk follows as {@code vdb} (to be repaired from the rescue system), then the
+     * config drive when there is one; the ephemeral disk is left out, as Nova leaves it out.
+     */
+    public List<DiskSpec> rescueDisks(UUID uuid) {
+        List<DiskSpec> disks = new ArrayList<>(List.of(DiskSpec.qcow2Root(files.rescueDisk(uuid)),
+                new DiskSpec(files.disk(uuid), DiskSpec.Format.QCOW2, DiskSpec.Bus.VIRTIO, DiskSpec.CacheMode.NONE,
+                        "vdb")));
+        if (Files.isRegularFile(files.configDrive(uuid))) {
+            disks.add(DiskSpec.configDrive(files.configDrive(uuid)));
+        }
+        return List.copyOf(disks);
+    }
+
+    /**
      * The spec the driver defines: {@code metadata}, {@code disks} and {@code nics} (each with its MAC), the
      * console log in the instance's directory, and the guest-agent channel when the image's
      * {@code properties} declare one.

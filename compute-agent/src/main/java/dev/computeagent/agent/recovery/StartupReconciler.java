@@ -2,10 +2,12 @@ package dev.computeagent.agent.recovery;
 
 import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.handler.ResizeRecovery;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
+import dev.computeagent.agent.state.InstanceStateMachine;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.virt.ComputeDriver;
@@ -27,10 +29,13 @@ import org.slf4j.LoggerFactory;
  *       ({@link FailedSpawnCleanup});</li>
  *   <li>a spawn interrupted after its domain was defined ({@code BUILDING}) is finished: the
  *       domain is started; when that fails the instance is marked {@code ERROR} with the reason;</li>
- *   <li>{@code ACTIVE}/{@code STOPPED} follow the actual power state;</li>
+ *   <li>an idle state ({@code ACTIVE}, {@code STOPPED}, {@code PAUSED}; {@code SUSPENDED} when its guest
+ *       runs again) follows the actual power state ({@code InstanceStateMachine.current});</li>
  *   <li>{@code MIGRATING} left by a migration that died with the previous agent (none can be in
  *       flight before commands are consumed) becomes the state of the power state, with
  *       {@code last_error} saying the migration was interrupted;</li>
+ *   <li>a resize, or its confirmation or revert, cut by the restart is finished or rolled back
+ *       ({@link ResizeRecovery});</li>
  *   <li>an instance directory without a domain and without a completed spawn is removed (a spawn
  *       that died before defining its domain; a redelivered command starts it again);</li>
  *   <li>the state of every instance is published ({@code instance.power_state.update} with
@@ -47,15 +52,18 @@ public final class StartupReconciler {
     private final InstanceRegistry registry;
     private final InstanceFiles files;
     private final FailedSpawnCleanup failedSpawns;
+    private final ResizeRecovery resizes;
     private final EventSink events;
 
     public StartupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
-                             InstanceFiles files, FailedSpawnCleanup failedSpawns, EventSink events) {
+                             InstanceFiles files, FailedSpawnCleanup failedSpawns, ResizeRecovery resizes,
+                             EventSink events) {
         this.driver = driver;
         this.store = store;
         this.registry = registry;
         this.files = files;
         this.failedSpawns = failedSpawns;
+        this.resizes = resizes;
         this.events = events;
     }
 
@@ -96,6 +104,9 @@ public final class StartupReconciler {
 
     private void reconcile(InstanceInfo info) {
         UUID uuid = info.uuid();
+        if (resizes.recover(info)) {
+            return;
+        }
         InstanceState recorded = Annotations.state(info.metadata(), info.powerState());
         switch (recorded) {
             case BUILDING -> {
@@ -106,8 +117,8 @@ public final class StartupReconciler {
                     finishSpawn(info);
                 }
             }
-            case ACTIVE, STOPPED -> {
-                InstanceState actual = Annotations.fromPower(info.powerState());
+            case ACTIVE, STOPPED, PAUSED, SUSPENDED -> {
+                InstanceState actual = InstanceStateMachine.current(recorded, info.powerState());
                 if (actual != recorded) {
                     log.info("instance {} was {} and is now {}", uuid, recorded, actual);
                     store.record(uuid, actual, info.metadata().annotations().get(Annotations.LAST_ERROR));

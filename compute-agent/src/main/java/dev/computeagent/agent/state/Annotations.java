@@ -25,6 +25,10 @@ public final class Annotations {
     public static final String SPAWN_REQUEST = "spawn_request";
     public static final String SPEC_SHA256 = "spec_sha256";
     public static final String LAST_ERROR = "last_error";
+    /** The request id of the last {@code resize}, {@code confirm_resize} or {@code revert_resize} that finished. */
+    public static final String RESIZE_REQUEST = "resize_request";
+    /** The request id of the last {@code rescue} or {@code unrescue} that changed the instance's definition. */
+    public static final String RESCUE_REQUEST = "rescue_request";
     /**
      * The instance's security group rules (their wire form, a JSON array) when it was spawned with security
      * groups: its NICs reference its filter. Travels with the instance, so a migration's destination gets them.
@@ -47,10 +51,19 @@ public final class Annotations {
         return fromPower(power);
     }
 
+    /**
+     * The state the instance is in now: the recorded one, an idle state following the power state
+     * ({@link InstanceStateMachine#current}).
+     */
+    public static InstanceState current(InstanceMetadata metadata, PowerState power) {
+        return InstanceStateMachine.current(state(metadata, power), power);
+    }
+
     /** The state an idle instance in {@code power} is in. */
     public static InstanceState fromPower(PowerState power) {
         return switch (power) {
-            case RUNNING, PAUSED -> InstanceState.ACTIVE;
+            case RUNNING -> InstanceState.ACTIVE;
+            case PAUSED -> InstanceState.PAUSED;
             case SHUTDOWN, CRASHED, NOSTATE -> InstanceState.STOPPED;
         };
     }
@@ -65,6 +78,13 @@ public final class Annotations {
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }
+    }
+
+    /** {@code current} with {@code key} set to {@code value}. */
+    public static Map<String, String> with(Map<String, String> current, String key, String value) {
+        Map<String, String> next = new HashMap<>(current);
+        next.put(key, value);
+        return next;
     }
 
     /** {@code current} with {@code state} and {@code lastError} (null removes it). */

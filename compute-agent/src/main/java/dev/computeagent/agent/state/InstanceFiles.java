@@ -51,6 +51,11 @@ public final class InstanceFiles {
         return dir(uuid).resolve("disk.config");
     }
 
+    /** The rescue image's overlay while the instance is rescued, named as Nova names it. */
+    public Path rescueDisk(UUID uuid) {
+        return dir(uuid).resolve("disk.rescue");
+    }
+
     public Path consoleLog(UUID uuid) {
         return dir(uuid).resolve("console.log");
     }
@@ -111,7 +116,9 @@ public final class InstanceFiles {
      */
     public void markSpawnComplete(UUID uuid) {
         try {
-            AtomicFiles.write(dir(uuid).resolve(SPAWN_COMPLETE), new byte[0]);
+            // an empty marker: creating it and syncing the directory is durable and cannot tear (one
+            // sync on the spawn's path to its answer, not two)
+            AtomicFiles.createEmpty(dir(uuid).resolve(SPAWN_COMPLETE));
             Files.deleteIfExists(dir(uuid).resolve(SPAWN_FAILED));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write spawn marker for " + uuid, e);
@@ -125,12 +132,14 @@ public final class InstanceFiles {
     /**
      * Records durably that the instance's spawn failed but its domain could not be removed (the
      * hypervisor did not answer): the directory, disks included, stays until the domain is known to be
-     * gone.
+     * gone. A {@linkplain #markSpawnComplete complete} mark the failed spawn wrote goes first: the
+     * failure is what counts.
      *
      * @throws UncheckedIOException the marker could not be written
      */
     public void markSpawnFailed(UUID uuid) {
         try {
+            Files.deleteIfExists(dir(uuid).resolve(SPAWN_COMPLETE));
             AtomicFiles.write(dir(uuid).resolve(SPAWN_FAILED), new byte[0]);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the failed-spawn marker for " + uuid, e);

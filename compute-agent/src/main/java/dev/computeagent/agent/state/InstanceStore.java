@@ -55,11 +55,11 @@ public final class InstanceStore {
     }
 
     /**
-     * Stores {@code annotations} (all of them) with an instance just read and returns its view.
+     * Stores {@code annotations} (the whole set) with an instance just read, keeping its state, and returns its view.
      *
      * @throws InstanceNotFoundException the instance does not exist (any more)
      */
-    public InstanceView annotate(InstanceInfo info, Map<String, String> annotations) {
+    public InstanceView recordAnnotations(InstanceInfo info, Map<String, String> annotations) {
         driver.updateAnnotations(info.uuid(), annotations);
         return registry.update(info.withAnnotations(annotations));
     }

@@ -1,8 +1,12 @@
 package dev.computeagent.agent.status;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.computeagent.agent.message.InstanceState;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -72,26 +76,39 @@ public record HostStatus(
             @JsonProperty("disk_gb_used") long diskGbUsed) {
     }
 
-    /** The number of owned instances, in total and per {@link InstanceState}. */
-    public record Instances(
-            @JsonProperty("total") long total,
-            @JsonProperty("BUILDING") long building,
-            @JsonProperty("ACTIVE") long active,
-            @JsonProperty("STOPPED") long stopped,
-            @JsonProperty("MIGRATING") long migrating,
-            @JsonProperty("ERROR") long error,
-            @JsonProperty("DELETED") long deleted) {
+    /**
+     * The number of owned instances, in total and per {@link InstanceState}: every state is a field of its
+     * own on the wire (0 when none is in it), so a new state appears without touching this record.
+     */
+    public record Instances(@JsonProperty("total") long total, @JsonIgnore Map<InstanceState, Long> byState) {
+
+        public Instances {
+            byState = Map.copyOf(byState);
+        }
 
         /** Counts from a per-state map; missing states count 0, total is the sum. */
         public static Instances of(Map<InstanceState, Long> counts) {
             long total = counts.values().stream().mapToLong(Long::longValue).sum();
-            return new Instances(total,
-                    counts.getOrDefault(InstanceState.BUILDING, 0L),
-                    counts.getOrDefault(InstanceState.ACTIVE, 0L),
-                    counts.getOrDefault(InstanceState.STOPPED, 0L),
-                    counts.getOrDefault(InstanceState.MIGRATING, 0L),
-                    counts.getOrDefault(InstanceState.ERROR, 0L),
-                    counts.getOrDefault(InstanceState.DELETED, 0L));
+            Map<InstanceState, Long> all = new EnumMap<>(InstanceState.class);
+            for (InstanceState state : InstanceState.values()) {
+                all.put(state, counts.getOrDefault(state, 0L));
+            }
+            return new Instances(total, all);
+        }
+
+        /** The count of instances in {@code state}. */
+        public long count(InstanceState state) {
+            return byState.getOrDefault(state, 0L);
+        }
+
+        /** The per-state fields, in the states' order. */
+        @JsonAnyGetter
+        Map<String, Long> wireCounts() {
+            Map<String, Long> wire = new LinkedHashMap<>();
+            for (InstanceState state : InstanceState.values()) {
+                wire.put(state.name(), count(state));
+            }
+            return wire;
         }
     }
 

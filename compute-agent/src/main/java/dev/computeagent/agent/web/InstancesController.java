@@ -2,6 +2,7 @@ package dev.computeagent.agent.web;
 
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.state.InstanceViews;
+import dev.computeagent.agent.state.MigrationProgressBoard;
 import dev.computeagent.agent.status.GuestAgentProbe;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DriverException;
@@ -45,12 +46,15 @@ public class InstancesController {
     private final ObjectProvider<InstanceViews> views;
     private final ObjectProvider<ComputeDriver> driver;
     private final ObjectProvider<GuestAgentProbe> guestAgents;
+    private final ObjectProvider<MigrationProgressBoard> migrations;
 
     public InstancesController(ObjectProvider<InstanceViews> views, ObjectProvider<ComputeDriver> driver,
-                               ObjectProvider<GuestAgentProbe> guestAgents) {
+                               ObjectProvider<GuestAgentProbe> guestAgents,
+                               ObjectProvider<MigrationProgressBoard> migrations) {
         this.views = views;
         this.driver = driver;
         this.guestAgents = guestAgents;
+        this.migrations = migrations;
     }
 
     @GetMapping("/v1/instances")
@@ -68,7 +72,9 @@ public class InstancesController {
         GuestAgentProbe probe = guestAgents.getIfAvailable();
         String guestAgent = (probe == null ? Optional.<GuestAgentStatus>empty() : probe.status(id))
                 .map(Enum::name).orElse(InstanceDetails.UNKNOWN);
-        return new InstanceDetails(instance, interfaces(id), guestAgent);
+        MigrationProgressBoard board = migrations.getIfAvailable();
+        return new InstanceDetails(instance, interfaces(id), guestAgent,
+                board == null ? null : board.find(id).orElse(null));
     }
 
     /** Null when the hypervisor cannot answer now: the rest of the view is still worth serving. */

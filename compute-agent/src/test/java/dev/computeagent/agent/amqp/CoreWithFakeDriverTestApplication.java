@@ -9,6 +9,7 @@ import dev.computeagent.agent.status.BrokerConnectivity;
 import dev.computeagent.agent.status.HostStatusService;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.virt.fake.FakeComputeDriver;
+import dev.computeagent.virt.fake.FakeDeviceDriver;
 import dev.computeagent.virt.fake.FakeNetworkDriver;
 import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import dev.computeagent.virt.migration.FakeMigrationDriver;
@@ -54,6 +55,11 @@ public class CoreWithFakeDriverTestApplication {
     @Bean
     public FakeMigrationDriver migrationDriver(FakeComputeDriver fake) {
         return new FakeMigrationDriver(fake, new FakeMigrationDriver.Network());
+    }
+
+    @Bean
+    public FakeDeviceDriver deviceDriver(FakeComputeDriver fake) {
+        return new FakeDeviceDriver(fake);
     }
 
     @Bean

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.computeagent.agent.amqp.Topology;
 import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.MigrationProgressPayload;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.virt.PowerState;
@@ -107,7 +108,8 @@ class AsyncApiDocumentTest {
 
     @Test
     void eventChannelNamesEveryEventOfTheContract() {
-        Set<String> expected = new HashSet<>(Set.of("instance.power_state.update", "command.rejected", "host.status"));
+        Set<String> expected = new HashSet<>(Set.of("instance.power_state.update", "command.rejected", "host.status",
+                MigrationProgressPayload.EVENT));
         // internal migration.* commands included: the destination publishes their events there too
         Arrays.stream(CommandName.values()).forEach(c -> {
             for (String phase : List.of("start", "end", "error")) {

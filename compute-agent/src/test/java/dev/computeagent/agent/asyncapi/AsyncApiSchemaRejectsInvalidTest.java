@@ -124,6 +124,20 @@ class AsyncApiSchemaRejectsInvalidTest {
         ((ObjectNode) migrate.get("args")).remove("destination");
         assertThat(validate(messagePayload("migrateCommand"), migrate)).isNotEmpty();
 
+        ObjectNode resize = example("resizeCommand", 0);
+        assertThat(validate(messagePayload("resizeCommand"), resize)).as("untouched example").isEmpty();
+        ObjectNode resizeWithoutFlavor = resize.deepCopy();
+        ((ObjectNode) resizeWithoutFlavor.get("args")).remove("flavor");
+        assertThat(validate(messagePayload("resizeCommand"), resizeWithoutFlavor)).isNotEmpty();
+        ObjectNode resizeTooManyCpus = resize.deepCopy();
+        ((ObjectNode) resizeTooManyCpus.get("args").get("flavor")).put("vcpus", 65);
+        assertThat(validate(messagePayload("resizeCommand"), resizeTooManyCpus)).isNotEmpty();
+
+        ObjectNode rescue = example("rescueCommand", 0);
+        assertThat(validate(messagePayload("rescueCommand"), rescue)).as("untouched example").isEmpty();
+        ((ObjectNode) rescue.get("args")).put("image_id", "../etc/passwd");
+        assertThat(validate(messagePayload("rescueCommand"), rescue)).isNotEmpty();
+
         ObjectNode startAsStop = example("startCommand", 0);
         startAsStop.put("command", "stop");
         assertThat(validate(messagePayload("startCommand"), startAsStop)).isNotEmpty();

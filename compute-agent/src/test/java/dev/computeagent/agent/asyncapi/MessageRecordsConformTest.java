@@ -9,7 +9,12 @@ import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.message.CommandArgs;
 import dev.computeagent.agent.message.CommandEnvelope;
+import dev.computeagent.agent.message.AttachInterfaceArgs;
+import dev.computeagent.agent.message.AttachVolumeArgs;
 import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.ConnectionInfoArgs;
+import dev.computeagent.agent.message.DetachInterfaceArgs;
+import dev.computeagent.agent.message.DetachVolumeArgs;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;
@@ -20,15 +25,19 @@ import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.message.MigrationProgressPayload;
 import dev.computeagent.agent.message.NicArgs;
 import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.security.InternalSignature;
 import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.message.RebootArgs;
+import dev.computeagent.agent.message.RescueArgs;
+import dev.computeagent.agent.message.ResizeArgs;
 import dev.computeagent.agent.message.SecurityRuleArgs;
 import dev.computeagent.agent.message.SetSecurityGroupsArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.testing.SshKeys;
+import dev.computeagent.agent.message.SnapshotArgs;
 import dev.computeagent.agent.message.StopArgs;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.status.HostStatus;
@@ -81,12 +90,37 @@ class MessageRecordsConformTest {
         assertConforms("startCommand", command("start", NoArgs.INSTANCE));
         assertConforms("deleteCommand", command("delete", null));
         assertConforms("deleteCommand", command("delete", NoArgs.INSTANCE));
+        assertConforms("migrateAbortCommand", command("migrate_abort", NoArgs.INSTANCE));
+        assertConforms("migrateAbortCommand", command("migrate_abort", null));
         assertConforms("stopCommand", command("stop", new StopArgs(30)));
         assertConforms("stopCommand", command("stop", new StopArgs(null)));
         assertConforms("rebootCommand", command("reboot", new RebootArgs(true, null)));
         assertConforms("rebootCommand", command("reboot", new RebootArgs(null, 300)));
         assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", true, null, 300, 600, null)));
         assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", false, true, null, null, 120)));
+        for (String power : List.of("pause", "unpause", "suspend", "resume")) {
+            assertConforms(power + "Command", command(power, null));
+            assertConforms(power + "Command", command(power, NoArgs.INSTANCE));
+        }
+        assertConforms("resizeCommand", command("resize", new ResizeArgs(new Flavor(2, 128, 2, 1), null)));
+        assertConforms("resizeCommand", command("resize", new ResizeArgs(FLAVOR, 0)));
+        assertConforms("confirmResizeCommand", command("confirm_resize", NoArgs.INSTANCE));
+        assertConforms("revertResizeCommand", command("revert_resize", null));
+        assertConforms("rescueCommand", command("rescue", new RescueArgs("rescue-image", 30)));
+        assertConforms("rescueCommand", command("rescue", new RescueArgs(null, null)));
+        assertConforms("unrescueCommand", command("unrescue", NoArgs.INSTANCE));
+        assertConforms("snapshotCommand", command("snapshot", new SnapshotArgs("3f1c2a9e-snap", "web-1 <before>")));
+        assertConforms("attachVolumeCommand", command("attach_volume", new AttachVolumeArgs("vol-1", null, null,
+                new ConnectionInfoArgs("iscsi", new ConnectionInfoArgs.Data(null, null, null, null, "192.0.2.1:3260",
+                        "iqn.2010-10.org.openstack:v1", 1, "CHAP", "u", "p", null, null, null, null)))));
+        assertConforms("attachVolumeCommand", command("attach_volume", new AttachVolumeArgs("vol-2", "vdc", true,
+                new ConnectionInfoArgs("rbd", new ConnectionInfoArgs.Data(null, null, null, null, null, null, null,
+                        null, "cinder", null, "volumes/v2", List.of("192.0.2.5"), List.of("6789"), "key")))));
+        assertConforms("detachVolumeCommand", command("detach_volume", new DetachVolumeArgs("vol-1", 30)));
+        assertConforms("attachInterfaceCommand", command("attach_interface",
+                new AttachInterfaceArgs(new NicArgs("bridge", "br0", null, null))));
+        assertConforms("detachInterfaceCommand", command("detach_interface",
+                new DetachInterfaceArgs("fa:16:3e:00:00:01", null)));
         assertConforms("setSecurityGroupsCommand", command("set_security_groups", new SetSecurityGroupsArgs(List.of(
                 new SecurityRuleArgs("ingress", "icmp", null, "2001:db8::/32", "IPv6")))));
         assertConforms("setSecurityGroupsCommand", command("set_security_groups", new SetSecurityGroupsArgs(List.of())));
@@ -143,6 +177,16 @@ class MessageRecordsConformTest {
                     event(prefix + ".error", "req-1", UUID, errorPayload, error));
         }
         assertConforms("instanceActionEnd", event("instance.delete.end", "req-2", UUID, Outcome.deleted().payload(), null));
+        Map<String, Object> cancelled = new LinkedHashMap<>(Outcome.payloadOf(active));
+        cancelled.put("destination", "node-8");
+        cancelled.put("cancelled_request_id", "req-7a07");
+        assertConforms("instanceActionEnd", event("instance.migrate_abort.end", "req-4", UUID, cancelled, null));
+        Map<String, Object> snapshotEnd = new LinkedHashMap<>(Outcome.payloadOf(active));
+        snapshotEnd.put("snapshot", Map.of("image_id", "snap-1", "name", "web-1 snap", "size", 1L << 30,
+                "checksum", "0".repeat(32), "consistency", "QUIESCED"));
+        assertConforms("instanceActionEnd", event("instance.snapshot.end", "req-4", UUID, snapshotEnd, null));
+        assertConforms("instanceActionError", event("instance.snapshot.error", "req-5", UUID, Outcome.payloadOf(active),
+                new ErrorBody(ErrorCode.IMAGE_UPLOAD_FAILED, "HTTP 503", true)));
         assertConforms("instanceActionStart", event("instance.delete.start", "req-2", UUID, Map.of(), null));
         assertConforms("instanceActionError", event("instance.start.error", "req-3", UUID, Map.of(),
                 new ErrorBody(ErrorCode.INSTANCE_NOT_FOUND, "no such instance", false)));
@@ -166,6 +210,19 @@ class MessageRecordsConformTest {
                 Map.of("reason", "the agent failed while reading this message (IllegalStateException)"),
                 new ErrorBody(ErrorCode.INTERNAL_ERROR, "the agent failed while reading this message "
                         + "(IllegalStateException)", false)));
+    }
+
+    @Test
+    void migrationProgressRecordConformsAsEventAndAsRestField() {
+        MigrationProgressPayload busy = new MigrationProgressPayload("node-8", "AUTO_CONVERGE", 87, 41_200, 536_870_912,
+                2_400_000_000L, 48_000_000, 95_000_000, 14, 500, 0, 0, 0, 60);
+        MigrationProgressPayload block = new MigrationProgressPayload("node-8", "DISK_COPY", 12, 1_000, 67_108_864, 0,
+                67_108_864, 0, 0, 300, 1_073_741_824, 120_000_000, 953_741_824, 0);
+        for (MigrationProgressPayload p : List.of(busy, block)) {
+            Map<String, Object> payload = WIRE.convertValue(p, new TypeReference<Map<String, Object>>() { });
+            assertConforms("instanceMigrateProgress", event("instance.migrate.progress", "req-1", UUID, payload, null));
+            assertThat(validateJson(schema("MigrationProgress"), WIRE.writeValueAsString(p))).isEmpty();
+        }
     }
 
     @Test

@@ -108,6 +108,11 @@ class ComputeAgentCtlArgumentsTest {
         assertThat(run("stop", "--host", "h1", "--force", "--shutdown-timeout", "5",
                 "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a")).isEqualTo(ComputeAgentCtl.USAGE);
         assertThat(err).contains("exclude each other");
+        assertThat(run("resize", "--host", "h1", "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a")).isEqualTo(ComputeAgentCtl.USAGE);
+        assertThat(err).contains("--flavor is required");
+        assertThat(run("rescue", "--host", "h1", "--imgae", "x", "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a"))
+                .isEqualTo(ComputeAgentCtl.USAGE);
+        assertThat(err).contains("unknown option --imgae");
         assertThat(run()).isEqualTo(ComputeAgentCtl.USAGE);
         assertThat(err).contains("usage: compute-agent-ctl");
         assertThat(run("spawn", "--help")).isEqualTo(ComputeAgentCtl.OK);

@@ -155,7 +155,7 @@ class HelmChartDefaultValuesTest {
                         "SPRING_RABBITMQ_PORT", "SERVER_PORT")
                 .containsEntry("AGENT_LIBVIRT_VIRT_TYPE", "kvm")
                 .containsEntry("AGENT_HEARTBEAT_INTERVAL", "30s")
-                .containsEntry("AGENT_MAX_CONCURRENT_OPERATIONS", "8")
+                .containsEntry("AGENT_MAX_CONCURRENT_OPERATIONS", "0")
                 .containsEntry("AGENT_LIBVIRT_MIGRATION_BANDWIDTH", "0")
                 .containsEntry("AGENT_LIBVIRT_MIGRATION_AUTO_CONVERGE", "false")
                 // empty values mean the agent's own defaults: not set at all

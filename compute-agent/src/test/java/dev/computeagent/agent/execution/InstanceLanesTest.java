@@ -46,6 +46,30 @@ class InstanceLanesTest {
     }
 
     @Test
+    void aControlTaskRunsBesideTheInstancesBusyLaneEvenWithEveryWorkerTaken() throws InterruptedException {
+        lanes = new InstanceLanes(1);
+        UUID uuid = UUID.randomUUID();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch controlRan = new CountDownLatch(1);
+        lanes.submit(uuid, () -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        List<String> after = new CopyOnWriteArrayList<>();
+        lanes.submit(uuid, () -> after.add("queued command"));
+
+        assertThat(lanes.submitControl(uuid, controlRan::countDown)).isTrue();
+
+        assertThat(controlRan.await(10, TimeUnit.SECONDS)).as("not behind the busy lane").isTrue();
+        assertThat(after).isEmpty();
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> after.size() == 1);
+    }
+
+    @Test
     void runsDifferentInstancesConcurrentlyUpToTheBound() throws InterruptedException {
         lanes = new InstanceLanes(3);
         CountDownLatch release = new CountDownLatch(1);

@@ -80,11 +80,15 @@ class SpawnHandlerCapacityAndStatesTest {
         fake.close();
     }
 
-    /** Records what the registry shows at the first look at the power state after the domain exists. */
+    /**
+     * Records what the registry shows at the first call on the domain once the registry has it (the boot
+     * wait's look at the power state or, when the domain ran at once, the ACTIVE record).
+     */
     private ComputeDriver observingBoot(FakeComputeDriver target) {
         return (ComputeDriver) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ComputeDriver.class},
                 (proxy, method, args) -> {
-                    if (method.getName().equals("info") && fake.callCount(FakeOperation.SPAWN) > 0
+                    if ((method.getName().equals("info") || method.getName().equals("updateAnnotations"))
+                            && fake.callCount(FakeOperation.SPAWN) > 0
                             && seenWhileBooting.get() == null && registry.find((UUID) args[0]).isPresent()) {
                         seenWhileBooting.set(registry.find((UUID) args[0]));
                         if (bootFailure.get() != null) {

@@ -2,6 +2,7 @@ package dev.computeagent.agent.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.failure.CommandFailedException;
@@ -16,6 +17,7 @@ import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.message.MigrationProgressPayload;
 import dev.computeagent.agent.message.SecurityRuleArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.provision.HostCapacity;
@@ -23,6 +25,7 @@ import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.MigrationProgressBoard;
 import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.agent.testing.TestCommands;
@@ -50,6 +53,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,11 +84,15 @@ class MigrateHandlerWithFakesTest {
         final InstanceStore store;
         final InstanceFiles files;
         final MigrationsInFlight inFlight = new MigrationsInFlight();
+        final MigrationProgressBoard progressBoard = new MigrationProgressBoard();
+        final List<MigrationProgressPayload> progressEvents = new CopyOnWriteArrayList<>();
         final HostCapacity capacity;
         final IncomingMigrations incoming;
         final MigrationCheckHandler check;
         final FakeMigrationDriver migrations;
         final MigrateHandler migrate;
+        final OutgoingMigrations outgoing = new OutgoingMigrations();
+        final MigrateAbortHandler abort;
         final SpawnHandler spawn;
 
         Agent(String host, Path stateDir, FakeComputeDriver driver) {
@@ -104,9 +114,12 @@ class MigrateHandlerWithFakesTest {
                     new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity, uri(),
                             securityGroups),
                     new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host),
-                    new MigrationAbortHandler(incoming, store, files, securityGroups)));
-            migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, host, stateDir,
-                    MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS);
+                    new MigrationAbortHandler(incoming, owned, securityGroups)));
+            abort = new MigrateAbortHandler(outgoing, migrations, store, Duration.ofSeconds(30));
+            migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, outgoing, host, stateDir,
+                    MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS,
+                    new MigrationProgressReporting(progressBoard, (u, r, p) -> progressEvents.add(p),
+                            Duration.ofSeconds(2)));
             spawn = TestSpawns.handler(owned, images, registry, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,
                     capacity, host, new SimpleMeterRegistry());
         }
@@ -166,6 +179,12 @@ class MigrateHandlerWithFakesTest {
         assertThat(b.files.dir(uuid).resolve(IncomingMigrations.PREPARED_MARKER)).doesNotExist();
         assertThat(a.inFlight.contains(uuid)).isFalse();
         assertThat(b.inFlight.contains(uuid)).isFalse();
+        // the driver's sample became a progress event; nothing is left on the board once it ended
+        assertThat(a.progressEvents).singleElement().satisfies(p -> {
+            assertThat(p.destination()).isEqualTo("b");
+            assertThat(p.percent()).isEqualTo(100);
+        });
+        assertThat(a.progressBoard.find(uuid)).isEmpty();
     }
 
     @Test
@@ -575,6 +594,136 @@ class MigrateHandlerWithFakesTest {
 
         assertThat(b.store.find(uuid)).isPresent();
         assertThat(b.files.disk(uuid)).exists();
+    }
+
+    @Test
+    void abortNeverRemovesAGuestThatArrivedAndWasNotAdoptedYet() {
+        twoHosts(false);
+        spawnOnA();
+        assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid,
+                new MigrationPrepareArgs("a", "web-1", new Flavor(1, 128, 1, 0), "tiny", true, null, null, null, null),
+                Duration.ofSeconds(5)).failed()).isFalse();
+        a.migrations.migrateLive(uuid, MigrationRequest.to(b.uri()).build(), p -> { });
+
+        destinations.call("b", CommandName.MIGRATION_ABORT, "r.abort", uuid, new MigrationAbortArgs("a", "late"),
+                Duration.ofSeconds(1));
+
+        assertThat(b.driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+        assertThat(b.files.disk(uuid)).as("the running guest's disk").exists();
+    }
+
+    @Test
+    void migrateAbortDuringTheTransferKeepsTheInstanceHereAndCleansTheDestination() throws Exception {
+        twoHosts(false);
+        spawnOnA();
+        FakeMigrationDriver.Hold transfer = a.migrations.holdNextTransfer();
+        CompletableFuture<Outcome> migrating = CompletableFuture.supplyAsync(() -> a.migrateTo("b", null, null));
+        await().atMost(Duration.ofSeconds(10)).until(transfer::reached);
+        assertThat(a.registry.find(uuid)).hasValueSatisfying(v -> assertThat(v.state()).isEqualTo(InstanceState.MIGRATING));
+
+        Outcome aborted = a.abort.handle(TestCommands.migrateAbort("req-abort", uuid));
+
+        assertThat(aborted.payload()).containsEntry("state", "ACTIVE").containsEntry("power_state", "RUNNING")
+                .containsEntry("destination", "b").containsKey("cancelled_request_id");
+        assertThat(migrating).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.getMessage()).contains("cancelled by migrate_abort req-abort");
+                    assertThat(e.retriable()).isFalse();
+                });
+        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.abort");
+        assertThat(b.files.exists(uuid)).as("prepared disks removed").isFalse();
+        assertThat(b.driver.listInstances()).isEmpty();
+        assertStillActiveOnA();
+        // nothing of the cancelled migration holds the destination: the next one goes through
+        assertThat(a.migrateTo("b", null, null).payload()).containsEntry("host", "b");
+    }
+
+    @Test
+    void migrateAbortBeforeTheTransferStopsTheMigrationThere() {
+        twoHosts(false);
+        spawnOnA();
+        OutgoingMigrations.Running running = a.outgoing.begin(uuid, "req-m", "b");
+        assertThat(running.cancel("req-abort")).isEqualTo(OutgoingMigrations.Cancel.BEFORE_TRANSFER);
+
+        assertThat(running.enterTransfer()).as("a cancelled migration never starts its transfer").isFalse();
+        assertThat(running.passPointOfNoReturn()).isFalse();
+        assertThat(running.cancelledBy()).contains("req-abort");
+    }
+
+    @Test
+    void migrateAbortAfterTheSwitchOverAnswersTooLateAndWithoutAMigrationThatThereIsNone() {
+        twoHosts(false);
+        spawnOnA();
+        OutgoingMigrations.Running running = a.outgoing.begin(uuid, "req-m", "b");
+        assertThat(running.enterTransfer()).isTrue();
+        running.movedByHypervisor();
+
+        assertThatThrownBy(() -> a.abort.handle(TestCommands.migrateAbort("req-abort", uuid)))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_STATE);
+                    assertThat(e.retriable()).isFalse();
+                })
+                .hasMessageContaining("too late to cancel").hasMessageContaining("runs there");
+        assertThat(running.cancelledBy()).isEmpty();
+        a.outgoing.end(uuid, running, true);
+
+        assertThatThrownBy(() -> a.abort.handle(TestCommands.migrateAbort("req-abort-2", uuid)))
+                .isInstanceOf(CommandFailedException.class).hasMessageContaining("no migration of " + uuid);
+    }
+
+    @Test
+    void aPreparedMigrationNeverAdoptedNorAbortedExpiresAndTheDestinationCleansUp() {
+        twoHosts(false);
+        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "big", new Flavor(1, 12_000, 1, 0), "tiny",
+                true, null, null, null, null);
+        assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid, prepare,
+                Duration.ofSeconds(5)).failed()).isFalse();
+        assertThat(b.files.disk(uuid)).exists();
+        List<UUID> queued = new CopyOnWriteArrayList<>();
+        PreparedMigrationExpiry expiry = new PreparedMigrationExpiry(b.incoming, b.owned, Duration.ofMillis(50),
+                (u, task) -> {
+                    queued.add(u);
+                    task.run();
+                });
+
+        expiry.sweep();
+        assertThat(queued).as("not overdue yet").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            expiry.sweep();
+            assertThat(b.files.exists(uuid)).isFalse();
+        });
+
+        assertThat(queued).containsExactly(uuid);
+        assertThat(b.inFlight.contains(uuid)).isFalse();
+        UUID other = UUID.randomUUID();
+        assertThat(b.spawn.handle(TestCommands.spawn("r-spawn", other, TestCommands.spawnArgs("vm",
+                new Flavor(1, 12_000, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))).payload())
+                .as("the reservation was released").containsEntry("state", "ACTIVE");
+        assertThat(destinations.call("b", CommandName.MIGRATION_ADOPT, "r.adopt", uuid,
+                new MigrationAdoptArgs("a", "r", null, null), Duration.ofSeconds(5)).failed())
+                .as("nothing left to adopt").isTrue();
+    }
+
+    @Test
+    void anExpiredPreparationNeverTouchesAnInstanceTheHypervisorHasHere() {
+        twoHosts(false);
+        spawnOnA();
+        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "web-1", new Flavor(1, 128, 1, 0), "tiny",
+                true, null, null, null, null);
+        assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid, prepare,
+                Duration.ofSeconds(5)).failed()).isFalse();
+        // the transfer runs (or ended) and the adopt never came: the guest is on b's hypervisor
+        a.migrations.migrateLive(uuid, MigrationRequest.to(b.uri()).build(), p -> { });
+        PreparedMigrationExpiry expiry = new PreparedMigrationExpiry(b.incoming, b.owned, Duration.ofMillis(1),
+                (u, task) -> task.run());
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !b.incoming.overdue(Duration.ofMillis(1)).isEmpty());
+        expiry.sweep();
+
+        assertThat(b.driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+        assertThat(b.files.disk(uuid)).exists();
+        assertThat(b.inFlight.contains(uuid)).as("still held for its adopt").isTrue();
     }
 
     private void assertStillActiveOnA() {

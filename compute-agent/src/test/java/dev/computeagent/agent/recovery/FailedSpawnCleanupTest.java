@@ -13,9 +13,12 @@ import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.agent.testing.TestCommands;
 import dev.computeagent.agent.testing.TestSpawns;
+import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HypervisorUnavailableException;
 import dev.computeagent.virt.fake.FakeComputeDriver;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -98,5 +101,33 @@ class FailedSpawnCleanupTest {
         assertThat(files.disk(uuid)).exists();
         assertThat(files.spawnFailed(uuid)).isFalse();
         assertThat(files.spawnComplete(uuid)).isTrue();
+    }
+
+    @Test
+    void aSpawnLosingTheHypervisorWhileRecordingActiveKeepsOnlyTheFailedMarkAndIsCleanedUp() {
+        // the complete mark is written beside the ACTIVE record: when that record fails, the failure counts
+        ComputeDriver losing = (ComputeDriver) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ComputeDriver.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("updateAnnotations")) {
+                        fake.setConnected(false);
+                    }
+                    try {
+                        return method.invoke(fake, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        InstanceRegistry registry = new InstanceRegistry("h1");
+        SpawnHandler recordFails = TestSpawns.handler(losing, new FakeImageCache(), registry, files, "h1");
+        FailedSpawnCleanup cleanUp = new FailedSpawnCleanup(losing, new InstanceStore(losing, registry), files, lanes);
+
+        assertThatThrownBy(() -> recordFails.handle(command("r1"))).isInstanceOf(HypervisorUnavailableException.class);
+        assertThat(files.spawnFailed(uuid)).isTrue();
+        assertThat(files.spawnComplete(uuid)).isFalse();
+
+        fake.setConnected(true);
+        cleanUp.resume(uuid);
+        assertThat(fake.listInstances()).isEmpty();
+        assertThat(files.dir(uuid)).doesNotExist();
     }
 }

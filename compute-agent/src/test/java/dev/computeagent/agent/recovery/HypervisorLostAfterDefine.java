@@ -1,14 +1,18 @@
 package dev.computeagent.agent.recovery;
 
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.HostResources;
-import dev.computeagent.virt.InterfaceStatus;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.InterfaceStatus;
 import dev.computeagent.virt.LifecycleListener;
 import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.RootDiskCopy;
 import dev.computeagent.virt.Subscription;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +58,11 @@ final class HypervisorLostAfterDefine implements ComputeDriver {
     }
 
     @Override
+    public RootDiskCopy copyRootDisk(UUID uuid, Path target) {
+        return delegate.copyRootDisk(uuid, target);
+    }
+
+    @Override
     public void reboot(UUID uuid, RebootType type, Duration softTimeout) {
         delegate.reboot(uuid, type, softTimeout);
     }
@@ -61,6 +70,11 @@ final class HypervisorLostAfterDefine implements ComputeDriver {
     @Override
     public void destroy(UUID uuid) {
         delegate.destroy(uuid);
+    }
+
+    @Override
+    public void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+        delegate.redefine(uuid, flavor, disks, annotations);
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
+import dev.computeagent.virt.libvirt.LibvirtDeviceDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
 import dev.computeagent.virt.libvirt.LibvirtNetworkDriver;
 import dev.computeagent.virt.libvirt.LibvirtSecurityGroups;
@@ -103,6 +104,11 @@ class SpawnCutByALibvirtdCrashTwoLibvirtHostsRabbitMqTest {
         @Bean(destroyMethod = "close")
         LibvirtMigrationDriver migrationDriver(LibvirtComputeDriver libvirt) {
             return new LibvirtMigrationDriver(libvirt);
+        }
+
+        @Bean
+        LibvirtDeviceDriver deviceDriver(LibvirtComputeDriver libvirt) {
+            return new LibvirtDeviceDriver(libvirt);
         }
 
         @Bean(destroyMethod = "close")

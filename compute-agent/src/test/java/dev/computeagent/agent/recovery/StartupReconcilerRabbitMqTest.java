@@ -4,13 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.amqp.EventPublisher;
+import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
 import dev.computeagent.agent.execution.InstanceLanes;
+import dev.computeagent.agent.handler.ResizeCompletion;
+import dev.computeagent.agent.handler.ResizeRecovery;
 import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.ResizeFiles;
 import dev.computeagent.agent.testing.AmqpTestClient;
+import dev.computeagent.agent.testing.FakeImageCache;
+import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HypervisorException;
@@ -57,8 +64,13 @@ class StartupReconcilerRabbitMqTest {
         registry = new InstanceRegistry(host);
         files = new InstanceFiles(stateDir);
         InstanceStore store = new InstanceStore(driver, registry);
+        ResizeFiles resizeFiles = new ResizeFiles(files);
+        ResizeCompletion resizes = new ResizeCompletion(driver, store, resizeFiles,
+                new InstanceProvisioner(new FakeImageCache(), files, new ConfigDriveBuilder(new ProcessRunner(),
+                        Duration.ofSeconds(30))));
         reconciler = new StartupReconciler(driver, store, registry, files,
-                new FailedSpawnCleanup(driver, store, files, new InstanceLanes(1)), events);
+                new FailedSpawnCleanup(driver, store, files, new InstanceLanes(1)),
+                new ResizeRecovery(driver, store, resizeFiles, resizes), events);
     }
 
     @AfterEach

@@ -62,7 +62,9 @@ class HostStatusServiceTest {
         assertThat(status.resources().memoryMb()).isEqualTo(32_768);
         assertThat(status.resources().memoryMbUsed()).isEqualTo(5120);
         assertThat(status.resources().diskGb()).isPositive();
-        assertThat(status.instances()).isEqualTo(new HostStatus.Instances(2, 1, 1, 0, 0, 0, 0));
+        assertThat(status.instances()).isEqualTo(HostStatus.Instances.of(Map.of(InstanceState.BUILDING, 1L,
+                InstanceState.ACTIVE, 1L)));
+        assertThat(status.instances().total()).isEqualTo(2);
         assertThat(status.imageCache()).isEqualTo(new HostStatus.ImageCacheSummary(2, 4096));
     }
 
@@ -149,7 +151,8 @@ class HostStatusServiceTest {
                 Duration.ofMinutes(10),
                 Duration.ofSeconds(120), new AgentProperties.ImageCache(Duration.ofHours(24), 0, Duration.ofHours(1), true),
                 new AgentProperties.InternalAuth(null, null, "default", null, Duration.ofMinutes(15)),
-                new AgentProperties.ConfigDrive(false, "nova"), Map.of());
+                new AgentProperties.ConfigDrive(false, "nova"),
+                new AgentProperties.Migration(Duration.ofSeconds(2), Duration.ofMinutes(15)), Map.of());
         return new HostStatusService(properties, beans.getBeanProvider(ComputeDriver.class),
                 beans.getBeanProvider(ImageCache.class), beans.getBeanProvider(InstanceViews.class), broker,
                 beans.getBeanProvider(BuildProperties.class));

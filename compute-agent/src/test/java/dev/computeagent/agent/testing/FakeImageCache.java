@@ -5,8 +5,11 @@ import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.GcReport;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageException;
+import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.ImageTooLargeException;
+import dev.computeagent.image.ImageUpload;
 import dev.computeagent.image.Overlay;
+import dev.computeagent.image.StoredImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,6 +32,9 @@ public final class FakeImageCache implements ImageCache {
     private final Map<String, Runnable> fetchHooks = new ConcurrentHashMap<>();
     private final Map<String, Map<String, String>> properties = new ConcurrentHashMap<>();
     private final AtomicInteger overlays = new AtomicInteger();
+    private final Map<Path, Long> diskSizes = new ConcurrentHashMap<>();
+    private final Map<String, ImageUpload> uploads = new ConcurrentHashMap<>();
+    private volatile Supplier<? extends ImageException> uploadFailure;
 
     public void failFetch(String imageId, Supplier<? extends ImageException> failure) {
         failures.put(imageId, failure);
@@ -49,8 +55,34 @@ public final class FakeImageCache implements ImageCache {
         properties.put(imageId, Map.copyOf(imageProperties));
     }
 
+    /** The next uploads throw what {@code failure} supplies (null: they succeed again). */
+    public void failUploads(Supplier<? extends ImageException> failure) {
+        uploadFailure = failure;
+    }
+
+    /** The uploads that succeeded, by image id. */
+    public Map<String, ImageUpload> uploads() {
+        return Map.copyOf(uploads);
+    }
+
     public int overlaysCreated() {
         return overlays.get();
+    }
+
+    /** Records the upload; the file must exist (it is the caller's until this returns). */
+    @Override
+    public StoredImage upload(ImageUpload upload) {
+        Supplier<? extends ImageException> failure = uploadFailure;
+        if (failure != null) {
+            throw failure.get();
+        }
+        try {
+            long size = Files.size(upload.file());
+            uploads.put(upload.imageId(), upload);
+            return new StoredImage(upload.imageId(), size, "0".repeat(32), "0".repeat(128));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
@@ -89,7 +121,9 @@ public final class FakeImageCache implements ImageCache {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Overlay(overlay, base, sizeBytes == 0 ? base.virtualSize() : sizeBytes, reused);
+        long size = sizeBytes == 0 ? base.virtualSize() : sizeBytes;
+        diskSizes.putIfAbsent(overlay.toAbsolutePath(), size);
+        return new Overlay(overlay, base, size, reused);
     }
 
     @Override
@@ -98,9 +132,25 @@ public final class FakeImageCache implements ImageCache {
             if (!Files.exists(disk)) {
                 Files.writeString(disk, "empty qcow2 disk of " + sizeBytes + " bytes");
             }
+            diskSizes.putIfAbsent(disk.toAbsolutePath(), sizeBytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The size of a disk this cache made or grew, as if read from its header (files copied elsewhere are unknown). */
+    @Override
+    public long diskVirtualSize(Path disk) {
+        Long size = diskSizes.get(disk.toAbsolutePath());
+        if (size == null || !Files.exists(disk)) {
+            throw new ImageStorageException("disk " + disk + " is not a qcow2 image this fake made");
+        }
+        return size;
+    }
+
+    @Override
+    public void growDisk(Path disk, long sizeBytes) {
+        diskSizes.merge(disk.toAbsolutePath(), sizeBytes, Math::max);
     }
 
     @Override

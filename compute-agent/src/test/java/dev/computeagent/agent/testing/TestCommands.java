@@ -62,6 +62,10 @@ public final class TestCommands {
                 Math.toIntExact(softTimeout.toSeconds())));
     }
 
+    public static Command<NoArgs> migrateAbort(String requestId, UUID uuid) {
+        return Command.of(requestId, uuid, CommandName.MIGRATE_ABORT, NoArgs.INSTANCE);
+    }
+
     public static Command<MigrateArgs> migrate(String requestId, UUID uuid, MigrateArgs args) {
         return Command.of(requestId, uuid, CommandName.MIGRATE, args);
     }

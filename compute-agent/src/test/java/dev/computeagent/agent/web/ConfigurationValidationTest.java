@@ -22,7 +22,7 @@ class ConfigurationValidationTest {
 
     @ParameterizedTest(name = "{0}={1}")
     @CsvSource(delimiter = '|', value = {
-            "agent.max-concurrent-operations | 0     | must be greater than or equal to 1",
+            "agent.max-concurrent-operations | -1    | must be greater than or equal to 1",
             "agent.max-concurrent-operations | 100000 | must be less than or equal to 256",
             "agent.libvirt.virt-type         | xen   | agent.libvirt.virt-type must be auto, kvm or qemu",
             "agent.host                      | bad host! | agent.host must be 1-128 chars of [A-Za-z0-9._-]",

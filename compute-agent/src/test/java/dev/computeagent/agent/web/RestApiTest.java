@@ -3,6 +3,7 @@ package dev.computeagent.agent.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.message.MigrationProgressPayload;
 import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.web.support.AgentWebContextTest;
 import dev.computeagent.image.CacheStatistics;
@@ -197,7 +198,7 @@ class RestApiTest extends AgentWebContextTest {
             JsonNode instance = json(get("/v1/instances/" + ACTIVE_UUID));
 
             assertThat(fieldNames(instance)).containsExactlyInAnyOrder("uuid", "name", "state", "power_state",
-                    "flavor", "image_id", "host", "created_at", "last_error", "interfaces", "guest_agent");
+                    "flavor", "image_id", "host", "created_at", "last_error", "interfaces", "guest_agent", "migration");
             JsonNode nics = instance.get("interfaces");
             assertThat(nics.size()).isEqualTo(2);
             JsonNode first = nics.get(0);
@@ -241,6 +242,30 @@ class RestApiTest extends AgentWebContextTest {
 
         assertThat(instance.get("guest_agent").asString()).isEqualTo("UNKNOWN");
         assertThat(instance.get("name").asString()).isEqualTo("ghost");
+    }
+
+    @Test
+    void oneInstanceShowsItsMigrationProgressOnlyWhileItMigrates() {
+        twoInstances();
+        UUID uuid = UUID.fromString(ACTIVE_UUID);
+        assertThat(json(get("/v1/instances/" + ACTIVE_UUID)).get("migration").isNull()).isTrue();
+
+        migrations.show(uuid, new MigrationProgressPayload("node-8", "MEMORY_COPY", 42, 3100, 536_870_912,
+                225_000_000, 311_870_912, 12_000_000, 2, 350, 0, 0, 0, 0));
+        try {
+            JsonNode migration = json(get("/v1/instances/" + ACTIVE_UUID)).get("migration");
+            assertThat(fieldNames(migration)).containsExactlyInAnyOrder("destination", "phase", "percent", "elapsed_ms",
+                    "memory_total_bytes", "memory_processed_bytes", "memory_remaining_bytes",
+                    "dirty_rate_bytes_per_second", "iteration", "downtime_limit_ms", "disk_total_bytes",
+                    "disk_processed_bytes", "disk_remaining_bytes", "cpu_throttle_percent");
+            assertThat(migration.get("percent").asInt()).isEqualTo(42);
+            assertThat(migration.get("phase").asString()).isEqualTo("MEMORY_COPY");
+            assertThat(migration.get("memory_remaining_bytes").asLong()).isEqualTo(311_870_912L);
+            assertThat(json(get("/v1/instances/" + STOPPED_UUID)).get("migration").isNull()).isTrue();
+        } finally {
+            migrations.clear(uuid);
+        }
+        assertThat(json(get("/v1/instances/" + ACTIVE_UUID)).get("migration").isNull()).isTrue();
     }
 
     @Test

@@ -10,7 +10,9 @@ import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageException;
 import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.ImageTooLargeException;
+import dev.computeagent.image.ImageUpload;
 import dev.computeagent.image.Overlay;
+import dev.computeagent.image.StoredImage;
 import dev.computeagent.image.inspect.FormatInspector;
 import dev.computeagent.image.qemu.ConvertLimits;
 import dev.computeagent.image.qemu.QemuImg;
@@ -45,6 +47,7 @@ public final class DefaultImageCache implements ImageCache {
     private final SingleFlight<FlightKey, CachedImage> flights = new SingleFlight<>();
     private final AtomicInteger waitingCallers = new AtomicInteger();
     private final long maxVirtualSize;
+    private final ImageStore store;
 
     private record FlightKey(String name, long maxVirtualSize) {
     }
@@ -52,6 +55,7 @@ public final class DefaultImageCache implements ImageCache {
     private DefaultImageCache(ImageCacheSettings settings, ImageCacheOptions options, ImageStore store) {
         this.settings = settings;
         this.maxVirtualSize = options.maxVirtualSize();
+        this.store = store;
         this.layout = new CacheLayout(settings.stateDir());
         this.entries = new BaseEntries(layout);
         this.locks = new ImageLocks(layout);
@@ -77,6 +81,12 @@ public final class DefaultImageCache implements ImageCache {
         }
         cache.sweeper.sweep();
         return cache;
+    }
+
+    @Override
+    public StoredImage upload(ImageUpload upload) {
+        ImageIds.validate(upload.imageId());
+        return store.upload(upload);
     }
 
     @Override
@@ -107,6 +117,16 @@ public final class DefaultImageCache implements ImageCache {
             throw new IllegalArgumentException("sizeBytes must be > 0");
         }
         overlays.makeBlank(disk.toAbsolutePath().normalize(), sizeBytes);
+    }
+
+    @Override
+    public long diskVirtualSize(Path disk) {
+        return overlays.virtualSize(disk.toAbsolutePath().normalize());
+    }
+
+    @Override
+    public void growDisk(Path disk, long sizeBytes) {
+        overlays.grow(disk.toAbsolutePath().normalize(), sizeBytes);
     }
 
     @SuppressWarnings("try") // the lock handle is only held, never read

@@ -15,7 +15,7 @@ import java.util.Optional;
 /**
  * Makes instance disks: a qcow2 overlay over a committed base (called with the base's lock held), or an
  * empty qcow2 disk; each is created under a temporary name and renamed into place, so a failure leaves
- * nothing.
+ * nothing. Grows an instance's qcow2 disk (a resize).
  */
 final class OverlayMaker {
 
@@ -68,6 +68,23 @@ final class OverlayMaker {
             return false;
         } catch (IOException e) {
             throw new ImageStorageException("cannot create disk " + disk + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Grows the qcow2 {@code disk} to {@code sizeBytes}; one already that large is left as it is. */
+    void grow(Path disk, long sizeBytes) {
+        if (virtualSize(disk) < sizeBytes) {
+            qemuImg.grow(disk, sizeBytes);
+        }
+    }
+
+    /** The virtual size of the qcow2 {@code disk}. @throws ImageStorageException it is not a readable qcow2 */
+    long virtualSize(Path disk) {
+        try {
+            return inspector.qcow2VirtualSize(disk).orElseThrow(
+                    () -> new ImageStorageException("disk " + disk + " is not a qcow2 image"));
+        } catch (IOException e) {
+            throw new ImageStorageException("cannot read disk " + disk + ": " + e.getMessage(), e);
         }
     }
 

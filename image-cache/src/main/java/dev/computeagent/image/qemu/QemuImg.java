@@ -117,6 +117,20 @@ public final class QemuImg {
         }
     }
 
+    /**
+     * Grows the qcow2 image {@code disk} to {@code sizeBytes} ({@code qemu-img resize}; the guest sees the
+     * new size at its next boot).
+     *
+     * @throws ImageStorageException on failure (the image keeps its size)
+     */
+    public void grow(Path disk, long sizeBytes) {
+        ProcessResult r = runLimited(List.of("qemu-img", "resize", "-q", "-f", "qcow2", disk.toString(),
+                Long.toString(sizeBytes)));
+        if (r.exitCode() != 0) {
+            throw new ImageStorageException("qemu-img resize of " + disk + " failed: " + r.stderr());
+        }
+    }
+
     /** {@code info} or {@code create} under Nova's limits; not run to its end = the host's storage failing. */
     private ProcessResult runLimited(List<String> command) {
         try {

@@ -1,14 +1,23 @@
 package dev.computeagent.image.store;
 
+import dev.computeagent.hostio.AtomicFiles;
 import dev.computeagent.image.ImageDownloadException;
+import dev.computeagent.image.ImageIdTakenException;
 import dev.computeagent.image.ImageNotFoundException;
 import dev.computeagent.image.ImageUnsafeException;
+import dev.computeagent.image.ImageUpload;
+import dev.computeagent.image.ImageUploadException;
+import dev.computeagent.image.StoredImage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.Optional;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A directory of images: {@code {dir}/{id}} with an optional {@code {dir}/{id}.json} holding Glance
@@ -16,8 +25,13 @@ import java.util.Optional;
  * a JSON without {@code status} means active too. A JSON that cannot be read or parsed makes the image
  * {@link ImageUnsafeException} (not retriable, never retried as a download error): the store's
  * description of the image cannot be trusted, so neither can its bytes.
+ *
+ * <p>An upload writes {@code {dir}/{id}.json} first (atomically) and then renames the fully written and
+ * synced bytes to {@code {dir}/{id}}: a reader never sees the image before its description, nor a torn image.
  */
 public final class DirectoryImageStore implements ImageStore {
+
+    private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
     private final Path dir;
 
@@ -55,6 +69,88 @@ public final class DirectoryImageStore implements ImageStore {
             throw new ImageNotFoundException("image " + imageId + " not found in " + dir, e);
         } catch (IOException e) {
             throw new ImageDownloadException("cannot read image " + imageId + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public StoredImage upload(ImageUpload upload) {
+        String id = upload.imageId();
+        Path image = file(id);
+        Path json = dir.resolve(id + ".json");
+        boolean ours = Files.exists(json) && isOurs(upload, json);
+        if (Files.exists(image)) {
+            if (ours) {
+                return stored(metadata(id));
+            }
+            throw new ImageIdTakenException("image " + id + " already exists in " + describe());
+        }
+        if (Files.exists(json) && !ours) {
+            throw new ImageIdTakenException("image " + id + " already has metadata in " + describe());
+        }
+        Path part = null;
+        boolean described = false;
+        try {
+            part = Files.createTempFile(dir, "." + id + ".", ".upload");
+            DigestingInputStream sent;
+            try (InputStream in = Files.newInputStream(upload.file());
+                 DigestingInputStream digesting = new DigestingInputStream(in);
+                 OutputStream out = Files.newOutputStream(part)) {
+                digesting.transferTo(out);
+                sent = digesting;
+            }
+            StoredImage result = new StoredImage(id, sent.count(), sent.md5Hex(), sent.sha512Hex());
+            AtomicFiles.write(json, MAPPER.writeValueAsBytes(description(upload, result)));
+            described = true;
+            AtomicFiles.moveIntoPlace(part, image);
+            part = null;
+            return result;
+        } catch (IOException e) {
+            if (described) {
+                deleteQuietly(json);
+            }
+            throw new ImageUploadException("cannot write image " + id + " to " + describe() + ": " + e.getMessage(), e);
+        } finally {
+            if (part != null) {
+                deleteQuietly(part);
+            }
+        }
+    }
+
+    private boolean isOurs(ImageUpload upload, Path json) {
+        try {
+            ImageMetadata existing = MetadataParser.parse(Files.readAllBytes(json), upload.imageId(), Optional.of("active"));
+            String instance = upload.properties().get(ImageUpload.INSTANCE_UUID);
+            return instance != null && Objects.equals(instance, existing.properties().get(ImageUpload.INSTANCE_UUID));
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static StoredImage stored(ImageMetadata metadata) {
+        return new StoredImage(metadata.id(), metadata.size().orElse(0), metadata.checksum().orElse(""),
+                metadata.hashValue().orElse(""));
+    }
+
+    private static ObjectNode description(ImageUpload upload, StoredImage result) {
+        ObjectNode node = MAPPER.createObjectNode();
+        upload.properties().forEach(node::put);
+        node.put("id", upload.imageId());
+        node.put("name", upload.name());
+        node.put("status", "active");
+        node.put("disk_format", upload.diskFormat());
+        node.put("container_format", "bare");
+        node.put("size", result.size());
+        node.put("checksum", result.checksum());
+        node.put("os_hash_algo", "sha512");
+        node.put("os_hash_value", result.sha512());
+        return node;
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a leftover hidden file is never served: only {dir}/{id} is
         }
     }
 

@@ -4,6 +4,8 @@ import dev.computeagent.image.ImageDownloadException;
 import dev.computeagent.image.ImageNotFoundException;
 import dev.computeagent.image.ImageStoreRefusedException;
 import dev.computeagent.image.ImageUnsafeException;
+import dev.computeagent.image.ImageUpload;
+import dev.computeagent.image.StoredImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -21,7 +23,7 @@ import java.util.Optional;
  * another host. Silence longer than {@code stallTimeout},
  * before the headers or inside the body, is a failure too. Metadata with neither {@code size} nor a
  * hash ({@code os_hash_value}, {@code checksum}) is {@link ImageUnsafeException}: a download could not
- * be verified (the image-store contract, docs/architecture.md).
+ * be verified (the image-store contract, docs/architecture.md). Uploads: {@link GlanceUpload}.
  */
 public final class GlanceImageStore implements ImageStore {
 
@@ -70,6 +72,11 @@ public final class GlanceImageStore implements ImageStore {
     @Override
     public InputStream open(String imageId) {
         return send(imageId, "v2/images/" + imageId + "/file").body();
+    }
+
+    @Override
+    public StoredImage upload(ImageUpload upload) {
+        return new GlanceUpload(client, base, token, stallTimeout, describe()).upload(upload);
     }
 
     @Override

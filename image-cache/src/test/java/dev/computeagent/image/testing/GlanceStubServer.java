@@ -13,6 +13,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -31,7 +32,11 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * A real HTTP server (JDK {@link HttpServer} on 127.0.0.1, ephemeral port) speaking the part of the
  * Glance v2 API the image cache uses: {@code GET /v2/images/{id}} (JSON metadata) and
- * {@code GET /v2/images/{id}/file} (the bytes). It counts requests per image and can misbehave on
+ * {@code GET /v2/images/{id}/file} (the bytes), and the part a snapshot uses: {@code POST /v2/images}
+ * (a queued image with the id, name, formats and properties given; 409 for a known id),
+ * {@code PUT /v2/images/{id}/file} (stored in a file of the stub's own, then active with size, MD5
+ * {@code checksum} and SHA-512 {@code os_hash_value} computed from the bytes received, as Glance does) and
+ * {@code DELETE /v2/images/{id}}; an uploaded image is served like any other. It counts requests per image and can misbehave on
  * purpose: fail the next downloads with an HTTP status, drop the connection mid-body, stall, drip,
  * or hold downloads until released.
  *
@@ -57,10 +62,15 @@ public final class GlanceStubServer implements AutoCloseable {
     private final Map<String, StubImage> images = new ConcurrentHashMap<>();
     private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Optional<String> requiredToken = Optional.empty();
+    private final Path uploads;
+    private final AtomicInteger uploadFailuresLeft = new AtomicInteger();
+    private volatile int uploadFailureStatus = 500;
+    private final AtomicInteger deletions = new AtomicInteger();
 
-    private GlanceStubServer(HttpServer server, ExecutorService executor) {
+    private GlanceStubServer(HttpServer server, ExecutorService executor) throws IOException {
         this.server = server;
         this.executor = executor;
+        this.uploads = Files.createTempDirectory("glance-stub-uploads");
     }
 
     /** Starts a server on 127.0.0.1 with an ephemeral port. */
@@ -119,6 +129,35 @@ public final class GlanceStubServer implements AutoCloseable {
         return image == null ? 0 : image.metadataRequests.get();
     }
 
+    /**
+     * The next {@code count} uploads ({@code PUT …/file}) read the whole body, then answer HTTP
+     * {@code status} (e.g. 500) and keep the image queued, as a store failing while it saves does.
+     */
+    public GlanceStubServer failNextUploads(int count, int status) {
+        this.uploadFailureStatus = status;
+        this.uploadFailuresLeft.set(count);
+        return this;
+    }
+
+    /** Whether the store has image {@code id}, whatever its status. */
+    public boolean hasImage(String id) {
+        return images.containsKey(id);
+    }
+
+    /** The metadata the store serves for {@code id} now, as JSON. */
+    public String metadata(String id) {
+        StubImage image = images.get(id);
+        if (image == null) {
+            throw new IllegalArgumentException("no image " + id);
+        }
+        return new String(image.metadataJson(), StandardCharsets.UTF_8);
+    }
+
+    /** {@code DELETE} requests received, whatever their outcome. */
+    public int deletions() {
+        return deletions.get();
+    }
+
     /** Stops the server and releases every stalled or held download. */
     @Override
     public void close() {
@@ -126,12 +165,40 @@ public final class GlanceStubServer implements AutoCloseable {
         images.values().forEach(i -> i.gate.countDown());
         server.stop(0);
         executor.shutdownNow();
+        try (var files = Files.list(uploads)) {
+            for (Path file : files.toList()) {
+                Files.deleteIfExists(file);
+            }
+            Files.deleteIfExists(uploads);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
-            if (!"GET".equals(exchange.getRequestMethod()) || !path.startsWith(PREFIX)) {
+            String method = exchange.getRequestMethod();
+            if (!"GET".equals(method) && requiredToken.isPresent()
+                    && !requiredToken.get().equals(exchange.getRequestHeaders().getFirst("X-Auth-Token"))) {
+                send(exchange, 401, "text/plain", "unauthorized".getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            if ("POST".equals(method) && path.equals("/v2/images")) {
+                create(exchange);
+                return;
+            }
+            if ("PUT".equals(method) && path.startsWith(PREFIX) && path.endsWith("/file")) {
+                receive(exchange, path.substring(PREFIX.length(), path.length() - "/file".length()));
+                return;
+            }
+            if ("DELETE".equals(method) && path.startsWith(PREFIX)) {
+                deletions.incrementAndGet();
+                boolean removed = images.remove(path.substring(PREFIX.length())) != null;
+                send(exchange, removed ? 204 : 404, "text/plain", new byte[0]);
+                return;
+            }
+            if (!"GET".equals(method) || !path.startsWith(PREFIX)) {
                 send(exchange, 404, "text/plain", "not found".getBytes(StandardCharsets.UTF_8));
                 return;
             }
@@ -152,6 +219,54 @@ public final class GlanceStubServer implements AutoCloseable {
                 send(exchange, 200, "application/json", image.metadataJson());
             }
         }
+    }
+
+    private void create(HttpExchange exchange) throws IOException {
+        ObjectNode body = (ObjectNode) MAPPER.readTree(exchange.getRequestBody().readAllBytes());
+        String id = body.path("id").asString("");
+        if (id.isEmpty()) {
+            send(exchange, 400, "text/plain", "id required".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        StubImage queued = new StubImage(id, new byte[0], null);
+        queued.metadata.setAll(body);
+        queued.metadata.put("status", "queued");
+        queued.metadata.putNull("size");
+        queued.metadata.putNull("checksum");
+        queued.metadata.putNull("os_hash_algo");
+        queued.metadata.putNull("os_hash_value");
+        if (images.putIfAbsent(id, queued) != null) {
+            send(exchange, 409, "text/plain", "conflict".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        send(exchange, 201, "application/json", queued.metadataJson());
+    }
+
+    private void receive(HttpExchange exchange, String id) throws IOException {
+        StubImage queued = images.get(id);
+        if (queued == null) {
+            send(exchange, 404, "text/plain", "no such image".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        Path file = uploads.resolve(id);
+        try (InputStream in = exchange.getRequestBody()) {
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        if (uploadFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            Files.delete(file);
+            send(exchange, uploadFailureStatus, "text/plain", new byte[0]);
+            return;
+        }
+        StubImage active = new StubImage(id, null, file);
+        queued.metadata.properties().forEach(field -> {
+            if (!active.metadata.has(field.getKey()) || field.getKey().equals("disk_format")
+                    || field.getKey().equals("name") || field.getKey().equals("container_format")) {
+                active.metadata.set(field.getKey(), field.getValue());
+            }
+        });
+        active.metadata.put("status", "active");
+        images.put(id, active);
+        send(exchange, 204, "text/plain", new byte[0]);
     }
 
     private static void send(HttpExchange exchange, int status, String type, byte[] body) throws IOException {

@@ -46,6 +46,19 @@ public interface MigrationDriver {
     MigrationResult migrateStopped(UUID uuid, MigrationRequest request, MigrationListener listener);
 
     /**
+     * Cancels the running {@link #migrateLive} or {@link #migrateStopped} of {@code uuid} from any thread
+     * (libvirt: {@code virDomainAbortJob}): that call then throws a {@link MigrationException} with
+     * {@link MigrationException.Reason#ABORTED} and the guest stays here as the call's own failure
+     * guarantee says. A cancel that reaches the hypervisor at switch-over may lose the race: the
+     * migrating call's outcome is the truth, not this method's answer.
+     *
+     * @return whether a running migration of {@code uuid} was asked to stop; false when none runs through
+     *         this driver now (not started yet, or already ended) or the hypervisor refused (it has no job
+     *         to abort at this instant)
+     */
+    boolean cancelMigration(UUID uuid);
+
+    /**
      * On the destination: statistics of the last completed incoming migration of {@code uuid}, if the
      * hypervisor still has them (they are lost when its service restarts).
      *

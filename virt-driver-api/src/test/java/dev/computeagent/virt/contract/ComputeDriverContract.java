@@ -113,6 +113,30 @@ public abstract class ComputeDriverContract {
     }
 
     @Test
+    void redefineGivesAShutOffInstanceItsNewSizeAndRefusesARunningOne() {
+        InstanceSpec spec = newSpec("resized");
+        driver().spawn(spec);
+        Flavor larger = new Flavor(2, 96, 2, 0);
+        Map<String, String> annotations = Map.of("state", "RESIZED");
+
+        assertThatThrownBy(() -> driver().redefine(spec.uuid(), larger, spec.disks(), annotations))
+                .isInstanceOf(InvalidSpecException.class);
+        assertThat(driver().info(spec.uuid()).metadata()).isEqualTo(spec.metadata());
+
+        driver().stop(spec.uuid(), Duration.ZERO);
+        driver().redefine(spec.uuid(), larger, spec.disks(), annotations);
+        InstanceInfo stopped = driver().info(spec.uuid());
+        assertThat(stopped.powerState()).isEqualTo(PowerState.SHUTDOWN);
+        assertThat(stopped.metadata()).isEqualTo(new InstanceMetadata(spec.metadata().name(), larger,
+                spec.metadata().imageId(), spec.metadata().ownerHost(), spec.metadata().userMetadata(), annotations));
+
+        driver().start(spec.uuid());
+        InstanceInfo running = driver().info(spec.uuid());
+        assertThat(running.vcpus()).isEqualTo(2);
+        assertThat(running.memoryKb()).isEqualTo(96 * 1024);
+    }
+
+    @Test
     void spawnWithAMissingDiskFailsWithInvalidSpecAndLeavesNothing() {
         UUID uuid = UUID.randomUUID();
         created.add(uuid);

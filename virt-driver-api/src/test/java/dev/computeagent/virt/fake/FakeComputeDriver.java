@@ -4,8 +4,10 @@ import dev.computeagent.virt.AddressSource;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.DriverException;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.HostResources;
+import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.HypervisorUnavailableException;
 import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.InstanceInfo;
@@ -18,10 +20,16 @@ import dev.computeagent.virt.IpAddress;
 import dev.computeagent.virt.LifecycleEvent;
 import dev.computeagent.virt.LifecycleListener;
 import dev.computeagent.virt.NicSpec;
+import dev.computeagent.virt.PowerOperations;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.RootDiskCopy;
 import dev.computeagent.virt.Subscription;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -45,8 +53,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * An in-memory {@link ComputeDriver} with the same semantics as the libvirt driver (both pass
- * {@code ComputeDriverContract}), for tests of code that uses a driver.
+ * An in-memory {@link ComputeDriver} and {@link PowerOperations} with the same semantics as the libvirt driver
+ * (both pass {@code ComputeDriverContract} and {@code PowerOperationsContract}), for tests of code that uses a
+ * driver. A suspended instance keeps its run (its boot count and start time) for the resume that restores it.
  *
  * <p>Honest semantics: spawn checks that every disk file exists, refuses a known uuid and leaves
  * nothing behind when it fails; stop of a guest that ignores ACPI (see
@@ -62,7 +71,7 @@ import java.util.function.Supplier;
  * {@link #setOperationDelay} slows every mutating call down (to observe concurrency);
  * {@link #callCount} counts calls.
  */
-public final class FakeComputeDriver implements ComputeDriver {
+public final class FakeComputeDriver implements ComputeDriver, PowerOperations {
 
     private final Map<UUID, FakeInstance> instances = new ConcurrentHashMap<>();
     private final List<LifecycleListener> listeners = new CopyOnWriteArrayList<>();
@@ -239,14 +248,20 @@ public final class FakeComputeDriver implements ComputeDriver {
     @Override
     public void start(UUID uuid) {
         enter(FakeOperation.START, true);
+        powerOn(uuid);
+    }
+
+    /** Start and resume: libvirt's start of a domain, which restores a saved run. */
+    private void powerOn(UUID uuid) {
         FakeInstance instance = existing(uuid);
+        PowerState now;
         synchronized (instance) {
-            if (instance.state == PowerState.RUNNING) {
+            if (instance.state == PowerState.RUNNING || instance.state == PowerState.PAUSED) {
                 return;
             }
-            instance.boot();
+            now = instance.startOrRestore();
         }
-        emit(uuid, LifecycleEvent.Type.STARTED, PowerState.RUNNING);
+        emit(uuid, now == PowerState.PAUSED ? LifecycleEvent.Type.SUSPENDED : LifecycleEvent.Type.STARTED, now);
     }
 
     @Override
@@ -292,6 +307,34 @@ public final class FakeComputeDriver implements ComputeDriver {
         if (started || cycled) {
             emit(uuid, LifecycleEvent.Type.STARTED, PowerState.RUNNING);
         }
+    }
+
+    /**
+     * Copies the bytes of the instance's first disk (no qcow2 flattening: the fake's disks are whatever
+     * the test made), or writes a few bytes naming the instance when that file does not exist.
+     */
+    @Override
+    public RootDiskCopy copyRootDisk(UUID uuid, Path target) {
+        enter(FakeOperation.COPY_ROOT_DISK, false);
+        FakeInstance instance = existing(uuid);
+        RootDiskCopy.Consistency consistency;
+        synchronized (instance) {
+            consistency = instance.state != PowerState.RUNNING ? RootDiskCopy.Consistency.STOPPED
+                    : instance.spec.guestAgent() && guestAgentRunning ? RootDiskCopy.Consistency.QUIESCED
+                    : RootDiskCopy.Consistency.CRASH_CONSISTENT;
+        }
+        Optional<Path> root = instance.spec.disks().stream().filter(d -> d.media() == DiskSpec.Media.DISK)
+                .map(DiskSpec::path).findFirst().filter(Files::isRegularFile);
+        try {
+            if (root.isPresent()) {
+                Files.copy(root.get(), target, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                Files.writeString(target, "fake root disk of " + uuid);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new RootDiskCopy(target, consistency);
     }
 
     @Override
@@ -356,6 +399,91 @@ public final class FakeComputeDriver implements ComputeDriver {
         }
     }
 
+    // ---- PowerOperations --------------------------------------------------------------------
+
+    @Override
+    public void pause(UUID uuid) {
+        enter(FakeOperation.PAUSE, true);
+        FakeInstance instance = existing(uuid);
+        synchronized (instance) {
+            if (instance.state == PowerState.PAUSED) {
+                return;
+            }
+            requireRunning(instance, "pause");
+            instance.state = PowerState.PAUSED;
+        }
+        emit(uuid, LifecycleEvent.Type.SUSPENDED, PowerState.PAUSED);
+    }
+
+    @Override
+    public void unpause(UUID uuid) {
+        enter(FakeOperation.UNPAUSE, true);
+        FakeInstance instance = existing(uuid);
+        synchronized (instance) {
+            if (instance.state == PowerState.RUNNING) {
+                return;
+            }
+            if (instance.state != PowerState.PAUSED) {
+                throw new HypervisorException("cannot unpause instance " + uuid + ": it is " + instance.state);
+            }
+            instance.state = PowerState.RUNNING;
+        }
+        emit(uuid, LifecycleEvent.Type.RESUMED, PowerState.RUNNING);
+    }
+
+    @Override
+    public void suspend(UUID uuid) {
+        enter(FakeOperation.SUSPEND, true);
+        FakeInstance instance = existing(uuid);
+        synchronized (instance) {
+            if (instance.state != PowerState.RUNNING && instance.state != PowerState.PAUSED) {
+                return;
+            }
+            instance.save();
+        }
+        emit(uuid, LifecycleEvent.Type.STOPPED, PowerState.SHUTDOWN);
+    }
+
+    @Override
+    public void resume(UUID uuid) {
+        enter(FakeOperation.RESUME, true);
+        powerOn(uuid);
+    }
+
+    @Override
+    public boolean hasSavedState(UUID uuid) {
+        enter(FakeOperation.INFO, false);
+        FakeInstance instance = existing(uuid);
+        synchronized (instance) {
+            return instance.saved != null;
+        }
+    }
+
+    @Override
+    public void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+        enter(FakeOperation.REDEFINE, true);
+        FakeInstance instance = existing(uuid);
+        if (checkDiskFiles) {
+            for (DiskSpec disk : disks) {
+                if (!Files.isRegularFile(disk.path())) {
+                    throw new InvalidSpecException("disk " + disk.device() + " does not exist: " + disk.path());
+                }
+            }
+        }
+        synchronized (instance) {
+            if (instance.state != PowerState.SHUTDOWN && instance.state != PowerState.CRASHED) {
+                throw new InvalidSpecException("instance " + uuid + " must be shut off to be redefined");
+            }
+            InstanceMetadata m = instance.metadata;
+            instance.metadata = new InstanceMetadata(m.name(), flavor, m.imageId(), m.ownerHost(), m.userMetadata(),
+                    annotations);
+            InstanceSpec old = instance.spec;
+            instance.spec = new InstanceSpec(uuid, instance.metadata, disks, old.nics(), old.consoleLog(), old.vnc(),
+                    old.guestAgent());
+        }
+        emit(uuid, LifecycleEvent.Type.DEFINED, PowerState.SHUTDOWN);
+    }
+
     @Override
     public HostResources hostResources() {
         enter(FakeOperation.HOST_RESOURCES, false);
@@ -411,6 +539,13 @@ public final class FakeComputeDriver implements ComputeDriver {
         }
         if (mutating && !operationDelay.isZero()) {
             waitFor(operationDelay);
+        }
+    }
+
+    private static void requireRunning(FakeInstance instance, String operation) {
+        if (instance.state != PowerState.RUNNING) {
+            throw new HypervisorException("cannot " + operation + " instance " + instance.spec.uuid() + ": it is "
+                    + instance.state);
         }
     }
 
@@ -491,15 +626,21 @@ public final class FakeComputeDriver implements ComputeDriver {
         }
     }
 
+    /** What a managed save keeps of a run. */
+    private record SavedRun(PowerState state, Instant startedAt) {
+    }
+
     /** One instance; guarded by its own monitor. */
     private static final class FakeInstance {
-        final InstanceSpec spec;
+        InstanceSpec spec;
         final List<FakeNic> nics;
         InstanceMetadata metadata;
         PowerState state = PowerState.SHUTDOWN;
         Instant startedAt;
         long cpuTimeNs;
         int boots;
+        /** The run a suspend saved, until a start restores it. */
+        SavedRun saved;
 
         FakeInstance(InstanceSpec spec) {
             this.spec = spec;
@@ -525,6 +666,24 @@ public final class FakeComputeDriver implements ComputeDriver {
             startedAt = Instant.now();
             cpuTimeNs = 0;
             boots++;
+        }
+
+        /** Saves the run (and whether it was paused) and powers off, as a managed save does. */
+        void save() {
+            saved = new SavedRun(state, startedAt);
+            state = PowerState.SHUTDOWN;
+        }
+
+        /** Restores a saved run as it was (a restore is no boot), else boots; returns the new state. */
+        PowerState startOrRestore() {
+            if (saved == null) {
+                boot();
+            } else {
+                state = saved.state();
+                startedAt = saved.startedAt();
+                saved = null;
+            }
+            return state;
         }
 
         void powerOff() {

@@ -2,7 +2,8 @@ package dev.computeagent.virt.fake;
 
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
-import dev.computeagent.virt.contract.ComputeDriverContract;
+import dev.computeagent.virt.PowerOperations;
+import dev.computeagent.virt.contract.PowerOperationsContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,8 +13,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The in-memory fake passes the same contract as the libvirt driver. */
-class FakeComputeDriverContractTest extends ComputeDriverContract {
+/** The in-memory fake passes the same contracts as the libvirt driver. */
+class FakeComputeDriverContractTest extends PowerOperationsContract {
 
     @TempDir
     static Path dir;
@@ -31,6 +32,11 @@ class FakeComputeDriverContractTest extends ComputeDriverContract {
 
     @Override
     protected ComputeDriver driver() {
+        return driver;
+    }
+
+    @Override
+    protected PowerOperations power() {
         return driver;
     }
 

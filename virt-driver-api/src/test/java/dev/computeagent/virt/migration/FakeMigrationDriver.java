@@ -17,7 +17,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -52,6 +54,8 @@ public final class FakeMigrationDriver implements MigrationDriver {
     private final Queue<MigrationException> failures = new ArrayDeque<>();
     private final List<MigrationRequest> requests = new CopyOnWriteArrayList<>();
     private final List<InstanceSpec> defined = new CopyOnWriteArrayList<>();
+    private final Queue<Hold> holds = new ConcurrentLinkedQueue<>();
+    private final Map<UUID, Hold> heldTransfers = new ConcurrentHashMap<>();
 
     public FakeMigrationDriver(FakeComputeDriver local, Network network) {
         this.local = Objects.requireNonNull(local, "local");
@@ -62,6 +66,38 @@ public final class FakeMigrationDriver implements MigrationDriver {
     public synchronized FakeMigrationDriver failNext(MigrationException failure) {
         failures.add(failure);
         return this;
+    }
+
+    /**
+     * The next {@link #migrateLive} or {@link #migrateStopped} stops before anything moves until the hold
+     * is released (then it moves) or {@link #cancelMigration} cancels it (then it fails
+     * {@link Reason#ABORTED}, the instance still here).
+     */
+    public Hold holdNextTransfer() {
+        Hold hold = new Hold();
+        holds.add(hold);
+        return hold;
+    }
+
+    /** A transfer held in the middle, for cancel tests. */
+    public static final class Hold {
+        private final CompletableFuture<Void> reached = new CompletableFuture<>();
+        private final CompletableFuture<Boolean> released = new CompletableFuture<>();
+
+        /** Whether the held transfer has started. */
+        public boolean reached() {
+            return reached.isDone();
+        }
+
+        /** Lets the held transfer complete. */
+        public void release() {
+            released.complete(true);
+        }
+
+        private boolean awaitOutcome() {
+            reached.complete(null);
+            return released.join();
+        }
     }
 
     /** Every live- and stopped-migration request received, in order. */
@@ -88,6 +124,20 @@ public final class FakeMigrationDriver implements MigrationDriver {
                 throw failure;
             }
         }
+        Hold hold = holds.poll();
+        if (hold != null) {
+            heldTransfers.put(uuid, hold);
+            boolean proceed;
+            try {
+                proceed = hold.awaitOutcome();
+            } finally {
+                heldTransfers.remove(uuid);
+            }
+            if (!proceed) {
+                throw new MigrationException(Step.TRANSFER, Reason.ABORTED, needed == PowerState.RUNNING,
+                        "operation aborted: migration out job: canceled by client", null);
+            }
+        }
         InstanceSpec spec = currentSpec(uuid);
         if (local.info(uuid).powerState() != needed) {
             throw new MigrationException(Step.PREPARE, Reason.NOT_MIGRATABLE, needed == PowerState.RUNNING,
@@ -112,6 +162,12 @@ public final class FakeMigrationDriver implements MigrationDriver {
         network.arrivals.computeIfAbsent(destination, d -> new ConcurrentHashMap<>())
                 .put(uuid, new CompletedMigration(Duration.ofMillis(1), Duration.ofMillis(1), 1));
         return new MigrationResult(Duration.ofMillis(1), 1, request.maxDowntime(), 1);
+    }
+
+    @Override
+    public boolean cancelMigration(UUID uuid) {
+        Hold hold = heldTransfers.get(uuid);
+        return hold != null && hold.released.complete(false);
     }
 
     @Override

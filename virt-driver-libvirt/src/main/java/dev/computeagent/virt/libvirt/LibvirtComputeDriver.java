@@ -2,7 +2,9 @@ package dev.computeagent.virt.libvirt;
 
 import dev.computeagent.virt.AddressSource;
 import dev.computeagent.virt.ComputeDriver;
+import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.DriverException;
+import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.GuestAgentStatus;
 import dev.computeagent.virt.GuestProcessUser;
 import dev.computeagent.virt.HostResources;
@@ -15,7 +17,9 @@ import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.InterfaceStatus;
 import dev.computeagent.virt.LifecycleListener;
 import dev.computeagent.virt.OperationTimeoutException;
+import dev.computeagent.virt.PowerOperations;
 import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.RootDiskCopy;
 import dev.computeagent.virt.Subscription;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
 import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
@@ -30,6 +34,7 @@ import dev.computeagent.virt.libvirt.domain.DomainXmlException;
 import dev.computeagent.virt.libvirt.domain.InterfaceType;
 import dev.computeagent.virt.libvirt.domain.NetInterface;
 import java.time.Clock;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -56,6 +61,8 @@ public final class LibvirtComputeDriver implements ComputeDriver {
     private final ConnectionManager connections;
     private final PowerControl power;
     private final SpawnOperation spawner;
+    private final LibvirtPowerOperations powerOperations;
+    private final RootDiskCopier copier = new RootDiskCopier();
     private volatile NodeSnapshot node;
 
     private LibvirtComputeDriver(LibvirtDriverSettings settings) {
@@ -65,6 +72,7 @@ public final class LibvirtComputeDriver implements ComputeDriver {
         this.events.attach(connections);
         this.power = new PowerControl(settings.stopResendInterval(), settings.operationTimeout());
         this.spawner = new SpawnOperation(connections, managed, new DomainDesigner(settings.designerOptions()), power);
+        this.powerOperations = new LibvirtPowerOperations(connections, managed);
     }
 
     /**
@@ -85,6 +93,16 @@ public final class LibvirtComputeDriver implements ComputeDriver {
 
     public LibvirtDriverSettings settings() {
         return settings;
+    }
+
+    /** Pause, unpause, suspend and resume of this driver's instances, on its connection. */
+    public PowerOperations powerOperations() {
+        return powerOperations;
+    }
+
+    /** Which domains are the agent's, for the device driver on the same connection. */
+    ManagedDomains managedDomains() {
+        return managed;
     }
 
     @Override
@@ -136,6 +154,17 @@ public final class LibvirtComputeDriver implements ComputeDriver {
             }
             return null;
         });
+    }
+
+    /** See {@link RootDiskCopier} for how and why. */
+    @Override
+    public RootDiskCopy copyRootDisk(UUID uuid, Path target) {
+        return withManaged(uuid, domain -> copier.copy(domain, target));
+    }
+
+    @Override
+    public void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+        spawner.redefine(uuid, flavor, disks, annotations);
     }
 
     @Override

@@ -1,23 +1,30 @@
 package dev.computeagent.virt.libvirt;
 
 import dev.computeagent.virt.DiskSpec;
+import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.InvalidSpecException;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
 import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
 import dev.computeagent.virt.libvirt.designer.DomainDesigner;
+import dev.computeagent.virt.libvirt.domain.Domain;
 import dev.computeagent.virt.libvirt.domain.DomainXml;
 import dev.computeagent.virt.libvirt.domain.DomainXmlException;
 import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * spawn = design the domain XML, define it, start it; on any failure after the define the domain
  * is forced off and undefined again, so a failed spawn leaves nothing behind. {@link #defineOnly}
- * is the same without the start (the destination of a cold migration).
+ * is the same without the start (the destination of a cold migration); {@link #redefine} renders an
+ * existing, shut-off domain again with a new size (a resize).
  */
 final class SpawnOperation {
 
@@ -55,6 +62,30 @@ final class SpawnOperation {
         String xml = render(spec);
         connections.call(connection -> {
             define(connection, spec, xml).close();
+            return null;
+        });
+    }
+
+    /**
+     * Replaces the definition of the shut-off domain {@code uuid} by one rendered from its own with
+     * {@code flavor}, {@code disks} and {@code annotations} ({@link DefinedInstance#respec}): one
+     * {@code virDomainDefineXML} of the same uuid and name.
+     */
+    void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+        connections.call(connection -> {
+            try (DomainHandle domain = managed.require(connection, uuid)) {
+                if (domain.isActive()) {
+                    throw new InvalidSpecException("instance " + uuid + " must be shut off to be redefined");
+                }
+                Domain current;
+                try {
+                    current = DomainXml.parse(domain.xml());
+                } catch (DomainXmlException e) {
+                    throw new HypervisorException("instance " + uuid + ": libvirt's definition cannot be read: "
+                            + e.getMessage(), e);
+                }
+                connection.define(render(DefinedInstance.respec(current, flavor, disks, annotations))).close();
+            }
             return null;
         });
     }

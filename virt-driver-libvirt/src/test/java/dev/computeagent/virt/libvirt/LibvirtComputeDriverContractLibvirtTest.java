@@ -2,14 +2,15 @@ package dev.computeagent.virt.libvirt;
 
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
-import dev.computeagent.virt.contract.ComputeDriverContract;
+import dev.computeagent.virt.PowerOperations;
+import dev.computeagent.virt.contract.PowerOperationsContract;
 import java.nio.file.Path;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The libvirt driver against the real libvirtd + QEMU passes the same contract as the fake. */
-class LibvirtComputeDriverContractLibvirtTest extends ComputeDriverContract {
+/** The libvirt driver against the real libvirtd + QEMU passes the same contracts as the fake. */
+class LibvirtComputeDriverContractLibvirtTest extends PowerOperationsContract {
 
     private static GuestDisks disks;
     private static LibvirtComputeDriver driver;
@@ -34,6 +35,11 @@ class LibvirtComputeDriverContractLibvirtTest extends ComputeDriverContract {
     @Override
     protected ComputeDriver driver() {
         return driver;
+    }
+
+    @Override
+    protected PowerOperations power() {
+        return driver.powerOperations();
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import dev.computeagent.image.CacheStatistics;
 import org.junit.jupiter.api.BeforeEach;
+import dev.computeagent.agent.state.MigrationProgressBoard;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -58,6 +59,9 @@ public abstract class AgentWebContextTest {
 
     @Autowired
     protected StubInstanceViews instanceViews;
+
+    @Autowired
+    protected MigrationProgressBoard migrations;
 
     @Autowired
     protected JsonMapper jsonMapper;

@@ -18,6 +18,7 @@ import dev.computeagent.virt.fake.FakeNetworkDriver;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import dev.computeagent.agent.state.MigrationProgressBoard;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
@@ -55,5 +56,10 @@ public class AgentWebTestApplication {
     @Bean
     public StubInstanceViews instanceViews() {
         return new StubInstanceViews();
+    }
+
+    @Bean
+    public MigrationProgressBoard migrationProgressBoard() {
+        return new MigrationProgressBoard();
     }
 }

@@ -4,7 +4,9 @@ import dev.computeagent.image.CacheStatistics;
 import dev.computeagent.image.CachedImage;
 import dev.computeagent.image.GcReport;
 import dev.computeagent.image.ImageCache;
+import dev.computeagent.image.ImageUpload;
 import dev.computeagent.image.Overlay;
+import dev.computeagent.image.StoredImage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -36,6 +38,11 @@ public final class StubImageCache implements ImageCache {
     }
 
     @Override
+    public StoredImage upload(ImageUpload upload) {
+        throw new UnsupportedOperationException("stub");
+    }
+
+    @Override
     public CachedImage fetch(String imageId) {
         throw new UnsupportedOperationException("stub");
     }
@@ -52,6 +59,16 @@ public final class StubImageCache implements ImageCache {
 
     @Override
     public void createBlankDisk(Path disk, long sizeBytes) {
+        throw new UnsupportedOperationException("stub");
+    }
+
+    @Override
+    public long diskVirtualSize(Path disk) {
+        throw new UnsupportedOperationException("stub");
+    }
+
+    @Override
+    public void growDisk(Path disk, long sizeBytes) {
         throw new UnsupportedOperationException("stub");
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.libvirt.Domain;
+import org.libvirt.DomainBlockJobInfo;
 import org.libvirt.DomainInfo;
 import org.libvirt.DomainInterface;
 import org.libvirt.LibvirtException;
@@ -35,9 +36,19 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
     /** {@code VIR_DOMAIN_AFFECT_LIVE}, {@code VIR_DOMAIN_AFFECT_CONFIG}. */
     private static final int AFFECT_LIVE = 1;
     private static final int AFFECT_CONFIG = 2;
+    /** {@code VIR_DOMAIN_XML_INACTIVE}. */
+    private static final int XML_INACTIVE = 2;
     /** {@code VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | SNAPSHOTS_METADATA | NVRAM | CHECKPOINTS_METADATA}. */
     private static final int UNDEFINE_EVERYTHING = 1 | 2 | 4 | 16;
     private static final String GUEST_PING = "{\"execute\":\"guest-ping\"}";
+    private static final String GUEST_FREEZE = "{\"execute\":\"guest-fsfreeze-freeze\"}";
+    private static final String GUEST_THAW = "{\"execute\":\"guest-fsfreeze-thaw\"}";
+    /** {@code VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA | DISK_ONLY | ATOMIC}. */
+    private static final int EXTERNAL_DISK_SNAPSHOT = 4 | 16 | 128;
+    /** {@code VIR_DOMAIN_BLOCK_COMMIT_SHALLOW | ACTIVE}: the active layer into its immediate backing file. */
+    private static final int ACTIVE_COMMIT_SHALLOW = 1 | 4;
+    /** {@code VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT}. */
+    private static final int PIVOT = 2;
     /** Graceful shutdown requests, each holding its own domain reference while libvirt works on it. */
     private static final ExecutorService SHUTDOWN_REQUESTS = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "libvirt-shutdown-request");
@@ -139,10 +150,92 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
         call(LibvirtCall.AGENT, () -> domain.qemuAgentCommand(GUEST_PING, seconds, 0));
     }
 
+    /**
+     * {@code guest-fsfreeze-freeze} through the guest agent: the guest flushes and freezes its file systems
+     * until {@link #thawFilesystems}. Waits at most {@code timeout} (whole seconds, at least one).
+     *
+     * @throws dev.computeagent.virt.DriverException no agent channel, not connected, refused or no answer
+     */
+    public void freezeFilesystems(Duration timeout) {
+        call(LibvirtCall.AGENT, () -> domain.qemuAgentCommand(GUEST_FREEZE, seconds(timeout), 0));
+    }
+
+    /** {@code guest-fsfreeze-thaw} through the guest agent, waiting at most {@code timeout}. */
+    public void thawFilesystems(Duration timeout) {
+        call(LibvirtCall.AGENT, () -> domain.qemuAgentCommand(GUEST_THAW, seconds(timeout), 0));
+    }
+
+    /**
+     * {@code virDomainGetBlockJobInfo}: the block job on {@code targetDev}, empty when there is none.
+     */
+    public Optional<BlockJobProgress> blockJobProgress(String targetDev) {
+        return get(LibvirtCall.BLOCK_JOB, () -> {
+            DomainBlockJobInfo info = domain.getBlockJobInfo(targetDev, 0);
+            return info.type == 0 && info.end == 0 && info.cur == 0 ? Optional.<BlockJobProgress>empty()
+                    : Optional.of(new BlockJobProgress(info.cur, info.end));
+        });
+    }
+
+    /**
+     * {@code virDomainBlockJobAbort} without pivot, waiting for the job to end; the domain keeps its disk.
+     */
+    public void abortBlockJob(String targetDev) {
+        call(LibvirtCall.BLOCK_JOB, () -> domain.blockJobAbort(targetDev, 0));
+    }
+
+    /**
+     * {@code virDomainSnapshotCreateXML(DISK_ONLY | NO_METADATA | ATOMIC)} of {@code snapshotXml}: the disks it
+     * names get a new active overlay (created by libvirt), their current files become read-only backing files.
+     * No snapshot metadata is kept.
+     */
+    public void createExternalDiskSnapshot(String snapshotXml) {
+        call(LibvirtCall.BLOCK_JOB, () -> domain.snapshotCreateXML(snapshotXml, EXTERNAL_DISK_SNAPSHOT).free());
+    }
+
+    /**
+     * {@code virDomainBlockCommit(SHALLOW | ACTIVE)} of disk {@code targetDev}: its active overlay is committed
+     * into the overlay's immediate backing file; the job mirrors once caught up, until {@link #pivotBlockJob}.
+     */
+    public void startActiveCommit(String targetDev) {
+        call(LibvirtCall.BLOCK_JOB, () -> domain.blockCommit(targetDev, null, null, 0, ACTIVE_COMMIT_SHALLOW));
+    }
+
+    /** {@code virDomainBlockJobAbort(PIVOT)}: the caught-up job's target becomes the disk (synchronous). */
+    public void pivotBlockJob(String targetDev) {
+        call(LibvirtCall.BLOCK_JOB, () -> domain.blockJobAbort(targetDev, PIVOT));
+    }
+
+    private static int seconds(Duration timeout) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds()));
+    }
+
     /** {@code virDomainDestroy}: forces the domain off. */
     @Override
     public void destroy() {
         call(LibvirtCall.DESTROY, domain::destroy);
+    }
+
+    /** {@code virDomainSuspend}: stops the running domain's vCPUs, its memory kept. */
+    public void suspend() {
+        call(LibvirtCall.PAUSE, domain::suspend);
+    }
+
+    /** {@code virDomainResume}: lets the paused domain's vCPUs run again. */
+    public void resume() {
+        call(LibvirtCall.UNPAUSE, domain::resume);
+    }
+
+    /**
+     * {@code virDomainManagedSave}: saves the active domain's memory to libvirt's managed save image and
+     * stops it; {@link #create()} restores the image and removes it, {@link #undefine()} removes it too.
+     */
+    public void managedSave() {
+        call(LibvirtCall.SAVE, domain::managedSave);
+    }
+
+    /** {@code virDomainHasManagedSaveImage}. */
+    public boolean hasManagedSaveImage() {
+        return get(LibvirtCall.INFO, () -> domain.hasManagedSaveImage() == 1);
     }
 
     /** {@code virDomainReset}: a hardware reset of the running domain. */
@@ -222,6 +315,38 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
             int flags = domain.isActive() == 1 ? AFFECT_LIVE | AFFECT_CONFIG : AFFECT_CONFIG;
             domain.setMetadata(METADATA_ELEMENT, elementXml, prefix, uri, flags);
         });
+    }
+
+    /** {@code virConnectGetXMLDesc(INACTIVE)}: the persistent definition, also while running. */
+    public String persistentXml() {
+        return get(LibvirtCall.XML, () -> domain.getXMLDesc(XML_INACTIVE));
+    }
+
+    /**
+     * {@code virDomainAttachDeviceFlags} of one device's XML: to the running guest and the persistent
+     * definition when {@code live}, else to the definition only.
+     */
+    public void attachDevice(String deviceXml, boolean live) {
+        call(LibvirtCall.ATTACH, () -> domain.attachDeviceFlags(deviceXml, live ? AFFECT_LIVE | AFFECT_CONFIG
+                : AFFECT_CONFIG));
+    }
+
+    /**
+     * {@code virDomainDetachDeviceFlags} from the running guest only: a request the guest answers by
+     * releasing the device (libvirt waits a few seconds for it, then returns with the removal pending).
+     */
+    public void detachDeviceLive(String deviceXml) {
+        call(LibvirtCall.DETACH, () -> domain.detachDeviceFlags(deviceXml, AFFECT_LIVE));
+    }
+
+    /** {@code virDomainDetachDeviceFlags} from the persistent definition only. */
+    public void detachDeviceConfig(String deviceXml) {
+        call(LibvirtCall.DETACH, () -> domain.detachDeviceFlags(deviceXml, AFFECT_CONFIG));
+    }
+
+    /** Listens for the removal of this domain's devices until closed; start it before the detach. */
+    public DeviceRemovals watchDeviceRemovals() {
+        return get(LibvirtCall.EVENTS, () -> DeviceRemovals.watch(domain.getConnect(), domain));
     }
 
     /** The libvirt-java domain, for the migration calls of this package ({@link MigrationDomain}). */

@@ -13,6 +13,7 @@ import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 import org.libvirt.NetworkFilter;
 import org.libvirt.NodeInfo;
+import org.libvirt.Secret;
 import org.libvirt.event.LifecycleListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -219,6 +220,67 @@ public final class LibvirtConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code virSecretDefineXML} and {@code virSecretSetValue}: defines (or redefines, for a known uuid)
+     * the secret and sets its value; a secret whose value cannot be set is undefined again. The value
+     * never appears in an exception.
+     */
+    public void defineSecret(String secretXml, byte[] value) {
+        Secret secret;
+        try {
+            secret = connect.secretDefineXML(secretXml);
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.SECRET, "secret", e);
+        }
+        try {
+            secret.setValue(value);
+        } catch (LibvirtException e) {
+            try {
+                secret.undefine();
+            } catch (LibvirtException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw LibvirtErrors.translate(LibvirtCall.SECRET, "secret value", e);
+        } finally {
+            freeQuietly(secret);
+        }
+    }
+
+    /** {@code virSecretUndefine} of the secret {@code uuid}; one libvirt does not know is success. */
+    public void undefineSecret(UUID uuid) {
+        Secret secret;
+        try {
+            secret = connect.secretLookupByUUIDString(uuid.toString());
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.isNoSecret(e)) {
+                return;
+            }
+            throw LibvirtErrors.translate(LibvirtCall.SECRET, "secret " + uuid, e);
+        }
+        try {
+            secret.undefine();
+        } catch (LibvirtException e) {
+            if (!LibvirtErrors.isNoSecret(e)) {
+                throw LibvirtErrors.translate(LibvirtCall.SECRET, "secret " + uuid, e);
+            }
+        } finally {
+            freeQuietly(secret);
+        }
+    }
+
+    /** Whether libvirt has a secret {@code uuid}. */
+    public boolean hasSecret(UUID uuid) {
+        try {
+            freeQuietly(connect.secretLookupByUUIDString(uuid.toString()));
+            return true;
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.isNoSecret(e)) {
+                return false;
+            }
+            throw LibvirtErrors.translate(LibvirtCall.SECRET, "secret " + uuid, e);
+        }
+    }
+
     /** {@code virConnectGetCapabilities}: the host's capabilities document. */
     public String capabilitiesXml() {
         try {
@@ -265,6 +327,14 @@ public final class LibvirtConnection implements AutoCloseable {
             connect.close();
         } catch (LibvirtException e) {
             log.debug("closing a libvirt connection failed", e);
+        }
+    }
+
+    private static void freeQuietly(Secret secret) {
+        try {
+            secret.free();
+        } catch (LibvirtException e) {
+            log.debug("freeing a secret reference failed", e);
         }
     }
 

@@ -67,6 +67,11 @@ public final class LibvirtErrors {
         return new HypervisorException(message, e);
     }
 
+    /** Whether libvirt knows no such secret. */
+    public static boolean isNoSecret(LibvirtException e) {
+        return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_SECRET;
+    }
+
     /** Whether libvirt knows no such domain. */
     public static boolean isNoDomain(LibvirtException e) {
         return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_DOMAIN;

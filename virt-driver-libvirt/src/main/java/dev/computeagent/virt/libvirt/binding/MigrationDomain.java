@@ -36,6 +36,8 @@ public final class MigrationDomain implements AutoCloseable {
     private static final int JOB_BOUNDED = 1;
     private static final int JOB_UNBOUNDED = 2;
     private static final int JOB_COMPLETED = 3;
+    /** libvirt omits {@code memory_page_size} when it is the target's default page size. */
+    private static final long DEFAULT_PAGE_SIZE = 4096;
 
     private final DomainHandle handle;
     private final Domain domain;
@@ -170,10 +172,18 @@ public final class MigrationDomain implements AutoCloseable {
                 }
             }
         }
+        long pageSize = values.getOrDefault("memory_page_size", DEFAULT_PAGE_SIZE);
         return new MigrationJobStats(stats.type == JOB_BOUNDED || stats.type == JOB_UNBOUNDED,
                 stats.type == JOB_COMPLETED, values.getOrDefault("time_elapsed", 0L),
                 values.getOrDefault("data_total", 0L), values.getOrDefault("data_processed", 0L),
                 values.getOrDefault("data_remaining", 0L), values.getOrDefault("memory_iteration", 0L),
-                values.getOrDefault("downtime", -1L));
+                values.getOrDefault("downtime", -1L), bytes(values, "memory"),
+                values.getOrDefault("memory_dirty_rate", 0L) * pageSize, bytes(values, "disk"),
+                values.getOrDefault("auto_converge_throttle", 0L).intValue());
+    }
+
+    private static MigrationJobStats.Bytes bytes(Map<String, Long> values, String prefix) {
+        return new MigrationJobStats.Bytes(values.getOrDefault(prefix + "_total", 0L),
+                values.getOrDefault(prefix + "_processed", 0L), values.getOrDefault(prefix + "_remaining", 0L));
     }
 }

@@ -18,9 +18,18 @@ final class NicConfigurator implements DomainConfigurator {
         for (NicSpec nic : spec.nics()) {
             Optional<String> filter = spec.securityGroups() && nic.type() != NicSpec.Type.USER
                     ? Optional.of(DomainNames.securityGroupFilter(spec.uuid())) : Optional.empty();
-            domain.interfaces.add(new NetInterface(type(nic.type()), nic.source(), nic.mac(), Optional.of(nic.model()),
-                    filter));
+            domain.interfaces.add(nic(nic, filter));
         }
+    }
+
+    /** One NIC as a hot plug attaches it (without the instance's security-group filter). */
+    static NetInterface nic(NicSpec nic) {
+        return nic(nic, Optional.empty());
+    }
+
+    /** One NIC as the domain has it, referencing {@code filter} when the instance's NICs are filtered. */
+    static NetInterface nic(NicSpec nic, Optional<String> filter) {
+        return new NetInterface(type(nic.type()), nic.source(), nic.mac(), Optional.of(nic.model()), filter);
     }
 
     private static InterfaceType type(NicSpec.Type type) {

@@ -8,11 +8,19 @@ import java.util.Optional;
  * The {@code <devices>} the model knows; libvirt's own additions (controllers, inputs, video...)
  * are ignored on parse.
  *
- * @param emulator the emulator binary; absent = libvirt chooses
+ * @param emulator     the emulator binary; absent = libvirt chooses
+ * @param networkDisks the disks QEMU reaches over the network (attached volumes), after {@code disks}
  */
 public record Devices(Optional<String> emulator, List<Disk> disks, List<NetInterface> interfaces,
                       List<Serial> serials, List<Console> consoles, List<Channel> channels, List<Graphics> graphics,
-                      Optional<MemBalloon> memBalloon, List<Rng> rngs) {
+                      Optional<MemBalloon> memBalloon, List<Rng> rngs, List<NetworkDisk> networkDisks) {
+
+    /** Devices without network disks. */
+    public Devices(Optional<String> emulator, List<Disk> disks, List<NetInterface> interfaces,
+                   List<Serial> serials, List<Console> consoles, List<Channel> channels, List<Graphics> graphics,
+                   Optional<MemBalloon> memBalloon, List<Rng> rngs) {
+        this(emulator, disks, interfaces, serials, consoles, channels, graphics, memBalloon, rngs, List.of());
+    }
 
     public Devices {
         Objects.requireNonNull(emulator, "emulator");
@@ -24,5 +32,6 @@ public record Devices(Optional<String> emulator, List<Disk> disks, List<NetInter
         graphics = List.copyOf(graphics);
         Objects.requireNonNull(memBalloon, "memBalloon");
         rngs = List.copyOf(rngs);
+        networkDisks = List.copyOf(networkDisks);
     }
 }

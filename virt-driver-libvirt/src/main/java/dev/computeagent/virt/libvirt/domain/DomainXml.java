@@ -1,5 +1,8 @@
 package dev.computeagent.virt.libvirt.domain;
 
+import java.nio.file.Path;
+import java.util.List;
+
 /**
  * Converts a {@link Domain} to libvirt domain XML and back. Rendering is deterministic (same model,
  * same text); parsing tolerates what libvirt adds to a definition (aliases, addresses, seclabels,
@@ -17,6 +20,15 @@ public final class DomainXml {
      */
     public static String render(Domain domain) {
         return XmlSupport.serialize(DomainXmlWriter.write(domain).getDocumentElement());
+    }
+
+    /**
+     * A {@code <domainsnapshot>} for a disk-only external snapshot of disk {@code dev} onto a new qcow2 overlay
+     * {@code overlay} (libvirt creates it, backed by the disk's current file), every disk in {@code otherDevs}
+     * left out of the snapshot.
+     */
+    public static String renderExternalDiskSnapshot(String dev, Path overlay, List<String> otherDevs) {
+        return XmlSupport.serialize(DomainXmlWriter.writeExternalDiskSnapshot(dev, overlay, otherDevs));
     }
 
     /**

@@ -127,7 +127,8 @@ final class DomainXmlReader {
         Element devices = devicesElement.get();
         return new Devices(
                 child(devices, "emulator").map(e -> e.getTextContent().strip()),
-                children(devices, "disk").stream().map(DomainXmlReader::readDisk).toList(),
+                children(devices, "disk").stream().filter(d -> !isNetworkDisk(d)).map(DomainXmlReader::readDisk)
+                        .toList(),
                 children(devices, "interface").stream().map(DomainXmlReader::readInterface).toList(),
                 children(devices, "serial").stream().map(DomainXmlReader::readSerial).toList(),
                 children(devices, "console").stream().map(DomainXmlReader::readConsole).toList(),
@@ -135,7 +136,38 @@ final class DomainXmlReader {
                 children(devices, "graphics").stream().map(DomainXmlReader::readGraphics).toList(),
                 child(devices, "memballoon").map(e -> new MemBalloon(
                         XmlValue.fromXml(MemBalloonModel.class, "memballoon model", requiredAttr(e, "model")))),
-                children(devices, "rng").stream().map(DomainXmlReader::readRng).toList());
+                children(devices, "rng").stream().map(DomainXmlReader::readRng).toList(),
+                children(devices, "disk").stream().filter(DomainXmlReader::isNetworkDisk)
+                        .map(DomainXmlReader::readNetworkDisk).toList());
+    }
+
+    private static boolean isNetworkDisk(Element disk) {
+        return "network".equals(disk.getAttribute("type"));
+    }
+
+    private static NetworkDisk readNetworkDisk(Element disk) {
+        Element driver = requiredChild(disk, "driver");
+        Element source = requiredChild(disk, "source");
+        Element target = requiredChild(disk, "target");
+        DiskProtocol protocol = XmlValue.fromXml(DiskProtocol.class, "disk protocol", requiredAttr(source, "protocol"));
+        String defaultPort = protocol == DiskProtocol.ISCSI ? "3260" : "6789";
+        List<DiskHost> hosts = children(source, "host").stream()
+                .map(h -> new DiskHost(requiredAttr(h, "name"),
+                        XmlSupport.parseInt("disk host port", optAttr(h, "port").orElse(defaultPort))))
+                .toList();
+        // libvirt accepts <auth> in <source> or, the older form, in <disk>
+        Optional<DiskAuth> auth = child(source, "auth").or(() -> child(disk, "auth")).map(a -> {
+            Element secret = requiredChild(a, "secret");
+            return new DiskAuth(requiredAttr(a, "username"),
+                    XmlValue.fromXml(SecretType.class, "secret type", requiredAttr(secret, "type")),
+                    parseUuid(requiredAttr(secret, "uuid")));
+        });
+        return new NetworkDisk(protocol, requiredAttr(source, "name"), hosts, auth,
+                XmlValue.fromXml(DiskFormat.class, "disk format", requiredAttr(driver, "type")),
+                optAttr(driver, "cache").map(c -> XmlValue.fromXml(DiskCache.class, "disk cache mode", c)),
+                requiredAttr(target, "dev"),
+                XmlValue.fromXml(DiskBus.class, "disk bus", requiredAttr(target, "bus")),
+                child(disk, "readonly").isPresent());
     }
 
     private static Disk readDisk(Element disk) {

@@ -4,6 +4,8 @@ import static dev.computeagent.virt.libvirt.domain.XmlSupport.append;
 import static dev.computeagent.virt.libvirt.domain.XmlSupport.appendText;
 import static dev.computeagent.virt.libvirt.domain.XmlSupport.attr;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -65,6 +67,7 @@ final class DomainXmlWriter {
     private static void writeDevices(Element devices, Devices model) {
         model.emulator().ifPresent(emulator -> appendText(devices, "emulator", emulator));
         model.disks().forEach(disk -> writeDisk(devices, disk));
+        model.networkDisks().forEach(disk -> writeNetworkDisk(devices, disk));
         model.interfaces().forEach(nic -> writeInterface(devices, nic));
         model.serials().forEach(serial -> writeSerial(devices, serial));
         model.consoles().forEach(console -> writeConsole(devices, console));
@@ -74,7 +77,26 @@ final class DomainXmlWriter {
         model.memBalloon().ifPresent(balloon -> attr(append(devices, "memballoon"), "model", balloon.model().xmlName()));
     }
 
-    private static void writeDisk(Element devices, Disk disk) {
+    static Element writeExternalDiskSnapshot(String dev, Path overlay, List<String> otherDevs) {
+        Document document = XmlSupport.newDocument();
+        Element snapshot = document.createElement("domainsnapshot");
+        document.appendChild(snapshot);
+        Element disks = append(snapshot, "disks");
+        Element disk = append(disks, "disk");
+        attr(disk, "name", dev);
+        attr(disk, "snapshot", "external");
+        attr(disk, "type", "file");
+        attr(append(disk, "driver"), "type", "qcow2");
+        attr(append(disk, "source"), "file", overlay.toString());
+        for (String other : otherDevs) {
+            Element skipped = append(disks, "disk");
+            attr(skipped, "name", other);
+            attr(skipped, "snapshot", "no");
+        }
+        return snapshot;
+    }
+
+    static void writeDisk(Element devices, Disk disk) {
         Element element = append(devices, "disk");
         attr(element, "type", disk.sourceType().xmlName());
         attr(element, "device", disk.device().xmlName());
@@ -93,7 +115,38 @@ final class DomainXmlWriter {
         }
     }
 
-    private static void writeInterface(Element devices, NetInterface nic) {
+    static void writeNetworkDisk(Element devices, NetworkDisk disk) {
+        Element element = append(devices, "disk");
+        attr(element, "type", "network");
+        attr(element, "device", "disk");
+        Element driver = append(element, "driver");
+        attr(driver, "name", "qemu");
+        attr(driver, "type", disk.format().xmlName());
+        disk.cache().ifPresent(cache -> attr(driver, "cache", cache.xmlName()));
+        Element source = append(element, "source");
+        attr(source, "protocol", disk.protocol().xmlName());
+        attr(source, "name", disk.name());
+        for (DiskHost host : disk.hosts()) {
+            Element hostElement = append(source, "host");
+            attr(hostElement, "name", host.name());
+            attr(hostElement, "port", Integer.toString(host.port()));
+        }
+        disk.auth().ifPresent(auth -> {
+            Element authElement = append(source, "auth");
+            attr(authElement, "username", auth.username());
+            Element secret = append(authElement, "secret");
+            attr(secret, "type", auth.type().xmlName());
+            attr(secret, "uuid", auth.secret().toString());
+        });
+        Element target = append(element, "target");
+        attr(target, "dev", disk.targetDev());
+        attr(target, "bus", disk.bus().xmlName());
+        if (disk.readOnly()) {
+            append(element, "readonly");
+        }
+    }
+
+    static void writeInterface(Element devices, NetInterface nic) {
         Element element = append(devices, "interface");
         attr(element, "type", nic.type().xmlName());
         nic.mac().ifPresent(mac -> attr(append(element, "mac"), "address", mac));

@@ -6,8 +6,8 @@ import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.InvalidSpecException;
-import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.libvirt.ConnectionManager;
+import dev.computeagent.virt.libvirt.DefinedInstance;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
 import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
@@ -19,7 +19,6 @@ import dev.computeagent.virt.libvirt.domain.Domain;
 import dev.computeagent.virt.libvirt.domain.DomainNames;
 import dev.computeagent.virt.libvirt.domain.DomainXml;
 import dev.computeagent.virt.libvirt.domain.DomainXmlException;
-import dev.computeagent.virt.libvirt.domain.NetInterface;
 import dev.computeagent.virt.migration.CompletedMigration;
 import dev.computeagent.virt.migration.PortableInstance;
 import dev.computeagent.virt.migration.MigrationDriver;
@@ -31,8 +30,10 @@ import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.MigrationResult;
 import dev.computeagent.virt.migration.StorageMode;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -62,6 +63,8 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
 
     private final LibvirtComputeDriver compute;
     private final ConnectionManager connections;
+    /** The jobs of the migrations running now, for {@link #cancelMigration}. */
+    private final Map<UUID, MigrationJob> running = new ConcurrentHashMap<>();
     private final ExecutorService transfers = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "libvirt-migrate");
         thread.setDaemon(true);
@@ -81,7 +84,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         try {
             return connections.call(connection -> {
                 try (MigrationDomain domain = new MigrationDomain(requireOwned(connection, uuid))) {
-                    return migrate(domain, subject, start, request, listener, true);
+                    return migrate(domain, uuid, subject, start, request, listener, true);
                 }
             });
         } catch (MigrationException e) {
@@ -113,7 +116,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
                         throw new MigrationException(Step.PREPARE, Reason.FAILED, false,
                                 subject + ": cannot start the paused copy process: " + e.getMessage(), e);
                     }
-                    return migrate(domain, subject, start, request, listener, false);
+                    return migrate(domain, uuid, subject, start, request, listener, false);
                 }
             });
         } catch (MigrationException e) {
@@ -147,7 +150,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         return new MigrationException(failure.step(), failure.reason(), false, failure.getMessage(), failure);
     }
 
-    private MigrationResult migrate(MigrationDomain domain, String subject, long start, MigrationRequest request,
+    private MigrationResult migrate(MigrationDomain domain, UUID uuid, String subject, long start, MigrationRequest request,
                                     MigrationListener listener, boolean live) {
         if (!domain.handle().isActive()) {
             throw new MigrationException(Step.PREPARE, Reason.NOT_MIGRATABLE, subject + ": the instance is not running",
@@ -185,8 +188,14 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
                 domain.abortJob();
             }
         };
-        MigrationResult result = new MigrationMonitor(subject, job, request.pollInterval(), FIRST_SAMPLE_AFTER, timeout,
-                schedule, request.stallTimeout(), listener).watch(transfer, start, limit);
+        MigrationResult result;
+        running.put(uuid, job);
+        try {
+            result = new MigrationMonitor(subject, job, request.pollInterval(), FIRST_SAMPLE_AFTER, timeout,
+                    schedule, request.stallTimeout(), listener).watch(transfer, start, limit);
+        } finally {
+            running.remove(uuid, job);
+        }
         log.info("{}: done in {} ms", subject, result.wallTime().toMillis());
         return result;
     }
@@ -220,6 +229,23 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
     }
 
     @Override
+    public boolean cancelMigration(UUID uuid) {
+        MigrationJob job = running.get(uuid);
+        if (job == null) {
+            return false;
+        }
+        try {
+            job.abort();
+            log.info("migration of {}: cancel requested; the job was asked to abort", uuid);
+            return true;
+        } catch (DriverException e) {
+            // no job at this instant: not started yet, or already switching over and ending
+            log.info("migration of {}: cancel not accepted: {}", uuid, e.getMessage());
+            return false;
+        }
+    }
+
+    @Override
     public Optional<CompletedMigration> lastIncomingMigration(UUID uuid) {
         return connections.call(connection -> {
             try (MigrationDomain domain = new MigrationDomain(requireOwned(connection, uuid))) {
@@ -240,8 +266,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
                 Domain parsed = DomainXml.parse(domain.migratableXml());
                 InstanceMetadata metadata = parsed.agentMetadata().orElseThrow(
                         () -> new InstanceNotFoundException("no instance " + uuid + " (the domain is not the agent's)"));
-                return new PortableInstance(uuid, metadata, parsed.devices().interfaces().stream()
-                        .map(LibvirtMigrationDriver::nic).toList());
+                return new PortableInstance(uuid, metadata, DefinedInstance.nics(parsed));
             } catch (DomainXmlException e) {
                 throw new MigrationException(Step.DEFINITION, Reason.FAILED,
                         "cannot read the definition of " + uuid + ": " + e.getMessage(), e);
@@ -261,15 +286,6 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
             throw new MigrationException(Step.DEFINITION, Reason.DESTINATION_REFUSED,
                     "cannot define " + spec.uuid() + ": " + e.getMessage(), e);
         }
-    }
-
-    private static NicSpec nic(NetInterface nic) {
-        NicSpec.Type type = switch (nic.type()) {
-            case NETWORK -> NicSpec.Type.NETWORK;
-            case BRIDGE -> NicSpec.Type.BRIDGE;
-            case USER -> NicSpec.Type.USER;
-        };
-        return new NicSpec(type, nic.source(), nic.mac(), nic.model().orElse("virtio"));
     }
 
     /** Stops accepting migrations; running transfers are left to libvirt (they finish or fail there). */

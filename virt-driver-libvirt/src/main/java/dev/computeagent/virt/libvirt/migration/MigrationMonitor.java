@@ -7,6 +7,7 @@ import dev.computeagent.virt.migration.MigrationException.Reason;
 import dev.computeagent.virt.migration.MigrationException.Step;
 import dev.computeagent.virt.migration.MigrationListener;
 import dev.computeagent.virt.migration.MigrationProgress;
+import dev.computeagent.virt.migration.MigrationProgress.Phase;
 import dev.computeagent.virt.migration.MigrationResult;
 import java.time.Duration;
 import java.util.Objects;
@@ -119,8 +120,7 @@ final class MigrationMonitor {
             }
             samples++;
             bytes = stats.dataProcessed();
-            MigrationProgress progress = new MigrationProgress(elapsed, stats.dataTotal(), stats.dataProcessed(),
-                    stats.dataRemaining(), stats.memoryIteration(), limit);
+            MigrationProgress progress = progress(elapsed, stats, limit);
             report(progress);
             if (elapsed.minus(lastLogged).compareTo(LOG_INTERVAL) >= 0) {
                 log.info("{}: {}% ({} of {} bytes, {} remaining, iteration {}) after {} ms, downtime limit {} ms",
@@ -147,6 +147,27 @@ final class MigrationMonitor {
                 }
             }
         }
+    }
+
+    static MigrationProgress progress(Duration elapsed, MigrationJobStats stats, Duration limit) {
+        MigrationJobStats.Bytes memory = stats.memory();
+        MigrationJobStats.Bytes disk = stats.disk();
+        return new MigrationProgress(elapsed, stats.dataTotal(), stats.dataProcessed(), stats.dataRemaining(),
+                stats.memoryIteration(), limit, phase(stats),
+                new MigrationProgress.Transfer(memory.total(), memory.processed(), memory.remaining()),
+                stats.memoryDirtyRate(), new MigrationProgress.Transfer(disk.total(), disk.processed(), disk.remaining()),
+                stats.autoConvergeThrottle());
+    }
+
+    /** libvirt mirrors copied disks before it starts on the memory; throttling only happens in the memory copy. */
+    private static Phase phase(MigrationJobStats stats) {
+        if (stats.dataProcessed() == 0 && stats.dataRemaining() == 0) {
+            return Phase.SETUP;
+        }
+        if (stats.memory().processed() == 0 && stats.disk().remaining() > 0) {
+            return Phase.DISK_COPY;
+        }
+        return stats.autoConvergeThrottle() > 0 ? Phase.AUTO_CONVERGE : Phase.MEMORY_COPY;
     }
 
     private MigrationException failed(Throwable failure, Reason abortedFor) {

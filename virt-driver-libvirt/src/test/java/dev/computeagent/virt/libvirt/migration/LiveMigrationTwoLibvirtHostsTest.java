@@ -27,7 +27,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -154,6 +156,29 @@ class LiveMigrationTwoLibvirtHostsTest {
                 });
 
         assertRunsOnlyOn(driverA, driverB, shared);
+        awaitTicks(sharedLog, before + 1);
+    }
+
+    @Test
+    void aCancelAbortsTheRunningJobAndTheGuestStaysOnTheSource() throws Exception {
+        int before = ConsoleTicks.read(sharedLog).last();
+        MigrationRequest slow = MigrationRequest.to(HOSTS.b().tcpUri()).unsafe(!HOSTS.sharedStorageRecognised())
+                .bandwidthMibPerSecond(1).pollInterval(Duration.ofMillis(20)).build();
+        assertThat(migratorA.cancelMigration(shared)).as("nothing runs yet").isFalse();
+        CompletableFuture<MigrationResult> migrating = CompletableFuture.supplyAsync(
+                () -> migratorA.migrateLive(shared, slow, p -> { }));
+
+        // libvirt has no job to abort until the transfer started: asked again until it takes
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .until(() -> migratorA.cancelMigration(shared) || migrating.isDone());
+
+        assertThat(migrating).failsWithin(Duration.ofSeconds(90)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOfSatisfying(MigrationException.class, e -> {
+                    assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.ABORTED);
+                    assertThat(e.sourceStillRunning()).isTrue();
+                });
+        assertRunsOnlyOn(driverA, driverB, shared);
+        assertThat(migratorA.cancelMigration(shared)).as("nothing runs any more").isFalse();
         awaitTicks(sharedLog, before + 1);
     }
 

@@ -56,6 +56,31 @@ class MigrationMonitorTest {
     }
 
     @Test
+    void aSampleCarriesTheBreakdownAndThePhaseOfTheJob() {
+        MigrationJobStats.Bytes none = MigrationJobStats.Bytes.NONE;
+        MigrationJobStats setup = new MigrationJobStats(true, false, 5, 0, 0, 0, 0, -1, none, 0, none, 0);
+        MigrationJobStats disks = new MigrationJobStats(true, false, 5, 300, 100, 200, 0, -1,
+                new MigrationJobStats.Bytes(100, 0, 100), 0, new MigrationJobStats.Bytes(200, 100, 100), 0);
+        MigrationJobStats memory = new MigrationJobStats(true, false, 5, 300, 250, 50, 2, -1,
+                new MigrationJobStats.Bytes(100, 50, 50), 8192, new MigrationJobStats.Bytes(200, 200, 0), 0);
+        MigrationJobStats throttled = new MigrationJobStats(true, false, 5, 300, 250, 50, 3, -1,
+                new MigrationJobStats.Bytes(100, 50, 50), 8192, new MigrationJobStats.Bytes(200, 200, 0), 40);
+
+        assertThat(MigrationMonitor.progress(ms(5), setup, ms(50)).phase()).isEqualTo(MigrationProgress.Phase.SETUP);
+        assertThat(MigrationMonitor.progress(ms(5), disks, ms(50)).phase()).isEqualTo(MigrationProgress.Phase.DISK_COPY);
+        MigrationProgress copying = MigrationMonitor.progress(ms(5), memory, ms(50));
+        assertThat(copying.phase()).isEqualTo(MigrationProgress.Phase.MEMORY_COPY);
+        assertThat(copying.memory()).isEqualTo(new MigrationProgress.Transfer(100, 50, 50));
+        assertThat(copying.disk()).isEqualTo(new MigrationProgress.Transfer(200, 200, 0));
+        assertThat(copying.dirtyRateBytesPerSecond()).isEqualTo(8192);
+        assertThat(copying.memoryIteration()).isEqualTo(2);
+        assertThat(copying.percent()).isEqualTo(83);
+        MigrationProgress slowed = MigrationMonitor.progress(ms(5), throttled, ms(50));
+        assertThat(slowed.phase()).isEqualTo(MigrationProgress.Phase.AUTO_CONVERGE);
+        assertThat(slowed.cpuThrottlePercent()).isEqualTo(40);
+    }
+
+    @Test
     void passingTheCompletionTimeoutAbortsTheJob() {
         job.abortFails(transfer);
 
