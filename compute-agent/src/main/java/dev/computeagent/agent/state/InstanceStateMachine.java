@@ -52,6 +52,8 @@ public final class InstanceStateMachine {
         allow(CommandName.REVERT_RESIZE, RESIZED, ACTIVE, STOPPED);
         allow(CommandName.RESCUE, ACTIVE, STOPPED, RESCUED);
         allow(CommandName.UNRESCUE, RESCUED, ACTIVE, STOPPED);
+        // a snapshot copies the root disk of a running guest or one at rest; the instance is not changed
+        allow(CommandName.SNAPSHOT, ACTIVE, STOPPED);
         // hot plug on a running guest, the definition only on a stopped one
         allow(CommandName.ATTACH_VOLUME, ACTIVE, STOPPED);
         allow(CommandName.DETACH_VOLUME, ACTIVE, STOPPED);
