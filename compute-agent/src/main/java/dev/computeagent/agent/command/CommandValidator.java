@@ -141,6 +141,7 @@ public final class CommandValidator {
             case DETACH_VOLUME -> DeviceArgsReader.detachVolume(a);
             case ATTACH_INTERFACE -> DeviceArgsReader.attachInterface(a);
             case DETACH_INTERFACE -> DeviceArgsReader.detachInterface(a);
+            case SET_SECURITY_GROUPS -> SecurityGroupsReader.set(a);
         };
     }
 

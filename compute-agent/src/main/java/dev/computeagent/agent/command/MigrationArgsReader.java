@@ -71,7 +71,8 @@ final class MigrationArgsReader {
                 optionalLong(a, "args.disk_virtual_size", "disk_virtual_size", 0, Gib.toBytes(Flavor.MAX_DISK_GB))
                         .orElse(null),
                 InstanceFields.metadata(a.get("metadata"), "args."),
-                optionalBoolean(a, "args.start", "start").orElse(null), configDrive);
+                optionalBoolean(a, "args.start", "start").orElse(null), configDrive,
+                SecurityGroupsReader.optional(a.get("security_groups"), "args."));
     }
 
     static MigrationAdoptArgs adopt(JsonNode a) {

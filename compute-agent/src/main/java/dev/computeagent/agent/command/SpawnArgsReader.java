@@ -35,7 +35,7 @@ final class SpawnArgsReader {
         return new SpawnArgs(InstanceFields.name(a, prefix), InstanceFields.flavor(a, prefix),
                 InstanceFields.imageId(a, prefix), InstanceFields.nics(a.get("nics"), prefix),
                 InstanceFields.metadata(a.get("metadata"), prefix), userData(a.get("user_data")),
-                publicKeys(a.get("public_keys")));
+                publicKeys(a.get("public_keys")), SecurityGroupsReader.optional(a.get("security_groups"), prefix));
     }
 
     /**

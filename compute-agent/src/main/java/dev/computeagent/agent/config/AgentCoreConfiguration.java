@@ -18,6 +18,7 @@ import dev.computeagent.agent.handler.ResizeHandler;
 import dev.computeagent.agent.handler.ResizeRecovery;
 import dev.computeagent.agent.handler.ResumeHandler;
 import dev.computeagent.agent.handler.RevertResizeHandler;
+import dev.computeagent.agent.handler.SetSecurityGroupsHandler;
 import dev.computeagent.agent.handler.SnapshotHandler;
 import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.handler.StartHandler;
@@ -49,6 +50,7 @@ import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.PowerOperations;
 import dev.computeagent.virt.network.NetworkDriver;
+import dev.computeagent.virt.network.SecurityGroupDriver;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -118,11 +120,12 @@ public class AgentCoreConfiguration {
     @Bean
     SpawnHandler spawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
                               InstanceProvisioner provisioner, HostCapacity capacity, AgentProperties properties,
-                              Clock clock, MeterRegistry meters, NetworkDriver networks) {
+                              Clock clock, MeterRegistry meters, NetworkDriver networks,
+                              SecurityGroupDriver groups) {
         AgentProperties.ConfigDrive drive = properties.configDrive();
         return new SpawnHandler(driver, images, store, files, provisioner, capacity,
                 new ConfigDriveOptions(drive.force(), drive.availabilityZone()), properties.host(), clock, meters,
-                networks);
+                networks, groups);
     }
 
     @Bean
@@ -141,8 +144,14 @@ public class AgentCoreConfiguration {
     }
 
     @Bean
-    DeleteHandler deleteHandler(ComputeDriver driver, InstanceStore store, InstanceFiles files) {
-        return new DeleteHandler(driver, store, files);
+    DeleteHandler deleteHandler(ComputeDriver driver, InstanceStore store, InstanceFiles files,
+                                SecurityGroupDriver groups) {
+        return new DeleteHandler(driver, store, files, groups);
+    }
+
+    @Bean
+    SetSecurityGroupsHandler setSecurityGroupsHandler(InstanceStore store, SecurityGroupDriver groups) {
+        return new SetSecurityGroupsHandler(store, groups);
     }
 
     @Bean

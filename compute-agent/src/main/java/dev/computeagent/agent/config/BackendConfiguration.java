@@ -14,6 +14,7 @@ import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
 import dev.computeagent.virt.libvirt.LibvirtDeviceDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
 import dev.computeagent.virt.libvirt.LibvirtNetworkDriver;
+import dev.computeagent.virt.libvirt.LibvirtSecurityGroups;
 import dev.computeagent.virt.libvirt.VirtTypeProbe;
 import dev.computeagent.virt.libvirt.designer.VirtType;
 import dev.computeagent.virt.libvirt.migration.LibvirtMigrationDriver;
@@ -69,6 +70,12 @@ public class BackendConfiguration {
     @Bean
     LibvirtNetworkDriver networkDriver(LibvirtComputeDriver libvirt) {
         return new LibvirtNetworkDriver(libvirt.connectionManager());
+    }
+
+    /** Security groups as libvirt nwfilters, on the same libvirt connection. */
+    @Bean
+    LibvirtSecurityGroups securityGroupDriver(LibvirtComputeDriver libvirt) {
+        return new LibvirtSecurityGroups(libvirt.connectionManager());
     }
 
     /** The configured networks ({@code agent.networks.*}), ensured before the agent takes commands. */

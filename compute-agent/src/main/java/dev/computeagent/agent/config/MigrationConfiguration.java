@@ -27,6 +27,7 @@ import dev.computeagent.agent.state.MigrationProgressBoard;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.migration.MigrationDriver;
+import dev.computeagent.virt.network.SecurityGroupDriver;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -101,9 +102,9 @@ public class MigrationConfiguration {
     MigrationPrepareHandler migrationPrepareHandler(IncomingMigrations incoming, ImageCache images,
                                                     InstanceStore store, InstanceFiles files,
                                                     InstanceProvisioner provisioner, HostCapacity capacity,
-                                                    AgentProperties properties) {
+                                                    AgentProperties properties, SecurityGroupDriver groups) {
         return new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity,
-                properties.effectiveMigrationUri());
+                properties.effectiveMigrationUri(), groups);
     }
 
     @Bean
@@ -116,8 +117,9 @@ public class MigrationConfiguration {
     }
 
     @Bean
-    MigrationAbortHandler migrationAbortHandler(IncomingMigrations incoming, OwnedInstancesDriver ownership) {
-        return new MigrationAbortHandler(incoming, ownership);
+    MigrationAbortHandler migrationAbortHandler(IncomingMigrations incoming, OwnedInstancesDriver ownership,
+                                                SecurityGroupDriver groups) {
+        return new MigrationAbortHandler(incoming, ownership, groups);
     }
 
     @Bean

@@ -29,6 +29,8 @@ import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.network.NetworkDriver;
+import dev.computeagent.virt.network.SecurityGroupDriver;
+import dev.computeagent.virt.network.SecurityRule;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
@@ -68,7 +70,8 @@ import org.slf4j.LoggerFactory;
  * apply beyond the hostname and skips the genisoimage run.
  *
  * <p>Before any work every NIC of type {@code network} must name a network that runs on this host, else
- * {@code INVALID_COMMAND} (nothing is created). Before any work a new instance must fit ({@link HostCapacity}), else {@code INSUFFICIENT_RESOURCES};
+ * {@code INVALID_COMMAND} (nothing is created). With {@code security_groups} the instance's filter is applied
+ * before its domain is defined, its NICs reference it, and a failed spawn removes it with the domain. Before any work a new instance must fit ({@link HostCapacity}), else {@code INSUFFICIENT_RESOURCES};
  * what it needs is held until the spawn ends. With {@code root_gb} 0 the root disk is the image's virtual
  * size: checked and held again once the image is known. An image above the root disk is refused before
  * it is cached. The instance is in the registry as {@code BUILDING} from the moment its domain exists.
@@ -89,6 +92,7 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
     private final Clock clock;
     private final Phases phases;
     private final NetworkDriver networks;
+    private final SecurityGroupDriver groups;
     /** Writes spawn markers beside the ACTIVE record; threads exist only while spawns complete. */
     private final Executor markers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "spawn-marker");
@@ -98,7 +102,8 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
 
     public SpawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
                         InstanceProvisioner provisioner, HostCapacity capacity, ConfigDriveOptions configDriveOptions,
-                        String host, Clock clock, MeterRegistry meters, NetworkDriver networks) {
+                        String host, Clock clock, MeterRegistry meters, NetworkDriver networks,
+                        SecurityGroupDriver groups) {
         this.driver = driver;
         this.images = images;
         this.store = store;
@@ -110,6 +115,7 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         this.clock = clock;
         this.phases = timedBy(meters);
         this.networks = networks;
+        this.groups = groups;
     }
 
     @Override
@@ -154,8 +160,12 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
             List<NicSpec> nics = MacAddresses.assign(uuid, args.nicSpecs());
             List<DiskSpec> disks = provisioner.createDisks(uuid, args.imageId(), flavor, rootBytes,
                     configDrive(uuid, args, nics), phases);
-            InstanceSpec spec = provisioner.spec(uuid, metadata(command, fingerprint), disks, nics,
+            InstanceSpec provisioned = provisioner.spec(uuid, metadata(command, fingerprint), disks, nics,
                     image.properties());
+            Optional<List<SecurityRule>> rules = args.securityRules();
+            // the filter must exist before a domain referencing it starts
+            rules.ifPresent(r -> groups.apply(uuid, r));
+            InstanceSpec spec = rules.isPresent() ? provisioned.withSecurityGroups() : provisioned;
             InstanceInfo defined = phases.time("define", () -> {
                 driver.spawn(spec);
                 // visible over REST as BUILDING from the moment the domain exists
@@ -273,7 +283,8 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
 
     private InstanceMetadata metadata(Command<SpawnArgs> command, String fingerprint) {
         SpawnArgs args = command.args();
-        Map<String, String> annotations = new HashMap<>();
+        Map<String, String> annotations = args.securityGroups() == null ? new HashMap<>()
+                : Annotations.withSecurityGroups(Map.of(), args.securityGroups());
         annotations.put(Annotations.STATE, InstanceState.BUILDING.name());
         annotations.put(Annotations.CREATED_AT, clock.instant().toString());
         annotations.put(Annotations.SPAWN_REQUEST, command.requestId());
@@ -335,6 +346,11 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
                 log.error("instance directory of {} could not be marked; it stays as it is", uuid, markFailed);
             }
             return;
+        }
+        try {
+            groups.remove(uuid);
+        } catch (RuntimeException e) {
+            log.error("spawn of {} failed and its security groups' filter could not be removed", uuid, e);
         }
         removeFiles(uuid);
     }

@@ -32,7 +32,8 @@ public enum CommandName {
     ATTACH_VOLUME("attach_volume", AttachVolumeArgs.class),
     DETACH_VOLUME("detach_volume", DetachVolumeArgs.class),
     ATTACH_INTERFACE("attach_interface", AttachInterfaceArgs.class),
-    DETACH_INTERFACE("detach_interface", DetachInterfaceArgs.class);
+    DETACH_INTERFACE("detach_interface", DetachInterfaceArgs.class),
+    SET_SECURITY_GROUPS("set_security_groups", SetSecurityGroupsArgs.class);
 
     private final String wireName;
     private final Class<? extends CommandArgs> argsType;

@@ -4,13 +4,16 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.computeagent.virt.Flavor;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
  * {@code migration.prepare.args}: get ready to receive the instance. {@code disk_virtual_size} (bytes)
  * and {@code config_drive} (base64 of the drive's bytes, at most 4 MiB) matter for a block migration
- * only; {@code start}: a cold copy of an instance that was running, to boot on arrival.
+ * only; {@code start}: a cold copy of an instance that was running, to boot on arrival;
+ * {@code security_groups}: the instance's rules when its NICs are filtered, so that its filter exists here
+ * before it arrives.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -23,5 +26,13 @@ public record MigrationPrepareArgs(
         @JsonProperty("disk_virtual_size") @Nullable Long diskVirtualSize,
         @JsonProperty("metadata") @Nullable Map<String, String> metadata,
         @JsonProperty("start") @Nullable Boolean start,
-        @JsonProperty("config_drive") @Nullable String configDrive) implements InternalArgs {
+        @JsonProperty("config_drive") @Nullable String configDrive,
+        @JsonProperty("security_groups") @Nullable List<SecurityRuleArgs> securityGroups) implements InternalArgs {
+
+    /** Arguments of an instance whose NICs are not filtered. */
+    public MigrationPrepareArgs(String sourceHost, String name, Flavor flavor, String imageId, boolean blockMigration,
+                                @Nullable Long diskVirtualSize, @Nullable Map<String, String> metadata,
+                                @Nullable Boolean start, @Nullable String configDrive) {
+        this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive, null);
+    }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.NicSpec;
+import dev.computeagent.virt.network.SecurityRule;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  * case), at most 128 metadata entries, {@code user_data} base64 (without white space) of at most 64 KiB,
  * at most 32 OpenSSH public keys. Absent lists and maps are empty; empty ones are not written.
  *
- * @param userData base64 of the user data, or null when there is none
+ * @param userData       base64 of the user data, or null when there is none
+ * @param securityGroups the allow rules of the instance's security groups (at most 64, each valid); null = its
+ *                       NICs are not filtered, empty = nothing is let in
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
@@ -29,7 +32,9 @@ public record SpawnArgs(
         @JsonProperty("nics") List<NicArgs> nics,
         @JsonProperty("metadata") Map<String, String> metadata,
         @JsonProperty("user_data") @Nullable String userData,
-        @JsonProperty("public_keys") Map<String, String> publicKeys) implements CommandArgs {
+        @JsonProperty("public_keys") Map<String, String> publicKeys,
+        @JsonProperty("security_groups") @JsonInclude(JsonInclude.Include.NON_NULL)
+        @Nullable List<SecurityRuleArgs> securityGroups) implements CommandArgs {
 
     public SpawnArgs {
         Objects.requireNonNull(name, "name");
@@ -38,6 +43,14 @@ public record SpawnArgs(
         nics = nics == null ? List.of() : List.copyOf(nics);
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
         publicKeys = publicKeys == null ? Map.of() : Map.copyOf(publicKeys);
+        securityGroups = securityGroups == null ? null : List.copyOf(securityGroups);
+    }
+
+    /** Arguments without security groups (unfiltered NICs). */
+    public SpawnArgs(String name, Flavor flavor, String imageId, @Nullable List<NicArgs> nics,
+                     @Nullable Map<String, String> metadata, @Nullable String userData,
+                     @Nullable Map<String, String> publicKeys) {
+        this(name, flavor, imageId, nics, metadata, userData, publicKeys, null);
     }
 
     /** Arguments without SSH public keys. */
@@ -51,6 +64,11 @@ public record SpawnArgs(
      */
     public List<NicSpec> nicSpecs() {
         return nics.stream().map(NicArgs::toSpec).toList();
+    }
+
+    /** The security groups' rules as the driver takes them; empty when the NICs are not filtered. */
+    public Optional<List<SecurityRule>> securityRules() {
+        return Optional.ofNullable(securityGroups).map(rules -> rules.stream().map(SecurityRuleArgs::toRule).toList());
     }
 
     /** The decoded user data. @throws IllegalArgumentException it is not base64 */

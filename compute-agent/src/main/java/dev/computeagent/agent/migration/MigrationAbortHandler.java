@@ -5,6 +5,7 @@ import dev.computeagent.agent.handler.CommandHandler;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.MigrationAbortArgs;
+import dev.computeagent.virt.network.SecurityGroupDriver;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -12,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code migration.abort}, on the destination: removes what prepare created and releases what it held;
+ * {@code migration.abort}, on the destination: removes what prepare created (the security groups' filter too)
+ * and releases what it held;
  * never an instance the hypervisor has here. Nothing prepared (or already settled) is success.
  */
 public final class MigrationAbortHandler implements CommandHandler<MigrationAbortArgs> {
@@ -21,10 +23,13 @@ public final class MigrationAbortHandler implements CommandHandler<MigrationAbor
 
     private final IncomingMigrations incoming;
     private final OwnedInstancesDriver ownership;
+    private final SecurityGroupDriver groups;
 
-    public MigrationAbortHandler(IncomingMigrations incoming, OwnedInstancesDriver ownership) {
+    public MigrationAbortHandler(IncomingMigrations incoming, OwnedInstancesDriver ownership,
+                                 SecurityGroupDriver groups) {
         this.incoming = incoming;
         this.ownership = ownership;
+        this.groups = groups;
     }
 
     @Override
@@ -48,6 +53,9 @@ public final class MigrationAbortHandler implements CommandHandler<MigrationAbor
             log.warn("abort of the migration of {}: the instance exists here, left alone", uuid);
         }
         incoming.undoPrepare(uuid, arrived);
+        if (!arrived) {
+            groups.remove(uuid);
+        }
         return new Outcome(Map.of());
     }
 }

@@ -7,6 +7,7 @@ import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.message.SecurityRuleArgs;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.provision.InstanceProvisioner.ConfigDrive;
@@ -15,6 +16,7 @@ import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.network.SecurityGroupDriver;
 import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
@@ -26,7 +28,9 @@ import java.util.UUID;
  * the instance directory with its disks as a spawn here would ({@link InstanceProvisioner}): an empty
  * overlay over the same base, the ephemeral disk, and the source's config drive, which a block migration
  * does not copy. The directory is marked as prepared (with its source) so that abort knows it is its own
- * to remove. On failure nothing stays held and the directory it created is removed.
+ * to remove. An instance whose NICs are filtered gets its security groups' filter here first (a domain arriving
+ * with a filter reference that does not exist would not start). On failure nothing stays held and the
+ * directory and filter it created are removed.
  */
 public final class MigrationPrepareHandler implements CommandHandler<MigrationPrepareArgs> {
 
@@ -37,10 +41,11 @@ public final class MigrationPrepareHandler implements CommandHandler<MigrationPr
     private final InstanceProvisioner provisioner;
     private final HostCapacity capacity;
     private final String migrationUri;
+    private final SecurityGroupDriver groups;
 
     public MigrationPrepareHandler(IncomingMigrations incoming, ImageCache images, InstanceStore store,
                                    InstanceFiles files, InstanceProvisioner provisioner, HostCapacity capacity,
-                                   String migrationUri) {
+                                   String migrationUri, SecurityGroupDriver groups) {
         this.incoming = incoming;
         this.images = images;
         this.store = store;
@@ -48,6 +53,7 @@ public final class MigrationPrepareHandler implements CommandHandler<MigrationPr
         this.provisioner = provisioner;
         this.capacity = capacity;
         this.migrationUri = migrationUri;
+        this.groups = groups;
     }
 
     @Override
@@ -74,7 +80,12 @@ public final class MigrationPrepareHandler implements CommandHandler<MigrationPr
                 : HostCapacity.Need.withoutDisks(flavor));
         incoming.prepared(uuid, source);
         boolean created = false;
+        boolean filtered = false;
         try {
+            if (args.securityGroups() != null) {
+                filtered = true;
+                groups.apply(uuid, args.securityGroups().stream().map(SecurityRuleArgs::toRule).toList());
+            }
             long imageBytes = images.fetch(args.imageId()).virtualSize();
             if (block) {
                 if (rootBytes == 0) {
@@ -90,10 +101,21 @@ public final class MigrationPrepareHandler implements CommandHandler<MigrationPr
             if (created) {
                 files.delete(uuid);
             }
+            if (filtered) {
+                removeFilterQuietly(uuid, e);
+            }
             throw e;
         }
         incoming.ready(uuid);
         return new Outcome(Map.of("migration_uri", migrationUri));
+    }
+
+    private void removeFilterQuietly(UUID uuid, RuntimeException cause) {
+        try {
+            groups.remove(uuid);
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     private static ConfigDrive configDrive(MigrationPrepareArgs args) {

@@ -207,7 +207,8 @@ final class OutgoingMigration {
         String drive = block && Files.isRegularFile(configDrive)
                 ? Base64.getEncoder().encodeToString(readConfigDrive(configDrive)) : null;
         return new MigrationPrepareArgs(parts.host(), meta.name(), meta.flavor(), meta.imageId(), block,
-                meta.flavor().rootBytes(), meta.userMetadata(), start, drive);
+                meta.flavor().rootBytes(), meta.userMetadata(), start, drive,
+                Annotations.securityGroups(meta).orElse(null));
     }
 
     /** The destination's state directory, as its check answered (privately), else the same as here. */

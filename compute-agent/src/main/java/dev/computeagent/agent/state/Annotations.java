@@ -1,11 +1,14 @@
 package dev.computeagent.agent.state;
 
+import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.message.SecurityRuleArgs;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.PowerState;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -26,6 +29,11 @@ public final class Annotations {
     public static final String RESIZE_REQUEST = "resize_request";
     /** The request id of the last {@code rescue} or {@code unrescue} that changed the instance's definition. */
     public static final String RESCUE_REQUEST = "rescue_request";
+    /**
+     * The instance's security group rules (their wire form, a JSON array) when it was spawned with security
+     * groups: its NICs reference its filter. Travels with the instance, so a migration's destination gets them.
+     */
+    public static final String SECURITY_GROUPS = "security_groups";
 
     private Annotations() {
     }
@@ -88,6 +96,25 @@ public final class Annotations {
         } else {
             next.put(LAST_ERROR, lastError.length() > 1024 ? lastError.substring(0, 1024) : lastError);
         }
+        return next;
+    }
+
+    /** Whether the instance's NICs are filtered by its security groups. */
+    public static boolean hasSecurityGroups(InstanceMetadata metadata) {
+        return metadata.annotations().containsKey(SECURITY_GROUPS);
+    }
+
+    /** The instance's security group rules; empty when its NICs are not filtered. */
+    public static Optional<List<SecurityRuleArgs>> securityGroups(InstanceMetadata metadata) {
+        String json = metadata.annotations().get(SECURITY_GROUPS);
+        return json == null ? Optional.empty()
+                : Optional.of(List.of(AgentJson.mapper().readValue(json, SecurityRuleArgs[].class)));
+    }
+
+    /** {@code current} with the security group rules {@code rules}. */
+    public static Map<String, String> withSecurityGroups(Map<String, String> current, List<SecurityRuleArgs> rules) {
+        Map<String, String> next = new HashMap<>(current);
+        next.put(SECURITY_GROUPS, AgentJson.mapper().writeValueAsString(rules));
         return next;
     }
 }

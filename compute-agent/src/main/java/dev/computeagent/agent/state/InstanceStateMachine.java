@@ -59,6 +59,8 @@ public final class InstanceStateMachine {
         allow(CommandName.DETACH_VOLUME, ACTIVE, STOPPED);
         allow(CommandName.ATTACH_INTERFACE, ACTIVE, STOPPED);
         allow(CommandName.DETACH_INTERFACE, ACTIVE, STOPPED);
+        // a filter change needs no particular power state: the rules apply whenever the NICs carry traffic
+        allow(CommandName.SET_SECURITY_GROUPS, ACTIVE, STOPPED, PAUSED, SUSPENDED, RESIZED, RESCUED);
     }
 
     private InstanceStateMachine() {

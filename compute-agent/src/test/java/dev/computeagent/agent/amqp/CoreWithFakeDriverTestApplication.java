@@ -11,6 +11,7 @@ import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeDeviceDriver;
 import dev.computeagent.virt.fake.FakeNetworkDriver;
+import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import dev.computeagent.virt.migration.FakeMigrationDriver;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -31,6 +32,11 @@ public class CoreWithFakeDriverTestApplication {
     @Bean
     public FakeNetworkDriver networkDriver() {
         return FakeNetworkDriver.withForeign("default");
+    }
+
+    @Bean
+    public FakeSecurityGroupDriver securityGroupDriver() {
+        return new FakeSecurityGroupDriver();
     }
 
     @Bean(destroyMethod = "close")

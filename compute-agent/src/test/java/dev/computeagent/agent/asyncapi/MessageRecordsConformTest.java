@@ -33,6 +33,8 @@ import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.message.RebootArgs;
 import dev.computeagent.agent.message.RescueArgs;
 import dev.computeagent.agent.message.ResizeArgs;
+import dev.computeagent.agent.message.SecurityRuleArgs;
+import dev.computeagent.agent.message.SetSecurityGroupsArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.testing.SshKeys;
 import dev.computeagent.agent.message.SnapshotArgs;
@@ -75,6 +77,11 @@ class MessageRecordsConformTest {
 
         assertConforms("spawnCommand", command("spawn", full));
         assertConforms("spawnCommand", command("spawn", minimal));
+        assertConforms("spawnCommand", command("spawn", new SpawnArgs("sg", FLAVOR, "img", null, null, null, null,
+                List.of(new SecurityRuleArgs("ingress", "tcp", new SecurityRuleArgs.PortRange(22, 22), "10.0.0.0/8",
+                        "IPv4"), new SecurityRuleArgs("egress", "any", null, null, null)))));
+        assertConforms("spawnCommand", command("spawn", new SpawnArgs("sg", FLAVOR, "img", null, null, null, null,
+                List.of())));
     }
 
     @Test
@@ -114,6 +121,9 @@ class MessageRecordsConformTest {
                 new AttachInterfaceArgs(new NicArgs("bridge", "br0", null, null))));
         assertConforms("detachInterfaceCommand", command("detach_interface",
                 new DetachInterfaceArgs("fa:16:3e:00:00:01", null)));
+        assertConforms("setSecurityGroupsCommand", command("set_security_groups", new SetSecurityGroupsArgs(List.of(
+                new SecurityRuleArgs("ingress", "icmp", null, "2001:db8::/32", "IPv6")))));
+        assertConforms("setSecurityGroupsCommand", command("set_security_groups", new SetSecurityGroupsArgs(List.of())));
     }
 
     @Test
@@ -126,6 +136,9 @@ class MessageRecordsConformTest {
                 new MigrationCheckArgs("node-7", FLAVOR, "cirros-0.6.2", ".shared-storage-probe-1f2e")));
         assertConforms("migrationPrepareCommand", command("migration.prepare", new MigrationPrepareArgs("node-7",
                 "web-1", FLAVOR, "cirros-0.6.2", true, 20L << 30, Map.of("k", "v"), true, "AAAA")));
+        assertConforms("migrationPrepareCommand", command("migration.prepare", new MigrationPrepareArgs("node-7",
+                "web-1", FLAVOR, "cirros-0.6.2", false, null, null, null, null, List.of(new SecurityRuleArgs(
+                "ingress", "udp", new SecurityRuleArgs.PortRange(53, 53), "10.0.0.0/8", null)))));
         assertConforms("migrationAdoptCommand", command("migration.adopt",
                 new MigrationAdoptArgs("node-7", "req-7a07", instance, true)));
         assertConforms("migrationAdoptCommand", command("migration.adopt",

@@ -27,6 +27,7 @@ import dev.computeagent.agent.testing.TestSpawns;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
+import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -61,7 +62,7 @@ class CommandExecutorStateMachineTest {
         List<CommandHandler<?>> handlers = new ArrayList<>(List.of(
                 TestSpawns.handler(driver, new FakeImageCache(), registry, files, "h1"),
                 new StartHandler(driver, store), new StopHandler(driver, store), new RebootHandler(driver, store),
-                new DeleteHandler(driver, store, files)));
+                new DeleteHandler(driver, store, files, new FakeSecurityGroupDriver())));
         for (CommandName name : CommandName.values()) {
             if (handlers.stream().noneMatch(h -> h.command() == name)) {
                 handlers.add(TestCommands.handler(name, c -> new Outcome(Map.of("ran", name.wireName()))));

@@ -26,6 +26,7 @@ import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.RebootType;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
+import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +67,7 @@ class HandlersWithFakeDriverTest {
         stop = new StopHandler(driver, store);
         start = new StartHandler(driver, store);
         reboot = new RebootHandler(driver, store);
-        delete = new DeleteHandler(driver, store, files);
+        delete = new DeleteHandler(driver, store, files, new FakeSecurityGroupDriver());
     }
 
     @AfterEach

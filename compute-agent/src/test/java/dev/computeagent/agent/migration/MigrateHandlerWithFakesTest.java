@@ -18,6 +18,8 @@ import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
 import dev.computeagent.agent.message.MigrationProgressPayload;
+import dev.computeagent.agent.message.SecurityRuleArgs;
+import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.state.InstanceFiles;
@@ -36,6 +38,7 @@ import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
+import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import dev.computeagent.virt.migration.FakeMigrationDriver;
 import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationRequest;
@@ -76,6 +79,7 @@ class MigrateHandlerWithFakesTest {
         final FakeComputeDriver driver;
         final OwnedInstancesDriver owned;
         final FakeImageCache images = new FakeImageCache();
+        final FakeSecurityGroupDriver securityGroups = new FakeSecurityGroupDriver();
         final InstanceRegistry registry;
         final InstanceStore store;
         final InstanceFiles files;
@@ -107,9 +111,10 @@ class MigrateHandlerWithFakesTest {
             InstanceProvisioner provisioner = new InstanceProvisioner(images, files, ConfigDrives.builder());
             check = new MigrationCheckHandler(store, files, capacity, uri(), stateDir);
             destinations.register(host, List.of(check,
-                    new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity, uri()),
+                    new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity, uri(),
+                            securityGroups),
                     new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host),
-                    new MigrationAbortHandler(incoming, owned)));
+                    new MigrationAbortHandler(incoming, owned, securityGroups)));
             abort = new MigrateAbortHandler(outgoing, migrations, store, Duration.ofSeconds(30));
             migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, outgoing, host, stateDir,
                     MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS,
@@ -181,6 +186,32 @@ class MigrateHandlerWithFakesTest {
             assertThat(p.percent()).isEqualTo(100);
         });
         assertThat(a.progressBoard.find(uuid)).isEmpty();
+    }
+
+    @Test
+    void prepareMakesTheSecurityGroupsFilterOnTheDestinationFromTheRulesKeptWithTheInstance() {
+        twoHosts(false);
+        SecurityRuleArgs ssh = new SecurityRuleArgs("ingress", "tcp", new SecurityRuleArgs.PortRange(22, 22), null,
+                null);
+        a.spawn.handle(TestCommands.spawn("req-spawn", uuid, new SpawnArgs("web-1", new Flavor(1, 128, 1, 0), "tiny",
+                null, null, null, null, List.of(ssh))));
+
+        a.migrateTo("b", null, null);
+
+        assertThat(b.securityGroups.rules(uuid)).contains(List.of(ssh.toRule()));
+        assertThat(b.driver.info(uuid).metadata().annotations()).containsKey("security_groups");
+    }
+
+    @Test
+    void anAbortedPrepareRemovesTheFilterItMade() {
+        twoHosts(false);
+        a.spawn.handle(TestCommands.spawn("req-spawn", uuid, new SpawnArgs("web-1", new Flavor(1, 128, 1, 0), "tiny",
+                null, null, null, null, List.of())));
+        b.images.failFetch("tiny", () -> new ImageNotFoundException("no image tiny in the store"));
+
+        assertThatThrownBy(() -> a.migrateTo("b", null, null)).isInstanceOf(CommandFailedException.class);
+
+        assertThat(b.securityGroups.rules(uuid)).isEmpty();
     }
 
     @Test

@@ -19,6 +19,7 @@ import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
 import dev.computeagent.virt.libvirt.LibvirtDeviceDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
 import dev.computeagent.virt.libvirt.LibvirtNetworkDriver;
+import dev.computeagent.virt.libvirt.LibvirtSecurityGroups;
 import dev.computeagent.virt.libvirt.designer.VirtType;
 import dev.computeagent.virt.libvirt.migration.LibvirtMigrationDriver;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
@@ -93,6 +94,11 @@ class SpawnCutByALibvirtdCrashTwoLibvirtHostsRabbitMqTest {
         @Bean
         LibvirtNetworkDriver networkDriver(LibvirtComputeDriver libvirt) {
             return new LibvirtNetworkDriver(libvirt.connectionManager());
+        }
+
+        @Bean
+        LibvirtSecurityGroups securityGroupDriver(LibvirtComputeDriver libvirt) {
+            return new LibvirtSecurityGroups(libvirt.connectionManager());
         }
 
         @Bean(destroyMethod = "close")

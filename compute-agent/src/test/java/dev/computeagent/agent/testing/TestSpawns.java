@@ -11,6 +11,7 @@ import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.fake.FakeNetworkDriver;
+import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -34,6 +35,6 @@ public final class TestSpawns {
                                        MeterRegistry meters) {
         return new SpawnHandler(driver, images, new InstanceStore(driver, registry), files,
                 new InstanceProvisioner(images, files, configDrives), capacity, options, host, Clock.systemUTC(),
-                meters, FakeNetworkDriver.withForeign("default"));
+                meters, FakeNetworkDriver.withForeign("default"), new FakeSecurityGroupDriver());
     }
 }

@@ -56,7 +56,8 @@ public record SecurityRule(Direction direction, Protocol protocol, Optional<Inte
             boolean v4 = IPV4_CIDR.matcher(cidr).matches();
             boolean v6 = IPV6_CIDR.matcher(cidr).matches() && cidr.contains(":");
             if (ethertype == Ethertype.IPV4 ? !v4 : !v6) {
-                throw new IllegalArgumentException("remote_cidr " + cidr + " is not an " + ethertype + " CIDR");
+                throw new IllegalArgumentException("remote_cidr " + cidr + " is not an "
+                        + (ethertype == Ethertype.IPV4 ? "IPv4" : "IPv6") + " CIDR");
             }
             int prefix = Integer.parseInt(cidr.substring(cidr.indexOf('/') + 1));
             if (prefix > (ethertype == Ethertype.IPV4 ? 32 : 128)) {
