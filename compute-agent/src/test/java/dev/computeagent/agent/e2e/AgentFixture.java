@@ -1,5 +1,6 @@
 package dev.computeagent.agent.e2e;
 
+import static dev.computeagent.agent.testing.AmqpTestClient.envelope;
 import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.testing.AgentProcess;
@@ -15,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -24,6 +26,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A real agent JVM on real libvirt/QEMU, a real Glance stub serving the tiny test guest, and a
@@ -100,6 +103,23 @@ final class AgentFixture implements AutoCloseable {
 
     Path instanceDir(String uuid) {
         return stateDir.resolve("instances").resolve(uuid);
+    }
+
+    /** Sends {@code command} for instance {@code uuid} with a fresh request id and returns its reply. */
+    JsonNode call(String uuid, String command, String args, Duration timeout) {
+        String id = command + "-" + UUID.randomUUID();
+        try {
+            client.command(envelope(command, id, uuid, args), "c-" + id);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return client.awaitReply("c-" + id, timeout).json();
+    }
+
+    /** What the instance's serial console printed so far (empty before it exists). */
+    String console(String uuid) throws IOException {
+        Path log = instanceDir(uuid).resolve("console.log");
+        return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
     }
 
     static String spawnArgs(String name, String image, int rootGb, String metadataJson) {

@@ -1,6 +1,5 @@
 package dev.computeagent.agent.e2e;
 
-import static dev.computeagent.agent.testing.AmqpTestClient.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -185,13 +184,7 @@ class RealGuestLibvirtRabbitMqTest {
     }
 
     private JsonNode call(String command, String args) {
-        String id = command + "-" + UUID.randomUUID();
-        try {
-            fx.client.command(envelope(command, id, uuid, args), "c-" + id);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return fx.client.awaitReply("c-" + id, COMMAND).json();
+        return fx.call(uuid, command, args, COMMAND);
     }
 
     private String exec(String script) {
@@ -199,8 +192,7 @@ class RealGuestLibvirtRabbitMqTest {
     }
 
     private String console() throws IOException {
-        Path log = fx.instanceDir(uuid).resolve("console.log");
-        return Files.exists(log) ? Files.readString(log, StandardCharsets.ISO_8859_1) : "";
+        return fx.console(uuid);
     }
 
     private String macOfTheNic() {

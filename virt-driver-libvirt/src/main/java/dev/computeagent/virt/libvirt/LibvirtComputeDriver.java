@@ -38,9 +38,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -174,7 +176,9 @@ public final class LibvirtComputeDriver implements ComputeDriver {
             if (found.isEmpty()) {
                 return null;
             }
+            Set<UUID> secrets;
             try (DomainHandle domain = found.get()) {
+                secrets = volumeSecrets(domain);
                 power.forceOff(domain);
                 try {
                     domain.undefine();
@@ -182,6 +186,8 @@ public final class LibvirtComputeDriver implements ComputeDriver {
                     return null;
                 }
             }
+            // the credentials of the volumes still attached go with the instance (a detach removes its own)
+            secrets.forEach(connection::undefineSecret);
             long deadline = System.nanoTime() + settings.operationTimeout().toNanos();
             if (!PowerControl.waitUntil(() -> lookupGone(connection, uuid), deadline)) {
                 throw new OperationTimeoutException(
@@ -336,6 +342,18 @@ public final class LibvirtComputeDriver implements ComputeDriver {
                 return action.apply(domain);
             }
         });
+    }
+
+    /** The libvirt secrets the instance's network volumes refer to (they were defined for it by the device driver). */
+    private static Set<UUID> volumeSecrets(DomainHandle domain) {
+        try {
+            Set<UUID> secrets = new HashSet<>();
+            DomainXml.parse(domain.persistentXml()).devices().networkDisks()
+                    .forEach(disk -> disk.auth().ifPresent(auth -> secrets.add(auth.secret())));
+            return secrets;
+        } catch (DomainXmlException e) {
+            return Set.of();
+        }
     }
 
     private static boolean lookupGone(LibvirtConnection connection, UUID uuid) {

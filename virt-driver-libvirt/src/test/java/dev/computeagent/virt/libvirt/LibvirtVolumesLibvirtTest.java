@@ -123,6 +123,18 @@ class LibvirtVolumesLibvirtTest {
     }
 
     @Test
+    void destroyingAnInstanceWithAnIscsiVolumeRemovesTheVolumesSecret() {
+        UUID uuid = spawnRunning();
+        devices.attachVolume(uuid, iscsi(PASSWORD));
+        UUID secret = DeviceDesigner.secretUuid(uuid, "vol-iscsi");
+        assertThat(hasSecret(secret)).isTrue();
+
+        compute.destroy(uuid);
+
+        assertThat(hasSecret(secret)).isFalse();
+    }
+
+    @Test
     void wrongChapPasswordFailsTheAttachAndLeavesNeitherDiskNorSecret() {
         UUID uuid = spawnRunning();
 
