@@ -37,6 +37,7 @@ import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.PowerOperations;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.RebootType;
+import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -93,7 +94,7 @@ abstract class StateTableWalk {
         List<CommandHandler<?>> handlers = new ArrayList<>(List.of(
                 TestSpawns.handler(driver, images(), registry, files, "walk-host"),
                 new StartHandler(driver, store), new StopHandler(driver, store), new RebootHandler(driver, store),
-                new DeleteHandler(driver, store, files), new PauseHandler(power, store),
+                new DeleteHandler(driver, store, files, new FakeSecurityGroupDriver()), new PauseHandler(power, store),
                 new UnpauseHandler(power, store), new SuspendHandler(power, store), new ResumeHandler(power, store),
                 // the gate is under test, not the migration: an admitted migrate answers as it is
                 TestCommands.<MigrateArgs>handler(CommandName.MIGRATE,
