@@ -95,10 +95,13 @@ public final class LibvirtDeviceDriver implements DeviceDriver {
     @Override
     public void attachInterface(UUID instance, NicSpec nic) {
         String mac = nic.mac().orElseThrow(() -> new InvalidSpecException("a hot-plugged NIC needs a MAC"));
-        NetInterface designed = designer.nic(nic);
         withDomain(instance, (connection, domain) -> {
             boolean active = domain.isActive();
-            Optional<NetInterface> existing = nicWithMac(devices(domain, active), mac);
+            Devices current = devices(domain, active);
+            // a NIC plugged into an instance with security groups is filtered like its others
+            Optional<String> filter = current.interfaces().stream().flatMap(n -> n.filter().stream()).findFirst();
+            NetInterface designed = designer.nic(nic, filter);
+            Optional<NetInterface> existing = nicWithMac(current, mac);
             if (existing.isPresent()) {
                 if (existing.get().type() == designed.type() && existing.get().source().equals(designed.source())) {
                     return null;

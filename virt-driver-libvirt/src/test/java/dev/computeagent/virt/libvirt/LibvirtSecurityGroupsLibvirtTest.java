@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
  * Security groups as libvirt nwfilters on the real libvirtd, with the tiny guest on a NAT network of the test's
  * own: the filter is libvirt-schema-valid, the guest's NIC references it and is bound to it with anti-spoofing in
  * place, a redefinition replaces the running guest's rules without a restart, and the filter goes once the guest
- * is gone. (The tiny guest sends no packet, so libvirt never learns its IP and never instantiates the IP-level
+ * is gone, a NIC hot plugged later is filtered like the others. (The tiny guest sends no packet, so libvirt never learns its IP and never instantiates the IP-level
  * rules: what they do to traffic needs the real guest.)
  */
 class LibvirtSecurityGroupsLibvirtTest {
@@ -120,6 +120,28 @@ class LibvirtSecurityGroupsLibvirtTest {
         groups.remove(uuid);
 
         assertThat(Virsh.run("nwfilter-list")).doesNotContain(LibvirtSecurityGroups.filterName(uuid));
+    }
+
+    @Test
+    void aNicHotPluggedIntoAFilteredInstanceIsFilteredLikeItsOthers() {
+        groups.apply(uuid, List.of(ssh()));
+        compute.spawn(new InstanceSpec(uuid, new InstanceMetadata("sg-plug", new Flavor(1, 64, 1, 0), "tiny",
+                "test-host", Map.of(), Map.of()), List.of(disks.overlay(uuid)), List.of(NicSpec.network(network)),
+                disks.consoleLog(uuid), false, false, true));
+        String filter = LibvirtSecurityGroups.filterName(uuid);
+
+        new LibvirtDeviceDriver(compute).attachInterface(uuid, new NicSpec(NicSpec.Type.NETWORK, Optional.of(network),
+                Optional.of("fa:16:3e:5a:00:01"), "virtio"));
+
+        String live = Virsh.run("dumpxml", uuid.toString());
+        String persistent = Virsh.run("dumpxml", "--inactive", uuid.toString());
+        assertThat(live).contains("fa:16:3e:5a:00:01");
+        assertThat(live.split("<filterref filter='" + filter + "'", -1)).as("both NICs of the running guest")
+                .hasSize(3);
+        assertThat(persistent.split("<filterref filter='" + filter + "'", -1)).as("both NICs of its definition")
+                .hasSize(3);
+        String plugged = live.replaceAll("(?s).*<mac address='fa:16:3e:5a:00:01'/>.*?<target dev='([^']+)'.*", "$1");
+        assertThat(Virsh.run("nwfilter-binding-list")).containsPattern(plugged + "\\s+" + filter);
     }
 
     private static SecurityRule ssh() {

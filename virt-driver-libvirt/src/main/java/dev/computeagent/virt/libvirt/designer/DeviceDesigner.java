@@ -88,9 +88,13 @@ public final class DeviceDesigner {
                 rbd.monitors().stream().map(DeviceDesigner::host).toList());
     }
 
-    /** A NIC exactly as a spawn renders it. */
-    public NetInterface nic(NicSpec nic) {
-        return NicConfigurator.nic(nic);
+    /**
+     * A NIC exactly as a spawn renders it, joining the instance's security groups: it references
+     * {@code instanceFilter}, the filter the instance's other NICs reference (absent when they are not
+     * filtered), unless it is a user-mode NIC, which no filter applies to.
+     */
+    public NetInterface nic(NicSpec nic, Optional<String> instanceFilter) {
+        return NicConfigurator.nic(nic, nic.type() == NicSpec.Type.USER ? Optional.empty() : instanceFilter);
     }
 
     /** The identity of the secret of {@code volumeId} on {@code instance}. */

@@ -22,11 +22,6 @@ final class NicConfigurator implements DomainConfigurator {
         }
     }
 
-    /** One NIC as a hot plug attaches it (without the instance's security-group filter). */
-    static NetInterface nic(NicSpec nic) {
-        return nic(nic, Optional.empty());
-    }
-
     /** One NIC as the domain has it, referencing {@code filter} when the instance's NICs are filtered. */
     static NetInterface nic(NicSpec nic, Optional<String> filter) {
         return new NetInterface(type(nic.type()), nic.source(), nic.mac(), Optional.of(nic.model()), filter);
