@@ -114,7 +114,8 @@ final class MigrationArgsReader {
         }
         return new MigratedInstance(InstanceFields.name(i, prefix), InstanceFields.flavor(i, prefix),
                 InstanceFields.imageId(i, prefix), InstanceFields.nics(i.get("nics"), prefix),
-                InstanceFields.metadata(i.get("metadata"), prefix), createdAt, spawnRequest, specSha256);
+                InstanceFields.metadata(i.get("metadata"), prefix), createdAt, spawnRequest, specSha256,
+                SecurityGroupsReader.optional(i.get("security_groups"), prefix));
     }
 
     private static String sourceHost(JsonNode a) {

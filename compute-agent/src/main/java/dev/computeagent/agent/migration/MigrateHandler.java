@@ -137,7 +137,8 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
         Map<String, String> notes = meta.annotations();
         return new MigratedInstance(meta.name(), meta.flavor(), meta.imageId(),
                 instance.nics().stream().map(NicArgs::of).toList(), meta.userMetadata(),
-                notes.get(Annotations.CREATED_AT), notes.get(Annotations.SPAWN_REQUEST), notes.get(Annotations.SPEC_SHA256));
+                notes.get(Annotations.CREATED_AT), notes.get(Annotations.SPAWN_REQUEST), notes.get(Annotations.SPEC_SHA256),
+                Annotations.securityGroups(meta).orElse(null));
     }
 
     /** An abort reason within the contract's 4096 characters. */

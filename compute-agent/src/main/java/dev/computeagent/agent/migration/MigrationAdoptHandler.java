@@ -10,6 +10,7 @@ import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.MigratedInstance;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.NicArgs;
+import dev.computeagent.agent.message.SecurityRuleArgs;
 import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
@@ -190,10 +191,14 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
         Optional.ofNullable(instance.createdAt()).ifPresent(v -> annotations.put(Annotations.CREATED_AT, v));
         Optional.ofNullable(instance.spawnRequest()).ifPresent(v -> annotations.put(Annotations.SPAWN_REQUEST, v));
         Optional.ofNullable(instance.specSha256()).ifPresent(v -> annotations.put(Annotations.SPEC_SHA256, v));
+        List<SecurityRuleArgs> rules = instance.securityGroups();
         InstanceMetadata metadata = new InstanceMetadata(instance.name(), flavor, instance.imageId(), host,
-                instance.metadata() == null ? Map.of() : instance.metadata(), annotations);
-        return provisioner.spec(uuid, metadata, provisioner.disks(uuid, flavor),
+                instance.metadata() == null ? Map.of() : instance.metadata(),
+                rules == null ? annotations : Annotations.withSecurityGroups(annotations, rules));
+        InstanceSpec spec = provisioner.spec(uuid, metadata, provisioner.disks(uuid, flavor),
                 instance.nics() == null ? List.of() : instance.nics().stream().map(NicArgs::toSpec).toList(),
                 images.fetch(instance.imageId()).properties());
+        // its NICs reference the filter prepare defined here from the same rules
+        return rules == null ? spec : spec.withSecurityGroups();
     }
 }

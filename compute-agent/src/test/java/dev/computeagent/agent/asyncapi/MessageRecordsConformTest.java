@@ -131,7 +131,9 @@ class MessageRecordsConformTest {
         MigratedInstance instance = new MigratedInstance("web <1>", FLAVOR, "cirros-0.6.2",
                 List.of(new NicArgs("network", "default", "52:54:00:12:34:56", "virtio"), new NicArgs("user", null,
                         null, "virtio")), Map.of("owner", "team-a"), "2026-11-22T10:00:00.020Z", "req-6f0d2c1e",
-                "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+                "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+                List.of(new SecurityRuleArgs("ingress", "tcp", new SecurityRuleArgs.PortRange(22, 22), "10.0.0.0/8",
+                        null)));
         assertConforms("migrationCheckCommand", command("migration.check",
                 new MigrationCheckArgs("node-7", FLAVOR, "cirros-0.6.2", ".shared-storage-probe-1f2e")));
         assertConforms("migrationPrepareCommand", command("migration.prepare", new MigrationPrepareArgs("node-7",

@@ -394,6 +394,23 @@ class MigrateHandlerWithFakesTest {
     }
 
     @Test
+    void coldMigrationOverSharedStorageKeepsTheNicsFilteredThere() {
+        twoHosts(true);
+        SecurityRuleArgs ssh = new SecurityRuleArgs("ingress", "tcp", new SecurityRuleArgs.PortRange(22, 22), null,
+                null);
+        a.spawn.handle(TestCommands.spawn("req-spawn", uuid, new SpawnArgs("web-1", new Flavor(1, 128, 1, 0), "tiny",
+                null, null, null, null, List.of(ssh))));
+
+        a.migrateTo("b", false, null);
+
+        assertThat(b.migrations.defined()).singleElement().satisfies(spec -> {
+            assertThat(spec.securityGroups()).as("its NICs reference the filter prepare made").isTrue();
+            assertThat(spec.metadata().annotations()).containsKey("security_groups");
+        });
+        assertThat(b.securityGroups.rules(uuid)).contains(List.of(ssh.toRule()));
+    }
+
+    @Test
     void coldMigrationOfAStoppedInstanceLeavesItStoppedThere() {
         twoHosts(false);
         spawnOnA();
@@ -460,7 +477,7 @@ class MigrateHandlerWithFakesTest {
                 Duration.ofSeconds(5)).failed()).isFalse();
         Files.createDirectories(b.files.dir(uuid));
         MigratedInstance hostile = new MigratedInstance("evil", new Flavor(1, 128, 1, 0), "tiny", List.of(),
-                Map.of(), null, null, null);
+                Map.of(), null, null, null, null);
 
         MigrationReply adoptByC = destinations.call("b", CommandName.MIGRATION_ADOPT, "c.adopt", uuid,
                 new MigrationAdoptArgs("c", "c", hostile, true), Duration.ofSeconds(5));
@@ -487,7 +504,7 @@ class MigrateHandlerWithFakesTest {
         twoHosts(true);
         Files.createDirectories(b.files.dir(uuid));
         MigratedInstance instance = new MigratedInstance("web-1", new Flavor(1, 128, 1, 0), "tiny", List.of(),
-                Map.of(), null, null, null);
+                Map.of(), null, null, null, null);
 
         MigrationReply adopted = destinations.call("b", CommandName.MIGRATION_ADOPT, "x.adopt", uuid,
                 new MigrationAdoptArgs("a", "x", instance, true), Duration.ofSeconds(5));
