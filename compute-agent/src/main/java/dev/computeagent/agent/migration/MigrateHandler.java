@@ -4,6 +4,7 @@ import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.handler.CommandHandler;
 import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.handler.Redefinitions;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.MigrateArgs;
@@ -89,6 +90,7 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
         if (args.liveOrDefault() && info.powerState() != PowerState.RUNNING) {
             throw OutgoingMigration.failed("check", "live migration needs a running instance; it is " + info.powerState(), false);
         }
+        Redefinitions.requireNoVolumes(info, "migrated");
         inFlight.begin(uuid);
         OutgoingMigrations.Running running = outgoing.begin(uuid, command.requestId(), args.destination());
         OutgoingMigration flow = new OutgoingMigration(parts, command, info, running);

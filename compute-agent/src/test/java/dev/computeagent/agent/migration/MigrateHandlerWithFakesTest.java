@@ -22,6 +22,7 @@ import dev.computeagent.agent.message.SecurityRuleArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
+import dev.computeagent.agent.state.AttachedVolumes;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
@@ -391,6 +392,22 @@ class MigrateHandlerWithFakesTest {
         assertThat(outcome.payload()).containsEntry("host", "b").containsEntry("state", "ACTIVE")
                 .containsEntry("power_state", "RUNNING");
         assertThat(b.owned.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+    }
+
+    @Test
+    void anInstanceWithAnAttachedVolumeIsRefusedAndStaysHere() {
+        twoHosts(false);
+        spawnOnA();
+        a.driver.updateAnnotations(uuid, AttachedVolumes.with(a.driver.info(uuid).metadata().annotations(),
+                new AttachedVolumes.Entry("vol-1", "vdb", "iscsi", false)));
+
+        assertThatThrownBy(() -> a.migrateTo("b", null, null)).isInstanceOfSatisfying(CommandFailedException.class,
+                e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_STATE);
+                    assertThat(e.getMessage()).contains("vol-1");
+                });
+        assertThat(destinations.sent()).as("the destination is never asked").isEmpty();
+        assertThat(a.driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
     }
 
     @Test
