@@ -87,7 +87,7 @@ public final class RescueHandler implements CommandHandler<RescueArgs> {
 
     private Outcome boot(UUID uuid) {
         driver.start(uuid);
-        SpawnHandler.awaitRunning(driver, uuid);
+        GuestBoot.awaitRunning(driver, uuid);
         return Outcome.of(store.record(uuid, InstanceState.RESCUED, null));
     }
 

@@ -54,7 +54,7 @@ public final class ResizeCompletion {
         }
         if (record.wasRunning()) {
             driver.start(uuid);
-            SpawnHandler.awaitRunning(driver, uuid);
+            GuestBoot.awaitRunning(driver, uuid);
         }
         InstanceView view = recordEnd(uuid, back, record);
         resizeFiles.finish(uuid);

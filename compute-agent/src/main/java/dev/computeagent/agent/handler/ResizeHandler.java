@@ -133,7 +133,7 @@ public final class ResizeHandler implements CommandHandler<ResizeArgs> {
                     Annotations.with(driver.info(uuid).metadata().annotations(), InstanceState.RESIZED, null));
             if (wasRunning) {
                 driver.start(uuid);
-                SpawnHandler.awaitRunning(driver, uuid);
+                GuestBoot.awaitRunning(driver, uuid);
             }
             resizeFiles.write(uuid, record.in(Phase.RESIZED, command.requestId()));
             return Outcome.of(store.record(uuid, InstanceState.RESIZED, null));

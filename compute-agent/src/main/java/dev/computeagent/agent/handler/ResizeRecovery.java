@@ -73,7 +73,7 @@ public final class ResizeRecovery {
         UUID uuid = info.uuid();
         if (record.wasRunning() && info.powerState() != PowerState.RUNNING) {
             driver.start(uuid);
-            SpawnHandler.awaitRunning(driver, uuid);
+            GuestBoot.awaitRunning(driver, uuid);
         }
         resizeFiles.write(uuid, record.in(Phase.RESIZED, record.requestId()));
         store.record(uuid, InstanceState.RESIZED, null);

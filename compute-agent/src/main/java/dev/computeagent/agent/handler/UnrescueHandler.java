@@ -67,7 +67,7 @@ public final class UnrescueHandler implements CommandHandler<NoArgs> {
     private Outcome finish(UUID uuid) {
         if (driver.info(uuid).powerState() != PowerState.RUNNING) {
             driver.start(uuid);
-            SpawnHandler.awaitRunning(driver, uuid);
+            GuestBoot.awaitRunning(driver, uuid);
         }
         try {
             Files.deleteIfExists(files.rescueDisk(uuid));

@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One outgoing migration, step by step ({@link MigrateHandler} has the failure semantics): check, prepare,
  * the hypervisor's move, adopt; it remembers how far it got so that {@link #rollBack} knows what to undo.
+ * Over 300 lines because each step sits beside what undoing it takes, so that the roll-back can be checked
+ * against the steps by reading one class.
  */
 final class OutgoingMigration {
 
