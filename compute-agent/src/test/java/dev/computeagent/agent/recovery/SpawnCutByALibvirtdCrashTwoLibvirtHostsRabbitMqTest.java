@@ -15,6 +15,7 @@ import dev.computeagent.agent.testing.AmqpTestClient;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.image.ImageCacheSettings;
 import dev.computeagent.image.ImageCaches;
+import dev.computeagent.virt.PowerOperations;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
 import dev.computeagent.virt.libvirt.LibvirtDeviceDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
@@ -89,6 +90,11 @@ class SpawnCutByALibvirtdCrashTwoLibvirtHostsRabbitMqTest {
         @Primary
         HypervisorLostAfterDefine computeDriver(OwnedInstancesDriver ownership) {
             return new HypervisorLostAfterDefine(ownership);
+        }
+
+        @Bean
+        PowerOperations powerOperations(LibvirtComputeDriver libvirt) {
+            return libvirt.powerOperations();
         }
 
         @Bean
