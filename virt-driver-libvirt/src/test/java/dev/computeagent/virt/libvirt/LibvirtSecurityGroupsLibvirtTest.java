@@ -2,6 +2,7 @@ package dev.computeagent.virt.libvirt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.hostio.ProcessResult;
 import dev.computeagent.hostio.ProcessRunner;
@@ -100,9 +101,10 @@ class LibvirtSecurityGroupsLibvirtTest {
         String tap = domain.replaceAll("(?s).*<target dev='([^']+)'.*", "$1");
         String mac = domain.replaceAll("(?s).*<mac address='([^']+)'.*", "$1");
         assertThat(Virsh.run("nwfilter-binding-list")).containsPattern(tap + "\\s+" + filter);
-        // anti-spoofing is in place at once; the IP-level rules follow once libvirt has learnt the guest's address
-        assertThat(Commands.check(Duration.ofSeconds(20), "ebtables", "-t", "nat", "-L"))
-                .contains("-i " + tap).contains("-s ! " + mac + " -j DROP");
+        // anti-spoofing follows the tap's binding within moments (libvirt instantiates it on its own thread); the
+        // IP-level rules only once libvirt has learnt the guest's address
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Commands.check(Duration.ofSeconds(20),
+                "ebtables", "-t", "nat", "-L")).contains("-i " + tap).contains("-s ! " + mac + " -j DROP"));
         assertThat(Virsh.run("nwfilter-dumpxml", filter)).contains("dstportstart='22'");
 
         groups.apply(uuid, List.of(new SecurityRule(Direction.INGRESS, Protocol.TCP, Optional.of(8080),
