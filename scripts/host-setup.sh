@@ -22,6 +22,7 @@ PACKAGES=(
   docker.io                                   # the container image and the Testcontainers brokers in the tests
   xfsprogs                                    # xfs_io: the power-loss tests shut a loop-mounted ext4 down
   tgt qemu-block-extra                        # iSCSI volumes: a user-space target (tests) and QEMU's own initiator
+  iptables                                    # ebtables/iptables: libvirt nwfilter (security groups) and the tests that read them
 )
 
 if [ "${SKIP_APT:-}" != 1 ]; then
