@@ -1,6 +1,8 @@
 package dev.computeagent.agent;
 
 import dev.computeagent.agent.jvm.JvmMemoryDefaults;
+import dev.computeagent.agent.jvm.JvmRelaunch;
+import java.util.Optional;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -16,6 +18,11 @@ import org.springframework.scheduling.annotation.EnableScheduling;
 public class ComputeAgentApplication {
 
     public static void main(String[] args) {
+        Optional<Integer> supervised = JvmRelaunch.superviseIfUnbounded(args);
+        if (supervised.isPresent()) {
+            System.exit(supervised.get());
+        }
+        JvmRelaunch.endWithSupervisor();
         // before anything is allocated; logged once logging is set up
         JvmMemoryDefaults.Applied memory = JvmMemoryDefaults.applyToThisJvm();
         SpringApplication agent = new SpringApplication(ComputeAgentApplication.class);

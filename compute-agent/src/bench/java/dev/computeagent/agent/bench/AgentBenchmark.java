@@ -365,9 +365,10 @@ public final class AgentBenchmark {
     private void rss(String profile, String label, AgentJar agent) throws Exception {
         long now = agent.statusKiB("VmRSS") / 1024;
         Thread.sleep(Long.parseLong(opts.get("settle")) * 1000);
-        System.out.printf("[%s] RSS %s: %d MiB at once, %d MiB %s s later (peak so far %d MiB; load average %s)%n",
-                profile, label, now, agent.statusKiB("VmRSS") / 1024, opts.get("settle"),
-                agent.statusKiB("VmHWM") / 1024, loadAverage());
+        System.out.printf("[%s] RSS %s: %d MiB at once, %d MiB %s s later (PSS %d MiB, peak so far %d MiB; %d "
+                        + "process(es); load average %s)%n", profile, label, now, agent.statusKiB("VmRSS") / 1024,
+                opts.get("settle"), agent.pssKiB() / 1024, agent.statusKiB("VmHWM") / 1024, agent.processes(),
+                loadAverage());
     }
 
     /** RSS with many running tiny instances, spawned all at once (the agent bounds concurrency). */
@@ -395,9 +396,9 @@ public final class AgentBenchmark {
         Thread.sleep(10_000); // steady state with the guests running
         String status = agent.get("/v1/status");
         Matcher instances = Pattern.compile("\"instances\"\\s*:\\s*(\\{[^}]*\\})").matcher(status);
-        System.out.printf("[%s] RSS with %d running instances (/v1/status instances %s): %d MiB (peak %d MiB)%n",
-                profile, guests, instances.find() ? instances.group(1) : "?", agent.statusKiB("VmRSS") / 1024,
-                agent.statusKiB("VmHWM") / 1024);
+        System.out.printf("[%s] RSS with %d running instances (/v1/status instances %s): %d MiB (PSS %d MiB, peak "
+                        + "%d MiB)%n", profile, guests, instances.find() ? instances.group(1) : "?",
+                agent.statusKiB("VmRSS") / 1024, agent.pssKiB() / 1024, agent.statusKiB("VmHWM") / 1024);
         load(profile, amqp, uuids);
         rss(profile, "with " + guests + " instances after the load", agent);
         fuzz(profile, amqp);

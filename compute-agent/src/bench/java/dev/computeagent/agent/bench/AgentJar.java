@@ -80,24 +80,63 @@ final class AgentJar implements AutoCloseable {
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
-    /** VmRSS (or VmHWM for the peak) of the agent process, in KiB. */
+    /**
+     * VmRSS (or VmHWM for the peak) of the agent, in KiB: of the launched process and every process under it
+     * (a plain {@code java -jar} launch runs the agent in a child JVM under a supervising one; both count).
+     */
     long statusKiB(String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+        long sum = 0;
+        for (long pid : processTree()) {
+            sum += statusKiB(pid, field);
+        }
+        return sum;
+    }
+
+    /** Pss (proportional set size: shared pages split between their users) of the process tree, in KiB. */
+    long pssKiB() throws IOException {
+        long sum = 0;
+        for (long pid : processTree()) {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
+                if (line.startsWith("Pss:")) {
+                    sum += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        }
+        return sum;
+    }
+
+    private static long statusKiB(long pid, String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
             if (line.startsWith(field + ":")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
-        throw new IllegalStateException(field + " not in /proc/" + process.pid() + "/status");
+        throw new IllegalStateException(field + " not in /proc/" + pid + "/status");
+    }
+
+    /** How many processes the agent runs as (2 for a supervised plain {@code java -jar} launch). */
+    int processes() {
+        return processTree().size();
+    }
+
+    private List<Long> processTree() {
+        List<Long> pids = new ArrayList<>();
+        pids.add(process.pid());
+        process.descendants().forEach(p -> pids.add(p.pid()));
+        return pids;
     }
 
     /**
-     * CPU time (user + system, all threads) the agent has used so far, in nanoseconds: start-up
-     * work that does not depend on how many other processes compete for the cores.
+     * CPU time (user + system, all threads, the whole process tree) the agent has used so far, in
+     * nanoseconds: start-up work that does not depend on how many other processes compete for the cores.
      */
     long cpuNanos() throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+        long ticks = 0;
+        for (long pid : processTree()) {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
+        }
         return ticks * 1_000_000_000L / 100; // USER_HZ is 100 on Linux
     }
 

@@ -11,10 +11,11 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 
 /**
- * Brings an agent launched without heap options closer to its memory goal (≤ 256 MiB RSS with 50
+ * Brings an agent running without heap options closer to its memory goal (≤ 256 MiB RSS with 50
  * instances); only the {@linkplain #RECOMMENDED recommended options} keep it (benchmarks/agent.md: a
- * plain launch still holds ~260 MiB with 50 instances, the rest being C2's code, G1's structures and
- * metaspace). The heap options that matter most ({@code -Xmx}, the collector) can only be given on the
+ * JVM without them still holds ~260 MiB with 50 instances, the rest being C2's code, G1's structures and
+ * metaspace; {@link JvmRelaunch} therefore runs a plain {@code java -jar} launch in a second JVM with them,
+ * and this class is what is left for the launches it leaves alone). The heap options that matter most ({@code -Xmx}, the collector) can only be given on the
  * command line, so
  * {@code java -jar compute-agent.jar} without them gets the JVM's defaults: G1 with a heap of up to a
  * quarter of the host's memory, which it keeps once it has grown. At start-up the agent therefore sets
