@@ -1,6 +1,7 @@
 package dev.computeagent.image.store;
 
 import dev.computeagent.hostio.AtomicFiles;
+import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.image.ImageDownloadException;
 import dev.computeagent.image.ImageIdTakenException;
 import dev.computeagent.image.ImageNotFoundException;
@@ -10,10 +11,10 @@ import dev.computeagent.image.ImageUploadException;
 import dev.computeagent.image.StoredImage;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Objects;
 import java.util.Optional;
 import tools.jackson.databind.json.JsonMapper;
@@ -91,14 +92,11 @@ public final class DirectoryImageStore implements ImageStore {
         boolean described = false;
         try {
             part = Files.createTempFile(dir, "." + id + ".", ".upload");
-            DigestingInputStream sent;
-            try (InputStream in = Files.newInputStream(upload.file());
-                 DigestingInputStream digesting = new DigestingInputStream(in);
-                 OutputStream out = Files.newOutputStream(part)) {
-                digesting.transferTo(out);
-                sent = digesting;
-            }
-            StoredImage result = new StoredImage(id, sent.count(), sent.md5Hex(), sent.sha512Hex());
+            Files.copy(upload.file(), part, StandardCopyOption.REPLACE_EXISTING);
+            // the copy is what the store holds: its hashes are the image's
+            long size = Files.size(part);
+            FileHashes.Hashes sent = new FileHashes(new ProcessRunner()).of(part, size);
+            StoredImage result = new StoredImage(id, size, sent.md5(), sent.sha512());
             AtomicFiles.write(json, MAPPER.writeValueAsBytes(description(upload, result)));
             described = true;
             AtomicFiles.moveIntoPlace(part, image);

@@ -1,5 +1,6 @@
 package dev.computeagent.image.store;
 
+import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.image.ImageDownloadException;
 import dev.computeagent.image.ImageNotFoundException;
 import dev.computeagent.image.ImageStoreRefusedException;
@@ -76,7 +77,8 @@ public final class GlanceImageStore implements ImageStore {
 
     @Override
     public StoredImage upload(ImageUpload upload) {
-        return new GlanceUpload(client, base, token, stallTimeout, describe()).upload(upload);
+        return new GlanceUpload(client, base, token, stallTimeout, describe(), new FileHashes(new ProcessRunner()))
+                .upload(upload);
     }
 
     @Override

@@ -6,7 +6,6 @@ import dev.computeagent.image.ImageUploadException;
 import dev.computeagent.image.StoredImage;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One upload to Glance v2: {@code POST /v2/images} with the caller's id, name, formats and properties,
- * {@code PUT /v2/images/{id}/file} streaming the file (MD5 and SHA-512 computed meanwhile), then
+ * {@code PUT /v2/images/{id}/file} streaming the file (MD5 and SHA-512 computed meanwhile by {@link FileHashes}), then
  * {@code GET /v2/images/{id}}: the store must report the image active with the size and the hashes of the
  * bytes sent. Any failure after the image was created deletes it ({@code DELETE /v2/images/{id}}). 5xx,
  * 408, 429 and transport failures are retriable {@link ImageUploadException}s, other refusals are not.
@@ -44,12 +43,15 @@ final class GlanceUpload {
     private final Optional<String> token;
     private final Duration timeout;
     private final String store;
+    private final FileHashes hashes;
 
     private record Answer(int status, byte[] body) {
     }
 
-    GlanceUpload(HttpClient client, URI base, Optional<String> token, Duration timeout, String store) {
+    GlanceUpload(HttpClient client, URI base, Optional<String> token, Duration timeout, String store,
+                 FileHashes hashes) {
         this.client = client;
+        this.hashes = hashes;
         this.base = base;
         this.token = token;
         this.timeout = timeout;
@@ -109,8 +111,9 @@ final class GlanceUpload {
     }
 
     /**
-     * Streams the file straight from its channel while another thread hashes it: on a host with a core to
-     * spare the hashes cost no time (the file does not change meanwhile, the upload's contract).
+     * Streams the file straight from its channel while {@link FileHashes} hashes it beside: on a host with a
+     * core to spare the hashes cost no time (the file does not change meanwhile, the upload's contract, checked
+     * by its size before and after).
      */
     private StoredImage putFile(ImageUpload upload) {
         String id = upload.imageId();
@@ -122,34 +125,31 @@ final class GlanceUpload {
         } catch (IOException e) {
             throw new ImageUploadException("cannot read " + upload.file() + " for image " + id + ": " + e, e);
         }
-        CompletableFuture<DigestingInputStream> hashed = CompletableFuture.supplyAsync(() -> hash(upload));
+        CompletableFuture<FileHashes.Hashes> hashed = CompletableFuture.supplyAsync(
+                () -> hashes.of(upload.file(), size));
         Duration deadline = timeout.plusSeconds(size / MIN_BYTES_PER_SECOND);
         Answer answer = send(id, "upload", request("v2/images/" + id + "/file", deadline)
                 .header("Content-Type", "application/octet-stream")
                 .PUT(bytes));
-        DigestingInputStream sent;
+        FileHashes.Hashes sent;
         try {
             sent = hashed.join();
         } catch (CompletionException e) {
-            throw new ImageUploadException("cannot hash " + upload.file() + " for image " + id + ": "
-                    + e.getCause(), e.getCause());
+            throw e.getCause() instanceof ImageUploadException failure ? failure
+                    : new ImageUploadException("cannot hash " + upload.file() + " for image " + id + ": "
+                            + e.getCause(), e.getCause());
         }
         if (answer.status() != 204 && answer.status() != 200 && answer.status() != 201) {
             throw failure(id, "upload", answer.status());
         }
-        if (sent.count() != size) {
-            throw new ImageUploadException("image " + id + ": " + upload.file() + " changed during its upload");
-        }
-        return new StoredImage(id, size, sent.md5Hex(), sent.sha512Hex());
-    }
-
-    private static DigestingInputStream hash(ImageUpload upload) {
-        try (DigestingInputStream in = new DigestingInputStream(Files.newInputStream(upload.file()))) {
-            in.transferTo(OutputStream.nullOutputStream());
-            return in;
+        try {
+            if (Files.size(upload.file()) != size) {
+                throw new ImageUploadException("image " + id + ": " + upload.file() + " changed during its upload");
+            }
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new ImageUploadException("cannot read " + upload.file() + " for image " + id + ": " + e, e);
         }
+        return new StoredImage(id, size, sent.md5(), sent.sha512());
     }
 
     /** The store must hold what was sent: active, same size, the hashes it reports equal to the bytes'. */
