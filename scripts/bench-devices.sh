@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Device hot-plug benchmarks (benchmarks/devices.md): builds compute-agent.jar, then runs
-# dev.computeagent.agent.bench.PowerBenchmark: pause/unpause and suspend/resume of one tiny guest
-# through the agent against virsh suspend/resume and managedsave/start on the same guest,
-# interleaved. Needs root, libvirtd (qemu:///system), qemu-img, virsh and RabbitMQ on 127.0.0.1:5672
-# (or RABBITMQ_HOST/RABBITMQ_PORT). Everything it creates is removed afterwards.
+# dev.computeagent.agent.bench.DeviceBenchmark: attach/detach of a file volume and of a NIC on one
+# running Debian guest through the agent against virsh attach-device/detach-device --live --config of
+# the same XML, interleaved. Needs root, libvirtd (qemu:///system), qemu-img, virsh, the real guest
+# image (scripts/build-guest-image.sh) and RabbitMQ on 127.0.0.1:5672 (or RABBITMQ_HOST/RABBITMQ_PORT).
+# Everything it creates is removed afterwards.
 #
-#   scripts/bench-power.sh          # n=10 rounds
-#   scripts/bench-power.sh n=20
+#   scripts/bench-devices.sh          # n=10 rounds
+#   scripts/bench-devices.sh n=20
 #
 # Run it in a private clone (git clone . /tmp/bench) when others build in this worktree.
 set -euo pipefail
@@ -19,4 +20,4 @@ ARGS=("$@")
 QUOTED=""
 for a in "${ARGS[@]}"; do QUOTED+="'${a//\'/}' "; done
 ./mvnw -B -ntp -q -pl compute-agent exec:java -Dexec.classpathScope=test \
-  -Dexec.mainClass=dev.computeagent.agent.bench.PowerBenchmark -Dexec.args="$QUOTED"
+  -Dexec.mainClass=dev.computeagent.agent.bench.DeviceBenchmark -Dexec.args="$QUOTED"
