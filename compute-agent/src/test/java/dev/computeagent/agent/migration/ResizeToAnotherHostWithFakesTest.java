@@ -35,8 +35,10 @@ import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.agent.testing.TestCommands;
 import dev.computeagent.agent.testing.TestSpawns;
 import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.fake.FakeComputeDriver;
+import dev.computeagent.virt.fake.FakeOperation;
 import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import dev.computeagent.virt.migration.FakeMigrationDriver;
 import dev.computeagent.virt.migration.StorageMode;
@@ -325,5 +327,45 @@ class ResizeToAnotherHostWithFakesTest {
         } finally {
             c.driver.close();
         }
+    }
+    @Test
+    void anArrivalCutHalfWayIsFinishedByTheDestinationsRecoveryAndTheResentResizeIsAnswered() {
+        b.driver.failNext(FakeOperation.REDEFINE, new HypervisorException("libvirt said no"));
+
+        assertThatThrownBy(() -> a.resizeTo("r1", NEW, "b")).isInstanceOfSatisfying(CommandFailedException.class,
+                e -> assertThat(e.getMessage()).contains("step adopt"));
+        assertThat(b.resizeFiles.record(uuid)).hasValueSatisfying(r -> assertThat(r.phase()).isEqualTo(Phase.RESIZING));
+        assertThat(b.owned.info(uuid).metadata().flavor()).as("owned there, not resized yet").isEqualTo(OLD);
+
+        // what the destination's start-up recovery does for the instance
+        assertThat(b.recovery.recover(b.owned.info(uuid))).isTrue();
+        assertThat(b.owned.info(uuid).metadata().flavor()).isEqualTo(NEW);
+        assertThat(b.owned.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+
+        Outcome outcome = a.resizeTo("r1", NEW, "b");
+
+        assertThat(outcome.payload()).containsEntry("state", "RESIZED").containsEntry("host", "b");
+        assertThat(a.resizeFiles.record(uuid)).hasValueSatisfying(r -> assertThat(r.phase()).isEqualTo(Phase.RESIZED));
+    }
+
+    @Test
+    void aRevertCutOnTheSourceAfterItDefinedTheInstanceIsFinishedByTheSourcesRecoveryAndByTheDestination() {
+        a.resizeTo("r1", NEW, "b");
+        a.driver.failNext(FakeOperation.START, new HypervisorException("could not start"));
+
+        assertThatThrownBy(() -> b.revert("v1")).isInstanceOf(CommandFailedException.class);
+        assertThat(a.owned.info(uuid).powerState()).as("defined again, not started").isEqualTo(PowerState.SHUTDOWN);
+        assertThat(b.owned.info(uuid).powerState()).as("the copy stays off").isEqualTo(PowerState.SHUTDOWN);
+
+        // what the source's start-up recovery does: the definition is there, the take-back is finished
+        assertThat(a.recovery.recover(a.owned.info(uuid))).isTrue();
+        assertThat(a.owned.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+        assertThat(a.resizeFiles.record(uuid)).isEmpty();
+
+        Outcome reverted = b.revert("v1");
+
+        assertThat(reverted.payload()).containsEntry("host", "a").containsEntry("state", "ACTIVE");
+        assertThat(b.owned.existsForAnyHost(uuid)).isFalse();
+        assertThat(a.owned.info(uuid).metadata().flavor()).isEqualTo(OLD);
     }
 }
