@@ -204,8 +204,9 @@ public class AgentCoreConfiguration {
 
     @Bean
     MovedResizeEnd movedResizeEnd(ComputeDriver driver, InstanceStore store, InstanceFiles files,
-                                  ResizeFiles resizeFiles, ResizeAcrossHosts acrossHosts, AgentProperties properties) {
-        return new MovedResizeEnd(driver, store, files, resizeFiles, acrossHosts, properties.host());
+                                  ResizeFiles resizeFiles, ResizeAcrossHosts acrossHosts, AgentProperties properties,
+                                  SecurityGroupDriver groups) {
+        return new MovedResizeEnd(driver, store, files, resizeFiles, acrossHosts, properties.host(), groups);
     }
 
     @Bean

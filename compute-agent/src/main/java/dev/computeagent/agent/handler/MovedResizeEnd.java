@@ -8,6 +8,7 @@ import dev.computeagent.agent.state.ResizeFiles;
 import dev.computeagent.agent.state.ResizeRecord;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.network.SecurityGroupDriver;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +19,8 @@ import java.util.UUID;
  * {@code confirm_resize} and {@code revert_resize} are sent). Confirm: the source drops what it kept
  * (old disks, old definition), then the instance's state here follows its power state again. Revert: the
  * copy here is forced off first (never two running guests), the source defines the instance again with
- * its old flavor and disks and boots it when it ran, then the copy here is removed: from that answer on
+ * its old flavor and disks and boots it when it ran, then the copy here is removed (domain, filter, directory,
+ * as {@code delete} removes them): from that answer on
  * the source owns it. Both run again after a crash or a failure (the record's phase says which end is
  * under way; the source's side is idempotent); a source that does not answer fails the command
  * ({@code MIGRATION_FAILED}, retriable) with the record left for a re-sent command or the next start.
@@ -31,10 +33,12 @@ public final class MovedResizeEnd {
     private final ResizeFiles resizeFiles;
     private final ResizeAcrossHosts acrossHosts;
     private final String host;
+    private final SecurityGroupDriver groups;
 
     /** @param host this agent's {@code agent.host}, the resize's destination */
     public MovedResizeEnd(ComputeDriver driver, InstanceStore store, InstanceFiles files, ResizeFiles resizeFiles,
-                          ResizeAcrossHosts acrossHosts, String host) {
+                          ResizeAcrossHosts acrossHosts, String host, SecurityGroupDriver groups) {
+        this.groups = groups;
         this.driver = driver;
         this.store = store;
         this.files = files;
@@ -60,6 +64,7 @@ public final class MovedResizeEnd {
         // the domain first: from here this host no longer lists it; a crash before the directory goes
         // leaves only files (the operator's, as any directory without a domain)
         driver.destroy(uuid);
+        groups.remove(uuid);
         store.forget(uuid);
         files.delete(uuid);
         return named(back, record);

@@ -51,6 +51,19 @@ public final class ResizeRecovery {
         this.completion = completion;
     }
 
+    /**
+     * Whether the directory of {@code uuid}, which has no domain here, is what this host keeps for a resize
+     * to another host (old disks and definition, waiting for the destination's confirm or revert).
+     */
+    public boolean keptForAnotherHost(UUID uuid) {
+        try {
+            return resizeFiles.record(uuid).map(ResizeRecord::leftForAnotherHost).orElse(false);
+        } catch (RuntimeException e) {
+            log.warn("the resize record of {} cannot be read", uuid, e);
+            return false;
+        }
+    }
+
     /** Recovers the resize of {@code info}'s instance, if it has one; returns whether it had one. */
     public boolean recover(InstanceInfo info) {
         UUID uuid = info.uuid();

@@ -265,7 +265,7 @@ final class OutgoingMigration {
                 removeSourceFiles();
             }
             throw new CommandFailedException(e.code(), e.getMessage() + "; the instance runs on " + destination
-                    + ": send migrate again to have its agent adopt it", true, e);
+                    + ": send " + (leg == null ? "migrate" : "resize") + " again to have its agent adopt it", true, e);
         }
     }
 

@@ -30,6 +30,7 @@ import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
+import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,7 +81,8 @@ class ResizeWithFakeDriverTest {
         resize = new ResizeHandler(driver, images, store, files, resizeFiles, provisioner, capacity, completion,
                 NoOtherHosts.INSTANCE);
         ending = new ResizeEnding(driver, store, resizeFiles);
-        moved = new MovedResizeEnd(driver, store, files, resizeFiles, NoOtherHosts.INSTANCE, "h1");
+        moved = new MovedResizeEnd(driver, store, files, resizeFiles, NoOtherHosts.INSTANCE, "h1",
+                new FakeSecurityGroupDriver());
         recovery = new ResizeRecovery(driver, store, resizeFiles, completion,
                 new ResizeArrival(driver, images, files, resizeFiles, provisioner, store), moved);
         TestSpawns.handler(driver, images, registry, files, ConfigDrives.builder(), ConfigDrives.OPTIONS, capacity,

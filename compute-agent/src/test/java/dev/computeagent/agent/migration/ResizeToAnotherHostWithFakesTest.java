@@ -123,7 +123,7 @@ class ResizeToAnotherHostWithFakesTest {
             ResizeToAnotherHost across = new ResizeToAnotherHost(migrate, destinations, resizeFiles,
                     MigrationTimeouts.DEFAULTS, host);
             ResizeCompletion completion = new ResizeCompletion(owned, store, resizeFiles, provisioner);
-            MovedResizeEnd moved = new MovedResizeEnd(owned, store, files, resizeFiles, across, host);
+            MovedResizeEnd moved = new MovedResizeEnd(owned, store, files, resizeFiles, across, host, groups);
             ResizeEnding ending = new ResizeEnding(owned, store, resizeFiles);
             resize = new ResizeHandler(owned, images, store, files, resizeFiles, provisioner, capacity, completion,
                     across);
@@ -367,5 +367,23 @@ class ResizeToAnotherHostWithFakesTest {
         assertThat(reverted.payload()).containsEntry("host", "a").containsEntry("state", "ACTIVE");
         assertThat(b.owned.existsForAnyHost(uuid)).isFalse();
         assertThat(a.owned.info(uuid).metadata().flavor()).isEqualTo(OLD);
+    }
+
+    @Test
+    void aStoppedInstanceIsResizedThereStoppedAndRevertedHereStopped() {
+        a.driver.stop(uuid, Duration.ZERO);
+        a.store.record(uuid, InstanceState.STOPPED, null);
+
+        Outcome outcome = a.resizeTo("r1", NEW, "b");
+
+        assertThat(outcome.payload()).containsEntry("state", "RESIZED").containsEntry("power_state", "SHUTDOWN");
+        assertThat(b.owned.info(uuid).powerState()).isEqualTo(PowerState.SHUTDOWN);
+        assertThat(b.owned.info(uuid).metadata().flavor()).isEqualTo(NEW);
+
+        Outcome reverted = b.revert("v1");
+
+        assertThat(reverted.payload()).containsEntry("state", "STOPPED").containsEntry("host", "a");
+        assertThat(a.owned.info(uuid).powerState()).isEqualTo(PowerState.SHUTDOWN);
+        assertThat(b.owned.existsForAnyHost(uuid)).isFalse();
     }
 }

@@ -29,6 +29,7 @@ import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
+import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -76,7 +77,7 @@ class StartupReconcilerRabbitMqTest {
                 new FailedSpawnCleanup(driver, store, files, new InstanceLanes(1)),
                 new ResizeRecovery(driver, store, resizeFiles, resizes, new ResizeArrival(driver, images,
                         files, resizeFiles, provisioner, store), new MovedResizeEnd(driver, store, files, resizeFiles,
-                        NoOtherHosts.INSTANCE, host)), events);
+                        NoOtherHosts.INSTANCE, host, new FakeSecurityGroupDriver())), events);
     }
 
     @AfterEach
