@@ -56,8 +56,8 @@ public final class ComputeAgentCtl {
               migrate --host H UUID --to H2 [--cold] [--block | --shared]
               pause | unpause | suspend | resume  --host H UUID
               migrate-abort --host H UUID      cancel the running migration (H = the source)
-              resize  --host H UUID --flavor vcpus=N,ram=MB,disk=GB[,ephemeral=GB]
-              confirm_resize | revert_resize  --host H UUID
+              resize  --host H UUID --flavor vcpus=N,ram=MB,disk=GB[,ephemeral=GB] [--to H2]
+              confirm_resize | revert_resize  --host H UUID   (after --to: H = H2, the owner)
               rescue  --host H UUID [--image ID];  unrescue --host H UUID
               send    --host H FILE|-          a raw command envelope, published as it is
             Read from an agent's REST API (--api, default http://<--host or 127.0.0.1>:8080):
@@ -163,9 +163,9 @@ public final class ComputeAgentCtl {
                 yield send(a, CommandName.MIGRATE_ABORT, instance(a), NoArgs.INSTANCE);
             }
             case "resize" -> {
-                CtlArgs a = parse(args, Set.of("flavor"), Set.of());
+                CtlArgs a = parse(args, Set.of("flavor", "to"), Set.of());
                 yield send(a, CommandName.RESIZE, instance(a),
-                        new ResizeArgs(CommandRequests.flavor(a.required("flavor")), null));
+                        new ResizeArgs(CommandRequests.flavor(a.required("flavor")), null, a.option("to").orElse(null)));
             }
             case "confirm_resize", "revert_resize", "unrescue" -> {
                 CtlArgs a = parse(args, Set.of(), Set.of());

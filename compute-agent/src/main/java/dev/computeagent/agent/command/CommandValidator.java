@@ -128,10 +128,12 @@ public final class CommandValidator {
             case MIGRATION_PREPARE -> MigrationArgsReader.prepare(a);
             case MIGRATION_ADOPT -> MigrationArgsReader.adopt(a);
             case MIGRATION_ABORT -> MigrationArgsReader.abort(a);
+            case MIGRATION_RESIZE_CONFIRM, MIGRATION_RESIZE_REVERT -> MigrationArgsReader.resizeEnd(a);
             case PAUSE, UNPAUSE, SUSPEND, RESUME -> NoArgs.INSTANCE;
             case MIGRATE_ABORT -> NoArgs.INSTANCE;
             case RESIZE -> new ResizeArgs(InstanceFields.flavor(a, "args."),
-                    optionalInt(a, "args.timeout_s", "timeout_s", 0, MAX_TIMEOUT_S));
+                    optionalInt(a, "args.timeout_s", "timeout_s", 0, MAX_TIMEOUT_S),
+                    MigrationArgsReader.resizeDestination(a, host));
             case CONFIRM_RESIZE, REVERT_RESIZE -> NoArgs.INSTANCE;
             case RESCUE -> new RescueArgs(InstanceFields.optionalImageId(a, "args."),
                     optionalInt(a, "args.timeout_s", "timeout_s", 0, MAX_TIMEOUT_S));

@@ -13,13 +13,18 @@ import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.message.MigrationResize;
+import dev.computeagent.agent.message.MigrationResizeEndArgs;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.Gib;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The arguments of {@code migrate} and of the internal {@code migration.*} commands, read with every rule of the contract. */
 final class MigrationArgsReader {
@@ -50,13 +55,26 @@ final class MigrationArgsReader {
                 optionalInt(a, "args.stop_timeout_s", "stop_timeout_s", 0, MAX_TIMEOUT_S));
     }
 
+    /** {@code resize.args.destination}: absent or this host itself = a resize on this host (null). */
+    static @Nullable String resizeDestination(JsonNode a, String host) {
+        if (a.get("destination") == null || a.get("destination").isNull()) {
+            return null;
+        }
+        String destination = pattern(a, "destination", HOST, HOST_RULE, "args.");
+        return destination.equals(host) ? null : destination;
+    }
+
+    static MigrationResizeEndArgs resizeEnd(JsonNode a) {
+        return new MigrationResizeEndArgs(sourceHost(a));
+    }
+
     static MigrationCheckArgs check(JsonNode a) {
         String probe = optionalString(a, "args.shared_storage_probe", "shared_storage_probe").orElse(null);
         if (probe != null && !PROBE.matcher(probe).matches()) {
             throw new Invalid("args.shared_storage_probe must be 1-128 chars of [A-Za-z0-9._-]");
         }
         return new MigrationCheckArgs(sourceHost(a), InstanceFields.flavor(a, "args."),
-                InstanceFields.imageId(a, "args."), probe);
+                InstanceFields.imageId(a, "args."), probe, resizeFlavor(a));
     }
 
     static MigrationPrepareArgs prepare(JsonNode a) {
@@ -72,7 +90,30 @@ final class MigrationArgsReader {
                         .orElse(null),
                 InstanceFields.metadata(a.get("metadata"), "args."),
                 optionalBoolean(a, "args.start", "start").orElse(null), configDrive,
-                SecurityGroupsReader.optional(a.get("security_groups"), "args."));
+                SecurityGroupsReader.optional(a.get("security_groups"), "args."), resizeFlavor(a));
+    }
+
+    private static @Nullable Flavor resizeFlavor(JsonNode a) {
+        JsonNode flavor = a.get("resize_flavor");
+        if (flavor == null || flavor.isNull()) {
+            return null;
+        }
+        ObjectNode wrapped = JsonNodeFactory.instance.objectNode();
+        wrapped.set("flavor", flavor);
+        return InstanceFields.flavor(wrapped, "args.resize_");
+    }
+
+    private static @Nullable MigrationResize resize(JsonNode a) {
+        JsonNode resize = optionalObject(a, "args.resize", "resize");
+        if (resize == null) {
+            return null;
+        }
+        String requestId = optionalString(resize, "args.resize.request_id", "request_id")
+                .orElseThrow(() -> new Invalid("args.resize.request_id is required"));
+        if (!CommandValidator.REQUEST_ID.matcher(requestId).matches()) {
+            throw new Invalid("args.resize.request_id must be 1-128 chars of [A-Za-z0-9._:-]");
+        }
+        return new MigrationResize(InstanceFields.flavor(resize, "args.resize."), requestId);
     }
 
     static MigrationAdoptArgs adopt(JsonNode a) {
@@ -83,7 +124,7 @@ final class MigrationArgsReader {
         JsonNode instance = optionalObject(a, "args.instance", "instance");
         return new MigrationAdoptArgs(sourceHost(a), migrateRequestId,
                 instance == null ? null : migratedInstance(instance),
-                optionalBoolean(a, "args.start", "start").orElse(null));
+                optionalBoolean(a, "args.start", "start").orElse(null), resize(a));
     }
 
     static MigrationAbortArgs abort(JsonNode a) {

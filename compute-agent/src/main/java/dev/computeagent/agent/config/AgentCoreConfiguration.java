@@ -12,6 +12,9 @@ import dev.computeagent.agent.handler.HandlerRegistry;
 import dev.computeagent.agent.handler.PauseHandler;
 import dev.computeagent.agent.handler.RebootHandler;
 import dev.computeagent.agent.handler.RescueHandler;
+import dev.computeagent.agent.handler.MovedResizeEnd;
+import dev.computeagent.agent.handler.ResizeAcrossHosts;
+import dev.computeagent.agent.handler.ResizeArrival;
 import dev.computeagent.agent.handler.ResizeCompletion;
 import dev.computeagent.agent.handler.ResizeEnding;
 import dev.computeagent.agent.handler.ResizeHandler;
@@ -188,8 +191,22 @@ public class AgentCoreConfiguration {
     @Bean
     ResizeHandler resizeHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
                                 ResizeFiles resizeFiles, InstanceProvisioner provisioner, HostCapacity capacity,
-                                ResizeCompletion completion) {
-        return new ResizeHandler(driver, images, store, files, resizeFiles, provisioner, capacity, completion);
+                                ResizeCompletion completion, ResizeAcrossHosts acrossHosts) {
+        return new ResizeHandler(driver, images, store, files, resizeFiles, provisioner, capacity, completion,
+                acrossHosts);
+    }
+
+    @Bean
+    ResizeArrival resizeArrival(ComputeDriver driver, ImageCache images, InstanceFiles files, ResizeFiles resizeFiles,
+                                InstanceProvisioner provisioner, InstanceStore store) {
+        return new ResizeArrival(driver, images, files, resizeFiles, provisioner, store);
+    }
+
+    @Bean
+    MovedResizeEnd movedResizeEnd(ComputeDriver driver, InstanceStore store, InstanceFiles files,
+                                  ResizeFiles resizeFiles, ResizeAcrossHosts acrossHosts, AgentProperties properties,
+                                  SecurityGroupDriver groups) {
+        return new MovedResizeEnd(driver, store, files, resizeFiles, acrossHosts, properties.host(), groups);
     }
 
     @Bean
@@ -198,19 +215,19 @@ public class AgentCoreConfiguration {
     }
 
     @Bean
-    ConfirmResizeHandler confirmResizeHandler(ResizeEnding ending, ResizeCompletion completion) {
-        return new ConfirmResizeHandler(ending, completion);
+    ConfirmResizeHandler confirmResizeHandler(ResizeEnding ending, ResizeCompletion completion, MovedResizeEnd moved) {
+        return new ConfirmResizeHandler(ending, completion, moved);
     }
 
     @Bean
-    RevertResizeHandler revertResizeHandler(ResizeEnding ending, ResizeCompletion completion) {
-        return new RevertResizeHandler(ending, completion);
+    RevertResizeHandler revertResizeHandler(ResizeEnding ending, ResizeCompletion completion, MovedResizeEnd moved) {
+        return new RevertResizeHandler(ending, completion, moved);
     }
 
     @Bean
     ResizeRecovery resizeRecovery(ComputeDriver driver, InstanceStore store, ResizeFiles resizeFiles,
-                                  ResizeCompletion completion) {
-        return new ResizeRecovery(driver, store, resizeFiles, completion);
+                                  ResizeCompletion completion, ResizeArrival arrival, MovedResizeEnd moved) {
+        return new ResizeRecovery(driver, store, resizeFiles, completion, arrival, moved);
     }
 
     @Bean

@@ -17,6 +17,10 @@ import dev.computeagent.agent.migration.MigrationsInFlight;
 import dev.computeagent.agent.migration.OutgoingMigrations;
 import dev.computeagent.agent.migration.OwnedInstancesDriver;
 import dev.computeagent.agent.migration.PreparedMigrationExpiry;
+import dev.computeagent.agent.migration.ResizeSourceConfirmHandler;
+import dev.computeagent.agent.migration.ResizeSourceRevertHandler;
+import dev.computeagent.agent.migration.ResizeToAnotherHost;
+import dev.computeagent.agent.handler.ResizeArrival;
 import dev.computeagent.agent.power.PowerStateSync;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
@@ -24,6 +28,7 @@ import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.state.MigrationProgressBoard;
+import dev.computeagent.agent.state.ResizeFiles;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.migration.MigrationDriver;
@@ -111,9 +116,33 @@ public class MigrationConfiguration {
     MigrationAdoptHandler migrationAdoptHandler(IncomingMigrations incoming, OwnedInstancesDriver ownership,
                                                 MigrationDriver migrationDriver, ImageCache images,
                                                 InstanceStore store, InstanceFiles files,
-                                                InstanceProvisioner provisioner, AgentProperties properties) {
+                                                InstanceProvisioner provisioner, AgentProperties properties,
+                                                ResizeFiles resizeFiles, ResizeArrival arrival) {
         return new MigrationAdoptHandler(incoming, ownership, migrationDriver, images, store, files, provisioner,
+                properties.host(), resizeFiles, arrival);
+    }
+
+    // resize to another host: the source's move over this protocol, the source's two ends
+    @Bean
+    ResizeToAnotherHost resizeToAnotherHost(MigrateHandler migrate, DestinationClient destinations,
+                                            ResizeFiles resizeFiles, AgentProperties properties) {
+        return new ResizeToAnotherHost(migrate, destinations, resizeFiles, MigrationTimeouts.DEFAULTS,
                 properties.host());
+    }
+
+    @Bean
+    ResizeSourceConfirmHandler resizeSourceConfirmHandler(ResizeFiles resizeFiles, InstanceFiles files,
+                                                          InstanceStore store) {
+        return new ResizeSourceConfirmHandler(resizeFiles, files, store);
+    }
+
+    @Bean
+    ResizeSourceRevertHandler resizeSourceRevertHandler(ResizeFiles resizeFiles, InstanceStore store,
+                                                        OwnedInstancesDriver ownership, MigrationDriver migrationDriver,
+                                                        InstanceProvisioner provisioner, ImageCache images,
+                                                        SecurityGroupDriver groups, AgentProperties properties) {
+        return ResizeSourceRevertHandler.create(resizeFiles, store, ownership, migrationDriver, provisioner, images,
+                groups, properties.host());
     }
 
     @Bean

@@ -5,6 +5,7 @@ import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.message.ResizeArgs;
 import dev.computeagent.agent.state.InstanceStore;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,7 +14,7 @@ import java.util.Map;
  * The payloads of the events the executor publishes besides a handler's outcome: {@code .start}, an
  * {@code .error}, and the bare one when something failed outside the handler. Each is the instance as
  * the agent knows it (a spawn not begun yet is {@code BUILDING}, a failed one {@code ERROR}); every
- * migrate event names its destination.
+ * migrate event, and every event of a resize to another host, names its destination.
  */
 final class CommandPayloads {
 
@@ -49,13 +50,15 @@ final class CommandPayloads {
         return withDestination(command, payload);
     }
 
-    /** Every migrate event names the destination (AsyncAPI {@code instanceMigrate*}). */
+    /** Every migrate event, and every event of a resize to another host, names the destination. */
     private static Map<String, Object> withDestination(Command<?> command, Map<String, Object> payload) {
-        if (!(command.args() instanceof MigrateArgs migrate)) {
+        String destination = command.args() instanceof MigrateArgs migrate ? migrate.destination()
+                : command.args() instanceof ResizeArgs resize ? resize.destination() : null;
+        if (destination == null) {
             return payload;
         }
         Map<String, Object> p = new LinkedHashMap<>(payload);
-        p.put("destination", migrate.destination());
+        p.put("destination", destination);
         return p;
     }
 }

@@ -10,10 +10,10 @@ import java.util.UUID;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The wait for a guest the agent just started (spawn, resize, rescue, unrescue, resize recovery) until the
+ * The wait for a guest the agent just started (spawn, resize, rescue, unrescue, resize recovery, a resize reverted to its source host) until the
  * hypervisor reports it running.
  */
-final class GuestBoot {
+public final class GuestBoot {
 
     /** How long a started guest may take to be reported running: retriable {@code TIMEOUT} after it. */
     static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -26,7 +26,7 @@ final class GuestBoot {
      *
      * @throws CommandFailedException {@code TIMEOUT} (retriable) when it does not within {@link #TIMEOUT}
      */
-    static InstanceInfo awaitRunning(ComputeDriver driver, UUID uuid) {
+    public static InstanceInfo awaitRunning(ComputeDriver driver, UUID uuid) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         InstanceInfo info;
         while ((info = driver.info(uuid)).powerState() != PowerState.RUNNING) {

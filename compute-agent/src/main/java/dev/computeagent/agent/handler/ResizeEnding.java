@@ -6,7 +6,6 @@ import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceStore;
-import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.agent.state.ResizeFiles;
 import dev.computeagent.agent.state.ResizeRecord;
 import dev.computeagent.agent.state.ResizeRecord.Phase;
@@ -41,7 +40,7 @@ public final class ResizeEnding {
      *                                {@code INSTANCE_NOT_FOUND} comes from the driver
      */
     Outcome end(Command<NoArgs> command, Phase phase, Phase conflicting,
-                BiFunction<UUID, ResizeRecord, InstanceView> work) {
+                BiFunction<UUID, ResizeRecord, Outcome> work) {
         UUID uuid = command.instanceUuid();
         InstanceInfo info = driver.info(uuid);
         Optional<ResizeRecord> pending = resizeFiles.record(uuid);
@@ -59,7 +58,7 @@ public final class ResizeEnding {
         }
         ResizeRecord ending = record.in(phase, command.requestId());
         resizeFiles.write(uuid, ending);
-        return Outcome.of(work.apply(uuid, ending));
+        return work.apply(uuid, ending);
     }
 
     private static CommandFailedException refused(String message) {

@@ -47,6 +47,13 @@ import org.slf4j.LoggerFactory;
  * ({@link ResizeCompletion#revert}); a crash (the {@link ResizeRecord} stays in phase
  * {@code RESIZING}) is finished or rolled back by start-up recovery ({@link ResizeRecovery}). A resize
  * re-sent after it finished is answered with the instance as it is.
+ *
+ * <p>With {@code args.destination} naming another agent the resize is a cold migration with the new flavor
+ * ({@link ResizeAcrossHosts}): the same refusals here first, then the destination checks and holds the new
+ * size's capacity as a spawn's and ends owning the instance {@code RESIZED}; this host keeps the old disks
+ * and definition (undefined, never running) until {@code confirm_resize} or {@code revert_resize}, which go
+ * to the destination. A resize re-sent after its instance left (the first run was cut after the move) asks
+ * the destination to adopt it again.
  */
 public final class ResizeHandler implements CommandHandler<ResizeArgs> {
 
@@ -60,10 +67,12 @@ public final class ResizeHandler implements CommandHandler<ResizeArgs> {
     private final InstanceProvisioner provisioner;
     private final HostCapacity capacity;
     private final ResizeCompletion completion;
+    private final ResizeAcrossHosts acrossHosts;
 
     public ResizeHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
                          ResizeFiles resizeFiles, InstanceProvisioner provisioner, HostCapacity capacity,
-                         ResizeCompletion completion) {
+                         ResizeCompletion completion, ResizeAcrossHosts acrossHosts) {
+        this.acrossHosts = acrossHosts;
         this.driver = driver;
         this.images = images;
         this.store = store;
@@ -83,8 +92,11 @@ public final class ResizeHandler implements CommandHandler<ResizeArgs> {
     public Outcome handle(Command<ResizeArgs> command) {
         UUID uuid = command.instanceUuid();
         Flavor flavor = command.args().flavor();
-        InstanceInfo info = driver.info(uuid);
         Optional<ResizeRecord> pending = resizeFiles.record(uuid);
+        if (pending.isPresent() && pending.get().leftForAnotherHost() && store.find(uuid).isEmpty()) {
+            return leftEarlier(command, pending.get());
+        }
+        InstanceInfo info = driver.info(uuid);
         if (pending.isPresent()) {
             ResizeRecord record = pending.get();
             if (record.phase() == Phase.RESIZED && record.requestId().equals(command.requestId())) {
@@ -103,6 +115,11 @@ public final class ResizeHandler implements CommandHandler<ResizeArgs> {
         if (rootNew < rootNow) {
             throw refused("the root disk can only grow: args.flavor.root_gb " + flavor.rootGb() + " is below the "
                     + Gib.of(rootNow) + " GiB of instance " + uuid + "'s root disk");
+        }
+        if (command.args().destination() != null) {
+            boolean wasRunning = info.powerState() == PowerState.RUNNING || info.powerState() == PowerState.PAUSED;
+            return acrossHosts.resize(command, info, new ResizeRecord(Phase.RESIZING, old, flavor, wasRunning,
+                    command.requestId()));
         }
         capacity.reserve(uuid, new HostCapacity.Need(flavor.vcpus(), flavor.memoryMb(),
                 Math.addExact(rootNew - rootNow, overlayBytes(uuid)), flavor.ephemeralBytes()));
@@ -141,6 +158,19 @@ public final class ResizeHandler implements CommandHandler<ResizeArgs> {
             rollBack(uuid, record, e);
             throw e;
         }
+    }
+
+    /**
+     * The instance left this host by a resize to another host: the same resize re-sent is answered (or, cut
+     * after the move, finished by asking the destination to adopt it again); anything else goes there.
+     */
+    private Outcome leftEarlier(Command<ResizeArgs> command, ResizeRecord record) {
+        if (!record.requestId().equals(command.requestId())) {
+            throw new CommandFailedException(ErrorCode.INVALID_STATE, "instance " + command.instanceUuid()
+                    + " was resized to " + record.destination() + ", which owns it now; confirm_resize or "
+                    + "revert_resize goes there", false);
+        }
+        return acrossHosts.resume(command, record);
     }
 
     /** A failed resize ends as a revert; when even that fails the record stays for recovery or revert_resize. */

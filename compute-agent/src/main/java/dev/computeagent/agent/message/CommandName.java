@@ -18,6 +18,8 @@ public enum CommandName {
     MIGRATION_PREPARE("migration.prepare", MigrationPrepareArgs.class),
     MIGRATION_ADOPT("migration.adopt", MigrationAdoptArgs.class),
     MIGRATION_ABORT("migration.abort", MigrationAbortArgs.class),
+    MIGRATION_RESIZE_CONFIRM("migration.resize_confirm", MigrationResizeEndArgs.class),
+    MIGRATION_RESIZE_REVERT("migration.resize_revert", MigrationResizeEndArgs.class),
     PAUSE("pause", NoArgs.class),
     UNPAUSE("unpause", NoArgs.class),
     SUSPEND("suspend", NoArgs.class),

@@ -6,7 +6,8 @@ package dev.computeagent.agent.message;
  * destination trusts nothing in them that it can decide itself (paths, devices).
  */
 public sealed interface InternalArgs extends CommandArgs
-        permits MigrationCheckArgs, MigrationPrepareArgs, MigrationAdoptArgs, MigrationAbortArgs {
+        permits MigrationCheckArgs, MigrationPrepareArgs, MigrationAdoptArgs, MigrationAbortArgs,
+        MigrationResizeEndArgs {
 
     /** The sending (source) agent's {@code agent.host}; must be the authenticated sender. */
     String sourceHost();

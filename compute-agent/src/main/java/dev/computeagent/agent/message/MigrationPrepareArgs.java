@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * and {@code config_drive} (base64 of the drive's bytes, at most 4 MiB) matter for a block migration
  * only; {@code start}: a cold copy of an instance that was running, to boot on arrival;
  * {@code security_groups}: the instance's rules when its NICs are filtered, so that its filter exists here
- * before it arrives.
+ * before it arrives; {@code resize_flavor}: a {@code resize} to another host, the capacity held is that
+ * flavor's (the disks are laid out per {@code flavor}, the instance's own, for the copy; adopt resizes them).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -27,12 +28,22 @@ public record MigrationPrepareArgs(
         @JsonProperty("metadata") @Nullable Map<String, String> metadata,
         @JsonProperty("start") @Nullable Boolean start,
         @JsonProperty("config_drive") @Nullable String configDrive,
-        @JsonProperty("security_groups") @Nullable List<SecurityRuleArgs> securityGroups) implements InternalArgs {
+        @JsonProperty("security_groups") @Nullable List<SecurityRuleArgs> securityGroups,
+        @JsonProperty("resize_flavor") @Nullable Flavor resizeFlavor) implements InternalArgs {
+
+    /** Arguments of a plain migration (no resize on the way). */
+    public MigrationPrepareArgs(String sourceHost, String name, Flavor flavor, String imageId, boolean blockMigration,
+                                @Nullable Long diskVirtualSize, @Nullable Map<String, String> metadata,
+                                @Nullable Boolean start, @Nullable String configDrive,
+                                @Nullable List<SecurityRuleArgs> securityGroups) {
+        this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive,
+                securityGroups, null);
+    }
 
     /** Arguments of an instance whose NICs are not filtered. */
     public MigrationPrepareArgs(String sourceHost, String name, Flavor flavor, String imageId, boolean blockMigration,
                                 @Nullable Long diskVirtualSize, @Nullable Map<String, String> metadata,
                                 @Nullable Boolean start, @Nullable String configDrive) {
-        this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive, null);
+        this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive, null, null);
     }
 }

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,9 @@ import org.slf4j.LoggerFactory;
  * failure before the move starts the instance here again when it was running. A cold adopt over shared
  * storage that gets no answer leaves the instance stopped here in {@code ERROR} rather than risk two
  * guests on one shared disk.
+ *
+ * <p>A {@code resize} to another host is this cold migration with the disks copied, plus a
+ * {@link ResizeLeg} ({@link #moveForResize}).
  */
 public final class MigrateHandler implements CommandHandler<MigrateArgs> {
 
@@ -90,10 +94,29 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
         if (args.liveOrDefault() && info.powerState() != PowerState.RUNNING) {
             throw OutgoingMigration.failed("check", "live migration needs a running instance; it is " + info.powerState(), false);
         }
-        Redefinitions.requireNoVolumes(info, "migrated");
+        return move(command, info, null);
+    }
+
+    /**
+     * The cold move of a {@code resize} to another host ({@link ResizeToAnotherHost}): this protocol, with
+     * {@code leg} adding the new flavor to check, prepare and adopt and keeping the old disks here.
+     *
+     * @param command the resize as a cold {@code migrate} (its request id, destination and stop timeout)
+     */
+    Outcome moveForResize(Command<MigrateArgs> command, InstanceInfo info, ResizeLeg leg) {
+        parts.destinations().unavailable().ifPresent(reason -> {
+            throw OutgoingMigration.failed("check", reason, false);
+        });
+        return move(command, info, leg);
+    }
+
+    private Outcome move(Command<MigrateArgs> command, InstanceInfo info, @Nullable ResizeLeg leg) {
+        UUID uuid = command.instanceUuid();
+        MigrateArgs args = command.args();
+        Redefinitions.requireNoVolumes(info, leg == null ? "migrated" : "resized");
         inFlight.begin(uuid);
         OutgoingMigrations.Running running = outgoing.begin(uuid, command.requestId(), args.destination());
-        OutgoingMigration flow = new OutgoingMigration(parts, command, info, running);
+        OutgoingMigration flow = new OutgoingMigration(parts, command, info, running, leg);
         try {
             return flow.run();
         } catch (RuntimeException e) {

@@ -4,11 +4,13 @@ import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.handler.CommandHandler;
 import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.handler.ResizeArrival;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.MigratedInstance;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
+import dev.computeagent.agent.message.MigrationResize;
 import dev.computeagent.agent.message.NicArgs;
 import dev.computeagent.agent.message.SecurityRuleArgs;
 import dev.computeagent.agent.provision.InstanceProvisioner;
@@ -16,6 +18,9 @@ import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.state.InstanceView;
+import dev.computeagent.agent.state.ResizeFiles;
+import dev.computeagent.agent.state.ResizeRecord;
+import dev.computeagent.agent.state.ResizeRecord.Phase;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.Flavor;
@@ -46,6 +51,8 @@ import org.slf4j.LoggerFactory;
  * destination renders and defines the domain itself, with its own paths ({@link InstanceProvisioner}: root
  * overlay, ephemeral disk, config drive and console log of its own instance directory), exactly as a spawn
  * here would; nothing the source sent is defined as a document. A failure undefines what it defined.
+ *
+ * <p>An adopt with {@code resize} ends a resize to another host: see {@link #adoptResized}.
  */
 public final class MigrationAdoptHandler implements CommandHandler<MigrationAdoptArgs> {
 
@@ -59,11 +66,16 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
     private final InstanceFiles files;
     private final InstanceProvisioner provisioner;
     private final String host;
+    private final ResizeFiles resizeFiles;
+    private final ResizeArrival arrival;
 
     /** @param host this agent's {@code agent.host}, the owner of what it defines */
     public MigrationAdoptHandler(IncomingMigrations incoming, OwnedInstancesDriver ownership,
                                  MigrationDriver migrationDriver, ImageCache images, InstanceStore store,
-                                 InstanceFiles files, InstanceProvisioner provisioner, String host) {
+                                 InstanceFiles files, InstanceProvisioner provisioner, String host,
+                                 ResizeFiles resizeFiles, ResizeArrival arrival) {
+        this.resizeFiles = resizeFiles;
+        this.arrival = arrival;
         this.incoming = incoming;
         this.ownership = ownership;
         this.migrationDriver = migrationDriver;
@@ -91,6 +103,9 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
             }
             return adoptCold(uuid, args.instance(), Boolean.TRUE.equals(args.start()), source);
         }
+        if (args.resize() != null) {
+            return adoptResized(uuid, args.resize(), Boolean.TRUE.equals(args.start()), source);
+        }
         // an adopt without start (a re-sent migrate) follows what the source said at prepare
         boolean startOnArrival = args.start() != null ? args.start()
                 : incoming.marker(uuid).map(IncomingMigrations.PreparedMarker::start).orElse(false);
@@ -113,6 +128,40 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
                     ? store.record(uuid, Annotations.fromPower(settleStoppedArrival(uuid, startOnArrival)), null)
                     : store.track(info);
             log.info("adopted instance {} migrated from {}", uuid, source);
+            return Outcome.of(view);
+        } finally {
+            incoming.settled(uuid);
+        }
+    }
+
+    /**
+     * A resize to another host: the instance arrived as a cold copy with its old flavor; it becomes this
+     * host's, gets the new flavor ({@link ResizeArrival}, recorded with its source so that confirm and
+     * revert reach it) and is {@code RESIZED}. The same resize adopted again is answered; one cut half-way
+     * (its record still {@code RESIZING}) is finished.
+     */
+    private Outcome adoptResized(UUID uuid, MigrationResize resize, boolean start, String source) {
+        Optional<ResizeRecord> earlier = resizeFiles.record(uuid)
+                .filter(r -> r.requestId().equals(resize.requestId()) && source.equals(r.sourceHost()));
+        if (earlier.isPresent() && earlier.get().phase() != Phase.RESIZING) {
+            return Outcome.of(store.track(ownership.info(uuid)));
+        }
+        InstanceInfo info;
+        try {
+            info = ownership.claim(uuid, source, i -> i.metadata().annotations());
+        } catch (InstanceNotFoundException e) {
+            throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "instance " + uuid
+                    + " has not arrived on this host", false);
+        }
+        incoming.unmark(uuid);
+        if (files.exists(uuid)) {
+            files.markSpawnComplete(uuid);
+        }
+        try {
+            ResizeRecord record = earlier.orElseGet(() -> new ResizeRecord(Phase.RESIZING, info.metadata().flavor(),
+                    resize.flavor(), start, resize.requestId(), source, null, null));
+            InstanceView view = arrival.finish(uuid, record);
+            log.info("adopted instance {} resized from {} to {}", uuid, source, resize.flavor());
             return Outcome.of(view);
         } finally {
             incoming.settled(uuid);
@@ -153,7 +202,7 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
         boolean defined = false;
         try {
             if (!ownership.existsForAnyHost(uuid)) {
-                migrationDriver.defineInstance(spec(uuid, instance));
+                migrationDriver.defineInstance(new MigratedInstanceSpecs(provisioner, images, host).spec(uuid, instance));
                 defined = true;
             }
             ownership.claim(uuid, source);
@@ -178,27 +227,5 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
         incoming.settled(uuid);
         log.info("adopted instance {} cold-migrated from {}", uuid, source);
         return Outcome.of(view);
-    }
-
-    /**
-     * The instance as a spawn here would define it: the typed data the source sent, this host as the owner,
-     * this host's own files, the image's own properties (as cached here by prepare).
-     */
-    private InstanceSpec spec(UUID uuid, MigratedInstance instance) {
-        Flavor flavor = instance.flavor();
-        Map<String, String> annotations = new HashMap<>();
-        annotations.put(Annotations.STATE, InstanceState.STOPPED.name());
-        Optional.ofNullable(instance.createdAt()).ifPresent(v -> annotations.put(Annotations.CREATED_AT, v));
-        Optional.ofNullable(instance.spawnRequest()).ifPresent(v -> annotations.put(Annotations.SPAWN_REQUEST, v));
-        Optional.ofNullable(instance.specSha256()).ifPresent(v -> annotations.put(Annotations.SPEC_SHA256, v));
-        List<SecurityRuleArgs> rules = instance.securityGroups();
-        InstanceMetadata metadata = new InstanceMetadata(instance.name(), flavor, instance.imageId(), host,
-                instance.metadata() == null ? Map.of() : instance.metadata(),
-                rules == null ? annotations : Annotations.withSecurityGroups(annotations, rules));
-        InstanceSpec spec = provisioner.spec(uuid, metadata, provisioner.disks(uuid, flavor),
-                instance.nics() == null ? List.of() : instance.nics().stream().map(NicArgs::toSpec).toList(),
-                images.fetch(instance.imageId()).properties());
-        // its NICs reference the filter prepare defined here from the same rules
-        return rules == null ? spec : spec.withSecurityGroups();
     }
 }

@@ -55,7 +55,8 @@ public final class MigrationCheckHandler implements CommandHandler<MigrationChec
             throw new CommandFailedException(ErrorCode.INSTANCE_EXISTS, "instance " + uuid + " already exists here",
                     false);
         }
-        capacity.check(uuid, HostCapacity.Need.withoutDisks(args.flavor()));
+        // a resize on its way must fit with its new flavor, as a spawn of it would
+        capacity.check(uuid, HostCapacity.Need.withoutDisks(args.flavorThere()));
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("shared_storage", seesProbe(uuid, args.sharedStorageProbe()));
         payload.put("migration_uri", migrationUri);

@@ -75,9 +75,12 @@ public final class MigrationPrepareHandler implements CommandHandler<MigrationPr
         boolean block = args.blockMigration();
         long rootBytes = args.diskVirtualSize() != null && args.diskVirtualSize() > 0 ? args.diskVirtualSize()
                 : flavor.rootBytes();
-        // held until adopt or abort: spawns and other arrivals meanwhile count it
-        capacity.reserve(uuid, block ? HostCapacity.Need.withDisks(flavor, rootBytes)
-                : HostCapacity.Need.withoutDisks(flavor));
+        // held until adopt or abort: spawns and other arrivals meanwhile count it; a resize on its way
+        // holds its new flavor's size (the disks are laid out per the old one for the copy, adopt resizes them)
+        Flavor held = args.resizeFlavor() == null ? flavor : args.resizeFlavor();
+        long heldRoot = Math.max(rootBytes, held.rootBytes());
+        capacity.reserve(uuid, block ? HostCapacity.Need.withDisks(held, heldRoot)
+                : HostCapacity.Need.withoutDisks(held));
         incoming.prepared(uuid, source);
         boolean created = false;
         boolean filtered = false;
@@ -90,7 +93,7 @@ public final class MigrationPrepareHandler implements CommandHandler<MigrationPr
             if (block) {
                 if (rootBytes == 0) {
                     // the overlay takes the image's virtual size: hold that, not nothing
-                    capacity.reserve(uuid, HostCapacity.Need.withDisks(flavor, imageBytes));
+                    capacity.reserve(uuid, HostCapacity.Need.withDisks(held, Math.max(imageBytes, held.rootBytes())));
                 }
                 created = files.create(uuid);
                 incoming.mark(uuid, new IncomingMigrations.PreparedMarker(source, Boolean.TRUE.equals(args.start())));

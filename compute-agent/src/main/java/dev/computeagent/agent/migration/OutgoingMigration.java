@@ -51,6 +51,8 @@ final class OutgoingMigration {
     private final String destination;
     private final InstanceInfo info;
     private final OutgoingMigrations.Running running;
+    /** A resize to another host rides on this migration; null for a plain {@code migrate}. */
+    private final @Nullable ResizeLeg leg;
     private boolean shared;
     private boolean prepareSent;
     private boolean moved;
@@ -60,8 +62,9 @@ final class OutgoingMigration {
     private @Nullable String completedIn;
 
     OutgoingMigration(MigrateHandler.Collaborators parts, Command<MigrateArgs> command, InstanceInfo info,
-                      OutgoingMigrations.Running running) {
+                      OutgoingMigrations.Running running, @Nullable ResizeLeg leg) {
         this.running = running;
+        this.leg = leg;
         this.parts = parts;
         this.command = command;
         this.uuid = command.instanceUuid();
@@ -83,6 +86,10 @@ final class OutgoingMigration {
         } catch (IllegalArgumentException e) {
             throw failed("check", "destination " + destination + " sent an unusable migration URI: "
                     + e.getMessage(), false);
+        }
+        if (leg != null && !(plan instanceof MigrationPlan.Cold && plan.destinationNeedsOverlay())) {
+            throw failed("check", "a resize to another host copies the disks, but " + destination
+                    + " shares this instance's storage", false);
         }
         MigrationRequest request = withPathRewrite(plan.request(), shared, destinationStateDir(check));
         stopIfCancelled();
@@ -119,7 +126,9 @@ final class OutgoingMigration {
 
     /** The guest runs (or, cold, is defined) there and its agent adopted it: the source lets it go. */
     private Outcome finish(MigrationReply adopted, PowerState expected) {
-        if (!shared) {
+        if (leg != null) {
+            leg.arrived(uuid);
+        } else if (!shared) {
             removeSourceFiles();
         }
         Map<String, Object> payload = new LinkedHashMap<>(adopted.payload());
@@ -140,6 +149,10 @@ final class OutgoingMigration {
     private Outcome moveStoppedWithDisk(MigrationRequest request) {
         MigrationResult result;
         enterTransfer();
+        if (leg != null) {
+            // written before the move: whatever happens next, this host knows it keeps the old disks
+            leg.beforeMove(uuid, MigrateHandler.migrated(parts.migrationDriver().exportInstance(uuid)));
+        }
         try (ProgressTracker progress = parts.progress().track(uuid, command.requestId(), destination)) {
             result = parts.migrationDriver().migrateStopped(uuid, request, progress);
         } catch (MigrationException e) {
@@ -194,8 +207,8 @@ final class OutgoingMigration {
         SharedStorageProbe.Marker marker = parts.files().exists(uuid) ? SharedStorageProbe.plant(parts.files().dir(uuid)) : null;
         try {
             return call("check", CommandName.MIGRATION_CHECK, new MigrationCheckArgs(parts.host(), meta.flavor(),
-                    meta.imageId(), marker == null ? null : SharedStorageProbe.PREFIX + marker.token()),
-                    parts.timeouts().check());
+                    meta.imageId(), marker == null ? null : SharedStorageProbe.PREFIX + marker.token(),
+                    leg == null ? null : leg.flavor()), parts.timeouts().check());
         } finally {
             if (marker != null) {
                 SharedStorageProbe.remove(marker);
@@ -210,7 +223,7 @@ final class OutgoingMigration {
                 ? Base64.getEncoder().encodeToString(readConfigDrive(configDrive)) : null;
         return new MigrationPrepareArgs(parts.host(), meta.name(), meta.flavor(), meta.imageId(), block,
                 meta.flavor().rootBytes(), meta.userMetadata(), start, drive,
-                Annotations.securityGroups(meta).orElse(null));
+                Annotations.securityGroups(meta).orElse(null), leg == null ? null : leg.flavor());
     }
 
     /** The destination's state directory, as its check answered (privately), else the same as here. */
@@ -243,15 +256,16 @@ final class OutgoingMigration {
     /** @param start cold copy: boot it on arrival; null for a live migration */
     private MigrationReply adopt(Boolean start) {
         try {
-            return call("adopt", CommandName.MIGRATION_ADOPT,
-                    new MigrationAdoptArgs(parts.host(), command.requestId(), null, start), parts.timeouts().adopt());
+            return call("adopt", CommandName.MIGRATION_ADOPT, new MigrationAdoptArgs(parts.host(), command.requestId(),
+                    null, start, leg == null ? null : leg.adoptArgs()), parts.timeouts().adopt());
         } catch (CommandFailedException e) {
-            // the guest runs there whatever its agent said: this host must let it go
-            if (!shared) {
+            // the guest runs there whatever its agent said: this host must let it go (a resize keeps its
+            // old disks: the record says they are kept for the destination's confirm or revert)
+            if (!shared && leg == null) {
                 removeSourceFiles();
             }
             throw new CommandFailedException(e.code(), e.getMessage() + "; the instance runs on " + destination
-                    + ": send migrate again to have its agent adopt it", true, e);
+                    + ": send " + (leg == null ? "migrate" : "resize") + " again to have its agent adopt it", true, e);
         }
     }
 
@@ -303,6 +317,9 @@ final class OutgoingMigration {
     void rollBack(RuntimeException cause) {
         if (moved) {
             return;
+        }
+        if (leg != null) {
+            leg.rolledBack(uuid);
         }
         if (prepareSent) {
             try {

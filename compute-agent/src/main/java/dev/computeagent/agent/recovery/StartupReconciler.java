@@ -85,6 +85,9 @@ public final class StartupReconciler {
             if (!present.contains(orphan) && !files.spawnComplete(orphan)) {
                 log.info("removing instance directory {} left by a spawn that never defined its domain", orphan);
                 files.delete(orphan);
+            } else if (!present.contains(orphan) && resizes.keptForAnotherHost(orphan)) {
+                log.info("instance directory {} keeps the old disks of a resize to another host until it is "
+                        + "confirmed or reverted there", orphan);
             } else if (!present.contains(orphan)) {
                 log.warn("instance directory {} has no domain but a completed spawn; left for the operator", orphan);
             }

@@ -26,6 +26,8 @@ import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
 import dev.computeagent.agent.message.MigrationProgressPayload;
+import dev.computeagent.agent.message.MigrationResize;
+import dev.computeagent.agent.message.MigrationResizeEndArgs;
 import dev.computeagent.agent.message.NicArgs;
 import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.security.InternalSignature;
@@ -104,6 +106,7 @@ class MessageRecordsConformTest {
         }
         assertConforms("resizeCommand", command("resize", new ResizeArgs(new Flavor(2, 128, 2, 1), null)));
         assertConforms("resizeCommand", command("resize", new ResizeArgs(FLAVOR, 0)));
+        assertConforms("resizeCommand", command("resize", new ResizeArgs(FLAVOR, 30, "node-8")));
         assertConforms("confirmResizeCommand", command("confirm_resize", NoArgs.INSTANCE));
         assertConforms("revertResizeCommand", command("revert_resize", null));
         assertConforms("rescueCommand", command("rescue", new RescueArgs("rescue-image", 30)));
@@ -146,6 +149,18 @@ class MessageRecordsConformTest {
         assertConforms("migrationAdoptCommand", command("migration.adopt",
                 new MigrationAdoptArgs("node-7", "req-7a07", null, null)));
         assertConforms("migrationAbortCommand", command("migration.abort", new MigrationAbortArgs("node-7", "late")));
+        // a resize to another host: the new flavor on check, prepare and adopt, and the destination's two ends
+        Flavor bigger = new Flavor(4, 4096, 40, 1);
+        assertConforms("migrationCheckCommand", command("migration.check",
+                new MigrationCheckArgs("node-7", FLAVOR, "cirros-0.6.2", null, bigger)));
+        assertConforms("migrationPrepareCommand", command("migration.prepare", new MigrationPrepareArgs("node-7",
+                "web-1", FLAVOR, "cirros-0.6.2", true, 20L << 30, null, true, null, null, bigger)));
+        assertConforms("migrationAdoptCommand", command("migration.adopt",
+                new MigrationAdoptArgs("node-7", "req-7a23", null, true, new MigrationResize(bigger, "req-7a23"))));
+        assertConforms("migrationResizeConfirmCommand", command("migration.resize_confirm",
+                new MigrationResizeEndArgs("node-8")));
+        assertConforms("migrationResizeRevertCommand", command("migration.resize_revert",
+                new MigrationResizeEndArgs("node-8")));
 
         Map<String, Object> headers = new InternalSignature(KeyRing.load(null, "k".repeat(40), "k1", null),
                 Clock.systemUTC(), Duration.ofMinutes(15))

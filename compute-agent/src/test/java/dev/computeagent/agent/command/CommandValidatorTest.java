@@ -10,9 +10,12 @@ import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.message.MigrationResize;
+import dev.computeagent.agent.message.MigrationResizeEndArgs;
 import dev.computeagent.agent.message.NicArgs;
 import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.message.RebootArgs;
+import dev.computeagent.agent.message.ResizeArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.message.StopArgs;
 import dev.computeagent.agent.testing.SshKeys;
@@ -442,6 +445,32 @@ class CommandValidatorTest {
         assertThat(rejection(envelope("migrate", "{\"destination\":\"n8\",\"live\":1}"))).contains("live");
         assertThat(rejection(envelope("migrate", "{\"destination\":\"n8\",\"stop_timeout_s\":-1}")))
                 .contains("stop_timeout_s");
+    }
+
+    @Test
+    void readsTheDestinationOfAResizeAndTheNewFlavorOnTheInternalCommandsOfOne() {
+        String bigger = "{\"vcpus\":2,\"memory_mb\":256,\"root_gb\":1}";
+        assertThat(acceptedArgs(envelope("resize", "{\"flavor\":" + bigger + ",\"destination\":\"node-8\"}"),
+                ResizeArgs.class).destination()).isEqualTo("node-8");
+        assertThat(acceptedArgs(envelope("resize", "{\"flavor\":" + bigger + ",\"destination\":\"" + HOST + "\"}"),
+                ResizeArgs.class).destination()).as("this host: a resize here").isNull();
+        assertThat(acceptedArgs(envelope("resize", "{\"flavor\":" + bigger + "}"), ResizeArgs.class).destination())
+                .isNull();
+        assertThat(rejection(envelope("resize", "{\"flavor\":" + bigger + ",\"destination\":\"a b\"}")))
+                .contains("destination");
+        MigrationCheckArgs check = acceptedArgs(envelope("migration.check", "{\"source_host\":\"node-6\",\"flavor\":"
+                + FLAVOR + ",\"image_id\":\"tiny\",\"resize_flavor\":" + bigger + "}"), MigrationCheckArgs.class);
+        assertThat(check.flavorThere()).isEqualTo(new Flavor(2, 256, 1, 0));
+        assertThat(rejection(envelope("migration.check", "{\"source_host\":\"node-6\",\"flavor\":" + FLAVOR
+                + ",\"image_id\":\"tiny\",\"resize_flavor\":{\"vcpus\":0}}"))).contains("resize_flavor");
+        MigrationAdoptArgs adopt = acceptedArgs(envelope("migration.adopt", "{\"source_host\":\"node-6\",\"start\":true,"
+                + "\"resize\":{\"flavor\":" + bigger + ",\"request_id\":\"r-9\"}}"), MigrationAdoptArgs.class);
+        assertThat(adopt.resize()).isEqualTo(new MigrationResize(new Flavor(2, 256, 1, 0), "r-9"));
+        assertThat(rejection(envelope("migration.adopt", "{\"source_host\":\"node-6\",\"resize\":{\"flavor\":"
+                + bigger + "}}"))).contains("args.resize.request_id");
+        assertThat(acceptedArgs(envelope("migration.resize_revert", "{\"source_host\":\"node-8\"}"),
+                MigrationResizeEndArgs.class).sourceHost()).isEqualTo("node-8");
+        assertThat(rejection(envelope("migration.resize_confirm", "{}"))).contains("source_host");
     }
 
     @Test

@@ -30,6 +30,7 @@ import dev.computeagent.virt.HypervisorException;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
+import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,6 +67,7 @@ class ResizeWithFakeDriverTest {
     private ResizeHandler resize;
     private ResizeEnding ending;
     private ResizeRecovery recovery;
+    private MovedResizeEnd moved;
 
     @BeforeEach
     void setUp() {
@@ -76,9 +78,13 @@ class ResizeWithFakeDriverTest {
         provisioner = new InstanceProvisioner(images, files, ConfigDrives.builder());
         completion = new ResizeCompletion(driver, store, resizeFiles, provisioner);
         HostCapacity capacity = new HostCapacity(driver, files, registry);
-        resize = new ResizeHandler(driver, images, store, files, resizeFiles, provisioner, capacity, completion);
+        resize = new ResizeHandler(driver, images, store, files, resizeFiles, provisioner, capacity, completion,
+                NoOtherHosts.INSTANCE);
         ending = new ResizeEnding(driver, store, resizeFiles);
-        recovery = new ResizeRecovery(driver, store, resizeFiles, completion);
+        moved = new MovedResizeEnd(driver, store, files, resizeFiles, NoOtherHosts.INSTANCE, "h1",
+                new FakeSecurityGroupDriver());
+        recovery = new ResizeRecovery(driver, store, resizeFiles, completion,
+                new ResizeArrival(driver, images, files, resizeFiles, provisioner, store), moved);
         TestSpawns.handler(driver, images, registry, files, ConfigDrives.builder(), ConfigDrives.OPTIONS, capacity,
                 "h1", new SimpleMeterRegistry()).handle(TestCommands.spawn("spawn-1", uuid,
                 TestCommands.spawnArgs("vm", OLD, "img", List.of(), Map.of(), Optional.empty())));
@@ -94,12 +100,12 @@ class ResizeWithFakeDriverTest {
     }
 
     private Outcome revert(String request) {
-        return new RevertResizeHandler(ending, completion).handle(
+        return new RevertResizeHandler(ending, completion, moved).handle(
                 Command.of(request, uuid, CommandName.REVERT_RESIZE, NoArgs.INSTANCE));
     }
 
     private Outcome confirm(String request) {
-        return new ConfirmResizeHandler(ending, completion).handle(
+        return new ConfirmResizeHandler(ending, completion, moved).handle(
                 Command.of(request, uuid, CommandName.CONFIRM_RESIZE, NoArgs.INSTANCE));
     }
 

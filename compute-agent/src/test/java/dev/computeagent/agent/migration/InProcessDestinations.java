@@ -17,6 +17,7 @@ import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.testing.TestCommands;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,13 +38,19 @@ final class InProcessDestinations implements DestinationClient {
     private final List<String> sent = new CopyOnWriteArrayList<>();
     private final Set<CommandName> unanswered = ConcurrentHashMap.newKeySet();
 
-    /** Makes {@code host} reachable, answering with its four destination handlers. */
+    /** Makes {@code host} reachable, answering with its given internal handlers (any other fails). */
     InProcessDestinations register(String host, List<CommandHandler<?>> destinationHandlers) {
         List<CommandHandler<?>> all = new ArrayList<>(destinationHandlers);
+        Set<CommandName> given = new HashSet<>();
+        destinationHandlers.forEach(h -> given.add(h.command()));
         for (CommandName name : CommandName.values()) {
             if (!name.internal()) {
                 all.add(TestCommands.handler(name, c -> {
                     throw new IllegalStateException(name.wireName() + " is not an agent-to-agent command");
+                }));
+            } else if (!given.contains(name)) {
+                all.add(TestCommands.handler(name, c -> {
+                    throw new IllegalStateException(name.wireName() + " is not handled by this test's " + host);
                 }));
             }
         }

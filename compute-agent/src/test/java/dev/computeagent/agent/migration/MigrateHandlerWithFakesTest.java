@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.handler.ResizeArrival;
 import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
@@ -27,6 +28,7 @@ import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.state.MigrationProgressBoard;
+import dev.computeagent.agent.state.ResizeFiles;
 import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
 import dev.computeagent.agent.testing.TestCommands;
@@ -114,7 +116,9 @@ class MigrateHandlerWithFakesTest {
             destinations.register(host, List.of(check,
                     new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity, uri(),
                             securityGroups),
-                    new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host),
+                    new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host,
+                            new ResizeFiles(files), new ResizeArrival(owned, images, files, new ResizeFiles(files),
+                            provisioner, store)),
                     new MigrationAbortHandler(incoming, owned, securityGroups)));
             abort = new MigrateAbortHandler(outgoing, migrations, store, Duration.ofSeconds(30));
             migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, outgoing, host, stateDir,

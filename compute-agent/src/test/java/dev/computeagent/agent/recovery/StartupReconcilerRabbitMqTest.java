@@ -7,6 +7,9 @@ import dev.computeagent.agent.amqp.EventPublisher;
 import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
 import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.handler.ResizeCompletion;
+import dev.computeagent.agent.handler.MovedResizeEnd;
+import dev.computeagent.agent.handler.NoOtherHosts;
+import dev.computeagent.agent.handler.ResizeArrival;
 import dev.computeagent.agent.handler.ResizeRecovery;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.provision.InstanceProvisioner;
@@ -26,6 +29,7 @@ import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
+import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -65,12 +69,15 @@ class StartupReconcilerRabbitMqTest {
         files = new InstanceFiles(stateDir);
         InstanceStore store = new InstanceStore(driver, registry);
         ResizeFiles resizeFiles = new ResizeFiles(files);
-        ResizeCompletion resizes = new ResizeCompletion(driver, store, resizeFiles,
-                new InstanceProvisioner(new FakeImageCache(), files, new ConfigDriveBuilder(new ProcessRunner(),
-                        Duration.ofSeconds(30))));
+        FakeImageCache images = new FakeImageCache();
+        InstanceProvisioner provisioner = new InstanceProvisioner(images, files, new ConfigDriveBuilder(
+                new ProcessRunner(), Duration.ofSeconds(30)));
+        ResizeCompletion resizes = new ResizeCompletion(driver, store, resizeFiles, provisioner);
         reconciler = new StartupReconciler(driver, store, registry, files,
                 new FailedSpawnCleanup(driver, store, files, new InstanceLanes(1)),
-                new ResizeRecovery(driver, store, resizeFiles, resizes), events);
+                new ResizeRecovery(driver, store, resizeFiles, resizes, new ResizeArrival(driver, images,
+                        files, resizeFiles, provisioner, store), new MovedResizeEnd(driver, store, files, resizeFiles,
+                        NoOtherHosts.INSTANCE, host, new FakeSecurityGroupDriver())), events);
     }
 
     @AfterEach
