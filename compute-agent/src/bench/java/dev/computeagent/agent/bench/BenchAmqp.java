@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -97,6 +98,20 @@ final class BenchAmqp implements AutoCloseable {
     Final await(String requestId, Duration timeout) throws Exception {
         return finals.computeIfAbsent(requestId, k -> new CompletableFuture<>())
                 .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Publishes {@code command} (a fresh request id) and waits for its final event: nanoseconds from publish
+     * to arrival. An error event ends the benchmark (IllegalStateException).
+     */
+    long call(String command, String uuid, String argsJson, Duration timeout) throws Exception {
+        String id = command + "-" + UUID.randomUUID();
+        long t = command(command, id, uuid, argsJson);
+        Final f = await(id, timeout);
+        if (!f.ok()) {
+            throw new IllegalStateException(command + " failed: " + f.event());
+        }
+        return f.arrivedNanos() - t;
     }
 
     /** When the {@code instance.X.start} event of a request arrived (nanoTime), if it did. */

@@ -105,13 +105,7 @@ public final class PowerBenchmark {
 
     /** Publish to the final event, in nanoseconds; a failure ends the benchmark. */
     private static long agentCall(BenchAmqp amqp, String command, String uuid, String args) throws Exception {
-        String id = command + "-" + UUID.randomUUID();
-        long t = amqp.command(command, id, uuid, args);
-        BenchAmqp.Final f = amqp.await(id, TIMEOUT);
-        if (!f.ok()) {
-            throw new IllegalStateException(command + " failed: " + f.event());
-        }
-        return f.arrivedNanos() - t;
+        return amqp.call(command, uuid, args, TIMEOUT);
     }
 
     /** One virsh call on the same connection URI, in nanoseconds (its process start included, as an operator's). */
