@@ -7,6 +7,8 @@ import dev.computeagent.agent.amqp.EventPublisher;
 import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
 import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.handler.ResizeCompletion;
+import dev.computeagent.agent.handler.RebuildCompletion;
+import dev.computeagent.agent.handler.RebuildRecovery;
 import dev.computeagent.agent.handler.ResizeRecovery;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.provision.InstanceProvisioner;
@@ -14,6 +16,7 @@ import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.RebuildFiles;
 import dev.computeagent.agent.state.ResizeFiles;
 import dev.computeagent.agent.testing.AmqpTestClient;
 import dev.computeagent.agent.testing.FakeImageCache;
@@ -65,12 +68,15 @@ class StartupReconcilerRabbitMqTest {
         files = new InstanceFiles(stateDir);
         InstanceStore store = new InstanceStore(driver, registry);
         ResizeFiles resizeFiles = new ResizeFiles(files);
-        ResizeCompletion resizes = new ResizeCompletion(driver, store, resizeFiles,
-                new InstanceProvisioner(new FakeImageCache(), files, new ConfigDriveBuilder(new ProcessRunner(),
-                        Duration.ofSeconds(30))));
+        InstanceProvisioner provisioner = new InstanceProvisioner(new FakeImageCache(), files,
+                new ConfigDriveBuilder(new ProcessRunner(), Duration.ofSeconds(30)));
+        ResizeCompletion resizes = new ResizeCompletion(driver, store, resizeFiles, provisioner);
+        RebuildFiles rebuildFiles = new RebuildFiles(files);
         reconciler = new StartupReconciler(driver, store, registry, files,
                 new FailedSpawnCleanup(driver, store, files, new InstanceLanes(1)),
-                new ResizeRecovery(driver, store, resizeFiles, resizes), events);
+                new ResizeRecovery(driver, store, resizeFiles, resizes),
+                new RebuildRecovery(store, rebuildFiles, new RebuildCompletion(driver, store, rebuildFiles, provisioner)),
+                new SnapshotLeftovers(driver, files), events);
     }
 
     @AfterEach
