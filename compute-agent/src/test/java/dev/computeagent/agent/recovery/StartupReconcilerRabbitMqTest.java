@@ -191,4 +191,35 @@ class StartupReconcilerRabbitMqTest {
         assertThat(foreign).isDirectory();
         assertThat(files.disk(owned)).exists();
     }
+
+    @Test
+    void removesTheCopiesOfSnapshotsCutByAnAgentKillOnceTheDriverHasSettledTheDiskChain() throws Exception {
+        UUID running = instance(InstanceState.ACTIVE, true);
+        UUID stopped = instance(InstanceState.STOPPED, false);
+        Path copy = Files.writeString(files.dir(running).resolve("snapshot-img-1.qcow2"), "half a copy");
+        Path stoppedCopy = Files.writeString(files.dir(stopped).resolve("snapshot-img-2.qcow2"), "half a copy");
+
+        reconciler.reconcile();
+
+        assertThat(driver.callCount(FakeOperation.FINISH_INTERRUPTED_COPY)).isEqualTo(2);
+        assertThat(copy).doesNotExist();
+        assertThat(stoppedCopy).doesNotExist();
+        assertThat(files.disk(running)).hasContent("disk");
+        assertThat(files.disk(stopped)).hasContent("disk");
+        assertThat(driver.info(running).powerState()).isEqualTo(PowerState.RUNNING);
+    }
+
+    @Test
+    void keepsTheCopyOfAnInterruptedSnapshotWhileTheDriverCannotSettleTheDiskChain() throws Exception {
+        UUID running = instance(InstanceState.ACTIVE, true);
+        Path copy = Files.writeString(files.dir(running).resolve("snapshot-img-1.qcow2"), "half a copy");
+        driver.failNext(FakeOperation.FINISH_INTERRUPTED_COPY, new HypervisorException("block commit failed"));
+
+        reconciler.reconcile();
+        assertThat(copy).exists();
+        assertThat(files.disk(running)).hasContent("disk");
+
+        reconciler.reconcile();
+        assertThat(copy).doesNotExist();
+    }
 }

@@ -315,6 +315,7 @@ public final class FakeComputeDriver implements ComputeDriver, PowerOperations {
      */
     @Override
     public void finishInterruptedCopy(UUID uuid) {
+        enter(FakeOperation.FINISH_INTERRUPTED_COPY, true);
         existing(uuid);
         // the fake's copy is one step: it never leaves an instance on an overlay
     }
