@@ -136,6 +136,10 @@ public final class RebuildHandler implements CommandHandler<RebuildArgs> {
         try {
             return completion.complete(uuid, record, args.shutdownTimeout());
         } catch (RuntimeException | Error e) {
+            if (record.phase() == Phase.PREPARING) {
+                // the new disks of a cut rebuild could not be removed: the instance itself was not touched
+                throw e;
+            }
             log.error("rebuild of {} failed after its new disks were made; the same rebuild or a restart finishes it",
                     uuid, e);
             try {
