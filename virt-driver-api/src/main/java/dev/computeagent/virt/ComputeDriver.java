@@ -65,11 +65,23 @@ public interface ComputeDriver extends AutoCloseable {
      * with their MAC addresses, console log, guest-agent channel, the agent's other metadata. The instance
      * stays shut off. A crash leaves the old definition or the new one, never a mix.
      *
+     * The volumes attached through {@link dev.computeagent.virt.device.DeviceDriver#attachVolume} stay
+     * attached, on their devices: they are not the caller's disks and not in {@code disks}.
+     *
      * @throws InstanceNotFoundException no such instance
-     * @throws InvalidSpecException      the instance is not shut off, or a disk is missing (the definition
+     * @throws InvalidSpecException      the instance is not shut off, a disk is missing, or one of
+     *                                   {@code disks} takes the device of an attached volume (the definition
      *                                   is unchanged)
      */
-    void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations);
+    default void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+        redefine(uuid, flavor, info(uuid).metadata().imageId(), disks, annotations);
+    }
+
+    /**
+     * {@link #redefine(UUID, Flavor, List, Map)} that also gives the instance a new base image id
+     * ({@link InstanceMetadata#imageId}): a rebuild from another image. Same guarantees and failures.
+     */
+    void redefine(UUID uuid, Flavor flavor, String imageId, List<DiskSpec> disks, Map<String, String> annotations);
 
     /**
      * Copies the instance's root disk, its whole backing chain flattened, into a new standalone qcow2 file
@@ -84,6 +96,19 @@ public interface ComputeDriver extends AutoCloseable {
      *                                   instance is as it was (its file systems thawed)
      */
     RootDiskCopy copyRootDisk(UUID uuid, Path target);
+
+    /**
+     * Undoes what a {@link #copyRootDisk} cut short (the agent or the hypervisor service died during it) may
+     * have left in the instance's disk chain: a running instance left on a temporary overlay of its root disk
+     * gets it committed back into the disk, as the next copy would do first, and the overlay removed. Nothing
+     * left = nothing done. Afterwards no file but the instance's own disks is in its chain, so the caller may
+     * remove the copy targets such a copy left. Start-up recovery runs it.
+     *
+     * @throws InstanceNotFoundException no such instance
+     * @throws DriverException           the commit failed; the instance keeps running on the overlay, its
+     *                                   content intact
+     */
+    void finishInterruptedCopy(UUID uuid);
 
     /**
      * Powers off (forced) and undefines the instance; returns once the hypervisor no longer

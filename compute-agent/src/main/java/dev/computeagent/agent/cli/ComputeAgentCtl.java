@@ -4,6 +4,7 @@ import dev.computeagent.agent.message.CommandArgs;
 import dev.computeagent.agent.message.CommandEnvelope;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.NoArgs;
+import dev.computeagent.agent.message.RebuildArgs;
 import dev.computeagent.agent.message.RescueArgs;
 import dev.computeagent.agent.message.ResizeArgs;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +61,7 @@ public final class ComputeAgentCtl {
               resize  --host H UUID --flavor vcpus=N,ram=MB,disk=GB[,ephemeral=GB] [--to H2]
               confirm_resize | revert_resize  --host H UUID   (after --to: H = H2, the owner)
               rescue  --host H UUID [--image ID];  unrescue --host H UUID
+              rebuild --host H UUID [--image ID] [--user-data FILE] [--preserve-ephemeral]
               send    --host H FILE|-          a raw command envelope, published as it is
             Read from an agent's REST API (--api, default http://<--host or 127.0.0.1>:8080):
               status                           the host: hypervisor, broker, resources, counts
@@ -174,6 +177,13 @@ public final class ComputeAgentCtl {
             case "rescue" -> {
                 CtlArgs a = parse(args, Set.of("image"), Set.of());
                 yield send(a, CommandName.RESCUE, instance(a), new RescueArgs(a.option("image").orElse(null), null));
+            }
+            case "rebuild" -> {
+                CtlArgs a = parse(args, Set.of("image", "user-data"), Set.of("preserve-ephemeral"));
+                String userData = a.option("user-data").map(this::read).map(Base64.getEncoder()::encodeToString)
+                        .orElse(null);
+                yield send(a, CommandName.REBUILD, instance(a), new RebuildArgs(a.option("image").orElse(null),
+                        userData, null, a.flag("preserve-ephemeral") ? Boolean.TRUE : null, null));
             }
             case "send" -> sendRaw(parse(args, Set.of(), Set.of()));
             case "status" -> {

@@ -144,6 +144,7 @@ public final class CommandValidator {
             case ATTACH_INTERFACE -> DeviceArgsReader.attachInterface(a);
             case DETACH_INTERFACE -> DeviceArgsReader.detachInterface(a);
             case SET_SECURITY_GROUPS -> SecurityGroupsReader.set(a);
+            case REBUILD -> SpawnArgsReader.rebuild(a, optionalInt(a, "args.timeout_s", "timeout_s", 0, MAX_TIMEOUT_S));
         };
     }
 

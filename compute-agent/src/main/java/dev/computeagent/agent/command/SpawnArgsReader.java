@@ -2,6 +2,7 @@ package dev.computeagent.agent.command;
 
 import static dev.computeagent.agent.command.JsonFields.abbreviate;
 
+import dev.computeagent.agent.message.RebuildArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,17 @@ final class SpawnArgsReader {
                 InstanceFields.imageId(a, prefix), InstanceFields.nics(a.get("nics"), prefix),
                 InstanceFields.metadata(a.get("metadata"), prefix), userData(a.get("user_data")),
                 publicKeys(a.get("public_keys")), SecurityGroupsReader.optional(a.get("security_groups"), prefix));
+    }
+
+    /**
+     * {@code rebuild.args}: an optional image id, user data and public keys with a spawn's rules, an optional
+     * {@code preserve_ephemeral}; {@code timeoutS} is read by the caller.
+     */
+    static RebuildArgs rebuild(JsonNode a, @Nullable Integer timeoutS) {
+        JsonNode keys = a.get("public_keys");
+        return new RebuildArgs(InstanceFields.optionalImageId(a, "args."), userData(a.get("user_data")),
+                keys == null || keys.isNull() ? null : publicKeys(keys),
+                JsonFields.optionalBoolean(a, "args.preserve_ephemeral", "preserve_ephemeral").orElse(null), timeoutS);
     }
 
     /**

@@ -11,6 +11,9 @@ import dev.computeagent.agent.handler.DeleteHandler;
 import dev.computeagent.agent.handler.HandlerRegistry;
 import dev.computeagent.agent.handler.PauseHandler;
 import dev.computeagent.agent.handler.RebootHandler;
+import dev.computeagent.agent.handler.RebuildCompletion;
+import dev.computeagent.agent.handler.RebuildHandler;
+import dev.computeagent.agent.handler.RebuildRecovery;
 import dev.computeagent.agent.handler.RescueHandler;
 import dev.computeagent.agent.handler.MovedResizeEnd;
 import dev.computeagent.agent.handler.ResizeAcrossHosts;
@@ -42,10 +45,12 @@ import dev.computeagent.agent.power.ReconnectResync;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.recovery.FailedSpawnCleanup;
+import dev.computeagent.agent.recovery.SnapshotLeftovers;
 import dev.computeagent.agent.recovery.StartupReconciler;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.RebuildFiles;
 import dev.computeagent.agent.state.ResizeFiles;
 import dev.computeagent.agent.status.HostStatusService;
 import dev.computeagent.hostio.ProcessRunner;
@@ -267,6 +272,31 @@ public class AgentCoreConfiguration {
         return new DetachInterfaceHandler(driver, devices, store);
     }
 
+    @Bean
+    RebuildFiles rebuildFiles(InstanceFiles files) {
+        return new RebuildFiles(files);
+    }
+
+    @Bean
+    RebuildCompletion rebuildCompletion(ComputeDriver driver, InstanceStore store, RebuildFiles rebuildFiles,
+                                        InstanceProvisioner provisioner) {
+        return new RebuildCompletion(driver, store, rebuildFiles, provisioner);
+    }
+
+    @Bean
+    RebuildHandler rebuildHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
+                                  RebuildFiles rebuildFiles, InstanceProvisioner provisioner, AgentProperties properties,
+                                  RebuildCompletion completion) {
+        AgentProperties.ConfigDrive drive = properties.configDrive();
+        return new RebuildHandler(driver, images, store, files, rebuildFiles, provisioner,
+                new ConfigDriveOptions(drive.force(), drive.availabilityZone()), completion);
+    }
+
+    @Bean
+    RebuildRecovery rebuildRecovery(InstanceStore store, RebuildFiles rebuildFiles, RebuildCompletion completion) {
+        return new RebuildRecovery(store, rebuildFiles, completion);
+    }
+
     /** Every handler bean, checked at start-up: a command without one stops the agent. */
     @Bean
     HandlerRegistry handlerRegistry(List<CommandHandler<?>> handlers) {
@@ -288,8 +318,9 @@ public class AgentCoreConfiguration {
     @Bean
     StartupReconciler startupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
                                         InstanceFiles files, FailedSpawnCleanup failedSpawns, ResizeRecovery resizes,
-                                        EventSink events) {
-        return new StartupReconciler(driver, store, registry, files, failedSpawns, resizes, events);
+                                        RebuildRecovery rebuilds, EventSink events) {
+        return new StartupReconciler(driver, store, registry, files, failedSpawns, resizes, rebuilds,
+                new SnapshotLeftovers(driver, files), events);
     }
 
     /** After every reconnect: the clean-ups the outage cut short, then a full power-state pass (both on the lanes). */

@@ -3,12 +3,17 @@ package dev.computeagent.agent.handler;
 import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.state.AttachedVolumes;
+import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.InstanceInfo;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
- * What the commands that render an instance's definition again (resize, rescue) or move it to another host
- * (migrate) cannot carry over yet.
+ * What the commands that render an instance's definition again (resize, rescue, rebuild) or move it to another
+ * host (migrate) must check about its attached volumes.
  */
 public final class Redefinitions {
 
@@ -16,9 +21,9 @@ public final class Redefinitions {
     }
 
     /**
-     * The definition is rendered from the agent's own disks ({@code ComputeDriver.redefine}), and a destination
-     * does not resolve a volume's connection (its libvirt secret) before a migration: a volume attached through
-     * {@code attach_volume} would be dropped or make the move fail, so an instance with one is refused.
+     * A destination does not resolve a volume's connection (its libvirt secret) before a migration: a volume
+     * attached through {@code attach_volume} would be dropped or make the move fail, so an instance with one is
+     * refused.
      *
      * @throws CommandFailedException {@code INVALID_STATE} naming the volumes; nothing changed
      */
@@ -27,6 +32,30 @@ public final class Redefinitions {
         if (!volumes.isEmpty()) {
             throw new CommandFailedException(ErrorCode.INVALID_STATE, "instance " + info.uuid() + " has volumes "
                     + volumes + " attached; detach them before it is " + what, false);
+        }
+    }
+
+    /** The devices the instance's attached volumes take ({@code attach_volume}), which its own disks must leave. */
+    public static Set<String> volumeDevices(InstanceInfo info) {
+        return AttachedVolumes.of(info.metadata().annotations()).values().stream()
+                .map(AttachedVolumes.Entry::device).collect(Collectors.toSet());
+    }
+
+    /**
+     * A redefinition keeps the attached volumes on their devices ({@code ComputeDriver.redefine}): one whose own
+     * {@code disks} would take the device of a volume is refused before anything changes.
+     *
+     * @throws CommandFailedException {@code INVALID_STATE} naming the volumes in the way; nothing changed
+     */
+    public static void requireVolumeDevicesFree(InstanceInfo info, List<DiskSpec> disks, String what) {
+        Set<String> own = disks.stream().map(DiskSpec::device).collect(Collectors.toSet());
+        Map<String, String> inTheWay = new TreeMap<>();
+        AttachedVolumes.of(info.metadata().annotations()).values().stream()
+                .filter(v -> own.contains(v.device())).forEach(v -> inTheWay.put(v.volumeId(), v.device()));
+        if (!inTheWay.isEmpty()) {
+            throw new CommandFailedException(ErrorCode.INVALID_STATE, "instance " + info.uuid() + " has volumes "
+                    + inTheWay + " attached on devices its " + what + " definition needs for its own disks; "
+                    + "detach them first", false);
         }
     }
 }

@@ -23,7 +23,9 @@ import java.util.UUID;
 /**
  * {@code rescue}: the instance boots from a rescue image ({@code image_id}, default its own image; a fresh
  * overlay {@code disk.rescue} over the cached base) with its own root disk attached second
- * ({@link InstanceProvisioner#rescueDisks}), state {@code RESCUED}, until {@code unrescue}. The guest is shut
+ * ({@link InstanceProvisioner#rescueDisks}), state {@code RESCUED}, until {@code unrescue}. Its attached volumes
+ * stay attached, on their devices, as in Nova's stable device rescue (the legacy one leaves them out of the
+ * rescue guest, which a redefinition from the agent's own disks cannot do without losing them). The guest is shut
  * down as {@code stop} does ({@code timeout_s}), the definition replaced in one step
  * ({@link ComputeDriver#redefine}), the guest started.
  *
@@ -67,14 +69,14 @@ public final class RescueHandler implements CommandHandler<RescueArgs> {
             }
             throw refused("instance " + uuid + " is RESCUED already; unrescue it first");
         }
-        Redefinitions.requireNoVolumes(info, "rescued");
         String imageId = command.args().imageId() == null ? info.metadata().imageId() : command.args().imageId();
         try {
             // what an interrupted rescue left is not ours to reuse: it may be of another image
             Files.deleteIfExists(files.rescueDisk(uuid));
             images.createOverlay(imageId, files.rescueDisk(uuid), 0);
             driver.stop(uuid, command.args().shutdownTimeout());
-            driver.redefine(uuid, info.metadata().flavor(), provisioner.rescueDisks(uuid),
+            driver.redefine(uuid, info.metadata().flavor(),
+                    provisioner.rescueDisks(uuid, Redefinitions.volumeDevices(info)),
                     Annotations.with(Annotations.with(annotations, InstanceState.RESCUED, null),
                             Annotations.RESCUE_REQUEST, command.requestId()));
         } catch (IOException e) {

@@ -32,7 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code resize} on this host, Nova's first phase: the instance gets the new flavor (memory, vCPUs, a
  * larger root disk, the new flavor's ephemeral disk, empty) and comes back in its power state as
- * {@code RESIZED}, waiting for {@code confirm_resize} or {@code revert_resize}. Until then its old root
+ * {@code RESIZED}, waiting for {@code confirm_resize} or {@code revert_resize}. Its attached volumes stay
+ * attached, on their devices (refused, {@code INVALID_STATE}, when the new flavor's ephemeral disk needs the
+ * device of one). Until then its old root
  * overlay (a copy: the overlay alone, on the same base) and old ephemeral disk are kept in its directory
  * ({@link ResizeFiles}) so that a revert brings it back exactly as it was.
  *
@@ -105,8 +107,9 @@ public final class ResizeHandler implements CommandHandler<ResizeArgs> {
             throw new CommandFailedException(ErrorCode.INVALID_STATE, "instance " + uuid + " has a resize ("
                     + record.phase() + ") waiting for confirm_resize or revert_resize", false);
         }
-        Redefinitions.requireNoVolumes(info, "resized");
         Flavor old = info.metadata().flavor();
+        // the attached volumes stay on their devices; a new ephemeral disk must not need one of them
+        Redefinitions.requireVolumeDevicesFree(info, provisioner.disks(uuid, flavor), "resized");
         if (flavor.equals(old)) {
             throw refused("args.flavor is the flavor instance " + uuid + " has already");
         }

@@ -35,7 +35,8 @@ public enum CommandName {
     DETACH_VOLUME("detach_volume", DetachVolumeArgs.class),
     ATTACH_INTERFACE("attach_interface", AttachInterfaceArgs.class),
     DETACH_INTERFACE("detach_interface", DetachInterfaceArgs.class),
-    SET_SECURITY_GROUPS("set_security_groups", SetSecurityGroupsArgs.class);
+    SET_SECURITY_GROUPS("set_security_groups", SetSecurityGroupsArgs.class),
+    REBUILD("rebuild", RebuildArgs.class);
 
     private final String wireName;
     private final Class<? extends CommandArgs> argsType;

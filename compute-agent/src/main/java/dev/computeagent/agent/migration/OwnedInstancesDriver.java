@@ -133,6 +133,12 @@ public final class OwnedInstancesDriver implements ComputeDriver {
     }
 
     @Override
+    public void finishInterruptedCopy(UUID uuid) {
+        owned(uuid);
+        delegate.finishInterruptedCopy(uuid);
+    }
+
+    @Override
     public RootDiskCopy copyRootDisk(UUID uuid, Path target) {
         owned(uuid);
         return delegate.copyRootDisk(uuid, target);
@@ -155,9 +161,10 @@ public final class OwnedInstancesDriver implements ComputeDriver {
     }
 
     @Override
-    public void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+    public void redefine(UUID uuid, Flavor flavor, String imageId, List<DiskSpec> disks,
+                         Map<String, String> annotations) {
         owned(uuid);
-        delegate.redefine(uuid, flavor, disks, annotations);
+        delegate.redefine(uuid, flavor, imageId, disks, annotations);
     }
 
     @Override

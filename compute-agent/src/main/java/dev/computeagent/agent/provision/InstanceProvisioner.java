@@ -10,14 +10,19 @@ import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.NicSpec;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How an instance is laid out on this host, in one place for every way one arrives: a spawn, a block
- * migration's prepare, a cold migration's adopt over shared storage (and, later, a rebuild). Its disks
+ * migration's prepare, a cold migration's adopt over shared storage, a rebuild. Its disks
  * live in its instance directory ({@link InstanceFiles}): the root overlay {@code disk} ({@code vda}) over
  * the image's cached base, the flavor's ephemeral disk {@code disk.eph0} ({@code vdb}, empty and
  * unformatted, as Nova's), the config drive {@code disk.config} (a read-only IDE CD-ROM, {@code hdd});
@@ -65,17 +70,29 @@ public final class InstanceProvisioner {
      */
     public List<DiskSpec> createDisks(UUID uuid, String imageId, Flavor flavor, long rootBytes, ConfigDrive drive,
                                       Phases phases) {
-        phases.run("disk", () -> images.createOverlay(imageId, files.disk(uuid), rootBytes));
-        if (flavor.ephemeralGb() > 0) {
-            phases.run("ephemeral-disk", () -> images.createBlankDisk(files.ephemeralDisk(uuid),
-                    flavor.ephemeralBytes()));
-        }
-        if (drive instanceof ConfigDrive.Build build) {
-            phases.run("config-drive", () -> configDrives.build(files.configDrive(uuid), build.content()));
-        } else if (drive instanceof ConfigDrive.Install install) {
-            phases.run("config-drive", () -> configDrives.install(files.configDrive(uuid), install.iso()));
-        }
+        createDisksAt(uuid, UnaryOperator.identity(), imageId, flavor.ephemeralGb() > 0 ? flavor : null, rootBytes,
+                drive, phases);
         return disks(uuid, flavor);
+    }
+
+    /**
+     * As {@link #createDisks}, each disk made at {@code placement} of its usual path instead (a rebuild makes its
+     * new disks beside the instance's current ones); the ephemeral disk only when {@code ephemeralOf} is given
+     * and has one.
+     */
+    public void createDisksAt(UUID uuid, UnaryOperator<Path> placement, String imageId, @Nullable Flavor ephemeralOf,
+                              long rootBytes, ConfigDrive drive, Phases phases) {
+        phases.run("disk", () -> images.createOverlay(imageId, placement.apply(files.disk(uuid)), rootBytes));
+        if (ephemeralOf != null && ephemeralOf.ephemeralGb() > 0) {
+            phases.run("ephemeral-disk", () -> images.createBlankDisk(placement.apply(files.ephemeralDisk(uuid)),
+                    ephemeralOf.ephemeralBytes()));
+        }
+        Path configDrive = placement.apply(files.configDrive(uuid));
+        if (drive instanceof ConfigDrive.Build build) {
+            phases.run("config-drive", () -> configDrives.build(configDrive, build.content()));
+        } else if (drive instanceof ConfigDrive.Install install) {
+            phases.run("config-drive", () -> configDrives.install(configDrive, install.iso()));
+        }
     }
 
     /**
@@ -95,13 +112,19 @@ public final class InstanceProvisioner {
 
     /**
      * The disks of instance {@code uuid} while it is rescued: the rescue image's overlay boots as {@code vda},
-     * the instance's own root disk follows as {@code vdb} (to be repaired from the rescue system), then the
+     * the instance's own root disk follows as {@code vdb} (to be repaired from the rescue system), or the first
+     * device after it that none of {@code volumeDevices} (its attached volumes, which stay) takes, then the
      * config drive when there is one; the ephemeral disk is left out, as Nova leaves it out.
+     *
+     * @throws IllegalStateException the volumes take every device up to {@code vdz}
      */
-    public List<DiskSpec> rescueDisks(UUID uuid) {
+    public List<DiskSpec> rescueDisks(UUID uuid, Set<String> volumeDevices) {
+        String rootDevice = IntStream.rangeClosed('b', 'z').mapToObj(c -> "vd" + (char) c)
+                .filter(d -> !volumeDevices.contains(d)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no free device for the root disk of " + uuid));
         List<DiskSpec> disks = new ArrayList<>(List.of(DiskSpec.qcow2Root(files.rescueDisk(uuid)),
                 new DiskSpec(files.disk(uuid), DiskSpec.Format.QCOW2, DiskSpec.Bus.VIRTIO, DiskSpec.CacheMode.NONE,
-                        "vdb")));
+                        rootDevice)));
         if (Files.isRegularFile(files.configDrive(uuid))) {
             disks.add(DiskSpec.configDrive(files.configDrive(uuid)));
         }

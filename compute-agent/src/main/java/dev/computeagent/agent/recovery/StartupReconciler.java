@@ -2,6 +2,7 @@ package dev.computeagent.agent.recovery;
 
 import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.handler.RebuildRecovery;
 import dev.computeagent.agent.handler.ResizeRecovery;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.state.Annotations;
@@ -36,6 +37,10 @@ import org.slf4j.LoggerFactory;
  *       {@code last_error} saying the migration was interrupted;</li>
  *   <li>a resize, or its confirmation or revert, cut by the restart is finished or rolled back
  *       ({@link ResizeRecovery});</li>
+ *   <li>a rebuild cut by the restart is rolled back (its new disks were not complete) or finished
+ *       ({@link RebuildRecovery});</li>
+ *   <li>the root disk copies of snapshots cut by the restart are removed, once the driver has undone what the
+ *       copy left in the disk chain ({@link SnapshotLeftovers});</li>
  *   <li>an instance directory without a domain and without a completed spawn is removed (a spawn
  *       that died before defining its domain; a redelivered command starts it again);</li>
  *   <li>the state of every instance is published ({@code instance.power_state.update} with
@@ -53,17 +58,21 @@ public final class StartupReconciler {
     private final InstanceFiles files;
     private final FailedSpawnCleanup failedSpawns;
     private final ResizeRecovery resizes;
+    private final RebuildRecovery rebuilds;
+    private final SnapshotLeftovers snapshots;
     private final EventSink events;
 
     public StartupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
                              InstanceFiles files, FailedSpawnCleanup failedSpawns, ResizeRecovery resizes,
-                             EventSink events) {
+                             RebuildRecovery rebuilds, SnapshotLeftovers snapshots, EventSink events) {
         this.driver = driver;
         this.store = store;
         this.registry = registry;
         this.files = files;
         this.failedSpawns = failedSpawns;
         this.resizes = resizes;
+        this.rebuilds = rebuilds;
+        this.snapshots = snapshots;
         this.events = events;
     }
 
@@ -107,7 +116,8 @@ public final class StartupReconciler {
 
     private void reconcile(InstanceInfo info) {
         UUID uuid = info.uuid();
-        if (resizes.recover(info)) {
+        snapshots.clean(uuid);
+        if (rebuilds.recover(info) || resizes.recover(info)) {
             return;
         }
         InstanceState recorded = Annotations.state(info.metadata(), info.powerState());

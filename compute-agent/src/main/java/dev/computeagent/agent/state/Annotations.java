@@ -29,6 +29,8 @@ public final class Annotations {
     public static final String RESIZE_REQUEST = "resize_request";
     /** The request id of the last {@code rescue} or {@code unrescue} that changed the instance's definition. */
     public static final String RESCUE_REQUEST = "rescue_request";
+    /** The request id of the last {@code rebuild} that finished (a redelivery of it is answered, not run again). */
+    public static final String REBUILD_REQUEST = "rebuild_request";
     /**
      * The instance's security group rules (their wire form, a JSON array) when it was spawned with security
      * groups: its NICs reference its filter. Travels with the instance, so a migration's destination gets them.

@@ -61,6 +61,8 @@ public final class InstanceStateMachine {
         allow(CommandName.DETACH_INTERFACE, ACTIVE, STOPPED);
         // a filter change needs no particular power state: the rules apply whenever the NICs carry traffic
         allow(CommandName.SET_SECURITY_GROUPS, ACTIVE, STOPPED, PAUSED, SUSPENDED, RESIZED, RESCUED);
+        // rebuild: a new root disk for an idle instance, which comes back in its power state (as Nova's)
+        allow(CommandName.REBUILD, ACTIVE, STOPPED);
     }
 
     private InstanceStateMachine() {

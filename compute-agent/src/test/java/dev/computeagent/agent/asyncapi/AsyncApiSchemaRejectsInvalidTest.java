@@ -138,6 +138,14 @@ class AsyncApiSchemaRejectsInvalidTest {
         ((ObjectNode) rescue.get("args")).put("image_id", "../etc/passwd");
         assertThat(validate(messagePayload("rescueCommand"), rescue)).isNotEmpty();
 
+        ObjectNode rebuild = example("rebuildCommand", 0);
+        assertThat(validate(messagePayload("rebuildCommand"), rebuild)).as("untouched example").isEmpty();
+        ((ObjectNode) rebuild.get("args")).put("user_data", "not base64!");
+        assertThat(validate(messagePayload("rebuildCommand"), rebuild)).isNotEmpty();
+        ObjectNode rebuildEphemeral = example("rebuildCommand", 1);
+        ((ObjectNode) rebuildEphemeral.get("args")).put("preserve_ephemeral", "yes");
+        assertThat(validate(messagePayload("rebuildCommand"), rebuildEphemeral)).isNotEmpty();
+
         ObjectNode startAsStop = example("startCommand", 0);
         startAsStop.put("command", "stop");
         assertThat(validate(messagePayload("startCommand"), startAsStop)).isNotEmpty();

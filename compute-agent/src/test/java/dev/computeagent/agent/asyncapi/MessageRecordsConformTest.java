@@ -33,6 +33,7 @@ import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.security.InternalSignature;
 import dev.computeagent.agent.security.KeyRing;
 import dev.computeagent.agent.message.RebootArgs;
+import dev.computeagent.agent.message.RebuildArgs;
 import dev.computeagent.agent.message.RescueArgs;
 import dev.computeagent.agent.message.ResizeArgs;
 import dev.computeagent.agent.message.SecurityRuleArgs;
@@ -112,6 +113,9 @@ class MessageRecordsConformTest {
         assertConforms("rescueCommand", command("rescue", new RescueArgs("rescue-image", 30)));
         assertConforms("rescueCommand", command("rescue", new RescueArgs(null, null)));
         assertConforms("unrescueCommand", command("unrescue", NoArgs.INSTANCE));
+        assertConforms("rebuildCommand", command("rebuild", new RebuildArgs("debian-13", "I2Nsb3VkLWNvbmZpZwo=",
+                Map.of("alice", SshKeys.ED25519), true, 30)));
+        assertConforms("rebuildCommand", command("rebuild", new RebuildArgs(null, null, null, null, null)));
         assertConforms("snapshotCommand", command("snapshot", new SnapshotArgs("3f1c2a9e-snap", "web-1 <before>")));
         assertConforms("attachVolumeCommand", command("attach_volume", new AttachVolumeArgs("vol-1", null, null,
                 new ConnectionInfoArgs("iscsi", new ConnectionInfoArgs.Data(null, null, null, null, "192.0.2.1:3260",

@@ -113,6 +113,11 @@ class ComputeAgentCtlArgumentsTest {
         assertThat(run("rescue", "--host", "h1", "--imgae", "x", "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a"))
                 .isEqualTo(ComputeAgentCtl.USAGE);
         assertThat(err).contains("unknown option --imgae");
+        assertThat(run("rebuild", "--host", "h1", "--user-data", "x", "--preserve", "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a"))
+                .isEqualTo(ComputeAgentCtl.USAGE);
+        assertThat(err).contains("--preserve");
+        assertThat(run("rebuild", "--help")).isEqualTo(ComputeAgentCtl.OK);
+        assertThat(out).contains("rebuild --host H UUID [--image ID] [--user-data FILE] [--preserve-ephemeral]");
         assertThat(run()).isEqualTo(ComputeAgentCtl.USAGE);
         assertThat(err).contains("usage: compute-agent-ctl");
         assertThat(run("spawn", "--help")).isEqualTo(ComputeAgentCtl.OK);

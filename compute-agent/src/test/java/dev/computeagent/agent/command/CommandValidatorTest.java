@@ -15,6 +15,7 @@ import dev.computeagent.agent.message.MigrationResizeEndArgs;
 import dev.computeagent.agent.message.NicArgs;
 import dev.computeagent.agent.message.NoArgs;
 import dev.computeagent.agent.message.RebootArgs;
+import dev.computeagent.agent.message.RebuildArgs;
 import dev.computeagent.agent.message.ResizeArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.message.StopArgs;
@@ -25,6 +26,7 @@ import dev.computeagent.virt.RebootType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -105,6 +107,29 @@ class CommandValidatorTest {
         RebootArgs hard = acceptedArgs(envelope("reboot", "{\"hard\":true,\"timeout_s\":5}"), RebootArgs.class);
         assertThat(hard.rebootType()).isEqualTo(RebootType.HARD);
         assertThat(hard.softTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void readsRebuildArgumentsWithASpawnsRulesForUserDataAndKeys() {
+        RebuildArgs none = acceptedArgs(envelope("rebuild", "null"), RebuildArgs.class);
+        assertThat(none.imageId()).isNull();
+        assertThat(none.userDataBytes()).isEmpty();
+        assertThat(none.newPublicKeys()).isEmpty();
+        assertThat(none.keepsEphemeral()).isFalse();
+        assertThat(none.shutdownTimeout()).isEqualTo(Duration.ofSeconds(60));
+        RebuildArgs full = acceptedArgs(envelope("rebuild", "{\"image_id\":\"debian-13\",\"user_data\":\"aGk=\","
+                + "\"public_keys\":{\"alice\":\"" + SshKeys.ED25519 + "\"},\"preserve_ephemeral\":true,"
+                + "\"timeout_s\":0}"), RebuildArgs.class);
+        assertThat(full.imageId()).isEqualTo("debian-13");
+        assertThat(full.userDataBytes()).hasValueSatisfying(b -> assertThat(b).isEqualTo("hi".getBytes(StandardCharsets.UTF_8)));
+        assertThat(full.newPublicKeys()).contains(Map.of("alice", SshKeys.ED25519));
+        assertThat(full.keepsEphemeral()).isTrue();
+        assertThat(full.shutdownTimeout()).isZero();
+        assertThat(rejection(envelope("rebuild", "{\"image_id\":\"../x\"}"))).contains("image_id");
+        assertThat(rejection(envelope("rebuild", "{\"user_data\":\"not base64!\"}"))).contains("user_data");
+        assertThat(rejection(envelope("rebuild", "{\"public_keys\":{\"a\":\"command=\\\"x\\\" ssh-ed25519 AAAA\"}}")))
+                .contains("public_keys");
+        assertThat(rejection(envelope("rebuild", "{\"preserve_ephemeral\":\"yes\"}"))).contains("preserve_ephemeral");
     }
 
     @Test

@@ -9,6 +9,8 @@ import dev.computeagent.agent.handler.HandlerRegistry;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.handler.PauseHandler;
 import dev.computeagent.agent.handler.RebootHandler;
+import dev.computeagent.agent.handler.RebuildCompletion;
+import dev.computeagent.agent.handler.RebuildHandler;
 import dev.computeagent.agent.handler.ResumeHandler;
 import dev.computeagent.agent.handler.StartHandler;
 import dev.computeagent.agent.handler.StopHandler;
@@ -22,12 +24,16 @@ import dev.computeagent.agent.message.EventMessage;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.agent.message.NoArgs;
+import dev.computeagent.agent.message.RebuildArgs;
 import dev.computeagent.agent.message.SpawnArgs;
+import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStateMachine;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.RebuildFiles;
+import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.TestCommands;
 import dev.computeagent.agent.testing.TestSpawns;
 import dev.computeagent.image.ImageCache;
@@ -64,7 +70,7 @@ abstract class StateTableWalk {
      */
     private static final List<CommandName> WALKED = List.of(CommandName.SPAWN, CommandName.START, CommandName.STOP,
             CommandName.REBOOT, CommandName.DELETE, CommandName.MIGRATE, CommandName.PAUSE, CommandName.UNPAUSE,
-            CommandName.SUSPEND, CommandName.RESUME);
+            CommandName.SUSPEND, CommandName.RESUME, CommandName.REBUILD);
     private static final SpawnArgs SPAWN = TestCommands.spawnArgs("walker", new Flavor(1, 64, 1, 0), "tiny",
             List.of(), Map.of(), Optional.empty());
 
@@ -98,7 +104,8 @@ abstract class StateTableWalk {
                 new UnpauseHandler(power, store), new SuspendHandler(power, store), new ResumeHandler(power, store),
                 // the gate is under test, not the migration: an admitted migrate answers as it is
                 TestCommands.<MigrateArgs>handler(CommandName.MIGRATE,
-                        c -> Outcome.of(store.record(c.instanceUuid(), InstanceState.ACTIVE, null)))));
+                        c -> Outcome.of(store.record(c.instanceUuid(), InstanceState.ACTIVE, null))),
+                rebuildHandler(files)));
         for (CommandName name : CommandName.values()) {
             if (handlers.stream().noneMatch(h -> h.command() == name)) {
                 handlers.add(TestCommands.handler(name, c -> {
@@ -109,6 +116,13 @@ abstract class StateTableWalk {
         executor = new CommandExecutor(new InstanceLanes(1), new HandlerRegistry(handlers),
                 new FileRequestJournal(stateDir().resolve("journal"), AgentJson.mapper(), Clock.systemUTC()), events,
                 store, new SimpleMeterRegistry());
+    }
+
+    private RebuildHandler rebuildHandler(InstanceFiles files) {
+        RebuildFiles rebuildFiles = new RebuildFiles(files);
+        InstanceProvisioner provisioner = new InstanceProvisioner(images(), files, ConfigDrives.builder());
+        return new RebuildHandler(driver, images(), store, files, rebuildFiles, provisioner, ConfigDrives.OPTIONS,
+                new RebuildCompletion(driver, store, rebuildFiles, provisioner));
     }
 
     @Test
@@ -165,6 +179,7 @@ abstract class StateTableWalk {
             case REBOOT -> TestCommands.reboot(requestId, uuid, RebootType.HARD, Duration.ZERO);
             case MIGRATE -> TestCommands.migrate(requestId, uuid, new MigrateArgs("elsewhere", false, null, null,
                     null, null));
+            case REBUILD -> Command.of(requestId, uuid, command, new RebuildArgs(null, null, null, null, 0));
             default -> Command.of(requestId, uuid, command, NoArgs.INSTANCE);
         };
         RecordedDelivery delivery = new RecordedDelivery();

@@ -45,8 +45,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The resize handlers and their recovery on the fake driver: failures roll back, every cut is finished; what
- * a redefinition cannot carry (an attached volume) is refused.
+ * The resize handlers and their recovery on the fake driver: failures roll back, every cut is finished; an
+ * attached volume stays on its device, and a resize whose own disks would need it is refused.
  */
 class ResizeWithFakeDriverTest {
 
@@ -142,17 +142,34 @@ class ResizeWithFakeDriverTest {
     }
 
     @Test
-    void anInstanceWithAVolumeAttachedIsNeitherResizedNorRescued() throws Exception {
+    void anInstanceWithAVolumeAttachedIsResizedAndRescuedWithTheVolumeKeptOnItsDevice() throws Exception {
         driver.updateAnnotations(uuid, AttachedVolumes.with(driver.info(uuid).metadata().annotations(),
                 new AttachedVolumes.Entry("vol-1", "vdc", "iscsi", false)));
+        assertThat(resize.handle(resizeTo("r1", NEW)).payload()).containsEntry("state", "RESIZED");
+        assertThat(driver.specOf(uuid).orElseThrow().disks()).extracting(d -> d.device()).containsExactly("vda", "vdb");
+        assertThat(driver.info(uuid).metadata().annotations()).containsKey("volume:vol-1");
+        assertThat(revert("r2").payload()).containsEntry("state", "ACTIVE");
+
+        RescueHandler rescue = new RescueHandler(driver, images, store, files, provisioner);
+        assertThat(rescue.handle(Command.of("r3", uuid, CommandName.RESCUE, new RescueArgs(null, 0))).payload())
+                .containsEntry("state", "RESCUED");
+        assertThat(driver.info(uuid).metadata().annotations()).containsKey("volume:vol-1");
+    }
+
+    @Test
+    void aRescueMovesTheRootDiskPastAVolumeOnVdbAndAResizeWhoseEphemeralDiskNeedsItsDeviceIsRefused() throws Exception {
+        driver.updateAnnotations(uuid, AttachedVolumes.with(driver.info(uuid).metadata().annotations(),
+                new AttachedVolumes.Entry("vol-1", "vdb", "iscsi", false)));
         assertThatThrownBy(() -> resize.handle(resizeTo("r1", NEW)))
                 .satisfies(e -> assertThat(ErrorMapper.toError(e).code()).isEqualTo(ErrorCode.INVALID_STATE))
                 .hasMessageContaining("vol-1");
-        RescueHandler rescue = new RescueHandler(driver, images, store, files, provisioner);
-        assertThatThrownBy(() -> rescue.handle(Command.of("r2", uuid, CommandName.RESCUE, new RescueArgs(null, 0))))
-                .satisfies(e -> assertThat(ErrorMapper.toError(e).code()).isEqualTo(ErrorCode.INVALID_STATE));
         assertThat(driver.callCount(FakeOperation.STOP)).isZero();
-        assertThat(files.rescueDisk(uuid)).doesNotExist();
+        assertThat(resizeFiles.record(uuid)).isEmpty();
+
+        RescueHandler rescue = new RescueHandler(driver, images, store, files, provisioner);
+        rescue.handle(Command.of("r2", uuid, CommandName.RESCUE, new RescueArgs(null, 0)));
+        assertThat(driver.specOf(uuid).orElseThrow().disks()).extracting(d -> d.device() + " " + d.path().getFileName())
+                .containsExactly("vda disk.rescue", "vdc disk");
         assertThat(driver.info(uuid).metadata().annotations()).containsKey("volume:vol-1");
     }
 

@@ -58,6 +58,11 @@ final class HypervisorLostAfterDefine implements ComputeDriver {
     }
 
     @Override
+    public void finishInterruptedCopy(UUID uuid) {
+        delegate.finishInterruptedCopy(uuid);
+    }
+
+    @Override
     public RootDiskCopy copyRootDisk(UUID uuid, Path target) {
         return delegate.copyRootDisk(uuid, target);
     }
@@ -73,8 +78,9 @@ final class HypervisorLostAfterDefine implements ComputeDriver {
     }
 
     @Override
-    public void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
-        delegate.redefine(uuid, flavor, disks, annotations);
+    public void redefine(UUID uuid, Flavor flavor, String imageId, List<DiskSpec> disks,
+                         Map<String, String> annotations) {
+        delegate.redefine(uuid, flavor, imageId, disks, annotations);
     }
 
     @Override

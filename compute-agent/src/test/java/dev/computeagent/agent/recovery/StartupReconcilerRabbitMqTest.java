@@ -7,6 +7,8 @@ import dev.computeagent.agent.amqp.EventPublisher;
 import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
 import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.handler.ResizeCompletion;
+import dev.computeagent.agent.handler.RebuildCompletion;
+import dev.computeagent.agent.handler.RebuildRecovery;
 import dev.computeagent.agent.handler.MovedResizeEnd;
 import dev.computeagent.agent.handler.NoOtherHosts;
 import dev.computeagent.agent.handler.ResizeArrival;
@@ -17,6 +19,7 @@ import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.agent.state.RebuildFiles;
 import dev.computeagent.agent.state.ResizeFiles;
 import dev.computeagent.agent.testing.AmqpTestClient;
 import dev.computeagent.agent.testing.FakeImageCache;
@@ -73,11 +76,14 @@ class StartupReconcilerRabbitMqTest {
         InstanceProvisioner provisioner = new InstanceProvisioner(images, files, new ConfigDriveBuilder(
                 new ProcessRunner(), Duration.ofSeconds(30)));
         ResizeCompletion resizes = new ResizeCompletion(driver, store, resizeFiles, provisioner);
+        RebuildFiles rebuildFiles = new RebuildFiles(files);
         reconciler = new StartupReconciler(driver, store, registry, files,
                 new FailedSpawnCleanup(driver, store, files, new InstanceLanes(1)),
                 new ResizeRecovery(driver, store, resizeFiles, resizes, new ResizeArrival(driver, images,
                         files, resizeFiles, provisioner, store), new MovedResizeEnd(driver, store, files, resizeFiles,
-                        NoOtherHosts.INSTANCE, host, new FakeSecurityGroupDriver())), events);
+                        NoOtherHosts.INSTANCE, host, new FakeSecurityGroupDriver())),
+                new RebuildRecovery(store, rebuildFiles, new RebuildCompletion(driver, store, rebuildFiles, provisioner)),
+                new SnapshotLeftovers(driver, files), events);
     }
 
     @AfterEach
@@ -191,5 +197,36 @@ class StartupReconcilerRabbitMqTest {
         assertThat(files.exists(completedWithoutDomain)).isTrue();
         assertThat(foreign).isDirectory();
         assertThat(files.disk(owned)).exists();
+    }
+
+    @Test
+    void removesTheCopiesOfSnapshotsCutByAnAgentKillOnceTheDriverHasSettledTheDiskChain() throws Exception {
+        UUID running = instance(InstanceState.ACTIVE, true);
+        UUID stopped = instance(InstanceState.STOPPED, false);
+        Path copy = Files.writeString(files.dir(running).resolve("snapshot-img-1.qcow2"), "half a copy");
+        Path stoppedCopy = Files.writeString(files.dir(stopped).resolve("snapshot-img-2.qcow2"), "half a copy");
+
+        reconciler.reconcile();
+
+        assertThat(driver.callCount(FakeOperation.FINISH_INTERRUPTED_COPY)).isEqualTo(2);
+        assertThat(copy).doesNotExist();
+        assertThat(stoppedCopy).doesNotExist();
+        assertThat(files.disk(running)).hasContent("disk");
+        assertThat(files.disk(stopped)).hasContent("disk");
+        assertThat(driver.info(running).powerState()).isEqualTo(PowerState.RUNNING);
+    }
+
+    @Test
+    void keepsTheCopyOfAnInterruptedSnapshotWhileTheDriverCannotSettleTheDiskChain() throws Exception {
+        UUID running = instance(InstanceState.ACTIVE, true);
+        Path copy = Files.writeString(files.dir(running).resolve("snapshot-img-1.qcow2"), "half a copy");
+        driver.failNext(FakeOperation.FINISH_INTERRUPTED_COPY, new HypervisorException("block commit failed"));
+
+        reconciler.reconcile();
+        assertThat(copy).exists();
+        assertThat(files.disk(running)).hasContent("disk");
+
+        reconciler.reconcile();
+        assertThat(copy).doesNotExist();
     }
 }

@@ -137,6 +137,22 @@ public abstract class ComputeDriverContract {
     }
 
     @Test
+    void redefineWithAnImageIdGivesTheInstanceThatImageAndKeepsTheRestOfItsMetadata() {
+        InstanceSpec spec = newSpec("rebuilt");
+        driver().spawn(spec);
+        driver().stop(spec.uuid(), Duration.ZERO);
+        Map<String, String> annotations = Map.of("state", "ACTIVE", "rebuild_request", "b1");
+
+        driver().redefine(spec.uuid(), spec.metadata().flavor(), "another-image", spec.disks(), annotations);
+
+        assertThat(driver().info(spec.uuid()).metadata()).isEqualTo(new InstanceMetadata(spec.metadata().name(),
+                spec.metadata().flavor(), "another-image", spec.metadata().ownerHost(), spec.metadata().userMetadata(),
+                annotations));
+        driver().start(spec.uuid());
+        assertThat(driver().info(spec.uuid()).powerState()).isEqualTo(PowerState.RUNNING);
+    }
+
+    @Test
     void spawnWithAMissingDiskFailsWithInvalidSpecAndLeavesNothing() {
         UUID uuid = UUID.randomUUID();
         created.add(uuid);

@@ -314,6 +314,13 @@ public final class FakeComputeDriver implements ComputeDriver, PowerOperations {
      * the test made), or writes a few bytes naming the instance when that file does not exist.
      */
     @Override
+    public void finishInterruptedCopy(UUID uuid) {
+        enter(FakeOperation.FINISH_INTERRUPTED_COPY, true);
+        existing(uuid);
+        // the fake's copy is one step: it never leaves an instance on an overlay
+    }
+
+    @Override
     public RootDiskCopy copyRootDisk(UUID uuid, Path target) {
         enter(FakeOperation.COPY_ROOT_DISK, false);
         FakeInstance instance = existing(uuid);
@@ -461,6 +468,17 @@ public final class FakeComputeDriver implements ComputeDriver, PowerOperations {
 
     @Override
     public void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+        redefine(uuid, flavor, Optional.empty(), disks, annotations);
+    }
+
+    @Override
+    public void redefine(UUID uuid, Flavor flavor, String imageId, List<DiskSpec> disks,
+                         Map<String, String> annotations) {
+        redefine(uuid, flavor, Optional.of(imageId), disks, annotations);
+    }
+
+    private void redefine(UUID uuid, Flavor flavor, Optional<String> imageId, List<DiskSpec> disks,
+                          Map<String, String> annotations) {
         enter(FakeOperation.REDEFINE, true);
         FakeInstance instance = existing(uuid);
         if (checkDiskFiles) {
@@ -475,7 +493,8 @@ public final class FakeComputeDriver implements ComputeDriver, PowerOperations {
                 throw new InvalidSpecException("instance " + uuid + " must be shut off to be redefined");
             }
             InstanceMetadata m = instance.metadata;
-            instance.metadata = new InstanceMetadata(m.name(), flavor, m.imageId(), m.ownerHost(), m.userMetadata(),
+            instance.metadata = new InstanceMetadata(m.name(), flavor, imageId.orElse(m.imageId()), m.ownerHost(),
+                    m.userMetadata(),
                     annotations);
             InstanceSpec old = instance.spec;
             instance.spec = new InstanceSpec(uuid, instance.metadata, disks, old.nics(), old.consoleLog(), old.vnc(),

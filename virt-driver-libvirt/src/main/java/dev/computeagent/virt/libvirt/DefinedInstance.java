@@ -34,16 +34,18 @@ public final class DefinedInstance {
     }
 
     /**
-     * The spec that renders {@code domain} again with {@code flavor}, {@code disks} and {@code annotations}
-     * instead of its own.
+     * The spec that renders {@code domain} again with {@code flavor}, {@code disks}, {@code annotations} and,
+     * when given, {@code imageId} instead of its own.
      *
      * @throws InstanceNotFoundException the domain carries no agent metadata
      * @throws InvalidSpecException      it has no serial console log (the agent always gives it one)
      */
-    static InstanceSpec respec(Domain domain, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+    static InstanceSpec respec(Domain domain, Flavor flavor, Optional<String> imageId, List<DiskSpec> disks,
+                               Map<String, String> annotations) {
         InstanceMetadata current = domain.agentMetadata()
                 .orElseThrow(() -> new InstanceNotFoundException("no instance " + domain.uuid()));
-        InstanceMetadata metadata = new InstanceMetadata(current.name(), flavor, current.imageId(), current.ownerHost(),
+        InstanceMetadata metadata = new InstanceMetadata(current.name(), flavor, imageId.orElse(current.imageId()),
+                current.ownerHost(),
                 current.userMetadata(), annotations);
         Path consoleLog = domain.devices().serials().stream().map(Serial::log).flatMap(Optional::stream)
                 .map(CharLog::file).findFirst()

@@ -165,8 +165,22 @@ public final class LibvirtComputeDriver implements ComputeDriver {
     }
 
     @Override
+    public void finishInterruptedCopy(UUID uuid) {
+        withManaged(uuid, domain -> {
+            copier.finishInterrupted(domain);
+            return null;
+        });
+    }
+
+    @Override
     public void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
-        spawner.redefine(uuid, flavor, disks, annotations);
+        spawner.redefine(uuid, flavor, Optional.empty(), disks, annotations);
+    }
+
+    @Override
+    public void redefine(UUID uuid, Flavor flavor, String imageId, List<DiskSpec> disks,
+                         Map<String, String> annotations) {
+        spawner.redefine(uuid, flavor, Optional.of(imageId), disks, annotations);
     }
 
     @Override

@@ -92,6 +92,20 @@ final class RootDiskCopier {
                 : RootDiskCopy.Consistency.CRASH_CONSISTENT);
     }
 
+    /** Commits back the overlay a copy cut short left a running domain on; a stopped domain's chain stays. */
+    void finishInterrupted(DomainHandle domain) {
+        if (!domain.isActive()) {
+            // at rest the overlay is just part of the chain: a copy flattens it, the next running copy commits it
+            return;
+        }
+        Disk root = rootDisk(DomainXml.parse(domain.xml()), domain);
+        if (root.source().getFileName().toString().endsWith(OVERLAY_SUFFIX)) {
+            log.info("instance {}: committing back the overlay {} left by a copy cut short", domain.uuid(),
+                    root.source());
+            commitBack(domain, root.targetDev(), root.source());
+        }
+    }
+
     private static Disk rootDisk(Domain model, DomainHandle domain) {
         return model.devices().disks().stream().filter(d -> d.device() == DiskDevice.DISK).findFirst()
                 .orElseThrow(() -> new InvalidSpecException("instance " + domain.uuid() + " has no root disk"));

@@ -68,10 +68,12 @@ final class SpawnOperation {
 
     /**
      * Replaces the definition of the shut-off domain {@code uuid} by one rendered from its own with
-     * {@code flavor}, {@code disks} and {@code annotations} ({@link DefinedInstance#respec}): one
+     * {@code flavor}, {@code disks}, {@code annotations} and, when given, {@code imageId}
+     * ({@link DefinedInstance#respec}), its attached volumes kept ({@link AttachedVolumeDisks}): one
      * {@code virDomainDefineXML} of the same uuid and name.
      */
-    void redefine(UUID uuid, Flavor flavor, List<DiskSpec> disks, Map<String, String> annotations) {
+    void redefine(UUID uuid, Flavor flavor, Optional<String> imageId, List<DiskSpec> disks,
+                  Map<String, String> annotations) {
         connections.call(connection -> {
             try (DomainHandle domain = managed.require(connection, uuid)) {
                 if (domain.isActive()) {
@@ -84,13 +86,28 @@ final class SpawnOperation {
                     throw new HypervisorException("instance " + uuid + ": libvirt's definition cannot be read: "
                             + e.getMessage(), e);
                 }
-                connection.define(render(DefinedInstance.respec(current, flavor, disks, annotations))).close();
+                InstanceSpec spec = DefinedInstance.respec(current, flavor, imageId, disks, annotations);
+                Domain designed = AttachedVolumeDisks.keep(current, design(spec), spec.consoleLog().getParent());
+                connection.define(render(spec, designed)).close();
             }
             return null;
         });
     }
 
     private String render(InstanceSpec spec) {
+        return render(spec, design(spec));
+    }
+
+    private static String render(InstanceSpec spec, Domain designed) {
+        try {
+            return DomainXml.render(designed);
+        } catch (DomainXmlException e) {
+            throw new InvalidSpecException("cannot render the domain of " + spec.uuid() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The domain of {@code spec}, once its disks and console log directory are known to exist. */
+    private Domain design(InstanceSpec spec) {
         for (DiskSpec disk : spec.disks()) {
             if (!Files.isRegularFile(disk.path())) {
                 throw new InvalidSpecException("disk " + disk.device() + " of " + spec.uuid() + " does not exist: "
@@ -100,11 +117,7 @@ final class SpawnOperation {
         if (!Files.isDirectory(spec.consoleLog().getParent())) {
             throw new InvalidSpecException("console log directory does not exist: " + spec.consoleLog().getParent());
         }
-        try {
-            return DomainXml.render(designer.design(spec));
-        } catch (DomainXmlException e) {
-            throw new InvalidSpecException("cannot render the domain of " + spec.uuid() + ": " + e.getMessage(), e);
-        }
+        return designer.design(spec);
     }
 
     private DomainHandle define(LibvirtConnection connection, InstanceSpec spec, String xml) {

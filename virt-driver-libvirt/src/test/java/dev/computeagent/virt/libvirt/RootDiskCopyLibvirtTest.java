@@ -94,6 +94,22 @@ class RootDiskCopyLibvirtTest {
         Files.delete(target);
     }
 
+    @Test
+    @Order(3)
+    void anOverlayLeftByACopyCutShortIsCommittedBackByFinishInterruptedCopyAndNothingElseIsDone() throws Exception {
+        driver.finishInterruptedCopy(uuid);
+        assertRunningOnItsOwnDisk();
+
+        Path left = Path.of(overlay + ".snapshot-overlay");
+        Virsh.run("snapshot-create-as", uuid.toString(), "--disk-only", "--no-metadata", "--atomic",
+                "--diskspec", "vda,snapshot=external,file=" + left);
+        assertThat(Virsh.run("dumpxml", uuid.toString())).contains(left.toString());
+
+        driver.finishInterruptedCopy(uuid);
+
+        assertRunningOnItsOwnDisk();
+    }
+
     private void assertRunningOnItsOwnDisk() {
         assertThat(driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
         for (String xml : new String[] {Virsh.run("dumpxml", uuid.toString()),
@@ -106,7 +122,7 @@ class RootDiskCopyLibvirtTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aStoppedInstanceIsCopiedByConvertingItsChain() throws Exception {
         driver.stop(uuid, Duration.ZERO);
         Path target = disks.instanceDir(uuid).resolve("snapshot-stopped.qcow2");
@@ -120,7 +136,7 @@ class RootDiskCopyLibvirtTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void anUnknownInstanceIsNotFoundAndNothingIsWritten() {
         Path target = disks.root().resolve("nobody.qcow2");
         assertThatThrownBy(() -> driver.copyRootDisk(UUID.randomUUID(), target))
