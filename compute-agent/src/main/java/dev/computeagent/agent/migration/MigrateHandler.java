@@ -21,6 +21,7 @@ import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.migration.MigrationDriver;
 import dev.computeagent.virt.migration.PortableInstance;
 import dev.computeagent.virt.migration.SharedStorageProbe;
+import dev.computeagent.virt.network.SecurityGroupDriver;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * failure before the move starts the instance here again when it was running. A cold adopt over shared
  * storage that gets no answer leaves the instance stopped here in {@code ERROR} rather than risk two
  * guests on one shared disk.
+ *
+ * <p>Once the instance left (moved by the hypervisor or handed over), its security groups' filter here is
+ * removed: the destination has its own since prepare. A filter that cannot be removed is logged and left (the
+ * migration succeeded; a stale filter filters nothing).
  */
 public final class MigrateHandler implements CommandHandler<MigrateArgs> {
 
@@ -63,9 +68,9 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
                           InstanceStore store, InstanceFiles files, MigrationsInFlight inFlight,
                           OutgoingMigrations outgoing, String host,
                           Path stateDir, MigrationTimeouts timeouts, MigrationPolicy policy,
-                          MigrationProgressReporting progress) {
+                          MigrationProgressReporting progress, SecurityGroupDriver groups) {
         this.parts = new Collaborators(driver, migrationDriver, destinations, store, files, host,
-                stateDir.toAbsolutePath(), timeouts, policy, progress);
+                stateDir.toAbsolutePath(), timeouts, policy, progress, groups);
         this.inFlight = inFlight;
         this.outgoing = outgoing;
     }
@@ -151,6 +156,7 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
     /** What every step of an outgoing migration works with. */
     record Collaborators(ComputeDriver driver, MigrationDriver migrationDriver, DestinationClient destinations,
                          InstanceStore store, InstanceFiles files, String host, Path stateDir,
-                         MigrationTimeouts timeouts, MigrationPolicy policy, MigrationProgressReporting progress) {
+                         MigrationTimeouts timeouts, MigrationPolicy policy, MigrationProgressReporting progress,
+                         SecurityGroupDriver groups) {
     }
 }

@@ -122,6 +122,7 @@ final class OutgoingMigration {
         if (!shared) {
             removeSourceFiles();
         }
+        removeSourceFilter();
         Map<String, Object> payload = new LinkedHashMap<>(adopted.payload());
         payload.put("destination", destination);
         payload.putIfAbsent("state", Annotations.fromPower(expected).name());
@@ -185,6 +186,7 @@ final class OutgoingMigration {
         moved = true;
         parts.driver().destroy(uuid);
         parts.store().forget(uuid);
+        removeSourceFilter();
         Map<String, Object> payload = new LinkedHashMap<>(adopted.payload());
         payload.put("destination", destination);
         return new Outcome(payload);
@@ -250,6 +252,7 @@ final class OutgoingMigration {
             if (!shared) {
                 removeSourceFiles();
             }
+            removeSourceFilter();
             throw new CommandFailedException(e.code(), e.getMessage() + "; the instance runs on " + destination
                     + ": send migrate again to have its agent adopt it", true, e);
         }
@@ -260,6 +263,18 @@ final class OutgoingMigration {
             parts.files().delete(uuid);
         } catch (RuntimeException e) {
             log.warn("instance {} migrated, but its directory here could not be removed", uuid, e);
+        }
+    }
+
+    /** The instance left with its filter made there by prepare: the one here would only linger. */
+    private void removeSourceFilter() {
+        if (Annotations.securityGroups(info.metadata()).isEmpty()) {
+            return;
+        }
+        try {
+            parts.groups().remove(uuid);
+        } catch (RuntimeException e) {
+            log.warn("instance {} migrated, but its security groups' filter here could not be removed", uuid, e);
         }
     }
 
