@@ -52,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * storage that gets no answer leaves the instance stopped here in {@code ERROR} rather than risk two
  * guests on one shared disk.
  *
+ * <p>Volumes: shared ones (the controller's {@code connection_info} says both hosts reach them) stay where they
+ * are and are never copied by a block migration; an instance with a local one is refused ({@code INVALID_STATE}),
+ * and a cold migration over shared storage (a hand-over without the hypervisor's definition) of an instance with
+ * volumes is refused at the check.
+ *
  * <p>Once the instance left (moved by the hypervisor or handed over), its security groups' filter here is
  * removed: the destination has its own since prepare. A filter that cannot be removed is logged and left (the
  * migration succeeded; a stale filter filters nothing).
@@ -95,7 +100,7 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
         if (args.liveOrDefault() && info.powerState() != PowerState.RUNNING) {
             throw OutgoingMigration.failed("check", "live migration needs a running instance; it is " + info.powerState(), false);
         }
-        Redefinitions.requireNoVolumes(info, "migrated");
+        Redefinitions.requireSharedVolumes(info, "migrated");
         inFlight.begin(uuid);
         OutgoingMigrations.Running running = outgoing.begin(uuid, command.requestId(), args.destination());
         OutgoingMigration flow = new OutgoingMigration(parts, command, info, running);

@@ -13,6 +13,7 @@ import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
 import dev.computeagent.agent.state.Annotations;
+import dev.computeagent.agent.state.AttachedVolumes;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.PowerState;
@@ -30,7 +31,9 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,12 +80,17 @@ final class OutgoingMigration {
                 "destination " + destination + " did not tell its migration URI", false));
         MigrationPlan plan;
         try {
-            plan = MigrationPlan.decide(command.args(), shared, uri, parts.policy());
+            plan = MigrationPlan.decide(command.args(), shared, uri, parts.policy(), volumeDevices());
         } catch (CommandFailedException e) {
             throw failed("check", e.getMessage(), false);
         } catch (IllegalArgumentException e) {
             throw failed("check", "destination " + destination + " sent an unusable migration URI: "
                     + e.getMessage(), false);
+        }
+        if (plan instanceof MigrationPlan.Cold && !plan.destinationNeedsOverlay() && !volumeDevices().isEmpty()) {
+            // the hand-over carries typed data without volumes (their connections are not kept here)
+            throw failed("check", "a cold migration over shared storage cannot carry the attached volumes "
+                    + AttachedVolumes.of(meta.annotations()).keySet() + "; detach them first, or migrate live", false);
         }
         MigrationRequest request = withPathRewrite(plan.request(), shared, destinationStateDir(check));
         stopIfCancelled();
@@ -213,6 +221,12 @@ final class OutgoingMigration {
         return new MigrationPrepareArgs(parts.host(), meta.name(), meta.flavor(), meta.imageId(), block,
                 meta.flavor().rootBytes(), meta.userMetadata(), start, drive,
                 Annotations.securityGroups(meta).orElse(null));
+    }
+
+    /** The guest devices of the instance's volumes (all shared: {@link MigrateHandler} refused the others). */
+    private Set<String> volumeDevices() {
+        return AttachedVolumes.of(info.metadata().annotations()).values().stream().map(AttachedVolumes.Entry::device)
+                .collect(Collectors.toSet());
     }
 
     /** The destination's state directory, as its check answered (privately), else the same as here. */

@@ -462,7 +462,7 @@ class MigrateHandlerWithFakesTest {
     }
 
     @Test
-    void anInstanceWithAnAttachedVolumeIsRefusedAndStaysHere() {
+    void anInstanceWithALocalVolumeIsRefusedAndStaysHere() {
         twoHosts(false);
         spawnOnA();
         a.driver.updateAnnotations(uuid, AttachedVolumes.with(a.driver.info(uuid).metadata().annotations(),
@@ -474,6 +474,40 @@ class MigrateHandlerWithFakesTest {
                     assertThat(e.getMessage()).contains("vol-1");
                 });
         assertThat(destinations.sent()).as("the destination is never asked").isEmpty();
+        assertThat(a.driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+    }
+
+    @Test
+    void aSharedVolumeStaysInPlaceAndTravelsWithTheInstance() {
+        twoHosts(false);
+        spawnOnA();
+        a.driver.updateAnnotations(uuid, AttachedVolumes.with(a.driver.info(uuid).metadata().annotations(),
+                new AttachedVolumes.Entry("vol-1", "vdc", "file", true)));
+
+        Outcome outcome = a.migrateTo("b", true, null);
+
+        assertThat(outcome.payload()).containsEntry("host", "b").containsEntry("state", "ACTIVE");
+        MigrationRequest request = a.migrations.requests().get(0);
+        assertThat(request.storage()).isEqualTo(StorageMode.BLOCK_INCREMENTAL);
+        assertThat(request.keptDisks()).as("the volume is never copied").containsExactly("vdc");
+        assertThat(request.unsafe()).as("not allowed by the default policy").isFalse();
+        assertThat(AttachedVolumes.of(b.driver.info(uuid).metadata().annotations()))
+                .containsKey("vol-1");
+    }
+
+    @Test
+    void aColdHandOverCannotCarryVolumesAndIsRefusedBeforeThePrepare() {
+        twoHosts(true);
+        spawnOnA();
+        a.driver.updateAnnotations(uuid, AttachedVolumes.with(a.driver.info(uuid).metadata().annotations(),
+                new AttachedVolumes.Entry("vol-1", "vdb", "file", true)));
+
+        assertThatThrownBy(() -> a.migrateTo("b", false, null)).isInstanceOfSatisfying(CommandFailedException.class,
+                e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.getMessage()).contains("step check").contains("vol-1");
+                });
+        assertThat(destinations.sent()).containsExactly("b:migration.check");
         assertThat(a.driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
     }
 
