@@ -290,6 +290,8 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         JsonNode started = a.command(fifth, "start", "start5-" + RUN, "{}");
         assertThat(started.path("event").asString()).as(started.toString()).isEqualTo("instance.start.end");
         awaitTick(a.consoleLog(fifth), 1);
+        // virtlogd appends: the spawn's boot may be in the log too (when it printed before the stop)
+        int bootsBefore = boots(a.consoleLog(fifth));
         long begun = System.nanoTime();
 
         JsonNode failed = a.command(fifth, "migrate", "slow-" + RUN,
@@ -309,7 +311,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(a.instances()).contains(fifth.toString());
         int before = lastTick(a.consoleLog(fifth));
         awaitTick(a.consoleLog(fifth), before + 1);
-        assertThat(boots(a.consoleLog(fifth))).as("the guest ran on without a reboot").isEqualTo(1);
+        assertThat(boots(a.consoleLog(fifth))).as("the guest ran on without a reboot").isEqualTo(bootsBefore);
     }
 
     /**
