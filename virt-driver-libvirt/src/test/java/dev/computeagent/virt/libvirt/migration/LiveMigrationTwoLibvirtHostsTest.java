@@ -194,6 +194,40 @@ class LiveMigrationTwoLibvirtHostsTest {
         }
     }
 
+    /** A "shared" volume the destination cannot open (a path only the source has) fails the move; the guest stays. */
+    @Test
+    void aKeptVolumeTheDestinationCannotOpenFailsTheMigrationAndTheGuestStays() {
+        UUID uuid = UUID.randomUUID();
+        Path localA = HOSTS.a().dir().resolve("local");
+        Path localB = HOSTS.b().dir().resolve("local");
+        DiskSpec diskA = MigrationGuests.overlay(localA, uuid);
+        Path logA = MigrationGuests.consoleLog(localA, uuid);
+        // host a's private /var/lib/libvirt: host b has a directory of the same name, without this file
+        String name = "volume-" + uuid + ".raw";
+        MigrationGuests.run("qemu-img", "create", "-q", "-f", "raw", HOSTS.a().libDir(name).toString(), "16M");
+        Path onlyOnA = Path.of("/var/lib/libvirt").resolve(name);
+        driverA.spawn(MigrationGuests.spec(uuid, diskA, logA));
+        try {
+            awaitTicks(logA, 1);
+            new LibvirtDeviceDriver(driverA).attachVolume(uuid, new VolumeAttachment("vol-1", "vdc",
+                    new VolumeConnection.FileVolume(onlyOnA, DiskSpec.Format.RAW, true), false));
+            MigrationGuests.overlay(localB, uuid);
+
+            assertThatThrownBy(() -> migratorA.migrateLive(uuid, MigrationRequest.to(HOSTS.b().tcpUri())
+                    .storage(StorageMode.BLOCK_INCREMENTAL).rewritePaths(localA, localB).unsafe(true)
+                    .keepDisks(Set.of("vdc")).build(), p -> { }))
+                    .isInstanceOfSatisfying(MigrationException.class,
+                            e -> assertThat(e.sourceStillRunning()).as(e.getMessage()).isTrue())
+                    .as("the destination could not open the volume").hasMessageContaining(name);
+
+            assertRunsOnlyOn(driverA, driverB, uuid);
+            assertThat(new LibvirtDeviceDriver(driverA).attached(uuid).disks()).contains("vda", "vdc");
+        } finally {
+            driverA.destroy(uuid);
+            driverB.destroy(uuid);
+        }
+    }
+
     @Test
     void completionTimeoutAbortsAndTheGuestStaysOnTheSource() {
         int before = ConsoleTicks.read(sharedLog).last();
