@@ -87,6 +87,10 @@ public record AgentProperties(
      * @param migrationUri how peers' libvirtd reach this one (default {@code qemu+tcp://<host>/system})
      * @param migrationBandwidth     MiB/s a migration from this host may use (memory and copied disks); 0 = no limit
      * @param migrationAutoConverge  let libvirt throttle a guest that dirties memory faster than it is sent
+     * @param machineType  the QEMU machine type of the instances this agent defines ({@code pc}, {@code q35}...);
+     *                     hosts that migrate to each other need the same one
+     * @param pcieRootPorts the {@code pcie-root-port} controllers of a q35 instance (Nova's {@code num_pcie_ports}):
+     *                     those its defined devices do not take are free for hot plug
      */
     public record Libvirt(
             @NotBlank @DefaultValue("qemu:///system") String uri,
@@ -94,7 +98,11 @@ public record AgentProperties(
             @DefaultValue("auto") String virtType,
             @Nullable String migrationUri,
             @Min(0) @DefaultValue("0") long migrationBandwidth,
-            @DefaultValue("false") boolean migrationAutoConverge) {
+            @DefaultValue("false") boolean migrationAutoConverge,
+            @NotNull @Pattern(regexp = "[A-Za-z0-9._-]{1,64}",
+                    message = "agent.libvirt.machine-type must be 1-64 chars of [A-Za-z0-9._-]")
+            @DefaultValue("pc") String machineType,
+            @Min(0) @Max(64) @DefaultValue("16") int pcieRootPorts) {
     }
 
     /**

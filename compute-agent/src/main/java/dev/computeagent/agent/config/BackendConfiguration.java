@@ -44,7 +44,10 @@ public class BackendConfiguration {
     @Bean(destroyMethod = "close")
     LibvirtComputeDriver libvirtDriver(AgentProperties properties) {
         VirtType virtType = VirtTypeProbe.resolve(properties.libvirt().virtType(), properties.libvirt().uri());
-        return LibvirtComputeDriver.connect(LibvirtDriverSettings.defaults(properties.libvirt().uri(), virtType));
+        LibvirtDriverSettings settings = LibvirtDriverSettings.defaults(properties.libvirt().uri(), virtType);
+        return LibvirtComputeDriver.connect(settings.withDesignerOptions(settings.designerOptions()
+                .withMachineType(properties.libvirt().machineType())
+                .withPcieRootPorts(properties.libvirt().pcieRootPorts())));
     }
 
     /** The {@code ComputeDriver} the agent uses: libvirt, seen through this host's ownership (closed with libvirt). */

@@ -82,13 +82,13 @@ public class MigrationConfiguration {
                                   DestinationClient destinations, InstanceStore store, InstanceFiles files,
                                   MigrationsInFlight inFlight, OutgoingMigrations outgoing,
                                   MigrationProgressBoard progressBoard, ProgressEventPublisher progressEvents,
-                                  AgentProperties properties) {
+                                  AgentProperties properties, SecurityGroupDriver groups) {
         AgentProperties.Libvirt libvirt = properties.libvirt();
         return new MigrateHandler(driver, migrationDriver, destinations, store, files, inFlight, outgoing,
                 properties.host(),
                 properties.stateDir(), MigrationTimeouts.DEFAULTS,
                 new MigrationPolicy(libvirt.migrationBandwidth(), libvirt.migrationAutoConverge(), false),
-                new MigrationProgressReporting(progressBoard, progressEvents, properties.migration().progressInterval()));
+                new MigrationProgressReporting(progressBoard, progressEvents, properties.migration().progressInterval()), groups);
     }
 
     @Bean
@@ -153,8 +153,9 @@ public class MigrationConfiguration {
 
     @Bean
     PreparedMigrationExpiry preparedMigrationExpiry(IncomingMigrations incoming, OwnedInstancesDriver ownership,
-                                                    InstanceLanes lanes, AgentProperties properties) {
+                                                    InstanceLanes lanes, AgentProperties properties,
+                                                    SecurityGroupDriver groups) {
         return new PreparedMigrationExpiry(incoming, ownership, properties.migration().preparedExpiry(),
-                (uuid, task) -> lanes.submit(uuid, task::run));
+                (uuid, task) -> lanes.submit(uuid, task::run), groups);
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.util.TreeSet;
 
 /**
  * What the commands that render an instance's definition again (resize, rescue, rebuild) or move it to another
@@ -21,8 +22,8 @@ public final class Redefinitions {
     }
 
     /**
-     * A destination does not resolve a volume's connection (its libvirt secret) before a migration: a volume
-     * attached through {@code attach_volume} would be dropped or make the move fail, so an instance with one is
+     * A resize to another host re-creates the instance on the destination from typed data that carries no
+     * volumes: a volume attached through {@code attach_volume} would be dropped, so an instance with one is
      * refused.
      *
      * @throws CommandFailedException {@code INVALID_STATE} naming the volumes; nothing changed
@@ -56,6 +57,23 @@ public final class Redefinitions {
             throw new CommandFailedException(ErrorCode.INVALID_STATE, "instance " + info.uuid() + " has volumes "
                     + inTheWay + " attached on devices its " + what + " definition needs for its own disks; "
                     + "detach them first", false);
+        }
+    }
+
+    /**
+     * A migration leaves volumes where they are (both hosts reach a shared one; it is never copied): a volume
+     * recorded as {@code local} (reachable from this host only) would be lost, so an instance with one is refused.
+     * Volumes with credentials are refused by the migration driver (their secret is private to this host).
+     *
+     * @throws CommandFailedException {@code INVALID_STATE} naming the local volumes; nothing changed
+     */
+    public static void requireSharedVolumes(InstanceInfo info, String what) {
+        Set<String> local = new TreeSet<>();
+        AttachedVolumes.of(info.metadata().annotations()).values().stream().filter(v -> !v.shared())
+                .forEach(v -> local.add(v.volumeId()));
+        if (!local.isEmpty()) {
+            throw new CommandFailedException(ErrorCode.INVALID_STATE, "instance " + info.uuid() + " has volumes "
+                    + local + " that only this host reaches; detach them before it is " + what, false);
         }
     }
 }

@@ -21,6 +21,7 @@ import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.migration.MigrationDriver;
 import dev.computeagent.virt.migration.PortableInstance;
 import dev.computeagent.virt.migration.SharedStorageProbe;
+import dev.computeagent.virt.network.SecurityGroupDriver;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,6 +55,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A {@code resize} to another host is this cold migration with the disks copied, plus a
  * {@link ResizeLeg} ({@link #moveForResize}).
+ *
+ * <p>Volumes: shared ones (the controller's {@code connection_info} says both hosts reach them) stay where they
+ * are and are never copied by a block migration; an instance with a local one is refused ({@code INVALID_STATE}),
+ * and a cold migration over shared storage (a hand-over without the hypervisor's definition) of an instance with
+ * volumes is refused at the check.
+ *
+ * <p>Once the instance left (moved by the hypervisor or handed over), its security groups' filter here is
+ * removed: the destination has its own since prepare. A filter that cannot be removed is logged and left (the
+ * migration succeeded; a stale filter filters nothing).
  */
 public final class MigrateHandler implements CommandHandler<MigrateArgs> {
 
@@ -67,9 +77,9 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
                           InstanceStore store, InstanceFiles files, MigrationsInFlight inFlight,
                           OutgoingMigrations outgoing, String host,
                           Path stateDir, MigrationTimeouts timeouts, MigrationPolicy policy,
-                          MigrationProgressReporting progress) {
+                          MigrationProgressReporting progress, SecurityGroupDriver groups) {
         this.parts = new Collaborators(driver, migrationDriver, destinations, store, files, host,
-                stateDir.toAbsolutePath(), timeouts, policy, progress);
+                stateDir.toAbsolutePath(), timeouts, policy, progress, groups);
         this.inFlight = inFlight;
         this.outgoing = outgoing;
     }
@@ -113,7 +123,11 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
     private Outcome move(Command<MigrateArgs> command, InstanceInfo info, @Nullable ResizeLeg leg) {
         UUID uuid = command.instanceUuid();
         MigrateArgs args = command.args();
-        Redefinitions.requireNoVolumes(info, leg == null ? "migrated" : "resized");
+        if (leg != null) {
+            Redefinitions.requireNoVolumes(info, "resized");
+        } else {
+            Redefinitions.requireSharedVolumes(info, "migrated");
+        }
         inFlight.begin(uuid);
         OutgoingMigrations.Running running = outgoing.begin(uuid, command.requestId(), args.destination());
         OutgoingMigration flow = new OutgoingMigration(parts, command, info, running, leg);
@@ -174,6 +188,7 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
     /** What every step of an outgoing migration works with. */
     record Collaborators(ComputeDriver driver, MigrationDriver migrationDriver, DestinationClient destinations,
                          InstanceStore store, InstanceFiles files, String host, Path stateDir,
-                         MigrationTimeouts timeouts, MigrationPolicy policy, MigrationProgressReporting progress) {
+                         MigrationTimeouts timeouts, MigrationPolicy policy, MigrationProgressReporting progress,
+                         SecurityGroupDriver groups) {
     }
 }

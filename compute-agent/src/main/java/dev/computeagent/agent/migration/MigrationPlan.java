@@ -6,6 +6,7 @@ import dev.computeagent.agent.message.MigrateArgs;
 import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.StorageMode;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * What a {@code migrate} command means once the storage situation is known (Nova's
@@ -55,6 +56,16 @@ public sealed interface MigrationPlan {
      */
     static MigrationPlan decide(MigrateArgs args, boolean sharedStorage, String destinationMigrationUri,
                                 MigrationPolicy policy) {
+        return decide(args, sharedStorage, destinationMigrationUri, policy, Set.of());
+    }
+
+    /**
+     * As {@link #decide(MigrateArgs, boolean, String, MigrationPolicy)}, for an instance with shared volumes on
+     * {@code volumeDevices}: they are never copied ({@link MigrationRequest#keptDisks}), and {@code allowUnsafe}
+     * applies to them as to shared storage (they are shared storage the hypervisor may not recognise as such).
+     */
+    static MigrationPlan decide(MigrateArgs args, boolean sharedStorage, String destinationMigrationUri,
+                                MigrationPolicy policy, Set<String> volumeDevices) {
         Boolean block = args.blockMigration();
         if (Boolean.TRUE.equals(block) && sharedStorage) {
             throw refused("block_migration=true, but the destination shares the instance's storage: copying the "
@@ -67,7 +78,8 @@ public sealed interface MigrationPlan {
         MigrationRequest.Builder request = MigrationRequest.to(destinationMigrationUri)
                 .storage(copy ? StorageMode.BLOCK_INCREMENTAL : StorageMode.SHARED)
                 .maxDowntime(Duration.ofMillis(args.maxDowntimeOrDefault()))
-                .unsafe(sharedStorage && policy.allowUnsafe())
+                .unsafe((sharedStorage || !volumeDevices.isEmpty()) && policy.allowUnsafe())
+                .keepDisks(volumeDevices)
                 .autoConverge(policy.autoConverge())
                 .bandwidthMibPerSecond(policy.bandwidthMibPerSecond());
         if (args.completionTimeoutS() != null) {

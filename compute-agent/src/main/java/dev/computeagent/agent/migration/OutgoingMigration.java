@@ -13,6 +13,7 @@ import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
 import dev.computeagent.agent.state.Annotations;
+import dev.computeagent.agent.state.AttachedVolumes;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.PowerState;
@@ -30,7 +31,9 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,7 +83,7 @@ final class OutgoingMigration {
                 "destination " + destination + " did not tell its migration URI", false));
         MigrationPlan plan;
         try {
-            plan = MigrationPlan.decide(command.args(), shared, uri, parts.policy());
+            plan = MigrationPlan.decide(command.args(), shared, uri, parts.policy(), volumeDevices());
         } catch (CommandFailedException e) {
             throw failed("check", e.getMessage(), false);
         } catch (IllegalArgumentException e) {
@@ -90,6 +93,11 @@ final class OutgoingMigration {
         if (leg != null && !(plan instanceof MigrationPlan.Cold && plan.destinationNeedsOverlay())) {
             throw failed("check", "a resize to another host copies the disks, but " + destination
                     + " shares this instance's storage", false);
+        }
+        if (plan instanceof MigrationPlan.Cold && !plan.destinationNeedsOverlay() && !volumeDevices().isEmpty()) {
+            // the hand-over carries typed data without volumes (their connections are not kept here)
+            throw failed("check", "a cold migration over shared storage cannot carry the attached volumes "
+                    + AttachedVolumes.of(meta.annotations()).keySet() + "; detach them first, or migrate live", false);
         }
         MigrationRequest request = withPathRewrite(plan.request(), shared, destinationStateDir(check));
         stopIfCancelled();
@@ -131,6 +139,7 @@ final class OutgoingMigration {
         } else if (!shared) {
             removeSourceFiles();
         }
+        removeSourceFilter();
         Map<String, Object> payload = new LinkedHashMap<>(adopted.payload());
         payload.put("destination", destination);
         payload.putIfAbsent("state", Annotations.fromPower(expected).name());
@@ -198,6 +207,7 @@ final class OutgoingMigration {
         moved = true;
         parts.driver().destroy(uuid);
         parts.store().forget(uuid);
+        removeSourceFilter();
         Map<String, Object> payload = new LinkedHashMap<>(adopted.payload());
         payload.put("destination", destination);
         return new Outcome(payload);
@@ -224,6 +234,12 @@ final class OutgoingMigration {
         return new MigrationPrepareArgs(parts.host(), meta.name(), meta.flavor(), meta.imageId(), block,
                 meta.flavor().rootBytes(), meta.userMetadata(), start, drive,
                 Annotations.securityGroups(meta).orElse(null), leg == null ? null : leg.flavor());
+    }
+
+    /** The guest devices of the instance's volumes (all shared: {@link MigrateHandler} refused the others). */
+    private Set<String> volumeDevices() {
+        return AttachedVolumes.of(info.metadata().annotations()).values().stream().map(AttachedVolumes.Entry::device)
+                .collect(Collectors.toSet());
     }
 
     /** The destination's state directory, as its check answered (privately), else the same as here. */
@@ -264,6 +280,7 @@ final class OutgoingMigration {
             if (!shared && leg == null) {
                 removeSourceFiles();
             }
+            removeSourceFilter();
             throw new CommandFailedException(e.code(), e.getMessage() + "; the instance runs on " + destination
                     + ": send " + (leg == null ? "migrate" : "resize") + " again to have its agent adopt it", true, e);
         }
@@ -274,6 +291,18 @@ final class OutgoingMigration {
             parts.files().delete(uuid);
         } catch (RuntimeException e) {
             log.warn("instance {} migrated, but its directory here could not be removed", uuid, e);
+        }
+    }
+
+    /** The instance left with its filter made there by prepare: the one here would only linger. */
+    private void removeSourceFilter() {
+        if (Annotations.securityGroups(info.metadata()).isEmpty()) {
+            return;
+        }
+        try {
+            parts.groups().remove(uuid);
+        } catch (RuntimeException e) {
+            log.warn("instance {} migrated, but its security groups' filter here could not be removed", uuid, e);
         }
     }
 

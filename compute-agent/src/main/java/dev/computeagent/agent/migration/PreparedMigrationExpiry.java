@@ -1,5 +1,6 @@
 package dev.computeagent.agent.migration;
 
+import dev.computeagent.virt.network.SecurityGroupDriver;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
@@ -15,7 +16,7 @@ import org.springframework.context.SmartLifecycle;
 /**
  * On the destination: a migration prepared here that its source neither started, adopted nor aborted
  * within {@code bound} (the source died or lost the broker) is given up: what prepare created is
- * removed and its reservation released, as {@code migration.abort} would. An instance the hypervisor
+ * removed (its security groups' filter too) and its reservation released, as {@code migration.abort} would. An instance the hypervisor
  * has here (the transfer is running, or it arrived unadopted) is never touched: it keeps its
  * reservation and is looked at again next sweep. Each expiry runs on the instance's lane, so it never
  * races an adopt or abort of the same instance. Swept every quarter of the bound (1 s to 1 min) on a
@@ -29,11 +30,13 @@ public final class PreparedMigrationExpiry implements SmartLifecycle {
     private final OwnedInstancesDriver ownership;
     private final Duration bound;
     private final BiConsumer<UUID, Runnable> onLane;
+    private final SecurityGroupDriver groups;
     private @Nullable ScheduledExecutorService scheduler;
 
     /** @param onLane runs a task on the instance's lane */
     public PreparedMigrationExpiry(IncomingMigrations incoming, OwnedInstancesDriver ownership, Duration bound,
-                                   BiConsumer<UUID, Runnable> onLane) {
+                                   BiConsumer<UUID, Runnable> onLane, SecurityGroupDriver groups) {
+        this.groups = groups;
         this.incoming = incoming;
         this.ownership = ownership;
         this.bound = Objects.requireNonNull(bound, "bound");
@@ -94,5 +97,11 @@ public final class PreparedMigrationExpiry implements SmartLifecycle {
         log.warn("prepared migration of {} from {} neither started, adopted nor aborted within {} s: "
                 + "removing what prepare created", uuid, incoming.preparer(uuid).orElse("?"), bound.toSeconds());
         incoming.undoPrepare(uuid, false);
+        try {
+            // prepare made it (or found none to make: removing a missing filter is success)
+            groups.remove(uuid);
+        } catch (RuntimeException e) {
+            log.warn("expired prepared migration of {}: its security groups' filter could not be removed", uuid, e);
+        }
     }
 }

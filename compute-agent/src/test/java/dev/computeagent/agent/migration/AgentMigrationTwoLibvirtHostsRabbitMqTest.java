@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,8 @@ import tools.jackson.databind.JsonNode;
  * instance in the agents' REST views; cold migration over shared storage and with the disks (root and
  * ephemeral) copied; a migration to a host no agent serves
  * ending in a clean {@code MIGRATION_FAILED}; and one slowed (bandwidth limit) past its completion
- * timeout ending in {@code TIMEOUT} with the guest still running on the source.
+ * timeout ending in {@code TIMEOUT} with the guest still running on the source; a shared file volume moving in
+ * place, and the source's security groups' filter removed after the move.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AgentMigrationTwoLibvirtHostsRabbitMqTest {
@@ -288,6 +290,8 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         JsonNode started = a.command(fifth, "start", "start5-" + RUN, "{}");
         assertThat(started.path("event").asString()).as(started.toString()).isEqualTo("instance.start.end");
         awaitTick(a.consoleLog(fifth), 1);
+        // virtlogd appends: the spawn's boot may be in the log too (when it printed before the stop)
+        int bootsBefore = boots(a.consoleLog(fifth));
         long begun = System.nanoTime();
 
         JsonNode failed = a.command(fifth, "migrate", "slow-" + RUN,
@@ -307,7 +311,66 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(a.instances()).contains(fifth.toString());
         int before = lastTick(a.consoleLog(fifth));
         awaitTick(a.consoleLog(fifth), before + 1);
-        assertThat(boots(a.consoleLog(fifth))).as("the guest ran on without a reboot").isEqualTo(1);
+        assertThat(boots(a.consoleLog(fifth))).as("the guest ran on without a reboot").isEqualTo(bootsBefore);
+    }
+
+    /**
+     * Issue 15: a shared file volume attached through the agent stays where it is (never written by the block
+     * copy), is attached on the destination on the same device with its data, and the source's security groups'
+     * filter is removed once the instance left (the destination's made by prepare).
+     */
+    @Test
+    @Order(7)
+    void aSharedFileVolumeMigratesInPlaceAndTheSourceFilterIsRemoved() throws Exception {
+        UUID seventh = UUID.randomUUID();
+        String filter = "ca-sg-" + seventh;
+        JsonNode spawned = a.command(seventh, "spawn", "spawn7-" + RUN, "{\"name\":\"mig7\",\"flavor\":{"
+                + "\"vcpus\":1,\"memory_mb\":64,\"root_gb\":0},\"image_id\":\"tiny\",\"security_groups\":["
+                + "{\"direction\":\"ingress\",\"protocol\":\"tcp\",\"port_range\":{\"min\":22,\"max\":22}}]}");
+        assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
+        awaitTick(a.consoleLog(seventh), 1);
+        assertThat(virsh(HOSTS.a(), "nwfilter-list")).contains(filter);
+        Path volume = HOSTS.sharedDir().resolve("volume7-" + RUN + ".raw");
+        run("qemu-img", "create", "-q", "-f", "raw", volume.toString(), "16M");
+        run("qemu-io", "-f", "raw", "-c", "write -q -P 0x3c 0 16m", volume.toString());
+        JsonNode attached = a.command(seventh, "attach_volume", "attach7-" + RUN, "{\"volume_id\":\"vol-7\","
+                + "\"connection_info\":{\"driver_volume_type\":\"file\",\"data\":{\"path\":\"" + volume
+                + "\",\"format\":\"raw\",\"shared\":true}}}");
+        assertThat(attached.path("event").asString()).as(attached.toString()).isEqualTo("instance.attach_volume.end");
+        String device = attached.path("payload").path("device").asString();
+        FileTime written = Files.getLastModifiedTime(volume);
+        int before = lastTick(a.consoleLog(seventh));
+
+        JsonNode moved = a.command(seventh, "migrate", "migrate7-" + RUN, "{\"destination\":\"" + b.host() + "\"}");
+
+        assertThat(moved.path("event").asString()).as(moved.toString()).isEqualTo("instance.migrate.end");
+        assertThat(b.instances()).contains(seventh.toString());
+        assertThat(awaitTick(b.consoleLog(seventh), before + 1)).as("the counter continued there").isGreaterThan(before);
+        String xml = virsh(HOSTS.b(), "dumpxml", "instance-" + seventh);
+        assertThat(xml).as("attached there on the same device, opened where it is").contains(volume.toString())
+                .contains("dev='" + device + "'");
+        assertThat(Files.getLastModifiedTime(volume)).as("the volume was not copied").isEqualTo(written);
+        assertThat(virsh(HOSTS.b(), "nwfilter-list")).as("the destination's filter").contains(filter);
+        assertThat(virsh(HOSTS.a(), "nwfilter-list")).as("the source's filter is gone").doesNotContain(filter);
+
+        JsonNode deleted = b.command(seventh, "delete", "delete7-" + RUN, "{}");
+        assertThat(deleted.path("event").asString()).as(deleted.toString()).isEqualTo("instance.delete.end");
+        run("qemu-io", "-r", "-f", "raw", "-c", "read -q -P 0x3c 0 16m", volume.toString());
+    }
+
+    /** {@code virsh} inside {@code host}; its stdout, failing the test on a non-zero exit. */
+    private static String virsh(TwoLibvirtHosts.Host host, String... args) {
+        List<String> command = new ArrayList<>(List.of("virsh", "-c", "qemu:///system"));
+        command.addAll(List.of(args));
+        TwoLibvirtHosts.ExecResult result = HOSTS.exec(host, Duration.ofSeconds(30), command.toArray(String[]::new));
+        assertThat(result.succeeded()).as(String.join(" ", command) + ": " + result.stderr()).isTrue();
+        return result.stdout();
+    }
+
+    private static void run(String... command) throws Exception {
+        ProcessResult result = Commands.run(Duration.ofSeconds(30), List.of(command));
+        assertThat(result.exitCode()).as(String.join(" ", command) + ": " + result.stderr()).isZero();
+        assertThat(result.stdout()).doesNotContain("Pattern verification failed");
     }
 
     private static Path ephemeral(HostAgent agent, UUID uuid) {

@@ -124,7 +124,7 @@ class MigrateHandlerWithFakesTest {
             migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, outgoing, host, stateDir,
                     MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS,
                     new MigrationProgressReporting(progressBoard, (u, r, p) -> progressEvents.add(p),
-                            Duration.ofSeconds(2)));
+                            Duration.ofSeconds(2)), securityGroups);
             spawn = TestSpawns.handler(owned, images, registry, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,
                     capacity, host, new SimpleMeterRegistry());
         }
@@ -217,6 +217,73 @@ class MigrateHandlerWithFakesTest {
         assertThatThrownBy(() -> a.migrateTo("b", null, null)).isInstanceOf(CommandFailedException.class);
 
         assertThat(b.securityGroups.rules(uuid)).isEmpty();
+    }
+
+    @Test
+    void aSuccessfulLiveMigrationRemovesTheFilterOnTheSource() {
+        twoHosts(false);
+        SecurityRuleArgs ssh = new SecurityRuleArgs("ingress", "tcp", new SecurityRuleArgs.PortRange(22, 22), null,
+                null);
+        a.spawn.handle(TestCommands.spawn("req-spawn", uuid, new SpawnArgs("web-1", new Flavor(1, 128, 1, 0), "tiny",
+                null, null, null, null, List.of(ssh))));
+        a.securityGroups.apply(uuid, List.of(ssh.toRule())); // what the spawn's driver made here
+
+        a.migrateTo("b", true, null);
+
+        assertThat(a.securityGroups.rules(uuid)).as("the source's filter").isEmpty();
+        assertThat(b.securityGroups.rules(uuid)).as("the destination's filter").contains(List.of(ssh.toRule()));
+    }
+
+    @Test
+    void aColdHandOverRemovesTheFilterOnTheSource() {
+        twoHosts(true);
+        SecurityRuleArgs ssh = new SecurityRuleArgs("ingress", "tcp", new SecurityRuleArgs.PortRange(22, 22), null,
+                null);
+        a.spawn.handle(TestCommands.spawn("req-spawn", uuid, new SpawnArgs("web-1", new Flavor(1, 128, 1, 0), "tiny",
+                null, null, null, null, List.of(ssh))));
+        a.securityGroups.apply(uuid, List.of(ssh.toRule()));
+
+        a.migrateTo("b", false, null);
+
+        assertThat(a.securityGroups.rules(uuid)).isEmpty();
+        assertThat(b.securityGroups.rules(uuid)).contains(List.of(ssh.toRule()));
+    }
+
+    @Test
+    void aFailedMigrationKeepsTheFilterOnTheSource() {
+        twoHosts(false);
+        SecurityRuleArgs ssh = new SecurityRuleArgs("ingress", "tcp", new SecurityRuleArgs.PortRange(22, 22), null,
+                null);
+        a.spawn.handle(TestCommands.spawn("req-spawn", uuid, new SpawnArgs("web-1", new Flavor(1, 128, 1, 0), "tiny",
+                null, null, null, null, List.of(ssh))));
+        a.securityGroups.apply(uuid, List.of(ssh.toRule()));
+        b.images.failFetch("tiny", () -> new ImageNotFoundException("no image tiny in the store"));
+
+        assertThatThrownBy(() -> a.migrateTo("b", null, null)).isInstanceOf(CommandFailedException.class);
+
+        assertThat(a.securityGroups.rules(uuid)).contains(List.of(ssh.toRule()));
+        assertThat(b.securityGroups.rules(uuid)).isEmpty();
+    }
+
+    @Test
+    void anExpiredPreparationRemovesTheFilterPrepareMade() {
+        twoHosts(false);
+        SecurityRuleArgs ssh = new SecurityRuleArgs("ingress", "tcp", new SecurityRuleArgs.PortRange(22, 22), null,
+                null);
+        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "web-1", new Flavor(1, 128, 1, 0), "tiny",
+                true, null, null, null, null, List.of(ssh));
+        assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid, prepare,
+                Duration.ofSeconds(5)).failed()).isFalse();
+        assertThat(b.securityGroups.rules(uuid)).contains(List.of(ssh.toRule()));
+        PreparedMigrationExpiry expiry = new PreparedMigrationExpiry(b.incoming, b.owned, Duration.ofMillis(1),
+                (u, task) -> task.run(), b.securityGroups);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !b.incoming.overdue(Duration.ofMillis(1)).isEmpty());
+        expiry.sweep();
+
+        assertThat(b.securityGroups.rules(uuid)).isEmpty();
+        assertThat(b.files.exists(uuid)).isFalse();
+        assertThat(b.inFlight.contains(uuid)).isFalse();
     }
 
     @Test
@@ -399,7 +466,7 @@ class MigrateHandlerWithFakesTest {
     }
 
     @Test
-    void anInstanceWithAnAttachedVolumeIsRefusedAndStaysHere() {
+    void anInstanceWithALocalVolumeIsRefusedAndStaysHere() {
         twoHosts(false);
         spawnOnA();
         a.driver.updateAnnotations(uuid, AttachedVolumes.with(a.driver.info(uuid).metadata().annotations(),
@@ -411,6 +478,40 @@ class MigrateHandlerWithFakesTest {
                     assertThat(e.getMessage()).contains("vol-1");
                 });
         assertThat(destinations.sent()).as("the destination is never asked").isEmpty();
+        assertThat(a.driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+    }
+
+    @Test
+    void aSharedVolumeStaysInPlaceAndTravelsWithTheInstance() {
+        twoHosts(false);
+        spawnOnA();
+        a.driver.updateAnnotations(uuid, AttachedVolumes.with(a.driver.info(uuid).metadata().annotations(),
+                new AttachedVolumes.Entry("vol-1", "vdc", "file", true)));
+
+        Outcome outcome = a.migrateTo("b", true, null);
+
+        assertThat(outcome.payload()).containsEntry("host", "b").containsEntry("state", "ACTIVE");
+        MigrationRequest request = a.migrations.requests().get(0);
+        assertThat(request.storage()).isEqualTo(StorageMode.BLOCK_INCREMENTAL);
+        assertThat(request.keptDisks()).as("the volume is never copied").containsExactly("vdc");
+        assertThat(request.unsafe()).as("not allowed by the default policy").isFalse();
+        assertThat(AttachedVolumes.of(b.driver.info(uuid).metadata().annotations()))
+                .containsKey("vol-1");
+    }
+
+    @Test
+    void aColdHandOverCannotCarryVolumesAndIsRefusedBeforeThePrepare() {
+        twoHosts(true);
+        spawnOnA();
+        a.driver.updateAnnotations(uuid, AttachedVolumes.with(a.driver.info(uuid).metadata().annotations(),
+                new AttachedVolumes.Entry("vol-1", "vdb", "file", true)));
+
+        assertThatThrownBy(() -> a.migrateTo("b", false, null)).isInstanceOfSatisfying(CommandFailedException.class,
+                e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.getMessage()).contains("step check").contains("vol-1");
+                });
+        assertThat(destinations.sent()).containsExactly("b:migration.check");
         assertThat(a.driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
     }
 
@@ -724,7 +825,7 @@ class MigrateHandlerWithFakesTest {
                 (u, task) -> {
                     queued.add(u);
                     task.run();
-                });
+                }, b.securityGroups);
 
         expiry.sweep();
         assertThat(queued).as("not overdue yet").isEmpty();
@@ -755,7 +856,7 @@ class MigrateHandlerWithFakesTest {
         // the transfer runs (or ended) and the adopt never came: the guest is on b's hypervisor
         a.migrations.migrateLive(uuid, MigrationRequest.to(b.uri()).build(), p -> { });
         PreparedMigrationExpiry expiry = new PreparedMigrationExpiry(b.incoming, b.owned, Duration.ofMillis(1),
-                (u, task) -> task.run());
+                (u, task) -> task.run(), b.securityGroups);
 
         await().atMost(Duration.ofSeconds(5)).until(() -> !b.incoming.overdue(Duration.ofMillis(1)).isEmpty());
         expiry.sweep();

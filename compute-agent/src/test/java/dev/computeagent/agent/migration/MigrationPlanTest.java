@@ -11,6 +11,7 @@ import dev.computeagent.virt.migration.MigrationException.Reason;
 import dev.computeagent.virt.migration.MigrationException.Step;
 import dev.computeagent.virt.migration.StorageMode;
 import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class MigrationPlanTest {
@@ -56,6 +57,19 @@ class MigrationPlanTest {
         assertThat(plan.request().maxDowntime()).isEqualTo(Duration.ofMillis(120));
         assertThat(plan.request().explicitCompletionTimeout()).contains(Duration.ofSeconds(30));
         assertThat(plan.request().unsafe()).isTrue();
+    }
+
+    @Test
+    void sharedVolumesAreKeptInPlaceAndUnsafeAppliesToThem() {
+        MigrateArgs args = new MigrateArgs("node-2", true, null, null, null, null);
+
+        MigrationPlan.Live plan = (MigrationPlan.Live) MigrationPlan.decide(args, false, URI, UNSAFE, Set.of("vdb"));
+        MigrationPlan.Live safe = (MigrationPlan.Live) MigrationPlan.decide(args, false, URI, DEFAULTS, Set.of("vdb"));
+
+        assertThat(plan.request().storage()).isEqualTo(StorageMode.BLOCK_INCREMENTAL);
+        assertThat(plan.request().keptDisks()).containsExactly("vdb");
+        assertThat(plan.request().unsafe()).isTrue();
+        assertThat(safe.request().unsafe()).isFalse();
     }
 
     @Test

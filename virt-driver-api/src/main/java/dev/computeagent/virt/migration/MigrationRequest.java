@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * How to live-migrate one instance. Build with {@link #to(String)}.
@@ -28,11 +29,15 @@ import java.util.Optional;
  *                           log paths below a key are rewritten for the destination's definition. Empty
  *                           when both hosts use the same paths, as hosts of one cluster normally do.
  * @param bandwidthMibPerSecond the most the transfer (memory and copied disks) may use, MiB/s; 0 = no limit
+ * @param keptDisks          guest devices ({@code vdb}…) of disks that stay where they are because both hosts
+ *                           reach them (shared volumes): a {@link StorageMode#BLOCK_INCREMENTAL} migration
+ *                           copies every other writable disk and never these. Empty = every writable disk is
+ *                           the instance's own.
  */
 public record MigrationRequest(String destinationUri, StorageMode storage, Duration maxDowntime,
                                Duration completionTimeout, Duration stallTimeout, boolean autoConverge,
                                boolean unsafe, Duration pollInterval, Map<Path, Path> pathRewrites,
-                               long bandwidthMibPerSecond) {
+                               long bandwidthMibPerSecond, Set<String> keptDisks) {
 
     /** Default {@code max_downtime_ms} of the migrate command. */
     public static final Duration DEFAULT_MAX_DOWNTIME = Duration.ofMillis(500);
@@ -61,11 +66,21 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
             throw new IllegalArgumentException("bandwidth must not be negative: " + bandwidthMibPerSecond);
         }
         pathRewrites = Map.copyOf(pathRewrites);
+        keptDisks = Set.copyOf(keptDisks);
         pathRewrites.forEach((from, to) -> {
             if (!from.isAbsolute() || !to.isAbsolute()) {
                 throw new IllegalArgumentException("path rewrites need absolute directories: " + from + " -> " + to);
             }
         });
+    }
+
+    /** A request whose writable disks are all the instance's own (no {@link #keptDisks}). */
+    public MigrationRequest(String destinationUri, StorageMode storage, Duration maxDowntime,
+                            Duration completionTimeout, Duration stallTimeout, boolean autoConverge,
+                            boolean unsafe, Duration pollInterval, Map<Path, Path> pathRewrites,
+                            long bandwidthMibPerSecond) {
+        this(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout, autoConverge, unsafe,
+                pollInterval, pathRewrites, bandwidthMibPerSecond, Set.of());
     }
 
     /** A request with the defaults: shared storage, 500 ms downtime, scaled timeout, no auto-converge. */
@@ -78,7 +93,13 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         Map<Path, Path> rewrites = new LinkedHashMap<>(pathRewrites);
         rewrites.put(sourceDir, destinationDir);
         return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout, autoConverge,
-                unsafe, pollInterval, rewrites, bandwidthMibPerSecond);
+                unsafe, pollInterval, rewrites, bandwidthMibPerSecond, keptDisks);
+    }
+
+    /** This request with the disks on {@code devices} left where they are (see {@link #keptDisks}). */
+    public MigrationRequest withKeptDisks(Set<String> devices) {
+        return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout, autoConverge,
+                unsafe, pollInterval, pathRewrites, bandwidthMibPerSecond, devices);
     }
 
     /** The explicit completion timeout, if one was given. */
@@ -117,6 +138,7 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private final Map<Path, Path> pathRewrites = new LinkedHashMap<>();
         private long bandwidthMibPerSecond;
+        private Set<String> keptDisks = Set.of();
 
         private Builder(String destinationUri) {
             this.destinationUri = destinationUri;
@@ -170,9 +192,15 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
             return this;
         }
 
+        /** Guest devices of disks both hosts reach: never copied (see {@link MigrationRequest#keptDisks}). */
+        public Builder keepDisks(Set<String> devices) {
+            this.keptDisks = Set.copyOf(devices);
+            return this;
+        }
+
         public MigrationRequest build() {
             return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout,
-                    autoConverge, unsafe, pollInterval, pathRewrites, bandwidthMibPerSecond);
+                    autoConverge, unsafe, pollInterval, pathRewrites, bandwidthMibPerSecond, keptDisks);
         }
     }
 }

@@ -22,14 +22,18 @@ import dev.computeagent.virt.network.SecurityRule.Protocol;
 import dev.computeagent.virt.testing.RealGuestImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -42,7 +46,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * network of the test's own, its NIC filtered; from a network namespace the test creates and plugs into that
  * network's bridge, a TCP port is reachable (the guest's kernel answers a connection to a closed port with a
  * reset) when a rule allows it and unreachable (dropped, no answer) when not, ICMP echo likewise, and
- * {@code apply} flips both on the running guest. Nothing but the test's own namespace, veth pair and network
+ * {@code apply} flips both on the running guest; a guest that adds another IP or changes its MAC (through its guest
+ * agent) gets nothing through with them. Nothing but the test's own namespace, veth pair and network
  * carries traffic.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -77,7 +82,7 @@ class SecurityGroupsRealTrafficLibvirtTest {
         Path image = copy(RealGuestImage.path(), disks.root().resolve("debian-12.qcow2"));
         compute.spawn(new InstanceSpec(GUEST, new InstanceMetadata("sg traffic", new Flavor(1, 512, 2, 0),
                 "debian-12", "test-host", Map.of(), Map.of()), List.of(disks.overlayOn(image, "qcow2", GUEST)),
-                List.of(NicSpec.network(NETWORK)), disks.consoleLog(GUEST), false, false, true));
+                List.of(NicSpec.network(NETWORK)), disks.consoleLog(GUEST), false, true, true));
 
         // the namespace: a veth pair, one end on the network's bridge, the other in the namespace with an address
         // outside the DHCP range
@@ -135,6 +140,83 @@ class SecurityGroupsRealTrafficLibvirtTest {
         assertThat(pingAnswers()).as("icmp from the namespace's subnet allowed").isTrue();
         assertThat(compute.info(GUEST).powerState()).isEqualTo(PowerState.RUNNING);
     }
+
+    // --- spoofing (issue 15): the guest changes its IP or MAC through its guest agent -------------------------
+
+    /**
+     * After {@link #newRulesFlipWhatIsReachableOnTheRunningGuest} (ICMP from the namespace's subnet and tcp 8080
+     * allowed): a second address added inside the guest, or a changed MAC, gets nothing through (the guest's
+     * answers leave with the spoofed source and are dropped), while the real ones work before and after.
+     */
+    @Test
+    @Order(3)
+    void aGuestThatSpoofsAnotherIpOrMacGetsNothingThrough() {
+        String mac = compute.interfaces(GUEST).get(0).mac();
+        String nic = guestShell("ip -o link | grep -i '" + mac + "' | cut -d: -f2 | tr -d ' '").strip();
+        assertThat(nic).as("the guest's interface with " + mac).isNotEmpty();
+        assertThat(pingAnswers(guestIp)).as("control: the real addresses get through").isTrue();
+        assertThat(tcpAnswers(guestIp, 8080)).isTrue();
+
+        // another IP in the guest; the namespace sends straight to the guest's MAC, no ARP needed
+        String spoofedIp = prefix + "77";
+        guestShell("ip addr add " + spoofedIp + "/24 dev " + nic);
+        assertThat(guestShell("ip -o addr show dev " + nic)).contains(spoofedIp);
+        ip("-n", NAMESPACE, "neigh", "replace", spoofedIp, "lladdr", mac, "dev", VETH + "n");
+        assertThat(pingAnswers(spoofedIp)).as("icmp answered from the spoofed ip").isFalse();
+        assertThat(tcpAnswers(spoofedIp, 8080)).as("tcp answered from the spoofed ip").isFalse();
+        assertThat(pingAnswers(guestIp)).as("the real ip still gets through").isTrue();
+        guestShell("ip addr del " + spoofedIp + "/24 dev " + nic);
+
+        // another MAC on the guest's NIC; the namespace sends to it
+        String spoofedMac = "52:54:00:5a:5a:5a";
+        guestShell("ip link set dev " + nic + " address " + spoofedMac);
+        ip("-n", NAMESPACE, "neigh", "replace", guestIp, "lladdr", spoofedMac, "dev", VETH + "n");
+        assertThat(guestShell("ip -o link show dev " + nic)).contains(spoofedMac);
+        assertThat(pingAnswers(guestIp)).as("icmp answered from the spoofed mac").isFalse();
+        assertThat(tcpAnswers(guestIp, 8080)).as("tcp answered from the spoofed mac").isFalse();
+
+        guestShell("ip link set dev " + nic + " address " + mac);
+        ip("-n", NAMESPACE, "neigh", "replace", guestIp, "lladdr", mac, "dev", VETH + "n");
+        await().atMost(Duration.ofSeconds(30)).until(() -> pingAnswers(guestIp));
+        assertThat(tcpAnswers(guestIp, 8080)).as("the real mac gets through again").isTrue();
+    }
+
+    private static boolean pingAnswers(String address) {
+        return Commands.run(Duration.ofSeconds(20), "ip", "netns", "exec", NAMESPACE, "perl", "-MNet::Ping", "-e",
+                "exit(Net::Ping->new('icmp', 2)->ping($ARGV[0]) ? 0 : 1)", address).exitCode() == 0;
+    }
+
+    private static boolean tcpAnswers(String address, int port) {
+        ProcessResult r = Commands.run(Duration.ofSeconds(20), "ip", "netns", "exec", NAMESPACE, "timeout", "3",
+                "bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + port);
+        return r.exitCode() == 0 || r.stderr().contains("Connection refused");
+    }
+
+    /**
+     * Runs {@code script} with {@code /bin/sh -c} in the guest through its QEMU guest agent ({@code guest-exec},
+     * {@code virsh qemu-agent-command}); its standard output. Fails the test on a non-zero exit.
+     */
+    private static String guestShell(String script) {
+        String exec = "{\"execute\":\"guest-exec\",\"arguments\":{\"path\":\"/bin/sh\",\"capture-output\":true,"
+                + "\"arg\":[\"-c\",\"" + script.replace("\\", "\\\\").replace("\"", "\\\"") + "\"]}}";
+        String started = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                .until(() -> Virsh.run("qemu-agent-command", GUEST.toString(), exec), out -> out.contains("\"pid\""));
+        String pid = started.replaceAll("(?s).*\"pid\"\\s*:\\s*(\\d+).*", "$1");
+        String status = "{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":" + pid + "}}";
+        String done = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250))
+                .until(() -> Virsh.run("qemu-agent-command", GUEST.toString(), status),
+                        out -> out.contains("\"exited\":true"));
+        String code = done.replaceAll("(?s).*\"exitcode\"\\s*:\\s*(-?\\d+).*", "$1");
+        assertThat(code).as("'" + script + "' in the guest: " + done).isEqualTo("0");
+        return decoded(done, "out-data");
+    }
+
+    private static String decoded(String answer, String field) {
+        Matcher m = Pattern.compile("\"" + field + "\"\\s*:\\s*\"([^\"]*)\"").matcher(answer);
+        return m.find() ? new String(Base64.getDecoder().decode(m.group(1)), StandardCharsets.UTF_8) : "";
+    }
+
+    // --- end of spoofing ---------------------------------------------------------------------------------------
 
     private static SecurityRule tcp(int port) {
         return new SecurityRule(Direction.INGRESS, Protocol.TCP, Optional.of(port), Optional.of(port),

@@ -38,6 +38,8 @@ public final class MigrationDomain implements AutoCloseable {
     private static final int JOB_COMPLETED = 3;
     /** libvirt omits {@code memory_page_size} when it is the target's default page size. */
     private static final long DEFAULT_PAGE_SIZE = 4096;
+    /** {@code VIR_MIGRATE_PARAM_MIGRATE_DISKS}. */
+    private static final String MIGRATE_DISKS = "migrate_disks";
 
     private final DomainHandle handle;
     private final Domain domain;
@@ -90,6 +92,12 @@ public final class MigrationDomain implements AutoCloseable {
         if (flags.bandwidthMibPerSecond() > 0) {
             params.add(new TypedUlongParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_BANDWIDTH,
                     flags.bandwidthMibPerSecond()));
+        }
+        if (flags.copyStorageIncremental()) {
+            // a typed-parameter list may repeat this field: one entry per disk to copy
+            for (String device : flags.migrateDisks()) {
+                params.add(new TypedStringParameter(MIGRATE_DISKS, device));
+            }
         }
         if (persistentXml != null) {
             params.add(new TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_PERSIST_XML,

@@ -11,9 +11,22 @@ import java.util.Objects;
  * @param cpuPolicy     the guest CPU to ask for
  * @param rngSource     the host entropy source of the guest RNG device
  * @param directIoProbe decides whether a disk's directory can take cache modes that need O_DIRECT
+ * @param pcieRootPorts the {@code pcie-root-port} controllers a q35 machine is defined with (0-64; ignored for
+ *                      other machine types), as Nova's {@code num_pcie_ports}: the devices it is defined with
+ *                      take some (root disk, balloon, RNG, USB, NICs...), the others take hot-plugged devices,
+ *                      one each; 0 = libvirt's own (one per defined device, none free)
  */
 public record DesignerOptions(VirtType virtType, String machineType, CpuPolicy cpuPolicy, Path rngSource,
-                              DirectIoProbe directIoProbe) {
+                              DirectIoProbe directIoProbe, int pcieRootPorts) {
+
+    /** Root ports of a q35 machine unless configured: about 10 left for hot-plugged volumes and NICs. */
+    public static final int DEFAULT_PCIE_ROOT_PORTS = 16;
+
+    /** Options with {@link #DEFAULT_PCIE_ROOT_PORTS}. */
+    public DesignerOptions(VirtType virtType, String machineType, CpuPolicy cpuPolicy, Path rngSource,
+                           DirectIoProbe directIoProbe) {
+        this(virtType, machineType, cpuPolicy, rngSource, directIoProbe, DEFAULT_PCIE_ROOT_PORTS);
+    }
 
     /** VNC consoles listen on the loopback address only; reaching them is an operator's tunnel. */
     public static final String VNC_LISTEN_ADDRESS = "127.0.0.1";
@@ -27,6 +40,9 @@ public record DesignerOptions(VirtType virtType, String machineType, CpuPolicy c
         Objects.requireNonNull(cpuPolicy, "cpuPolicy");
         Objects.requireNonNull(rngSource, "rngSource");
         Objects.requireNonNull(directIoProbe, "directIoProbe");
+        if (pcieRootPorts < 0 || pcieRootPorts > 64) {
+            throw new IllegalArgumentException("pcie root ports must be 0-64: " + pcieRootPorts);
+        }
     }
 
     /**
@@ -43,14 +59,18 @@ public record DesignerOptions(VirtType virtType, String machineType, CpuPolicy c
     }
 
     public DesignerOptions withMachineType(String newMachineType) {
-        return new DesignerOptions(virtType, newMachineType, cpuPolicy, rngSource, directIoProbe);
+        return new DesignerOptions(virtType, newMachineType, cpuPolicy, rngSource, directIoProbe, pcieRootPorts);
     }
 
     public DesignerOptions withDirectIoProbe(DirectIoProbe newProbe) {
-        return new DesignerOptions(virtType, machineType, cpuPolicy, rngSource, newProbe);
+        return new DesignerOptions(virtType, machineType, cpuPolicy, rngSource, newProbe, pcieRootPorts);
     }
 
     public DesignerOptions withCpuPolicy(CpuPolicy newPolicy) {
-        return new DesignerOptions(virtType, machineType, newPolicy, rngSource, directIoProbe);
+        return new DesignerOptions(virtType, machineType, newPolicy, rngSource, directIoProbe, pcieRootPorts);
+    }
+
+    public DesignerOptions withPcieRootPorts(int count) {
+        return new DesignerOptions(virtType, machineType, cpuPolicy, rngSource, directIoProbe, count);
     }
 }

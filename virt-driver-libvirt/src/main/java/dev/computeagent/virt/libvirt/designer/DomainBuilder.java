@@ -51,6 +51,7 @@ final class DomainBuilder {
     final List<Graphics> graphics = new ArrayList<>();
     Optional<MemBalloon> memBalloon = Optional.empty();
     final List<Rng> rngs = new ArrayList<>();
+    int pcieRootPorts;
     Optional<InstanceMetadata> agentMetadata = Optional.empty();
 
     /**
@@ -65,7 +66,7 @@ final class DomainBuilder {
         return new Domain(type, name, uuid, memoryKib, vcpus, new Os(Optional.empty(), machine, boot),
                 features, cpu, clock, lifecycle,
                 new Devices(Optional.empty(), disks, interfaces, serials, consoles, channels, graphics, memBalloon,
-                        rngs),
+                        rngs, List.of(), pcieRootPorts),
                 agentMetadata);
     }
 }

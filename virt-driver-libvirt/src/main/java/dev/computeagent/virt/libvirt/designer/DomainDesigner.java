@@ -19,7 +19,7 @@ public final class DomainDesigner {
                 new MetadataConfigurator(),
                 new MemoryConfigurator(),
                 new CpuConfigurator(options.cpuPolicy()),
-                new PlatformConfigurator(options.machineType()),
+                new PlatformConfigurator(options.machineType(), options.pcieRootPorts()),
                 new LifecycleConfigurator(),
                 new DiskConfigurator(options.directIoProbe(), options.machineType()),
                 new NicConfigurator(),

@@ -138,7 +138,9 @@ final class DomainXmlReader {
                         XmlValue.fromXml(MemBalloonModel.class, "memballoon model", requiredAttr(e, "model")))),
                 children(devices, "rng").stream().map(DomainXmlReader::readRng).toList(),
                 children(devices, "disk").stream().filter(DomainXmlReader::isNetworkDisk)
-                        .map(DomainXmlReader::readNetworkDisk).toList());
+                        .map(DomainXmlReader::readNetworkDisk).toList(),
+                (int) children(devices, "controller").stream().filter(c -> "pci".equals(c.getAttribute("type"))
+                        && "pcie-root-port".equals(c.getAttribute("model"))).count());
     }
 
     private static boolean isNetworkDisk(Element disk) {

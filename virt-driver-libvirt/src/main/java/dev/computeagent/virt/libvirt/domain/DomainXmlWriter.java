@@ -75,6 +75,19 @@ final class DomainXmlWriter {
         model.graphics().forEach(graphics -> writeGraphics(devices, graphics));
         model.rngs().forEach(rng -> writeRng(devices, rng));
         model.memBalloon().ifPresent(balloon -> attr(append(devices, "memballoon"), "model", balloon.model().xmlName()));
+        if (model.pcieRootPorts() > 0) {
+            // the machine's root complex is index 0; the ports follow it, libvirt chooses their addresses
+            Element root = append(devices, "controller");
+            attr(root, "type", "pci");
+            attr(root, "index", "0");
+            attr(root, "model", "pcie-root");
+            for (int i = 1; i <= model.pcieRootPorts(); i++) {
+                Element port = append(devices, "controller");
+                attr(port, "type", "pci");
+                attr(port, "index", Integer.toString(i));
+                attr(port, "model", "pcie-root-port");
+            }
+        }
     }
 
     static Element writeExternalDiskSnapshot(String dev, Path overlay, List<String> otherDevs) {

@@ -15,6 +15,7 @@ import dev.computeagent.virt.libvirt.binding.MigrationDomain;
 import dev.computeagent.virt.libvirt.binding.MigrationFlags;
 import dev.computeagent.virt.libvirt.binding.MigrationJobStats;
 import dev.computeagent.virt.libvirt.domain.AgentMetadata;
+import dev.computeagent.virt.libvirt.domain.Devices;
 import dev.computeagent.virt.libvirt.domain.Domain;
 import dev.computeagent.virt.libvirt.domain.DomainNames;
 import dev.computeagent.virt.libvirt.domain.DomainXml;
@@ -30,8 +31,10 @@ import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.MigrationResult;
 import dev.computeagent.virt.migration.StorageMode;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -47,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * <p>Live migration: {@code virDomainMigrateToURI3} with {@code LIVE | PEER2PEER | PERSIST_DEST |
  * UNDEFINE_SOURCE} (+ {@code NON_SHARED_INC} for {@link StorageMode#BLOCK_INCREMENTAL},
  * {@code AUTO_CONVERGE}, {@code UNSAFE} on request) runs on a driver thread while the calling thread
- * monitors it. On failure libvirt itself resumes the guest on the source; this driver then checks that
+ * monitors it. A block migration of an instance with volumes both hosts reach ({@link MigrationRequest#keptDisks})
+ * copies only its other writable disks ({@link DisksToCopy}); a network volume with credentials is refused before
+ * anything moves. On failure libvirt itself resumes the guest on the source; this driver then checks that
  * the guest really runs there and says so in the exception.
  *
  * <p>Cold migration: with shared storage the source exports the instance as typed data
@@ -161,8 +166,11 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         Duration limit = schedule.limitAt(Duration.ZERO);
         domain.setMaxDowntime(limit);
         Duration timeout = request.effectiveCompletionTimeout(memoryMb);
-        MigrationFlags flags = new MigrationFlags(live, request.storage() == StorageMode.BLOCK_INCREMENTAL,
-                request.autoConverge(), request.unsafe(), request.bandwidthMibPerSecond());
+        boolean copy = request.storage() == StorageMode.BLOCK_INCREMENTAL;
+        List<String> disksToCopy = DisksToCopy.of(devices(domain, subject), copy ? request.keptDisks() : Set.of(),
+                subject);
+        MigrationFlags flags = new MigrationFlags(live, copy, request.autoConverge(), request.unsafe(),
+                request.bandwidthMibPerSecond(), disksToCopy);
         log.info("{}: starting ({}, completion timeout {} s, downtime {} -> {} ms{}{})", subject, request.storage(),
                 timeout.toSeconds(), limit.toMillis(), request.maxDowntime().toMillis(),
                 request.autoConverge() ? ", auto-converge" : "",
@@ -198,6 +206,15 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         }
         log.info("{}: done in {} ms", subject, result.wallTime().toMillis());
         return result;
+    }
+
+    private static Devices devices(MigrationDomain domain, String subject) {
+        try {
+            return DomainXml.parse(domain.liveMigratableXml()).devices();
+        } catch (DomainXmlException e) {
+            throw new MigrationException(Step.PREPARE, Reason.FAILED, subject + ": cannot read the definition: "
+                    + e.getMessage(), e);
+        }
     }
 
     /**

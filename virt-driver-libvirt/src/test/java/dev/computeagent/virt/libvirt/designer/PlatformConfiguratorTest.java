@@ -13,12 +13,25 @@ class PlatformConfiguratorTest {
     void machineBootFromDiskAcpiApicAndUtcClock() {
         DomainBuilder domain = new DomainBuilder();
 
-        new PlatformConfigurator("q35").configure(SpecVariants.simpleSpec(), domain);
+        new PlatformConfigurator("q35", 8).configure(SpecVariants.simpleSpec(), domain);
 
         assertThat(domain.machine).contains("q35");
         assertThat(domain.boot).containsExactly(BootDevice.HD);
         assertThat(domain.features).containsExactlyInAnyOrder(Feature.ACPI, Feature.APIC);
         assertThat(domain.clock).isEqualTo(ClockOffset.UTC);
+        assertThat(domain.pcieRootPorts).as("root ports, most free for hot plug").isEqualTo(8);
+    }
+
+    @Test
+    void onlyAPcieMachineGetsRootPorts() {
+        DomainBuilder pc = new DomainBuilder();
+        DomainBuilder q35 = new DomainBuilder();
+
+        new PlatformConfigurator("pc", 8).configure(SpecVariants.simpleSpec(), pc);
+        new PlatformConfigurator("pc-q35-8.2", 3).configure(SpecVariants.simpleSpec(), q35);
+
+        assertThat(pc.pcieRootPorts).isZero();
+        assertThat(q35.pcieRootPorts).isEqualTo(3);
     }
 
     @Test
@@ -28,7 +41,7 @@ class PlatformConfiguratorTest {
         new MemoryConfigurator().configure(SpecVariants.simpleSpec(), domain);
         new CpuConfigurator(CpuPolicy.hypervisorDefault()).configure(SpecVariants.simpleSpec(), domain);
 
-        new PlatformConfigurator("pc").configure(SpecVariants.simpleSpec(), domain);
+        new PlatformConfigurator("pc", 8).configure(SpecVariants.simpleSpec(), domain);
 
         assertThat(domain.build().devices().emulator()).isEmpty();
     }

@@ -117,6 +117,12 @@ public final class SpecVariants {
         variants.add(new Variant("hostile-metadata", options(VirtType.KVM, true),
                 spec(hostileMetadata(), List.of(disk(DiskSpec.Format.QCOW2, DiskSpec.CacheMode.NONE, "vda")),
                         List.of(NicSpec.user()), true)));
+        // q35 with spare PCIe root ports for hot plug (issue 15), the default count and none
+        for (int ports : new int[] {DesignerOptions.DEFAULT_PCIE_ROOT_PORTS, 0}) {
+            variants.add(new Variant("q35/pcie-root-ports=" + ports, options(VirtType.QEMU, true).withMachineType("q35")
+                    .withPcieRootPorts(ports), spec(metadata("q35"), List.of(disk(DiskSpec.Format.QCOW2,
+                    DiskSpec.CacheMode.NONE, "vda")), List.of(NicSpec.user()), false)));
+        }
         return variants;
     }
 }

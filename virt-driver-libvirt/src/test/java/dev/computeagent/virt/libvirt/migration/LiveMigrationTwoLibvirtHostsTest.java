@@ -10,7 +10,10 @@ import dev.computeagent.virt.InvalidSpecException;
 import dev.computeagent.virt.NicSpec;
 import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.PowerState;
+import dev.computeagent.virt.device.VolumeAttachment;
+import dev.computeagent.virt.device.VolumeConnection;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
+import dev.computeagent.virt.libvirt.LibvirtDeviceDriver;
 import dev.computeagent.virt.libvirt.LibvirtDriverSettings;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
 import dev.computeagent.virt.migration.CompletedMigration;
@@ -22,10 +25,14 @@ import dev.computeagent.virt.migration.MigrationProgress;
 import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.MigrationResult;
 import dev.computeagent.virt.migration.StorageMode;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -135,6 +142,86 @@ class LiveMigrationTwoLibvirtHostsTest {
             assertTicksContinue(logB, logA, back);
             MigrationGuests.run("qemu-io", "-r", "-U", "-f", "qcow2", "-c", "read -q -P 0x5a 512k 64k",
                     diskA.path().toString());
+        } finally {
+            driverA.destroy(uuid);
+            driverB.destroy(uuid);
+        }
+    }
+
+    /**
+     * A shared file volume (same path on both hosts) is hot plugged before a block migration: only the overlay
+     * is copied, the destination's guest has the volume on the same device and path, and its data is intact.
+     */
+    @Test
+    void blockMigrationLeavesASharedFileVolumeInPlaceAndTheDestinationOpensIt() throws IOException {
+        UUID uuid = UUID.randomUUID();
+        Path localA = HOSTS.a().dir().resolve("local");
+        Path localB = HOSTS.b().dir().resolve("local");
+        DiskSpec diskA = MigrationGuests.overlay(localA, uuid);
+        Path logA = MigrationGuests.consoleLog(localA, uuid);
+        Path logB = MigrationGuests.consoleLog(localB, uuid);
+        long volumeBytes = 32L << 20;
+        Path volume = HOSTS.sharedDir().resolve("volume-" + uuid + ".raw");
+        MigrationGuests.run("qemu-img", "create", "-q", "-f", "raw", volume.toString(), String.valueOf(volumeBytes));
+        MigrationGuests.run("qemu-io", "-f", "raw", "-c", "write -q -P 0x6b 0 " + volumeBytes, volume.toString());
+        driverA.spawn(MigrationGuests.spec(uuid, diskA, logA));
+        try {
+            awaitTicks(logA, 1);
+            new LibvirtDeviceDriver(driverA).attachVolume(uuid, new VolumeAttachment("vol-1", "vdc",
+                    new VolumeConnection.FileVolume(volume, DiskSpec.Format.RAW, true), false));
+            MigrationGuests.overlay(localB, uuid);
+            FileTime written = Files.getLastModifiedTime(volume);
+
+            MigrationResult there = migratorA.migrateLive(uuid, MigrationRequest.to(HOSTS.b().tcpUri())
+                    .storage(StorageMode.BLOCK_INCREMENTAL).rewritePaths(localA, localB)
+                    .unsafe(!HOSTS.sharedStorageRecognised()).keepDisks(Set.of("vdc")).build(), p -> { });
+
+            assertRunsOnlyOn(driverB, driverA, uuid);
+            assertTicksContinue(logA, logB, there);
+            assertThat(new LibvirtDeviceDriver(driverB).attached(uuid).disks()).contains("vda", "vdc");
+            TwoLibvirtHosts.ExecResult dumpxml = HOSTS.exec(HOSTS.b(), Duration.ofSeconds(30), "virsh", "-c",
+                    "qemu:///system", "dumpxml", "instance-" + uuid);
+            assertThat(dumpxml.succeeded()).as(dumpxml.stderr()).isTrue();
+            assertThat(dumpxml.stdout()).as("the destination's guest opens the volume where it is")
+                    .contains(volume.toString());
+            // a copy would have written every block of it through the destination's mirror target; the guest never does
+            assertThat(Files.getLastModifiedTime(volume)).as("the volume was not copied").isEqualTo(written);
+            MigrationGuests.run("qemu-io", "-r", "-U", "-f", "raw", "-c", "read -q -P 0x6b 0 " + volumeBytes,
+                    volume.toString());
+        } finally {
+            driverA.destroy(uuid);
+            driverB.destroy(uuid);
+        }
+    }
+
+    /** A "shared" volume the destination cannot open (a path only the source has) fails the move; the guest stays. */
+    @Test
+    void aKeptVolumeTheDestinationCannotOpenFailsTheMigrationAndTheGuestStays() {
+        UUID uuid = UUID.randomUUID();
+        Path localA = HOSTS.a().dir().resolve("local");
+        Path localB = HOSTS.b().dir().resolve("local");
+        DiskSpec diskA = MigrationGuests.overlay(localA, uuid);
+        Path logA = MigrationGuests.consoleLog(localA, uuid);
+        // host a's private /var/lib/libvirt: host b has a directory of the same name, without this file
+        String name = "volume-" + uuid + ".raw";
+        MigrationGuests.run("qemu-img", "create", "-q", "-f", "raw", HOSTS.a().libDir(name).toString(), "16M");
+        Path onlyOnA = Path.of("/var/lib/libvirt").resolve(name);
+        driverA.spawn(MigrationGuests.spec(uuid, diskA, logA));
+        try {
+            awaitTicks(logA, 1);
+            new LibvirtDeviceDriver(driverA).attachVolume(uuid, new VolumeAttachment("vol-1", "vdc",
+                    new VolumeConnection.FileVolume(onlyOnA, DiskSpec.Format.RAW, true), false));
+            MigrationGuests.overlay(localB, uuid);
+
+            assertThatThrownBy(() -> migratorA.migrateLive(uuid, MigrationRequest.to(HOSTS.b().tcpUri())
+                    .storage(StorageMode.BLOCK_INCREMENTAL).rewritePaths(localA, localB).unsafe(true)
+                    .keepDisks(Set.of("vdc")).build(), p -> { }))
+                    .isInstanceOfSatisfying(MigrationException.class,
+                            e -> assertThat(e.sourceStillRunning()).as(e.getMessage()).isTrue())
+                    .as("the destination could not open the volume").hasMessageContaining(name);
+
+            assertRunsOnlyOn(driverA, driverB, uuid);
+            assertThat(new LibvirtDeviceDriver(driverA).attached(uuid).disks()).contains("vda", "vdc");
         } finally {
             driverA.destroy(uuid);
             driverB.destroy(uuid);
