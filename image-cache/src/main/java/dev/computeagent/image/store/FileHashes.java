@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * The MD5 and SHA-512 of an image file being uploaded (Glance's {@code checksum} and {@code os_hash_value}),
- * computed by coreutils' {@code md5sum} and {@code sha512sum} side by side: native code on two cores, where
+ * computed by coreutils' {@code md5sum} and {@code sha512sum} (both side by side, or the one needed): native code, where
  * the agent's own JIT (C1 only with the recommended JVM options) hashes several times slower and once held
  * an upload to twice {@code curl -T}'s time (benchmarks/snapshot.md). Each program gets a deadline and a CPU
  * limit that grow with the file, and a small address space.
@@ -40,11 +40,10 @@ final class FileHashes {
         this.runner = runner;
     }
 
-    /** Hashes {@code file} ({@code size} bytes, for the deadline). */
+    /** Both hashes of {@code file} ({@code size} bytes, for the deadline), computed side by side. */
     Hashes of(Path file, long size) {
-        Duration timeout = BASE_TIMEOUT.plusSeconds(size / MIN_BYTES_PER_SECOND);
-        CompletableFuture<String> md5 = CompletableFuture.supplyAsync(() -> hash("md5sum", MD5, file, timeout));
-        String sha512 = hash("sha512sum", SHA512, file, timeout);
+        CompletableFuture<String> md5 = CompletableFuture.supplyAsync(() -> md5(file, size));
+        String sha512 = sha512(file, size);
         try {
             return new Hashes(md5.join(), sha512);
         } catch (CompletionException e) {
@@ -53,7 +52,18 @@ final class FileHashes {
         }
     }
 
-    private String hash(String program, Pattern hex, Path file, Duration timeout) {
+    /** The SHA-512 of {@code file} ({@code size} bytes, for the deadline). */
+    String sha512(Path file, long size) {
+        return hash("sha512sum", SHA512, file, size);
+    }
+
+    /** The MD5 of {@code file} ({@code size} bytes, for the deadline). */
+    String md5(Path file, long size) {
+        return hash("md5sum", MD5, file, size);
+    }
+
+    private String hash(String program, Pattern hex, Path file, long size) {
+        Duration timeout = BASE_TIMEOUT.plusSeconds(size / MIN_BYTES_PER_SECOND);
         ProcessResult result;
         try {
             result = runner.run(List.of(program, "--", file.toString()), timeout.toSeconds(), ADDRESS_SPACE, timeout);

@@ -24,7 +24,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One upload to Glance v2: {@code POST /v2/images} with the caller's id, name, formats and properties,
- * {@code PUT /v2/images/{id}/file} streaming the file (MD5 and SHA-512 computed meanwhile by {@link FileHashes}), then
+ * {@code PUT /v2/images/{id}/file} streaming the file (its SHA-512 computed meanwhile by {@link FileHashes}), then
  * {@code GET /v2/images/{id}}: the store must report the image active with the size and the hashes of the
  * bytes sent. Any failure after the image was created deletes it ({@code DELETE /v2/images/{id}}). 5xx,
  * 408, 429 and transport failures are retriable {@link ImageUploadException}s, other refusals are not.
@@ -65,9 +65,7 @@ final class GlanceUpload {
             return earlier.get();
         }
         try {
-            StoredImage sent = putFile(upload);
-            verify(sent);
-            return sent;
+            return verify(upload, putFile(upload));
         } catch (RuntimeException e) {
             delete(id);
             throw e;
@@ -110,12 +108,16 @@ final class GlanceUpload {
         return create(upload, false);
     }
 
+    /** What one upload sent: the bytes' size and SHA-512 (the hash Glance's multihash reports). */
+    private record Sent(String imageId, long size, String sha512) {
+    }
+
     /**
-     * Streams the file straight from its channel while {@link FileHashes} hashes it beside: on a host with a
-     * core to spare the hashes cost no time (the file does not change meanwhile, the upload's contract, checked
-     * by its size before and after).
+     * Streams the file straight from its channel while {@link FileHashes} computes its SHA-512 beside: on a
+     * host with a core to spare the hash costs no time (the file does not change meanwhile, the upload's
+     * contract, checked by its size before and after).
      */
-    private StoredImage putFile(ImageUpload upload) {
+    private Sent putFile(ImageUpload upload) {
         String id = upload.imageId();
         long size;
         HttpRequest.BodyPublisher bytes;
@@ -125,15 +127,14 @@ final class GlanceUpload {
         } catch (IOException e) {
             throw new ImageUploadException("cannot read " + upload.file() + " for image " + id + ": " + e, e);
         }
-        CompletableFuture<FileHashes.Hashes> hashed = CompletableFuture.supplyAsync(
-                () -> hashes.of(upload.file(), size));
+        CompletableFuture<String> hashed = CompletableFuture.supplyAsync(() -> hashes.sha512(upload.file(), size));
         Duration deadline = timeout.plusSeconds(size / MIN_BYTES_PER_SECOND);
         Answer answer = send(id, "upload", request("v2/images/" + id + "/file", deadline)
                 .header("Content-Type", "application/octet-stream")
                 .PUT(bytes));
-        FileHashes.Hashes sent;
+        String sha512;
         try {
-            sent = hashed.join();
+            sha512 = hashed.join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof ImageUploadException failure ? failure
                     : new ImageUploadException("cannot hash " + upload.file() + " for image " + id + ": "
@@ -149,18 +150,21 @@ final class GlanceUpload {
         } catch (IOException e) {
             throw new ImageUploadException("cannot read " + upload.file() + " for image " + id + ": " + e, e);
         }
-        return new StoredImage(id, size, sent.md5(), sent.sha512());
+        return new Sent(id, size, sha512);
     }
 
-    /** The store must hold what was sent: active, same size, the hashes it reports equal to the bytes'. */
-    private void verify(StoredImage sent) {
+    /**
+     * The store must hold what was sent: active, same size, and the strongest hash it reports equal to the
+     * bytes' (its SHA-512 multihash, else its MD5 {@code checksum}, which is then computed here: DESIGN's
+     * download rule, applied to the upload). Once the SHA-512 matched, the store's MD5 is of the very bytes
+     * sent and is taken as reported (computed here only when the store gives none).
+     */
+    private StoredImage verify(ImageUpload upload, Sent sent) {
         ImageMetadata stored = metadata(sent.imageId());
         boolean sha512Reported = stored.hashValue().isPresent() && stored.hashAlgo().filter("sha512"::equals).isPresent();
         String problem = !"active".equals(stored.status()) ? "is " + stored.status() + ", not active"
                 : stored.size().isEmpty() || stored.size().getAsLong() != sent.size() ? "has size "
                         + stored.size() + ", " + sent.size() + " bytes were sent"
-                : stored.checksum().isPresent() && !stored.checksum().get().equals(sent.checksum())
-                        ? "has checksum " + stored.checksum().get() + ", the bytes sent " + sent.checksum()
                 : sha512Reported && !stored.hashValue().get().equals(sent.sha512())
                         ? "has os_hash_value " + stored.hashValue().get() + ", the bytes sent " + sent.sha512()
                 : stored.checksum().isEmpty() && !sha512Reported ? "reports no hash of its bytes"
@@ -168,6 +172,15 @@ final class GlanceUpload {
         if (problem != null) {
             throw new ImageUploadException("image " + sent.imageId() + " in " + store + " " + problem);
         }
+        if (sha512Reported && stored.checksum().isPresent()) {
+            return new StoredImage(sent.imageId(), sent.size(), stored.checksum().get(), sent.sha512());
+        }
+        String md5 = hashes.md5(upload.file(), sent.size());
+        if (stored.checksum().isPresent() && !stored.checksum().get().equals(md5)) {
+            throw new ImageUploadException("image " + sent.imageId() + " in " + store + " has checksum "
+                    + stored.checksum().get() + ", the bytes sent " + md5);
+        }
+        return new StoredImage(sent.imageId(), sent.size(), md5, sent.sha512());
     }
 
     private ImageMetadata metadata(String id) {

@@ -70,6 +70,35 @@ class ImageUploadHttpQemuImgTest {
     }
 
     @Test
+    void aStoreWithoutMultihashIsVerifiedByTheMd5OfTheBytes() throws Exception {
+        try (GlanceStubServer glance = GlanceStubServer.start().uploadsWithoutMultihash();
+             ImageCache cache = ImageCaches.open(ImageCacheSettings.defaults(stateDir, glance.url()))) {
+            StoredImage stored = cache.upload(upload("snap-md5"));
+
+            byte[] bytes = Files.readAllBytes(snapshot);
+            assertThat(stored.checksum()).isEqualTo(hex("MD5", bytes));
+            assertThat(stored.sha512()).isEqualTo(hex("SHA-512", bytes));
+            assertThat(glance.metadata("snap-md5")).contains("\"status\":\"active\"").doesNotContain(hex("SHA-512", bytes));
+        }
+    }
+
+    @Test
+    void aStoreHoldingOtherBytesThanSentFailsTheUploadAndLosesTheImage() {
+        for (boolean multihash : new boolean[] {true, false}) {
+            try (GlanceStubServer glance = GlanceStubServer.start().corruptNextUpload();
+                 ImageCache cache = ImageCaches.open(ImageCacheSettings.defaults(stateDir, glance.url()))) {
+                if (!multihash) {
+                    glance.uploadsWithoutMultihash();
+                }
+                assertThatThrownBy(() -> cache.upload(upload("snap-bad")))
+                        .isInstanceOf(ImageUploadException.class)
+                        .hasMessageContaining(multihash ? "has os_hash_value" : "has checksum");
+                assertThat(glance.hasImage("snap-bad")).isFalse();
+            }
+        }
+    }
+
+    @Test
     void aFailedGlanceUploadDeletesTheImage() {
         try (GlanceStubServer glance = GlanceStubServer.start().failNextUploads(1, 500);
              ImageCache cache = ImageCaches.open(ImageCacheSettings.defaults(stateDir, glance.url()))) {

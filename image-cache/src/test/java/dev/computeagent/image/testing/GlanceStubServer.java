@@ -10,10 +10,13 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -25,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -64,6 +68,8 @@ public final class GlanceStubServer implements AutoCloseable {
     private volatile Optional<String> requiredToken = Optional.empty();
     private final Path uploads;
     private final AtomicInteger uploadFailuresLeft = new AtomicInteger();
+    private final AtomicBoolean corruptNextUpload = new AtomicBoolean();
+    private volatile boolean uploadsWithoutMultihash;
     private volatile int uploadFailureStatus = 500;
     private final AtomicInteger deletions = new AtomicInteger();
 
@@ -136,6 +142,18 @@ public final class GlanceStubServer implements AutoCloseable {
     public GlanceStubServer failNextUploads(int count, int status) {
         this.uploadFailureStatus = status;
         this.uploadFailuresLeft.set(count);
+        return this;
+    }
+
+    /** Uploaded images report no multihash (an older Glance): only their MD5 {@code checksum} verifies them. */
+    public GlanceStubServer uploadsWithoutMultihash() {
+        this.uploadsWithoutMultihash = true;
+        return this;
+    }
+
+    /** The next upload is stored with its first byte changed, as a store corrupting what it saves would. */
+    public GlanceStubServer corruptNextUpload() {
+        this.corruptNextUpload.set(true);
         return this;
     }
 
@@ -257,7 +275,18 @@ public final class GlanceStubServer implements AutoCloseable {
             send(exchange, uploadFailureStatus, "text/plain", new byte[0]);
             return;
         }
+        if (corruptNextUpload.getAndSet(false)) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                ByteBuffer first = ByteBuffer.allocate(1);
+                channel.read(first, 0);
+                first.put(0, (byte) (first.get(0) ^ 0xff)).rewind();
+                channel.write(first, 0);
+            }
+        }
         StubImage active = new StubImage(id, null, file);
+        if (uploadsWithoutMultihash) {
+            active.withoutMultihash();
+        }
         queued.metadata.properties().forEach(field -> {
             if (!active.metadata.has(field.getKey()) || field.getKey().equals("disk_format")
                     || field.getKey().equals("name") || field.getKey().equals("container_format")) {
