@@ -20,9 +20,4 @@ cd "$(dirname "$0")/.."
 ARGS=("$@")
 [ ${#ARGS[@]} -gt 0 ] || ARGS=(profiles=default,tuned n=15 starts=3 guests=50 flood=5000)
 
-./mvnw -B -ntp -q -DskipTests package
-# exec:java takes one string; quote each key=value so that a tuned="a b c" value stays whole
-QUOTED=""
-for a in "${ARGS[@]}"; do QUOTED+="'${a//\'/}' "; done
-./mvnw -B -ntp -q -pl compute-agent exec:java -Dexec.classpathScope=test \
-  -Dexec.mainClass=dev.computeagent.agent.bench.AgentBenchmark -Dexec.args="$QUOTED"
+exec bash scripts/bench-java.sh AgentBenchmark "${ARGS[@]}"

@@ -15,8 +15,4 @@ cd "$(dirname "$0")/.."
 ARGS=("$@")
 [ ${#ARGS[@]} -gt 0 ] || ARGS=(n=10)
 
-./mvnw -B -ntp -q -DskipTests package
-QUOTED=""
-for a in "${ARGS[@]}"; do QUOTED+="'${a//\'/}' "; done
-./mvnw -B -ntp -q -pl compute-agent exec:java -Dexec.classpathScope=test \
-  -Dexec.mainClass=dev.computeagent.agent.bench.PowerBenchmark -Dexec.args="$QUOTED"
+exec bash scripts/bench-java.sh PowerBenchmark "${ARGS[@]}"
