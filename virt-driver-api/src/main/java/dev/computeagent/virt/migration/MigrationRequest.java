@@ -28,11 +28,17 @@ import java.util.Optional;
  *                           log paths below a key are rewritten for the destination's definition. Empty
  *                           when both hosts use the same paths, as hosts of one cluster normally do.
  * @param bandwidthMibPerSecond the most the transfer (memory and copied disks) may use, MiB/s; 0 = no limit
+ * @param postCopyAfter      {@code null}: post-copy is not permitted. Otherwise the transfer is started
+ *                           post-copy capable and switched to post-copy (the guest runs on the destination,
+ *                           which fetches missing pages from the source) when the remaining data has made
+ *                           no new low for this long, or instead of aborting at the completion timeout or a
+ *                           stall. A failure after the switch loses the guest on both sides (see
+ *                           {@link MigrationException.Reason#POST_COPY_FAILED}).
  */
 public record MigrationRequest(String destinationUri, StorageMode storage, Duration maxDowntime,
                                Duration completionTimeout, Duration stallTimeout, boolean autoConverge,
                                boolean unsafe, Duration pollInterval, Map<Path, Path> pathRewrites,
-                               long bandwidthMibPerSecond) {
+                               long bandwidthMibPerSecond, Duration postCopyAfter) {
 
     /** Default {@code max_downtime_ms} of the migrate command. */
     public static final Duration DEFAULT_MAX_DOWNTIME = Duration.ofMillis(500);
@@ -60,12 +66,23 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         if (bandwidthMibPerSecond < 0) {
             throw new IllegalArgumentException("bandwidth must not be negative: " + bandwidthMibPerSecond);
         }
+        if (postCopyAfter != null) {
+            positive("postCopyAfter", postCopyAfter);
+        }
         pathRewrites = Map.copyOf(pathRewrites);
         pathRewrites.forEach((from, to) -> {
             if (!from.isAbsolute() || !to.isAbsolute()) {
                 throw new IllegalArgumentException("path rewrites need absolute directories: " + from + " -> " + to);
             }
         });
+    }
+
+    /** A request that never switches to post-copy (the form before post-copy existed). */
+    public MigrationRequest(String destinationUri, StorageMode storage, Duration maxDowntime, Duration completionTimeout,
+                            Duration stallTimeout, boolean autoConverge, boolean unsafe, Duration pollInterval,
+                            Map<Path, Path> pathRewrites, long bandwidthMibPerSecond) {
+        this(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout, autoConverge, unsafe, pollInterval,
+                pathRewrites, bandwidthMibPerSecond, null);
     }
 
     /** A request with the defaults: shared storage, 500 ms downtime, scaled timeout, no auto-converge. */
@@ -78,7 +95,12 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         Map<Path, Path> rewrites = new LinkedHashMap<>(pathRewrites);
         rewrites.put(sourceDir, destinationDir);
         return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout, autoConverge,
-                unsafe, pollInterval, rewrites, bandwidthMibPerSecond);
+                unsafe, pollInterval, rewrites, bandwidthMibPerSecond, postCopyAfter);
+    }
+
+    /** Whether the transfer may switch to post-copy. */
+    public boolean postCopyPermitted() {
+        return postCopyAfter != null;
     }
 
     /** The explicit completion timeout, if one was given. */
@@ -117,6 +139,7 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private final Map<Path, Path> pathRewrites = new LinkedHashMap<>();
         private long bandwidthMibPerSecond;
+        private Duration postCopyAfter;
 
         private Builder(String destinationUri) {
             this.destinationUri = destinationUri;
@@ -164,6 +187,12 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
             return this;
         }
 
+        /** Permit post-copy, switching when the remaining data made no new low for {@code value}; null = never. */
+        public Builder postCopyAfter(Duration value) {
+            this.postCopyAfter = value;
+            return this;
+        }
+
         /** Files under {@code sourceDir} live under {@code destinationDir} on the destination. */
         public Builder rewritePaths(Path sourceDir, Path destinationDir) {
             this.pathRewrites.put(sourceDir, destinationDir);
@@ -172,7 +201,7 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
 
         public MigrationRequest build() {
             return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout,
-                    autoConverge, unsafe, pollInterval, pathRewrites, bandwidthMibPerSecond);
+                    autoConverge, unsafe, pollInterval, pathRewrites, bandwidthMibPerSecond, postCopyAfter);
         }
     }
 }

@@ -18,7 +18,7 @@ import org.libvirt.TypedUlongParameter;
 /**
  * The migration calls on one domain: {@code virDomainMigrateToURI3} (blocking, run it on its own
  * thread), {@code virDomainGetJobStats}, {@code virDomainMigrateSetMaxDowntime},
- * {@code virDomainAbortJob}, and the migratable XML for a cold move. The other methods may be called
+ * {@code virDomainAbortJob}, {@code virDomainMigrateStartPostCopy}, and the migratable XML for a cold move. The other methods may be called
  * from any thread while a migration runs (libvirt allows job queries and these changes during a
  * migration job). Closing releases the domain reference.
  *
@@ -80,6 +80,9 @@ public final class MigrationDomain implements AutoCloseable {
         if (flags.unsafe()) {
             bits |= MigrateFlags.UNSAFE;
         }
+        if (flags.postCopy()) {
+            bits |= MigrateFlags.POSTCOPY;
+        }
         // libvirt-java cannot marshal an empty parameter array; the name is a harmless one to pass
         List<TypedParameter> params = new ArrayList<>();
         params.add(new TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_DEST_NAME, handle.name()));
@@ -136,6 +139,16 @@ public final class MigrationDomain implements AutoCloseable {
         } catch (LibvirtException e) {
             throw MigrationErrors.translate(Step.MONITOR, "abort the job of " + handle.name(), e);
         }
+    }
+
+    /**
+     * {@code virDomainMigrateStartPostCopy}: the running job (started with {@link MigrationFlags#postCopy()})
+     * switches to post-copy; the guest resumes on the destination, the job can no longer be aborted.
+     *
+     * @throws MigrationException libvirt refused (no such job, or it already ended); the job goes on unchanged
+     */
+    public void startPostCopy() {
+        MigrationPostCopy.start(domain, handle.name());
     }
 
     /** The running guest's definition as a destination must recreate it ({@code SECURE | MIGRATABLE}). */

@@ -10,7 +10,15 @@ package dev.computeagent.virt.libvirt.binding;
  * @param autoConverge           {@code AUTO_CONVERGE}
  * @param unsafe                 {@code UNSAFE}: skip libvirt's disk-cache safety check
  * @param bandwidthMibPerSecond  {@code VIR_MIGRATE_PARAM_BANDWIDTH} (memory and disk copy), 0 = no limit
+ * @param postCopy               {@code POSTCOPY}: the job may be switched to post-copy
+ *                               ({@link MigrationDomain#startPostCopy()}); it starts as pre-copy either way
  */
 public record MigrationFlags(boolean live, boolean copyStorageIncremental, boolean autoConverge, boolean unsafe,
-                             long bandwidthMibPerSecond) {
+                             long bandwidthMibPerSecond, boolean postCopy) {
+
+    /** Without post-copy. */
+    public MigrationFlags(boolean live, boolean copyStorageIncremental, boolean autoConverge, boolean unsafe,
+                          long bandwidthMibPerSecond) {
+        this(live, copyStorageIncremental, autoConverge, unsafe, bandwidthMibPerSecond, false);
+    }
 }
