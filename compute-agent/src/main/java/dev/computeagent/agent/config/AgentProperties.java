@@ -87,6 +87,11 @@ public record AgentProperties(
      * @param migrationUri how peers' libvirtd reach this one (default {@code qemu+tcp://<host>/system})
      * @param migrationBandwidth     MiB/s a migration from this host may use (memory and copied disks); 0 = no limit
      * @param migrationAutoConverge  let libvirt throttle a guest that dirties memory faster than it is sent
+     * @param migrationPermitPostCopy let a live migration that does not converge switch to post-copy (the guest
+     *                               runs on the destination while its remaining memory follows; a failure then
+     *                               loses the guest on both hosts)
+     * @param migrationPostCopyAfter  with post-copy permitted: switch when the remaining data made no new low
+     *                               for this long (and instead of aborting at the completion timeout or a stall)
      */
     public record Libvirt(
             @NotBlank @DefaultValue("qemu:///system") String uri,
@@ -94,7 +99,13 @@ public record AgentProperties(
             @DefaultValue("auto") String virtType,
             @Nullable String migrationUri,
             @Min(0) @DefaultValue("0") long migrationBandwidth,
-            @DefaultValue("false") boolean migrationAutoConverge) {
+            @DefaultValue("false") boolean migrationAutoConverge,
+            @DefaultValue("false") boolean migrationPermitPostCopy,
+            @NotNull @DurationUnit(ChronoUnit.SECONDS) @DefaultValue("60s") Duration migrationPostCopyAfter) {
+
+        public Libvirt {
+            Migration.positive("agent.libvirt.migration-post-copy-after", migrationPostCopyAfter);
+        }
     }
 
     /**
@@ -187,7 +198,7 @@ public record AgentProperties(
             positive("agent.migration.prepared-expiry", preparedExpiry);
         }
 
-        private static void positive(String key, @Nullable Duration value) {
+        static void positive(String key, @Nullable Duration value) {
             if (value != null && (value.isNegative() || value.isZero())) {
                 throw new IllegalArgumentException(key + " must be positive, not " + value);
             }

@@ -357,6 +357,28 @@ class MigrateHandlerWithFakesTest {
     }
 
     @Test
+    void aFailedPostCopyIsNotRetriableRollsNothingBackAndLeavesTheInstanceInErrorHere() {
+        twoHosts(false);
+        spawnOnA();
+        a.migrations.failNext(new MigrationException(MigrationException.Step.TRANSFER,
+                MigrationException.Reason.POST_COPY_FAILED, false, "failed during post-copy: connection reset", null));
+
+        assertThatThrownBy(() -> a.migrateTo("b", null, null))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.retriable()).isFalse();
+                    assertThat(e.getMessage()).contains("post copy failed").contains("runs on neither host");
+                });
+        assertThat(destinations.sent()).as("the destination is not told to abort: it may hold the newer half")
+                .containsExactly("b:migration.check", "b:migration.prepare");
+        assertThat(a.registry.find(uuid)).hasValueSatisfying(v -> {
+            assertThat(v.state()).isEqualTo(InstanceState.ERROR);
+            assertThat(v.lastError()).contains("post-copy migration to b failed");
+        });
+        assertThat(a.inFlight.contains(uuid)).isFalse();
+    }
+
+    @Test
     void coldMigrationWithoutSharedStorageMovesTheStoppedInstanceWithItsDiskAndStartsItThere() {
         twoHosts(false);
         spawnOnA();
