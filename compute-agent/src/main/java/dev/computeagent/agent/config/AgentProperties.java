@@ -90,8 +90,9 @@ public record AgentProperties(
      * @param migrationPermitPostCopy let a live migration that does not converge switch to post-copy (the guest
      *                               runs on the destination while its remaining memory follows; a failure then
      *                               loses the guest on both hosts)
-     * @param migrationPostCopyAfter  with post-copy permitted: switch when the remaining data made no new low
-     *                               for this long (and instead of aborting at the completion timeout or a stall)
+     * @param migrationPostCopyAfter  with post-copy permitted: switch when no pass over the memory started with
+     *                               less data left than an earlier one for this long (and instead of aborting at
+     *                               the completion timeout or a stall)
      */
     public record Libvirt(
             @NotBlank @DefaultValue("qemu:///system") String uri,

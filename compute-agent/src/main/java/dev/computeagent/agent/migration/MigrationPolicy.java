@@ -16,12 +16,12 @@ import java.util.Objects;
  * @param autoConverge          let the hypervisor throttle a guest that dirties memory faster than it is sent
  * @param allowUnsafe           let the hypervisor migrate shared disks it does not itself recognise as shared
  * @param permitPostCopy        let a live migration that does not converge switch to post-copy
- * @param postCopyAfter         how long the remaining data may make no new low before that switch
+ * @param postCopyAfter         how long no pass over the memory may start with less left than an earlier one before that switch
  */
 public record MigrationPolicy(long bandwidthMibPerSecond, boolean autoConverge, boolean allowUnsafe,
                               boolean permitPostCopy, Duration postCopyAfter) {
 
-    /** Nova switches after a few memory passes; a minute without a new low is well past that on a busy guest. */
+    /** Nova switches after a few memory passes; a minute without a pass starting with less left is well past that on a busy guest. */
     public static final Duration DEFAULT_POST_COPY_AFTER = Duration.ofSeconds(60);
     /** No bandwidth limit, no auto-converge, no unsafe migrations, no post-copy. */
     public static final MigrationPolicy DEFAULTS = new MigrationPolicy(0, false, false);

@@ -30,8 +30,8 @@ import java.util.Optional;
  * @param bandwidthMibPerSecond the most the transfer (memory and copied disks) may use, MiB/s; 0 = no limit
  * @param postCopyAfter      {@code null}: post-copy is not permitted. Otherwise the transfer is started
  *                           post-copy capable and switched to post-copy (the guest runs on the destination,
- *                           which fetches missing pages from the source) when the remaining data has made
- *                           no new low for this long, or instead of aborting at the completion timeout or a
+ *                           which fetches missing pages from the source) when no pass over the memory
+ *                           started with less data left than an earlier one for this long, or instead of aborting at the completion timeout or a
  *                           stall. A failure after the switch loses the guest on both sides (see
  *                           {@link MigrationException.Reason#POST_COPY_FAILED}).
  */
@@ -187,7 +187,7 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
             return this;
         }
 
-        /** Permit post-copy, switching when the remaining data made no new low for {@code value}; null = never. */
+        /** Permit post-copy, switching when no pass started with less left for {@code value}; null = never. */
         public Builder postCopyAfter(Duration value) {
             this.postCopyAfter = value;
             return this;

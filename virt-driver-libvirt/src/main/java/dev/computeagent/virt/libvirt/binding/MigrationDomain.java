@@ -36,6 +36,8 @@ public final class MigrationDomain implements AutoCloseable {
     private static final int JOB_BOUNDED = 1;
     private static final int JOB_UNBOUNDED = 2;
     private static final int JOB_COMPLETED = 3;
+    /** {@code VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY} (libvirt 5.1), not in libvirt-java. */
+    private static final String PARAM_BANDWIDTH_POSTCOPY = "bandwidth.postcopy";
     /** libvirt omits {@code memory_page_size} when it is the target's default page size. */
     private static final long DEFAULT_PAGE_SIZE = 4096;
 
@@ -93,6 +95,10 @@ public final class MigrationDomain implements AutoCloseable {
         if (flags.bandwidthMibPerSecond() > 0) {
             params.add(new TypedUlongParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_BANDWIDTH,
                     flags.bandwidthMibPerSecond()));
+        }
+        if (flags.postCopy() && flags.bandwidthMibPerSecond() > 0) {
+            // QEMU's post-copy phase is unlimited unless told: the host's limit holds for the whole transfer
+            params.add(new TypedUlongParameter(PARAM_BANDWIDTH_POSTCOPY, flags.bandwidthMibPerSecond()));
         }
         if (persistentXml != null) {
             params.add(new TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_PERSIST_XML,

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *       that may use it is started with it, and QEMU only throttles once the guest dirties memory faster
  *       than it is sent;</li>
  *   <li>when post-copy is permitted ({@code postCopyAfter} not null): the job switches to post-copy when
- *       the remaining data made no new low for {@code postCopyAfter} ({@link ConvergenceWatch}), and
+ *       no pass over the memory started with less left than an earlier one for {@code postCopyAfter}
+ *       ({@link ConvergenceWatch}), and
  *       instead of being aborted at the completion timeout or a stall;</li>
  *   <li>otherwise the job is aborted at the completion timeout or when it stalls.</li>
  * </ol>
@@ -164,8 +165,9 @@ final class MigrationMonitor {
             if (postCopy) {
                 continue;
             }
-            if (convergence != null && convergence.notConverging(elapsed, stats.dataProcessed(), stats.dataRemaining())
-                    && switchToPostCopy(elapsed, "the remaining data made no new low within the post-copy delay")) {
+            if (convergence != null && convergence.notConverging(elapsed, stats.dataProcessed(), stats.dataRemaining(),
+                    stats.memoryIteration())
+                    && switchToPostCopy(elapsed, "no pass started with less data left within the post-copy delay")) {
                 report(progress(elapsed, stats, limit, postCopy));
                 continue;
             }

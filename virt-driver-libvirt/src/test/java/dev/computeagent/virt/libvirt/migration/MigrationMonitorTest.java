@@ -276,7 +276,7 @@ class MigrationMonitorTest {
         final AtomicInteger aborts = new AtomicInteger();
         final List<Duration> downtimes = new CopyOnWriteArrayList<>();
         volatile boolean gone;
-        /** A guest that re-dirties what was sent: more sent every sample, never less left. */
+        /** A guest that re-dirties what was sent: more sent and a new pass every sample, never less left. */
         volatile boolean busy;
         volatile boolean refusePostCopy;
         final AtomicInteger postCopies = new AtomicInteger();
@@ -315,7 +315,9 @@ class MigrationMonitorTest {
                 // the job ends right after this sample, as a real one does between two polls
                 toComplete.complete(null);
             }
-            return new MigrationJobStats(true, false, 0, p + r, p, r, 1, -1);
+            // a busy guest's job starts a new pass over the memory every sample, each with as much left
+            long iteration = busy ? samples.get() + 1 : 1;
+            return new MigrationJobStats(true, false, 0, p + r, p, r, iteration, -1);
         }
 
         @Override
