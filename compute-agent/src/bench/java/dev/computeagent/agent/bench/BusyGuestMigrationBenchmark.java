@@ -52,7 +52,7 @@ public final class BusyGuestMigrationBenchmark {
 
     private static final Duration BOOT = Duration.ofMinutes(10);
     private static final Duration COMMAND = Duration.ofMinutes(3);
-    private static final Pattern DOWNTIME = Pattern.compile("Total downtime:\\s+(\\d+) ms");
+    private static final Pattern DOWNTIME = Pattern.compile("Total downtime:\\s+(\\d+)\\s+ms");
 
     private final TwoLibvirtHosts hosts;
     private final Map<String, String> opts;

@@ -64,6 +64,8 @@ final class MigrationMonitor {
     /** Null when post-copy is not permitted. */
     private final @Nullable ConvergenceWatch convergence;
     private boolean postCopy;
+    /** The hypervisor refused the switch once: asking again every sample would only repeat the refusal. */
+    private boolean postCopyRefused;
 
     MigrationMonitor(String subject, MigrationJob job, Duration pollInterval, Duration firstSampleAfter,
                      Duration completionTimeout, DowntimeSchedule downtime, Duration stallWindow,
@@ -195,16 +197,18 @@ final class MigrationMonitor {
     }
 
     /**
-     * Switches to post-copy when permitted and not done yet; true when the job now runs post-copy. A
-     * refusal (the job just ended, or cannot) leaves the caller to its next step (abort or go on).
+     * Switches to post-copy when permitted and not done or refused yet; true when the job now runs
+     * post-copy. A refusal (the job just ended, or cannot) leaves the caller to its next step (abort or go
+     * on) and is not asked again.
      */
     private boolean switchToPostCopy(Duration elapsed, String why) {
-        if (convergence == null || postCopy) {
+        if (convergence == null || postCopy || postCopyRefused) {
             return false;
         }
         try {
             job.startPostCopy();
         } catch (DriverException e) {
+            postCopyRefused = true;
             log.warn("{}: {} after {} ms, but post-copy was refused: {}", subject, why, elapsed.toMillis(),
                     e.getMessage());
             return false;

@@ -251,6 +251,18 @@ class MigrationMonitorTest {
         assertThat(job.aborts).hasValue(1);
     }
 
+    @Test
+    void aRefusedSwitchIsNotAskedAgainEverySample() {
+        job.busy = true;
+        job.refusePostCopy = true;
+        job.abortFails(transfer);
+
+        assertThatThrownBy(() -> postCopyMonitor(ms(300), LONG, ms(30)).watch(transfer, System.nanoTime(), ms(50)))
+                .isInstanceOfSatisfying(MigrationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TIMED_OUT));
+        assertThat(job.postCopies).hasValue(1);
+        assertThat(job.aborts).hasValue(1);
+    }
+
     private MigrationMonitor postCopyMonitor(Duration completionTimeout, Duration stallWindow, Duration postCopyAfter) {
         return new MigrationMonitor("test migration", job, POLL, Duration.ZERO, completionTimeout, schedule(LONG),
                 stallWindow, postCopyAfter, progress::add);
