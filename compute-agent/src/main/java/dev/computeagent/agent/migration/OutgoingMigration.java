@@ -106,7 +106,13 @@ final class OutgoingMigration {
         MigrationResult result;
         enterTransfer();
         try (ProgressTracker progress = parts.progress().track(uuid, command.requestId(), destination)) {
-            result = parts.migrationDriver().migrateLive(uuid, request, progress);
+            result = parts.migrationDriver().migrateLive(uuid, request, sample -> {
+                if (sample.phase() == MigrationProgress.Phase.POST_COPY) {
+                    // the guest runs there from the switch on: a migrate_abort now is too late, not retried
+                    running.movedByHypervisor();
+                }
+                progress.onProgress(sample);
+            });
             // the switch may come after the last sample
             completedIn = result.postCopy() ? MigrationProgress.Phase.POST_COPY.name() : progress.completedIn();
         } catch (MigrationException e) {

@@ -42,6 +42,7 @@ import dev.computeagent.virt.fake.FakeOperation;
 import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import dev.computeagent.virt.migration.FakeMigrationDriver;
 import dev.computeagent.virt.migration.MigrationException;
+import dev.computeagent.virt.migration.MigrationProgress;
 import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.StorageMode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -694,6 +695,26 @@ class MigrateHandlerWithFakesTest {
         assertStillActiveOnA();
         // nothing of the cancelled migration holds the destination: the next one goes through
         assertThat(a.migrateTo("b", null, null).payload()).containsEntry("host", "b");
+    }
+
+    @Test
+    void migrateAbortDuringPostCopyAnswersTooLateAtOnceAndTheMigrationCompletes() throws Exception {
+        twoHosts(false);
+        spawnOnA();
+        FakeMigrationDriver.Hold transfer = a.migrations.holdNextTransfer().inPhase(MigrationProgress.Phase.POST_COPY);
+        CompletableFuture<Outcome> migrating = CompletableFuture.supplyAsync(() -> a.migrateTo("b", null, null));
+        await().atMost(Duration.ofSeconds(10)).until(transfer::reached);
+
+        assertThatThrownBy(() -> a.abort.handle(TestCommands.migrateAbort("req-abort", uuid)))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_STATE);
+                    assertThat(e.retriable()).isFalse();
+                })
+                .hasMessageContaining("too late to cancel");
+        transfer.release();
+
+        assertThat(migrating).succeedsWithin(Duration.ofSeconds(10))
+                .satisfies(o -> assertThat(o.payload()).containsEntry("host", "b"));
     }
 
     @Test
