@@ -91,6 +91,12 @@ public record AgentProperties(
      *                     hosts that migrate to each other need the same one
      * @param pcieRootPorts the {@code pcie-root-port} controllers of a q35 instance (Nova's {@code num_pcie_ports}):
      *                     those its defined devices do not take are free for hot plug
+     * @param migrationPermitPostCopy let a live migration that does not converge switch to post-copy (the guest
+     *                               runs on the destination while its remaining memory follows; a failure then
+     *                               loses the guest on both hosts)
+     * @param migrationPostCopyAfter  with post-copy permitted: switch when no pass over the memory started with
+     *                               less data left than an earlier one for this long (and instead of aborting at
+     *                               the completion timeout or a stall)
      */
     public record Libvirt(
             @NotBlank @DefaultValue("qemu:///system") String uri,
@@ -102,7 +108,13 @@ public record AgentProperties(
             @NotNull @Pattern(regexp = "[A-Za-z0-9._-]{1,64}",
                     message = "agent.libvirt.machine-type must be 1-64 chars of [A-Za-z0-9._-]")
             @DefaultValue("pc") String machineType,
-            @Min(0) @Max(64) @DefaultValue("16") int pcieRootPorts) {
+            @Min(0) @Max(64) @DefaultValue("16") int pcieRootPorts,
+            @DefaultValue("false") boolean migrationPermitPostCopy,
+            @NotNull @DurationUnit(ChronoUnit.SECONDS) @DefaultValue("60s") Duration migrationPostCopyAfter) {
+
+        public Libvirt {
+            Migration.positive("agent.libvirt.migration-post-copy-after", migrationPostCopyAfter);
+        }
     }
 
     /**
@@ -195,7 +207,7 @@ public record AgentProperties(
             positive("agent.migration.prepared-expiry", preparedExpiry);
         }
 
-        private static void positive(String key, @Nullable Duration value) {
+        static void positive(String key, @Nullable Duration value) {
             if (value != null && (value.isNegative() || value.isZero())) {
                 throw new IllegalArgumentException(key + " must be positive, not " + value);
             }

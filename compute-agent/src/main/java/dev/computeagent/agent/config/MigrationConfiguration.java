@@ -87,7 +87,8 @@ public class MigrationConfiguration {
         return new MigrateHandler(driver, migrationDriver, destinations, store, files, inFlight, outgoing,
                 properties.host(),
                 properties.stateDir(), MigrationTimeouts.DEFAULTS,
-                new MigrationPolicy(libvirt.migrationBandwidth(), libvirt.migrationAutoConverge(), false),
+                new MigrationPolicy(libvirt.migrationBandwidth(), libvirt.migrationAutoConverge(), false,
+                        libvirt.migrationPermitPostCopy(), libvirt.migrationPostCopyAfter()),
                 new MigrationProgressReporting(progressBoard, progressEvents, properties.migration().progressInterval()), groups);
     }
 

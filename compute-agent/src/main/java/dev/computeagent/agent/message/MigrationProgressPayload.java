@@ -10,7 +10,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * down during one migration.
  *
  * @param destination            the destination host
- * @param phase                  {@code SETUP}, {@code DISK_COPY}, {@code MEMORY_COPY} or {@code AUTO_CONVERGE}
+ * @param phase                  {@code SETUP}, {@code DISK_COPY}, {@code MEMORY_COPY}, {@code AUTO_CONVERGE} or {@code POST_COPY}
  * @param percent                share of the data sent, 0-100, never lower than an earlier sample's
  * @param elapsedMs              since the transfer started
  * @param memoryTotalBytes       the guest memory to send

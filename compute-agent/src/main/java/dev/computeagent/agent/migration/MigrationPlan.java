@@ -49,7 +49,7 @@ public sealed interface MigrationPlan {
      * @param sharedStorage           whether the instance directory was detected as shared with the
      *                                destination ({@link dev.computeagent.virt.migration.SharedStorageProbe})
      * @param destinationMigrationUri the destination's {@code agent.libvirt.migration-uri}
-     * @param policy                  this host's bandwidth limit, auto-converge and unsafe rules ({@code
+     * @param policy                  this host's bandwidth limit, auto-converge, post-copy and unsafe rules ({@code
      *                                allowUnsafe} only ever applies to shared storage)
      * @throws CommandFailedException {@link ErrorCode#MIGRATION_FAILED}, not retriable, for a combination
      *                                that cannot work
@@ -81,7 +81,8 @@ public sealed interface MigrationPlan {
                 .unsafe((sharedStorage || !volumeDevices.isEmpty()) && policy.allowUnsafe())
                 .keepDisks(volumeDevices)
                 .autoConverge(policy.autoConverge())
-                .bandwidthMibPerSecond(policy.bandwidthMibPerSecond());
+                .bandwidthMibPerSecond(policy.bandwidthMibPerSecond())
+                .postCopyAfter(policy.permitPostCopy() ? policy.postCopyAfter() : null);
         if (args.completionTimeoutS() != null) {
             request.completionTimeout(Duration.ofSeconds(args.completionTimeoutS()));
         }

@@ -18,6 +18,7 @@ import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.migration.MigrationException;
+import dev.computeagent.virt.migration.MigrationProgress;
 import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.MigrationResult;
 import dev.computeagent.virt.migration.SharedStorageProbe;
@@ -61,6 +62,8 @@ final class OutgoingMigration {
     private boolean moved;
     private boolean wasRunning;
     private boolean stopped;
+    /** The transfer failed during post-copy: nothing may be rolled back. */
+    private boolean postCopyFailed;
     /** The phase the hypervisor's live transfer completed in, for the end event. */
     private @Nullable String completedIn;
 
@@ -118,9 +121,19 @@ final class OutgoingMigration {
         MigrationResult result;
         enterTransfer();
         try (ProgressTracker progress = parts.progress().track(uuid, command.requestId(), destination)) {
-            result = parts.migrationDriver().migrateLive(uuid, request, progress);
-            completedIn = progress.completedIn();
+            result = parts.migrationDriver().migrateLive(uuid, request, sample -> {
+                if (sample.phase() == MigrationProgress.Phase.POST_COPY) {
+                    // the guest runs there from the switch on: a migrate_abort now is too late, not retried
+                    running.movedByHypervisor();
+                }
+                progress.onProgress(sample);
+            });
+            // the switch may come after the last sample
+            completedIn = result.postCopy() ? MigrationProgress.Phase.POST_COPY.name() : progress.completedIn();
         } catch (MigrationException e) {
+            if (e.reason() == MigrationException.Reason.POST_COPY_FAILED) {
+                throw postCopyFailed(e);
+            }
             moved = !e.sourceStillRunning() && parts.store().find(uuid).isEmpty();
             throw MigrationFailures.toCommandFailure(e);
         }
@@ -130,6 +143,25 @@ final class OutgoingMigration {
                 result.bytesTransferred());
         parts.store().forget(uuid);
         return finish(adopt(null), PowerState.RUNNING);
+    }
+
+    /**
+     * The transfer failed after the switch to post-copy: the guest's memory is split between the hosts and it
+     * can run on neither. Nothing is rolled back (resuming the source's stale copy over a disk the destination
+     * already wrote would corrupt it; the destination is not told to abort, so whatever libvirt kept there
+     * stays for the operator); the instance is recorded {@code ERROR} here, and the error is not retriable.
+     */
+    private CommandFailedException postCopyFailed(MigrationException e) {
+        postCopyFailed = true;
+        String fault = "post-copy migration to " + destination + " failed; the guest runs on neither host "
+                + "(libvirt keeps it paused, post-copy failed) and must be deleted or rebuilt: " + e.getMessage();
+        try {
+            parts.store().record(uuid, InstanceState.ERROR, MigrateHandler.abbreviate(fault));
+        } catch (RuntimeException recordFailure) {
+            log.warn("could not record the failed post-copy of {}", uuid, recordFailure);
+        }
+        log.error("instance {}: {}", uuid, fault);
+        return MigrationFailures.toCommandFailure(e, "the guest runs on neither host");
     }
 
     /** The guest runs (or, cold, is defined) there and its agent adopted it: the source lets it go. */
@@ -344,7 +376,7 @@ final class OutgoingMigration {
     }
 
     void rollBack(RuntimeException cause) {
-        if (moved) {
+        if (moved || postCopyFailed) {
             return;
         }
         if (leg != null) {

@@ -49,12 +49,13 @@ final class ProgressTracker implements MigrationListener, AutoCloseable {
     }
 
     /**
-     * The phase a completed migration ended in: {@code AUTO_CONVERGE} when the guest was throttled at the
-     * last sample, else {@code MEMORY_COPY} (memory is always copied last; an unsampled migration too).
+     * The phase a completed migration ended in: {@code POST_COPY} once it switched to post-copy (there is no
+     * way back), {@code AUTO_CONVERGE} when the guest was throttled at the last sample, else
+     * {@code MEMORY_COPY} (memory is always copied last; an unsampled migration too).
      */
     String completedIn() {
-        return lastPhase == MigrationProgress.Phase.AUTO_CONVERGE ? lastPhase.name()
-                : MigrationProgress.Phase.MEMORY_COPY.name();
+        return lastPhase == MigrationProgress.Phase.AUTO_CONVERGE || lastPhase == MigrationProgress.Phase.POST_COPY
+                ? lastPhase.name() : MigrationProgress.Phase.MEMORY_COPY.name();
     }
 
     /** The migration ended: nothing more to show. */

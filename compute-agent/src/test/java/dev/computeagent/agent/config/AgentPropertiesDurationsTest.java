@@ -39,5 +39,15 @@ class AgentPropertiesDurationsTest {
         assertThat(p.heartbeatInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(p.powerSyncInterval()).isEqualTo(Duration.ofMinutes(10));
         assertThat(p.shutdownTimeout()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(p.libvirt().migrationPermitPostCopy()).isFalse();
+        assertThat(p.libvirt().migrationPostCopyAfter()).isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void postCopyIsPermittedByConfiguration() {
+        AgentProperties p = bind(Map.of("agent.host", "h", "agent.libvirt.migration-permit-post-copy", "true",
+                "agent.libvirt.migration-post-copy-after", "20"));
+        assertThat(p.libvirt().migrationPermitPostCopy()).isTrue();
+        assertThat(p.libvirt().migrationPostCopyAfter()).isEqualTo(Duration.ofSeconds(20));
     }
 }

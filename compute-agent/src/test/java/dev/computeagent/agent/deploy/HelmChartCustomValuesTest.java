@@ -82,6 +82,8 @@ class HelmChartCustomValuesTest {
                 .containsEntry("AGENT_LIBVIRT_VIRT_TYPE", "qemu")
                 .containsEntry("AGENT_LIBVIRT_MIGRATION_BANDWIDTH", "200")
                 .containsEntry("AGENT_LIBVIRT_MIGRATION_AUTO_CONVERGE", "true")
+                .containsEntry("AGENT_LIBVIRT_MIGRATION_PERMIT_POST_COPY", "true")
+                .containsEntry("AGENT_LIBVIRT_MIGRATION_POST_COPY_AFTER", "45s")
                 .containsEntry("AGENT_IMAGE_STORE_URL", "https://glance.example:9292")
                 .containsEntry("AGENT_HEARTBEAT_INTERVAL", "15s")
                 .containsEntry("AGENT_MAX_CONCURRENT_OPERATIONS", "16")

@@ -158,6 +158,8 @@ class HelmChartDefaultValuesTest {
                 .containsEntry("AGENT_MAX_CONCURRENT_OPERATIONS", "0")
                 .containsEntry("AGENT_LIBVIRT_MIGRATION_BANDWIDTH", "0")
                 .containsEntry("AGENT_LIBVIRT_MIGRATION_AUTO_CONVERGE", "false")
+                .containsEntry("AGENT_LIBVIRT_MIGRATION_PERMIT_POST_COPY", "false")
+                .containsEntry("AGENT_LIBVIRT_MIGRATION_POST_COPY_AFTER", "60s")
                 // empty values mean the agent's own defaults: not set at all
                 .doesNotContainKey("AGENT_IMAGE_STORE_URL");
         assertThat(agent.list("env")).extracting(n -> n.text("name")).doesNotContain("AGENT_LIBVIRT_MIGRATION_URI");

@@ -44,6 +44,7 @@ import dev.computeagent.virt.fake.FakeOperation;
 import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import dev.computeagent.virt.migration.FakeMigrationDriver;
 import dev.computeagent.virt.migration.MigrationException;
+import dev.computeagent.virt.migration.MigrationProgress;
 import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.StorageMode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -428,6 +429,28 @@ class MigrateHandlerWithFakesTest {
     }
 
     @Test
+    void aFailedPostCopyIsNotRetriableRollsNothingBackAndLeavesTheInstanceInErrorHere() {
+        twoHosts(false);
+        spawnOnA();
+        a.migrations.failNext(new MigrationException(MigrationException.Step.TRANSFER,
+                MigrationException.Reason.POST_COPY_FAILED, false, "failed during post-copy: connection reset", null));
+
+        assertThatThrownBy(() -> a.migrateTo("b", null, null))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.retriable()).isFalse();
+                    assertThat(e.getMessage()).contains("post copy failed").contains("runs on neither host");
+                });
+        assertThat(destinations.sent()).as("the destination is not told to abort: it may hold the newer half")
+                .containsExactly("b:migration.check", "b:migration.prepare");
+        assertThat(a.registry.find(uuid)).hasValueSatisfying(v -> {
+            assertThat(v.state()).isEqualTo(InstanceState.ERROR);
+            assertThat(v.lastError()).contains("post-copy migration to b failed");
+        });
+        assertThat(a.inFlight.contains(uuid)).isFalse();
+    }
+
+    @Test
     void coldMigrationWithoutSharedStorageMovesTheStoppedInstanceWithItsDiskAndStartsItThere() {
         twoHosts(false);
         spawnOnA();
@@ -777,6 +800,26 @@ class MigrateHandlerWithFakesTest {
         assertStillActiveOnA();
         // nothing of the cancelled migration holds the destination: the next one goes through
         assertThat(a.migrateTo("b", null, null).payload()).containsEntry("host", "b");
+    }
+
+    @Test
+    void migrateAbortDuringPostCopyAnswersTooLateAtOnceAndTheMigrationCompletes() throws Exception {
+        twoHosts(false);
+        spawnOnA();
+        FakeMigrationDriver.Hold transfer = a.migrations.holdNextTransfer().inPhase(MigrationProgress.Phase.POST_COPY);
+        CompletableFuture<Outcome> migrating = CompletableFuture.supplyAsync(() -> a.migrateTo("b", null, null));
+        await().atMost(Duration.ofSeconds(10)).until(transfer::reached);
+
+        assertThatThrownBy(() -> a.abort.handle(TestCommands.migrateAbort("req-abort", uuid)))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_STATE);
+                    assertThat(e.retriable()).isFalse();
+                })
+                .hasMessageContaining("too late to cancel");
+        transfer.release();
+
+        assertThat(migrating).succeedsWithin(Duration.ofSeconds(10))
+                .satisfies(o -> assertThat(o.payload()).containsEntry("host", "b"));
     }
 
     @Test

@@ -35,6 +35,18 @@ class MigrationPlanTest {
     }
 
     @Test
+    void postCopyIsRequestedOnlyWhenTheHostsPolicyPermitsIt() {
+        MigrateArgs args = new MigrateArgs("node-2", null, null, null, null, null);
+        MigrationPolicy permitted = new MigrationPolicy(4, false, false, true, Duration.ofSeconds(20));
+        MigrationPolicy notPermitted = new MigrationPolicy(4, false, false, false, Duration.ofSeconds(20));
+
+        assertThat(MigrationPlan.decide(args, true, URI, permitted).request().postCopyAfter())
+                .isEqualTo(Duration.ofSeconds(20));
+        assertThat(MigrationPlan.decide(args, true, URI, notPermitted).request().postCopyPermitted()).isFalse();
+        assertThat(MigrationPlan.decide(args, true, URI, DEFAULTS).request().postCopyPermitted()).isFalse();
+    }
+
+    @Test
     void absentBlockMigrationCopiesOnlyWhenStorageIsNotShared() {
         MigrateArgs args = new MigrateArgs("node-2", null, null, null, null, null);
 

@@ -76,6 +76,17 @@ class ProgressTrackerTest {
         }
     }
 
+    @Test
+    void aMigrationThatSwitchedToPostCopyEndsInPostCopy() {
+        try (ProgressTracker tracker = reporting.track(uuid, "req-1", "node-8")) {
+            tracker.onProgress(new MigrationProgress(Duration.ofMillis(1500), 300, 250, 50, 3, Duration.ofMillis(400),
+                    Phase.POST_COPY, new Transfer(100, 50, 50), 8192, Transfer.NONE, 0));
+
+            assertThat(tracker.completedIn()).isEqualTo("POST_COPY");
+        }
+        assertThat(events).extracting(MigrationProgressPayload::phase).containsExactly("POST_COPY");
+    }
+
     private static MigrationProgress sample(long elapsedMs, long total, long processed) {
         return new MigrationProgress(Duration.ofMillis(elapsedMs), total, processed, total - processed, 1,
                 Duration.ofMillis(300));

@@ -146,7 +146,7 @@ class HostStatusServiceTest {
             beans.registerSingleton("build", new BuildProperties(build));
         }
         AgentProperties properties = new AgentProperties("node-x", stateDir,
-                new AgentProperties.Libvirt("qemu:///system", "auto", null, 0, false, "pc", 16),
+                new AgentProperties.Libvirt("qemu:///system", "auto", null, 0, false, "pc", 16, false, Duration.ofSeconds(60)),
                 new AgentProperties.ImageStore(null, null, DataSize.ofMegabytes(1)), Duration.ofSeconds(30), 8, 4, 5,
                 Duration.ofMinutes(10),
                 Duration.ofSeconds(120), new AgentProperties.ImageCache(Duration.ofHours(24), 0, Duration.ofHours(1), true),

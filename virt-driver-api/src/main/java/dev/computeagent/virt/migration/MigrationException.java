@@ -37,7 +37,13 @@ public class MigrationException extends DriverException {
         /** The instance does not exist or is not running on the source. */
         NOT_MIGRATABLE,
         /** Anything else the hypervisor reported. */
-        FAILED
+        FAILED,
+        /**
+         * The transfer failed after it switched to post-copy: the guest's memory is split between the two
+         * hosts, it can resume on neither (libvirt leaves it paused, post-copy failed) and it is not running
+         * on the source. Never retriable.
+         */
+        POST_COPY_FAILED
     }
 
     private final Step step;

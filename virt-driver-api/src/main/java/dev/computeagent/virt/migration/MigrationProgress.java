@@ -32,7 +32,12 @@ public record MigrationProgress(Duration elapsed, long dataTotal, long dataProce
         /** Copying the memory while the guest runs (pre-copy). */
         MEMORY_COPY,
         /** Copying the memory with the guest's CPUs throttled so that it converges. */
-        AUTO_CONVERGE
+        AUTO_CONVERGE,
+        /**
+         * Post-copy: the guest already runs on the destination, which fetches the pages it lacks from the
+         * source; it can no longer be cancelled, and a failure now loses the guest on both sides.
+         */
+        POST_COPY
     }
 
     /** One part of the transfer, in bytes. */

@@ -33,11 +33,17 @@ import java.util.Set;
  *                           reach them (shared volumes): a {@link StorageMode#BLOCK_INCREMENTAL} migration
  *                           copies every other writable disk and never these. Empty = every writable disk is
  *                           the instance's own.
+ * @param postCopyAfter      {@code null}: post-copy is not permitted. Otherwise the transfer is started
+ *                           post-copy capable and switched to post-copy (the guest runs on the destination,
+ *                           which fetches missing pages from the source) when no pass over the memory
+ *                           started with less data left than an earlier one for this long, or instead of aborting at the completion timeout or a
+ *                           stall. A failure after the switch loses the guest on both sides (see
+ *                           {@link MigrationException.Reason#POST_COPY_FAILED}).
  */
 public record MigrationRequest(String destinationUri, StorageMode storage, Duration maxDowntime,
                                Duration completionTimeout, Duration stallTimeout, boolean autoConverge,
                                boolean unsafe, Duration pollInterval, Map<Path, Path> pathRewrites,
-                               long bandwidthMibPerSecond, Set<String> keptDisks) {
+                               long bandwidthMibPerSecond, Set<String> keptDisks, Duration postCopyAfter) {
 
     /** Default {@code max_downtime_ms} of the migrate command. */
     public static final Duration DEFAULT_MAX_DOWNTIME = Duration.ofMillis(500);
@@ -65,6 +71,9 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         if (bandwidthMibPerSecond < 0) {
             throw new IllegalArgumentException("bandwidth must not be negative: " + bandwidthMibPerSecond);
         }
+        if (postCopyAfter != null) {
+            positive("postCopyAfter", postCopyAfter);
+        }
         pathRewrites = Map.copyOf(pathRewrites);
         keptDisks = Set.copyOf(keptDisks);
         pathRewrites.forEach((from, to) -> {
@@ -74,13 +83,13 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         });
     }
 
-    /** A request whose writable disks are all the instance's own (no {@link #keptDisks}). */
+    /** A request whose writable disks are all the instance's own and that never switches to post-copy. */
     public MigrationRequest(String destinationUri, StorageMode storage, Duration maxDowntime,
                             Duration completionTimeout, Duration stallTimeout, boolean autoConverge,
                             boolean unsafe, Duration pollInterval, Map<Path, Path> pathRewrites,
                             long bandwidthMibPerSecond) {
         this(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout, autoConverge, unsafe,
-                pollInterval, pathRewrites, bandwidthMibPerSecond, Set.of());
+                pollInterval, pathRewrites, bandwidthMibPerSecond, Set.of(), null);
     }
 
     /** A request with the defaults: shared storage, 500 ms downtime, scaled timeout, no auto-converge. */
@@ -93,13 +102,18 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         Map<Path, Path> rewrites = new LinkedHashMap<>(pathRewrites);
         rewrites.put(sourceDir, destinationDir);
         return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout, autoConverge,
-                unsafe, pollInterval, rewrites, bandwidthMibPerSecond, keptDisks);
+                unsafe, pollInterval, rewrites, bandwidthMibPerSecond, keptDisks, postCopyAfter);
     }
 
     /** This request with the disks on {@code devices} left where they are (see {@link #keptDisks}). */
     public MigrationRequest withKeptDisks(Set<String> devices) {
         return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout, autoConverge,
-                unsafe, pollInterval, pathRewrites, bandwidthMibPerSecond, devices);
+                unsafe, pollInterval, pathRewrites, bandwidthMibPerSecond, devices, postCopyAfter);
+    }
+
+    /** Whether the transfer may switch to post-copy. */
+    public boolean postCopyPermitted() {
+        return postCopyAfter != null;
     }
 
     /** The explicit completion timeout, if one was given. */
@@ -139,6 +153,7 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         private final Map<Path, Path> pathRewrites = new LinkedHashMap<>();
         private long bandwidthMibPerSecond;
         private Set<String> keptDisks = Set.of();
+        private Duration postCopyAfter;
 
         private Builder(String destinationUri) {
             this.destinationUri = destinationUri;
@@ -186,6 +201,12 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
             return this;
         }
 
+        /** Permit post-copy, switching when no pass started with less left for {@code value}; null = never. */
+        public Builder postCopyAfter(Duration value) {
+            this.postCopyAfter = value;
+            return this;
+        }
+
         /** Files under {@code sourceDir} live under {@code destinationDir} on the destination. */
         public Builder rewritePaths(Path sourceDir, Path destinationDir) {
             this.pathRewrites.put(sourceDir, destinationDir);
@@ -200,7 +221,7 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
 
         public MigrationRequest build() {
             return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout,
-                    autoConverge, unsafe, pollInterval, pathRewrites, bandwidthMibPerSecond, keptDisks);
+                    autoConverge, unsafe, pollInterval, pathRewrites, bandwidthMibPerSecond, keptDisks, postCopyAfter);
         }
     }
 }

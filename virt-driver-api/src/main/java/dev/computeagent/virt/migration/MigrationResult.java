@@ -11,11 +11,18 @@ import java.util.Objects;
  *                         first sample); the destination's {@link CompletedMigration} has the exact figure
  * @param finalDowntimeLimit the maximum downtime allowed when the job completed
  * @param samples          how many samples the monitor took
+ * @param postCopy         the transfer was switched to post-copy and completed that way
  */
-public record MigrationResult(Duration wallTime, long bytesTransferred, Duration finalDowntimeLimit, int samples) {
+public record MigrationResult(Duration wallTime, long bytesTransferred, Duration finalDowntimeLimit, int samples,
+                              boolean postCopy) {
 
     public MigrationResult {
         Objects.requireNonNull(wallTime, "wallTime");
         Objects.requireNonNull(finalDowntimeLimit, "finalDowntimeLimit");
+    }
+
+    /** A migration that completed in pre-copy. */
+    public MigrationResult(Duration wallTime, long bytesTransferred, Duration finalDowntimeLimit, int samples) {
+        this(wallTime, bytesTransferred, finalDowntimeLimit, samples, false);
     }
 }

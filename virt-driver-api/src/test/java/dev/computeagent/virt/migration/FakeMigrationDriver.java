@@ -83,6 +83,13 @@ public final class FakeMigrationDriver implements MigrationDriver {
     public static final class Hold {
         private final CompletableFuture<Void> reached = new CompletableFuture<>();
         private final CompletableFuture<Boolean> released = new CompletableFuture<>();
+        private volatile MigrationProgress.Phase phase;
+
+        /** The held transfer reports one sample in {@code value} before it waits (e.g. already post-copy). */
+        public Hold inPhase(MigrationProgress.Phase value) {
+            this.phase = value;
+            return this;
+        }
 
         /** Whether the held transfer has started. */
         public boolean reached() {
@@ -126,6 +133,10 @@ public final class FakeMigrationDriver implements MigrationDriver {
         }
         Hold hold = holds.poll();
         if (hold != null) {
+            if (hold.phase != null) {
+                listener.onProgress(new MigrationProgress(Duration.ofMillis(1), 2, 1, 1, 2, request.maxDowntime(),
+                        hold.phase, new MigrationProgress.Transfer(2, 1, 1), 0, MigrationProgress.Transfer.NONE, 0));
+            }
             heldTransfers.put(uuid, hold);
             boolean proceed;
             try {

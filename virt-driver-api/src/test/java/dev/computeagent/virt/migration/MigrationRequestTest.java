@@ -91,6 +91,25 @@ class MigrationRequestTest {
     }
 
     @Test
+    void postCopyIsPermittedOnlyWithAPositiveSwitchDelay() {
+        MigrationRequest.Builder request = MigrationRequest.to("qemu+tcp://n/system");
+
+        assertThat(request.build().postCopyPermitted()).isFalse();
+        MigrationRequest permitted = request.postCopyAfter(Duration.ofSeconds(30)).build();
+        assertThat(permitted.postCopyPermitted()).isTrue();
+        assertThat(permitted.withPathRewrite(Path.of("/a"), Path.of("/b")).postCopyAfter())
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThatThrownBy(() -> request.postCopyAfter(Duration.ZERO).build())
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aFailedPostCopyIsNeverRetriable() {
+        assertThat(new MigrationException(MigrationException.Step.TRANSFER,
+                MigrationException.Reason.POST_COPY_FAILED, false, "destination died", null).retriable()).isFalse();
+    }
+
+    @Test
     void onlyTransientFailuresAreRetriable() {
         assertThat(new MigrationException(MigrationException.Step.MONITOR, MigrationException.Reason.TIMED_OUT,
                 "slow", null).retriable()).isTrue();

@@ -18,7 +18,7 @@ import org.libvirt.TypedUlongParameter;
 /**
  * The migration calls on one domain: {@code virDomainMigrateToURI3} (blocking, run it on its own
  * thread), {@code virDomainGetJobStats}, {@code virDomainMigrateSetMaxDowntime},
- * {@code virDomainAbortJob}, and the migratable XML for a cold move. The other methods may be called
+ * {@code virDomainAbortJob}, {@code virDomainMigrateStartPostCopy}, and the migratable XML for a cold move. The other methods may be called
  * from any thread while a migration runs (libvirt allows job queries and these changes during a
  * migration job). Closing releases the domain reference.
  *
@@ -36,6 +36,8 @@ public final class MigrationDomain implements AutoCloseable {
     private static final int JOB_BOUNDED = 1;
     private static final int JOB_UNBOUNDED = 2;
     private static final int JOB_COMPLETED = 3;
+    /** {@code VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY} (libvirt 5.1), not in libvirt-java. */
+    private static final String PARAM_BANDWIDTH_POSTCOPY = "bandwidth.postcopy";
     /** libvirt omits {@code memory_page_size} when it is the target's default page size. */
     private static final long DEFAULT_PAGE_SIZE = 4096;
     /** {@code VIR_MIGRATE_PARAM_MIGRATE_DISKS}. */
@@ -82,6 +84,9 @@ public final class MigrationDomain implements AutoCloseable {
         if (flags.unsafe()) {
             bits |= MigrateFlags.UNSAFE;
         }
+        if (flags.postCopy()) {
+            bits |= MigrateFlags.POSTCOPY;
+        }
         // libvirt-java cannot marshal an empty parameter array; the name is a harmless one to pass
         List<TypedParameter> params = new ArrayList<>();
         params.add(new TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_DEST_NAME, handle.name()));
@@ -98,6 +103,10 @@ public final class MigrationDomain implements AutoCloseable {
             for (String device : flags.migrateDisks()) {
                 params.add(new TypedStringParameter(MIGRATE_DISKS, device));
             }
+        }
+        if (flags.postCopy() && flags.bandwidthMibPerSecond() > 0) {
+            // QEMU's post-copy phase is unlimited unless told: the host's limit holds for the whole transfer
+            params.add(new TypedUlongParameter(PARAM_BANDWIDTH_POSTCOPY, flags.bandwidthMibPerSecond()));
         }
         if (persistentXml != null) {
             params.add(new TypedStringParameter(Domain.DomainMigrateParameters.VIR_MIGRATE_PARAM_PERSIST_XML,
@@ -144,6 +153,16 @@ public final class MigrationDomain implements AutoCloseable {
         } catch (LibvirtException e) {
             throw MigrationErrors.translate(Step.MONITOR, "abort the job of " + handle.name(), e);
         }
+    }
+
+    /**
+     * {@code virDomainMigrateStartPostCopy}: the running job (started with {@link MigrationFlags#postCopy()})
+     * switches to post-copy; the guest resumes on the destination, the job can no longer be aborted.
+     *
+     * @throws MigrationException libvirt refused (no such job, or it already ended); the job goes on unchanged
+     */
+    public void startPostCopy() {
+        MigrationPostCopy.start(domain, handle.name());
     }
 
     /** The running guest's definition as a destination must recreate it ({@code SECURE | MIGRATABLE}). */

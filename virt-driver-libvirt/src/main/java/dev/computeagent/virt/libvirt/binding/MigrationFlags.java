@@ -15,17 +15,19 @@ import java.util.List;
  * @param migrateDisks           {@code VIR_MIGRATE_PARAM_MIGRATE_DISKS}: with {@code copyStorageIncremental}, the
  *                               target devices of the only disks to copy; empty = libvirt's default (every
  *                               writable disk)
+ * @param postCopy               {@code POSTCOPY}: the job may be switched to post-copy
+ *                               ({@link MigrationDomain#startPostCopy()}); it starts as pre-copy either way
  */
 public record MigrationFlags(boolean live, boolean copyStorageIncremental, boolean autoConverge, boolean unsafe,
-                             long bandwidthMibPerSecond, List<String> migrateDisks) {
+                             long bandwidthMibPerSecond, List<String> migrateDisks, boolean postCopy) {
 
     public MigrationFlags {
         migrateDisks = List.copyOf(migrateDisks);
     }
 
-    /** Flags that copy (when {@code copyStorageIncremental}) every writable disk. */
+    /** Flags that copy (when {@code copyStorageIncremental}) every writable disk, without post-copy. */
     public MigrationFlags(boolean live, boolean copyStorageIncremental, boolean autoConverge, boolean unsafe,
                           long bandwidthMibPerSecond) {
-        this(live, copyStorageIncremental, autoConverge, unsafe, bandwidthMibPerSecond, List.of());
+        this(live, copyStorageIncremental, autoConverge, unsafe, bandwidthMibPerSecond, List.of(), false);
     }
 }

@@ -49,11 +49,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Live migration: {@code virDomainMigrateToURI3} with {@code LIVE | PEER2PEER | PERSIST_DEST |
  * UNDEFINE_SOURCE} (+ {@code NON_SHARED_INC} for {@link StorageMode#BLOCK_INCREMENTAL},
- * {@code AUTO_CONVERGE}, {@code UNSAFE} on request) runs on a driver thread while the calling thread
- * monitors it. A block migration of an instance with volumes both hosts reach ({@link MigrationRequest#keptDisks})
- * copies only its other writable disks ({@link DisksToCopy}); a network volume with credentials is refused before
- * anything moves. On failure libvirt itself resumes the guest on the source; this driver then checks that
- * the guest really runs there and says so in the exception.
+ * {@code AUTO_CONVERGE}, {@code UNSAFE}, {@code POSTCOPY} on request) runs on a driver thread while the
+ * calling thread monitors it ({@link MigrationMonitor} has the escalation order). A block migration of an instance
+ * with volumes both hosts reach ({@link MigrationRequest#keptDisks}) copies only its other writable disks
+ * ({@link DisksToCopy}); a network volume with credentials is refused before anything moves. On failure before
+ * any switch to post-copy libvirt itself resumes the guest on the source; this driver then checks that the
+ * guest really runs there and says so in the exception. After the switch a failure is
+ * {@link Reason#POST_COPY_FAILED}: the guest runs on neither host.
  *
  * <p>Cold migration: with shared storage the source exports the instance as typed data
  * ({@link #exportInstance}: metadata and NICs, no paths, no XML) and the destination renders and
@@ -169,11 +171,14 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         boolean copy = request.storage() == StorageMode.BLOCK_INCREMENTAL;
         List<String> disksToCopy = DisksToCopy.of(devices(domain, subject), copy ? request.keptDisks() : Set.of(),
                 subject);
+        // a stopped guest has nothing to run on the destination early: post-copy is for live moves only
+        Duration postCopyAfter = live ? request.postCopyAfter() : null;
         MigrationFlags flags = new MigrationFlags(live, copy, request.autoConverge(), request.unsafe(),
-                request.bandwidthMibPerSecond(), disksToCopy);
-        log.info("{}: starting ({}, completion timeout {} s, downtime {} -> {} ms{}{})", subject, request.storage(),
+                request.bandwidthMibPerSecond(), disksToCopy, postCopyAfter != null);
+        log.info("{}: starting ({}, completion timeout {} s, downtime {} -> {} ms{}{}{})", subject, request.storage(),
                 timeout.toSeconds(), limit.toMillis(), request.maxDowntime().toMillis(),
                 request.autoConverge() ? ", auto-converge" : "",
+                postCopyAfter != null ? ", post-copy after " + postCopyAfter.toSeconds() + " s without converging" : "",
                 request.bandwidthMibPerSecond() > 0 ? ", " + request.bandwidthMibPerSecond() + " MiB/s" : "");
         DestinationPaths paths = new DestinationPaths(request.pathRewrites());
         String destinationXml = paths.isEmpty() ? null : paths.rewrite(domain.liveMigratableXml());
@@ -195,12 +200,17 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
             public void abort() {
                 domain.abortJob();
             }
+
+            @Override
+            public void startPostCopy() {
+                domain.startPostCopy();
+            }
         };
         MigrationResult result;
         running.put(uuid, job);
         try {
             result = new MigrationMonitor(subject, job, request.pollInterval(), FIRST_SAMPLE_AFTER, timeout,
-                    schedule, request.stallTimeout(), listener).watch(transfer, start, limit);
+                    schedule, request.stallTimeout(), postCopyAfter, listener).watch(transfer, start, limit);
         } finally {
             running.remove(uuid, job);
         }
@@ -223,6 +233,10 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
      * about the destination: the outcome is reported as unknown instead.
      */
     private MigrationException confirmSource(UUID uuid, MigrationException failure) {
+        if (failure.reason() == Reason.POST_COPY_FAILED) {
+            // libvirt keeps the source domain (paused, post-copy failed): it exists but must never be resumed
+            return failure;
+        }
         boolean running;
         try {
             running = connections.call(connection -> {

@@ -13,4 +13,10 @@ interface MigrationJob {
 
     /** Asks the hypervisor to abort the job; the transfer then fails and the guest stays. */
     void abort();
+
+    /**
+     * Switches the job (started post-copy capable) to post-copy: the guest resumes on the destination.
+     * Throws a {@link dev.computeagent.virt.DriverException} when the hypervisor refuses; the job is then unchanged.
+     */
+    void startPostCopy();
 }

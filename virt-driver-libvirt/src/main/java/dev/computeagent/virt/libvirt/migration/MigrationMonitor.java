@@ -16,15 +16,29 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Watches one running transfer (Nova's {@code _live_migration_monitor}): every poll interval it
  * checks the completion timeout and, from {@code firstSampleAfter} on, samples the job, reports
- * progress, raises the allowed downtime along the schedule and aborts the job when progress stalls.
- * The transfer's own outcome decides success: an abort that loses the race against completion still
- * ends in success.
+ * progress and escalates, in this order:
+ * <ol>
+ *   <li>the allowed downtime rises along the schedule (pre-copy only);</li>
+ *   <li>auto-converge needs nothing from the monitor: libvirt cannot switch it on during a job, so a job
+ *       that may use it is started with it, and QEMU only throttles once the guest dirties memory faster
+ *       than it is sent;</li>
+ *   <li>when post-copy is permitted ({@code postCopyAfter} not null): the job switches to post-copy when
+ *       no pass over the memory started with less left than an earlier one for {@code postCopyAfter}
+ *       ({@link ConvergenceWatch}), and
+ *       instead of being aborted at the completion timeout or a stall;</li>
+ *   <li>otherwise the job is aborted at the completion timeout or when it stalls.</li>
+ * </ol>
+ * After the switch to post-copy nothing aborts the job (it cannot be: the guest runs on the destination);
+ * a transfer that fails from then on is {@link Reason#POST_COPY_FAILED}, not running on the source. The
+ * transfer's own outcome decides success: an abort that loses the race against completion still ends in
+ * success.
  *
  * <p>Why sampling starts late: a job query competes with the switch-over for libvirt's domain job
  * and the QEMU monitor, which lengthens the guest's pause when they coincide (measured: median
@@ -47,10 +61,23 @@ final class MigrationMonitor {
     private final DowntimeSchedule downtime;
     private final StallDetector stall;
     private final MigrationListener listener;
+    /** Null when post-copy is not permitted. */
+    private final @Nullable ConvergenceWatch convergence;
+    private boolean postCopy;
+    /** The hypervisor refused the switch once: asking again every sample would only repeat the refusal. */
+    private boolean postCopyRefused;
 
     MigrationMonitor(String subject, MigrationJob job, Duration pollInterval, Duration firstSampleAfter,
                      Duration completionTimeout, DowntimeSchedule downtime, Duration stallWindow,
                      MigrationListener listener) {
+        this(subject, job, pollInterval, firstSampleAfter, completionTimeout, downtime, stallWindow, null, listener);
+    }
+
+    /** @param postCopyAfter null: post-copy is not permitted (the job was not started post-copy capable) */
+    MigrationMonitor(String subject, MigrationJob job, Duration pollInterval, Duration firstSampleAfter,
+                     Duration completionTimeout, DowntimeSchedule downtime, Duration stallWindow,
+                     @Nullable Duration postCopyAfter, MigrationListener listener) {
+        this.convergence = postCopyAfter == null ? null : new ConvergenceWatch(postCopyAfter);
         this.subject = subject;
         this.job = job;
         this.pollInterval = pollInterval;
@@ -77,7 +104,7 @@ final class MigrationMonitor {
             Throwable failure;
             try {
                 transfer.get(abortedFor == null ? pollInterval.toMillis() : ABORT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-                return new MigrationResult(since(startNanos), bytes, limit, samples);
+                return new MigrationResult(since(startNanos), bytes, limit, samples, postCopy);
             } catch (TimeoutException e) {
                 if (abortedFor != null) {
                     throw new MigrationException(Step.MONITOR, abortedFor, subject + ": the transfer did not end within "
@@ -90,6 +117,10 @@ final class MigrationMonitor {
                 failure = e;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                if (postCopy) {
+                    throw new MigrationException(Step.MONITOR, Reason.FAILED, false, subject
+                            + ": interrupted during post-copy; the transfer goes on unwatched", e);
+                }
                 abortQuietly();
                 throw new MigrationException(Step.MONITOR, Reason.ABORTED, subject + ": interrupted; the job was aborted", e);
             }
@@ -97,7 +128,10 @@ final class MigrationMonitor {
                 throw failed(failure, abortedFor);
             }
             Duration elapsed = since(startNanos);
-            if (elapsed.compareTo(completionTimeout) > 0) {
+            if (!postCopy && elapsed.compareTo(completionTimeout) > 0) {
+                if (switchToPostCopy(elapsed, "not complete within the completion timeout")) {
+                    continue;
+                }
                 abortedFor = Reason.TIMED_OUT;
                 log.warn("{}: not complete after {} ms (timeout {} ms); aborting", subject, elapsed.toMillis(),
                         completionTimeout.toMillis());
@@ -120,7 +154,7 @@ final class MigrationMonitor {
             }
             samples++;
             bytes = stats.dataProcessed();
-            MigrationProgress progress = progress(elapsed, stats, limit);
+            MigrationProgress progress = progress(elapsed, stats, limit, postCopy);
             report(progress);
             if (elapsed.minus(lastLogged).compareTo(LOG_INTERVAL) >= 0) {
                 log.info("{}: {}% ({} of {} bytes, {} remaining, iteration {}) after {} ms, downtime limit {} ms",
@@ -130,7 +164,20 @@ final class MigrationMonitor {
             } else {
                 log.debug("{}: {}", subject, progress);
             }
+            if (postCopy) {
+                continue;
+            }
+            if (convergence != null && convergence.notConverging(elapsed, stats.dataProcessed(), stats.dataRemaining(),
+                    stats.memoryIteration())
+                    && switchToPostCopy(elapsed, "no pass started with less data left within the post-copy delay")) {
+                report(progress(elapsed, stats, limit, postCopy));
+                continue;
+            }
             if (stall.stalled(elapsed, stats.dataProcessed(), stats.dataRemaining())) {
+                if (switchToPostCopy(elapsed, "no progress for longer than the stall window")) {
+                    report(progress(elapsed, stats, limit, postCopy));
+                    continue;
+                }
                 abortedFor = Reason.STALLED;
                 log.warn("{}: no progress for longer than the stall window; aborting", subject);
                 abortQuietly();
@@ -149,11 +196,37 @@ final class MigrationMonitor {
         }
     }
 
+    /**
+     * Switches to post-copy when permitted and not done or refused yet; true when the job now runs
+     * post-copy. A refusal (the job just ended, or cannot) leaves the caller to its next step (abort or go
+     * on) and is not asked again.
+     */
+    private boolean switchToPostCopy(Duration elapsed, String why) {
+        if (convergence == null || postCopy || postCopyRefused) {
+            return false;
+        }
+        try {
+            job.startPostCopy();
+        } catch (DriverException e) {
+            postCopyRefused = true;
+            log.warn("{}: {} after {} ms, but post-copy was refused: {}", subject, why, elapsed.toMillis(),
+                    e.getMessage());
+            return false;
+        }
+        postCopy = true;
+        log.info("{}: {} after {} ms; switched to post-copy", subject, why, elapsed.toMillis());
+        return true;
+    }
+
     static MigrationProgress progress(Duration elapsed, MigrationJobStats stats, Duration limit) {
+        return progress(elapsed, stats, limit, false);
+    }
+
+    static MigrationProgress progress(Duration elapsed, MigrationJobStats stats, Duration limit, boolean postCopy) {
         MigrationJobStats.Bytes memory = stats.memory();
         MigrationJobStats.Bytes disk = stats.disk();
         return new MigrationProgress(elapsed, stats.dataTotal(), stats.dataProcessed(), stats.dataRemaining(),
-                stats.memoryIteration(), limit, phase(stats),
+                stats.memoryIteration(), limit, postCopy ? Phase.POST_COPY : phase(stats),
                 new MigrationProgress.Transfer(memory.total(), memory.processed(), memory.remaining()),
                 stats.memoryDirtyRate(), new MigrationProgress.Transfer(disk.total(), disk.processed(), disk.remaining()),
                 stats.autoConvergeThrottle());
@@ -171,6 +244,12 @@ final class MigrationMonitor {
     }
 
     private MigrationException failed(Throwable failure, Reason abortedFor) {
+        if (postCopy) {
+            // the guest ran on the destination from the switch on: neither side has all of its memory now
+            return new MigrationException(Step.TRANSFER, Reason.POST_COPY_FAILED, false, subject
+                    + ": failed during post-copy, the guest can resume on neither host: " + failure.getMessage(),
+                    failure);
+        }
         if (abortedFor != null) {
             String why = abortedFor == Reason.TIMED_OUT ? "not complete within " + completionTimeout.toMillis() + " ms"
                     : "no progress within the stall window";

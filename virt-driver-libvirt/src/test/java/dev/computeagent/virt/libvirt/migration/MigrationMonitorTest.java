@@ -176,6 +176,98 @@ class MigrationMonitorTest {
         assertThat(result.samples()).isEqualTo(2);
     }
 
+    @Test
+    void aBusyGuestThatStopsConvergingIsSwitchedToPostCopyWhenPermitted() {
+        job.busy = true;
+        job.onPostCopy = () -> job.completeAfterSamples(job.samples.get() + 2, transfer);
+
+        MigrationResult result = postCopyMonitor(LONG, LONG, ms(50)).watch(transfer, System.nanoTime(), ms(50));
+
+        assertThat(result.postCopy()).isTrue();
+        assertThat(job.postCopies).hasValue(1);
+        assertThat(job.aborts).hasValue(0);
+        assertThat(progress.get(progress.size() - 1).phase()).isEqualTo(MigrationProgress.Phase.POST_COPY);
+        assertThat(progress).extracting(MigrationProgress::phase).contains(MigrationProgress.Phase.MEMORY_COPY);
+    }
+
+    @Test
+    void aBusyGuestIsNeverSwitchedToPostCopyWithoutPermission() {
+        job.busy = true;
+        job.abortFails(transfer);
+
+        assertThatThrownBy(() -> monitor(ms(300), LONG, schedule(LONG)).watch(transfer, System.nanoTime(), ms(50)))
+                .isInstanceOfSatisfying(MigrationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TIMED_OUT));
+        assertThat(job.postCopies).hasValue(0);
+        assertThat(progress).isNotEmpty().allSatisfy(
+                p -> assertThat(p.phase()).isEqualTo(MigrationProgress.Phase.MEMORY_COPY));
+    }
+
+    @Test
+    void theCompletionTimeoutSwitchesToPostCopyInsteadOfAbortingWhenPermitted() {
+        job.onPostCopy = () -> timer.schedule(() -> transfer.complete(null), 30, TimeUnit.MILLISECONDS);
+
+        MigrationResult result = postCopyMonitor(ms(40), LONG, LONG).watch(transfer, System.nanoTime(), ms(50));
+
+        assertThat(result.postCopy()).isTrue();
+        assertThat(job.aborts).hasValue(0);
+    }
+
+    @Test
+    void aStallSwitchesToPostCopyInsteadOfAbortingWhenPermitted() {
+        job.processed.set(100);
+        job.remaining.set(1000);
+        job.onPostCopy = () -> timer.schedule(() -> transfer.complete(null), 30, TimeUnit.MILLISECONDS);
+
+        MigrationResult result = postCopyMonitor(LONG, ms(60), LONG).watch(transfer, System.nanoTime(), ms(50));
+
+        assertThat(result.postCopy()).isTrue();
+        assertThat(job.aborts).hasValue(0);
+    }
+
+    @Test
+    void aTransferFailingAfterTheSwitchIsAPostCopyFailureNeverRetriedNorAborted() {
+        job.busy = true;
+        job.onPostCopy = () -> timer.schedule(() -> transfer.completeExceptionally(new MigrationException(Step.TRANSFER,
+                Reason.DESTINATION_UNREACHABLE, "connection reset by peer", null)), 30, TimeUnit.MILLISECONDS);
+
+        // a completion timeout passing during post-copy must not abort either
+        assertThatThrownBy(() -> postCopyMonitor(ms(200), LONG, ms(50)).watch(transfer, System.nanoTime(), ms(50)))
+                .isInstanceOfSatisfying(MigrationException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.POST_COPY_FAILED);
+                    assertThat(e.sourceStillRunning()).isFalse();
+                    assertThat(e.retriable()).isFalse();
+                });
+        assertThat(job.aborts).hasValue(0);
+    }
+
+    @Test
+    void aRefusedSwitchFallsBackToTheAbort() {
+        job.refusePostCopy = true;
+        job.abortFails(transfer);
+
+        assertThatThrownBy(() -> postCopyMonitor(ms(40), LONG, LONG).watch(transfer, System.nanoTime(), ms(50)))
+                .isInstanceOfSatisfying(MigrationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TIMED_OUT));
+        assertThat(job.postCopies).hasValue(1);
+        assertThat(job.aborts).hasValue(1);
+    }
+
+    @Test
+    void aRefusedSwitchIsNotAskedAgainEverySample() {
+        job.busy = true;
+        job.refusePostCopy = true;
+        job.abortFails(transfer);
+
+        assertThatThrownBy(() -> postCopyMonitor(ms(300), LONG, ms(30)).watch(transfer, System.nanoTime(), ms(50)))
+                .isInstanceOfSatisfying(MigrationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TIMED_OUT));
+        assertThat(job.postCopies).hasValue(1);
+        assertThat(job.aborts).hasValue(1);
+    }
+
+    private MigrationMonitor postCopyMonitor(Duration completionTimeout, Duration stallWindow, Duration postCopyAfter) {
+        return new MigrationMonitor("test migration", job, POLL, Duration.ZERO, completionTimeout, schedule(LONG),
+                stallWindow, postCopyAfter, progress::add);
+    }
+
     private MigrationMonitor monitor(Duration completionTimeout, Duration stallWindow, DowntimeSchedule schedule) {
         return new MigrationMonitor("test migration", job, POLL, Duration.ZERO, completionTimeout, schedule, stallWindow,
                 progress::add);
@@ -196,6 +288,11 @@ class MigrationMonitorTest {
         final AtomicInteger aborts = new AtomicInteger();
         final List<Duration> downtimes = new CopyOnWriteArrayList<>();
         volatile boolean gone;
+        /** A guest that re-dirties what was sent: more sent and a new pass every sample, never less left. */
+        volatile boolean busy;
+        volatile boolean refusePostCopy;
+        final AtomicInteger postCopies = new AtomicInteger();
+        volatile Runnable onPostCopy = () -> { };
         volatile Runnable onAbort = () -> { };
         final AtomicInteger samples = new AtomicInteger();
         private volatile int completeAfter = Integer.MAX_VALUE;
@@ -219,7 +316,9 @@ class MigrationMonitorTest {
             }
             long p = processed.get();
             long r = remaining.get();
-            if (moving.get() && p != 100) {
+            if (busy) {
+                p = processed.addAndGet(10);
+            } else if (moving.get() && p != 100) {
                 // a healthy job: more sent, less left, every sample
                 p = processed.addAndGet(10);
                 r = remaining.addAndGet(-10);
@@ -228,7 +327,9 @@ class MigrationMonitorTest {
                 // the job ends right after this sample, as a real one does between two polls
                 toComplete.complete(null);
             }
-            return new MigrationJobStats(true, false, 0, p + r, p, r, 1, -1);
+            // a busy guest's job starts a new pass over the memory every sample, each with as much left
+            long iteration = busy ? samples.get() + 1 : 1;
+            return new MigrationJobStats(true, false, 0, p + r, p, r, iteration, -1);
         }
 
         @Override
@@ -240,6 +341,15 @@ class MigrationMonitorTest {
         public void abort() {
             aborts.incrementAndGet();
             onAbort.run();
+        }
+
+        @Override
+        public void startPostCopy() {
+            postCopies.incrementAndGet();
+            if (refusePostCopy) {
+                throw new MigrationException(Step.MONITOR, Reason.FAILED, "post-copy not supported", null);
+            }
+            onPostCopy.run();
         }
     }
 }
