@@ -120,10 +120,11 @@ ENV JAVA_TOOL_OPTIONS="-XX:+UseSerialGC -Xms32m -Xmx128m -Xss512k -XX:MaxMetaspa
 
 # Class-data sharing: a training start records the classes it loaded; every start maps them instead
 # of loading and verifying them again (BENCHMARKS.md, "Container start-up"). The training goes as
-# far as an image build can: the whole start-up (the libvirt and broker connections fail here,
-# there are none) and the first readiness and liveness probes, then SIGTERM, the graceful shutdown
-# and the archive written at exit. A training that stopped at the refreshed context missed the
-# ~1,300 classes the run cycle, the web server and the first probe load (a quarter of a start).
+# far as an image build can: the whole start-up, with libvirt's built-in test:///default driver in
+# place of the host's libvirtd (reconciliation, capabilities, the guest-access check) and no broker
+# (its connection fails), and the first readiness and liveness probes; then SIGTERM, the graceful
+# shutdown, and the archive is written at exit. A training that stopped at the refreshed context
+# left out the ~1,300 classes the run cycle, the web server and the first probe load.
 # Spring AOT (the jar's ahead-of-time bean definitions, -Dspring.aot.enabled=true) is on in the
 # training and at run time: the bean definitions were computed when the jar was built.
 # The archive is only valid with this JRE, these JVM options and this class path: built here, in
