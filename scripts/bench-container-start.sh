@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Container start-up benchmark (BENCHMARKS.md, "Container start-up"): time from `docker run` to
 # the first 200 of /actuator/health/readiness, for the image as built (with its class-data-sharing
-# archive) and for the same image started without the archive, interleaved, N rounds.
+# archive and Spring AOT, as its ENTRYPOINT starts it) and for the same image started as a plain
+# `java -jar` (neither the archive nor AOT), interleaved, N rounds.
 #
 #   scripts/bench-container-start.sh [rounds=5]
 #

@@ -24,6 +24,8 @@ class DockerfileMatchesApplicationTest {
     /** The layers Spring Boot's default layers.idx defines, in the order the image adds them. */
     static final List<String> BOOT_LAYERS =
             List.of("dependencies", "spring-boot-loader", "snapshot-dependencies", "application");
+    /** Spring AOT: the jar carries its ahead-of-time bean definitions (process-aot) and the image uses them. */
+    static final String AOT_ENABLED = "-Dspring.aot.enabled=true";
 
     private static ApplicationFacts app;
     private static DockerfileModel dockerfile;
@@ -95,13 +97,16 @@ class DockerfileMatchesApplicationTest {
     void entrypointStartsTheExtractedJarWithTheClassDataArchiveItsTrainingRunMade() {
         String jarName = Path.of(app.jarPath()).getFileName().toString();
         String archive = "/opt/compute-agent/" + jarName.replace(".jar", ".jsa");
-        assertThat(entrypoint()).isEqualTo("[\"java\", \"-XX:SharedArchiveFile=" + archive + "\", \"-jar\", \""
-                + jarName + "\"]");
+        assertThat(entrypoint()).isEqualTo("[\"java\", \"-XX:SharedArchiveFile=" + archive + "\", \""
+                + AOT_ENABLED + "\", \"-jar\", \"" + jarName + "\"]");
         assertThat(runtime.last("WORKDIR")).map(Instruction::arguments).hasValue("/opt/compute-agent");
         Instruction training = runtime.all("RUN").stream().filter(r -> r.arguments().contains("ArchiveClassesAtExit"))
                 .findFirst().orElseThrow(() -> new AssertionError("no CDS training run"));
-        assertThat(training.arguments()).contains("-XX:ArchiveClassesAtExit=" + archive)
-                .contains("-Dspring.context.exit=onRefresh").contains("-jar " + jarName);
+        // trained as it runs (AOT bean definitions) and through the whole start-up and the first probe:
+        // a training stopped at the refreshed context leaves the run cycle's and the web server's classes out
+        assertThat(training.arguments()).contains("-XX:ArchiveClassesAtExit=" + archive).contains(AOT_ENABLED)
+                .contains("-jar " + jarName).doesNotContain("spring.context.exit")
+                .contains(app.healthGroupPath("readiness")).contains("kill -TERM");
         // trained with the JVM options the agent runs with: set before the training run
         assertThat(runtime.last("ENV").orElseThrow().line()).isLessThan(training.line());
         assertThat(runtime.last("USER").orElseThrow().line()).isGreaterThan(training.line());

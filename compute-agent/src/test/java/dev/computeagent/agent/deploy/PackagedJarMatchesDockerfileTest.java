@@ -38,6 +38,11 @@ class PackagedJarMatchesDockerfileTest {
                     .map(m -> m.group(1)).toList();
             assertThat(layers).containsExactlyElementsOf(DockerfileMatchesApplicationTest.BOOT_LAYERS);
             startClass = file.getManifest().getMainAttributes().getValue("Start-Class");
+            if (entrypoint().contains(DockerfileMatchesApplicationTest.AOT_ENABLED)) {
+                // the ENTRYPOINT's AOT mode needs the initializer process-aot generated; without it the agent does not start
+                assertThat(file.getEntry("BOOT-INF/classes/" + startClass.replace('.', '/')
+                        + "__ApplicationContextInitializer.class")).as("process-aot output in the jar").isNotNull();
+            }
         }
 
         // what the Dockerfile's jar stage runs
@@ -49,9 +54,7 @@ class PackagedJarMatchesDockerfileTest {
         String jarName = jar.getFileName().toString();
         Path application = extracted.resolve("x/application").resolve(jarName);
         assertThat(application).isRegularFile();
-        String entrypoint = DockerfileModel.parse(ProjectFiles.read(ProjectFiles.dockerfile())).finalStage()
-                .last("ENTRYPOINT").map(DockerfileModel.Instruction::arguments).orElseThrow();
-        assertThat(entrypoint).contains("\"-jar\", \"" + jarName + "\"");
+        assertThat(entrypoint()).contains("\"-jar\", \"" + jarName + "\"");
         try (JarFile plain = new JarFile(application.toFile())) {
             assertThat(plain.getManifest().getMainAttributes().getValue("Main-Class")).isEqualTo(startClass);
             String classPath = plain.getManifest().getMainAttributes().getValue("Class-Path");
@@ -62,5 +65,10 @@ class PackagedJarMatchesDockerfileTest {
                         .as("class path entry %s", entry).isTrue();
             }
         }
+    }
+
+    private static String entrypoint() {
+        return DockerfileModel.parse(ProjectFiles.read(ProjectFiles.dockerfile())).finalStage()
+                .last("ENTRYPOINT").map(DockerfileModel.Instruction::arguments).orElseThrow();
     }
 }
