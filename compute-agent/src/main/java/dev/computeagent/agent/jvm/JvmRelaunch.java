@@ -55,6 +55,10 @@ public final class JvmRelaunch {
      * A child that cannot be started is reported on stderr and the agent runs here instead.
      */
     public static Optional<Integer> superviseIfUnbounded(String[] args) {
+        if ((Runtime.getRuntime().maxMemory() >> 20) <= JvmMemoryDefaults.LARGE_HEAP_MIB) {
+            // the usual launch (image, chart, recommended options): no management bean looked up, it costs start-up
+            return Optional.empty();
+        }
         Launch launch = new Launch(Runtime.getRuntime().maxMemory(), System.getProperty("java.home", ""),
                 System.getProperty("java.class.path", ""), System.getProperty("sun.java.command", ""),
                 ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getenv());
