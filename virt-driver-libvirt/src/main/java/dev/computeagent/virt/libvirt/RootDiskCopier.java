@@ -127,7 +127,10 @@ final class RootDiskCopier {
             throw new OperationTimeoutException("the commit of " + overlay + " of instance " + domain.uuid()
                     + " did not catch up within " + COPY_TIMEOUT + "; the instance keeps running on the overlay");
         }
-        domain.pivotBlockJob(dev);
+        if (!PowerControl.waitUntil(() -> domain.pivotBlockJob(dev), deadline)) {
+            throw new OperationTimeoutException("the commit of " + overlay + " of instance " + domain.uuid()
+                    + " never became ready to pivot within " + COPY_TIMEOUT + "; the instance keeps running on the overlay");
+        }
         deleteQuietly(overlay);
     }
 

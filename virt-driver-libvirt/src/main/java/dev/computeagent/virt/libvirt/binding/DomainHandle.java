@@ -200,9 +200,21 @@ public final class DomainHandle implements DomainPower, AutoCloseable {
         call(LibvirtCall.BLOCK_JOB, () -> domain.blockCommit(targetDev, null, null, 0, ACTIVE_COMMIT_SHALLOW));
     }
 
-    /** {@code virDomainBlockJobAbort(PIVOT)}: the caught-up job's target becomes the disk (synchronous). */
-    public void pivotBlockJob(String targetDev) {
-        call(LibvirtCall.BLOCK_JOB, () -> domain.blockJobAbort(targetDev, PIVOT));
+    /**
+     * {@code virDomainBlockJobAbort(PIVOT)}: the caught-up job's target becomes the disk (synchronous). False, and
+     * nothing done, while libvirt does not hold the job ready yet: QEMU reports a job caught up before libvirt has
+     * handled its ready event, so a caller that saw it caught up asks again.
+     */
+    public boolean pivotBlockJob(String targetDev) {
+        try {
+            domain.blockJobAbort(targetDev, PIVOT);
+            return true;
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.isBlockJobNotReady(e)) {
+                return false;
+            }
+            throw LibvirtErrors.translate(LibvirtCall.BLOCK_JOB, name, e);
+        }
     }
 
     private static int seconds(Duration timeout) {

@@ -67,6 +67,11 @@ public final class LibvirtErrors {
         return new HypervisorException(message, e);
     }
 
+    /** Whether libvirt refused a pivot because it does not hold the block job ready (yet). */
+    public static boolean isBlockJobNotReady(LibvirtException e) {
+        return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_BLOCK_COPY_ACTIVE;
+    }
+
     /** Whether libvirt knows no such secret. */
     public static boolean isNoSecret(LibvirtException e) {
         return e.getError() != null && e.getError().getCode() == ErrorNumber.VIR_ERR_NO_SECRET;
