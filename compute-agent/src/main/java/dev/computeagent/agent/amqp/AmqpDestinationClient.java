@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
 import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.message.CommandEnvelope;
 import dev.computeagent.agent.message.CommandName;
@@ -96,7 +97,8 @@ public final class AmqpDestinationClient implements DestinationClient, AutoClose
                 requireConsumed(destination, Topology.commandQueue(destination));
             }
             return exchange(destination, command, requestId, instanceUuid, args, timeout);
-        } catch (AmqpException | IOException e) {
+        } catch (AmqpException | IOException | ShutdownSignalException e) {
+            // ShutdownSignalException: the shared channel closed between its check and the publish
             throw new DestinationUnreachableException("cannot reach the broker to talk to " + destination + ": "
                     + e.getMessage(), false);
         } catch (InterruptedException e) {
