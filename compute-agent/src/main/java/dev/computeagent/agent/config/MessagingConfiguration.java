@@ -95,7 +95,7 @@ public class MessagingConfiguration {
         return new InternalSignature(keys, clock, properties.internalAuth().maxAge());
     }
 
-    @Bean
+    @Bean(destroyMethod = "close")
     DestinationClient destinationClient(ConnectionFactory connectionFactory, InternalSignature signature,
                                         AgentProperties properties) {
         return new AmqpDestinationClient(connectionFactory, signature, properties.host());

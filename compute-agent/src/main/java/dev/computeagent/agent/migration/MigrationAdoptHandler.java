@@ -120,7 +120,9 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
                     + " has not arrived on this host", false);
         }
         incoming.unmark(uuid);
-        if (files.exists(uuid)) {
+        // over shared storage the source's spawn marked this very directory complete (durably; a complete
+        // mark never stands beside a failed one): writing it again would only cost a directory sync
+        if (files.exists(uuid) && !files.spawnComplete(uuid)) {
             files.markSpawnComplete(uuid);
         }
         try {

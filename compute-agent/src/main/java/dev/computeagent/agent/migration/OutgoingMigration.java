@@ -31,9 +31,14 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -48,6 +53,13 @@ import org.slf4j.LoggerFactory;
 final class OutgoingMigration {
 
     private static final Logger log = LoggerFactory.getLogger(OutgoingMigration.class);
+
+    /** Records {@code MIGRATING} beside the check and prepare calls; threads exist only while migrations start. */
+    private static final Executor RECORDS = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "migrating-record");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private final MigrateHandler.Collaborators parts;
     private final Command<MigrateArgs> command;
@@ -66,6 +78,8 @@ final class OutgoingMigration {
     private boolean postCopyFailed;
     /** The phase the hypervisor's live transfer completed in, for the end event. */
     private @Nullable String completedIn;
+    /** The {@code MIGRATING} record, written while the destination answers check and prepare. */
+    private @Nullable CompletableFuture<Void> migrating;
 
     OutgoingMigration(MigrateHandler.Collaborators parts, Command<MigrateArgs> command, InstanceInfo info,
                       OutgoingMigrations.Running running, @Nullable ResizeLeg leg) {
@@ -80,6 +94,10 @@ final class OutgoingMigration {
 
     Outcome run() {
         InstanceMetadata meta = info.metadata();
+        // a libvirt metadata write (a disk sync there) that needs nothing from the destination: done while
+        // check and prepare wait for it, joined before anything moves; a failed step's rollBack restores it
+        migrating = CompletableFuture.runAsync(() -> parts.store().record(uuid, InstanceState.MIGRATING, null),
+                RECORDS);
         MigrationReply check = checkDestination(meta);
         shared = check.flag("shared_storage");
         String uri = check.string("migration_uri").orElseThrow(() -> failed("check",
@@ -111,7 +129,7 @@ final class OutgoingMigration {
         call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, plan.destinationNeedsOverlay(), start),
                 parts.timeouts().prepare());
         stopIfCancelled();
-        parts.store().record(uuid, InstanceState.MIGRATING, null);
+        awaitMigratingRecorded();
         if (plan instanceof MigrationPlan.Cold) {
             wasRunning = info.powerState() == PowerState.RUNNING;
             parts.driver().stop(uuid, command.args().stopTimeoutOrDefault());
@@ -352,6 +370,18 @@ final class OutgoingMigration {
         return reply;
     }
 
+    /** The {@code MIGRATING} record is written; its failure fails the migration (before anything moved). */
+    private void awaitMigratingRecorded() {
+        try {
+            Objects.requireNonNull(migrating).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
     /** A {@code migrate_abort} came before the transfer: stop here (the rollback undoes the rest). */
     private void stopIfCancelled() {
         if (running.cancelledBy().isPresent()) {
@@ -378,6 +408,10 @@ final class OutgoingMigration {
     void rollBack(RuntimeException cause) {
         if (moved || postCopyFailed) {
             return;
+        }
+        if (migrating != null) {
+            // the state restored below must be written after it, whether it was written or not
+            migrating.handle((done, failed) -> null).join();
         }
         if (leg != null) {
             leg.rolledBack(uuid);

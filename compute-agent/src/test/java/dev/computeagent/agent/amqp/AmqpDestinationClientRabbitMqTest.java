@@ -60,6 +60,8 @@ class AmqpDestinationClientRabbitMqTest {
         connection = cf.newConnection("destination-script");
         channel = connection.createChannel();
         springFactory = new CachingConnectionFactory(cf);
+        // as the agent configures it (MessagingConfiguration): its channels are publisher-callback channels
+        springFactory.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
         client = new AmqpDestinationClient(springFactory, TestKeys.signature(), "src");
     }
 
@@ -197,5 +199,51 @@ class AmqpDestinationClientRabbitMqTest {
                     assertThat(e.getMessage()).contains("no agent consumes");
                 });
         assertThat(channel.messageCount(queue)).as("nothing published").isZero();
+    }
+
+    @Test
+    void aDestinationWhoseQueueWentAwayAfterAnsweringFailsAtOnce() throws Exception {
+        destinationAnswering("{\"payload\":{\"n\":1}}");
+        assertThat(call(Duration.ofSeconds(5)).payload()).containsEntry("n", 1);
+        channel.queueDelete("compute." + destination);
+        long start = System.nanoTime();
+
+        // no passive check this time (it answered a moment ago): the mandatory publish comes back
+        assertThatThrownBy(() -> call(Duration.ofSeconds(30)))
+                .isInstanceOfSatisfying(DestinationUnreachableException.class, e -> {
+                    assertThat(e.unknownHost()).isTrue();
+                    assertThat(e.getMessage()).contains("no queue");
+                });
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        assertThat(received).hasSize(1);
+    }
+
+    @Test
+    void concurrentCallsOnTheSharedChannelEachGetAReply() throws Exception {
+        destinationAnswering("{\"payload\":{\"n\":1}}");
+        List<java.util.concurrent.Future<MigrationReply>> calls = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            for (int i = 0; i < 12; i++) {
+                calls.add(pool.submit(() -> call(Duration.ofSeconds(10))));
+            }
+            for (java.util.concurrent.Future<MigrationReply> c : calls) {
+                assertThat(c.get(20, java.util.concurrent.TimeUnit.SECONDS).payload()).containsEntry("n", 1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(received).hasSize(12);
+        assertThat(received).extracting(AMQP.BasicProperties::getCorrelationId).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void callsAfterTheClientClosedItsChannelOpenANewOne() throws Exception {
+        destinationAnswering("{\"payload\":{\"n\":1}}");
+        assertThat(call(Duration.ofSeconds(5)).payload()).containsEntry("n", 1);
+        client.close();
+
+        assertThat(call(Duration.ofSeconds(5)).payload()).containsEntry("n", 1);
+        assertThat(received).hasSize(2);
     }
 }
