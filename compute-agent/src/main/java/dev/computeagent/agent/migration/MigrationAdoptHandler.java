@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,21 +111,9 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
         boolean startOnArrival = args.start() != null ? args.start()
                 : incoming.marker(uuid).map(IncomingMigrations.PreparedMarker::start).orElse(false);
         boolean coldCopy = args.start() != null || startOnArrival;
-        InstanceInfo info;
-        try {
-            // a live arrival is recorded with the claim: one metadata write on the critical path
-            info = ownership.claim(uuid, source, i -> stoppedArrival(i, coldCopy) ? i.metadata().annotations()
-                    : Annotations.with(i.metadata().annotations(), Annotations.fromPower(i.powerState()), null));
-        } catch (InstanceNotFoundException e) {
-            throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "instance " + uuid
-                    + " has not arrived on this host", false);
-        }
-        incoming.unmark(uuid);
-        // over shared storage the source's spawn marked this very directory complete (durably; a complete
-        // mark never stands beside a failed one): writing it again would only cost a directory sync
-        if (files.exists(uuid) && !files.spawnComplete(uuid)) {
-            files.markSpawnComplete(uuid);
-        }
+        // a live arrival is recorded with the claim: one metadata write on the critical path
+        InstanceInfo info = claimArrived(uuid, source, i -> stoppedArrival(i, coldCopy) ? i.metadata().annotations()
+                : Annotations.with(i.metadata().annotations(), Annotations.fromPower(i.powerState()), null));
         try {
             InstanceView view = stoppedArrival(info, coldCopy)
                     ? store.record(uuid, Annotations.fromPower(settleStoppedArrival(uuid, startOnArrival)), null)
@@ -134,6 +123,29 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
         } finally {
             incoming.settled(uuid);
         }
+    }
+
+    /**
+     * Makes the arrived instance this host's ({@code annotations} recorded with the claim), forgets its prepared
+     * marker and marks its directory complete. Over shared storage the source's spawn marked this very directory
+     * complete already (durably; a complete mark never stands beside a failed one): it is not written again.
+     *
+     * @throws CommandFailedException {@code INSTANCE_NOT_FOUND}: it has not arrived, or belongs to another host
+     */
+    private InstanceInfo claimArrived(UUID uuid, String source,
+                                      Function<InstanceInfo, Map<String, String>> annotations) {
+        InstanceInfo info;
+        try {
+            info = ownership.claim(uuid, source, annotations);
+        } catch (InstanceNotFoundException e) {
+            throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "instance " + uuid
+                    + " has not arrived on this host", false);
+        }
+        incoming.unmark(uuid);
+        if (files.exists(uuid) && !files.spawnComplete(uuid)) {
+            files.markSpawnComplete(uuid);
+        }
+        return info;
     }
 
     /**
@@ -148,17 +160,7 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
         if (earlier.isPresent() && earlier.get().phase() != Phase.RESIZING) {
             return Outcome.of(store.track(ownership.info(uuid)));
         }
-        InstanceInfo info;
-        try {
-            info = ownership.claim(uuid, source, i -> i.metadata().annotations());
-        } catch (InstanceNotFoundException e) {
-            throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "instance " + uuid
-                    + " has not arrived on this host", false);
-        }
-        incoming.unmark(uuid);
-        if (files.exists(uuid)) {
-            files.markSpawnComplete(uuid);
-        }
+        InstanceInfo info = claimArrived(uuid, source, i -> i.metadata().annotations());
         try {
             ResizeRecord record = earlier.orElseGet(() -> new ResizeRecord(Phase.RESIZING, info.metadata().flavor(),
                     resize.flavor(), start, resize.requestId(), source, null, null));
