@@ -24,6 +24,11 @@ public record InstanceInfo(UUID uuid, PowerState powerState, long cpuTimeNs, lon
     }
 
     /** This snapshot with its metadata's annotations replaced (as after {@code updateAnnotations}). */
+    /** This instance as it is once its power state became {@code state} (the rest as read). */
+    public InstanceInfo withPowerState(PowerState state) {
+        return new InstanceInfo(uuid, state, cpuTimeNs, memoryKb, vcpus, metadata);
+    }
+
     public InstanceInfo withAnnotations(Map<String, String> annotations) {
         return new InstanceInfo(uuid, powerState, cpuTimeNs, memoryKb, vcpus, metadata.withAnnotations(annotations));
     }

@@ -9,6 +9,8 @@ import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.PowerOperations;
+import dev.computeagent.virt.PowerState;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -39,9 +41,18 @@ abstract class PowerOperationHandler implements CommandHandler<NoArgs> {
     @Override
     public final Outcome handle(Command<NoArgs> command) {
         UUID uuid = command.instanceUuid();
-        operate(owned(uuid));
-        InstanceInfo after = owned(uuid);
+        InstanceInfo before = owned(uuid);
+        operate(before);
+        InstanceInfo after = powerStateAfter().map(before::withPowerState).orElseGet(() -> owned(uuid));
         return Outcome.of(store.record(after, stateAfter(after), null));
+    }
+
+    /**
+     * The power state the operation leaves the instance in when the hypervisor's call guarantees it once it
+     * returned (a synchronous suspend or resume of the vCPUs): then the instance is not read again. Empty = read it.
+     */
+    Optional<PowerState> powerStateAfter() {
+        return Optional.empty();
     }
 
     /** Runs the power operation on the instance, as read just before. */

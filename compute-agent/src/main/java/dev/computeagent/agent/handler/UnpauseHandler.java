@@ -4,6 +4,8 @@ import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.PowerOperations;
+import dev.computeagent.virt.PowerState;
+import java.util.Optional;
 
 /** {@code unpause}: lets the paused guest run again ({@link PowerOperations#unpause}); state {@code ACTIVE}. */
 public final class UnpauseHandler extends PowerOperationHandler {
@@ -15,5 +17,10 @@ public final class UnpauseHandler extends PowerOperationHandler {
     @Override
     void operate(InstanceInfo instance) {
         power.unpause(instance.uuid());
+    }
+
+    @Override
+    Optional<PowerState> powerStateAfter() {
+        return Optional.of(PowerState.RUNNING);
     }
 }
