@@ -36,6 +36,11 @@ final class ManagedDomains {
             return found;
         }
         DomainHandle handle = found.get();
+        if (known.contains(uuid) && DomainNames.uuidOf(handle.name()).map(uuid::equals).orElse(false)) {
+            // one the agent made or has read its metadata of, still under the agent's name: not parsed again (a
+            // domain undefined since is forgotten on its lifecycle event; a lookup by uuid cannot find another)
+            return found;
+        }
         if (metadataOf(handle).isEmpty()) {
             handle.close();
             return Optional.empty();
