@@ -129,7 +129,8 @@ final class RootDiskCopier {
         }
         if (!PowerControl.waitUntil(() -> domain.pivotBlockJob(dev), deadline)) {
             throw new OperationTimeoutException("the commit of " + overlay + " of instance " + domain.uuid()
-                    + " never became ready to pivot within " + COPY_TIMEOUT + "; the instance keeps running on the overlay");
+                    + " never became ready to pivot within " + COPY_TIMEOUT
+                    + "; the instance keeps running on the overlay");
         }
         deleteQuietly(overlay);
     }
