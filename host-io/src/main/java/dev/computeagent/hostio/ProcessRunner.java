@@ -22,7 +22,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Failure semantics: a program that ran and exited is a {@link ProcessResult} whatever its exit code
  * (the caller decides what a code means); one that could not be started, ran past its timeout (it and
- * its descendants are killed) or whose output could not be read is a {@link ProcessException}.
+ * its descendants are killed; a timeout of zero or less is expired before the program starts) or whose output
+ * could not be read is a {@link ProcessException}.
  */
 public final class ProcessRunner {
 
@@ -52,6 +53,11 @@ public final class ProcessRunner {
     public ProcessResult run(List<String> command, long cpuSeconds, long addressSpaceBytes,
                              Map<String, String> environment, Duration timeout) {
         String name = command.get(0);
+        if (timeout.isZero() || timeout.isNegative()) {
+            // no time at all: timed out before it could run, whatever the race between start and wait would say
+            throw new ProcessException(String.join(" ", command.subList(0, Math.min(2, command.size())))
+                    + " timed out after " + timeout + " (not started)", true, null);
+        }
         Process process;
         try {
             ProcessBuilder builder = new ProcessBuilder(argv(command, cpuSeconds, addressSpaceBytes))

@@ -3,10 +3,12 @@ package dev.computeagent.hostio;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The process wrapper every external program goes through: limits, timeout, captured output. */
 class ProcessRunnerTest {
@@ -34,6 +36,15 @@ class ProcessRunnerTest {
                 .isInstanceOfSatisfying(ProcessException.class, e -> assertThat(e.timedOut()).isTrue())
                 .hasMessageContaining("sleep 30 timed out after PT0.3S");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aTimeoutOfZeroIsExpiredBeforeTheProgramStarts(@TempDir Path dir) {
+        Path marker = dir.resolve("ran");
+        assertThatThrownBy(() -> runner.run(List.of("touch", marker.toString()), Duration.ZERO))
+                .isInstanceOfSatisfying(ProcessException.class, e -> assertThat(e.timedOut()).isTrue())
+                .hasMessageContaining("timed out after PT0S");
+        assertThat(marker).doesNotExist();
     }
 
     @Test
