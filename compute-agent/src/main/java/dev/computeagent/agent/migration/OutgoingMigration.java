@@ -3,6 +3,7 @@ package dev.computeagent.agent.migration;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.handler.Redefinitions;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InstanceState;
@@ -33,13 +34,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,7 +103,7 @@ final class OutgoingMigration {
                 "destination " + destination + " did not tell its migration URI", false));
         MigrationPlan plan;
         try {
-            plan = MigrationPlan.decide(command.args(), shared, uri, parts.policy(), volumeDevices());
+            plan = MigrationPlan.decide(command.args(), shared, uri, parts.policy(), Redefinitions.volumeDevices(info));
         } catch (CommandFailedException e) {
             throw failed("check", e.getMessage(), false);
         } catch (IllegalArgumentException e) {
@@ -115,7 +114,7 @@ final class OutgoingMigration {
             throw failed("check", "a resize to another host copies the disks, but " + destination
                     + " shares this instance's storage", false);
         }
-        if (plan instanceof MigrationPlan.Cold && !plan.destinationNeedsOverlay() && !volumeDevices().isEmpty()) {
+        if (plan instanceof MigrationPlan.Cold && !plan.destinationNeedsOverlay() && !Redefinitions.volumeDevices(info).isEmpty()) {
             // the hand-over carries typed data without volumes (their connections are not kept here)
             throw failed("check", "a cold migration over shared storage cannot carry the attached volumes "
                     + AttachedVolumes.of(meta.annotations()).keySet() + "; detach them first, or migrate live", false);
@@ -287,11 +286,6 @@ final class OutgoingMigration {
     }
 
     /** The guest devices of the instance's volumes (all shared: {@link MigrateHandler} refused the others). */
-    private Set<String> volumeDevices() {
-        return AttachedVolumes.of(info.metadata().annotations()).values().stream().map(AttachedVolumes.Entry::device)
-                .collect(Collectors.toSet());
-    }
-
     /** The destination's state directory, as its check answered (privately), else the same as here. */
     private Path destinationStateDir(MigrationReply check) {
         try {
