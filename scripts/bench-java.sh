@@ -4,14 +4,17 @@
 # that runs a Java benchmark does.
 #
 #   scripts/bench-java.sh PowerBenchmark n=20
+#
+# The class path comes from this checkout's own reactor (the sibling modules' target/ jars), never
+# from the local Maven repository: nothing is installed, so a benchmark in one clone cannot replace
+# the jars under a build or benchmark running in another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CLASS=$1
 shift
-./mvnw -B -ntp -q -DskipTests package
-# exec:java takes one string; quote each key=value so that a tuned="a b c" value stays whole
-QUOTED=""
-for a in "$@"; do QUOTED+="'${a//\'/}' "; done
-exec ./mvnw -B -ntp -q -pl compute-agent exec:java -Dexec.classpathScope=test \
-  -Dexec.mainClass="dev.computeagent.agent.bench.$CLASS" -Dexec.args="$QUOTED"
+CLASSPATH_FILE=compute-agent/target/bench-classpath.txt
+./mvnw -B -ntp -q -DskipTests -pl compute-agent -am package dependency:build-classpath \
+  -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
+CP="compute-agent/target/test-classes:compute-agent/target/classes:$(cat "$CLASSPATH_FILE")"
+exec java -cp "$CP" "dev.computeagent.agent.bench.$CLASS" "$@"

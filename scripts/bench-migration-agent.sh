@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Agent-level migration benchmark (benchmarks/migration-agent.md): builds and installs the modules,
+# Agent-level migration benchmark (benchmarks/migration-agent.md): builds the modules (nothing is installed),
 # then runs dev.computeagent.agent.bench.AgentMigrationBenchmark, which starts the two-libvirt-host
 # harness, a Glance stub and one agent JVM per host on RabbitMQ, and migrates one idle tiny instance
 # there and back with the `migrate` command, interleaved with plain `virsh migrate --live --p2p
@@ -9,12 +9,7 @@
 #
 #   scripts/bench-migration-agent.sh                         # rounds=10 virt=auto mode=shared
 #   scripts/bench-migration-agent.sh rounds=20 virt=qemu mode=block logs=/var/tmp/mig-logs
-#
-# Maven options go through MAVEN_ARGS, e.g. a private local repository so that the install does not
-# replace snapshots others use: MAVEN_ARGS="-Dmaven.repo.local=$HOME/m2-bench" scripts/bench-migration-agent.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./mvnw -B -ntp -q -DskipTests -pl compute-agent -am install
-./mvnw -B -ntp -q -pl compute-agent exec:java -Dexec.classpathScope=test \
-  -Dexec.mainClass=dev.computeagent.agent.bench.AgentMigrationBenchmark -Dexec.args="$*"
+exec bash scripts/bench-java.sh AgentMigrationBenchmark "$@"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Busy-guest migration benchmark (benchmarks/migration-busy.md): builds and installs the modules, then runs
+# Busy-guest migration benchmark (benchmarks/migration-busy.md): builds the modules (nothing is installed), then runs
 # dev.computeagent.agent.bench.BusyGuestMigrationBenchmark, which starts the two-libvirt-host harness, a
 # Glance stub and one agent JVM per host (post-copy permitted) on RabbitMQ, boots the real Debian guest
 # with a stress-ng workload and moves it with the agent's `migrate`, with `virsh migrate --auto-converge`
@@ -12,6 +12,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-./mvnw -B -ntp -q -DskipTests -pl compute-agent -am install
-./mvnw -B -ntp -q -pl compute-agent exec:java -Dexec.classpathScope=test \
-  -Dexec.mainClass=dev.computeagent.agent.bench.BusyGuestMigrationBenchmark -Dexec.args="$*"
+exec bash scripts/bench-java.sh BusyGuestMigrationBenchmark "$@"
