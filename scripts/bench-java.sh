@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds compute-agent.jar, then runs one benchmark of compute-agent/src/bench/java
-# (dev.computeagent.agent.bench.<CLASS>) with its key=value arguments: what every scripts/bench-*.sh
+# (dev.computeagent.agent.bench.<CLASS>, or a fully qualified class name) with its arguments: what every scripts/bench-*.sh
 # that runs a Java benchmark does.
 #
 #   scripts/bench-java.sh PowerBenchmark n=20
@@ -17,4 +17,5 @@ CLASSPATH_FILE=compute-agent/target/bench-classpath.txt
 ./mvnw -B -ntp -q -DskipTests -pl compute-agent -am package dependency:build-classpath \
   -Dmdep.outputFile=target/bench-classpath.txt -Dmdep.includeScope=test
 CP="compute-agent/target/test-classes:compute-agent/target/classes:$(cat "$CLASSPATH_FILE")"
-exec java -cp "$CP" "dev.computeagent.agent.bench.$CLASS" "$@"
+[[ $CLASS == *.* ]] || CLASS="dev.computeagent.agent.bench.$CLASS"
+exec java -cp "$CP" "$CLASS" "$@"
