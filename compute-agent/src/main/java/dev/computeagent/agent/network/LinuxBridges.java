@@ -30,8 +30,9 @@ public final class LinuxBridges {
      * Makes {@code bridge} exist and be up, and, with a {@code vlan}, its sub-interface exist, be up and be a
      * port of the bridge.
      *
-     * @throws IllegalStateException {@code bridge} exists but is no bridge, the VLAN's parent does not exist, or
-     *                               {@code ip} failed (its stderr in the message)
+     * @throws IllegalStateException {@code bridge} exists but is no bridge, the VLAN's parent does not exist, the
+     *                               kernel cannot make VLAN interfaces (no 8021q), or {@code ip} failed (its stderr
+     *                               in the message)
      */
     public void ensure(String bridge, Optional<VlanLink> vlan) {
         Optional<String> details = details(bridge);
@@ -50,12 +51,25 @@ public final class LinuxBridges {
             throw new IllegalStateException("VLAN parent interface " + link.parent() + " does not exist");
         }
         if (details(link.interfaceName()).isEmpty()) {
-            ip("link", "add", "link", link.parent(), "name", link.interfaceName(), "type", "vlan", "id",
-                    Integer.toString(link.id()));
+            addVlan(link);
             log.info("VLAN interface {} created", link.interfaceName());
         }
         ip("link", "set", "dev", link.interfaceName(), "master", bridge);
         ip("link", "set", "dev", link.interfaceName(), "up");
+    }
+
+    private void addVlan(VlanLink link) {
+        try {
+            ip("link", "add", "link", link.parent(), "name", link.interfaceName(), "type", "vlan", "id",
+                    Integer.toString(link.id()));
+        } catch (IllegalStateException e) {
+            // iproute2's only words for a kernel built without 8021q (or without the module loaded)
+            if (e.getMessage().contains("Unknown device type")) {
+                throw new IllegalStateException("this host's kernel cannot make VLAN interfaces (no 8021q support): "
+                        + e.getMessage(), e);
+            }
+            throw e;
+        }
     }
 
     /** {@code ip -d -o link show dev <name>}; empty when there is no such interface. */

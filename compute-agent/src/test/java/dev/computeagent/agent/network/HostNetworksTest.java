@@ -1,6 +1,7 @@
 package dev.computeagent.agent.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.hostio.testing.Commands;
@@ -69,6 +70,47 @@ class HostNetworksTest {
         assertThat(driver.list()).extracting(s -> s.definition().name()).containsExactly("ca-t-nat");
         assertThat(Commands.check(Duration.ofSeconds(20), "ip", "-d", "-o", "link", "show", "dev", parent))
                 .doesNotContain(" bridge ");
+    }
+
+    /**
+     * Nova's VLAN bridge on a veth parent of the test's own. Kernels without 8021q (the CI machines': no VLAN
+     * device type, no modules to load) must give the operator a clear refusal instead; on those this test proves
+     * that path, and says so.
+     */
+    @Test
+    void aVlanSubInterfaceIsJoinedToTheBridgeOrTheKernelsLackOfVlansIsSaidPlainly() {
+        requireIpLink();
+        Commands.check(Duration.ofSeconds(20), "ip", "link", "add", parent, "type", "veth", "peer", "name",
+                parent + "p");
+        VlanLink vlan = new VlanLink(parent, 7);
+        HostNetworkPlan plan = HostNetworkPlan.ensure(NetworkDefinition.bridged("ca-t-br", bridge), Optional.of(vlan));
+        HostNetworks networks = new HostNetworks(List.of(plan), driver, new LinuxBridges(new ProcessRunner()),
+                Duration.ofMillis(50));
+
+        if (kernelMakesVlans()) {
+            assertThat(networks.ensurePending()).isTrue();
+            assertThat(networks.ensurePending()).isTrue();
+            assertThat(Commands.check(Duration.ofSeconds(20), "ip", "-d", "-o", "link", "show", "dev",
+                    vlan.interfaceName())).contains("vlan protocol 802.1Q id 7").contains("master " + bridge)
+                    .contains(",UP");
+            assertThat(driver.list()).extracting(s -> s.definition().name()).containsExactly("ca-t-br");
+        } else {
+            System.out.println("this kernel has no VLAN device type: proving the refusal only");
+            assertThatThrownBy(() -> new LinuxBridges(new ProcessRunner()).ensure(bridge, Optional.of(vlan)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("kernel cannot make VLAN interfaces (no 8021q support)")
+                    .hasMessageContaining(vlan.interfaceName());
+            assertThat(networks.ensurePending()).as("a configuration error is not retried").isTrue();
+            assertThat(driver.list()).as("a network without its VLAN is never defined").isEmpty();
+        }
+    }
+
+    private boolean kernelMakesVlans() {
+        String probe = "catq" + suffix;
+        boolean made = Commands.succeeds(Duration.ofSeconds(20), "ip", "link", "add", "link", parent, "name", probe,
+                "type", "vlan", "id", "9");
+        Commands.run(Duration.ofSeconds(20), "ip", "link", "del", probe);
+        return made;
     }
 
     private void requireIpLink() {
