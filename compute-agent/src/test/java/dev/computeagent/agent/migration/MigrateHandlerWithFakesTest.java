@@ -111,7 +111,7 @@ class MigrateHandlerWithFakesTest {
             network.register(uri(), driver);
             migrations = new FakeMigrationDriver(driver, network);
             capacity = new HostCapacity(owned, files, registry);
-            incoming = new IncomingMigrations(files, inFlight, capacity);
+            incoming = new IncomingMigrations(files, inFlight, capacity, migrations);
             InstanceProvisioner provisioner = new InstanceProvisioner(images, files, ConfigDrives.builder());
             check = new MigrationCheckHandler(store, files, capacity, uri(), stateDir);
             destinations.register(host, List.of(check,
