@@ -40,7 +40,7 @@ import tools.jackson.core.JacksonException;
  * ({@link MigrationsInFlight}) until it is {@linkplain #settled settled} by adopt or abort. The hypervisor
  * secrets of its volumes' credentials ({@link #prepareVolumes}) are the instance's once it arrived, and removed
  * by {@link #undoPrepare} when it does not (abort, failed prepare, expiry): found by the instance in the
- * hypervisor, so an agent restart between prepare and abort leaks none either.
+ * hypervisor, not in this record, so an abort after an agent restart still finds them.
  */
 public final class IncomingMigrations {
 

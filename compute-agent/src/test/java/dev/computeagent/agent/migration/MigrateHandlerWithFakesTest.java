@@ -569,6 +569,19 @@ class MigrateHandlerWithFakesTest {
     }
 
     @Test
+    void anAbortAfterTheDestinationForgotThePrepareStillRemovesTheVolumeSecretsOfAnInstanceItDoesNotHave() {
+        twoHosts(false);
+        // what a prepare defined before b's agent restarted (a live migration over shared storage leaves no marker)
+        b.migrations.prepareIncomingVolumes(uuid, List.of(new DestinationVolume("vol-1", "vdb",
+                chapForB().toConnection(), DestinationVolume.secretOn("b", uuid, "vol-1"))));
+
+        assertThat(destinations.call("b", CommandName.MIGRATION_ABORT, "r.abort", uuid,
+                new MigrationAbortArgs("a", "transfer failed"), Duration.ofSeconds(5)).failed()).isFalse();
+
+        assertThat(b.migrations.incomingVolumeSecrets()).isEmpty();
+    }
+
+    @Test
     void aVolumeTheInstanceDoesNotHaveIsAnInvalidCommandAndTheDestinationIsNeverAsked() {
         twoHosts(false);
         spawnOnA();
