@@ -38,8 +38,8 @@ final class DisksToCopy {
         for (NetworkDisk disk : devices.networkDisks()) {
             if (disk.auth().isPresent() && !repointed.contains(disk.targetDev())) {
                 throw new MigrationException(Step.PREPARE, Reason.NOT_MIGRATABLE, subject + ": the volume on "
-                        + disk.targetDev() + " authenticates with a secret of this host, and the destination's "
-                        + "connection for it was not given (migrate.args.volumes); nothing moved", null);
+                        + disk.targetDev() + " authenticates with a secret of this host, and its connection on the "
+                        + "destination was not given with the migration's destination volumes; nothing moved", null);
             }
         }
         if (kept.isEmpty()) {
