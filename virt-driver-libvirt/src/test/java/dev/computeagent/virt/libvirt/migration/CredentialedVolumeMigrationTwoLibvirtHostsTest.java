@@ -18,6 +18,7 @@ import dev.computeagent.virt.migration.DestinationVolume;
 import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationException.Reason;
 import dev.computeagent.virt.migration.MigrationRequest;
+import dev.computeagent.virt.migration.StorageMode;
 import dev.computeagent.virt.testing.IscsiTarget;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -177,6 +179,43 @@ class CredentialedVolumeMigrationTwoLibvirtHostsTest {
         assertThat(driverA.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
         assertThat(hasSecret(driverA, DeviceDesigner.secretUuid(uuid, VOLUME))).isTrue();
         assertThat(driverB.listInstances()).noneMatch(i -> i.uuid().equals(uuid));
+    }
+
+    /**
+     * A cold move with the disk copied (the guest never runs during it) takes the same path: the paused copy on b
+     * opens the volume with b's secret, a keeps no secret, and b's guest boots with the volume.
+     */
+    @Test
+    void aStoppedGuestMovesWithItsDiskCopiedAndBootsOnBWithTheVolumeOpenedByBsSecret() {
+        uuid = UUID.randomUUID();
+        Path localA = HOSTS.a().dir().resolve("local-cold");
+        Path localB = HOSTS.b().dir().resolve("local-cold");
+        Path logA = MigrationGuests.consoleLog(localA, uuid);
+        Path logB = MigrationGuests.consoleLog(localB, uuid);
+        driverA.spawn(MigrationGuests.spec(uuid, MigrationGuests.overlay(localA, uuid), logA));
+        await().atMost(BOOT).pollInterval(Duration.ofMillis(100)).until(() -> ConsoleTicks.read(logA).last() >= 1);
+        new LibvirtDeviceDriver(driverA).attachVolume(uuid, new VolumeAttachment(VOLUME, "vdb",
+                iscsi(IscsiTarget.USER, SOURCE_PASSWORD), false));
+        driverA.stop(uuid, Duration.ZERO);
+        MigrationGuests.overlay(localB, uuid);
+        DestinationVolume there = destinationVolume(DESTINATION_PASSWORD);
+        migratorB.prepareIncomingVolumes(uuid, List.of(there));
+
+        migratorA.migrateStopped(uuid, MigrationRequest.to(HOSTS.b().tcpUri()).storage(StorageMode.BLOCK_INCREMENTAL)
+                .rewritePaths(localA, localB).keepDisks(Set.of("vdb")).destinationVolumes(List.of(there)).build(),
+                p -> { });
+
+        assertThat(driverA.listInstances()).noneMatch(i -> i.uuid().equals(uuid));
+        assertThat(secretsOf(driverA)).as("a keeps no secret of the volume").isEmpty();
+        assertThat(driverB.info(uuid).powerState()).isEqualTo(PowerState.PAUSED);
+        driverB.stop(uuid, Duration.ZERO);
+        assertThat(virsh(HOSTS.b(), "dumpxml", "--inactive", "--security-info", "instance-" + uuid))
+                .contains(there.secret().toString(), DESTINATION_USER);
+        driverB.start(uuid);
+        await().atMost(BOOT).pollInterval(Duration.ofMillis(100)).until(() -> ConsoleTicks.read(logB).boots() == 1);
+        assertThat(new LibvirtDeviceDriver(driverB).attached(uuid).disks()).contains("vdb");
+        await().atMost(BOOT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                assertThat(target.initiatorAddresses()).containsExactly(HOSTS.b().ip()));
     }
 
     /** The ticking guest on a's shared-storage overlay, with the CHAP volume on vdb; returns its console log. */
