@@ -267,6 +267,7 @@ TCP_URI_A=$(uri_tcp a)
 TCP_URI_B=$(uri_tcp b)
 IP_A=${IP[a]}
 IP_B=${IP[b]}
+ROOT_IP=$ROOT_IP
 HOST_DIR_A=$HOSTS_DIR/a
 HOST_DIR_B=$HOSTS_DIR/b
 SHARED_DIR=$SHARED_DIR

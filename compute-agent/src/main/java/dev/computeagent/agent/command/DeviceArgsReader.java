@@ -27,7 +27,7 @@ import tools.jackson.databind.JsonNode;
 final class DeviceArgsReader {
 
     static final Pattern VOLUME_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
-    private static final Pattern DEVICE = Pattern.compile("vd[b-z]");
+    static final Pattern DEVICE = Pattern.compile("vd[b-z]");
     private static final Pattern MAC = Pattern.compile("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}");
     private static final int MAX_DETACH_TIMEOUT_S = 3600;
     private static final int MAX_MONITORS = 16;
@@ -42,16 +42,25 @@ final class DeviceArgsReader {
             throw new Invalid("args.device must be vdb-vdz");
         }
         Boolean readOnly = optionalBoolean(a, "args.read_only", "read_only").orElse(null);
-        JsonNode info = optionalObject(a, "args.connection_info", "connection_info");
+        ConnectionInfoArgs connection = connectionInfo(a, "args.");
+        return new AttachVolumeArgs(volumeId, device.orElse(null), readOnly, connection);
+    }
+
+    /**
+     * The required {@code connection_info} of {@code parent} (at {@code prefix}), validated as the driver API
+     * validates it. A rejection names the field, never a credential's value.
+     */
+    static ConnectionInfoArgs connectionInfo(JsonNode parent, String prefix) {
+        JsonNode info = optionalObject(parent, prefix + "connection_info", "connection_info");
         if (info == null) {
-            throw new Invalid("args.connection_info is required");
+            throw new Invalid(prefix + "connection_info is required");
         }
-        String type = requiredString(info, "args.connection_info.driver_volume_type", "driver_volume_type");
-        JsonNode data = optionalObject(info, "args.connection_info.data", "data");
+        String type = requiredString(info, prefix + "connection_info.driver_volume_type", "driver_volume_type");
+        JsonNode data = optionalObject(info, prefix + "connection_info.data", "data");
         if (data == null) {
-            throw new Invalid("args.connection_info.data is required");
+            throw new Invalid(prefix + "connection_info.data is required");
         }
-        String where = "args.connection_info.data.";
+        String where = prefix + "connection_info.data.";
         ConnectionInfoArgs connection = new ConnectionInfoArgs(type, new ConnectionInfoArgs.Data(
                 text(data, where, "path"), text(data, where, "format"), text(data, where, "device_path"),
                 optionalBoolean(data, where + "shared", "shared").orElse(null),
@@ -64,9 +73,9 @@ final class DeviceArgsReader {
             connection.toConnection();
         } catch (IllegalArgumentException e) {
             // the API's messages name fields and rules, never values
-            throw new Invalid("args.connection_info: " + e.getMessage());
+            throw new Invalid(prefix + "connection_info: " + e.getMessage());
         }
-        return new AttachVolumeArgs(volumeId, device.orElse(null), readOnly, connection);
+        return connection;
     }
 
     static DetachVolumeArgs detachVolume(JsonNode a) {

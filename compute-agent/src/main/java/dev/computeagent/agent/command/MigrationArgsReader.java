@@ -8,6 +8,7 @@ import static dev.computeagent.agent.command.JsonFields.optionalString;
 import static dev.computeagent.agent.command.JsonFields.pattern;
 
 import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.message.MigrateVolumeArgs;
 import dev.computeagent.agent.message.MigratedInstance;
 import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
@@ -15,11 +16,17 @@ import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
 import dev.computeagent.agent.message.MigrationResize;
 import dev.computeagent.agent.message.MigrationResizeEndArgs;
+import dev.computeagent.agent.message.MigrationVolumeArgs;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.Gib;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -37,6 +44,8 @@ final class MigrationArgsReader {
     private static final Pattern PROBE = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final String HOST_RULE = "a host name of 1-128 chars of [A-Za-z0-9._-]";
+    /** One per guest device {@code vdb}-{@code vdz}. */
+    static final int MAX_VOLUMES = 25;
 
     private MigrationArgsReader() {
     }
@@ -52,7 +61,58 @@ final class MigrationArgsReader {
                 optionalBoolean(a, "args.block_migration", "block_migration").orElse(null),
                 optionalInt(a, "args.max_downtime_ms", "max_downtime_ms", 1, 3_600_000),
                 optionalInt(a, "args.completion_timeout_s", "completion_timeout_s", 1, MAX_TIMEOUT_S),
-                optionalInt(a, "args.stop_timeout_s", "stop_timeout_s", 0, MAX_TIMEOUT_S));
+                optionalInt(a, "args.stop_timeout_s", "stop_timeout_s", 0, MAX_TIMEOUT_S),
+                volumes(a, (v, where) -> new MigrateVolumeArgs(volumeId(v, where),
+                        DeviceArgsReader.connectionInfo(v, where))));
+    }
+
+    /** One entry of a {@code volumes} list, read at {@code where} ({@code args.volumes[i].}). */
+    @FunctionalInterface
+    private interface VolumeEntry<T> {
+        T read(JsonNode entry, String where);
+    }
+
+    /** The optional {@code volumes} list of {@code a}: at most {@link #MAX_VOLUMES} objects, volume ids distinct. */
+    private static <T> @Nullable List<T> volumes(JsonNode a, VolumeEntry<T> reader) {
+        JsonNode list = a.get("volumes");
+        if (list == null || list.isNull()) {
+            return null;
+        }
+        if (!list.isArray() || list.size() > MAX_VOLUMES) {
+            throw new Invalid("args.volumes must be a list of at most " + MAX_VOLUMES + " volumes");
+        }
+        List<T> result = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String where = "args.volumes[" + i + "].";
+            JsonNode entry = list.get(i);
+            if (!entry.isObject()) {
+                throw new Invalid(where.substring(0, where.length() - 1) + " must be an object");
+            }
+            if (!ids.add(volumeId(entry, where))) {
+                throw new Invalid(where + "volume_id repeats an earlier volume");
+            }
+            result.add(reader.read(entry, where));
+        }
+        return result;
+    }
+
+    private static String volumeId(JsonNode entry, String where) {
+        return pattern(entry, "volume_id", DeviceArgsReader.VOLUME_ID, "1-128 chars of [A-Za-z0-9._-]", where);
+    }
+
+    private static MigrationVolumeArgs preparedVolume(JsonNode v, String where) {
+        String device = pattern(v, "device", DeviceArgsReader.DEVICE, "vdb-vdz", where);
+        String secret = optionalString(v, where + "secret_uuid", "secret_uuid")
+                .orElseThrow(() -> new Invalid(where + "secret_uuid is required"));
+        try {
+            if (!UUID.fromString(secret).toString().equals(secret)) {
+                throw new IllegalArgumentException("not canonical");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new Invalid(where + "secret_uuid must be a canonical lower-case UUID");
+        }
+        return new MigrationVolumeArgs(volumeId(v, where), device, DeviceArgsReader.connectionInfo(v, where), secret);
     }
 
     /** {@code resize.args.destination}: absent or this host itself = a resize on this host (null). */
@@ -90,7 +150,8 @@ final class MigrationArgsReader {
                         .orElse(null),
                 InstanceFields.metadata(a.get("metadata"), "args."),
                 optionalBoolean(a, "args.start", "start").orElse(null), configDrive,
-                SecurityGroupsReader.optional(a.get("security_groups"), "args."), resizeFlavor(a));
+                SecurityGroupsReader.optional(a.get("security_groups"), "args."), resizeFlavor(a),
+                volumes(a, MigrationArgsReader::preparedVolume));
     }
 
     private static @Nullable Flavor resizeFlavor(JsonNode a) {

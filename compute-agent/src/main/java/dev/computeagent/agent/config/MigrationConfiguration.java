@@ -93,8 +93,9 @@ public class MigrationConfiguration {
     }
 
     @Bean
-    IncomingMigrations incomingMigrations(InstanceFiles files, MigrationsInFlight inFlight, HostCapacity capacity) {
-        return new IncomingMigrations(files, inFlight, capacity);
+    IncomingMigrations incomingMigrations(InstanceFiles files, MigrationsInFlight inFlight, HostCapacity capacity,
+                                          MigrationDriver migrationDriver) {
+        return new IncomingMigrations(files, inFlight, capacity, migrationDriver);
     }
 
     @Bean

@@ -9,6 +9,8 @@ import dev.computeagent.agent.message.InternalArgs;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.hostio.AtomicFiles;
+import dev.computeagent.virt.migration.DestinationVolume;
+import dev.computeagent.virt.migration.MigrationDriver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,7 +37,10 @@ import tools.jackson.core.JacksonException;
  * adopt and abort are accepted only from that source ({@code MIGRATION_FAILED} otherwise).
  *
  * <p>A prepared migration holds its capacity ({@link HostCapacity}) and is in flight
- * ({@link MigrationsInFlight}) until it is {@linkplain #settled settled} by adopt or abort.
+ * ({@link MigrationsInFlight}) until it is {@linkplain #settled settled} by adopt or abort. The hypervisor
+ * secrets of its volumes' credentials ({@link #prepareVolumes}) are the instance's once it arrived, and removed
+ * by {@link #undoPrepare} when it does not (abort, failed prepare, expiry): found by the instance in the
+ * hypervisor, not in this record, so an abort after an agent restart still finds them.
  */
 public final class IncomingMigrations {
 
@@ -46,15 +51,29 @@ public final class IncomingMigrations {
     private final InstanceFiles files;
     private final MigrationsInFlight inFlight;
     private final HostCapacity capacity;
+    private final MigrationDriver volumes;
     /** The source of each migration prepared here and not yet adopted or aborted. */
     private final Map<UUID, String> preparedBy = new ConcurrentHashMap<>();
     /** When each of them finished preparing ({@link System#nanoTime()}), for {@link #overdue}. */
     private final Map<UUID, Long> readySince = new ConcurrentHashMap<>();
 
-    public IncomingMigrations(InstanceFiles files, MigrationsInFlight inFlight, HostCapacity capacity) {
+    /** @param volumes the driver that defines and removes the volume secrets of incoming instances */
+    public IncomingMigrations(InstanceFiles files, MigrationsInFlight inFlight, HostCapacity capacity,
+                              MigrationDriver volumes) {
         this.files = files;
         this.inFlight = inFlight;
         this.capacity = capacity;
+        this.volumes = volumes;
+    }
+
+    /**
+     * Defines here the secrets of the credentials of the volumes the instance arrives with (none when no volume
+     * has credentials); the driver leaves none of them behind when this throws.
+     */
+    void prepareVolumes(UUID uuid, List<DestinationVolume> incomingVolumes) {
+        if (!incomingVolumes.isEmpty()) {
+            volumes.prepareIncomingVolumes(uuid, incomingVolumes);
+        }
     }
 
     /**
@@ -85,17 +104,28 @@ public final class IncomingMigrations {
     }
 
     /**
-     * Removes what prepare created and releases what it held, unless the instance {@code arrived} (the
-     * hypervisor has it here: never removed by anything but its owner).
+     * Removes what prepare created (directory, volume secrets) and releases what it held, unless the instance
+     * {@code arrived} (the hypervisor has it here: never removed by anything but its owner).
      */
     void undoPrepare(UUID uuid, boolean arrived) {
         try {
-            if (!arrived && isPreparedDirectory(uuid)) {
-                files.delete(uuid);
+            if (!arrived) {
+                try {
+                    if (isPreparedDirectory(uuid)) {
+                        files.delete(uuid);
+                    }
+                } finally {
+                    releaseVolumes(uuid);
+                }
             }
         } finally {
             settled(uuid);
         }
+    }
+
+    /** Removes the volume secrets of {@code uuid} here unless the hypervisor has the instance (then they are its). */
+    void releaseVolumes(UUID uuid) {
+        volumes.releaseIncomingVolumes(uuid);
     }
 
     /** Who prepared the migration of {@code uuid} here: recorded at prepare, or in the prepared directory. */

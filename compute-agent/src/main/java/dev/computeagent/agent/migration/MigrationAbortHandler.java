@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code migration.abort}, on the destination: removes what prepare created (the security groups' filter too)
- * and releases what it held;
- * never an instance the hypervisor has here. Nothing prepared (or already settled) is success.
+ * {@code migration.abort}, on the destination: removes what prepare created (the security groups' filter and the
+ * volumes' secrets too) and releases what it held; never an instance the hypervisor has here. Nothing prepared (or
+ * already settled) is success; the volume secrets of an instance the hypervisor does not have are removed even
+ * then (a prepare before an agent restart is not remembered when it made no directory).
  */
 public final class MigrationAbortHandler implements CommandHandler<MigrationAbortArgs> {
 
@@ -43,7 +44,12 @@ public final class MigrationAbortHandler implements CommandHandler<MigrationAbor
         String source = IncomingMigrations.authenticatedSource(command);
         Optional<String> preparer = incoming.preparer(uuid);
         if (preparer.isEmpty()) {
-            return new Outcome(Map.of()); // nothing prepared here (or already settled): nothing to undo
+            // nothing known as prepared (settled, or this agent restarted since a prepare that made no directory):
+            // volume secrets of an instance this hypervisor does not have are nobody's, removing them is safe
+            if (!ownership.existsForAnyHost(uuid)) {
+                incoming.releaseVolumes(uuid);
+            }
+            return new Outcome(Map.of());
         }
         incoming.requireNotPreparedByOther(uuid, source, "; not aborted");
         // whoever owns it: a guest that arrived and was not adopted yet is still the source's

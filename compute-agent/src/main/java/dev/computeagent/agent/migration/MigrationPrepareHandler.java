@@ -7,6 +7,7 @@ import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.message.MigrationVolumeArgs;
 import dev.computeagent.agent.message.SecurityRuleArgs;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
@@ -16,8 +17,11 @@ import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.migration.DestinationVolume;
+import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.network.SecurityGroupDriver;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -99,8 +103,14 @@ public final class MigrationPrepareHandler implements CommandHandler<MigrationPr
                 incoming.mark(uuid, new IncomingMigrations.PreparedMarker(source, Boolean.TRUE.equals(args.start())));
                 provisioner.createDisks(uuid, args.imageId(), flavor, rootBytes, configDrive(args), Phases.UNTIMED);
             }
+            try {
+                incoming.prepareVolumes(uuid, volumes(args));
+            } catch (MigrationException e) {
+                throw MigrationFailures.toCommandFailure(e, "nothing moved");
+            }
         } catch (RuntimeException e) {
             incoming.settled(uuid);
+            releaseVolumesQuietly(uuid, e);
             if (created) {
                 files.delete(uuid);
             }
@@ -111,6 +121,27 @@ public final class MigrationPrepareHandler implements CommandHandler<MigrationPr
         }
         incoming.ready(uuid);
         return new Outcome(Map.of("migration_uri", migrationUri));
+    }
+
+    private void releaseVolumesQuietly(UUID uuid, RuntimeException cause) {
+        try {
+            incoming.releaseVolumes(uuid);
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** The arriving volumes; a driver failure to define their secrets is the migration's ({@code MIGRATION_FAILED}). */
+    private static List<DestinationVolume> volumes(MigrationPrepareArgs args) {
+        if (args.volumes() == null) {
+            return List.of();
+        }
+        return args.volumes().stream().map(MigrationPrepareHandler::volume).toList();
+    }
+
+    private static DestinationVolume volume(MigrationVolumeArgs v) {
+        return new DestinationVolume(v.volumeId(), v.device(), v.connectionInfo().toConnection(),
+                UUID.fromString(v.secretUuid()));
     }
 
     private void removeFilterQuietly(UUID uuid, RuntimeException cause) {

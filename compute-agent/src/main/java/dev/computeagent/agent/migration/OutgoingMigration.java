@@ -9,15 +9,18 @@ import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.InternalArgs;
 import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.message.MigrateVolumeArgs;
 import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.message.MigrationVolumeArgs;
 import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.AttachedVolumes;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.PowerState;
+import dev.computeagent.virt.migration.DestinationVolume;
 import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationProgress;
 import dev.computeagent.virt.migration.MigrationRequest;
@@ -29,8 +32,10 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -93,6 +98,7 @@ final class OutgoingMigration {
 
     Outcome run() {
         InstanceMetadata meta = info.metadata();
+        List<DestinationVolume> volumes = destinationVolumes(meta);
         // a libvirt metadata write (a disk sync there) that needs nothing from the destination: done while
         // check and prepare wait for it, joined before anything moves; a failed step's rollBack restores it
         migrating = CompletableFuture.runAsync(() -> parts.store().record(uuid, InstanceState.MIGRATING, null),
@@ -119,13 +125,14 @@ final class OutgoingMigration {
             throw failed("check", "a cold migration over shared storage cannot carry the attached volumes "
                     + AttachedVolumes.of(meta.annotations()).keySet() + "; detach them first, or migrate live", false);
         }
-        MigrationRequest request = withPathRewrite(plan.request(), shared, destinationStateDir(check));
+        MigrationRequest request = withPathRewrite(plan.request(), shared, destinationStateDir(check))
+                .withDestinationVolumes(volumes);
         stopIfCancelled();
         prepareSent = true;
         // kept there for a cold copy: a re-sent migrate whose first adopt went unanswered no longer knows it
         Boolean start = plan instanceof MigrationPlan.Cold && plan.destinationNeedsOverlay()
                 ? info.powerState() == PowerState.RUNNING : null;
-        call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, plan.destinationNeedsOverlay(), start),
+        call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, plan.destinationNeedsOverlay(), start, volumes),
                 parts.timeouts().prepare());
         stopIfCancelled();
         awaitMigratingRecorded();
@@ -275,14 +282,51 @@ final class OutgoingMigration {
         }
     }
 
-    private MigrationPrepareArgs prepareArgs(InstanceMetadata meta, boolean block, Boolean start) {
+    /**
+     * The volumes as the destination reaches them ({@code migrate.args.volumes}), each on the device it is attached
+     * on here, its secret there named for the destination (see {@link DestinationVolume#secretOn}).
+     *
+     * @throws CommandFailedException {@code INVALID_COMMAND}: a volume that is not attached to the instance
+     */
+    private List<DestinationVolume> destinationVolumes(InstanceMetadata meta) {
+        List<MigrateVolumeArgs> given = command.args().volumes();
+        if (given == null) {
+            return List.of();
+        }
+        List<DestinationVolume> volumes = new ArrayList<>();
+        for (MigrateVolumeArgs volume : given) {
+            AttachedVolumes.Entry attached = AttachedVolumes.find(meta.annotations(), volume.volumeId())
+                    .orElseThrow(() -> new CommandFailedException(ErrorCode.INVALID_COMMAND, "args.volumes names "
+                            + volume.volumeId() + ", which is not attached to instance " + uuid, false));
+            volumes.add(new DestinationVolume(volume.volumeId(), attached.device(),
+                    volume.connectionInfo().toConnection(),
+                    DestinationVolume.secretOn(destination, uuid, volume.volumeId())));
+        }
+        return volumes;
+    }
+
+    private MigrationPrepareArgs prepareArgs(InstanceMetadata meta, boolean block, Boolean start,
+                                             List<DestinationVolume> volumes) {
         Path configDrive = parts.files().configDrive(uuid);
         // read-only disks are not mirrored: the destination needs the same drive before the move
         String drive = block && Files.isRegularFile(configDrive)
                 ? Base64.getEncoder().encodeToString(readConfigDrive(configDrive)) : null;
         return new MigrationPrepareArgs(parts.host(), meta.name(), meta.flavor(), meta.imageId(), block,
                 meta.flavor().rootBytes(), meta.userMetadata(), start, drive,
-                Annotations.securityGroups(meta).orElse(null), leg == null ? null : leg.flavor());
+                Annotations.securityGroups(meta).orElse(null), leg == null ? null : leg.flavor(),
+                volumes.isEmpty() ? null : prepareVolumes(volumes));
+    }
+
+    /** The destination volumes as {@code migration.prepare} carries them, with the controller's connection_info. */
+    private List<MigrationVolumeArgs> prepareVolumes(List<DestinationVolume> volumes) {
+        List<MigrationVolumeArgs> result = new ArrayList<>();
+        for (DestinationVolume volume : volumes) {
+            MigrateVolumeArgs given = Objects.requireNonNull(command.args().volumes()).stream()
+                    .filter(v -> v.volumeId().equals(volume.volumeId())).findFirst().orElseThrow();
+            result.add(new MigrationVolumeArgs(volume.volumeId(), volume.device(), given.connectionInfo(),
+                    volume.secret().toString()));
+        }
+        return result;
     }
 
     /** The guest devices of the instance's volumes (all shared: {@link MigrateHandler} refused the others). */

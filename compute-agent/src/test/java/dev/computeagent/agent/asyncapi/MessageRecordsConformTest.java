@@ -20,11 +20,13 @@ import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.message.MigrateVolumeArgs;
 import dev.computeagent.agent.message.MigratedInstance;
 import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.message.MigrationVolumeArgs;
 import dev.computeagent.agent.message.MigrationProgressPayload;
 import dev.computeagent.agent.message.MigrationResize;
 import dev.computeagent.agent.message.MigrationResizeEndArgs;
@@ -62,6 +64,10 @@ import tools.jackson.databind.json.JsonMapper;
  * ({@link AgentJson}), validates against the AsyncAPI document's schema for that message.
  */
 class MessageRecordsConformTest {
+
+    private static final ConnectionInfoArgs CHAP = new ConnectionInfoArgs("iscsi", new ConnectionInfoArgs.Data(null,
+            null, null, null, "192.0.2.20:3260", "iqn.2010-10.org.openstack:v1", 1, "CHAP", "user-b", "p", null, null,
+            null, null));
 
     private static final JsonMapper WIRE = AgentJson.mapper();
     private static final String UUID = "8a3c7e9e-4b1f-4c55-9d2a-1f0e6c1d2b3a";
@@ -101,6 +107,8 @@ class MessageRecordsConformTest {
         assertConforms("rebootCommand", command("reboot", new RebootArgs(null, 300)));
         assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", true, null, 300, 600, null)));
         assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", false, true, null, null, 120)));
+        assertConforms("migrateCommand", command("migrate", new MigrateArgs("node-8", true, null, null, null, null,
+                List.of(new MigrateVolumeArgs("vol-1", CHAP)))));
         for (String power : List.of("pause", "unpause", "suspend", "resume")) {
             assertConforms(power + "Command", command(power, null));
             assertConforms(power + "Command", command(power, NoArgs.INSTANCE));
@@ -153,6 +161,9 @@ class MessageRecordsConformTest {
         assertConforms("migrationAdoptCommand", command("migration.adopt",
                 new MigrationAdoptArgs("node-7", "req-7a07", null, null)));
         assertConforms("migrationAbortCommand", command("migration.abort", new MigrationAbortArgs("node-7", "late")));
+        assertConforms("migrationPrepareCommand", command("migration.prepare", new MigrationPrepareArgs("node-7",
+                "web-1", FLAVOR, "cirros-0.6.2", false, null, null, null, null, null, null, List.of(
+                new MigrationVolumeArgs("vol-1", "vdb", CHAP, "0f0e0d0c-0b0a-4909-8807-060504030201")))));
         // a resize to another host: the new flavor on check, prepare and adopt, and the destination's two ends
         Flavor bigger = new Flavor(4, 4096, 40, 1);
         assertConforms("migrationCheckCommand", command("migration.check",

@@ -472,6 +472,57 @@ class CommandValidatorTest {
                 .contains("stop_timeout_s");
     }
 
+    private static final String CHAP_INFO = "{\"driver_volume_type\":\"iscsi\",\"data\":{\"target_portal\":"
+            + "\"192.0.2.20:3260\",\"target_iqn\":\"iqn.2010-10.org.openstack:v1\",\"target_lun\":1,"
+            + "\"auth_method\":\"CHAP\",\"auth_username\":\"user-b\",\"auth_password\":\"pw-Secret-77\"}}";
+
+    @Test
+    void readsTheDestinationsVolumesOfAMigrateAndOfItsPrepare() {
+        MigrateArgs m = acceptedArgs(envelope("migrate", "{\"destination\":\"node-8\",\"volumes\":[{\"volume_id\":"
+                + "\"vol-1\",\"connection_info\":" + CHAP_INFO + "}]}"), MigrateArgs.class);
+        assertThat(m.volumes()).singleElement().satisfies(v -> {
+            assertThat(v.volumeId()).isEqualTo("vol-1");
+            assertThat(v.connectionInfo().toConnection().credentials().orElseThrow().username()).isEqualTo("user-b");
+        });
+        assertThat(m.toString()).doesNotContain("pw-Secret-77");
+        String secret = "0f0e0d0c-0b0a-4909-8807-060504030201";
+        MigrationPrepareArgs prepare = (MigrationPrepareArgs) accepted(envelope("migration.prepare",
+                "{\"source_host\":\"node-6\",\"name\":\"vm\",\"flavor\":" + FLAVOR + ",\"image_id\":\"tiny\","
+                        + "\"block_migration\":false,\"volumes\":[{\"volume_id\":\"vol-1\",\"device\":\"vdb\","
+                        + "\"connection_info\":" + CHAP_INFO + ",\"secret_uuid\":\"" + secret + "\"}]}")).args();
+        assertThat(prepare.volumes()).singleElement().satisfies(v -> {
+            assertThat(v.device()).isEqualTo("vdb");
+            assertThat(v.secretUuid()).isEqualTo(secret);
+        });
+    }
+
+    @Test
+    void rejectsInvalidMigrationVolumesWithoutEchoingACredential() {
+        String[][] cases = {
+                {"migrate", "{\"destination\":\"n8\",\"volumes\":{}}", "args.volumes"},
+                {"migrate", "{\"destination\":\"n8\",\"volumes\":[{\"connection_info\":" + CHAP_INFO + "}]}",
+                        "args.volumes[0].volume_id"},
+                {"migrate", "{\"destination\":\"n8\",\"volumes\":[{\"volume_id\":\"v1\"}]}",
+                        "args.volumes[0].connection_info"},
+                {"migrate", "{\"destination\":\"n8\",\"volumes\":[{\"volume_id\":\"v1\",\"connection_info\":"
+                        + CHAP_INFO.replace("CHAP", "PAP") + "}]}", "auth_method"},
+                {"migrate", "{\"destination\":\"n8\",\"volumes\":[{\"volume_id\":\"v1\",\"connection_info\":"
+                        + CHAP_INFO + "},{\"volume_id\":\"v1\",\"connection_info\":" + CHAP_INFO + "}]}",
+                        "args.volumes[1].volume_id"},
+                {"migration.prepare", "{\"source_host\":\"a\",\"name\":\"vm\",\"flavor\":" + FLAVOR
+                        + ",\"image_id\":\"tiny\",\"block_migration\":false,\"volumes\":[{\"volume_id\":\"v1\","
+                        + "\"device\":\"vdb\",\"connection_info\":" + CHAP_INFO + ",\"secret_uuid\":\"ABC\"}]}",
+                        "secret_uuid"},
+                {"migration.prepare", "{\"source_host\":\"a\",\"name\":\"vm\",\"flavor\":" + FLAVOR
+                        + ",\"image_id\":\"tiny\",\"block_migration\":false,\"volumes\":[{\"volume_id\":\"v1\","
+                        + "\"device\":\"sda\",\"connection_info\":" + CHAP_INFO
+                        + ",\"secret_uuid\":\"0f0e0d0c-0b0a-4909-8807-060504030201\"}]}", "args.volumes[0].device"},
+        };
+        for (String[] c : cases) {
+            assertThat(rejection(envelope(c[0], c[1]))).as(c[1]).contains(c[2]).doesNotContain("pw-Secret-77");
+        }
+    }
+
     @Test
     void readsTheDestinationOfAResizeAndTheNewFlavorOnTheInternalCommandsOfOne() {
         String bigger = "{\"vcpus\":2,\"memory_mb\":256,\"root_gb\":1}";

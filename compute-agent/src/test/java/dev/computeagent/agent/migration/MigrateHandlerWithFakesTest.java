@@ -10,15 +10,18 @@ import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.handler.ResizeArrival;
 import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.ConnectionInfoArgs;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.MigrateArgs;
+import dev.computeagent.agent.message.MigrateVolumeArgs;
 import dev.computeagent.agent.message.MigratedInstance;
 import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
 import dev.computeagent.agent.message.MigrationProgressPayload;
+import dev.computeagent.agent.message.MigrationVolumeArgs;
 import dev.computeagent.agent.message.SecurityRuleArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.provision.HostCapacity;
@@ -42,6 +45,7 @@ import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
 import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
+import dev.computeagent.virt.migration.DestinationVolume;
 import dev.computeagent.virt.migration.FakeMigrationDriver;
 import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationProgress;
@@ -111,7 +115,7 @@ class MigrateHandlerWithFakesTest {
             network.register(uri(), driver);
             migrations = new FakeMigrationDriver(driver, network);
             capacity = new HostCapacity(owned, files, registry);
-            incoming = new IncomingMigrations(files, inFlight, capacity);
+            incoming = new IncomingMigrations(files, inFlight, capacity, migrations);
             InstanceProvisioner provisioner = new InstanceProvisioner(images, files, ConfigDrives.builder());
             check = new MigrationCheckHandler(store, files, capacity, uri(), stateDir);
             destinations.register(host, List.of(check,
@@ -502,6 +506,115 @@ class MigrateHandlerWithFakesTest {
                 });
         assertThat(destinations.sent()).as("the destination is never asked").isEmpty();
         assertThat(a.driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+    }
+
+    private static final String DESTINATION_PASSWORD = "chap-for-b-4711";
+
+    private static ConnectionInfoArgs chapForB() {
+        return new ConnectionInfoArgs("iscsi", new ConnectionInfoArgs.Data(null, null, null, null, "192.0.2.20:3260",
+                "iqn.2010-10.org.openstack:volume-1", 1, "CHAP", "user-b", DESTINATION_PASSWORD, null, null, null,
+                null));
+    }
+
+    private void attachChapVolumeOnA() {
+        a.driver.updateAnnotations(uuid, AttachedVolumes.with(a.driver.info(uuid).metadata().annotations(),
+                new AttachedVolumes.Entry("vol-1", "vdb", "iscsi", true)));
+    }
+
+    private Outcome migrateWithVolumes(List<MigrateVolumeArgs> volumes) {
+        return a.migrate.handle(TestCommands.migrate("req-" + UUID.randomUUID(), uuid,
+                new MigrateArgs("b", true, null, 300, null, null, volumes)));
+    }
+
+    @Test
+    void aVolumeWithCredentialsMovesOpenedWithTheDestinationsConnectionAndASecretDefinedThereFirst() {
+        twoHosts(false);
+        spawnOnA();
+        attachChapVolumeOnA();
+
+        Outcome outcome = migrateWithVolumes(List.of(new MigrateVolumeArgs("vol-1", chapForB())));
+
+        assertThat(outcome.payload()).containsEntry("host", "b");
+        assertThat(outcome.payload().toString()).doesNotContain(DESTINATION_PASSWORD);
+        UUID secret = DestinationVolume.secretOn("b", uuid, "vol-1");
+        MigrationRequest request = a.migrations.requests().get(0);
+        assertThat(request.destinationVolumes()).singleElement().satisfies(v -> {
+            assertThat(v.device()).isEqualTo("vdb");
+            assertThat(v.secret()).isEqualTo(secret);
+            assertThat(v.connection().credentials().orElseThrow().username()).isEqualTo("user-b");
+        });
+        assertThat(request.keptDisks()).containsExactly("vdb");
+        assertThat(request.toString()).doesNotContain(DESTINATION_PASSWORD);
+        assertThat(b.migrations.incomingVolumeSecrets().get(uuid)).as("defined on b by prepare, kept: it arrived")
+                .singleElement().satisfies(v -> assertThat(v.secret()).isEqualTo(secret));
+        assertThat(AttachedVolumes.of(b.driver.info(uuid).metadata().annotations())).containsKey("vol-1");
+    }
+
+    @Test
+    void aFailedMoveRemovesTheVolumeSecretsPrepareDefinedOnTheDestination() {
+        twoHosts(false);
+        spawnOnA();
+        attachChapVolumeOnA();
+        a.migrations.failNext(new MigrationException(MigrationException.Step.TRANSFER,
+                MigrationException.Reason.DESTINATION_REFUSED, true, "cannot open vdb there", null));
+
+        assertThatThrownBy(() -> migrateWithVolumes(List.of(new MigrateVolumeArgs("vol-1", chapForB()))))
+                .isInstanceOfSatisfying(CommandFailedException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED))
+                .hasMessageNotContaining(DESTINATION_PASSWORD);
+
+        assertThat(destinations.sent()).contains("b:migration.prepare", "b:migration.abort");
+        assertThat(b.migrations.incomingVolumeSecrets()).as("no secret left on b").isEmpty();
+        assertThat(a.driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+    }
+
+    @Test
+    void anAbortAfterTheDestinationForgotThePrepareStillRemovesTheVolumeSecretsOfAnInstanceItDoesNotHave() {
+        twoHosts(false);
+        // what a prepare defined before b's agent restarted (a live migration over shared storage leaves no marker)
+        b.migrations.prepareIncomingVolumes(uuid, List.of(new DestinationVolume("vol-1", "vdb",
+                chapForB().toConnection(), DestinationVolume.secretOn("b", uuid, "vol-1"))));
+
+        assertThat(destinations.call("b", CommandName.MIGRATION_ABORT, "r.abort", uuid,
+                new MigrationAbortArgs("a", "transfer failed"), Duration.ofSeconds(5)).failed()).isFalse();
+
+        assertThat(b.migrations.incomingVolumeSecrets()).isEmpty();
+    }
+
+    @Test
+    void aVolumeTheInstanceDoesNotHaveIsAnInvalidCommandAndTheDestinationIsNeverAsked() {
+        twoHosts(false);
+        spawnOnA();
+        attachChapVolumeOnA();
+
+        assertThatThrownBy(() -> migrateWithVolumes(List.of(new MigrateVolumeArgs("vol-9", chapForB()))))
+                .isInstanceOfSatisfying(CommandFailedException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_COMMAND))
+                .hasMessageContaining("vol-9");
+
+        assertThat(destinations.sent()).isEmpty();
+        assertThat(a.driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+    }
+
+    @Test
+    void anExpiredPreparationRemovesTheVolumeSecretsItDefined() {
+        twoHosts(false);
+        UUID secret = DestinationVolume.secretOn("b", uuid, "vol-1");
+        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "web-1", new Flavor(1, 128, 1, 0), "tiny",
+                false, null, null, null, null, null, null,
+                List.of(new MigrationVolumeArgs("vol-1", "vdb", chapForB(), secret.toString())));
+        assertThat(prepare.toString()).doesNotContain(DESTINATION_PASSWORD);
+        assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid, prepare,
+                Duration.ofSeconds(5)).failed()).isFalse();
+        assertThat(b.migrations.incomingVolumeSecrets()).containsKey(uuid);
+        PreparedMigrationExpiry expiry = new PreparedMigrationExpiry(b.incoming, b.owned, Duration.ofMillis(1),
+                (u, task) -> task.run(), b.securityGroups);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !b.incoming.overdue(Duration.ofMillis(1)).isEmpty());
+        expiry.sweep();
+
+        assertThat(b.migrations.incomingVolumeSecrets()).isEmpty();
+        assertThat(b.inFlight.contains(uuid)).isFalse();
     }
 
     @Test

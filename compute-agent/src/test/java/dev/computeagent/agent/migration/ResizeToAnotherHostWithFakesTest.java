@@ -102,7 +102,7 @@ class ResizeToAnotherHostWithFakesTest {
             migrations = new FakeMigrationDriver(driver, network);
             HostCapacity capacity = new HostCapacity(owned, files, registry);
             MigrationsInFlight inFlight = new MigrationsInFlight();
-            IncomingMigrations incoming = new IncomingMigrations(files, inFlight, capacity);
+            IncomingMigrations incoming = new IncomingMigrations(files, inFlight, capacity, migrations);
             InstanceProvisioner provisioner = new InstanceProvisioner(images, files, ConfigDrives.builder());
             FakeSecurityGroupDriver groups = new FakeSecurityGroupDriver();
             ResizeArrival arrival = new ResizeArrival(owned, images, files, resizeFiles, provisioner, store);

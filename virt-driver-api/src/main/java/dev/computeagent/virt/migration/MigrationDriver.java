@@ -3,6 +3,7 @@ package dev.computeagent.virt.migration;
 import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.InstanceSpec;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -57,6 +58,26 @@ public interface MigrationDriver {
      *         to abort at this instant)
      */
     boolean cancelMigration(UUID uuid);
+
+    /**
+     * On the destination, before a live migration or a cold copy starts: defines here the secrets of the
+     * {@code volumes} of {@code uuid} that have credentials, each under {@link DestinationVolume#secret()} (a
+     * secret that exists is redefined: a repeated prepare is harmless). Volumes without credentials need nothing.
+     * Credentials never appear in an exception or a log.
+     *
+     * @throws MigrationException {@link MigrationException.Step#PREPARE}: the hypervisor refused a secret; none of
+     *                            {@code volumes}' secrets stays defined
+     */
+    void prepareIncomingVolumes(UUID uuid, List<DestinationVolume> volumes);
+
+    /**
+     * On the destination, when a migration prepared here will not arrive (abort, failure, expiry): removes every
+     * volume secret of {@code uuid} here, unless the instance is defined here (then it arrived, and its secrets
+     * are its own). Removing nothing is success.
+     *
+     * @throws dev.computeagent.virt.DriverException the hypervisor could not be asked or refused
+     */
+    void releaseIncomingVolumes(UUID uuid);
 
     /**
      * On the destination: statistics of the last completed incoming migration of {@code uuid}, if the

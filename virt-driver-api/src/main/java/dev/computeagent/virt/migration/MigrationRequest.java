@@ -2,7 +2,9 @@ package dev.computeagent.virt.migration;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -39,11 +41,18 @@ import java.util.Set;
  *                           started with less data left than an earlier one for this long, or instead of aborting at the completion timeout or a
  *                           stall. A failure after the switch loses the guest on both sides (see
  *                           {@link MigrationException.Reason#POST_COPY_FAILED}).
+ * @param destinationVolumes attached volumes as the destination reaches them, at most one per device: the
+ *                           destination's definition opens each through its connection and (with credentials) the
+ *                           destination's secret, which {@link MigrationDriver#prepareIncomingVolumes} defined there.
+ *                           A volume with credentials must be listed (its secret here is private to this host); one
+ *                           without may be (when the destination reaches it otherwise). Empty = every volume is
+ *                           opened on the destination as it is here.
  */
 public record MigrationRequest(String destinationUri, StorageMode storage, Duration maxDowntime,
                                Duration completionTimeout, Duration stallTimeout, boolean autoConverge,
                                boolean unsafe, Duration pollInterval, Map<Path, Path> pathRewrites,
-                               long bandwidthMibPerSecond, Set<String> keptDisks, Duration postCopyAfter) {
+                               long bandwidthMibPerSecond, Set<String> keptDisks, Duration postCopyAfter,
+                               List<DestinationVolume> destinationVolumes) {
 
     /** Default {@code max_downtime_ms} of the migrate command. */
     public static final Duration DEFAULT_MAX_DOWNTIME = Duration.ofMillis(500);
@@ -76,11 +85,27 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         }
         pathRewrites = Map.copyOf(pathRewrites);
         keptDisks = Set.copyOf(keptDisks);
+        destinationVolumes = List.copyOf(destinationVolumes);
+        Set<String> devices = new HashSet<>();
+        for (DestinationVolume volume : destinationVolumes) {
+            if (!devices.add(volume.device())) {
+                throw new IllegalArgumentException("two destination volumes on " + volume.device());
+            }
+        }
         pathRewrites.forEach((from, to) -> {
             if (!from.isAbsolute() || !to.isAbsolute()) {
                 throw new IllegalArgumentException("path rewrites need absolute directories: " + from + " -> " + to);
             }
         });
+    }
+
+    /** A request whose volumes are opened on the destination as they are here. */
+    public MigrationRequest(String destinationUri, StorageMode storage, Duration maxDowntime,
+                            Duration completionTimeout, Duration stallTimeout, boolean autoConverge,
+                            boolean unsafe, Duration pollInterval, Map<Path, Path> pathRewrites,
+                            long bandwidthMibPerSecond, Set<String> keptDisks, Duration postCopyAfter) {
+        this(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout, autoConverge, unsafe,
+                pollInterval, pathRewrites, bandwidthMibPerSecond, keptDisks, postCopyAfter, List.of());
     }
 
     /** A request whose writable disks are all the instance's own and that never switches to post-copy. */
@@ -102,13 +127,19 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         Map<Path, Path> rewrites = new LinkedHashMap<>(pathRewrites);
         rewrites.put(sourceDir, destinationDir);
         return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout, autoConverge,
-                unsafe, pollInterval, rewrites, bandwidthMibPerSecond, keptDisks, postCopyAfter);
+                unsafe, pollInterval, rewrites, bandwidthMibPerSecond, keptDisks, postCopyAfter, destinationVolumes);
     }
 
     /** This request with the disks on {@code devices} left where they are (see {@link #keptDisks}). */
     public MigrationRequest withKeptDisks(Set<String> devices) {
         return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout, autoConverge,
-                unsafe, pollInterval, pathRewrites, bandwidthMibPerSecond, devices, postCopyAfter);
+                unsafe, pollInterval, pathRewrites, bandwidthMibPerSecond, devices, postCopyAfter, destinationVolumes);
+    }
+
+    /** This request with the volumes opened on the destination as {@code volumes} say (see {@link #destinationVolumes}). */
+    public MigrationRequest withDestinationVolumes(List<DestinationVolume> volumes) {
+        return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout, autoConverge,
+                unsafe, pollInterval, pathRewrites, bandwidthMibPerSecond, keptDisks, postCopyAfter, volumes);
     }
 
     /** Whether the transfer may switch to post-copy. */
@@ -154,6 +185,7 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
         private long bandwidthMibPerSecond;
         private Set<String> keptDisks = Set.of();
         private Duration postCopyAfter;
+        private List<DestinationVolume> destinationVolumes = List.of();
 
         private Builder(String destinationUri) {
             this.destinationUri = destinationUri;
@@ -219,9 +251,16 @@ public record MigrationRequest(String destinationUri, StorageMode storage, Durat
             return this;
         }
 
+        /** Volumes as the destination reaches them (see {@link MigrationRequest#destinationVolumes}). */
+        public Builder destinationVolumes(List<DestinationVolume> volumes) {
+            this.destinationVolumes = List.copyOf(volumes);
+            return this;
+        }
+
         public MigrationRequest build() {
             return new MigrationRequest(destinationUri, storage, maxDowntime, completionTimeout, stallTimeout,
-                    autoConverge, unsafe, pollInterval, pathRewrites, bandwidthMibPerSecond, keptDisks, postCopyAfter);
+                    autoConverge, unsafe, pollInterval, pathRewrites, bandwidthMibPerSecond, keptDisks, postCopyAfter,
+                    destinationVolumes);
         }
     }
 }

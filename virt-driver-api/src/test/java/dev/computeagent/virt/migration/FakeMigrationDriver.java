@@ -56,6 +56,7 @@ public final class FakeMigrationDriver implements MigrationDriver {
     private final List<InstanceSpec> defined = new CopyOnWriteArrayList<>();
     private final Queue<Hold> holds = new ConcurrentLinkedQueue<>();
     private final Map<UUID, Hold> heldTransfers = new ConcurrentHashMap<>();
+    private final Map<UUID, List<DestinationVolume>> incomingSecrets = new ConcurrentHashMap<>();
 
     public FakeMigrationDriver(FakeComputeDriver local, Network network) {
         this.local = Objects.requireNonNull(local, "local");
@@ -173,6 +174,30 @@ public final class FakeMigrationDriver implements MigrationDriver {
         network.arrivals.computeIfAbsent(destination, d -> new ConcurrentHashMap<>())
                 .put(uuid, new CompletedMigration(Duration.ofMillis(1), Duration.ofMillis(1), 1));
         return new MigrationResult(Duration.ofMillis(1), 1, request.maxDowntime(), 1);
+    }
+
+    /**
+     * The volume secrets prepared here and not released, by instance; defined only for volumes with credentials,
+     * as a real driver does.
+     */
+    public Map<UUID, List<DestinationVolume>> incomingVolumeSecrets() {
+        return Map.copyOf(incomingSecrets);
+    }
+
+    @Override
+    public void prepareIncomingVolumes(UUID uuid, List<DestinationVolume> volumes) {
+        List<DestinationVolume> credentialed = volumes.stream().filter(v -> v.connection().credentials().isPresent())
+                .toList();
+        if (!credentialed.isEmpty()) {
+            incomingSecrets.put(uuid, credentialed);
+        }
+    }
+
+    @Override
+    public void releaseIncomingVolumes(UUID uuid) {
+        if (local.listInstances().stream().noneMatch(i -> i.uuid().equals(uuid))) {
+            incomingSecrets.remove(uuid);
+        }
     }
 
     @Override

@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A private iSCSI target for tests: its own {@code tgtd} (Debian's user-space target, no kernel module)
- * on 127.0.0.1 and a free port, with its own management socket, one LUN (number 1) backed by a file of
+ * on 127.0.0.1 (or an address of this machine the test chooses, e.g. one that other network namespaces
+ * reach) and a free port, with its own management socket, one LUN (number 1) backed by a file of
  * the test's, and CHAP: only {@link #USER} with the password given may log in. {@link #close()} stops it.
  * Missing {@code tgtd} fails under {@code CI=true} (skips elsewhere).
  */
@@ -27,12 +28,14 @@ public final class IscsiTarget implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private final Process daemon;
+    private final String address;
     private final int port;
     private final int controlPort;
     private final Path lun;
 
-    private IscsiTarget(Process daemon, int port, int controlPort, Path lun) {
+    private IscsiTarget(Process daemon, String address, int port, int controlPort, Path lun) {
         this.daemon = daemon;
+        this.address = address;
         this.port = port;
         this.controlPort = controlPort;
         this.lun = lun;
@@ -44,8 +47,16 @@ public final class IscsiTarget implements AutoCloseable {
                 && Prerequisites.commandSucceeds("tgtadm", "-V"), "apt-get install tgt (scripts/host-setup.sh)");
     }
 
-    /** Starts a target exporting a new file of {@code sizeBytes} in {@code dir} as LUN 1. */
+    /** Starts a target on 127.0.0.1 exporting a new file of {@code sizeBytes} in {@code dir} as LUN 1. */
     public static IscsiTarget start(Path dir, long sizeBytes, String password) {
+        return start(dir, sizeBytes, password, "127.0.0.1");
+    }
+
+    /**
+     * Starts a target listening on {@code address} (an IPv4 address of this machine's network namespace; the
+     * port is chosen free on all of them) exporting a new file of {@code sizeBytes} in {@code dir} as LUN 1.
+     */
+    public static IscsiTarget start(Path dir, long sizeBytes, String password, String address) {
         try {
             Path lun = dir.resolve("lun1.img");
             try (RandomAccessFile file = new RandomAccessFile(lun.toFile(), "rw")) {
@@ -56,16 +67,16 @@ public final class IscsiTarget implements AutoCloseable {
             int controlPort = 1 + port % 32000;
             Path log = dir.resolve("tgtd.log");
             Process daemon = new ProcessBuilder("tgtd", "-f", "-C", Integer.toString(controlPort),
-                    "--iscsi", "portal=127.0.0.1:" + port)
+                    "--iscsi", "portal=" + address + ":" + port)
                     .redirectErrorStream(true).redirectOutput(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-            IscsiTarget target = new IscsiTarget(daemon, port, controlPort, lun);
+            IscsiTarget target = new IscsiTarget(daemon, address, port, controlPort, lun);
             try {
                 await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100)).until(() -> {
                     if (!daemon.isAlive()) {
                         throw new IllegalStateException("tgtd exited:\n" + Files.readString(log));
                     }
-                    return Prerequisites.tcpAnswers("127.0.0.1", port);
+                    return Prerequisites.tcpAnswers(address, port);
                 });
                 target.tgtadm("--op", "new", "--mode", "target", "--tid", "1", "-T", IQN);
                 target.tgtadm("--op", "new", "--mode", "logicalunit", "--tid", "1", "--lun", "1", "-b", lun.toString());
@@ -82,6 +93,11 @@ public final class IscsiTarget implements AutoCloseable {
         }
     }
 
+    /** The address the portal listens on. */
+    public String address() {
+        return address;
+    }
+
     public int port() {
         return port;
     }
@@ -95,6 +111,19 @@ public final class IscsiTarget implements AutoCloseable {
     public int connectedInitiators() {
         String show = tgtadm("--op", "show", "--mode", "conn", "--tid", "1");
         return (int) show.lines().filter(line -> line.strip().startsWith("Session:")).count();
+    }
+
+    /** The addresses the logged-in initiators connect from, one per connection. */
+    public List<String> initiatorAddresses() {
+        String show = tgtadm("--op", "show", "--mode", "conn", "--tid", "1");
+        return show.lines().map(String::strip).filter(line -> line.startsWith("IP Address:"))
+                .map(line -> line.substring("IP Address:".length()).strip()).toList();
+    }
+
+    /** Lets {@code user} with {@code password} log in too (a second CHAP account bound to the target). */
+    public void addAccount(String user, String password) {
+        tgtadm("--op", "new", "--mode", "account", "--user", user, "--password", password);
+        tgtadm("--op", "bind", "--mode", "account", "--tid", "1", "--user", user);
     }
 
     private String tgtadm(String... arguments) {

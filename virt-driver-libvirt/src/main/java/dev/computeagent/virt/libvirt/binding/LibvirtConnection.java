@@ -271,6 +271,44 @@ public final class LibvirtConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code virConnectListSecrets}: the secrets whose usage name starts with {@code usagePrefix}. A secret
+     * removed while it is listed is left out.
+     */
+    public List<UUID> secretsWithUsagePrefix(String usagePrefix) {
+        String[] uuids;
+        try {
+            uuids = connect.listSecrets();
+        } catch (LibvirtException e) {
+            throw LibvirtErrors.translate(LibvirtCall.SECRET, "secrets", e);
+        }
+        List<UUID> matching = new ArrayList<>();
+        for (String uuid : uuids) {
+            Secret secret;
+            try {
+                secret = connect.secretLookupByUUIDString(uuid);
+            } catch (LibvirtException e) {
+                if (LibvirtErrors.isNoSecret(e)) {
+                    continue;
+                }
+                throw LibvirtErrors.translate(LibvirtCall.SECRET, "secret " + uuid, e);
+            }
+            try {
+                String usage = secret.getUsageID();
+                if (usage != null && usage.startsWith(usagePrefix)) {
+                    matching.add(UUID.fromString(uuid));
+                }
+            } catch (LibvirtException e) {
+                if (!LibvirtErrors.isNoSecret(e)) {
+                    throw LibvirtErrors.translate(LibvirtCall.SECRET, "secret " + uuid, e);
+                }
+            } finally {
+                freeQuietly(secret);
+            }
+        }
+        return matching;
+    }
+
     /** Whether libvirt has a secret {@code uuid}. */
     public boolean hasSecret(UUID uuid) {
         try {

@@ -71,6 +71,14 @@ public final class DeviceDesigner {
     }
 
     public VolumeDisk volume(UUID instance, VolumeAttachment volume) {
+        return volume(instance, volume, secretUuid(instance, volume.volumeId()));
+    }
+
+    /**
+     * A volume's disk whose credentials (if any) are in the secret {@code secret}: what the destination of a
+     * live migration opens, with the secret the destination defined (see {@code DestinationVolume}).
+     */
+    public VolumeDisk volume(UUID instance, VolumeAttachment volume, UUID secret) {
         VolumeConnection connection = volume.connection();
         if (connection instanceof VolumeConnection.FileVolume file) {
             return local(DiskSourceType.FILE, file.path(),
@@ -80,11 +88,11 @@ public final class DeviceDesigner {
             return local(DiskSourceType.BLOCK, block.device(), DiskFormat.RAW, volume);
         }
         if (connection instanceof VolumeConnection.IscsiVolume iscsi) {
-            return network(instance, volume, DiskProtocol.ISCSI, SecretType.ISCSI, iscsi.iqn() + "/" + iscsi.lun(),
-                    List.of(host(iscsi.portal())));
+            return network(instance, volume, secret, DiskProtocol.ISCSI, SecretType.ISCSI,
+                    iscsi.iqn() + "/" + iscsi.lun(), List.of(host(iscsi.portal())));
         }
         VolumeConnection.RbdVolume rbd = (VolumeConnection.RbdVolume) connection;
-        return network(instance, volume, DiskProtocol.RBD, SecretType.CEPH, rbd.pool() + "/" + rbd.image(),
+        return network(instance, volume, secret, DiskProtocol.RBD, SecretType.CEPH, rbd.pool() + "/" + rbd.image(),
                 rbd.monitors().stream().map(DeviceDesigner::host).toList());
     }
 
@@ -103,6 +111,14 @@ public final class DeviceDesigner {
                 .getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The start of the usage name of every volume secret of {@code instance}, unique per host in libvirt: a host
+     * holds one secret per volume of an instance, whatever its identity.
+     */
+    public static String secretUsagePrefix(UUID instance) {
+        return "compute-agent:" + instance + ":";
+    }
+
     private VolumeDisk local(DiskSourceType type, Path path, DiskFormat format, VolumeAttachment volume) {
         Path directory = path.getParent();
         boolean direct = type == DiskSourceType.BLOCK
@@ -113,11 +129,10 @@ public final class DeviceDesigner {
                 volume.readOnly()));
     }
 
-    private static VolumeDisk network(UUID instance, VolumeAttachment volume, DiskProtocol protocol,
+    private static VolumeDisk network(UUID instance, VolumeAttachment volume, UUID secretUuid, DiskProtocol protocol,
                                       SecretType secretType, String name, List<DiskHost> hosts) {
         Optional<SecretDefinition> secret = volume.connection().credentials().map(c -> new SecretDefinition(
-                secretUuid(instance, volume.volumeId()), secretType,
-                "compute-agent:" + instance + ":" + volume.volumeId(),
+                secretUuid, secretType, secretUsagePrefix(instance) + volume.volumeId(),
                 "volume " + volume.volumeId() + " of instance " + instance));
         Optional<DiskAuth> auth = volume.connection().credentials().flatMap(c -> secret.map(s ->
                 new DiskAuth(c.username(), secretType, s.uuid())));

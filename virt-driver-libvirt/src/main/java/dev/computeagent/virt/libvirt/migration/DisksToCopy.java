@@ -16,8 +16,10 @@ import java.util.Set;
  * list libvirt would mirror a shared volume onto itself on the destination.
  *
  * <p>Also refuses, for any migration, a domain with a network volume that authenticates through a libvirt
- * secret: the secret is private to this host (libvirt never gives its value back), so the destination could
- * not open the volume; nothing has moved when this is thrown.
+ * secret of this host when the request does not say how the destination opens it
+ * ({@link dev.computeagent.virt.migration.MigrationRequest#destinationVolumes}): the secret is private to this host
+ * (libvirt never gives its value back), so the destination could not open the volume; nothing has moved when this
+ * is thrown.
  */
 final class DisksToCopy {
 
@@ -27,16 +29,17 @@ final class DisksToCopy {
     /**
      * @param devices the running domain's devices
      * @param kept    guest devices of the disks that stay where they are
+     * @param repointed guest devices of the volumes the destination opens through its own connection and secret
      * @return the target devices to copy; empty when nothing is kept (libvirt's default: every writable disk)
-     * @throws MigrationException {@link Step#PREPARE}, {@link Reason#NOT_MIGRATABLE}: a volume with credentials,
-     *                            or a kept device the domain does not have
+     * @throws MigrationException {@link Step#PREPARE}, {@link Reason#NOT_MIGRATABLE}: a volume with credentials
+     *                            not repointed, or a kept device the domain does not have
      */
-    static List<String> of(Devices devices, Set<String> kept, String subject) {
+    static List<String> of(Devices devices, Set<String> kept, Set<String> repointed, String subject) {
         for (NetworkDisk disk : devices.networkDisks()) {
-            if (disk.auth().isPresent()) {
+            if (disk.auth().isPresent() && !repointed.contains(disk.targetDev())) {
                 throw new MigrationException(Step.PREPARE, Reason.NOT_MIGRATABLE, subject + ": the volume on "
-                        + disk.targetDev() + " authenticates with a secret of this host; migrating volumes with "
-                        + "credentials is not supported (detach it first)", null);
+                        + disk.targetDev() + " authenticates with a secret of this host, and its connection on the "
+                        + "destination was not given with the migration's destination volumes; nothing moved", null);
             }
         }
         if (kept.isEmpty()) {

@@ -6,6 +6,7 @@ import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.InvalidSpecException;
+import dev.computeagent.virt.device.VolumeAttachment;
 import dev.computeagent.virt.libvirt.ConnectionManager;
 import dev.computeagent.virt.libvirt.DefinedInstance;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
@@ -14,12 +15,18 @@ import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
 import dev.computeagent.virt.libvirt.binding.MigrationDomain;
 import dev.computeagent.virt.libvirt.binding.MigrationFlags;
 import dev.computeagent.virt.libvirt.binding.MigrationJobStats;
+import dev.computeagent.virt.libvirt.designer.DeviceDesigner;
 import dev.computeagent.virt.libvirt.domain.AgentMetadata;
 import dev.computeagent.virt.libvirt.domain.Devices;
+import dev.computeagent.virt.libvirt.domain.Disk;
+import dev.computeagent.virt.libvirt.domain.DiskAuth;
 import dev.computeagent.virt.libvirt.domain.Domain;
 import dev.computeagent.virt.libvirt.domain.DomainNames;
 import dev.computeagent.virt.libvirt.domain.DomainXml;
 import dev.computeagent.virt.libvirt.domain.DomainXmlException;
+import dev.computeagent.virt.libvirt.domain.NetworkDisk;
+import dev.computeagent.virt.libvirt.domain.SecretDefinition;
+import dev.computeagent.virt.migration.DestinationVolume;
 import dev.computeagent.virt.migration.CompletedMigration;
 import dev.computeagent.virt.migration.PortableInstance;
 import dev.computeagent.virt.migration.MigrationDriver;
@@ -30,7 +37,10 @@ import dev.computeagent.virt.migration.MigrationListener;
 import dev.computeagent.virt.migration.MigrationRequest;
 import dev.computeagent.virt.migration.MigrationResult;
 import dev.computeagent.virt.migration.StorageMode;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,6 +50,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +63,11 @@ import org.slf4j.LoggerFactory;
  * {@code AUTO_CONVERGE}, {@code UNSAFE}, {@code POSTCOPY} on request) runs on a driver thread while the
  * calling thread monitors it ({@link MigrationMonitor} has the escalation order). A block migration of an instance
  * with volumes both hosts reach ({@link MigrationRequest#keptDisks}) copies only its other writable disks
- * ({@link DisksToCopy}); a network volume with credentials is refused before anything moves. On failure before
+ * ({@link DisksToCopy}). A network volume with credentials moves only when the request says how the destination
+ * opens it ({@link MigrationRequest#destinationVolumes}): the destination's definition then names the
+ * destination's connection and secret ({@link DestinationVolumes}; the destination defined the secret before,
+ * {@link #prepareIncomingVolumes}), and this host's secrets of the moved volumes are removed once the guest has
+ * left; without it, it is refused before anything moves. On failure before
  * any switch to post-copy libvirt itself resumes the guest on the source; this driver then checks that the
  * guest really runs there and says so in the exception. After the switch a failure is
  * {@link Reason#POST_COPY_FAILED}: the guest runs on neither host.
@@ -70,6 +85,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
 
     private final LibvirtComputeDriver compute;
     private final ConnectionManager connections;
+    private final DeviceDesigner designer;
     /** The jobs of the migrations running now, for {@link #cancelMigration}. */
     private final Map<UUID, MigrationJob> running = new ConcurrentHashMap<>();
     private final ExecutorService transfers = Executors.newCachedThreadPool(runnable -> {
@@ -82,6 +98,7 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
     public LibvirtMigrationDriver(LibvirtComputeDriver compute) {
         this.compute = compute;
         this.connections = compute.connectionManager();
+        this.designer = new DeviceDesigner(compute.settings().designerOptions());
     }
 
     @Override
@@ -169,8 +186,14 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         domain.setMaxDowntime(limit);
         Duration timeout = request.effectiveCompletionTimeout(memoryMb);
         boolean copy = request.storage() == StorageMode.BLOCK_INCREMENTAL;
-        List<String> disksToCopy = DisksToCopy.of(devices(domain, subject), copy ? request.keptDisks() : Set.of(),
-                subject);
+        Devices devices = devices(domain, subject);
+        Set<String> repointed = request.destinationVolumes().stream().map(DestinationVolume::device)
+                .collect(Collectors.toSet());
+        List<String> disksToCopy = DisksToCopy.of(devices, copy ? request.keptDisks() : Set.of(), repointed, subject);
+        DestinationVolumes volumes = destinationVolumes(uuid, request.destinationVolumes(), devices);
+        // the guest's secrets here, of the volumes the destination opens with its own: removed once it has left
+        Set<UUID> leavingSecrets = devices.networkDisks().stream().filter(d -> repointed.contains(d.targetDev()))
+                .flatMap(d -> d.auth().map(DiskAuth::secret).stream()).collect(Collectors.toSet());
         // a stopped guest has nothing to run on the destination early: post-copy is for live moves only
         Duration postCopyAfter = live ? request.postCopyAfter() : null;
         MigrationFlags flags = new MigrationFlags(live, copy, request.autoConverge(), request.unsafe(),
@@ -181,8 +204,8 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
                 postCopyAfter != null ? ", post-copy after " + postCopyAfter.toSeconds() + " s without converging" : "",
                 request.bandwidthMibPerSecond() > 0 ? ", " + request.bandwidthMibPerSecond() + " MiB/s" : "");
         DestinationPaths paths = new DestinationPaths(request.pathRewrites());
-        String destinationXml = paths.isEmpty() ? null : paths.rewrite(domain.liveMigratableXml());
-        String persistentXml = paths.isEmpty() ? null : paths.rewrite(domain.migratableXml());
+        String destinationXml = forDestination(domain.liveMigratableXml(), paths, volumes);
+        String persistentXml = forDestination(domain.migratableXml(), paths, volumes);
         Future<?> transfer = transfers.submit(() -> domain.migrateToUri(request.destinationUri(), flags,
                 destinationXml, persistentXml));
         MigrationJob job = new MigrationJob() {
@@ -215,7 +238,112 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
             running.remove(uuid, job);
         }
         log.info("{}: done in {} ms", subject, result.wallTime().toMillis());
+        removeLeftSecrets(subject, leavingSecrets);
         return result;
+    }
+
+    /** {@code xml} as the destination defines it; null when it is the same as here (libvirt then sends its own). */
+    private static String forDestination(String xml, DestinationPaths paths, DestinationVolumes volumes) {
+        if (paths.isEmpty() && volumes.isEmpty()) {
+            return null;
+        }
+        String moved = paths.isEmpty() ? xml : paths.rewrite(xml);
+        return volumes.isEmpty() ? moved : volumes.rewrite(moved);
+    }
+
+    /** Each listed volume's disk as the destination opens it, rendered as an attach renders it. */
+    private DestinationVolumes destinationVolumes(UUID uuid, List<DestinationVolume> volumes, Devices devices) {
+        Map<String, String> designed = new LinkedHashMap<>();
+        for (DestinationVolume volume : volumes) {
+            designed.put(volume.device(), designer.volume(uuid, attachment(volume, readOnly(devices, volume.device())),
+                    volume.secret()).xml());
+        }
+        return new DestinationVolumes(designed);
+    }
+
+    private static boolean readOnly(Devices devices, String device) {
+        return devices.disks().stream().filter(d -> d.targetDev().equals(device)).map(Disk::readOnly).findFirst()
+                .or(() -> devices.networkDisks().stream().filter(d -> d.targetDev().equals(device))
+                        .map(NetworkDisk::readOnly).findFirst())
+                .orElse(false);
+    }
+
+    private static VolumeAttachment attachment(DestinationVolume volume, boolean readOnly) {
+        return new VolumeAttachment(volume.volumeId(), volume.device(), volume.connection(), readOnly);
+    }
+
+    /**
+     * The guest left with its volumes opened through the destination's secrets: this host's would only linger. A
+     * failure to remove one is logged, not thrown: the move itself succeeded.
+     */
+    private void removeLeftSecrets(String subject, Set<UUID> secrets) {
+        for (UUID secret : secrets) {
+            try {
+                connections.call(connection -> {
+                    connection.undefineSecret(secret);
+                    return null;
+                });
+            } catch (DriverException e) {
+                log.warn("{}: the volume secret {} here could not be removed: {}", subject, secret, e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Defines each secret under the identity the request names, with the value from the destination's
+     * connection; a secret that fails undoes the ones defined before it.
+     */
+    @Override
+    public void prepareIncomingVolumes(UUID uuid, List<DestinationVolume> volumes) {
+        List<UUID> defined = new ArrayList<>();
+        try {
+            connections.call(connection -> {
+                for (DestinationVolume volume : volumes) {
+                    Optional<SecretDefinition> secret = designer.volume(uuid, attachment(volume, false),
+                            volume.secret()).secret();
+                    if (secret.isPresent()) {
+                        connection.defineSecret(secret.get().render(), volume.connection().credentials().orElseThrow()
+                                .secret().reveal().getBytes(StandardCharsets.UTF_8));
+                        defined.add(secret.get().uuid());
+                    }
+                }
+                return null;
+            });
+        } catch (DriverException e) {
+            for (UUID secret : defined) {
+                try {
+                    connections.call(connection -> {
+                        connection.undefineSecret(secret);
+                        return null;
+                    });
+                } catch (DriverException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw new MigrationException(Step.PREPARE, Reason.DESTINATION_REFUSED, false,
+                    "cannot define the volume secrets of " + uuid + " here: " + e.getMessage(), e);
+        }
+        if (!defined.isEmpty()) {
+            log.info("defined {} volume secret(s) for the incoming migration of {}", defined.size(), uuid);
+        }
+    }
+
+    @Override
+    public void releaseIncomingVolumes(UUID uuid) {
+        List<UUID> removed = connections.call(connection -> {
+            if (connection.lookup(uuid).map(domain -> {
+                domain.close();
+                return true;
+            }).orElse(false)) {
+                return List.<UUID>of();
+            }
+            List<UUID> secrets = connection.secretsWithUsagePrefix(DeviceDesigner.secretUsagePrefix(uuid));
+            secrets.forEach(connection::undefineSecret);
+            return secrets;
+        });
+        if (!removed.isEmpty()) {
+            log.info("removed {} volume secret(s) of {}, which did not arrive", removed.size(), uuid);
+        }
     }
 
     private static Devices devices(MigrationDomain domain, String subject) {

@@ -78,6 +78,21 @@ class DeviceDesignerTest {
     }
 
     @Test
+    void aMigrationDestinationsVolumeRefersToTheSecretItIsGivenUnderTheInstancesUsage() {
+        UUID given = UUID.randomUUID();
+
+        DeviceDesigner.VolumeDisk disk = designer.volume(INSTANCE, rbd(), given);
+
+        assertThat(disk.secret()).get().satisfies(s -> {
+            assertThat(s.uuid()).isEqualTo(given);
+            assertThat(s.type()).isEqualTo(SecretType.CEPH);
+            assertThat(s.usage()).startsWith(DeviceDesigner.secretUsagePrefix(INSTANCE)).endsWith("vol-2");
+        });
+        assertThat(disk.xml()).contains(given.toString()).doesNotContain(DeviceDesigner.secretUuid(INSTANCE, "vol-2")
+                .toString()).doesNotContain("QVFEZ2Vu");
+    }
+
+    @Test
     void networkVolumesSurviveRenderAndParseInADomain() {
         Domain domain = withVolumes();
 

@@ -34,18 +34,18 @@ class DisksToCopyTest {
 
     @Test
     void nothingKeptLeavesTheChoiceToLibvirt() {
-        assertThat(DisksToCopy.of(devices(List.of(ROOT, EPHEMERAL), List.of()), Set.of(), "m")).isEmpty();
+        assertThat(DisksToCopy.of(devices(List.of(ROOT, EPHEMERAL), List.of()), Set.of(), Set.of(), "m")).isEmpty();
     }
 
     @Test
     void keptVolumesAndReadOnlyDisksAreNeverCopied() {
         assertThat(DisksToCopy.of(devices(List.of(ROOT, EPHEMERAL, VOLUME, CONFIG_DRIVE), List.of()), Set.of("vdc"),
-                "m")).containsExactly("vda", "vdb");
+                Set.of(), "m")).containsExactly("vda", "vdb");
     }
 
     @Test
     void aKeptDeviceTheDomainDoesNotHaveIsRefused() {
-        assertThatThrownBy(() -> DisksToCopy.of(devices(List.of(ROOT), List.of()), Set.of("vdd"), "m"))
+        assertThatThrownBy(() -> DisksToCopy.of(devices(List.of(ROOT), List.of()), Set.of("vdd"), Set.of(), "m"))
                 .isInstanceOfSatisfying(MigrationException.class, e -> {
                     assertThat(e.step()).isEqualTo(Step.PREPARE);
                     assertThat(e.reason()).isEqualTo(Reason.NOT_MIGRATABLE);
@@ -54,18 +54,31 @@ class DisksToCopyTest {
     }
 
     @Test
-    void aNetworkVolumeWithCredentialsIsRefusedWithoutNamingTheSecret() {
+    void aNetworkVolumeWithCredentialsIsRefusedWithoutTheDestinationsConnectionAndWithoutNamingTheSecret() {
         UUID secret = UUID.randomUUID();
         NetworkDisk chap = new NetworkDisk(DiskProtocol.ISCSI, "iqn.2010-10.org.example:vol/0",
                 List.of(new DiskHost("127.0.0.1", 3260)), Optional.of(new DiskAuth("user", SecretType.ISCSI, secret)),
                 DiskFormat.RAW, Optional.of(DiskCache.NONE), "vdc", DiskBus.VIRTIO, false);
 
-        assertThatThrownBy(() -> DisksToCopy.of(devices(List.of(ROOT), List.of(chap)), Set.of("vdc"), "m"))
+        assertThatThrownBy(() -> DisksToCopy.of(devices(List.of(ROOT), List.of(chap)), Set.of("vdc"), Set.of(), "m"))
                 .isInstanceOfSatisfying(MigrationException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.NOT_MIGRATABLE))
                 .hasMessageContaining("vdc").hasMessageNotContaining(secret.toString());
-        assertThatThrownBy(() -> DisksToCopy.of(devices(List.of(ROOT), List.of(chap)), Set.of(), "m"))
+        assertThatThrownBy(() -> DisksToCopy.of(devices(List.of(ROOT), List.of(chap)), Set.of(), Set.of(), "m"))
                 .as("over shared storage too").isInstanceOf(MigrationException.class);
+        assertThatThrownBy(() -> DisksToCopy.of(devices(List.of(ROOT), List.of(chap)), Set.of("vdc"), Set.of("vdd"),
+                "m")).as("another volume's destination connection does not do").isInstanceOf(MigrationException.class);
+    }
+
+    @Test
+    void aNetworkVolumeWithCredentialsMovesWhenTheDestinationOpensItWithItsOwnSecret() {
+        NetworkDisk chap = new NetworkDisk(DiskProtocol.ISCSI, "iqn.2010-10.org.example:vol/0",
+                List.of(new DiskHost("127.0.0.1", 3260)), Optional.of(new DiskAuth("user", SecretType.ISCSI,
+                UUID.randomUUID())), DiskFormat.RAW, Optional.of(DiskCache.NONE), "vdc", DiskBus.VIRTIO, false);
+
+        assertThat(DisksToCopy.of(devices(List.of(ROOT), List.of(chap)), Set.of("vdc"), Set.of("vdc"), "m"))
+                .as("block migration: the volume is never copied").containsExactly("vda");
+        assertThat(DisksToCopy.of(devices(List.of(ROOT), List.of(chap)), Set.of(), Set.of("vdc"), "m")).isEmpty();
     }
 
     @Test
@@ -74,7 +87,8 @@ class DisksToCopyTest {
                 List.of(new DiskHost("127.0.0.1", 3260)), Optional.empty(), DiskFormat.RAW,
                 Optional.of(DiskCache.NONE), "vdc", DiskBus.VIRTIO, false);
 
-        assertThat(DisksToCopy.of(devices(List.of(ROOT), List.of(open)), Set.of("vdc"), "m")).containsExactly("vda");
+        assertThat(DisksToCopy.of(devices(List.of(ROOT), List.of(open)), Set.of("vdc"), Set.of(), "m"))
+                .containsExactly("vda");
     }
 
     private static Disk disk(String dev, boolean readOnly) {

@@ -137,6 +137,14 @@ public final class TwoLibvirtHosts implements BeforeAllCallback, AfterAllCallbac
         return Objects.requireNonNull(b, "hosts are not up");
     }
 
+    /**
+     * This machine's (the root network namespace's) address on the hosts' private LAN: a server the test runs
+     * here listening on it (an iSCSI target, an image store) is reachable from inside both hosts.
+     */
+    public String rootIp() {
+        return Objects.requireNonNull(env.get("ROOT_IP"), "ROOT_IP");
+    }
+
     /** A directory visible at this same path from here and from inside both hosts. */
     public Path sharedDir() {
         return Path.of(env.get("SHARED_DIR"));
