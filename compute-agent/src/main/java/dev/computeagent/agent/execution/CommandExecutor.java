@@ -15,6 +15,7 @@ import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.virt.InstanceInfo;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
@@ -291,8 +292,8 @@ public final class CommandExecutor {
     }
 
     private <A extends CommandArgs> Outcome handle(Command<A> command) {
-        stateCheck.admit(command);
-        return handlers.of(command).handle(command);
+        Optional<InstanceInfo> admitted = stateCheck.admit(command);
+        return handlers.of(command).handle(command, admitted);
     }
 
     private void noteError(Command<?> command, ErrorBody error) {
