@@ -160,6 +160,16 @@ public interface ComputeDriver extends AutoCloseable {
      */
     void updateAnnotations(UUID uuid, Map<String, String> annotations);
 
+    /**
+     * {@link #updateAnnotations(UUID, Map)} of an instance the caller read on its lane and has not changed the
+     * metadata of since: {@code read}'s metadata is stored with {@code annotations} instead of being read again.
+     *
+     * @throws InstanceNotFoundException no such instance (any more)
+     */
+    default void updateAnnotations(InstanceInfo read, Map<String, String> annotations) {
+        updateAnnotations(read.uuid(), annotations);
+    }
+
     /** Capacity and identity of the host. */
     HostResources hostResources();
 

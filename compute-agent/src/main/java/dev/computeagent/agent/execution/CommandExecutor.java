@@ -15,6 +15,7 @@ import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.EventMessage;
 import dev.computeagent.agent.state.InstanceStore;
+import dev.computeagent.virt.InstanceInfo;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * request id reused for another instance or command is refused, see {@link #rejectReusedRequestId});
  * otherwise {@code .start} is
  * published (confirmed), the command is admitted by the instance's state ({@link InstanceStateCheck},
- * else {@code INVALID_STATE}), the handler runs, its outcome is journaled, the final event and the reply
+ * else {@code INVALID_STATE}), the handler runs (given the instance as the check read it, so that it need not read it
+ * again), its outcome is journaled, the final event and the reply
  * are published (confirmed), and only then is the message acknowledged. When the broker does not
  * confirm, the message is returned for redelivery, which the journal then answers.
  *
@@ -291,8 +293,8 @@ public final class CommandExecutor {
     }
 
     private <A extends CommandArgs> Outcome handle(Command<A> command) {
-        stateCheck.admit(command);
-        return handlers.of(command).handle(command);
+        Optional<InstanceInfo> admitted = stateCheck.admit(command);
+        return handlers.of(command).handle(command, admitted);
     }
 
     private void noteError(Command<?> command, ErrorBody error) {

@@ -37,7 +37,12 @@ public final class AttachInterfaceHandler implements CommandHandler<AttachInterf
 
     @Override
     public Outcome handle(Command<AttachInterfaceArgs> command) {
-        InstanceInfo info = driver.info(command.instanceUuid());
+        return handle(command, Optional.empty());
+    }
+
+    @Override
+    public Outcome handle(Command<AttachInterfaceArgs> command, Optional<InstanceInfo> admitted) {
+        InstanceInfo info = admitted.orElseGet(() -> driver.info(command.instanceUuid()));
         NicSpec asked = command.args().nic().toSpec();
         String mac = asked.mac().orElseGet(() -> MacAddresses.forHotPlug(command.instanceUuid(), command.requestId()));
         devices.attachInterface(command.instanceUuid(),

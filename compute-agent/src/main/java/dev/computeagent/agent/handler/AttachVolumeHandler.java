@@ -9,6 +9,7 @@ import dev.computeagent.agent.state.AttachedVolumes;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.InstanceInfo;
+import dev.computeagent.virt.device.AttachedDevices;
 import dev.computeagent.virt.device.DeviceDriver;
 import dev.computeagent.virt.device.VolumeAttachment;
 import dev.computeagent.virt.device.VolumeConnection;
@@ -44,19 +45,25 @@ public final class AttachVolumeHandler implements CommandHandler<AttachVolumeArg
 
     @Override
     public Outcome handle(Command<AttachVolumeArgs> command) {
+        return handle(command, Optional.empty());
+    }
+
+    @Override
+    public Outcome handle(Command<AttachVolumeArgs> command, Optional<InstanceInfo> admitted) {
         AttachVolumeArgs args = command.args();
-        InstanceInfo info = driver.info(command.instanceUuid());
+        InstanceInfo info = admitted.orElseGet(() -> driver.info(command.instanceUuid()));
         Map<String, String> annotations = info.metadata().annotations();
         Optional<AttachedVolumes.Entry> recorded = AttachedVolumes.find(annotations, args.volumeId());
         if (recorded.isPresent() && args.device() != null && !recorded.get().device().equals(args.device())) {
             throw new CommandFailedException(ErrorCode.INVALID_COMMAND, "volume " + args.volumeId()
                     + " is attached as " + recorded.get().device() + " already", false);
         }
-        String device = recorded.map(AttachedVolumes.Entry::device)
-                .orElseGet(() -> args.device() != null ? args.device() : firstFreeDevice(command, annotations));
         VolumeConnection connection = args.connectionInfo().toConnection();
-        devices.attachVolume(command.instanceUuid(),
-                new VolumeAttachment(args.volumeId(), device, connection, args.readOnlyOrDefault()));
+        // the device is chosen from the driver's own read of the instance, the one the attach is checked against
+        String device = devices.attachVolume(command.instanceUuid(), present -> new VolumeAttachment(args.volumeId(),
+                recorded.map(AttachedVolumes.Entry::device).orElseGet(() -> args.device() != null ? args.device()
+                        : firstFreeDevice(command, present, annotations)),
+                connection, args.readOnlyOrDefault())).device();
         Map<String, String> next = AttachedVolumes.with(annotations, new AttachedVolumes.Entry(args.volumeId(), device,
                 args.connectionInfo().driverVolumeType(), connection.shared()));
         Map<String, Object> payload = new LinkedHashMap<>(Outcome.payloadOf(store.recordAnnotations(info, next)));
@@ -65,8 +72,9 @@ public final class AttachVolumeHandler implements CommandHandler<AttachVolumeArg
         return new Outcome(payload);
     }
 
-    private String firstFreeDevice(Command<AttachVolumeArgs> command, Map<String, String> annotations) {
-        Set<String> taken = new HashSet<>(devices.attached(command.instanceUuid()).disks());
+    private static String firstFreeDevice(Command<AttachVolumeArgs> command, AttachedDevices present,
+                                          Map<String, String> annotations) {
+        Set<String> taken = new HashSet<>(present.disks());
         AttachedVolumes.of(annotations).values().forEach(v -> taken.add(v.device()));
         for (char c = 'b'; c <= 'z'; c++) {
             if (!taken.contains("vd" + c)) {

@@ -3,6 +3,8 @@ package dev.computeagent.agent.handler;
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.message.CommandArgs;
 import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.virt.InstanceInfo;
+import java.util.Optional;
 
 /**
  * Executes one command, named by {@link #command()}, the one key it is registered under
@@ -20,4 +22,14 @@ public interface CommandHandler<A extends CommandArgs> {
     CommandName command();
 
     Outcome handle(Command<A> command);
+
+    /**
+     * {@link #handle(Command)} for a command the executor's {@link InstanceStateCheck} admitted, given the
+     * instance as that check read it just before on this lane (empty: the check did not read it, or there is
+     * no such instance). A handler that starts by reading the instance overrides this to use that read
+     * instead of a second one; the default ignores it.
+     */
+    default Outcome handle(Command<A> command, Optional<InstanceInfo> admitted) {
+        return handle(command);
+    }
 }

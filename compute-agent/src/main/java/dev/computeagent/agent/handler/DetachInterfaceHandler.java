@@ -9,6 +9,7 @@ import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.device.DeviceDriver;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code detach_interface}: unplugs the NIC with {@code mac}, waiting up to {@code timeout_s} for a running
@@ -33,7 +34,12 @@ public final class DetachInterfaceHandler implements CommandHandler<DetachInterf
 
     @Override
     public Outcome handle(Command<DetachInterfaceArgs> command) {
-        InstanceInfo info = driver.info(command.instanceUuid());
+        return handle(command, Optional.empty());
+    }
+
+    @Override
+    public Outcome handle(Command<DetachInterfaceArgs> command, Optional<InstanceInfo> admitted) {
+        InstanceInfo info = admitted.orElseGet(() -> driver.info(command.instanceUuid()));
         devices.detachInterface(command.instanceUuid(), command.args().mac(), command.args().timeout());
         Map<String, Object> payload = new LinkedHashMap<>(Outcome.payloadOf(store.track(info)));
         payload.put("mac", command.args().mac());

@@ -36,8 +36,13 @@ public final class DetachVolumeHandler implements CommandHandler<DetachVolumeArg
 
     @Override
     public Outcome handle(Command<DetachVolumeArgs> command) {
+        return handle(command, Optional.empty());
+    }
+
+    @Override
+    public Outcome handle(Command<DetachVolumeArgs> command, Optional<InstanceInfo> admitted) {
         DetachVolumeArgs args = command.args();
-        InstanceInfo info = driver.info(command.instanceUuid());
+        InstanceInfo info = admitted.orElseGet(() -> driver.info(command.instanceUuid()));
         Map<String, String> annotations = info.metadata().annotations();
         Optional<AttachedVolumes.Entry> recorded = AttachedVolumes.find(annotations, args.volumeId());
         Map<String, Object> payload;

@@ -35,19 +35,20 @@ public final class InstanceStateCheck {
     }
 
     /**
-     * Returns when {@code command} may run now.
+     * Returns when {@code command} may run now, with the instance as it was read for the check (empty: not
+     * read, or no such instance), for the handler to use instead of reading it again.
      *
      * @throws CommandFailedException {@code INVALID_STATE}: the instance exists in a state the command is
      *                                not allowed in
      */
-    public void admit(Command<?> command) {
+    public Optional<InstanceInfo> admit(Command<?> command) {
         CommandName name = command.name();
         if (name.internal() || InstanceStateMachine.allowsEvery(name)) {
-            return;
+            return Optional.empty();
         }
         Optional<InstanceInfo> found = store.find(command.instanceUuid());
         if (found.isEmpty()) {
-            return;
+            return found;
         }
         InstanceState current = Annotations.current(found.get().metadata(), found.get().powerState());
         if (!InstanceStateMachine.allows(name, current)) {
@@ -55,5 +56,6 @@ public final class InstanceStateCheck {
                     + command.instanceUuid() + " in state " + current + " (only in "
                     + InstanceStateMachine.allowedStates(name) + ")", false);
         }
+        return found;
     }
 }

@@ -195,6 +195,15 @@ public final class OwnedInstancesDriver implements ComputeDriver {
         delegate.updateAnnotations(uuid, annotations);
     }
 
+    /** {@code read} was found owned when it was read; the caller's lane kept it so. */
+    @Override
+    public void updateAnnotations(InstanceInfo read, Map<String, String> annotations) {
+        if (!owned(read)) {
+            throw new InstanceNotFoundException("no instance " + read.uuid() + " owned by " + host);
+        }
+        delegate.updateAnnotations(read, annotations);
+    }
+
     @Override
     public HostResources hostResources() {
         return delegate.hostResources();

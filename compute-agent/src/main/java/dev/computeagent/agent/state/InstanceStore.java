@@ -55,12 +55,13 @@ public final class InstanceStore {
     }
 
     /**
-     * Stores {@code annotations} (the whole set) with an instance just read, keeping its state, and returns its view.
+     * Stores {@code annotations} (the whole set) with an instance just read (on the caller's lane, its metadata not
+     * changed since: the rest of it is stored as read), keeping its state, and returns its view.
      *
      * @throws InstanceNotFoundException the instance does not exist (any more)
      */
     public InstanceView recordAnnotations(InstanceInfo info, Map<String, String> annotations) {
-        driver.updateAnnotations(info.uuid(), annotations);
+        driver.updateAnnotations(info, annotations);
         return registry.update(info.withAnnotations(annotations));
     }
 

@@ -20,16 +20,19 @@ import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.Flavor;
+import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.OperationTimeoutException;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeDeviceDriver;
+import dev.computeagent.virt.fake.FakeOperation;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -152,6 +155,46 @@ class DeviceHandlersWithFakeDriverTest {
         assertThat(devices.attached(uuid).macs()).containsExactly((String) mac);
         unplug.handle(command("r2", CommandName.DETACH_INTERFACE, new DetachInterfaceArgs((String) mac, 5)));
         assertThat(devices.attached(uuid).macs()).isEmpty();
+    }
+
+    @Test
+    void theFourHandlersGivenTheStateChecksReadDoNotReadTheInstanceAgain() {
+        // the fake device driver reads the instance on its own: what is compared is the handlers' share
+        int unread = infoReads(() -> attach.handle(command("r1", CommandName.ATTACH_VOLUME, iscsi("vol-1", null))));
+        Optional<InstanceInfo> read = Optional.of(driver.info(uuid));
+        int admitted = infoReads(() -> attach.handle(command("r2", CommandName.ATTACH_VOLUME, iscsi("vol-2", null)),
+                read));
+        assertThat(admitted).isEqualTo(unread - 1);
+        assertThat(devices.volumesOf(uuid)).containsOnlyKeys("vdb", "vdc");
+        assertThat(AttachedVolumes.of(driver.info(uuid).metadata().annotations())).containsOnlyKeys("vol-1", "vol-2");
+
+        unread = infoReads(() -> detach.handle(command("r3", CommandName.DETACH_VOLUME,
+                new DetachVolumeArgs("vol-1", 5))));
+        Optional<InstanceInfo> again = Optional.of(driver.info(uuid));
+        admitted = infoReads(() -> detach.handle(command("r4", CommandName.DETACH_VOLUME,
+                new DetachVolumeArgs("vol-2", 5)), again));
+        assertThat(admitted).isEqualTo(unread - 1);
+        assertThat(devices.volumesOf(uuid)).isEmpty();
+        assertThat(AttachedVolumes.of(driver.info(uuid).metadata().annotations())).isEmpty();
+
+        AttachInterfaceArgs nic = new AttachInterfaceArgs(new NicArgs("network", "default", "52:54:00:00:00:01", null));
+        unread = infoReads(() -> plug.handle(command("r5", CommandName.ATTACH_INTERFACE, nic)));
+        Optional<InstanceInfo> plugged = Optional.of(driver.info(uuid));
+        admitted = infoReads(() -> plug.handle(command("r5", CommandName.ATTACH_INTERFACE, nic), plugged));
+        assertThat(admitted).isEqualTo(unread - 1);
+        DetachInterfaceArgs unplugged = new DetachInterfaceArgs("52:54:00:00:00:01", 5);
+        unread = infoReads(() -> unplug.handle(command("r6", CommandName.DETACH_INTERFACE, unplugged)));
+        Optional<InstanceInfo> gone = Optional.of(driver.info(uuid));
+        admitted = infoReads(() -> unplug.handle(command("r6", CommandName.DETACH_INTERFACE, unplugged), gone));
+        assertThat(admitted).isEqualTo(unread - 1);
+        assertThat(devices.attached(uuid).macs()).isEmpty();
+    }
+
+    /** How often the compute driver was asked for the instance while {@code handling} ran. */
+    private int infoReads(Runnable handling) {
+        int before = driver.callCount(FakeOperation.INFO);
+        handling.run();
+        return driver.callCount(FakeOperation.INFO) - before;
     }
 
     @Test

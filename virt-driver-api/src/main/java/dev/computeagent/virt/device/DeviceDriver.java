@@ -3,6 +3,7 @@ package dev.computeagent.virt.device;
 import dev.computeagent.virt.NicSpec;
 import java.time.Duration;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * Adds and removes devices of an existing instance (Nova's {@code attach_volume},
@@ -29,7 +30,22 @@ public interface DeviceDriver {
      *                                                         hypervisor refuses the volume's description
      * @throws dev.computeagent.virt.HypervisorException       the hypervisor cannot open the volume
      */
-    void attachVolume(UUID instance, VolumeAttachment volume);
+    default void attachVolume(UUID instance, VolumeAttachment volume) {
+        attachVolume(instance, devices -> volume);
+    }
+
+    /**
+     * Attaches the volume {@code choose} describes once shown the devices the instance has now
+     * ({@link #attached}'s view), and returns it: a caller that picks the device among the free ones
+     * does so from the same read of the instance the attach is checked against, not from one of its own.
+     * Whatever {@code choose} throws is thrown, with nothing attached.
+     *
+     * @throws dev.computeagent.virt.InstanceNotFoundException no such instance
+     * @throws dev.computeagent.virt.InvalidSpecException      the device is taken by another disk, or the
+     *                                                         hypervisor refuses the volume's description
+     * @throws dev.computeagent.virt.HypervisorException       the hypervisor cannot open the volume
+     */
+    VolumeAttachment attachVolume(UUID instance, Function<AttachedDevices, VolumeAttachment> choose);
 
     /**
      * Detaches the disk on {@code device} and forgets the volume's secret; waits at most

@@ -305,6 +305,22 @@ public abstract class ComputeDriverContract {
     }
 
     @Test
+    void annotationsOfAnInstanceJustReadAreStoredWithTheRestOfItsMetadataAndSurviveAStopStartCycle() {
+        InstanceSpec spec = newSpec("annotations of a read");
+        driver().spawn(spec);
+        Map<String, String> annotations = Map.of("state", "ACTIVE", "volume:vol-1", "vdb file local");
+
+        driver().updateAnnotations(driver().info(spec.uuid()), annotations);
+        driver().stop(spec.uuid(), Duration.ZERO);
+        driver().start(spec.uuid());
+
+        InstanceMetadata metadata = driver().info(spec.uuid()).metadata();
+        assertThat(metadata).isEqualTo(spec.metadata().withAnnotations(annotations));
+        assertThatThrownBy(() -> driver().updateAnnotations(new InstanceInfo(UUID.randomUUID(), PowerState.SHUTDOWN,
+                0, 0, 1, spec.metadata()), annotations)).isInstanceOf(InstanceNotFoundException.class);
+    }
+
+    @Test
     void lifecycleEventsReportStartAndStopUntilTheSubscriptionIsClosed() {
         InstanceSpec spec = newSpec("events");
         List<LifecycleEvent> events = new CopyOnWriteArrayList<>();

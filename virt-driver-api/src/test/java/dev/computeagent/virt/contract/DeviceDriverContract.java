@@ -17,9 +17,11 @@ import dev.computeagent.virt.device.VolumeConnection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -107,6 +109,34 @@ public abstract class DeviceDriverContract {
         devices().attachVolume(uuid, volume);
 
         assertThat(devices().attached(uuid).disks()).containsExactlyInAnyOrder("vda", "vdb");
+    }
+
+    @Test
+    void aVolumeGoesOnTheDeviceItsChooserPicksAmongTheDevicesThereNow() {
+        UUID uuid = spawn(true);
+        devices().attachVolume(uuid, fileVolume(uuid, "vol-1", "vdb"));
+        Set<String> shown = new HashSet<>();
+
+        VolumeAttachment attached = devices().attachVolume(uuid, present -> {
+            shown.addAll(present.disks());
+            return fileVolume(uuid, "vol-2", present.disks().contains("vdb") ? "vdc" : "vdb");
+        });
+
+        assertThat(shown).containsExactlyInAnyOrder("vda", "vdb");
+        assertThat(attached.volumeId()).isEqualTo("vol-2");
+        assertThat(attached.device()).isEqualTo("vdc");
+        assertThat(devices().attached(uuid).disks()).containsExactlyInAnyOrder("vda", "vdb", "vdc");
+    }
+
+    @Test
+    void whatTheChooserThrowsIsThrownWithNothingAttached() {
+        UUID uuid = spawn(true);
+        IllegalStateException refusal = new IllegalStateException("no free device");
+
+        assertThatThrownBy(() -> devices().attachVolume(uuid, present -> {
+            throw refusal;
+        })).isSameAs(refusal);
+        assertThat(devices().attached(uuid).disks()).containsExactly("vda");
     }
 
     @Test

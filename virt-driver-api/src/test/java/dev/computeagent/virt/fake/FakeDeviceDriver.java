@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -45,12 +46,13 @@ public final class FakeDeviceDriver implements DeviceDriver {
     }
 
     @Override
-    public synchronized void attachVolume(UUID instance, VolumeAttachment volume) {
+    public synchronized VolumeAttachment attachVolume(UUID instance, Function<AttachedDevices, VolumeAttachment> choose) {
+        VolumeAttachment volume = choose.apply(attached(instance));
         boolean running = running(instance);
         Map<String, VolumeAttachment> attached = volumes.computeIfAbsent(instance, k -> new ConcurrentHashMap<>());
         VolumeAttachment existing = attached.get(volume.device());
         if (existing != null && existing.equals(volume)) {
-            return;
+            return volume;
         }
         if (existing != null || ownDisks(instance).contains(volume.device())) {
             throw new InvalidSpecException("instance " + instance + " has a disk on " + volume.device() + " already");
@@ -59,6 +61,7 @@ public final class FakeDeviceDriver implements DeviceDriver {
             throw new InvalidSpecException("no Ceph cluster reachable from this host");
         }
         attached.put(volume.device(), volume);
+        return volume;
     }
 
     @Override

@@ -297,6 +297,15 @@ public final class LibvirtComputeDriver implements ComputeDriver {
         });
     }
 
+    @Override
+    public void updateAnnotations(InstanceInfo read, Map<String, String> annotations) {
+        withManaged(read.uuid(), domain -> {
+            domain.setMetadataElement(AgentMetadata.renderElement(read.metadata().withAnnotations(annotations)),
+                    AgentMetadata.PREFIX, AgentMetadata.NAMESPACE);
+            return null;
+        });
+    }
+
     /** Read once per connection: the host's size and identity do not change while it is up. */
     @Override
     public HostResources hostResources() {

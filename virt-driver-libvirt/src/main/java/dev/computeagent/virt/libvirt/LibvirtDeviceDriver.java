@@ -48,16 +48,18 @@ public final class LibvirtDeviceDriver implements DeviceDriver {
         this.designer = new DeviceDesigner(compute.settings().designerOptions());
     }
 
+    /** One read of the domain serves the caller's choice of device, the check of that device and the state. */
     @Override
-    public void attachVolume(UUID instance, VolumeAttachment volume) {
-        DeviceDesigner.VolumeDisk designed = designer.volume(instance, volume);
-        withDomain(instance, (connection, domain) -> {
+    public VolumeAttachment attachVolume(UUID instance, Function<AttachedDevices, VolumeAttachment> choose) {
+        return withDomain(instance, (connection, domain) -> {
             boolean active = domain.isActive();
             Devices current = devices(domain, active);
+            VolumeAttachment volume = choose.apply(attachedOf(current));
+            DeviceDesigner.VolumeDisk designed = designer.volume(instance, volume);
             Optional<String> existing = diskSource(current, volume.device());
             if (existing.isPresent()) {
                 if (existing.equals(source(designed))) {
-                    return null;
+                    return volume;
                 }
                 throw new InvalidSpecException("instance " + instance + " has a disk on " + volume.device()
                         + " already");
@@ -71,7 +73,7 @@ public final class LibvirtDeviceDriver implements DeviceDriver {
                 designed.secret().ifPresent(secret -> undefineQuietly(connection, secret.uuid(), e));
                 throw e;
             }
-            return null;
+            return volume;
         });
     }
 
@@ -130,15 +132,16 @@ public final class LibvirtDeviceDriver implements DeviceDriver {
 
     @Override
     public AttachedDevices attached(UUID instance) {
-        return withDomain(instance, (connection, domain) -> {
-            Devices devices = devices(domain, domain.isActive());
-            Set<String> disks = new HashSet<>();
-            devices.disks().forEach(d -> disks.add(d.targetDev()));
-            devices.networkDisks().forEach(d -> disks.add(d.targetDev()));
-            Set<String> macs = new HashSet<>();
-            devices.interfaces().forEach(n -> n.mac().ifPresent(macs::add));
-            return new AttachedDevices(disks, macs);
-        });
+        return withDomain(instance, (connection, domain) -> attachedOf(devices(domain, domain.isActive())));
+    }
+
+    private static AttachedDevices attachedOf(Devices devices) {
+        Set<String> disks = new HashSet<>();
+        devices.disks().forEach(d -> disks.add(d.targetDev()));
+        devices.networkDisks().forEach(d -> disks.add(d.targetDev()));
+        Set<String> macs = new HashSet<>();
+        devices.interfaces().forEach(n -> n.mac().ifPresent(macs::add));
+        return new AttachedDevices(disks, macs);
     }
 
     /**
