@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * published (confirmed), the command is admitted by the instance's state ({@link InstanceStateCheck},
  * else {@code INVALID_STATE}), the handler runs, its outcome is journaled, the final event and the reply
  * are published (confirmed), and only then is the message acknowledged. When the broker does not
- * confirm, the message is returned for redelivery, which the journal then answers.
+ * confirm, the message is returned for redelivery, which the journal then answers. Writes a handler left
+ * running behind its outcome ({@link Outcome#recording}) finish before the lane takes the instance's next
+ * command.
  *
  * <p>What the broker confirmed is journaled too: a redelivery (the acknowledgement was lost with its
  * channel) of a request whose final event and reply are confirmed is acknowledged without publishing
@@ -91,13 +94,18 @@ public final class CommandExecutor {
         }
     }
 
-    /** Executes on the calling thread (which must hold the instance's lane). Never throws. */
+    /**
+     * Executes on the calling thread (which must hold the instance's lane), and returns once what the
+     * handler still {@linkplain Outcome#recording records} after the final event is done. Never throws.
+     */
     void execute(Command<?> command, Delivery delivery) {
         Execution execution = new Execution(command, delivery);
         try {
             execution.run();
         } catch (RuntimeException | Error e) {
             execution.brokeOff(e);
+        } finally {
+            execution.awaitRecording();
         }
     }
 
@@ -112,6 +120,8 @@ public final class CommandExecutor {
         private boolean started;
         /** The final event went to the broker (confirmed or not): a redelivery is answered from the journal. */
         private boolean answering;
+        /** The handler's writes that go on after its outcome is announced. */
+        private CompletableFuture<Void> recording = CompletableFuture.completedFuture(null);
 
         Execution(Command<?> command, Delivery delivery) {
             this.command = command;
@@ -139,6 +149,7 @@ public final class CommandExecutor {
             EventMessage last;
             try {
                 Outcome outcome = handle(command);
+                recording = outcome.recording();
                 last = events.event(prefix + ".end", command.requestId(), uuid, outcome.payload(), null);
             } catch (Throwable failure) {
                 ErrorBody error = ErrorMapper.toError(failure);
@@ -225,6 +236,16 @@ public final class CommandExecutor {
                 log.error("{} {} could not be answered either; returning it to the queue", command.name().wireName(),
                         command.requestId(), again);
                 delivery.requeue();
+            }
+        }
+
+        /** Lets the handler's last writes finish on this lane: the instance's next command must see them. */
+        void awaitRecording() {
+            try {
+                recording.join();
+            } catch (RuntimeException e) {
+                log.error("{} {} of {}: a write after its outcome failed", command.name().wireName(),
+                        command.requestId(), uuid, e);
             }
         }
 
