@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * a request already in the journal for the same instance and command is answered again from it (a
  * request id reused for another instance or command is refused, see {@link #rejectReusedRequestId});
  * otherwise {@code .start} is
- * published (confirmed), the command is admitted by the instance's state ({@link InstanceStateCheck},
+ * published (its confirm awaited before the final event, so that the broker confirms it while the handler
+ * runs; when it did not, it is sent again before the final event), the command is admitted by the instance's state ({@link InstanceStateCheck},
  * else {@code INVALID_STATE}), the handler runs, its outcome is journaled, the final event and the reply
  * are published (confirmed), and only then is the message acknowledged. When the broker does not
  * confirm, the message is returned for redelivery, which the journal then answers. Writes a handler left
@@ -116,8 +117,9 @@ public final class CommandExecutor {
         private final Timer.Sample sample;
         private final String prefix;
         private final String uuid;
-        /** {@code .start} is out (confirmed). */
+        /** {@code .start} went to the broker; {@link #startConfirm} says whether it confirmed it. */
         private boolean started;
+        private CompletableFuture<Boolean> startConfirm = CompletableFuture.completedFuture(false);
         /** The final event went to the broker (confirmed or not): a redelivery is answered from the journal. */
         private boolean answering;
         /** The handler's writes that go on after its outcome is announced. */
@@ -141,7 +143,8 @@ public final class CommandExecutor {
                 rejectReusedRequestId(recorded.get().finalEvent());
                 return;
             }
-            if (!start(payloads.current(command))) {
+            Map<String, Object> startPayload = payloads.current(command);
+            if (!startSending(startPayload)) {
                 // nothing done yet: let the broker hand it to us (or a restarted us) again
                 delivery.requeue();
                 return;
@@ -162,6 +165,12 @@ public final class CommandExecutor {
                 }
                 noteError(command, error);
                 last = events.event(prefix + ".error", command.requestId(), uuid, payloads.afterError(command), error);
+            }
+            if (!startConfirmed(startPayload)) {
+                // done, but the broker takes nothing now: the redelivery is answered from the journal
+                recordQuietly(CompletedRequest.unannounced(last));
+                settle(false, last);
+                return;
             }
             announceNew(last);
         }
@@ -224,6 +233,9 @@ public final class CommandExecutor {
             log.error("{} {} of {} broke off unexpectedly; answering INTERNAL_ERROR", command.name().wireName(),
                     command.requestId(), uuid, failure);
             try {
+                if (started) {
+                    startConfirm.join(); // the answer must not overtake .start
+                }
                 if (!started && !start(payloads.safe(command))) {
                     delivery.requeue();
                     return;
@@ -251,7 +263,32 @@ public final class CommandExecutor {
 
         private boolean start(Map<String, Object> payload) {
             started = events.publish(events.event(prefix + ".start", command.requestId(), uuid, payload, null));
+            startConfirm = CompletableFuture.completedFuture(started);
             return started;
+        }
+
+        /**
+         * Sends {@code .start} and lets the handler run while the broker confirms it ({@link #startConfirmed}
+         * waits before the final event): its round trip is off the command's path. False when the send failed
+         * at once (nothing is done yet).
+         */
+        private boolean startSending(Map<String, Object> payload) {
+            startConfirm = events.publishing(events.event(prefix + ".start", command.requestId(), uuid, payload, null));
+            started = !startConfirm.isDone() || startConfirm.join();
+            return started;
+        }
+
+        /**
+         * Waits for the confirm of {@code .start}, so that the final event never overtakes it; when the broker did
+         * not confirm it, it is sent once more (a second {@code .start} is harmless, a missing one is not).
+         */
+        private boolean startConfirmed(Map<String, Object> payload) {
+            if (startConfirm.join()) {
+                return true;
+            }
+            log.warn("{} {} of {}: .start was not confirmed; sending it again before the outcome",
+                    command.name().wireName(), command.requestId(), uuid);
+            return start(payload);
         }
 
         /** Journals a new outcome, then {@link #announce}s it. */
