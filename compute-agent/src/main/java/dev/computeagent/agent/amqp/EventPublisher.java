@@ -72,7 +72,8 @@ public final class EventPublisher implements EventSink {
         try {
             template.send(Topology.EVENTS_EXCHANGE, published.event(), message, confirm);
         } catch (AmqpException e) {
-            log.warn("{} to {}:{} not sent: {}", event.event(), Topology.EVENTS_EXCHANGE, published.event(), e.toString());
+            log.warn("{} to {}:{} not sent: {}", event.event(), Topology.EVENTS_EXCHANGE, published.event(),
+                    e.toString());
             return CompletableFuture.completedFuture(false);
         }
         return confirm.getFuture().copy().orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS)

@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * Runs accepted commands on their instance's lane with the contract's at-least-once protocol:
  * a request already in the journal for the same instance and command is answered again from it (a
  * request id reused for another instance or command is refused, see {@link #rejectReusedRequestId});
- * otherwise {@code .start} is
- * published (its confirm awaited before the final event, so that the broker confirms it while the handler
- * runs; when it did not, it is sent again before the final event), the command is admitted by the instance's state ({@link InstanceStateCheck},
- * else {@code INVALID_STATE}), the handler runs, its outcome is journaled, the final event and the reply
+ * otherwise {@code .start} is published (its confirm awaited before the final event, so that the broker
+ * confirms it while the handler runs; when it did not, it is sent again before the final event), the
+ * command is admitted by the instance's state ({@link InstanceStateCheck}, else {@code INVALID_STATE}),
+ * the handler runs, its outcome is journaled, the final event and the reply
  * are published (confirmed), and only then is the message acknowledged. When the broker does not
  * confirm, the message is returned for redelivery, which the journal then answers. Writes a handler left
  * running behind its outcome ({@link Outcome#recording}) finish before the lane takes the instance's next

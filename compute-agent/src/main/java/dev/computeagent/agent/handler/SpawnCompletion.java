@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Failure semantics: a write that fails here (libvirtd gone in the milliseconds after it started the
  * guest, a full disk) cannot undo the announced outcome. It is logged, the registry goes back to what
- * libvirt holds ({@code BUILDING}) when the annotation is what failed, and the instance is finished like an interrupted spawn: by the same spawn
- * sent again, or at the agent's next start. Until then only {@code spawn} and {@code delete} are allowed.
+ * libvirt holds ({@code BUILDING}) when the annotation is what failed, and the instance is finished like an
+ * interrupted spawn: by the same spawn sent again, or at the agent's next start. Until then only
+ * {@code spawn} and {@code delete} are allowed.
  */
 final class SpawnCompletion {
 

@@ -170,7 +170,8 @@ class StartupReconcilerRabbitMqTest {
         executor(killedSpawns, killedRegistry, journal).submit(spawn, first);
         await().atMost(Duration.ofSeconds(30)).until(() -> first.settled.get() != null);
         assertThat(first.settled.get()).isEqualTo("acked");
-        await().atMost(Duration.ofSeconds(10)).until(() -> client.eventNames("r-killed").contains("instance.spawn.end"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> client.eventNames("r-killed").contains("instance.spawn.end"));
         assertThat(Annotations.state(driver.info(uuid).metadata(), driver.info(uuid).powerState()))
                 .as("announced, not recorded").isEqualTo(InstanceState.BUILDING);
         assertThat(files.spawnComplete(uuid)).isFalse();
