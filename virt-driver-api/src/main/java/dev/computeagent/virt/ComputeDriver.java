@@ -32,6 +32,18 @@ public interface ComputeDriver extends AutoCloseable {
     void spawn(InstanceSpec spec);
 
     /**
+     * {@link #spawn}, then the instance as it is once running, with the spec's metadata: what a
+     * {@link #info} right after the spawn would say. A driver that learns the power state from the boot
+     * itself answers without reading the instance back (the spawn path needs its power state, not a second
+     * lookup of what it has just defined). Same failure semantics as {@link #spawn}; once the instance
+     * exists, a failure to read its state is thrown as by {@link #info} and the instance stays.
+     */
+    default InstanceInfo spawnRunning(InstanceSpec spec) {
+        spawn(spec);
+        return info(spec.uuid());
+    }
+
+    /**
      * Powers on a stopped instance. Starting a running instance is a no-op.
      *
      * @throws InstanceNotFoundException no such instance

@@ -11,6 +11,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -62,6 +63,34 @@ public final class EventPublisher implements EventSink {
         return send(Topology.EVENTS_EXCHANGE, event.event(), event.withoutReplyOnly(), null);
     }
 
+    /** {@link #publish} with the confirm awaited by the caller (off this thread). */
+    @Override
+    public CompletableFuture<Boolean> publishing(EventMessage event) {
+        EventMessage published = event.withoutReplyOnly();
+        Message message = message(published, null);
+        CorrelationData confirm = new CorrelationData(message.getMessageProperties().getMessageId());
+        try {
+            template.send(Topology.EVENTS_EXCHANGE, published.event(), message, confirm);
+        } catch (AmqpException e) {
+            log.warn("{} to {}:{} not sent: {}", event.event(), Topology.EVENTS_EXCHANGE, published.event(),
+                    e.toString());
+            return CompletableFuture.completedFuture(false);
+        }
+        return confirm.getFuture().copy().orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((result, failure) -> {
+                    if (failure != null) {
+                        log.warn("{} to {}:{} not confirmed: {}", event.event(), Topology.EVENTS_EXCHANGE,
+                                published.event(), failure.toString());
+                        return false;
+                    }
+                    if (!result.ack()) {
+                        log.warn("broker refused {} to {}:{} ({})", event.event(), Topology.EVENTS_EXCHANGE,
+                                published.event(), result.reason());
+                    }
+                    return result.ack();
+                });
+    }
+
     @Override
     public boolean reply(@Nullable String replyTo, @Nullable String correlationId, EventMessage event) {
         if (replyTo == null || replyTo.isEmpty()) {
@@ -89,6 +118,26 @@ public final class EventPublisher implements EventSink {
     }
 
     private boolean send(String exchange, String routingKey, EventMessage event, @Nullable String correlationId) {
+        Message message = message(event, correlationId);
+        CorrelationData confirm = new CorrelationData(message.getMessageProperties().getMessageId());
+        try {
+            template.send(exchange, routingKey, message, confirm);
+            CorrelationData.Confirm result = confirm.getFuture().get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!result.ack()) {
+                log.warn("broker refused {} to {}:{} ({})", event.event(), exchange, routingKey, result.reason());
+            }
+            return result.ack();
+        } catch (AmqpException | TimeoutException | ExecutionException e) {
+            log.warn("{} to {}:{} not confirmed: {}", event.event(), exchange, routingKey, e.toString());
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The persistent JSON message of {@code event}. @throws IllegalArgumentException it cannot be encoded */
+    private static Message message(EventMessage event, @Nullable String correlationId) {
         byte[] body;
         try {
             body = AgentJson.mapper().writeValueAsBytes(event);
@@ -106,20 +155,6 @@ public final class EventPublisher implements EventSink {
         if (correlationId != null) {
             props.setCorrelationId(correlationId);
         }
-        CorrelationData confirm = new CorrelationData(props.getMessageId());
-        try {
-            template.send(exchange, routingKey, new Message(body, props), confirm);
-            CorrelationData.Confirm result = confirm.getFuture().get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!result.ack()) {
-                log.warn("broker refused {} to {}:{} ({})", event.event(), exchange, routingKey, result.reason());
-            }
-            return result.ack();
-        } catch (AmqpException | TimeoutException | ExecutionException e) {
-            log.warn("{} to {}:{} not confirmed: {}", event.event(), exchange, routingKey, e.toString());
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return new Message(body, props);
     }
 }

@@ -3,6 +3,7 @@ package dev.computeagent.agent.events;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.EventMessage;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +21,16 @@ public interface EventSink {
 
     /** Publishes on {@code compute.events} (without the payload's reply-only part). */
     boolean publish(EventMessage event);
+
+    /**
+     * {@link #publish} whose confirm the caller awaits later: the event is handed to the broker before this
+     * returns, the future tells whether the broker confirmed it (false too when the send failed, at once, or
+     * no confirm came in time); it never completes exceptionally. An event that cannot be encoded is thrown
+     * here, as by {@link #publish}. This default publishes synchronously.
+     */
+    default CompletableFuture<Boolean> publishing(EventMessage event) {
+        return CompletableFuture.completedFuture(publish(event));
+    }
 
     /** Sends {@code event} to {@code replyTo} with {@code correlationId}; no reply address = nothing to do. */
     boolean reply(@Nullable String replyTo, @Nullable String correlationId, EventMessage event);

@@ -20,6 +20,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,12 +28,15 @@ import org.slf4j.LoggerFactory;
  * Runs accepted commands on their instance's lane with the contract's at-least-once protocol:
  * a request already in the journal for the same instance and command is answered again from it (a
  * request id reused for another instance or command is refused, see {@link #rejectReusedRequestId});
- * otherwise {@code .start} is
- * published (confirmed), the command is admitted by the instance's state ({@link InstanceStateCheck},
- * else {@code INVALID_STATE}), the handler runs (given the instance as the check read it, so that it need not read it
- * again), its outcome is journaled, the final event and the reply
+ * otherwise {@code .start} is published (its confirm awaited before the final event, so that the broker
+ * confirms it while the handler runs; when it did not, it is sent again before the final event), the
+ * command is admitted by the instance's state ({@link InstanceStateCheck}, else {@code INVALID_STATE}),
+ * the handler runs (given the instance as the check read it, so that it need not read it again), its
+ * outcome is journaled, the final event and the reply
  * are published (confirmed), and only then is the message acknowledged. When the broker does not
- * confirm, the message is returned for redelivery, which the journal then answers.
+ * confirm, the message is returned for redelivery, which the journal then answers. Writes a handler left
+ * running behind its outcome ({@link Outcome#recording}) finish before the lane takes the instance's next
+ * command.
  *
  * <p>What the broker confirmed is journaled too: a redelivery (the acknowledgement was lost with its
  * channel) of a request whose final event and reply are confirmed is acknowledged without publishing
@@ -93,13 +97,18 @@ public final class CommandExecutor {
         }
     }
 
-    /** Executes on the calling thread (which must hold the instance's lane). Never throws. */
+    /**
+     * Executes on the calling thread (which must hold the instance's lane), and returns once what the
+     * handler still {@linkplain Outcome#recording records} after the final event is done. Never throws.
+     */
     void execute(Command<?> command, Delivery delivery) {
         Execution execution = new Execution(command, delivery);
         try {
             execution.run();
         } catch (RuntimeException | Error e) {
             execution.brokeOff(e);
+        } finally {
+            execution.awaitRecording();
         }
     }
 
@@ -110,10 +119,13 @@ public final class CommandExecutor {
         private final Timer.Sample sample;
         private final String prefix;
         private final String uuid;
-        /** {@code .start} is out (confirmed). */
+        /** {@code .start} went to the broker; {@link #startConfirm} says whether it confirmed it. */
         private boolean started;
+        private CompletableFuture<Boolean> startConfirm = CompletableFuture.completedFuture(false);
         /** The final event went to the broker (confirmed or not): a redelivery is answered from the journal. */
         private boolean answering;
+        /** The handler's writes that go on after its outcome is announced. */
+        private CompletableFuture<Void> recording = CompletableFuture.completedFuture(null);
 
         Execution(Command<?> command, Delivery delivery) {
             this.command = command;
@@ -133,7 +145,8 @@ public final class CommandExecutor {
                 rejectReusedRequestId(recorded.get().finalEvent());
                 return;
             }
-            if (!start(payloads.current(command))) {
+            Map<String, Object> startPayload = payloads.current(command);
+            if (!startSending(startPayload)) {
                 // nothing done yet: let the broker hand it to us (or a restarted us) again
                 delivery.requeue();
                 return;
@@ -141,6 +154,7 @@ public final class CommandExecutor {
             EventMessage last;
             try {
                 Outcome outcome = handle(command);
+                recording = outcome.recording();
                 last = events.event(prefix + ".end", command.requestId(), uuid, outcome.payload(), null);
             } catch (Throwable failure) {
                 ErrorBody error = ErrorMapper.toError(failure);
@@ -153,6 +167,12 @@ public final class CommandExecutor {
                 }
                 noteError(command, error);
                 last = events.event(prefix + ".error", command.requestId(), uuid, payloads.afterError(command), error);
+            }
+            if (!startConfirmed(startPayload)) {
+                // done, but the broker takes nothing now: the redelivery is answered from the journal
+                recordQuietly(CompletedRequest.unannounced(last));
+                settle(false, last);
+                return;
             }
             announceNew(last);
         }
@@ -215,6 +235,9 @@ public final class CommandExecutor {
             log.error("{} {} of {} broke off unexpectedly; answering INTERNAL_ERROR", command.name().wireName(),
                     command.requestId(), uuid, failure);
             try {
+                if (started) {
+                    startConfirm.join(); // the answer must not overtake .start
+                }
                 if (!started && !start(payloads.safe(command))) {
                     delivery.requeue();
                     return;
@@ -230,9 +253,44 @@ public final class CommandExecutor {
             }
         }
 
+        /** Lets the handler's last writes finish on this lane: the instance's next command must see them. */
+        void awaitRecording() {
+            try {
+                recording.join();
+            } catch (RuntimeException e) {
+                log.error("{} {} of {}: a write after its outcome failed", command.name().wireName(),
+                        command.requestId(), uuid, e);
+            }
+        }
+
         private boolean start(Map<String, Object> payload) {
             started = events.publish(events.event(prefix + ".start", command.requestId(), uuid, payload, null));
+            startConfirm = CompletableFuture.completedFuture(started);
             return started;
+        }
+
+        /**
+         * Sends {@code .start} and lets the handler run while the broker confirms it ({@link #startConfirmed}
+         * waits before the final event): its round trip is off the command's path. False when the send failed
+         * at once (nothing is done yet).
+         */
+        private boolean startSending(Map<String, Object> payload) {
+            startConfirm = events.publishing(events.event(prefix + ".start", command.requestId(), uuid, payload, null));
+            started = !startConfirm.isDone() || startConfirm.join();
+            return started;
+        }
+
+        /**
+         * Waits for the confirm of {@code .start}, so that the final event never overtakes it; when the broker did
+         * not confirm it, it is sent once more (a second {@code .start} is harmless, a missing one is not).
+         */
+        private boolean startConfirmed(Map<String, Object> payload) {
+            if (startConfirm.join()) {
+                return true;
+            }
+            log.warn("{} {} of {}: .start was not confirmed; sending it again before the outcome",
+                    command.name().wireName(), command.requestId(), uuid);
+            return start(payload);
         }
 
         /** Journals a new outcome, then {@link #announce}s it. */

@@ -40,11 +40,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +71,10 @@ import org.slf4j.LoggerFactory;
  * before its domain is defined, its NICs reference it, and a failed spawn removes it with the domain. Before any work a new instance must fit ({@link HostCapacity}), else {@code INSUFFICIENT_RESOURCES};
  * what it needs is held until the spawn ends. With {@code root_gb} 0 the root disk is the image's virtual
  * size: checked and held again once the image is known. An image above the root disk is refused before
- * it is cached. The instance is in the registry as {@code BUILDING} from the moment its domain exists.
+ * it is cached. The instance is in the registry as {@code BUILDING} from the moment its domain exists, and
+ * {@code ACTIVE} once its guest runs: its success is announced then, and its {@code ACTIVE} annotation and spawn
+ * marker are written right behind the announcement, before its next command ({@link SpawnCompletion}, which
+ * says why that keeps every guarantee).
  *
  * <p>Longer than the agent's other classes (~340 lines) because a spawn's steps and the clean-up of each are
  * read best in one place, in the order they run; what other commands share lives elsewhere ({@code provision},
@@ -95,17 +96,25 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
     private final Phases phases;
     private final NetworkDriver networks;
     private final SecurityGroupDriver groups;
-    /** Writes spawn markers beside the ACTIVE record; threads exist only while spawns complete. */
-    private final Executor markers = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "spawn-marker");
-        t.setDaemon(true);
-        return t;
-    });
+    private final SpawnCompletion completion;
 
     public SpawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
                         InstanceProvisioner provisioner, HostCapacity capacity, ConfigDriveOptions configDriveOptions,
                         String host, Clock clock, MeterRegistry meters, NetworkDriver networks,
                         SecurityGroupDriver groups) {
+        this(driver, images, store, files, provisioner, capacity, configDriveOptions, host, clock, meters, networks,
+                groups, null);
+    }
+
+    /**
+     * As the other constructor, the durable writes behind each announced spawn run by {@code completionWriters}
+     * (null: threads of their own, at once); tests that call {@link #handle} directly and read the instance right
+     * after it, as its next command would, pass a direct executor.
+     */
+    public SpawnHandler(ComputeDriver driver, ImageCache images, InstanceStore store, InstanceFiles files,
+                        InstanceProvisioner provisioner, HostCapacity capacity, ConfigDriveOptions configDriveOptions,
+                        String host, Clock clock, MeterRegistry meters, NetworkDriver networks,
+                        SecurityGroupDriver groups, @Nullable Executor completionWriters) {
         this.driver = driver;
         this.images = images;
         this.store = store;
@@ -118,6 +127,7 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         this.phases = timedBy(meters);
         this.networks = networks;
         this.groups = groups;
+        this.completion = new SpawnCompletion(store, files, completionWriters);
     }
 
     @Override
@@ -168,18 +178,15 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
             // the filter must exist before a domain referencing it starts
             rules.ifPresent(r -> groups.apply(uuid, r));
             InstanceSpec spec = rules.isPresent() ? provisioned.withSecurityGroups() : provisioned;
-            InstanceInfo defined = phases.time("define", () -> {
-                driver.spawn(spec);
-                // visible over REST as BUILDING from the moment the domain exists
-                InstanceInfo info = driver.info(uuid);
-                store.track(info);
-                return info;
-            });
+            // the driver answers what it started: no second read of the domain it has just defined
+            InstanceInfo defined = phases.time("define", () -> driver.spawnRunning(spec));
+            // visible over REST as BUILDING from the moment the domain exists
+            store.track(defined);
             // a domain libvirt has just started usually runs already: then this read is the last one
             InstanceInfo running = phases.time("boot", () -> defined.powerState() == PowerState.RUNNING ? defined
                     : GuestBoot.awaitRunning(driver, uuid));
-            // the running domain just read: recording ACTIVE needs no second read of it
-            return phases.time("record", () -> recordActive(running));
+            // announced before ACTIVE and the marker are on disk: see SpawnCompletion for why that is safe
+            return completion.complete(running, phases);
         } catch (InstanceExistsException e) {
             // someone else's domain with our name appeared: not ours to destroy, but our directory is
             removeFiles(uuid);
@@ -201,33 +208,6 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
                         + " does not exist or is not running on host " + host, false);
             }
         }
-    }
-
-    /**
-     * Records the running instance ACTIVE and marks its spawn complete, at once: each is a disk sync (libvirt
-     * saves the definition; the marker's directory), and they need no order. A crash between them leaves
-     * ACTIVE without the marker or the marker with BUILDING; recovery finishes either. Both are done
-     * before this returns, also when one fails (the clean-up then removes the directory).
-     */
-    private Outcome recordActive(InstanceInfo running) {
-        UUID uuid = running.uuid();
-        CompletableFuture<Void> marker = CompletableFuture.runAsync(() -> files.markSpawnComplete(uuid), markers);
-        Outcome outcome;
-        try {
-            outcome = Outcome.of(store.record(running, InstanceState.ACTIVE, null));
-        } catch (RuntimeException | Error e) {
-            marker.handle((done, failed) -> null).join();
-            throw e;
-        }
-        try {
-            marker.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
-        return outcome;
     }
 
     /** A config drive when the guest has something to read from one, or the host forces one. */

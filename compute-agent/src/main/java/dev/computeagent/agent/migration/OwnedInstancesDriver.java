@@ -121,6 +121,11 @@ public final class OwnedInstancesDriver implements ComputeDriver {
     }
 
     @Override
+    public InstanceInfo spawnRunning(InstanceSpec spec) {
+        return delegate.spawnRunning(spec);
+    }
+
+    @Override
     public void start(UUID uuid) {
         owned(uuid);
         delegate.start(uuid);

@@ -55,6 +55,17 @@ public final class InstanceStore {
     }
 
     /**
+     * Shows {@code info} (an instance just read) in {@code state}, without a last error, in the registry only, and
+     * returns that view: for an outcome announced before its state is on disk (a spawn, see
+     * {@code handler.SpawnCompletion}). The caller {@link #record}s the same next, or {@link #track}s what the
+     * driver still holds when that fails.
+     */
+    public InstanceView show(InstanceInfo info, InstanceState state) {
+        return registry.update(info.withAnnotations(Annotations.with(info.metadata().annotations(), state, null)),
+                state, null);
+    }
+
+    /**
      * Stores {@code annotations} (the whole set) with an instance just read (on the caller's lane, its metadata not
      * changed since: the rest of it is stored as read), keeping its state, and returns its view.
      *

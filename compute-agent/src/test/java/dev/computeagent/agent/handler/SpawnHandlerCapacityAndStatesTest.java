@@ -28,6 +28,8 @@ import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HypervisorException;
+import dev.computeagent.virt.InstanceSpec;
+import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -81,12 +83,15 @@ class SpawnHandlerCapacityAndStatesTest {
     }
 
     /**
-     * Records what the registry shows at the first call on the domain once the registry has it (the boot
-     * wait's look at the power state or, when the domain ran at once, the ACTIVE record).
+     * A driver whose spawn reports the guest not running yet, so that the spawn waits for its boot; records
+     * what the registry shows at the boot wait's first look at the power state.
      */
     private ComputeDriver observingBoot(FakeComputeDriver target) {
         return (ComputeDriver) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ComputeDriver.class},
                 (proxy, method, args) -> {
+                    if (method.getName().equals("spawnRunning")) {
+                        return target.spawnRunning((InstanceSpec) args[0]).withPowerState(PowerState.NOSTATE);
+                    }
                     if ((method.getName().equals("info") || method.getName().equals("updateAnnotations"))
                             && fake.callCount(FakeOperation.SPAWN) > 0
                             && seenWhileBooting.get() == null && registry.find((UUID) args[0]).isPresent()) {

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.execution.InstanceLanes;
+import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.handler.SpawnHandler;
+import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.SpawnArgs;
+import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
@@ -25,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,11 +108,13 @@ class FailedSpawnCleanupTest {
     }
 
     @Test
-    void aSpawnLosingTheHypervisorWhileRecordingActiveKeepsOnlyTheFailedMarkAndIsCleanedUp() {
-        // the complete mark is written beside the ACTIVE record: when that record fails, the failure counts
+    void aSpawnLosingTheHypervisorWhileRecordingActiveIsAnnouncedKeepsItsFilesAndIsFinishedBySendingItAgain() {
+        // ACTIVE is recorded behind the announcement (SpawnCompletion): the guest runs, so losing the hypervisor
+        // then is no failure of the spawn; the instance stays BUILDING until the same spawn (or a restart) finishes it
+        AtomicBoolean lost = new AtomicBoolean();
         ComputeDriver losing = (ComputeDriver) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {ComputeDriver.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("updateAnnotations")) {
+                    if (method.getName().equals("updateAnnotations") && !lost.getAndSet(true)) {
                         fake.setConnected(false);
                     }
                     try {
@@ -119,15 +125,21 @@ class FailedSpawnCleanupTest {
                 });
         InstanceRegistry registry = new InstanceRegistry("h1");
         SpawnHandler recordFails = TestSpawns.handler(losing, new FakeImageCache(), registry, files, "h1");
-        FailedSpawnCleanup cleanUp = new FailedSpawnCleanup(losing, new InstanceStore(losing, registry), files, lanes);
 
-        assertThatThrownBy(() -> recordFails.handle(command("r1"))).isInstanceOf(HypervisorUnavailableException.class);
-        assertThat(files.spawnFailed(uuid)).isTrue();
-        assertThat(files.spawnComplete(uuid)).isFalse();
+        Outcome announced = recordFails.handle(command("r1"));
+
+        assertThat(announced.payload()).containsEntry("state", "ACTIVE");
+        assertThat(announced.recording()).isCompleted();
+        assertThat(registry.find(uuid).orElseThrow().state()).as("back to what libvirt holds")
+                .isEqualTo(InstanceState.BUILDING);
+        assertThat(files.spawnFailed(uuid)).isFalse();
+        assertThat(files.spawnComplete(uuid)).isTrue();
+        assertThat(files.disk(uuid)).exists();
 
         fake.setConnected(true);
-        cleanUp.resume(uuid);
-        assertThat(fake.listInstances()).isEmpty();
-        assertThat(files.dir(uuid)).doesNotExist();
+        assertThat(recordFails.handle(command("r1")).payload()).containsEntry("state", "ACTIVE");
+        assertThat(Annotations.state(fake.info(uuid).metadata(), fake.info(uuid).powerState()))
+                .isEqualTo(InstanceState.ACTIVE);
+        assertThat(registry.find(uuid).orElseThrow().state()).isEqualTo(InstanceState.ACTIVE);
     }
 }

@@ -4,16 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.amqp.EventPublisher;
+import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.configdrive.ConfigDriveBuilder;
+import dev.computeagent.agent.execution.CommandExecutor;
+import dev.computeagent.agent.execution.Delivery;
 import dev.computeagent.agent.execution.InstanceLanes;
-import dev.computeagent.agent.handler.ResizeCompletion;
-import dev.computeagent.agent.handler.RebuildCompletion;
-import dev.computeagent.agent.handler.RebuildRecovery;
+import dev.computeagent.agent.handler.CommandHandler;
+import dev.computeagent.agent.handler.HandlerRegistry;
 import dev.computeagent.agent.handler.MovedResizeEnd;
 import dev.computeagent.agent.handler.NoOtherHosts;
+import dev.computeagent.agent.handler.Outcome;
+import dev.computeagent.agent.handler.RebuildCompletion;
+import dev.computeagent.agent.handler.RebuildRecovery;
 import dev.computeagent.agent.handler.ResizeArrival;
+import dev.computeagent.agent.handler.ResizeCompletion;
 import dev.computeagent.agent.handler.ResizeRecovery;
+import dev.computeagent.agent.handler.SpawnHandler;
+import dev.computeagent.agent.journal.FileRequestJournal;
+import dev.computeagent.agent.message.AgentJson;
+import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.InstanceState;
+import dev.computeagent.agent.message.SpawnArgs;
+import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.InstanceFiles;
@@ -22,7 +34,10 @@ import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.state.RebuildFiles;
 import dev.computeagent.agent.state.ResizeFiles;
 import dev.computeagent.agent.testing.AmqpTestClient;
+import dev.computeagent.agent.testing.ConfigDrives;
 import dev.computeagent.agent.testing.FakeImageCache;
+import dev.computeagent.agent.testing.TestCommands;
+import dev.computeagent.agent.testing.TestSpawns;
 import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.virt.DiskSpec;
 import dev.computeagent.virt.Flavor;
@@ -31,15 +46,21 @@ import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.fake.FakeComputeDriver;
+import dev.computeagent.virt.fake.FakeNetworkDriver;
 import dev.computeagent.virt.fake.FakeOperation;
 import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,14 +81,14 @@ class StartupReconcilerRabbitMqTest {
     InstanceRegistry registry;
     InstanceFiles files;
     StartupReconciler reconciler;
+    EventPublisher events;
 
     @BeforeEach
     void setUp() throws Exception {
         client = AmqpTestClient.connect(host);
         connections = new CachingConnectionFactory(AmqpTestClient.BROKER_HOST, AmqpTestClient.BROKER_PORT);
         connections.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
-        EventPublisher events = new EventPublisher(new RabbitTemplate(connections), host, Clock.systemUTC(),
-                Duration.ofSeconds(5));
+        events = new EventPublisher(new RabbitTemplate(connections), host, Clock.systemUTC(), Duration.ofSeconds(5));
         registry = new InstanceRegistry(host);
         files = new InstanceFiles(stateDir);
         InstanceStore store = new InstanceStore(driver, registry);
@@ -127,6 +148,94 @@ class StartupReconcilerRabbitMqTest {
                 j.path("event").asString().equals("instance.power_state.update")).size() == 4);
         assertThat(client.events(j -> j.path("event").asString().equals("instance.power_state.update")))
                 .allSatisfy(r -> assertThat(r.json().path("payload").path("reason").asString()).isEqualTo("recovery"));
+    }
+
+    @Test
+    void aSpawnKilledAfterItsEndBeforeItsActiveRecordIsActiveAtStartUpAndItsRedeliveryPublishesNoSecondEnd()
+            throws Exception {
+        // the killed agent: its writes behind the announced outcome (SpawnCompletion) never ran
+        InstanceRegistry killedRegistry = new InstanceRegistry(host);
+        FakeImageCache images = new FakeImageCache();
+        SpawnHandler killedSpawns = new SpawnHandler(driver, images, new InstanceStore(driver, killedRegistry), files,
+                new InstanceProvisioner(images, files, ConfigDrives.builder()),
+                new HostCapacity(driver, files, killedRegistry), ConfigDrives.OPTIONS, host, Clock.systemUTC(),
+                new SimpleMeterRegistry(), FakeNetworkDriver.withForeign("default"), new FakeSecurityGroupDriver(),
+                neverRun -> { });
+        FileRequestJournal journal = new FileRequestJournal(stateDir.resolve("journal"), AgentJson.mapper(),
+                Clock.systemUTC());
+        UUID uuid = UUID.randomUUID();
+        Command<SpawnArgs> spawn = TestCommands.spawn("r-killed", uuid, TestCommands.spawnArgs("vm",
+                new Flavor(1, 128, 1, 0), "img", List.of(), Map.of(), Optional.empty()));
+        Settled first = new Settled(false);
+        executor(killedSpawns, killedRegistry, journal).submit(spawn, first);
+        await().atMost(Duration.ofSeconds(30)).until(() -> first.settled.get() != null);
+        assertThat(first.settled.get()).isEqualTo("acked");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> client.eventNames("r-killed").contains("instance.spawn.end"));
+        assertThat(Annotations.state(driver.info(uuid).metadata(), driver.info(uuid).powerState()))
+                .as("announced, not recorded").isEqualTo(InstanceState.BUILDING);
+        assertThat(files.spawnComplete(uuid)).isFalse();
+
+        // the restarted agent
+        reconciler.reconcile();
+        assertThat(driver.info(uuid).metadata().annotations()).containsEntry(Annotations.STATE, "ACTIVE");
+        assertThat(driver.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+        assertThat(registry.find(uuid).orElseThrow().state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(files.spawnComplete(uuid)).isTrue();
+        // its ack was lost with the killed agent's channel: the broker delivers the spawn again
+        Settled again = new Settled(true);
+        executor(TestSpawns.handler(driver, images, registry, files, host), registry, journal).submit(spawn, again);
+        await().atMost(Duration.ofSeconds(30)).until(() -> again.settled.get() != null);
+        assertThat(again.settled.get()).isEqualTo("acked");
+        // a later event of the same publisher has arrived, so a second .end would have too
+        events.publish(events.event("instance.power_state.update", "r-after", uuid.toString(), Map.of(), null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !client.eventNames("r-after").isEmpty());
+        assertThat(client.eventNames("r-killed")).containsExactly("instance.spawn.start", "instance.spawn.end");
+        assertThat(driver.callCount(FakeOperation.SPAWN)).isEqualTo(1);
+    }
+
+    private CommandExecutor executor(SpawnHandler spawns, InstanceRegistry on, FileRequestJournal journal) {
+        List<CommandHandler<?>> handlers = new ArrayList<>(List.of(spawns));
+        for (CommandName name : CommandName.values()) {
+            if (name != CommandName.SPAWN) {
+                handlers.add(TestCommands.handler(name, c -> new Outcome(Map.of())));
+            }
+        }
+        return new CommandExecutor(new InstanceLanes(1), new HandlerRegistry(handlers), journal, events,
+                new InstanceStore(driver, on), new SimpleMeterRegistry());
+    }
+
+    /** A delivery (first or again) without {@code reply_to} that remembers how it was settled. */
+    private record Settled(boolean redelivered, AtomicReference<String> settled) implements Delivery {
+
+        Settled(boolean redelivered) {
+            this(redelivered, new AtomicReference<>());
+        }
+
+        @Override
+        public @Nullable String replyTo() {
+            return null;
+        }
+
+        @Override
+        public @Nullable String correlationId() {
+            return null;
+        }
+
+        @Override
+        public void ack() {
+            settled.set("acked");
+        }
+
+        @Override
+        public void requeue() {
+            settled.set("requeued");
+        }
+
+        @Override
+        public void abandon() {
+            settled.set("abandoned");
+        }
     }
 
     @Test

@@ -16,7 +16,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 
-/** A {@link SpawnHandler} wired as the agent wires it, for tests that drive it directly. */
+/**
+ * A {@link SpawnHandler} wired as the agent wires it, for tests that drive it directly: its writes behind
+ * the announced outcome run before {@code handle} returns, as the executor waits for them before the
+ * instance's next command.
+ */
 public final class TestSpawns {
 
     private TestSpawns() {
@@ -35,6 +39,6 @@ public final class TestSpawns {
                                        MeterRegistry meters) {
         return new SpawnHandler(driver, images, new InstanceStore(driver, registry), files,
                 new InstanceProvisioner(images, files, configDrives), capacity, options, host, Clock.systemUTC(),
-                meters, FakeNetworkDriver.withForeign("default"), new FakeSecurityGroupDriver());
+                meters, FakeNetworkDriver.withForeign("default"), new FakeSecurityGroupDriver(), Runnable::run);
     }
 }

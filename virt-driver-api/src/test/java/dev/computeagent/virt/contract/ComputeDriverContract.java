@@ -99,6 +99,20 @@ public abstract class ComputeDriverContract {
     }
 
     @Test
+    void spawnRunningAnswersWhatInfoReadsBackRightAfter() {
+        InstanceSpec spec = newSpec("contract spawn running");
+
+        InstanceInfo answered = driver().spawnRunning(spec);
+
+        InstanceInfo read = driver().info(spec.uuid());
+        assertThat(answered.uuid()).isEqualTo(spec.uuid());
+        assertThat(answered.powerState()).isEqualTo(PowerState.RUNNING).isEqualTo(read.powerState());
+        assertThat(answered.vcpus()).isEqualTo(read.vcpus());
+        assertThat(answered.memoryKb()).isEqualTo(read.memoryKb());
+        assertThat(answered.metadata()).isEqualTo(spec.metadata()).isEqualTo(read.metadata());
+    }
+
+    @Test
     void spawnOfAnExistingUuidFailsAndLeavesTheExistingInstanceRunning() {
         InstanceSpec spec = newSpec("original");
         driver().spawn(spec);

@@ -22,6 +22,7 @@ import dev.computeagent.virt.RebootType;
 import dev.computeagent.virt.RootDiskCopy;
 import dev.computeagent.virt.Subscription;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
+import dev.computeagent.virt.libvirt.binding.DomainStatus;
 import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
 import dev.computeagent.virt.libvirt.binding.NodeFacts;
 import dev.computeagent.virt.libvirt.binding.ReportedInterface;
@@ -110,6 +111,14 @@ public final class LibvirtComputeDriver implements ComputeDriver {
     @Override
     public void spawn(InstanceSpec spec) {
         spawner.spawn(spec);
+    }
+
+    /** The state libvirt reports on the handle that started the domain; the metadata is the spec's, as rendered. */
+    @Override
+    public InstanceInfo spawnRunning(InstanceSpec spec) {
+        DomainStatus status = spawner.spawn(spec);
+        return new InstanceInfo(spec.uuid(), status.powerState(), status.cpuTimeNs(), status.memoryKb(), status.vcpus(),
+                spec.metadata());
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.computeagent.virt.InstanceExistsException;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.InvalidSpecException;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
+import dev.computeagent.virt.libvirt.binding.DomainStatus;
 import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
 import dev.computeagent.virt.libvirt.designer.DomainDesigner;
 import dev.computeagent.virt.libvirt.domain.Domain;
@@ -42,9 +43,14 @@ final class SpawnOperation {
         this.power = power;
     }
 
-    void spawn(InstanceSpec spec) {
+    /**
+     * Defines and starts the domain of {@code spec}; returns its status read on the handle that started it
+     * (no second lookup and no read of the definition just written). A status that cannot be read leaves the
+     * started domain as it is: it exists, the caller's clean-up owns it.
+     */
+    DomainStatus spawn(InstanceSpec spec) {
         String xml = render(spec);
-        connections.call(connection -> {
+        return connections.call(connection -> {
             try (DomainHandle domain = define(connection, spec, xml)) {
                 try {
                     domain.create();
@@ -52,8 +58,8 @@ final class SpawnOperation {
                     removeQuietly(domain, e);
                     throw e;
                 }
+                return domain.status();
             }
-            return null;
         });
     }
 
