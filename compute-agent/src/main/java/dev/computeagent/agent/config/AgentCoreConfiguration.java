@@ -45,6 +45,7 @@ import dev.computeagent.agent.power.ReconnectResync;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.recovery.FailedSpawnCleanup;
+import dev.computeagent.agent.recovery.InterruptedSpawns;
 import dev.computeagent.agent.recovery.SnapshotLeftovers;
 import dev.computeagent.agent.recovery.StartupReconciler;
 import dev.computeagent.agent.state.InstanceFiles;
@@ -316,18 +317,27 @@ public class AgentCoreConfiguration {
     }
 
     @Bean
+    InterruptedSpawns interruptedSpawns(ComputeDriver driver, InstanceStore store, InstanceFiles files,
+                                        InstanceLanes lanes) {
+        return new InterruptedSpawns(driver, store, files, lanes);
+    }
+
+    @Bean
     StartupReconciler startupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
-                                        InstanceFiles files, FailedSpawnCleanup failedSpawns, ResizeRecovery resizes,
+                                        InstanceFiles files, FailedSpawnCleanup failedSpawns,
+                                        InterruptedSpawns interruptedSpawns, ResizeRecovery resizes,
                                         RebuildRecovery rebuilds, EventSink events) {
-        return new StartupReconciler(driver, store, registry, files, failedSpawns, resizes, rebuilds,
+        return new StartupReconciler(driver, store, registry, files, failedSpawns, interruptedSpawns, resizes, rebuilds,
                 new SnapshotLeftovers(driver, files), events);
     }
 
     /** After every reconnect: the clean-ups the outage cut short, then a full power-state pass (both on the lanes). */
     @Bean
-    ReconnectResync reconnectResync(ComputeDriver driver, FailedSpawnCleanup failedSpawns, PowerStateSync powerSync) {
+    ReconnectResync reconnectResync(ComputeDriver driver, FailedSpawnCleanup failedSpawns,
+                                    InterruptedSpawns interruptedSpawns, PowerStateSync powerSync) {
         return new ReconnectResync(driver, () -> {
             failedSpawns.resumeAll();
+            interruptedSpawns.resumeAll();
             powerSync.syncAll();
         });
     }

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * <p>Failure semantics: a write that fails here (libvirtd gone in the milliseconds after it started the
  * guest, a full disk) cannot undo the announced outcome. It is logged, the registry goes back to what
  * libvirt holds ({@code BUILDING}) when the annotation is what failed, and the instance is finished like an
- * interrupted spawn: by the same spawn sent again, or at the agent's next start. Until then only
+ * interrupted spawn: once the hypervisor connection is back ({@code recovery.InterruptedSpawns}), by the same
+ * spawn sent again, or at the agent's next start. Until then only
  * {@code spawn} and {@code delete} are allowed.
  */
 final class SpawnCompletion {
@@ -63,7 +64,7 @@ final class SpawnCompletion {
         CompletableFuture<Void> active = CompletableFuture.runAsync(() -> phases.time("record",
                 () -> store.record(running, InstanceState.ACTIVE, null)), writers).exceptionally(e -> {
                     log.error("spawn of {} was announced but ACTIVE could not be recorded; it stays BUILDING until the "
-                            + "same spawn is sent again or the agent restarts, which finish it", uuid, e);
+                            + "hypervisor is back, the same spawn is sent again or the agent restarts", uuid, e);
                     store.track(running);
                     return null;
                 });

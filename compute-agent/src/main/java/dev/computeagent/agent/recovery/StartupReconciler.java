@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *   <li>a spawn that failed while its domain could not be removed is cleaned up now
  *       ({@link FailedSpawnCleanup});</li>
  *   <li>a spawn interrupted after its domain was defined ({@code BUILDING}) is finished: the
- *       domain is started; when that fails the instance is marked {@code ERROR} with the reason;</li>
+ *       domain is started; when that fails the instance is marked {@code ERROR} with the reason
+ *       ({@link InterruptedSpawns}, which also runs after every reconnect of the hypervisor);</li>
  *   <li>an idle state ({@code ACTIVE}, {@code STOPPED}, {@code PAUSED}; {@code SUSPENDED} when its guest
  *       runs again) follows the actual power state ({@code InstanceStateMachine.current});</li>
  *   <li>{@code MIGRATING} left by a migration that died with the previous agent (none can be in
@@ -57,19 +58,22 @@ public final class StartupReconciler {
     private final InstanceRegistry registry;
     private final InstanceFiles files;
     private final FailedSpawnCleanup failedSpawns;
+    private final InterruptedSpawns spawns;
     private final ResizeRecovery resizes;
     private final RebuildRecovery rebuilds;
     private final SnapshotLeftovers snapshots;
     private final EventSink events;
 
     public StartupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
-                             InstanceFiles files, FailedSpawnCleanup failedSpawns, ResizeRecovery resizes,
+                             InstanceFiles files, FailedSpawnCleanup failedSpawns, InterruptedSpawns spawns,
+                             ResizeRecovery resizes,
                              RebuildRecovery rebuilds, SnapshotLeftovers snapshots, EventSink events) {
         this.driver = driver;
         this.store = store;
         this.registry = registry;
         this.files = files;
         this.failedSpawns = failedSpawns;
+        this.spawns = spawns;
         this.resizes = resizes;
         this.rebuilds = rebuilds;
         this.snapshots = snapshots;
@@ -127,7 +131,7 @@ public final class StartupReconciler {
                     // reported failed, its domain could not be removed then: now it can
                     failedSpawns.resume(uuid);
                 } else {
-                    finishSpawn(info);
+                    spawns.finish(info);
                 }
             }
             case ACTIVE, STOPPED, PAUSED, SUSPENDED -> {
@@ -148,21 +152,6 @@ public final class StartupReconciler {
                 store.record(uuid, actual, "migration interrupted by an agent restart; the instance stayed on this host");
             }
             default -> registry.update(info);
-        }
-    }
-
-    private void finishSpawn(InstanceInfo info) {
-        UUID uuid = info.uuid();
-        try {
-            if (info.powerState() != PowerState.RUNNING) {
-                driver.start(uuid);
-            }
-            store.record(uuid, InstanceState.ACTIVE, null);
-            files.markSpawnComplete(uuid);
-            log.info("finished the interrupted spawn of {}", uuid);
-        } catch (RuntimeException e) {
-            log.warn("interrupted spawn of {} cannot be finished", uuid, e);
-            store.record(uuid, InstanceState.ERROR, "interrupted spawn could not be finished: " + e.getMessage());
         }
     }
 }

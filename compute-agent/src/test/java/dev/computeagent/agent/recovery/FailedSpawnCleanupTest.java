@@ -2,6 +2,7 @@ package dev.computeagent.agent.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.execution.InstanceLanes;
@@ -20,6 +21,7 @@ import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HypervisorUnavailableException;
 import dev.computeagent.virt.fake.FakeComputeDriver;
+import dev.computeagent.virt.fake.FakeOperation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
@@ -111,18 +113,7 @@ class FailedSpawnCleanupTest {
     void aSpawnLosingTheHypervisorWhileRecordingActiveIsAnnouncedKeepsItsFilesAndIsFinishedBySendingItAgain() {
         // ACTIVE is recorded behind the announcement (SpawnCompletion): the guest runs, so losing the hypervisor
         // then is no failure of the spawn; the instance stays BUILDING until the same spawn (or a restart) finishes it
-        AtomicBoolean lost = new AtomicBoolean();
-        ComputeDriver losing = (ComputeDriver) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {ComputeDriver.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("updateAnnotations") && !lost.getAndSet(true)) {
-                        fake.setConnected(false);
-                    }
-                    try {
-                        return method.invoke(fake, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        ComputeDriver losing = losingTheHypervisorAtTheFirstAnnotationWrite();
         InstanceRegistry registry = new InstanceRegistry("h1");
         SpawnHandler recordFails = TestSpawns.handler(losing, new FakeImageCache(), registry, files, "h1");
 
@@ -141,5 +132,55 @@ class FailedSpawnCleanupTest {
         assertThat(Annotations.state(fake.info(uuid).metadata(), fake.info(uuid).powerState()))
                 .isEqualTo(InstanceState.ACTIVE);
         assertThat(registry.find(uuid).orElseThrow().state()).isEqualTo(InstanceState.ACTIVE);
+    }
+
+    @Test
+    void aSpawnWhoseActiveRecordWasLostIsFinishedOnceTheHypervisorIsBack() {
+        ComputeDriver losing = losingTheHypervisorAtTheFirstAnnotationWrite();
+        InstanceRegistry registry = new InstanceRegistry("h1");
+        InstanceStore store = new InstanceStore(losing, registry);
+        SpawnHandler recordFails = TestSpawns.handler(losing, new FakeImageCache(), registry, files, "h1");
+        assertThat(recordFails.handle(command("r1")).payload()).containsEntry("state", "ACTIVE");
+        assertThat(registry.find(uuid).orElseThrow().state()).isEqualTo(InstanceState.BUILDING);
+        InterruptedSpawns spawns = new InterruptedSpawns(losing, store, files, lanes);
+
+        fake.setConnected(true);
+        spawns.resumeAll();
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                Annotations.state(fake.info(uuid).metadata(), fake.info(uuid).powerState()))
+                .isEqualTo(InstanceState.ACTIVE));
+        assertThat(registry.find(uuid).orElseThrow().state()).isEqualTo(InstanceState.ACTIVE);
+        assertThat(fake.callCount(FakeOperation.START)).as("it ran all along: not started again").isZero();
+    }
+
+    @Test
+    void aFailedSpawnWaitingForItsCleanUpIsNotFinished() {
+        spawnLosingTheHypervisorAfterDefine();
+        fake.setConnected(true);
+        InstanceStore store = new InstanceStore(fake, new InstanceRegistry("h1"));
+
+        new InterruptedSpawns(fake, store, files, lanes).resumeAll();
+        lanes.shutdown(Duration.ofSeconds(10));
+
+        assertThat(files.spawnFailed(uuid)).isTrue();
+        assertThat(Annotations.state(fake.info(uuid).metadata(), fake.info(uuid).powerState()))
+                .isEqualTo(InstanceState.BUILDING);
+    }
+
+    /** The driver, whose first annotation write finds the hypervisor gone (it is back once the test says so). */
+    private ComputeDriver losingTheHypervisorAtTheFirstAnnotationWrite() {
+        AtomicBoolean lost = new AtomicBoolean();
+        return (ComputeDriver) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ComputeDriver.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("updateAnnotations") && !lost.getAndSet(true)) {
+                        fake.setConnected(false);
+                    }
+                    try {
+                        return method.invoke(fake, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 }

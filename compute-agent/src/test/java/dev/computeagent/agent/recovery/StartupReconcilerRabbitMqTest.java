@@ -100,6 +100,7 @@ class StartupReconcilerRabbitMqTest {
         RebuildFiles rebuildFiles = new RebuildFiles(files);
         reconciler = new StartupReconciler(driver, store, registry, files,
                 new FailedSpawnCleanup(driver, store, files, new InstanceLanes(1)),
+                new InterruptedSpawns(driver, store, files, new InstanceLanes(1)),
                 new ResizeRecovery(driver, store, resizeFiles, resizes, new ResizeArrival(driver, images,
                         files, resizeFiles, provisioner, store), new MovedResizeEnd(driver, store, files, resizeFiles,
                         NoOtherHosts.INSTANCE, host, new FakeSecurityGroupDriver())),
