@@ -10,6 +10,7 @@ import dev.computeagent.virt.libvirt.ConnectionManager;
 import dev.computeagent.virt.libvirt.DefinedInstance;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
+import dev.computeagent.virt.libvirt.binding.JobCompletions;
 import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
 import dev.computeagent.virt.libvirt.binding.MigrationDomain;
 import dev.computeagent.virt.libvirt.binding.MigrationFlags;
@@ -21,6 +22,7 @@ import dev.computeagent.virt.libvirt.domain.DomainNames;
 import dev.computeagent.virt.libvirt.domain.DomainXml;
 import dev.computeagent.virt.libvirt.domain.DomainXmlException;
 import dev.computeagent.virt.migration.CompletedMigration;
+import dev.computeagent.virt.migration.IncomingState;
 import dev.computeagent.virt.migration.PortableInstance;
 import dev.computeagent.virt.migration.MigrationDriver;
 import dev.computeagent.virt.migration.MigrationException;
@@ -34,12 +36,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +71,8 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
     private static final Logger log = LoggerFactory.getLogger(LibvirtMigrationDriver.class);
     /** Job samples start after this (see {@link MigrationMonitor} for why); the timeout is checked from the start. */
     static final Duration FIRST_SAMPLE_AFTER = Duration.ofSeconds(1);
+    /** libvirt queues the job-completed event before the migration call returns; its delivery may trail a little. */
+    private static final Duration DOWNTIME_EVENT_WAIT = Duration.ofMillis(200);
 
     private final LibvirtComputeDriver compute;
     private final ConnectionManager connections;
@@ -183,6 +189,26 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         DestinationPaths paths = new DestinationPaths(request.pathRewrites());
         String destinationXml = paths.isEmpty() ? null : paths.rewrite(domain.liveMigratableXml());
         String persistentXml = paths.isEmpty() ? null : paths.rewrite(domain.migratableXml());
+        // registered before the job starts: its completion event carries the downtime, then the domain is gone
+        try (JobCompletions completion = domain.watchJobCompletion()) {
+            MigrationResult result = transfer(domain, uuid, subject, start, request, listener, flags, destinationXml,
+                    persistentXml, new MonitorSettings(schedule, limit, timeout, postCopyAfter));
+            OptionalLong downtime = completion.downtimeMs(DOWNTIME_EVENT_WAIT);
+            log.info("{}: done in {} ms, downtime {} ms", subject, result.wallTime().toMillis(),
+                    downtime.isPresent() ? downtime.getAsLong() : "unknown");
+            return downtime.isPresent() ? result.withDowntime(Duration.ofMillis(downtime.getAsLong())) : result;
+        }
+    }
+
+    /** How the monitor escalates this job. */
+    private record MonitorSettings(DowntimeSchedule schedule, Duration limit, Duration timeout,
+                                   @Nullable Duration postCopyAfter) {
+    }
+
+    private MigrationResult transfer(MigrationDomain domain, UUID uuid, String subject, long start,
+                                     MigrationRequest request, MigrationListener listener, MigrationFlags flags,
+                                     @Nullable String destinationXml, @Nullable String persistentXml,
+                                     MonitorSettings settings) {
         Future<?> transfer = transfers.submit(() -> domain.migrateToUri(request.destinationUri(), flags,
                 destinationXml, persistentXml));
         MigrationJob job = new MigrationJob() {
@@ -209,12 +235,12 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         MigrationResult result;
         running.put(uuid, job);
         try {
-            result = new MigrationMonitor(subject, job, request.pollInterval(), FIRST_SAMPLE_AFTER, timeout,
-                    schedule, request.stallTimeout(), postCopyAfter, listener).watch(transfer, start, limit);
+            result = new MigrationMonitor(subject, job, request.pollInterval(), FIRST_SAMPLE_AFTER, settings.timeout(),
+                    settings.schedule(), request.stallTimeout(), settings.postCopyAfter(), listener)
+                    .watch(transfer, start, settings.limit());
         } finally {
             running.remove(uuid, job);
         }
-        log.info("{}: done in {} ms", subject, result.wallTime().toMillis());
         return result;
     }
 
@@ -274,6 +300,16 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
             log.info("migration of {}: cancel not accepted: {}", uuid, e.getMessage());
             return false;
         }
+    }
+
+    /** From the domain's state reason (libvirt: running or paused "post-copy", "post-copy failed"). */
+    @Override
+    public IncomingState incomingState(UUID uuid) {
+        return connections.call(connection -> {
+            try (MigrationDomain domain = new MigrationDomain(requireOwned(connection, uuid))) {
+                return domain.incomingState();
+            }
+        });
     }
 
     @Override
