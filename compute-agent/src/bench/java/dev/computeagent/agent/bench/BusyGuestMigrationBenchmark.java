@@ -39,9 +39,12 @@ import tools.jackson.databind.JsonNode;
  * </ul>
  * each there and back per round (a virsh hop that does not finish within {@code timeout} is aborted with
  * {@code virsh domjobabort} and reported as such; its way back is then skipped). Total time is the wall
- * time around the command or the virsh process; the downtime is the destination's completed-job
- * statistic ({@code virsh domjobinfo --completed}: {@code Total downtime}). At the end the guest must
- * still run its workload, never rebooted.
+ * time around the command or the virsh process. The downtime is the source's completed-job statistic
+ * {@code downtime}, taken the same way for every path from libvirt's job-completed event on the source
+ * ({@code virsh event --event job-completed}, started before the hop: libvirt removes the source domain, and
+ * its completed-job statistics, when the migration ends; after a post-copy hop the destination keeps none);
+ * the agent's own figure ({@code downtime_ms} of {@code instance.migrate.end}, from the same event) is shown
+ * beside it. At the end the guest must still run its workload, never rebooted.
  *
  * <p>Arguments ({@code key=value}): {@code rounds} (1), {@code bandwidth} MiB/s (4), {@code workload} MiB
  * (128), {@code postCopyAfter} seconds (20), {@code timeout} seconds per hop (300). Needs root, libvirtd,
@@ -52,7 +55,8 @@ public final class BusyGuestMigrationBenchmark {
 
     private static final Duration BOOT = Duration.ofMinutes(10);
     private static final Duration COMMAND = Duration.ofMinutes(3);
-    private static final Pattern DOWNTIME = Pattern.compile("Total downtime:\\s+(\\d+)\\s+ms");
+    /** A {@code virsh event --event job-completed} line: {@code \tdowntime: 123}. */
+    private static final Pattern EVENT_DOWNTIME = Pattern.compile("(?m)^\\s*downtime:\\s+(\\d+)\\s*$");
 
     private final TwoLibvirtHosts hosts;
     private final Map<String, String> opts;
@@ -127,8 +131,9 @@ public final class BusyGuestMigrationBenchmark {
                 Commands.run(Duration.ofSeconds(30), "rm", "-rf", shared.toString());
             }
         }
-        System.out.println("| path | round | from → to | result | total | downtime |");
-        System.out.println("|---|---|---|---|---|---|");
+        System.out.println("| path | round | from → to | result | total | downtime (libvirt job-completed event) "
+                + "| downtime the agent reported |");
+        System.out.println("|---|---|---|---|---|---|---|");
         rows.forEach(System.out::println);
     }
 
@@ -148,6 +153,7 @@ public final class BusyGuestMigrationBenchmark {
 
     private void agentHop(int round) throws Exception {
         String requestId = "migrate-" + round + "-" + UUID.randomUUID().toString().substring(0, 6);
+        CompletableFuture<ProcessResult> completion = watchJobCompletion(hostOf(owner));
         long start = System.nanoTime();
         JsonNode done = owner.command(uuid, "migrate", requestId, "{\"destination\":\"" + other.host()
                 + "\",\"completion_timeout_s\":" + opts.get("timeout") + "}", Duration.ofSeconds(
@@ -155,9 +161,11 @@ public final class BusyGuestMigrationBenchmark {
         long ms = msSince(start);
         boolean moved = "instance.migrate.end".equals(done.path("event").asString());
         TwoLibvirtHosts.Host to = hostOf(other);
+        long reported = done.path("payload").path("downtime_ms").asLong(-1);
         row("agent", round, hostOf(owner).name() + " → " + to.name(), moved
                 ? "completed_in " + done.path("payload").path("completed_in").asString()
-                : "error: " + done.path("error").path("message").asString(), ms, moved ? downtime(to) : -1);
+                : "error: " + done.path("error").path("message").asString(), ms, moved ? downtime(completion) : -1,
+                reported);
         if (moved) {
             HostAgent was = owner;
             owner = other;
@@ -177,6 +185,7 @@ public final class BusyGuestMigrationBenchmark {
         }
         argv.addAll(List.of(domain, to.tcpUri()));
         long timeout = Long.parseLong(opts.get("timeout"));
+        CompletableFuture<ProcessResult> completion = watchJobCompletion(from);
         long start = System.nanoTime();
         CompletableFuture<ProcessResult> hop = CompletableFuture.supplyAsync(
                 () -> Commands.run(Duration.ofSeconds(timeout * 2), argv));
@@ -192,14 +201,34 @@ public final class BusyGuestMigrationBenchmark {
         }
         long ms = msSince(start);
         boolean moved = result.exitCode() == 0;
-        row(path, round, from.name() + " → " + to.name(), outcome, ms, moved ? downtime(to) : -1);
+        row(path, round, from.name() + " → " + to.name(), outcome, ms, moved ? downtime(completion) : -1, -1);
         return moved;
     }
 
-    private long downtime(TwoLibvirtHosts.Host host) {
-        String info = Commands.run(Duration.ofSeconds(30), "virsh", "-c", host.unixUri(), "domjobinfo", "--completed",
-                domain).stdout();
-        Matcher m = DOWNTIME.matcher(info);
+    /**
+     * {@code virsh event --event job-completed} on the source, started before the hop (it is the source's
+     * completed-job statistics, and libvirt drops the source domain when the migration ends); it prints the
+     * first such event of the domain with its statistics and exits.
+     */
+    private CompletableFuture<ProcessResult> watchJobCompletion(TwoLibvirtHosts.Host source) throws Exception {
+        long seconds = Long.parseLong(opts.get("timeout")) * 3;
+        CompletableFuture<ProcessResult> watch = CompletableFuture.supplyAsync(() -> Commands.run(
+                Duration.ofSeconds(seconds + 30), "virsh", "-c", source.unixUri(), "event", "--domain", domain,
+                "--event", "job-completed", "--timeout", Long.toString(seconds)));
+        // virsh registers its callback after connecting: give it a moment before the job starts
+        CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS)).get();
+        return watch;
+    }
+
+    /** The {@code downtime} of the completed job the watcher printed, ms; -1 when none came within 30 s. */
+    private static long downtime(CompletableFuture<ProcessResult> completion) throws Exception {
+        ProcessResult result;
+        try {
+            result = completion.get(30, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            return -1;
+        }
+        Matcher m = EVENT_DOWNTIME.matcher(result.stdout());
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
@@ -207,9 +236,10 @@ public final class BusyGuestMigrationBenchmark {
         return agent.host().startsWith("busy-bench-a-") ? hosts.a() : hosts.b();
     }
 
-    private void row(String path, int round, String hop, String result, long totalMs, long downtimeMs) {
-        String line = String.format("| %s | %d | %s | %s | %.1f s | %s |", path, round, hop, result, totalMs / 1000.0,
-                downtimeMs < 0 ? "—" : downtimeMs + " ms");
+    private void row(String path, int round, String hop, String result, long totalMs, long downtimeMs,
+                     long reportedMs) {
+        String line = String.format("| %s | %d | %s | %s | %.1f s | %s | %s |", path, round, hop, result,
+                totalMs / 1000.0, downtimeMs < 0 ? "—" : downtimeMs + " ms", reportedMs < 0 ? "—" : reportedMs + " ms");
         System.out.println(line + "   (load " + loadAverage() + ")");
         rows.add(line);
     }

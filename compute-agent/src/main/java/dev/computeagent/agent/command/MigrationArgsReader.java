@@ -185,7 +185,8 @@ final class MigrationArgsReader {
         JsonNode instance = optionalObject(a, "args.instance", "instance");
         return new MigrationAdoptArgs(sourceHost(a), migrateRequestId,
                 instance == null ? null : migratedInstance(instance),
-                optionalBoolean(a, "args.start", "start").orElse(null), resize(a));
+                optionalBoolean(a, "args.start", "start").orElse(null), resize(a),
+                optionalBoolean(a, "args.after_post_copy_failure", "after_post_copy_failure").orElse(null));
     }
 
     static MigrationAbortArgs abort(JsonNode a) {

@@ -10,7 +10,11 @@ import org.jspecify.annotations.Nullable;
  * storage, {@code instance} given) the destination is to define it itself from {@code instance}, with
  * its own paths; {@code start}: boot it afterwards (it was running on the source); {@code resize}: a
  * {@code resize} to another host, the destination gives the arrived instance the new flavor and keeps it
- * {@code RESIZED} (with {@code start}: boots it after that).
+ * {@code RESIZED} (with {@code start}: boots it after that); {@code after_post_copy_failure}: the source's
+ * transfer failed after the switch to post-copy (it lost its own hypervisor, or the link or a QEMU died), so
+ * the destination, where the guest's newest memory and disk writes are, waits until its hypervisor settles
+ * the incoming migration and takes the instance: running when the migration completed without the source's
+ * management, else powered off and recorded {@code ERROR}.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -19,11 +23,17 @@ public record MigrationAdoptArgs(
         @JsonProperty("migrate_request_id") @Nullable String migrateRequestId,
         @JsonProperty("instance") @Nullable MigratedInstance instance,
         @JsonProperty("start") @Nullable Boolean start,
-        @JsonProperty("resize") @Nullable MigrationResize resize) implements InternalArgs {
+        @JsonProperty("resize") @Nullable MigrationResize resize,
+        @JsonProperty("after_post_copy_failure") @Nullable Boolean afterPostCopyFailure) implements InternalArgs {
+
+    public MigrationAdoptArgs(String sourceHost, @Nullable String migrateRequestId, @Nullable MigratedInstance instance,
+                              @Nullable Boolean start, @Nullable MigrationResize resize) {
+        this(sourceHost, migrateRequestId, instance, start, resize, null);
+    }
 
     /** Arguments of a plain migration (no resize on the way). */
     public MigrationAdoptArgs(String sourceHost, @Nullable String migrateRequestId, @Nullable MigratedInstance instance,
                               @Nullable Boolean start) {
-        this(sourceHost, migrateRequestId, instance, start, null);
+        this(sourceHost, migrateRequestId, instance, start, null, null);
     }
 }

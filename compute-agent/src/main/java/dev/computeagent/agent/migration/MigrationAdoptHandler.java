@@ -29,6 +29,7 @@ import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.PowerState;
+import dev.computeagent.virt.migration.IncomingState;
 import dev.computeagent.virt.migration.MigrationDriver;
 import java.time.Duration;
 import java.util.HashMap;
@@ -36,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,11 +55,19 @@ import org.slf4j.LoggerFactory;
  * overlay, ephemeral disk, config drive and console log of its own instance directory), exactly as a spawn
  * here would; nothing the source sent is defined as a document. A failure undefines what it defined.
  *
- * <p>An adopt with {@code resize} ends a resize to another host: see {@link #adoptResized}.
+ * <p>An adopt with {@code resize} ends a resize to another host: see {@link #adoptResized}; one with
+ * {@code after_post_copy_failure} ends a post-copy migration whose source lost track of it: see
+ * {@link #adoptAfterPostCopyFailure}.
  */
 public final class MigrationAdoptHandler implements CommandHandler<MigrationAdoptArgs> {
 
     private static final Logger log = LoggerFactory.getLogger(MigrationAdoptHandler.class);
+    /**
+     * How long an adopt after a failed post-copy waits for the hypervisor to settle the incoming migration: the
+     * pages still on the source stream at the migration's bandwidth (1 GiB at 2 MiB/s takes over 8 minutes).
+     */
+    static final Duration POST_COPY_SETTLE = Duration.ofMinutes(10);
+    private static final Duration SETTLE_POLL = Duration.ofSeconds(1);
 
     private final IncomingMigrations incoming;
     private final OwnedInstancesDriver ownership;
@@ -107,6 +117,9 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
         if (args.resize() != null) {
             return adoptResized(uuid, args.resize(), Boolean.TRUE.equals(args.start()), source);
         }
+        if (Boolean.TRUE.equals(args.afterPostCopyFailure())) {
+            return adoptAfterPostCopyFailure(uuid, source);
+        }
         // an adopt without start (a re-sent migrate) follows what the source said at prepare
         boolean startOnArrival = args.start() != null ? args.start()
                 : incoming.marker(uuid).map(IncomingMigrations.PreparedMarker::start).orElse(false);
@@ -122,6 +135,64 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
             return Outcome.of(view);
         } finally {
             incoming.settled(uuid);
+        }
+    }
+
+    /**
+     * The source's transfer failed after the switch to post-copy. The guest's newest memory and disk writes are
+     * here, so this host becomes its one owner whatever happened: once the hypervisor settled the incoming
+     * migration (QEMU may finish it without the source's management: a source that lost only its libvirtd), an
+     * arrived instance is claimed as a live arrival; one whose post-copy failed is powered off (its memory is
+     * incomplete: it can never run on) and claimed {@code ERROR}, its disk as a power loss would leave it.
+     *
+     * @throws CommandFailedException {@code TIMEOUT} (retriable) when it still arrives after {@link #POST_COPY_SETTLE};
+     *                                {@code INSTANCE_NOT_FOUND} when nothing of it is here
+     */
+    private Outcome adoptAfterPostCopyFailure(UUID uuid, String source) {
+        IncomingState settled = awaitSettled(uuid);
+        if (settled == IncomingState.POST_COPY_FAILED) {
+            // libvirt keeps the failed job, which blocks the claim's metadata write until the process is gone;
+            // the process can never run on anyway: the pages that stayed on the source are lost
+            try {
+                ownership.powerOffArrival(uuid, source);
+            } catch (InstanceNotFoundException e) {
+                throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "instance " + uuid
+                        + " has not arrived on this host", false);
+            }
+        }
+        String fault = "post-copy migration from " + source + " failed: the guest's memory was lost with the "
+                + "source's half; powered off here (its disk as a power loss left it): delete the instance";
+        InstanceInfo info = claimArrived(uuid, source, i -> settled == IncomingState.ARRIVED
+                ? Annotations.with(i.metadata().annotations(), Annotations.fromPower(i.powerState()), null)
+                : Annotations.with(i.metadata().annotations(), InstanceState.ERROR, fault));
+        try {
+            InstanceView view = store.track(info);
+            log.info("adopted instance {} after its post-copy migration from {} lost its source: {}", uuid, source,
+                    settled);
+            return Outcome.of(view);
+        } finally {
+            incoming.settled(uuid);
+        }
+    }
+
+    private IncomingState awaitSettled(UUID uuid) {
+        long deadline = System.nanoTime() + POST_COPY_SETTLE.toNanos();
+        while (true) {
+            IncomingState state;
+            try {
+                state = migrationDriver.incomingState(uuid);
+            } catch (InstanceNotFoundException e) {
+                throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "instance " + uuid
+                        + " has not arrived on this host", false);
+            }
+            if (state != IncomingState.IN_PROGRESS) {
+                return state;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CommandFailedException(ErrorCode.TIMEOUT, "the post-copy migration of " + uuid
+                        + " is still arriving after " + POST_COPY_SETTLE.toMinutes() + " min", true);
+            }
+            LockSupport.parkNanos(SETTLE_POLL.toNanos());
         }
     }
 

@@ -19,6 +19,7 @@ import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.AttachedVolumes;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
+import dev.computeagent.virt.HypervisorUnavailableException;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.migration.DestinationVolume;
 import dev.computeagent.virt.migration.MigrationException;
@@ -44,6 +45,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +59,8 @@ import org.slf4j.LoggerFactory;
 final class OutgoingMigration {
 
     private static final Logger log = LoggerFactory.getLogger(OutgoingMigration.class);
+    /** How long a stale source copy after a failed post-copy is retried while this host's hypervisor is away. */
+    static final Duration STALE_COPY_DEADLINE = Duration.ofMinutes(3);
 
     /** Records {@code MIGRATING} beside the check and prepare calls; threads exist only while migrations start. */
     private static final Executor RECORDS = Executors.newCachedThreadPool(r -> {
@@ -82,6 +86,8 @@ final class OutgoingMigration {
     private boolean postCopyFailed;
     /** The phase the hypervisor's live transfer completed in, for the end event. */
     private @Nullable String completedIn;
+    /** The guest's pause at the switch-over, as the hypervisor measured it (live, when it said). */
+    private @Nullable Duration downtime;
     /** The {@code MIGRATING} record, written while the destination answers check and prepare. */
     private @Nullable CompletableFuture<Void> migrating;
 
@@ -154,9 +160,10 @@ final class OutgoingMigration {
             });
             // the switch may come after the last sample
             completedIn = result.postCopy() ? MigrationProgress.Phase.POST_COPY.name() : progress.completedIn();
+            downtime = result.downtime();
         } catch (MigrationException e) {
             if (e.reason() == MigrationException.Reason.POST_COPY_FAILED) {
-                throw postCopyFailed(e);
+                return afterPostCopyFailure(e);
             }
             moved = !e.sourceStillRunning() && parts.store().find(uuid).isEmpty();
             throw MigrationFailures.toCommandFailure(e);
@@ -170,15 +177,80 @@ final class OutgoingMigration {
     }
 
     /**
-     * The transfer failed after the switch to post-copy: the guest's memory is split between the hosts and it
-     * can run on neither. Nothing is rolled back (resuming the source's stale copy over a disk the destination
-     * already wrote would corrupt it; the destination is not told to abort, so whatever libvirt kept there
-     * stays for the operator); the instance is recorded {@code ERROR} here, and the error is not retriable.
+     * The transfer failed after the switch to post-copy. The guest ran on the destination from the switch on,
+     * so its newest memory and disk writes are there and nothing is rolled back here (resuming this host's
+     * stale copy would run the guest twice, over a disk the destination already wrote). What happened depends
+     * on what failed: a source that lost only its own libvirtd leaves QEMU streaming the remaining pages, and
+     * the destination's libvirt completes the migration by itself; a dead QEMU or link leaves the destination's
+     * copy paused, post-copy failed. The destination tells which with its adopt ({@code after_post_copy_failure})
+     * and becomes the one owner either way; this host then forgets the instance and removes its stale copy.
+     * Completed there: {@code migrate} ends as a migration that completed in post-copy. Failed there: not
+     * retriable, the instance {@code ERROR} on the destination. The destination unable to answer: the instance
+     * is recorded {@code ERROR} here, not retriable (the memory is split, no retry could help).
      */
-    private CommandFailedException postCopyFailed(MigrationException e) {
+    private Outcome afterPostCopyFailure(MigrationException e) {
         postCopyFailed = true;
-        String fault = "post-copy migration to " + destination + " failed; the guest runs on neither host "
-                + "(libvirt keeps it paused, post-copy failed) and must be deleted or rebuilt: " + e.getMessage();
+        running.movedByHypervisor();
+        log.warn("instance {}: post-copy migration to {} lost track of its transfer ({}); asking {} to settle it",
+                uuid, destination, e.getMessage(), destination);
+        MigrationReply adopted;
+        try {
+            adopted = parts.destinations().call(destination, CommandName.MIGRATION_ADOPT, command.requestId() + ".adopt",
+                    uuid, new MigrationAdoptArgs(parts.host(), command.requestId(), null, null, null, true),
+                    MigrationAdoptHandler.POST_COPY_SETTLE.plus(parts.timeouts().adopt()));
+        } catch (DestinationUnreachableException unreachable) {
+            throw strandedHere(e, destination + " could not be asked: " + unreachable.getMessage());
+        }
+        if (adopted.failed()) {
+            throw strandedHere(e, destination + " did not take it: " + adopted.error().code() + ": "
+                    + adopted.error().message());
+        }
+        moved = true;
+        parts.store().forget(uuid);
+        removeStaleSourceCopy();
+        completedIn = MigrationProgress.Phase.POST_COPY.name();
+        if (InstanceState.ERROR.name().equals(adopted.payload().get("state"))) {
+            removeSourceFilter();
+            throw MigrationFailures.toCommandFailure(e, "the guest's memory is lost with it; the instance is ERROR on "
+                    + destination + ", its owner now: delete it there");
+        }
+        log.info("instance {}: the post-copy migration to {} completed without this host's hypervisor; {} owns it",
+                uuid, destination, destination);
+        return finish(adopted, PowerState.RUNNING);
+    }
+
+    /**
+     * This host's copy of the guest is stale from the switch to post-copy on; libvirt keeps it paused (or has it
+     * still defined when it lost track of the job). It must never run again: destroyed and undefined as soon as
+     * this host's hypervisor answers, within {@link #STALE_COPY_DEADLINE}, else left to the operator (logged).
+     */
+    private void removeStaleSourceCopy() {
+        long deadline = System.nanoTime() + STALE_COPY_DEADLINE.toNanos();
+        while (true) {
+            try {
+                parts.driver().destroy(uuid);
+                return;
+            } catch (HypervisorUnavailableException unavailable) {
+                if (System.nanoTime() > deadline) {
+                    log.error("instance {} moved to {}, but this host's stale paused copy could not be removed "
+                            + "(the hypervisor did not answer within {} s): destroy and undefine instance-{} here",
+                            uuid, destination, STALE_COPY_DEADLINE.toSeconds(), uuid, unavailable);
+                    return;
+                }
+                LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+            } catch (RuntimeException failure) {
+                log.error("instance {} moved to {}, but this host's stale copy could not be removed: destroy and "
+                        + "undefine instance-{} here", uuid, destination, uuid, failure);
+                return;
+            }
+        }
+    }
+
+    /** Nobody could take the instance over: it stays this host's, in ERROR, and the error says why. */
+    private CommandFailedException strandedHere(MigrationException e, String why) {
+        String fault = "post-copy migration to " + destination + " failed and " + why + "; the guest runs on "
+                + "neither host (libvirt keeps it paused, post-copy failed) and must be deleted or rebuilt: "
+                + e.getMessage();
         try {
             parts.store().record(uuid, InstanceState.ERROR, MigrateHandler.abbreviate(fault));
         } catch (RuntimeException recordFailure) {
@@ -202,6 +274,9 @@ final class OutgoingMigration {
         payload.putIfAbsent("power_state", expected.name());
         if (completedIn != null) {
             payload.put("completed_in", completedIn);
+        }
+        if (downtime != null) {
+            payload.put("downtime_ms", downtime.toMillis());
         }
         return new Outcome(payload);
     }

@@ -69,6 +69,20 @@ public final class OwnedInstancesDriver implements ComputeDriver {
     }
 
     /**
+     * Powers off (forced) {@code uuid} before it is claimed: an arrival from {@code from} whose hypervisor job
+     * blocks every change to it until its process is gone (libvirt keeps a failed post-copy's migration job).
+     *
+     * @throws InstanceNotFoundException no such instance, or it belongs to a host other than this one and {@code from}
+     */
+    public void powerOffArrival(UUID uuid, String from) {
+        String owner = owner(delegate.info(uuid).metadata());
+        if (!owner.equals(host) && !owner.equals(from)) {
+            throw new InstanceNotFoundException("instance " + uuid + " here belongs to " + owner + ", not to " + from);
+        }
+        delegate.stop(uuid, Duration.ZERO);
+    }
+
+    /**
      * Makes {@code uuid} this host's (after a migration from {@code from} brought it here), keeping its
      * other annotations. Claiming an instance this host owns already is a no-op.
      *

@@ -160,6 +160,9 @@ class MessageRecordsConformTest {
                 new MigrationAdoptArgs("node-7", "req-7a07", instance, true)));
         assertConforms("migrationAdoptCommand", command("migration.adopt",
                 new MigrationAdoptArgs("node-7", "req-7a07", null, null)));
+        // the source lost track of its post-copy transfer: the destination settles it
+        assertConforms("migrationAdoptCommand", command("migration.adopt",
+                new MigrationAdoptArgs("node-7", "req-7a07", null, null, null, true)));
         assertConforms("migrationAbortCommand", command("migration.abort", new MigrationAbortArgs("node-7", "late")));
         assertConforms("migrationPrepareCommand", command("migration.prepare", new MigrationPrepareArgs("node-7",
                 "web-1", FLAVOR, "cirros-0.6.2", false, null, null, null, null, null, null, List.of(
@@ -216,6 +219,7 @@ class MessageRecordsConformTest {
         Map<String, Object> converged = new LinkedHashMap<>(Outcome.payloadOf(active));
         converged.put("destination", "node-8");
         converged.put("completed_in", "AUTO_CONVERGE");
+        converged.put("downtime_ms", 41L);
         assertConforms("instanceMigrateEnd", event("instance.migrate.end", "req-5", UUID, converged, null));
         Map<String, Object> snapshotEnd = new LinkedHashMap<>(Outcome.payloadOf(active));
         snapshotEnd.put("snapshot", Map.of("image_id", "snap-1", "name", "web-1 snap", "size", 1L << 30,

@@ -47,6 +47,7 @@ import dev.computeagent.virt.fake.FakeOperation;
 import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
 import dev.computeagent.virt.migration.DestinationVolume;
 import dev.computeagent.virt.migration.FakeMigrationDriver;
+import dev.computeagent.virt.migration.IncomingState;
 import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationProgress;
 import dev.computeagent.virt.migration.MigrationRequest;
@@ -433,7 +434,7 @@ class MigrateHandlerWithFakesTest {
     }
 
     @Test
-    void aFailedPostCopyIsNotRetriableRollsNothingBackAndLeavesTheInstanceInErrorHere() {
+    void aFailedPostCopyThatNeverReachedTheDestinationIsNotRetriableRollsNothingBackAndLeavesTheInstanceInErrorHere() {
         twoHosts(false);
         spawnOnA();
         a.migrations.failNext(new MigrationException(MigrationException.Step.TRANSFER,
@@ -445,13 +446,52 @@ class MigrateHandlerWithFakesTest {
                     assertThat(e.retriable()).isFalse();
                     assertThat(e.getMessage()).contains("post copy failed").contains("runs on neither host");
                 });
-        assertThat(destinations.sent()).as("the destination is not told to abort: it may hold the newer half")
-                .containsExactly("b:migration.check", "b:migration.prepare");
+        assertThat(destinations.sent()).as("never told to abort: it may hold the newer half; asked to take it")
+                .containsExactly("b:migration.check", "b:migration.prepare", "b:migration.adopt");
         assertThat(a.registry.find(uuid)).hasValueSatisfying(v -> {
             assertThat(v.state()).isEqualTo(InstanceState.ERROR);
-            assertThat(v.lastError()).contains("post-copy migration to b failed");
+            assertThat(v.lastError()).contains("post-copy migration to b failed").contains("b did not take it");
         });
         assertThat(a.inFlight.contains(uuid)).isFalse();
+    }
+
+    @Test
+    void aPostCopyWhoseSourceLostTrackButTheDestinationCompletedEndsAsAMigrationWithTheDestinationItsOneOwner() {
+        twoHosts(false);
+        spawnOnA();
+        a.migrations.loseNextAfterPostCopySwitch(IncomingState.ARRIVED);
+
+        Outcome outcome = a.migrateTo("b", null, null);
+
+        assertThat(outcome.payload()).containsEntry("host", "b").containsEntry("state", "ACTIVE")
+                .containsEntry("completed_in", "POST_COPY");
+        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.adopt");
+        assertThat(a.driver.specOf(uuid)).as("the stale copy here is removed").isEmpty();
+        assertThat(a.registry.find(uuid)).isEmpty();
+        assertThat(b.registry.find(uuid)).hasValueSatisfying(v -> assertThat(v.state()).isEqualTo(InstanceState.ACTIVE));
+        assertThat(b.owned.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+    }
+
+    @Test
+    void aPostCopyThatFailedOnTheDestinationIsNotRetriableAndLeavesTheInstanceOffInErrorThereItsOneOwner() {
+        twoHosts(false);
+        spawnOnA();
+        a.migrations.loseNextAfterPostCopySwitch(IncomingState.POST_COPY_FAILED);
+
+        assertThatThrownBy(() -> a.migrateTo("b", null, null))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.retriable()).isFalse();
+                    assertThat(e.getMessage()).contains("post copy failed").contains("ERROR on b");
+                });
+        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.adopt");
+        assertThat(a.driver.specOf(uuid)).as("the stale copy here is removed").isEmpty();
+        assertThat(a.registry.find(uuid)).isEmpty();
+        assertThat(b.registry.find(uuid)).hasValueSatisfying(v -> {
+            assertThat(v.state()).isEqualTo(InstanceState.ERROR);
+            assertThat(v.lastError()).contains("post-copy migration from a failed");
+        });
+        assertThat(b.owned.info(uuid).powerState()).as("it can never run on").isEqualTo(PowerState.SHUTDOWN);
     }
 
     @Test

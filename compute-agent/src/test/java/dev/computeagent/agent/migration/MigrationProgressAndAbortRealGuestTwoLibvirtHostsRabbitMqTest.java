@@ -6,19 +6,11 @@ import static org.awaitility.Awaitility.await;
 import dev.computeagent.agent.testing.AmqpTestClient;
 import dev.computeagent.agent.testing.GuestAgentShell;
 import dev.computeagent.agent.testing.HostAgent;
-import dev.computeagent.agent.testing.TestKeys;
-import dev.computeagent.image.testing.GlanceStubServer;
+import dev.computeagent.agent.testing.TwoHostAgents;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
 import dev.computeagent.virt.libvirt.testing.Virsh;
-import dev.computeagent.virt.testing.Prerequisites;
-import dev.computeagent.virt.testing.RealGuestImage;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -45,15 +37,13 @@ class MigrationProgressAndAbortRealGuestTwoLibvirtHostsRabbitMqTest {
     static final TwoLibvirtHosts HOSTS = new TwoLibvirtHosts();
 
     private static final String RUN = UUID.randomUUID().toString().substring(0, 6);
-    private static final UUID INSTANCE = UUID.randomUUID();
+    private static final BusyRealGuest GUEST = BusyRealGuest.rewriting(256);
+    private static final UUID INSTANCE = GUEST.uuid();
     private static final long BANDWIDTH_MIB_S = 1;
     private static final int COMPLETION_TIMEOUT_S = 1800;
-    /** Under TCG on a machine shared with other builds a boot to the guest agent takes up to several minutes. */
-    private static final Duration BOOT = Duration.ofMinutes(10);
     private static final Duration COMMAND = Duration.ofMinutes(3);
-    private static final String WORKLOAD = "stress-ng --vm 1 --vm-bytes 256M --vm-keep --vm-method write64";
 
-    private static GlanceStubServer glance;
+    private static TwoHostAgents agents;
     private static HostAgent a;
     private static HostAgent b;
     private static String bootId;
@@ -61,32 +51,18 @@ class MigrationProgressAndAbortRealGuestTwoLibvirtHostsRabbitMqTest {
 
     @BeforeAll
     static void startAgents() throws Exception {
-        Prerequisites.requireQemuImg();
-        Path image = RealGuestImage.path();
-        glance = GlanceStubServer.start();
-        glance.addImage("debian-12", image).diskFormat("qcow2").property("hw_qemu_guest_agent", "yes");
-        Map<String, String> source = new HashMap<>(TestKeys.agentProperties());
-        source.put("agent.libvirt.virt-type", RealGuestImage.VIRT_TYPE);
-        source.put("agent.libvirt.migration-bandwidth", Long.toString(BANDWIDTH_MIB_S));
-        source.put("agent.migration.progress-interval", "1s");
-        Map<String, String> destination = new HashMap<>(TestKeys.agentProperties());
-        destination.put("agent.libvirt.virt-type", RealGuestImage.VIRT_TYPE);
-        Path shared = HOSTS.sharedDir().resolve("abort-state-" + RUN);
-        a = HostAgent.start(HOSTS.a(), "abort-a-" + RUN, shared, glance.url(), source);
-        b = HostAgent.start(HOSTS.b(), "abort-b-" + RUN, shared, glance.url(), destination);
-        a.awaitConsuming(Duration.ofSeconds(90));
-        b.awaitConsuming(Duration.ofSeconds(90));
+        agents = TwoHostAgents.on(HOSTS, "abort", RUN).realGuest().sharedState()
+                .onA("agent.libvirt.migration-bandwidth", Long.toString(BANDWIDTH_MIB_S))
+                .onA("agent.migration.progress-interval", "1s")
+                .start();
+        a = agents.a();
+        b = agents.b();
     }
 
     @AfterAll
     static void stopAgents() throws Exception {
-        for (HostAgent agent : new HostAgent[] {a, b}) {
-            if (agent != null) {
-                agent.stop();
-            }
-        }
-        if (glance != null) {
-            glance.close();
+        if (agents != null) {
+            agents.close();
         }
     }
 
@@ -94,20 +70,7 @@ class MigrationProgressAndAbortRealGuestTwoLibvirtHostsRabbitMqTest {
     @Order(1)
     void theGuestBootsAndDirtiesItsMemory() throws Exception {
         continueAfterStep(0);
-        // cloud-init starts the workload from the user data, detached from its own run
-        String userData = "#!/bin/sh\nsetsid -f " + WORKLOAD + " </dev/null >/dev/null 2>&1\n";
-        JsonNode spawned = a.command(INSTANCE, "spawn", "spawn-" + RUN, "{\"name\":\"busy-guest\",\"flavor\":{"
-                + "\"vcpus\":1,\"memory_mb\":1024,\"root_gb\":2},\"image_id\":\"debian-12\",\"user_data\":\""
-                + Base64.getEncoder().encodeToString(userData.getBytes(StandardCharsets.UTF_8)) + "\"}", COMMAND);
-        assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
-        GuestAgentShell guest = guestOn(HOSTS.a()).awaitAnswering(BOOT);
-        if (!workloadRuns(guest)) {
-            // cloud-init has not got to the user data yet: start it now, detached, all output to /dev/null
-            guest.run("setsid -f " + WORKLOAD + " </dev/null >/dev/null 2>&1");
-        }
-
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> workloadRuns(guest));
-        bootId = guest.run("cat /proc/sys/kernel/random/boot_id").strip();
+        bootId = GUEST.spawnBusy(a, HOSTS.a(), "spawn-" + RUN);
         stepsPassed = 1;
     }
 
@@ -166,12 +129,11 @@ class MigrationProgressAndAbortRealGuestTwoLibvirtHostsRabbitMqTest {
     }
 
     private static boolean workloadRuns(GuestAgentShell guest) {
-        // the process name (not the command line, which this shell's own contains)
-        return !guest.run("pgrep -c stress-ng || true").strip().equals("0");
+        return BusyRealGuest.workloadRuns(guest);
     }
 
     private static GuestAgentShell guestOn(TwoLibvirtHosts.Host host) {
-        return new GuestAgentShell(host.unixUri(), INSTANCE);
+        return GUEST.on(host);
     }
 
     private static void continueAfterStep(int step) {

@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.testing.HostAgent;
-import dev.computeagent.agent.testing.TestKeys;
-import dev.computeagent.image.testing.GlanceStubServer;
+import dev.computeagent.agent.testing.TwoHostAgents;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
-import dev.computeagent.virt.testing.Prerequisites;
 import dev.computeagent.virt.testing.TinyGuestImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,34 +40,23 @@ class ResizeToAnotherHostTwoLibvirtHostsRabbitMqTest {
     private static final String OLD = "{\"vcpus\":1,\"memory_mb\":64,\"root_gb\":0}";
     private static final String NEW = "{\"vcpus\":2,\"memory_mb\":96,\"root_gb\":1,\"ephemeral_gb\":1}";
 
-    private static GlanceStubServer glance;
+    private static TwoHostAgents agents;
     private static HostAgent a;
     private static HostAgent b;
 
     @BeforeAll
     static void startAgents() throws Exception {
-        Prerequisites.requireQemuImg();
-        glance = GlanceStubServer.start();
-        glance.addImage("tiny", TinyGuestImage.write(HOSTS.a().dir().resolve("tiny-" + RUN + ".raw")));
-        Path keys = TestKeys.writeKeyDir(HOSTS.a().dir().resolve("keys-" + RUN));
-        Map<String, String> signed = Map.of("agent.internal-auth.keys-dir", keys.toString());
-        a = HostAgent.start(HOSTS.a(), "rsz-" + HOSTS.a().name() + "-" + RUN, HOSTS.a().dir().resolve("state-" + RUN),
-                glance.url(), signed);
-        b = HostAgent.start(HOSTS.b(), "rsz-" + HOSTS.b().name() + "-" + RUN, HOSTS.b().dir().resolve("state-" + RUN),
-                glance.url(), signed);
-        a.awaitConsuming(Duration.ofSeconds(90));
-        b.awaitConsuming(Duration.ofSeconds(90));
+        agents = TwoHostAgents.on(HOSTS, "rsz", RUN)
+                .image("tiny", TinyGuestImage.write(HOSTS.a().dir().resolve("tiny-" + RUN + ".raw")))
+                .start();
+        a = agents.a();
+        b = agents.b();
     }
 
     @AfterAll
     static void stopAgents() throws Exception {
-        for (HostAgent agent : new HostAgent[] {a, b}) {
-            if (agent != null) {
-                agent.stop();
-            }
-        }
-        if (glance != null) {
-            glance.close();
+        if (agents != null) {
+            agents.close();
         }
     }
 

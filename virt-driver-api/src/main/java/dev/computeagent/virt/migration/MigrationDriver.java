@@ -80,6 +80,16 @@ public interface MigrationDriver {
     void releaseIncomingVolumes(UUID uuid);
 
     /**
+     * On the destination: whether the incoming migration of {@code uuid} is still arriving, has arrived or
+     * failed in post-copy ({@link IncomingState}). An instance that arrived long ago is {@link IncomingState#ARRIVED}.
+     * Used when the source cannot know the outcome itself (it lost its own hypervisor during post-copy, whose
+     * QEMU carries on without it).
+     *
+     * @throws InstanceNotFoundException no such instance here
+     */
+    IncomingState incomingState(UUID uuid);
+
+    /**
      * On the destination: statistics of the last completed incoming migration of {@code uuid}, if the
      * hypervisor still has them (they are lost when its service restarts).
      *

@@ -39,9 +39,11 @@ public class MigrationException extends DriverException {
         /** Anything else the hypervisor reported. */
         FAILED,
         /**
-         * The transfer failed after it switched to post-copy: the guest's memory is split between the two
-         * hosts, it can resume on neither (libvirt leaves it paused, post-copy failed) and it is not running
-         * on the source. Never retriable.
+         * The transfer failed, as the source sees it, after it switched to post-copy: the guest runs on the
+         * destination (never again on the source) and its memory may be split between the hosts. Whether the
+         * migration still completes is the destination's hypervisor's to tell
+         * ({@link MigrationDriver#incomingState}): QEMU goes on without a crashed source libvirtd; a dead QEMU or
+         * link leaves the destination's copy paused, post-copy failed. Never retriable.
          */
         POST_COPY_FAILED
     }

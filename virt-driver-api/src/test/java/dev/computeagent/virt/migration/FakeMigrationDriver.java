@@ -36,6 +36,7 @@ public final class FakeMigrationDriver implements MigrationDriver {
     public static final class Network {
         private final Map<String, FakeComputeDriver> hosts = new ConcurrentHashMap<>();
         private final Map<FakeComputeDriver, Map<UUID, CompletedMigration>> arrivals = new ConcurrentHashMap<>();
+        private final Map<FakeComputeDriver, Map<UUID, IncomingState>> incoming = new ConcurrentHashMap<>();
 
         /** Makes {@code host} reachable at {@code migrationUri}. */
         public Network register(String migrationUri, FakeComputeDriver host) {
@@ -52,6 +53,7 @@ public final class FakeMigrationDriver implements MigrationDriver {
     private final FakeComputeDriver local;
     private final Network network;
     private final Queue<MigrationException> failures = new ArrayDeque<>();
+    private final Queue<IncomingState> postCopyLosses = new ArrayDeque<>();
     private final List<MigrationRequest> requests = new CopyOnWriteArrayList<>();
     private final List<InstanceSpec> defined = new CopyOnWriteArrayList<>();
     private final Queue<Hold> holds = new ConcurrentLinkedQueue<>();
@@ -66,6 +68,17 @@ public final class FakeMigrationDriver implements MigrationDriver {
     /** The next {@link #migrateLive} or {@link #migrateStopped} fails with {@code failure} before anything moves. */
     public synchronized FakeMigrationDriver failNext(MigrationException failure) {
         failures.add(failure);
+        return this;
+    }
+
+    /**
+     * The next {@link #migrateLive} switches to post-copy, the instance arrives on the destination, and then the
+     * source loses track of the transfer: it fails {@link Reason#POST_COPY_FAILED}, the stale copy stays here,
+     * and the destination's {@link #incomingState} says {@code there} (as a real destination's hypervisor would
+     * after completing or failing the post-copy on its own).
+     */
+    public synchronized FakeMigrationDriver loseNextAfterPostCopySwitch(IncomingState there) {
+        postCopyLosses.add(there);
         return this;
     }
 
@@ -169,6 +182,18 @@ public final class FakeMigrationDriver implements MigrationDriver {
         if (needed != PowerState.RUNNING) {
             destination.stop(uuid, Duration.ZERO);
         }
+        IncomingState lost;
+        synchronized (this) {
+            lost = needed == PowerState.RUNNING ? postCopyLosses.poll() : null;
+        }
+        if (lost != null) {
+            listener.onProgress(new MigrationProgress(Duration.ofMillis(1), 2, 1, 1, 2, request.maxDowntime(),
+                    MigrationProgress.Phase.POST_COPY, new MigrationProgress.Transfer(2, 1, 1), 0,
+                    MigrationProgress.Transfer.NONE, 0));
+            network.incoming.computeIfAbsent(destination, d -> new ConcurrentHashMap<>()).put(uuid, lost);
+            throw new MigrationException(Step.TRANSFER, Reason.POST_COPY_FAILED, false,
+                    "failed during post-copy: lost the connection to the source's hypervisor", null);
+        }
         listener.onProgress(new MigrationProgress(Duration.ZERO, 1, 1, 0, 1, request.maxDowntime()));
         local.destroy(uuid);
         network.arrivals.computeIfAbsent(destination, d -> new ConcurrentHashMap<>())
@@ -204,6 +229,13 @@ public final class FakeMigrationDriver implements MigrationDriver {
     public boolean cancelMigration(UUID uuid) {
         Hold hold = heldTransfers.get(uuid);
         return hold != null && hold.released.complete(false);
+    }
+
+    /** Fake migrations arrive at once (arrived), unless {@link #loseNextAfterPostCopySwitch} said otherwise. */
+    @Override
+    public IncomingState incomingState(UUID uuid) {
+        local.info(uuid);
+        return network.incoming.getOrDefault(local, Map.of()).getOrDefault(uuid, IncomingState.ARRIVED);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.computeagent.virt.libvirt.binding;
 
+import dev.computeagent.virt.migration.IncomingState;
 import dev.computeagent.virt.migration.MigrationException;
 import dev.computeagent.virt.migration.MigrationException.Step;
 import java.time.Duration;
@@ -135,6 +136,16 @@ public final class MigrationDomain implements AutoCloseable {
         } catch (LibvirtException e) {
             throw LibvirtErrors.translate(LibvirtCall.INFO, handle.name(), e);
         }
+    }
+
+    /** Listens for the completion of this domain's job (its downtime) until closed; start it before the job. */
+    public JobCompletions watchJobCompletion() {
+        return JobCompletions.watch(domain.getConnect(), domain);
+    }
+
+    /** On the destination: whether the incoming migration is still arriving, arrived or failed in post-copy. */
+    public IncomingState incomingState() {
+        return DomainStateReason.incoming(domain, handle.name());
     }
 
     /** {@code virDomainMigrateSetMaxDowntime}; allowed before and during a migration. */

@@ -11,6 +11,7 @@ import dev.computeagent.virt.libvirt.ConnectionManager;
 import dev.computeagent.virt.libvirt.DefinedInstance;
 import dev.computeagent.virt.libvirt.LibvirtComputeDriver;
 import dev.computeagent.virt.libvirt.binding.DomainHandle;
+import dev.computeagent.virt.libvirt.binding.JobCompletions;
 import dev.computeagent.virt.libvirt.binding.LibvirtConnection;
 import dev.computeagent.virt.libvirt.binding.MigrationDomain;
 import dev.computeagent.virt.libvirt.binding.MigrationFlags;
@@ -28,6 +29,7 @@ import dev.computeagent.virt.libvirt.domain.NetworkDisk;
 import dev.computeagent.virt.libvirt.domain.SecretDefinition;
 import dev.computeagent.virt.migration.DestinationVolume;
 import dev.computeagent.virt.migration.CompletedMigration;
+import dev.computeagent.virt.migration.IncomingState;
 import dev.computeagent.virt.migration.PortableInstance;
 import dev.computeagent.virt.migration.MigrationDriver;
 import dev.computeagent.virt.migration.MigrationException;
@@ -44,6 +46,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,6 +54,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +86,8 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
     private static final Logger log = LoggerFactory.getLogger(LibvirtMigrationDriver.class);
     /** Job samples start after this (see {@link MigrationMonitor} for why); the timeout is checked from the start. */
     static final Duration FIRST_SAMPLE_AFTER = Duration.ofSeconds(1);
+    /** libvirt queues the job-completed event before the migration call returns; its delivery may trail a little. */
+    private static final Duration DOWNTIME_EVENT_WAIT = Duration.ofMillis(200);
 
     private final LibvirtComputeDriver compute;
     private final ConnectionManager connections;
@@ -206,6 +212,27 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         DestinationPaths paths = new DestinationPaths(request.pathRewrites());
         String destinationXml = forDestination(domain.liveMigratableXml(), paths, volumes);
         String persistentXml = forDestination(domain.migratableXml(), paths, volumes);
+        // registered before the job starts: its completion event carries the downtime, then the domain is gone
+        try (JobCompletions completion = domain.watchJobCompletion()) {
+            MigrationResult result = transfer(domain, uuid, subject, start, request, listener, flags, destinationXml,
+                    persistentXml, new MonitorSettings(schedule, limit, timeout, postCopyAfter));
+            removeLeftSecrets(subject, leavingSecrets);
+            OptionalLong downtime = completion.downtimeMs(DOWNTIME_EVENT_WAIT);
+            log.info("{}: done in {} ms, downtime {} ms", subject, result.wallTime().toMillis(),
+                    downtime.isPresent() ? downtime.getAsLong() : "unknown");
+            return downtime.isPresent() ? result.withDowntime(Duration.ofMillis(downtime.getAsLong())) : result;
+        }
+    }
+
+    /** How the monitor escalates this job. */
+    private record MonitorSettings(DowntimeSchedule schedule, Duration limit, Duration timeout,
+                                   @Nullable Duration postCopyAfter) {
+    }
+
+    private MigrationResult transfer(MigrationDomain domain, UUID uuid, String subject, long start,
+                                     MigrationRequest request, MigrationListener listener, MigrationFlags flags,
+                                     @Nullable String destinationXml, @Nullable String persistentXml,
+                                     MonitorSettings settings) {
         Future<?> transfer = transfers.submit(() -> domain.migrateToUri(request.destinationUri(), flags,
                 destinationXml, persistentXml));
         MigrationJob job = new MigrationJob() {
@@ -232,13 +259,12 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         MigrationResult result;
         running.put(uuid, job);
         try {
-            result = new MigrationMonitor(subject, job, request.pollInterval(), FIRST_SAMPLE_AFTER, timeout,
-                    schedule, request.stallTimeout(), postCopyAfter, listener).watch(transfer, start, limit);
+            result = new MigrationMonitor(subject, job, request.pollInterval(), FIRST_SAMPLE_AFTER, settings.timeout(),
+                    settings.schedule(), request.stallTimeout(), settings.postCopyAfter(), listener)
+                    .watch(transfer, start, settings.limit());
         } finally {
             running.remove(uuid, job);
         }
-        log.info("{}: done in {} ms", subject, result.wallTime().toMillis());
-        removeLeftSecrets(subject, leavingSecrets);
         return result;
     }
 
@@ -402,6 +428,16 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
             log.info("migration of {}: cancel not accepted: {}", uuid, e.getMessage());
             return false;
         }
+    }
+
+    /** From the domain's state reason (libvirt: running or paused "post-copy", "post-copy failed"). */
+    @Override
+    public IncomingState incomingState(UUID uuid) {
+        return connections.call(connection -> {
+            try (MigrationDomain domain = new MigrationDomain(requireOwned(connection, uuid))) {
+                return domain.incomingState();
+            }
+        });
     }
 
     @Override

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *   <li>otherwise the job is aborted at the completion timeout or when it stalls.</li>
  * </ol>
  * After the switch to post-copy nothing aborts the job (it cannot be: the guest runs on the destination);
- * a transfer that fails from then on is {@link Reason#POST_COPY_FAILED}, not running on the source. The
+ * a transfer that fails from then on is {@link Reason#POST_COPY_FAILED}, not running on the source (its outcome is
+ * the destination's to tell: see {@link dev.computeagent.virt.migration.MigrationDriver#incomingState}). The
  * transfer's own outcome decides success: an abort that loses the race against completion still ends in
  * success.
  *
@@ -247,8 +248,8 @@ final class MigrationMonitor {
         if (postCopy) {
             // the guest ran on the destination from the switch on: neither side has all of its memory now
             return new MigrationException(Step.TRANSFER, Reason.POST_COPY_FAILED, false, subject
-                    + ": failed during post-copy, the guest can resume on neither host: " + failure.getMessage(),
-                    failure);
+                    + ": failed during post-copy (the guest runs on the destination, whose hypervisor may still "
+                    + "complete it): " + failure.getMessage(), failure);
         }
         if (abortedFor != null) {
             String why = abortedFor == Reason.TIMED_OUT ? "not complete within " + completionTimeout.toMillis() + " ms"
