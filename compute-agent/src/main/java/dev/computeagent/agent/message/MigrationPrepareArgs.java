@@ -14,7 +14,11 @@ import org.jspecify.annotations.Nullable;
  * only; {@code start}: a cold copy of an instance that was running, to boot on arrival;
  * {@code security_groups}: the instance's rules when its NICs are filtered, so that its filter exists here
  * before it arrives; {@code resize_flavor}: a {@code resize} to another host, the capacity held is that
- * flavor's (the disks are laid out per {@code flavor}, the instance's own, for the copy; adopt resizes them).
+ * flavor's (the disks are laid out per {@code flavor}, the instance's own, for the copy; adopt resizes them);
+ * {@code shared_storage_probe}: the source did not call {@code migration.check}, the destination checks here (as
+ * {@code migration.check} with this probe) and prepares only when the storage it sees matches
+ * {@code block_migration} (shared without copy, not shared with copy); otherwise it answers the check with
+ * {@code prepared: false} and holds nothing.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -29,7 +33,17 @@ public record MigrationPrepareArgs(
         @JsonProperty("start") @Nullable Boolean start,
         @JsonProperty("config_drive") @Nullable String configDrive,
         @JsonProperty("security_groups") @Nullable List<SecurityRuleArgs> securityGroups,
-        @JsonProperty("resize_flavor") @Nullable Flavor resizeFlavor) implements InternalArgs {
+        @JsonProperty("resize_flavor") @Nullable Flavor resizeFlavor,
+        @JsonProperty("shared_storage_probe") @Nullable String sharedStorageProbe) implements InternalArgs {
+
+    /** Arguments of a prepare after a separate {@code migration.check} (no probe). */
+    public MigrationPrepareArgs(String sourceHost, String name, Flavor flavor, String imageId, boolean blockMigration,
+                                @Nullable Long diskVirtualSize, @Nullable Map<String, String> metadata,
+                                @Nullable Boolean start, @Nullable String configDrive,
+                                @Nullable List<SecurityRuleArgs> securityGroups, @Nullable Flavor resizeFlavor) {
+        this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive,
+                securityGroups, resizeFlavor, null);
+    }
 
     /** Arguments of a plain migration (no resize on the way). */
     public MigrationPrepareArgs(String sourceHost, String name, Flavor flavor, String imageId, boolean blockMigration,
@@ -37,13 +51,24 @@ public record MigrationPrepareArgs(
                                 @Nullable Boolean start, @Nullable String configDrive,
                                 @Nullable List<SecurityRuleArgs> securityGroups) {
         this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive,
-                securityGroups, null);
+                securityGroups, null, null);
     }
 
     /** Arguments of an instance whose NICs are not filtered. */
     public MigrationPrepareArgs(String sourceHost, String name, Flavor flavor, String imageId, boolean blockMigration,
                                 @Nullable Long diskVirtualSize, @Nullable Map<String, String> metadata,
                                 @Nullable Boolean start, @Nullable String configDrive) {
-        this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive, null, null);
+        this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive, null, null, null);
+    }
+
+    /** The same arguments with the check done within the prepare, for {@code probe}. */
+    public MigrationPrepareArgs withSharedStorageProbe(@Nullable String probe) {
+        return new MigrationPrepareArgs(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata,
+                start, configDrive, securityGroups, resizeFlavor, probe);
+    }
+
+    /** The flavor the instance will have on the destination. */
+    public Flavor flavorThere() {
+        return resizeFlavor == null ? flavor : resizeFlavor;
     }
 }

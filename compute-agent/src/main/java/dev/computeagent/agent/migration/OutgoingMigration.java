@@ -97,7 +97,12 @@ final class OutgoingMigration {
         // check and prepare wait for it, joined before anything moves; a failed step's rollBack restores it
         migrating = CompletableFuture.runAsync(() -> parts.store().record(uuid, InstanceState.MIGRATING, null),
                 RECORDS);
-        MigrationReply check = checkDestination(meta);
+        // a live migration that may go over shared storage asks check and prepare in one round trip (no
+        // instance directory here: nothing to probe, the storage is not shared, check and prepare apart)
+        boolean checkWithPrepare = leg == null && command.args().liveOrDefault()
+                && !Boolean.TRUE.equals(command.args().blockMigration()) && parts.files().exists(uuid);
+        MigrationReply check = checkWithPrepare ? checkAndPrepareShared(meta) : checkDestination(meta);
+        boolean prepared = checkWithPrepare && check.flag("prepared");
         shared = check.flag("shared_storage");
         String uri = check.string("migration_uri").orElseThrow(() -> failed("check",
                 "destination " + destination + " did not tell its migration URI", false));
@@ -120,13 +125,16 @@ final class OutgoingMigration {
                     + AttachedVolumes.of(meta.annotations()).keySet() + "; detach them first, or migrate live", false);
         }
         MigrationRequest request = withPathRewrite(plan.request(), shared, destinationStateDir(check));
-        stopIfCancelled();
-        prepareSent = true;
-        // kept there for a cold copy: a re-sent migrate whose first adopt went unanswered no longer knows it
-        Boolean start = plan instanceof MigrationPlan.Cold && plan.destinationNeedsOverlay()
-                ? info.powerState() == PowerState.RUNNING : null;
-        call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, plan.destinationNeedsOverlay(), start),
-                parts.timeouts().prepare());
+        if (!prepared) {
+            stopIfCancelled();
+            prepareSent = true;
+            // kept there for a cold copy: a re-sent migrate whose first adopt went unanswered no longer knows it
+            Boolean start = plan instanceof MigrationPlan.Cold && plan.destinationNeedsOverlay()
+                    ? info.powerState() == PowerState.RUNNING : null;
+            // after a prepare that did not prepare, its request id is answered from the destination's journal
+            call("prepare", checkWithPrepare ? ".prepare-again" : ".prepare", CommandName.MIGRATION_PREPARE,
+                    prepareArgs(meta, plan.destinationNeedsOverlay(), start), parts.timeouts().prepare());
+        }
         stopIfCancelled();
         awaitMigratingRecorded();
         if (plan instanceof MigrationPlan.Cold) {
@@ -275,6 +283,36 @@ final class OutgoingMigration {
         }
     }
 
+    /**
+     * A live migration's check within its prepare: the destination prepares for shared storage when it sees the
+     * probe, else only answers the check ({@code prepared: false}) and {@link #run} prepares again for a copy.
+     * A destination of a version before this answers a prepare without looking at the probe (no {@code prepared}
+     * in the reply: it prepared without copy, unchecked): it is asked {@code migration.check} as well, and the
+     * answer says whether what it prepared is what the storage needs.
+     */
+    private MigrationReply checkAndPrepareShared(InstanceMetadata meta) {
+        stopIfCancelled();
+        SharedStorageProbe.Marker marker = SharedStorageProbe.plant(parts.files().dir(uuid));
+        String probe = SharedStorageProbe.PREFIX + marker.token();
+        try {
+            prepareSent = true;
+            MigrationReply reply = call("prepare", ".prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, false,
+                    null).withSharedStorageProbe(probe), parts.timeouts().prepare());
+            if (reply.payload().containsKey("prepared")) {
+                // not prepared: nothing there for an abort to undo
+                prepareSent = reply.flag("prepared");
+                return reply;
+            }
+            MigrationReply check = call("check", CommandName.MIGRATION_CHECK, new MigrationCheckArgs(parts.host(),
+                    meta.flavor(), meta.imageId(), probe), parts.timeouts().check());
+            Map<String, Object> answer = new LinkedHashMap<>(check.payload());
+            answer.put("prepared", check.flag("shared_storage"));
+            return MigrationReply.ok(answer);
+        } finally {
+            SharedStorageProbe.remove(marker);
+        }
+    }
+
     private MigrationPrepareArgs prepareArgs(InstanceMetadata meta, boolean block, Boolean start) {
         Path configDrive = parts.files().configDrive(uuid);
         // read-only disks are not mirrored: the destination needs the same drive before the move
@@ -351,10 +389,18 @@ final class OutgoingMigration {
     }
 
     private MigrationReply call(String step, CommandName name, InternalArgs args, Duration timeout) {
+        return call(step, "." + step, name, args, timeout);
+    }
+
+    /** @param suffix appended to the {@code migrate}'s request id: the step's request id */
+    private MigrationReply call(String step, String suffix, CommandName name, InternalArgs args, Duration timeout) {
         MigrationReply reply;
         try {
-            reply = parts.destinations().call(destination, name, command.requestId() + "." + step, uuid, args, timeout);
+            reply = parts.destinations().call(destination, name, command.requestId() + suffix, uuid, args, timeout);
         } catch (DestinationUnreachableException e) {
+            if (e.unknownHost() && name == CommandName.MIGRATION_PREPARE) {
+                prepareSent = false; // it came back unrouted: nothing was prepared there to abort
+            }
             throw failed(step, e.getMessage(), !e.unknownHost());
         }
         if (reply.failed()) {
