@@ -38,6 +38,9 @@ final class HopReport {
             Stats s = new Stats();
             hops.stream().filter(h -> h.phases().containsKey(phase))
                     .forEach(h -> s.addNanos((long) (h.phases().get(phase) * 1e6)));
+            if (s.count() == 0) {
+                continue; // a step this run's code does not take (the check within the prepare)
+            }
             out.printf(Locale.ROOT, "  %-10s %7.1f / %7.1f%n", phase, s.median(), s.max());
         }
         Stats driver = stats("agent", h -> h.agentMs() * 1_000_000);

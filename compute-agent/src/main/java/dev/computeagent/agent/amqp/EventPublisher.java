@@ -88,7 +88,28 @@ public final class EventPublisher implements EventSink {
         }
     }
 
+    /** Sends both before waiting for either confirm: one confirm round trip instead of two in a row. */
+    @Override
+    public Announced announce(EventMessage event, boolean publish, @Nullable String replyTo,
+                              @Nullable String correlationId, boolean reply) {
+        boolean replying = reply && replyTo != null && !replyTo.isEmpty();
+        // both encoded first: an event that cannot be encoded goes out neither way
+        Message published = publish ? message(event.withoutReplyOnly(), null) : null;
+        Message replied = replying ? message(event, correlationId) : null;
+        CorrelationData publishConfirm = published == null ? null
+                : sendUnconfirmed(Topology.EVENTS_EXCHANGE, event.event(), published, event);
+        CorrelationData replyConfirm = replied == null ? null : sendUnconfirmed("", replyTo, replied, event);
+        boolean publishOk = published == null || confirmed(publishConfirm, event, Topology.EVENTS_EXCHANGE, event.event());
+        boolean replyOk = replied == null || confirmed(replyConfirm, event, "", replyTo);
+        return new Announced(publishOk, replyOk);
+    }
+
     private boolean send(String exchange, String routingKey, EventMessage event, @Nullable String correlationId) {
+        Message message = message(event, correlationId);
+        return confirmed(sendUnconfirmed(exchange, routingKey, message, event), event, exchange, routingKey);
+    }
+
+    private static Message message(EventMessage event, @Nullable String correlationId) {
         byte[] body;
         try {
             body = AgentJson.mapper().writeValueAsBytes(event);
@@ -106,15 +127,35 @@ public final class EventPublisher implements EventSink {
         if (correlationId != null) {
             props.setCorrelationId(correlationId);
         }
-        CorrelationData confirm = new CorrelationData(props.getMessageId());
+        return new Message(body, props);
+    }
+
+    /** Hands {@code message} to the broker; null when that already failed (logged). */
+    private @Nullable CorrelationData sendUnconfirmed(String exchange, String routingKey, Message message,
+                                                      EventMessage event) {
+        CorrelationData confirm = new CorrelationData(message.getMessageProperties().getMessageId());
         try {
-            template.send(exchange, routingKey, new Message(body, props), confirm);
+            template.send(exchange, routingKey, message, confirm);
+            return confirm;
+        } catch (AmqpException e) {
+            log.warn("{} to {}:{} not confirmed: {}", event.event(), exchange, routingKey, e.toString());
+            return null;
+        }
+    }
+
+    /** Waits for the broker's confirm of a message {@link #sendUnconfirmed} handed over. */
+    private boolean confirmed(@Nullable CorrelationData confirm, EventMessage event, String exchange,
+                              String routingKey) {
+        if (confirm == null) {
+            return false;
+        }
+        try {
             CorrelationData.Confirm result = confirm.getFuture().get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
             if (!result.ack()) {
                 log.warn("broker refused {} to {}:{} ({})", event.event(), exchange, routingKey, result.reason());
             }
             return result.ack();
-        } catch (AmqpException | TimeoutException | ExecutionException e) {
+        } catch (TimeoutException | ExecutionException e) {
             log.warn("{} to {}:{} not confirmed: {}", event.event(), exchange, routingKey, e.toString());
             return false;
         } catch (InterruptedException e) {

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * otherwise {@code .start} is
  * published (confirmed), the command is admitted by the instance's state ({@link InstanceStateCheck},
  * else {@code INVALID_STATE}), the handler runs, its outcome is journaled, the final event and the reply
- * are published (confirmed), and only then is the message acknowledged. When the broker does not
+ * are published (both sent, then both confirms awaited: {@link EventSink#announce}), and only then is the
+ * message acknowledged. When the broker does not
  * confirm, the message is returned for redelivery, which the journal then answers.
  *
  * <p>What the broker confirmed is journaled too: a redelivery (the acknowledgement was lost with its
@@ -248,10 +249,13 @@ public final class CommandExecutor {
          */
         private void announce(CompletedRequest completed, boolean publishEvent, boolean sendReply) {
             EventMessage last = completed.finalEvent();
-            // throws when the event cannot be encoded: then it never went out, and brokeOff answers instead
-            boolean published = !publishEvent || events.publish(last);
+            // both sent before either confirm is awaited; throws when the event cannot be encoded: then neither
+            // went out, and brokeOff answers instead
+            EventSink.Announced sent = events.announce(last, publishEvent, delivery.replyTo(), delivery.correlationId(),
+                    sendReply);
             answering = true;
-            boolean replied = !sendReply || events.reply(delivery.replyTo(), delivery.correlationId(), last);
+            boolean published = sent.published();
+            boolean replied = sent.replied();
             settle(published && replied, last);
             CompletedRequest confirmed = completed.with(completed.published() || publishEvent && published,
                     sendReply ? replied : completed.replied());
