@@ -32,13 +32,8 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,13 +47,6 @@ import org.slf4j.LoggerFactory;
 final class OutgoingMigration {
 
     private static final Logger log = LoggerFactory.getLogger(OutgoingMigration.class);
-
-    /** Records {@code MIGRATING} beside the check and prepare calls; threads exist only while migrations start. */
-    private static final Executor RECORDS = Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "migrating-record");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private final MigrateHandler.Collaborators parts;
     private final Command<MigrateArgs> command;
@@ -77,8 +65,6 @@ final class OutgoingMigration {
     private boolean postCopyFailed;
     /** The phase the hypervisor's live transfer completed in, for the end event. */
     private @Nullable String completedIn;
-    /** The {@code MIGRATING} record, written while the destination answers check and prepare. */
-    private @Nullable CompletableFuture<Void> migrating;
 
     OutgoingMigration(MigrateHandler.Collaborators parts, Command<MigrateArgs> command, InstanceInfo info,
                       OutgoingMigrations.Running running, @Nullable ResizeLeg leg) {
@@ -93,10 +79,10 @@ final class OutgoingMigration {
 
     Outcome run() {
         InstanceMetadata meta = info.metadata();
-        // a libvirt metadata write (a disk sync there) that needs nothing from the destination: done while
-        // check and prepare wait for it, joined before anything moves; a failed step's rollBack restores it
-        migrating = CompletableFuture.runAsync(() -> parts.store().record(uuid, InstanceState.MIGRATING, null),
-                RECORDS);
+        // shown, not stored: a libvirt metadata write (libvirtd rewrites and syncs the domain's XML) on the
+        // critical path bought nothing a restart could use (it makes MIGRATING its power state again);
+        // rollBack records the state again
+        parts.store().show(info, InstanceState.MIGRATING);
         // a live migration that may go over shared storage asks check and prepare in one round trip (no
         // instance directory here: nothing to probe, the storage is not shared, check and prepare apart)
         boolean checkWithPrepare = leg == null && command.args().liveOrDefault()
@@ -136,7 +122,6 @@ final class OutgoingMigration {
                     prepareArgs(meta, plan.destinationNeedsOverlay(), start), parts.timeouts().prepare());
         }
         stopIfCancelled();
-        awaitMigratingRecorded();
         if (plan instanceof MigrationPlan.Cold) {
             wasRunning = info.powerState() == PowerState.RUNNING;
             parts.driver().stop(uuid, command.args().stopTimeoutOrDefault());
@@ -410,18 +395,6 @@ final class OutgoingMigration {
         return reply;
     }
 
-    /** The {@code MIGRATING} record is written; its failure fails the migration (before anything moved). */
-    private void awaitMigratingRecorded() {
-        try {
-            Objects.requireNonNull(migrating).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
-    }
-
     /** A {@code migrate_abort} came before the transfer: stop here (the rollback undoes the rest). */
     private void stopIfCancelled() {
         if (running.cancelledBy().isPresent()) {
@@ -448,10 +421,6 @@ final class OutgoingMigration {
     void rollBack(RuntimeException cause) {
         if (moved || postCopyFailed) {
             return;
-        }
-        if (migrating != null) {
-            // the state restored below must be written after it, whether it was written or not
-            migrating.handle((done, failed) -> null).join();
         }
         if (leg != null) {
             leg.rolledBack(uuid);

@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Records an instance's state durably (the driver's annotations) and in the {@link InstanceRegistry}
- * together, so the REST view and what recovery reads agree. Callers hold the instance's lane.
+ * together, so the REST view and what recovery reads agree; only {@link #show} puts a state in the views
+ * alone, for one that must not outlive the command of this process that holds it. Callers hold the
+ * instance's lane.
  */
 public final class InstanceStore {
 
@@ -95,6 +97,16 @@ public final class InstanceStore {
     /** {@link #track(UUID)} for an instance just read, with the state its annotations record. */
     public InstanceView track(InstanceInfo info) {
         return registry.update(info);
+    }
+
+    /**
+     * Shows {@code state} in this agent's views (REST, status, event payloads) without storing it with the
+     * instance: for a state that lasts only while a command of this process runs ({@code MIGRATING}), so a
+     * restart finds what is stored (the state before it), as it would have made of that state anyway. The
+     * command ends by recording (or forgetting) the instance.
+     */
+    public InstanceView show(InstanceInfo info, InstanceState state) {
+        return registry.update(info, state, null);
     }
 
     public void forget(UUID uuid) {

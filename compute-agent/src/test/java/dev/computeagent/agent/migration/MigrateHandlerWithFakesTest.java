@@ -24,6 +24,7 @@ import dev.computeagent.agent.message.SecurityRuleArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
+import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.AttachedVolumes;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
@@ -868,6 +869,9 @@ class MigrateHandlerWithFakesTest {
         CompletableFuture<Outcome> migrating = CompletableFuture.supplyAsync(() -> a.migrateTo("b", null, null));
         await().atMost(Duration.ofSeconds(10)).until(transfer::reached);
         assertThat(a.registry.find(uuid)).hasValueSatisfying(v -> assertThat(v.state()).isEqualTo(InstanceState.MIGRATING));
+        assertThat(Annotations.state(a.driver.info(uuid).metadata(), PowerState.RUNNING))
+                .as("MIGRATING is shown, not stored: an agent restarted now finds the instance ACTIVE")
+                .isEqualTo(InstanceState.ACTIVE);
 
         Outcome aborted = a.abort.handle(TestCommands.migrateAbort("req-abort", uuid));
 
