@@ -99,7 +99,8 @@ public final class EventPublisher implements EventSink {
         CorrelationData publishConfirm = published == null ? null
                 : sendUnconfirmed(Topology.EVENTS_EXCHANGE, event.event(), published, event);
         CorrelationData replyConfirm = replied == null ? null : sendUnconfirmed("", replyTo, replied, event);
-        boolean publishOk = published == null || confirmed(publishConfirm, event, Topology.EVENTS_EXCHANGE, event.event());
+        boolean publishOk = published == null
+                || confirmed(publishConfirm, event, Topology.EVENTS_EXCHANGE, event.event());
         boolean replyOk = replied == null || confirmed(replyConfirm, event, "", replyTo);
         return new Announced(publishOk, replyOk);
     }

@@ -58,7 +58,8 @@ public record MigrationPrepareArgs(
     public MigrationPrepareArgs(String sourceHost, String name, Flavor flavor, String imageId, boolean blockMigration,
                                 @Nullable Long diskVirtualSize, @Nullable Map<String, String> metadata,
                                 @Nullable Boolean start, @Nullable String configDrive) {
-        this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive, null, null, null);
+        this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive, null, null,
+                null);
     }
 
     /** The same arguments with the check done within the prepare, for {@code probe}. */

@@ -284,7 +284,7 @@ final class OutgoingMigration {
             MigrationReply reply = call("prepare", ".prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, false,
                     null).withSharedStorageProbe(probe), parts.timeouts().prepare());
             if (reply.payload().containsKey("prepared")) {
-                // not prepared: nothing there for an abort to undo
+                // an abort is owed only for what it holds: nothing when it did not prepare
                 prepareSent = reply.flag("prepared");
                 return reply;
             }
