@@ -20,7 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Where the time of one agent migration goes, seen from the broker: records when each
  * {@code instance.migrate.*} event of the source and each {@code instance.migration.<step>.*} event of
  * the destination (the internal check / prepare / adopt commands, request id {@code <migrate id>.<step>})
- * arrived here, and turns them into consecutive phases. All stamps are this JVM's
+ * arrived here, and turns them into consecutive phases (without check events, the check was asked within the
+ * prepare: to-prepare runs from {@code instance.migrate.start}). All stamps are this JVM's
  * {@link System#nanoTime()} at delivery, so the broker's own latency largely cancels out of the phases.
  */
 final class MigrationSteps implements AutoCloseable {
@@ -31,6 +32,8 @@ final class MigrationSteps implements AutoCloseable {
             new String[] {"to-check", "instance.migrate.start", ".check instance.migration.check.start"},
             new String[] {"check", ".check instance.migration.check.start", ".check instance.migration.check.end"},
             new String[] {"to-prepare", ".check instance.migration.check.end", ".prepare instance.migration.prepare.start"},
+            // the check within the prepare (a live migration that may go over shared storage): no check events
+            new String[] {"to-prepare", "instance.migrate.start", ".prepare instance.migration.prepare.start"},
             new String[] {"prepare", ".prepare instance.migration.prepare.start", ".prepare instance.migration.prepare.end"},
             new String[] {"transfer", ".prepare instance.migration.prepare.end", ".adopt instance.migration.adopt.start"},
             new String[] {"adopt", ".adopt instance.migration.adopt.start", ".adopt instance.migration.adopt.end"},
@@ -78,7 +81,7 @@ final class MigrationSteps implements AutoCloseable {
             Long from = phase[1] == null ? Long.valueOf(publishedNanos) : arrivals.get(key(requestId, phase[1]));
             Long to = arrivals.get(key(requestId, phase[2]));
             if (from != null && to != null) {
-                out.put(phase[0], (to - from) / 1e6);
+                out.putIfAbsent(phase[0], (to - from) / 1e6);
             }
         }
         return out;
@@ -101,7 +104,7 @@ final class MigrationSteps implements AutoCloseable {
     }
 
     static List<String> phaseNames() {
-        return PHASES.stream().map(p -> p[0]).toList();
+        return PHASES.stream().map(p -> p[0]).distinct().toList();
     }
 
     private static String key(String requestId, String suffixAndEvent) {

@@ -67,28 +67,8 @@ public final class EventPublisher implements EventSink {
     @Override
     public CompletableFuture<Boolean> publishing(EventMessage event) {
         EventMessage published = event.withoutReplyOnly();
-        Message message = message(published, null);
-        CorrelationData confirm = new CorrelationData(message.getMessageProperties().getMessageId());
-        try {
-            template.send(Topology.EVENTS_EXCHANGE, published.event(), message, confirm);
-        } catch (AmqpException e) {
-            log.warn("{} to {}:{} not sent: {}", event.event(), Topology.EVENTS_EXCHANGE, published.event(),
-                    e.toString());
-            return CompletableFuture.completedFuture(false);
-        }
-        return confirm.getFuture().copy().orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((result, failure) -> {
-                    if (failure != null) {
-                        log.warn("{} to {}:{} not confirmed: {}", event.event(), Topology.EVENTS_EXCHANGE,
-                                published.event(), failure.toString());
-                        return false;
-                    }
-                    if (!result.ack()) {
-                        log.warn("broker refused {} to {}:{} ({})", event.event(), Topology.EVENTS_EXCHANGE,
-                                published.event(), result.reason());
-                    }
-                    return result.ack();
-                });
+        return confirmation(sendUnconfirmed(Topology.EVENTS_EXCHANGE, published.event(), message(published, null),
+                event), event, Topology.EVENTS_EXCHANGE, published.event());
     }
 
     @Override
@@ -117,23 +97,26 @@ public final class EventPublisher implements EventSink {
         }
     }
 
+    /** Sends both before waiting for either confirm: one confirm round trip instead of two in a row. */
+    @Override
+    public Announced announce(EventMessage event, boolean publish, @Nullable String replyTo,
+                              @Nullable String correlationId, boolean reply) {
+        boolean replying = reply && replyTo != null && !replyTo.isEmpty();
+        // both encoded first: an event that cannot be encoded goes out neither way
+        Message published = publish ? message(event.withoutReplyOnly(), null) : null;
+        Message replied = replying ? message(event, correlationId) : null;
+        CorrelationData publishConfirm = published == null ? null
+                : sendUnconfirmed(Topology.EVENTS_EXCHANGE, event.event(), published, event);
+        CorrelationData replyConfirm = replied == null ? null : sendUnconfirmed("", replyTo, replied, event);
+        boolean publishOk = published == null
+                || confirmed(publishConfirm, event, Topology.EVENTS_EXCHANGE, event.event());
+        boolean replyOk = replied == null || confirmed(replyConfirm, event, "", replyTo);
+        return new Announced(publishOk, replyOk);
+    }
+
     private boolean send(String exchange, String routingKey, EventMessage event, @Nullable String correlationId) {
         Message message = message(event, correlationId);
-        CorrelationData confirm = new CorrelationData(message.getMessageProperties().getMessageId());
-        try {
-            template.send(exchange, routingKey, message, confirm);
-            CorrelationData.Confirm result = confirm.getFuture().get(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!result.ack()) {
-                log.warn("broker refused {} to {}:{} ({})", event.event(), exchange, routingKey, result.reason());
-            }
-            return result.ack();
-        } catch (AmqpException | TimeoutException | ExecutionException e) {
-            log.warn("{} to {}:{} not confirmed: {}", event.event(), exchange, routingKey, e.toString());
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return confirmed(sendUnconfirmed(exchange, routingKey, message, event), event, exchange, routingKey);
     }
 
     /** The persistent JSON message of {@code event}. @throws IllegalArgumentException it cannot be encoded */
@@ -156,5 +139,45 @@ public final class EventPublisher implements EventSink {
             props.setCorrelationId(correlationId);
         }
         return new Message(body, props);
+    }
+
+    /** Hands {@code message} to the broker; null when that already failed (logged). */
+    private @Nullable CorrelationData sendUnconfirmed(String exchange, String routingKey, Message message,
+                                                      EventMessage event) {
+        CorrelationData confirm = new CorrelationData(message.getMessageProperties().getMessageId());
+        try {
+            template.send(exchange, routingKey, message, confirm);
+            return confirm;
+        } catch (AmqpException e) {
+            log.warn("{} to {}:{} not confirmed: {}", event.event(), exchange, routingKey, e.toString());
+            return null;
+        }
+    }
+
+    /** Waits for the broker's confirm of a message {@link #sendUnconfirmed} handed over (at most the timeout). */
+    private boolean confirmed(@Nullable CorrelationData confirm, EventMessage event, String exchange,
+                              String routingKey) {
+        return confirmation(confirm, event, exchange, routingKey).join();
+    }
+
+    /** The broker's confirm of a message {@link #sendUnconfirmed} handed over: false if refused, lost or late. */
+    private CompletableFuture<Boolean> confirmation(@Nullable CorrelationData confirm, EventMessage event,
+                                                    String exchange, String routingKey) {
+        if (confirm == null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return confirm.getFuture().copy().orTimeout(confirmTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((result, failure) -> {
+                    if (failure != null) {
+                        log.warn("{} to {}:{} not confirmed: {}", event.event(), exchange, routingKey,
+                                failure.toString());
+                        return false;
+                    }
+                    if (!result.ack()) {
+                        log.warn("broker refused {} to {}:{} ({})", event.event(), exchange, routingKey,
+                                result.reason());
+                    }
+                    return result.ack();
+                });
     }
 }

@@ -129,12 +129,16 @@ final class MigrationArgsReader {
     }
 
     static MigrationCheckArgs check(JsonNode a) {
+        return new MigrationCheckArgs(sourceHost(a), InstanceFields.flavor(a, "args."),
+                InstanceFields.imageId(a, "args."), probe(a), resizeFlavor(a));
+    }
+
+    private static @Nullable String probe(JsonNode a) {
         String probe = optionalString(a, "args.shared_storage_probe", "shared_storage_probe").orElse(null);
         if (probe != null && !PROBE.matcher(probe).matches()) {
             throw new Invalid("args.shared_storage_probe must be 1-128 chars of [A-Za-z0-9._-]");
         }
-        return new MigrationCheckArgs(sourceHost(a), InstanceFields.flavor(a, "args."),
-                InstanceFields.imageId(a, "args."), probe, resizeFlavor(a));
+        return probe;
     }
 
     static MigrationPrepareArgs prepare(JsonNode a) {
@@ -151,7 +155,7 @@ final class MigrationArgsReader {
                 InstanceFields.metadata(a.get("metadata"), "args."),
                 optionalBoolean(a, "args.start", "start").orElse(null), configDrive,
                 SecurityGroupsReader.optional(a.get("security_groups"), "args."), resizeFlavor(a),
-                volumes(a, MigrationArgsReader::preparedVolume));
+                volumes(a, MigrationArgsReader::preparedVolume), probe(a));
     }
 
     private static @Nullable Flavor resizeFlavor(JsonNode a) {

@@ -2,6 +2,7 @@ package dev.computeagent.agent.config;
 
 import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.execution.InstanceLanes;
+import dev.computeagent.agent.migration.DestinationCheck;
 import dev.computeagent.agent.migration.DestinationClient;
 import dev.computeagent.agent.migration.IncomingMigrations;
 import dev.computeagent.agent.migration.MigrateAbortHandler;
@@ -99,19 +100,22 @@ public class MigrationConfiguration {
     }
 
     @Bean
-    MigrationCheckHandler migrationCheckHandler(InstanceStore store, InstanceFiles files, HostCapacity capacity,
-                                                AgentProperties properties) {
-        return new MigrationCheckHandler(store, files, capacity, properties.effectiveMigrationUri(),
-                properties.stateDir());
+    DestinationCheck destinationCheck(InstanceStore store, InstanceFiles files, HostCapacity capacity,
+                                      AgentProperties properties) {
+        return new DestinationCheck(store, files, capacity, properties.effectiveMigrationUri(), properties.stateDir());
+    }
+
+    @Bean
+    MigrationCheckHandler migrationCheckHandler(DestinationCheck check) {
+        return new MigrationCheckHandler(check);
     }
 
     @Bean
     MigrationPrepareHandler migrationPrepareHandler(IncomingMigrations incoming, ImageCache images,
-                                                    InstanceStore store, InstanceFiles files,
-                                                    InstanceProvisioner provisioner, HostCapacity capacity,
-                                                    AgentProperties properties, SecurityGroupDriver groups) {
-        return new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity,
-                properties.effectiveMigrationUri(), groups);
+                                                    InstanceFiles files, InstanceProvisioner provisioner,
+                                                    HostCapacity capacity, DestinationCheck check,
+                                                    SecurityGroupDriver groups) {
+        return new MigrationPrepareHandler(incoming, images, files, provisioner, capacity, check, groups);
     }
 
     @Bean

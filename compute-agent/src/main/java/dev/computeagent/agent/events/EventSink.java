@@ -34,4 +34,27 @@ public interface EventSink {
 
     /** Sends {@code event} to {@code replyTo} with {@code correlationId}; no reply address = nothing to do. */
     boolean reply(@Nullable String replyTo, @Nullable String correlationId, EventMessage event);
+
+    /**
+     * {@link #publish} (when {@code publish}) and {@link #reply} (when {@code reply}) of one final event, with the
+     * same results; an implementation may send both before waiting for their confirms, so that the two waits
+     * overlap. As with the two calls one after the other, the reply is sent whether or not the event is confirmed.
+     * An event that cannot be encoded is an {@link IllegalArgumentException} before either was sent. The default
+     * calls them one after the other.
+     */
+    default Announced announce(EventMessage event, boolean publish, @Nullable String replyTo,
+                               @Nullable String correlationId, boolean reply) {
+        boolean published = !publish || publish(event);
+        boolean replied = !reply || reply(replyTo, correlationId, event);
+        return new Announced(published, replied);
+    }
+
+    /**
+     * What {@link #announce} got confirmed; what it was not asked to send counts as confirmed.
+     *
+     * @param published the event is on {@code compute.events}
+     * @param replied   the reply is sent (or there was none to send)
+     */
+    record Announced(boolean published, boolean replied) {
+    }
 }

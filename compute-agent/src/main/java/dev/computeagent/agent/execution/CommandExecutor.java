@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * confirms it while the handler runs; when it did not, it is sent again before the final event), the
  * command is admitted by the instance's state ({@link InstanceStateCheck}, else {@code INVALID_STATE}),
  * the handler runs (given the instance as the check read it, so that it need not read it again), its
- * outcome is journaled, the final event and the reply
- * are published (confirmed), and only then is the message acknowledged. When the broker does not
+ * outcome is journaled, the final event and the reply are published (both sent, then both confirms
+ * awaited: {@link EventSink#announce}), and only then is the message acknowledged. When the broker does not
  * confirm, the message is returned for redelivery, which the journal then answers. Writes a handler left
  * running behind its outcome ({@link Outcome#recording}) finish before the lane takes the instance's next
  * command.
@@ -308,10 +308,13 @@ public final class CommandExecutor {
          */
         private void announce(CompletedRequest completed, boolean publishEvent, boolean sendReply) {
             EventMessage last = completed.finalEvent();
-            // throws when the event cannot be encoded: then it never went out, and brokeOff answers instead
-            boolean published = !publishEvent || events.publish(last);
+            // both sent before either confirm is awaited; throws when the event cannot be encoded: then neither
+            // went out, and brokeOff answers instead
+            EventSink.Announced sent = events.announce(last, publishEvent, delivery.replyTo(), delivery.correlationId(),
+                    sendReply);
             answering = true;
-            boolean replied = !sendReply || events.reply(delivery.replyTo(), delivery.correlationId(), last);
+            boolean published = sent.published();
+            boolean replied = sent.replied();
             settle(published && replied, last);
             CompletedRequest confirmed = completed.with(completed.published() || publishEvent && published,
                     sendReply ? replied : completed.replied());

@@ -16,7 +16,10 @@ import org.jspecify.annotations.Nullable;
  * before it arrives; {@code resize_flavor}: a {@code resize} to another host, the capacity held is that
  * flavor's (the disks are laid out per {@code flavor}, the instance's own, for the copy; adopt resizes them);
  * {@code volumes}: attached volumes as this host reaches them, whose credentials' secrets it defines before the
- * move ({@link MigrationVolumeArgs}).
+ * move ({@link MigrationVolumeArgs}); {@code shared_storage_probe}: the source did not call {@code migration.check},
+ * the destination checks here (as {@code migration.check} with this probe) and prepares only when the storage it
+ * sees matches {@code block_migration} (shared without copy, not shared with copy); otherwise it answers the check
+ * with {@code prepared: false} and holds nothing.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -32,7 +35,18 @@ public record MigrationPrepareArgs(
         @JsonProperty("config_drive") @Nullable String configDrive,
         @JsonProperty("security_groups") @Nullable List<SecurityRuleArgs> securityGroups,
         @JsonProperty("resize_flavor") @Nullable Flavor resizeFlavor,
-        @JsonProperty("volumes") @Nullable List<MigrationVolumeArgs> volumes) implements InternalArgs {
+        @JsonProperty("volumes") @Nullable List<MigrationVolumeArgs> volumes,
+        @JsonProperty("shared_storage_probe") @Nullable String sharedStorageProbe) implements InternalArgs {
+
+    /** Arguments after a separate {@code migration.check} (no probe). */
+    public MigrationPrepareArgs(String sourceHost, String name, Flavor flavor, String imageId, boolean blockMigration,
+                                @Nullable Long diskVirtualSize, @Nullable Map<String, String> metadata,
+                                @Nullable Boolean start, @Nullable String configDrive,
+                                @Nullable List<SecurityRuleArgs> securityGroups, @Nullable Flavor resizeFlavor,
+                                @Nullable List<MigrationVolumeArgs> volumes) {
+        this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive,
+                securityGroups, resizeFlavor, volumes, null);
+    }
 
     /** Arguments without volumes to prepare. */
     public MigrationPrepareArgs(String sourceHost, String name, Flavor flavor, String imageId, boolean blockMigration,
@@ -40,7 +54,7 @@ public record MigrationPrepareArgs(
                                 @Nullable Boolean start, @Nullable String configDrive,
                                 @Nullable List<SecurityRuleArgs> securityGroups, @Nullable Flavor resizeFlavor) {
         this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive,
-                securityGroups, resizeFlavor, null);
+                securityGroups, resizeFlavor, null, null);
     }
 
     /** Arguments of a plain migration (no resize on the way). */
@@ -49,7 +63,7 @@ public record MigrationPrepareArgs(
                                 @Nullable Boolean start, @Nullable String configDrive,
                                 @Nullable List<SecurityRuleArgs> securityGroups) {
         this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive,
-                securityGroups, null, null);
+                securityGroups, null, null, null);
     }
 
     /** Arguments of an instance whose NICs are not filtered. */
@@ -57,6 +71,17 @@ public record MigrationPrepareArgs(
                                 @Nullable Long diskVirtualSize, @Nullable Map<String, String> metadata,
                                 @Nullable Boolean start, @Nullable String configDrive) {
         this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive, null, null,
-                null);
+                null, null);
+    }
+
+    /** The same arguments with the check done within the prepare, for {@code probe}. */
+    public MigrationPrepareArgs withSharedStorageProbe(@Nullable String probe) {
+        return new MigrationPrepareArgs(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata,
+                start, configDrive, securityGroups, resizeFlavor, volumes, probe);
+    }
+
+    /** The flavor the instance will have on the destination. */
+    public Flavor flavorThere() {
+        return resizeFlavor == null ? flavor : resizeFlavor;
     }
 }

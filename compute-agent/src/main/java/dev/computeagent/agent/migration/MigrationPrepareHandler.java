@@ -1,11 +1,9 @@
 package dev.computeagent.agent.migration;
 
 import dev.computeagent.agent.command.Command;
-import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.handler.CommandHandler;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.message.CommandName;
-import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
 import dev.computeagent.agent.message.MigrationVolumeArgs;
 import dev.computeagent.agent.message.SecurityRuleArgs;
@@ -14,7 +12,6 @@ import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.provision.InstanceProvisioner.ConfigDrive;
 import dev.computeagent.agent.provision.Phases;
 import dev.computeagent.agent.state.InstanceFiles;
-import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.migration.DestinationVolume;
@@ -35,28 +32,31 @@ import java.util.UUID;
  * to remove. An instance whose NICs are filtered gets its security groups' filter here first (a domain arriving
  * with a filter reference that does not exist would not start). On failure nothing stays held and the
  * directory and filter it created are removed.
+ *
+ * <p>A prepare with {@code shared_storage_probe} is the check and the prepare in one round trip
+ * ({@link DestinationCheck}): its answer carries the check's {@code shared_storage} and state directory and
+ * {@code prepared}; when the storage it sees does not match {@code block_migration} it prepares nothing
+ * ({@code prepared: false}, only the check's refusals apply) and the source prepares again as the storage needs.
  */
 public final class MigrationPrepareHandler implements CommandHandler<MigrationPrepareArgs> {
 
     private final IncomingMigrations incoming;
     private final ImageCache images;
-    private final InstanceStore store;
     private final InstanceFiles files;
     private final InstanceProvisioner provisioner;
     private final HostCapacity capacity;
-    private final String migrationUri;
+    private final DestinationCheck check;
     private final SecurityGroupDriver groups;
 
-    public MigrationPrepareHandler(IncomingMigrations incoming, ImageCache images, InstanceStore store,
-                                   InstanceFiles files, InstanceProvisioner provisioner, HostCapacity capacity,
-                                   String migrationUri, SecurityGroupDriver groups) {
+    public MigrationPrepareHandler(IncomingMigrations incoming, ImageCache images, InstanceFiles files,
+                                   InstanceProvisioner provisioner, HostCapacity capacity, DestinationCheck check,
+                                   SecurityGroupDriver groups) {
         this.incoming = incoming;
         this.images = images;
-        this.store = store;
         this.files = files;
         this.provisioner = provisioner;
         this.capacity = capacity;
-        this.migrationUri = migrationUri;
+        this.check = check;
         this.groups = groups;
     }
 
@@ -70,13 +70,21 @@ public final class MigrationPrepareHandler implements CommandHandler<MigrationPr
         UUID uuid = command.instanceUuid();
         MigrationPrepareArgs args = command.args();
         String source = IncomingMigrations.authenticatedSource(command);
-        if (store.find(uuid).isPresent()) {
-            throw new CommandFailedException(ErrorCode.INSTANCE_EXISTS, "instance " + uuid + " already exists here",
-                    false);
+        check.requireAbsent(uuid);
+        boolean block = args.blockMigration();
+        Map<String, Object> checked = null;
+        if (args.sharedStorageProbe() != null) {
+            boolean shared = check.seesProbe(uuid, args.sharedStorageProbe());
+            checked = check.answer(shared);
+            if (shared == block) {
+                // copying onto a shared disk, or not copying an unshared one: answer the check, hold nothing
+                check.requireFits(uuid, args.flavorThere());
+                checked.put("prepared", false);
+                return new Outcome(checked);
+            }
         }
         incoming.requireNotPreparedByOther(uuid, source, "");
         Flavor flavor = args.flavor();
-        boolean block = args.blockMigration();
         long rootBytes = args.diskVirtualSize() != null && args.diskVirtualSize() > 0 ? args.diskVirtualSize()
                 : flavor.rootBytes();
         // held until adopt or abort: spawns and other arrivals meanwhile count it; a resize on its way
@@ -120,7 +128,11 @@ public final class MigrationPrepareHandler implements CommandHandler<MigrationPr
             throw e;
         }
         incoming.ready(uuid);
-        return new Outcome(Map.of("migration_uri", migrationUri));
+        if (checked == null) {
+            return new Outcome(Map.of("migration_uri", check.migrationUri()));
+        }
+        checked.put("prepared", true);
+        return new Outcome(checked);
     }
 
     private void releaseVolumesQuietly(UUID uuid, RuntimeException cause) {

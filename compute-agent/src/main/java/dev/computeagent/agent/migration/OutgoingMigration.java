@@ -41,10 +41,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -61,13 +57,6 @@ final class OutgoingMigration {
     private static final Logger log = LoggerFactory.getLogger(OutgoingMigration.class);
     /** How long a stale source copy after a failed post-copy is retried while this host's hypervisor is away. */
     static final Duration STALE_COPY_DEADLINE = Duration.ofMinutes(3);
-
-    /** Records {@code MIGRATING} beside the check and prepare calls; threads exist only while migrations start. */
-    private static final Executor RECORDS = Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "migrating-record");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private final MigrateHandler.Collaborators parts;
     private final Command<MigrateArgs> command;
@@ -88,8 +77,6 @@ final class OutgoingMigration {
     private @Nullable String completedIn;
     /** The guest's pause at the switch-over, as the hypervisor measured it (live, when it said). */
     private @Nullable Duration downtime;
-    /** The {@code MIGRATING} record, written while the destination answers check and prepare. */
-    private @Nullable CompletableFuture<Void> migrating;
 
     OutgoingMigration(MigrateHandler.Collaborators parts, Command<MigrateArgs> command, InstanceInfo info,
                       OutgoingMigrations.Running running, @Nullable ResizeLeg leg) {
@@ -105,11 +92,16 @@ final class OutgoingMigration {
     Outcome run() {
         InstanceMetadata meta = info.metadata();
         List<DestinationVolume> volumes = destinationVolumes(meta);
-        // a libvirt metadata write (a disk sync there) that needs nothing from the destination: done while
-        // check and prepare wait for it, joined before anything moves; a failed step's rollBack restores it
-        migrating = CompletableFuture.runAsync(() -> parts.store().record(uuid, InstanceState.MIGRATING, null),
-                RECORDS);
-        MigrationReply check = checkDestination(meta);
+        // shown, not stored: a libvirt metadata write (libvirtd rewrites and syncs the domain's XML) on the
+        // critical path bought nothing a restart could use (it makes MIGRATING its power state again);
+        // rollBack records the state again
+        parts.store().show(info, InstanceState.MIGRATING);
+        // a live migration that may go over shared storage asks check and prepare in one round trip (no
+        // instance directory here: nothing to probe, the storage is not shared, check and prepare apart)
+        boolean checkWithPrepare = leg == null && command.args().liveOrDefault()
+                && !Boolean.TRUE.equals(command.args().blockMigration()) && parts.files().exists(uuid);
+        MigrationReply check = checkWithPrepare ? checkAndPrepareShared(meta, volumes) : checkDestination(meta);
+        boolean prepared = checkWithPrepare && check.flag("prepared");
         shared = check.flag("shared_storage");
         String uri = check.string("migration_uri").orElseThrow(() -> failed("check",
                 "destination " + destination + " did not tell its migration URI", false));
@@ -133,15 +125,17 @@ final class OutgoingMigration {
         }
         MigrationRequest request = withPathRewrite(plan.request(), shared, destinationStateDir(check))
                 .withDestinationVolumes(volumes);
+        if (!prepared) {
+            stopIfCancelled();
+            prepareSent = true;
+            // kept there for a cold copy: a re-sent migrate whose first adopt went unanswered no longer knows it
+            Boolean start = plan instanceof MigrationPlan.Cold && plan.destinationNeedsOverlay()
+                    ? info.powerState() == PowerState.RUNNING : null;
+            // after a prepare that did not prepare, its request id is answered from the destination's journal
+            call("prepare", checkWithPrepare ? ".prepare-again" : ".prepare", CommandName.MIGRATION_PREPARE,
+                    prepareArgs(meta, plan.destinationNeedsOverlay(), start, volumes), parts.timeouts().prepare());
+        }
         stopIfCancelled();
-        prepareSent = true;
-        // kept there for a cold copy: a re-sent migrate whose first adopt went unanswered no longer knows it
-        Boolean start = plan instanceof MigrationPlan.Cold && plan.destinationNeedsOverlay()
-                ? info.powerState() == PowerState.RUNNING : null;
-        call("prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, plan.destinationNeedsOverlay(), start, volumes),
-                parts.timeouts().prepare());
-        stopIfCancelled();
-        awaitMigratingRecorded();
         if (plan instanceof MigrationPlan.Cold) {
             wasRunning = info.powerState() == PowerState.RUNNING;
             parts.driver().stop(uuid, command.args().stopTimeoutOrDefault());
@@ -380,6 +374,36 @@ final class OutgoingMigration {
         return volumes;
     }
 
+    /**
+     * A live migration's check within its prepare: the destination prepares for shared storage when it sees the
+     * probe, else only answers the check ({@code prepared: false}) and {@link #run} prepares again for a copy.
+     * A destination of a version before this answers a prepare without looking at the probe (no {@code prepared}
+     * in the reply: it prepared without copy, unchecked): it is asked {@code migration.check} as well, and the
+     * answer says whether what it prepared is what the storage needs.
+     */
+    private MigrationReply checkAndPrepareShared(InstanceMetadata meta, List<DestinationVolume> volumes) {
+        stopIfCancelled();
+        SharedStorageProbe.Marker marker = SharedStorageProbe.plant(parts.files().dir(uuid));
+        String probe = SharedStorageProbe.PREFIX + marker.token();
+        try {
+            prepareSent = true;
+            MigrationReply reply = call("prepare", ".prepare", CommandName.MIGRATION_PREPARE, prepareArgs(meta, false,
+                    null, volumes).withSharedStorageProbe(probe), parts.timeouts().prepare());
+            if (reply.payload().containsKey("prepared")) {
+                // an abort is owed only for what it holds: nothing when it did not prepare
+                prepareSent = reply.flag("prepared");
+                return reply;
+            }
+            MigrationReply check = call("check", CommandName.MIGRATION_CHECK, new MigrationCheckArgs(parts.host(),
+                    meta.flavor(), meta.imageId(), probe), parts.timeouts().check());
+            Map<String, Object> answer = new LinkedHashMap<>(check.payload());
+            answer.put("prepared", check.flag("shared_storage"));
+            return MigrationReply.ok(answer);
+        } finally {
+            SharedStorageProbe.remove(marker);
+        }
+    }
+
     private MigrationPrepareArgs prepareArgs(InstanceMetadata meta, boolean block, Boolean start,
                                              List<DestinationVolume> volumes) {
         Path configDrive = parts.files().configDrive(uuid);
@@ -470,10 +494,18 @@ final class OutgoingMigration {
     }
 
     private MigrationReply call(String step, CommandName name, InternalArgs args, Duration timeout) {
+        return call(step, "." + step, name, args, timeout);
+    }
+
+    /** @param suffix appended to the {@code migrate}'s request id: the step's request id */
+    private MigrationReply call(String step, String suffix, CommandName name, InternalArgs args, Duration timeout) {
         MigrationReply reply;
         try {
-            reply = parts.destinations().call(destination, name, command.requestId() + "." + step, uuid, args, timeout);
+            reply = parts.destinations().call(destination, name, command.requestId() + suffix, uuid, args, timeout);
         } catch (DestinationUnreachableException e) {
+            if (e.unknownHost() && name == CommandName.MIGRATION_PREPARE) {
+                prepareSent = false; // it came back unrouted: nothing was prepared there to abort
+            }
             throw failed(step, e.getMessage(), !e.unknownHost());
         }
         if (reply.failed()) {
@@ -481,18 +513,6 @@ final class OutgoingMigration {
                     + reply.error().message(), reply.error().retriable());
         }
         return reply;
-    }
-
-    /** The {@code MIGRATING} record is written; its failure fails the migration (before anything moved). */
-    private void awaitMigratingRecorded() {
-        try {
-            Objects.requireNonNull(migrating).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
     }
 
     /** A {@code migrate_abort} came before the transfer: stop here (the rollback undoes the rest). */
@@ -521,10 +541,6 @@ final class OutgoingMigration {
     void rollBack(RuntimeException cause) {
         if (moved || postCopyFailed) {
             return;
-        }
-        if (migrating != null) {
-            // the state restored below must be written after it, whether it was written or not
-            migrating.handle((done, failed) -> null).join();
         }
         if (leg != null) {
             leg.rolledBack(uuid);

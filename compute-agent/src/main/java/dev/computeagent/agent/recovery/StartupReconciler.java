@@ -33,9 +33,9 @@ import org.slf4j.LoggerFactory;
  *       ({@link InterruptedSpawns}, which also runs after every reconnect of the hypervisor);</li>
  *   <li>an idle state ({@code ACTIVE}, {@code STOPPED}, {@code PAUSED}; {@code SUSPENDED} when its guest
  *       runs again) follows the actual power state ({@code InstanceStateMachine.current});</li>
- *   <li>{@code MIGRATING} left by a migration that died with the previous agent (none can be in
- *       flight before commands are consumed) becomes the state of the power state, with
- *       {@code last_error} saying the migration was interrupted;</li>
+ *   <li>{@code MIGRATING} left by a migration that died with a previous agent of a version that stored it
+ *       (none can be in flight before commands are consumed; agents now only show it while migrating)
+ *       becomes the state of the power state, with {@code last_error} saying the migration was interrupted;</li>
  *   <li>a resize, or its confirmation or revert, cut by the restart is finished or rolled back
  *       ({@link ResizeRecovery});</li>
  *   <li>a rebuild cut by the restart is rolled back (its new disks were not complete) or finished

@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Records an instance's state durably (the driver's annotations) and in the {@link InstanceRegistry}
- * together, so the REST view and what recovery reads agree. Callers hold the instance's lane.
+ * together, so the REST view and what recovery reads agree; only {@link #show} puts a state in the views
+ * alone, for one that must not outlive the command of this process that holds it. Callers hold the
+ * instance's lane.
  */
 public final class InstanceStore {
 
@@ -52,17 +54,6 @@ public final class InstanceStore {
         Map<String, String> annotations = Annotations.with(info.metadata().annotations(), state, lastError);
         driver.updateAnnotations(info.uuid(), annotations);
         return registry.update(info.withAnnotations(annotations), state, lastError);
-    }
-
-    /**
-     * Shows {@code info} (an instance just read) in {@code state}, without a last error, in the registry only, and
-     * returns that view: for an outcome announced before its state is on disk (a spawn, see
-     * {@code handler.SpawnCompletion}). The caller {@link #record}s the same next, or {@link #track}s what the
-     * driver still holds when that fails.
-     */
-    public InstanceView show(InstanceInfo info, InstanceState state) {
-        return registry.update(info.withAnnotations(Annotations.with(info.metadata().annotations(), state, null)),
-                state, null);
     }
 
     /**
@@ -107,6 +98,18 @@ public final class InstanceStore {
     /** {@link #track(UUID)} for an instance just read, with the state its annotations record. */
     public InstanceView track(InstanceInfo info) {
         return registry.update(info);
+    }
+
+    /**
+     * Shows {@code info} (an instance just read) in {@code state}, without a last error, in this agent's views
+     * (REST, status, event payloads) without storing it with the instance, and returns that view: for a state that
+     * lasts only while a command of this process runs ({@code MIGRATING}: a restart finds what is stored, the state
+     * before it, as it would have made of that state anyway), or for an outcome announced before its state is on
+     * disk (a spawn, see {@code handler.SpawnCompletion}). The command ends by recording (or forgetting) the
+     * instance, or {@link #track}s what the driver still holds when that fails.
+     */
+    public InstanceView show(InstanceInfo info, InstanceState state) {
+        return registry.update(info, state, null);
     }
 
     public void forget(UUID uuid) {

@@ -156,6 +156,10 @@ class MessageRecordsConformTest {
         assertConforms("migrationPrepareCommand", command("migration.prepare", new MigrationPrepareArgs("node-7",
                 "web-1", FLAVOR, "cirros-0.6.2", false, null, null, null, null, List.of(new SecurityRuleArgs(
                 "ingress", "udp", new SecurityRuleArgs.PortRange(53, 53), "10.0.0.0/8", null)))));
+        // the check within the prepare (a live migration that may go over shared storage)
+        assertConforms("migrationPrepareCommand", command("migration.prepare", new MigrationPrepareArgs("node-7",
+                "web-1", FLAVOR, "cirros-0.6.2", false, null, null, null, null)
+                .withSharedStorageProbe(".shared-storage-probe-1f2e")));
         assertConforms("migrationAdoptCommand", command("migration.adopt",
                 new MigrationAdoptArgs("node-7", "req-7a07", instance, true)));
         assertConforms("migrationAdoptCommand", command("migration.adopt",

@@ -145,10 +145,21 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(awaitTick(a.consoleLog(INSTANCE), beforeBack + 1)).isGreaterThan(beforeBack);
         assertThat(Files.readString(a.consoleLog(INSTANCE))).doesNotContain(BOOTED);
         assertThat(powerUpdates()).as("the migrations are not reported as out-of-band changes").isEmpty();
-        assertThat(b.client().events(j -> j.path("event").asString().equals("instance.migration.check.end")))
+        // the check within the prepare: storage not shared, so nothing prepared by the first, then the copy's
+        assertThat(b.client().eventNames("there-" + RUN + ".prepare")).as("the check within the prepare")
+                .contains("instance.migration.prepare.end");
+        assertThat(b.client().eventNames("there-" + RUN + ".check")).as("no separate check").isEmpty();
+        assertThat(b.client().eventNames("there-" + RUN + ".prepare-again")).as("prepared again for the copy")
+                .contains("instance.migration.prepare.end");
+        assertThat(b.client().events(j -> j.path("request_id").asString().equals("there-" + RUN + ".prepare")
+                && j.path("event").asString().equals("instance.migration.prepare.end")))
                 .as("the destination's check answer, as published on compute.events").isNotEmpty()
-                .allSatisfy(r -> assertThat(new String(r.body(), StandardCharsets.UTF_8))
-                        .doesNotContain("state_dir").doesNotContain(b.stateDir().toString()));
+                .allSatisfy(r -> {
+                    assertThat(r.json().path("payload").path("shared_storage").asBoolean(true)).isFalse();
+                    assertThat(r.json().path("payload").path("prepared").asBoolean(true)).isFalse();
+                    assertThat(new String(r.body(), StandardCharsets.UTF_8))
+                            .doesNotContain("state_dir").doesNotContain(b.stateDir().toString());
+                });
     }
 
     @Test
@@ -162,7 +173,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20));
         assertThat(failed.path("event").asString()).isEqualTo("instance.migrate.error");
         assertThat(failed.path("error").path("code").asString()).isEqualTo("MIGRATION_FAILED");
-        assertThat(failed.path("error").path("message").asString()).contains("step check");
+        assertThat(failed.path("error").path("message").asString()).contains("step prepare");
         assertThat(failed.path("payload").path("destination").asString()).isEqualTo("no-such-agent-" + RUN);
         assertThat(failed.path("payload").path("state").asString()).isEqualTo("ACTIVE");
         assertThat(a.instances()).contains(INSTANCE.toString()).contains("\"ACTIVE\"");

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.failure.CommandFailedException;
+import dev.computeagent.agent.handler.CommandHandler;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.handler.ResizeArrival;
 import dev.computeagent.agent.handler.SpawnHandler;
@@ -26,6 +27,7 @@ import dev.computeagent.agent.message.SecurityRuleArgs;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
+import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.AttachedVolumes;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceRegistry;
@@ -98,6 +100,9 @@ class MigrateHandlerWithFakesTest {
         final HostCapacity capacity;
         final IncomingMigrations incoming;
         final MigrationCheckHandler check;
+        final MigrationPrepareHandler prepare;
+        final MigrationAdoptHandler adopt;
+        final MigrationAbortHandler abortHere;
         final FakeMigrationDriver migrations;
         final MigrateHandler migrate;
         final OutgoingMigrations outgoing = new OutgoingMigrations();
@@ -118,14 +123,14 @@ class MigrateHandlerWithFakesTest {
             capacity = new HostCapacity(owned, files, registry);
             incoming = new IncomingMigrations(files, inFlight, capacity, migrations);
             InstanceProvisioner provisioner = new InstanceProvisioner(images, files, ConfigDrives.builder());
-            check = new MigrationCheckHandler(store, files, capacity, uri(), stateDir);
-            destinations.register(host, List.of(check,
-                    new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity, uri(),
-                            securityGroups),
-                    new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host,
-                            new ResizeFiles(files), new ResizeArrival(owned, images, files, new ResizeFiles(files),
-                            provisioner, store)),
-                    new MigrationAbortHandler(incoming, owned, securityGroups)));
+            DestinationCheck checks = new DestinationCheck(store, files, capacity, uri(), stateDir);
+            check = new MigrationCheckHandler(checks);
+            prepare = new MigrationPrepareHandler(incoming, images, files, provisioner, capacity, checks, securityGroups);
+            adopt = new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host,
+                    new ResizeFiles(files), new ResizeArrival(owned, images, files, new ResizeFiles(files),
+                    provisioner, store));
+            abortHere = new MigrationAbortHandler(incoming, owned, securityGroups);
+            destinations.register(host, List.of(check, prepare, adopt, abortHere));
             abort = new MigrateAbortHandler(outgoing, migrations, store, Duration.ofSeconds(30));
             migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, outgoing, host, stateDir,
                     MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS,
@@ -173,7 +178,8 @@ class MigrateHandlerWithFakesTest {
         assertThat(outcome.payload()).containsEntry("destination", "b").containsEntry("host", "b")
                 .containsEntry("state", "ACTIVE").containsEntry("power_state", "RUNNING")
                 .containsEntry("completed_in", "MEMORY_COPY");
-        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.adopt");
+        // not shared: the check within the prepare prepared nothing; the second prepare is for the copy
+        assertThat(destinations.sent()).containsExactly("b:migration.prepare", "b:migration.prepare", "b:migration.adopt");
         MigrationRequest request = a.migrations.requests().get(0);
         assertThat(request.storage()).isEqualTo(StorageMode.BLOCK_INCREMENTAL);
         assertThat(request.destinationUri()).isEqualTo("fake://b/system");
@@ -314,6 +320,8 @@ class MigrateHandlerWithFakesTest {
 
         a.migrateTo("b", null, null);
 
+        assertThat(destinations.sent()).as("the check within the prepare: one round trip before the move")
+                .containsExactly("b:migration.prepare", "b:migration.adopt");
         assertThat(a.migrations.requests().get(0).storage()).isEqualTo(StorageMode.SHARED);
         assertThat(a.migrations.requests().get(0).pathRewrites()).isEmpty();
         assertThat(b.images.overlaysCreated()).isZero();
@@ -324,6 +332,82 @@ class MigrateHandlerWithFakesTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    @Test
+    void aPrepareWithAProbeItDoesNotSeeAnswersTheCheckAndHoldsNothing() {
+        twoHosts(false);
+        Flavor big = new Flavor(1, 12_000, 1, 0);
+        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "big", big, "tiny", false, null, null, null, null)
+                .withSharedStorageProbe(".shared-storage-probe-0123456789abcdef0123456789abcdef");
+
+        MigrationReply reply = destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid, prepare,
+                Duration.ofSeconds(5));
+
+        assertThat(reply.failed()).isFalse();
+        assertThat(reply.payload()).containsEntry("prepared", false).containsEntry("shared_storage", false)
+                .containsEntry("migration_uri", b.uri());
+        assertThat(reply.replyOnly("state_dir")).contains(b.stateDir.toAbsolutePath().toString());
+        assertThat(b.incoming.preparer(uuid)).as("nothing prepared").isEmpty();
+        assertThat(b.files.exists(uuid)).isFalse();
+        // nothing held: another agent's arrival and a spawn of the same size still fit
+        assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "r2.prepare", uuid, new MigrationPrepareArgs(
+                "c", "big", big, "tiny", false, null, null, null, null), Duration.ofSeconds(5)).failed()).isFalse();
+        assertThat(b.incoming.preparer(uuid)).contains("c");
+    }
+
+    @Test
+    void aPrepareWithAProbeIsRefusedAsTheCheckWouldBeForAnInstanceTheDestinationHas() {
+        twoHosts(false);
+        b.spawn.handle(TestCommands.spawn("req-spawn-b", uuid, TestCommands.spawnArgs("web-1", new Flavor(1, 128, 1, 0),
+                "tiny", List.of(), Map.of(), Optional.empty())));
+        MigrationPrepareArgs prepare = new MigrationPrepareArgs("a", "web-1", new Flavor(1, 128, 1, 0), "tiny", false,
+                null, null, null, null).withSharedStorageProbe(".shared-storage-probe-0123456789abcdef0123456789abcdef");
+
+        MigrationReply reply = destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid, prepare,
+                Duration.ofSeconds(5));
+
+        assertThat(reply.failed()).isTrue();
+        assertThat(reply.error().code()).isEqualTo(ErrorCode.INSTANCE_EXISTS);
+    }
+
+    @Test
+    void aDestinationOfTheVersionBeforeTheCheckWithinThePrepareIsAskedTheCheckAsWellOverSharedStorage() {
+        twoHosts(true);
+        spawnOnA();
+        olderDestination(b);
+
+        a.migrateTo("b", null, null);
+
+        assertThat(destinations.sent()).as("it prepared without copy, unchecked; the check confirms the storage")
+                .containsExactly("b:migration.prepare", "b:migration.check", "b:migration.adopt");
+        assertThat(a.migrations.requests().get(0).storage()).isEqualTo(StorageMode.SHARED);
+        assertThat(b.registry.find(uuid)).isPresent();
+    }
+
+    @Test
+    void aDestinationOfTheVersionBeforeTheCheckWithinThePrepareIsPreparedAgainForACopy() {
+        twoHosts(false);
+        spawnOnA();
+        olderDestination(b);
+
+        a.migrateTo("b", null, null);
+
+        assertThat(destinations.sent()).as("its unchecked prepare was without copy: prepared again for the copy")
+                .containsExactly("b:migration.prepare", "b:migration.check", "b:migration.prepare",
+                        "b:migration.adopt");
+        assertThat(a.migrations.requests().get(0).storage()).isEqualTo(StorageMode.BLOCK_INCREMENTAL);
+        assertThat(b.images.overlaysCreated()).isOne();
+        assertThat(b.registry.find(uuid)).isPresent();
+        assertThat(a.files.exists(uuid)).isFalse();
+    }
+
+    /** {@code agent}'s prepare as before the check within it: the probe is ignored (an unknown field to it). */
+    private void olderDestination(Agent agent) {
+        CommandHandler<MigrationPrepareArgs> older = TestCommands.handler(CommandName.MIGRATION_PREPARE, c ->
+                agent.prepare.handle(new Command<>(c.requestId(), c.instanceUuid(), c.name(),
+                        c.args().withSharedStorageProbe(null), c.sender())));
+        destinations.register(agent.host, List.of(agent.check, older, agent.adopt, agent.abortHere));
     }
 
     @Test
@@ -341,7 +425,7 @@ class MigrateHandlerWithFakesTest {
     }
 
     @Test
-    void anUnknownDestinationFailsCleanlyAtTheCheck() {
+    void anUnknownDestinationFailsCleanlyAtTheFirstStep() {
         twoHosts(false);
         spawnOnA();
 
@@ -349,9 +433,9 @@ class MigrateHandlerWithFakesTest {
                 .isInstanceOfSatisfying(CommandFailedException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
                     assertThat(e.retriable()).isFalse();
-                    assertThat(e.getMessage()).contains("step check").contains("unknown destination nowhere");
+                    assertThat(e.getMessage()).contains("step prepare").contains("unknown destination nowhere");
                 });
-        assertThat(destinations.sent()).containsExactly("nowhere:migration.check");
+        assertThat(destinations.sent()).as("unrouted: nothing to abort").containsExactly("nowhere:migration.prepare");
         assertStillActiveOnA();
     }
 
@@ -366,14 +450,14 @@ class MigrateHandlerWithFakesTest {
                     assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
                     assertThat(e.getMessage()).contains("step prepare").contains("IMAGE_NOT_FOUND");
                 });
-        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.abort");
+        assertThat(destinations.sent()).containsExactly("b:migration.prepare", "b:migration.prepare", "b:migration.abort");
         assertThat(b.files.exists(uuid)).isFalse();
         assertThat(b.inFlight.contains(uuid)).isFalse();
         assertStillActiveOnA();
     }
 
     @Test
-    void aDestinationWithoutEnoughMemoryRefusesAtTheCheck() {
+    void aDestinationWithoutEnoughMemoryRefusesAtTheCheckWithinThePrepare() {
         a = new Agent("a", root.resolve("a"), new FakeComputeDriver());
         b = new Agent("b", root.resolve("b"), new FakeComputeDriver(
                 new HostResources("small", 8, 64, "FAKE", "1.0.0", "qemu", "fake:///small")));
@@ -382,9 +466,10 @@ class MigrateHandlerWithFakesTest {
         assertThatThrownBy(() -> a.migrateTo("b", null, null))
                 .isInstanceOfSatisfying(CommandFailedException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
-                    assertThat(e.getMessage()).contains("step check").contains("INSUFFICIENT_RESOURCES");
+                    assertThat(e.getMessage()).contains("step prepare").contains("INSUFFICIENT_RESOURCES");
                 });
-        assertThat(destinations.sent()).containsExactly("b:migration.check");
+        // refused by the check within the prepare
+        assertThat(destinations.sent()).containsExactly("b:migration.prepare", "b:migration.abort");
         assertStillActiveOnA();
     }
 
@@ -427,7 +512,8 @@ class MigrateHandlerWithFakesTest {
                     assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
                     assertThat(e.getMessage()).contains("step monitor").contains("timed out");
                 });
-        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.abort");
+        // not shared: the check within the prepare prepared nothing; the second prepare is for the copy
+        assertThat(destinations.sent()).containsExactly("b:migration.prepare", "b:migration.prepare", "b:migration.abort");
         assertThat(b.files.exists(uuid)).as("prepared overlay removed").isFalse();
         assertThat(b.store.find(uuid)).isEmpty();
         assertStillActiveOnA();
@@ -447,7 +533,7 @@ class MigrateHandlerWithFakesTest {
                     assertThat(e.getMessage()).contains("post copy failed").contains("runs on neither host");
                 });
         assertThat(destinations.sent()).as("never told to abort: it may hold the newer half; asked to take it")
-                .containsExactly("b:migration.check", "b:migration.prepare", "b:migration.adopt");
+                .containsExactly("b:migration.prepare", "b:migration.prepare", "b:migration.adopt");
         assertThat(a.registry.find(uuid)).hasValueSatisfying(v -> {
             assertThat(v.state()).isEqualTo(InstanceState.ERROR);
             assertThat(v.lastError()).contains("post-copy migration to b failed").contains("b did not take it");
@@ -465,7 +551,7 @@ class MigrateHandlerWithFakesTest {
 
         assertThat(outcome.payload()).containsEntry("host", "b").containsEntry("state", "ACTIVE")
                 .containsEntry("completed_in", "POST_COPY");
-        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.adopt");
+        assertThat(destinations.sent()).containsExactly("b:migration.prepare", "b:migration.prepare", "b:migration.adopt");
         assertThat(a.driver.specOf(uuid)).as("the stale copy here is removed").isEmpty();
         assertThat(a.registry.find(uuid)).isEmpty();
         assertThat(b.registry.find(uuid)).hasValueSatisfying(v -> assertThat(v.state()).isEqualTo(InstanceState.ACTIVE));
@@ -484,7 +570,7 @@ class MigrateHandlerWithFakesTest {
                     assertThat(e.retriable()).isFalse();
                     assertThat(e.getMessage()).contains("post copy failed").contains("ERROR on b");
                 });
-        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.adopt");
+        assertThat(destinations.sent()).containsExactly("b:migration.prepare", "b:migration.prepare", "b:migration.adopt");
         assertThat(a.driver.specOf(uuid)).as("the stale copy here is removed").isEmpty();
         assertThat(a.registry.find(uuid)).isEmpty();
         assertThat(b.registry.find(uuid)).hasValueSatisfying(v -> {
@@ -936,6 +1022,9 @@ class MigrateHandlerWithFakesTest {
         CompletableFuture<Outcome> migrating = CompletableFuture.supplyAsync(() -> a.migrateTo("b", null, null));
         await().atMost(Duration.ofSeconds(10)).until(transfer::reached);
         assertThat(a.registry.find(uuid)).hasValueSatisfying(v -> assertThat(v.state()).isEqualTo(InstanceState.MIGRATING));
+        assertThat(Annotations.state(a.driver.info(uuid).metadata(), PowerState.RUNNING))
+                .as("MIGRATING is shown, not stored: an agent restarted now finds the instance ACTIVE")
+                .isEqualTo(InstanceState.ACTIVE);
 
         Outcome aborted = a.abort.handle(TestCommands.migrateAbort("req-abort", uuid));
 
@@ -947,7 +1036,7 @@ class MigrateHandlerWithFakesTest {
                     assertThat(e.getMessage()).contains("cancelled by migrate_abort req-abort");
                     assertThat(e.retriable()).isFalse();
                 });
-        assertThat(destinations.sent()).containsExactly("b:migration.check", "b:migration.prepare", "b:migration.abort");
+        assertThat(destinations.sent()).containsExactly("b:migration.prepare", "b:migration.prepare", "b:migration.abort");
         assertThat(b.files.exists(uuid)).as("prepared disks removed").isFalse();
         assertThat(b.driver.listInstances()).isEmpty();
         assertStillActiveOnA();

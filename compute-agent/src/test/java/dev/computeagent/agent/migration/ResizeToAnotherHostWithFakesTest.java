@@ -106,10 +106,10 @@ class ResizeToAnotherHostWithFakesTest {
             InstanceProvisioner provisioner = new InstanceProvisioner(images, files, ConfigDrives.builder());
             FakeSecurityGroupDriver groups = new FakeSecurityGroupDriver();
             ResizeArrival arrival = new ResizeArrival(owned, images, files, resizeFiles, provisioner, store);
-            destinations.register(host, List.of(
-                    new MigrationCheckHandler(store, files, capacity, "fake://" + host + "/system", root.resolve(host)),
-                    new MigrationPrepareHandler(incoming, images, store, files, provisioner, capacity,
-                            "fake://" + host + "/system", groups),
+            DestinationCheck checks = new DestinationCheck(store, files, capacity, "fake://" + host + "/system",
+                    root.resolve(host));
+            destinations.register(host, List.of(new MigrationCheckHandler(checks),
+                    new MigrationPrepareHandler(incoming, images, files, provisioner, capacity, checks, groups),
                     new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host,
                             resizeFiles, arrival),
                     new MigrationAbortHandler(incoming, owned, groups),
