@@ -1,10 +1,7 @@
 package dev.computeagent.virt.libvirt.binding;
 
 import com.sun.jna.Callback;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
-import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -14,10 +11,6 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
-import org.libvirt.jna.ConnectionPointer;
-import org.libvirt.jna.DomainPointer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * libvirt's job-completed event of one domain ({@code VIR_DOMAIN_EVENT_ID_JOB_COMPLETED}, which libvirt-java
@@ -28,7 +21,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class JobCompletions implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(JobCompletions.class);
     private static final int EVENT_ID_JOB_COMPLETED = 21;
     /** {@code virTypedParameter}: {@code char field[80]; int type;} then an 8-byte union at offset 88. */
     private static final int PARAM_SIZE = 96;
@@ -43,42 +35,11 @@ public final class JobCompletions implements AutoCloseable {
         void invoke(Pointer connection, Pointer domain, Pointer params, int nparams, Pointer opaque);
     }
 
-    private interface Events extends Library {
-        int virConnectDomainEventRegisterAny(ConnectionPointer connection, DomainPointer domain, int eventId,
-                                             JobCompletedCallback callback, @Nullable Pointer opaque,
-                                             @Nullable Pointer free);
-
-        int virConnectDomainEventDeregisterAny(ConnectionPointer connection, int callbackId);
-    }
-
-    private static final @Nullable Events EVENTS;
-    private static final @Nullable Field CONNECTION_POINTER;
-    private static final @Nullable Field DOMAIN_POINTER;
-
-    static {
-        Events events = null;
-        Field connection = null;
-        Field domain = null;
-        try {
-            events = Native.load("virt", Events.class);
-            connection = Connect.class.getDeclaredField("vcp");
-            connection.setAccessible(true);
-            domain = Domain.class.getDeclaredField("vdp");
-            domain.setAccessible(true);
-        } catch (LinkageError | ReflectiveOperationException | RuntimeException e) {
-            log.warn("job-completed events unavailable, migration downtime will not be reported: {}", e.toString());
-        }
-        EVENTS = events;
-        CONNECTION_POINTER = connection;
-        DOMAIN_POINTER = domain;
-    }
-
     private final CompletableFuture<OptionalLong> downtimeMs = new CompletableFuture<>();
     /** Held strongly while registered: JNA would otherwise collect it while libvirt still points at it. */
     private final JobCompletedCallback callback = (connection, domain, params, nparams, opaque) ->
             downtimeMs.complete(downtime(params, nparams));
-    private @Nullable ConnectionPointer connection;
-    private int callbackId = -1;
+    private @Nullable DomainEventCallback registration;
 
     private JobCompletions() {
     }
@@ -86,23 +47,14 @@ public final class JobCompletions implements AutoCloseable {
     /** Starts listening for the completion of {@code domain}'s job; before the job starts, so it is not missed. */
     static JobCompletions watch(Connect connect, Domain domain) {
         JobCompletions completions = new JobCompletions();
-        if (EVENTS == null || CONNECTION_POINTER == null || DOMAIN_POINTER == null) {
-            return completions;
-        }
-        try {
-            ConnectionPointer pointer = (ConnectionPointer) CONNECTION_POINTER.get(connect);
-            int id = EVENTS.virConnectDomainEventRegisterAny(pointer, (DomainPointer) DOMAIN_POINTER.get(domain),
-                    EVENT_ID_JOB_COMPLETED, completions.callback, null, null);
-            if (id >= 0) {
-                completions.connection = pointer;
-                completions.callbackId = id;
-            } else {
-                log.debug("cannot register job-completed events (rc {})", id);
-            }
-        } catch (IllegalAccessException | RuntimeException e) {
-            log.debug("cannot register job-completed events", e);
-        }
+        completions.registration = DomainEventCallback.register(connect, domain, EVENT_ID_JOB_COMPLETED,
+                completions.callback, "job-completed (no downtime reported)");
         return completions;
+    }
+
+    /** Whether libvirt will tell the completion (else the downtime stays unknown). */
+    boolean registered() {
+        return registration != null && registration.registered();
     }
 
     /**
@@ -110,7 +62,7 @@ public final class JobCompletions implements AutoCloseable {
      * it before the migration call returns; its delivery to this client may trail the call's reply a little).
      */
     public OptionalLong downtimeMs(Duration wait) {
-        if (callbackId < 0) {
+        if (!registered()) {
             return OptionalLong.empty();
         }
         try {
@@ -135,11 +87,8 @@ public final class JobCompletions implements AutoCloseable {
 
     @Override
     public void close() {
-        ConnectionPointer registeredOn = connection;
-        if (EVENTS != null && registeredOn != null && callbackId >= 0) {
-            if (EVENTS.virConnectDomainEventDeregisterAny(registeredOn, callbackId) < 0) {
-                log.debug("cannot deregister job-completed callback {}", callbackId);
-            }
+        if (registration != null) {
+            registration.close();
         }
     }
 }
