@@ -203,11 +203,7 @@ class CredentialedVolumeAgentMigrationTwoLibvirtHostsRabbitMqTest {
     }
 
     private static String virsh(TwoLibvirtHosts.Host host, String... args) {
-        List<String> command = new ArrayList<>(List.of("virsh", "-c", "qemu:///system"));
-        command.addAll(List.of(args));
-        TwoLibvirtHosts.ExecResult result = HOSTS.exec(host, Duration.ofSeconds(30), command.toArray(String[]::new));
-        assertThat(result.succeeded()).as(String.join(" ", command) + ": " + result.stderr()).isTrue();
-        return result.stdout();
+        return HOSTS.virsh(host, args);
     }
 
     private static void run(String... command) throws IOException {

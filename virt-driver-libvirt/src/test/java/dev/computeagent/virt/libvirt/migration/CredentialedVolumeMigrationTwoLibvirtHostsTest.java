@@ -254,13 +254,6 @@ class CredentialedVolumeMigrationTwoLibvirtHostsTest {
     }
 
     private static String virsh(TwoLibvirtHosts.Host host, String... arguments) {
-        String[] command = new String[arguments.length + 3];
-        command[0] = "virsh";
-        command[1] = "-c";
-        command[2] = "qemu:///system";
-        System.arraycopy(arguments, 0, command, 3, arguments.length);
-        TwoLibvirtHosts.ExecResult result = HOSTS.exec(host, Duration.ofSeconds(30), command);
-        assertThat(result.succeeded()).as(String.join(" ", command) + ": " + result.stderr()).isTrue();
-        return result.stdout();
+        return HOSTS.virsh(host, arguments);
     }
 }

@@ -159,6 +159,22 @@ public final class TwoLibvirtHosts implements BeforeAllCallback, AfterAllCallbac
     }
 
     /** Runs {@code command} (an argument list, no shell) inside {@code host}'s namespaces. */
+    /**
+     * {@code virsh} against {@code host}'s own libvirtd, run inside the host; its stdout.
+     *
+     * @throws IllegalStateException a non-zero exit (the command and its stderr in the message)
+     */
+    public String virsh(Host host, String... arguments) {
+        List<String> command = new ArrayList<>(List.of("virsh", "-c", "qemu:///system"));
+        command.addAll(List.of(arguments));
+        ExecResult result = exec(host, Duration.ofSeconds(30), command.toArray(String[]::new));
+        if (!result.succeeded()) {
+            throw new IllegalStateException(String.join(" ", command) + " failed (" + result.exitCode() + "): "
+                    + result.stderr().strip());
+        }
+        return result.stdout();
+    }
+
     public ExecResult exec(Host host, Duration timeout, String... command) {
         List<String> args = new ArrayList<>(List.of("exec", host.name()));
         args.addAll(List.of(command));
