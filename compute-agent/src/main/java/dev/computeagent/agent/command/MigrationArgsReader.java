@@ -190,7 +190,8 @@ final class MigrationArgsReader {
         return new MigrationAdoptArgs(sourceHost(a), migrateRequestId,
                 instance == null ? null : migratedInstance(instance),
                 optionalBoolean(a, "args.start", "start").orElse(null), resize(a),
-                optionalBoolean(a, "args.after_post_copy_failure", "after_post_copy_failure").orElse(null));
+                optionalBoolean(a, "args.after_post_copy_failure", "after_post_copy_failure").orElse(null),
+                optionalBoolean(a, "args.source_copy_gone", "source_copy_gone").orElse(null));
     }
 
     static MigrationAbortArgs abort(JsonNode a) {

@@ -67,6 +67,12 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
      * pages still on the source stream at the migration's bandwidth (1 GiB at 2 MiB/s takes over 8 minutes).
      */
     static final Duration POST_COPY_SETTLE = Duration.ofMinutes(10);
+    /**
+     * The wait when the source says its copy no longer runs ({@code source_copy_gone}): no page can come any more,
+     * so an incoming migration still in progress after this never completes (libvirt 9.0 was seen keeping it
+     * "running (post-copy)" for good). Long enough for the hypervisor to notice a stream that ended.
+     */
+    static final Duration SOURCE_GONE_SETTLE = Duration.ofSeconds(30);
     private static final Duration SETTLE_POLL = Duration.ofSeconds(1);
 
     private final IncomingMigrations incoming;
@@ -79,6 +85,7 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
     private final String host;
     private final ResizeFiles resizeFiles;
     private final ResizeArrival arrival;
+    private Duration sourceGoneSettle = SOURCE_GONE_SETTLE;
 
     /** @param host this agent's {@code agent.host}, the owner of what it defines */
     public MigrationAdoptHandler(IncomingMigrations incoming, OwnedInstancesDriver ownership,
@@ -95,6 +102,12 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
         this.files = files;
         this.provisioner = provisioner;
         this.host = host;
+    }
+
+    /** Shortens {@link #SOURCE_GONE_SETTLE} (tests). */
+    MigrationAdoptHandler settlingAfterAnEndedSourceWithin(Duration settle) {
+        this.sourceGoneSettle = settle;
+        return this;
     }
 
     @Override
@@ -118,7 +131,7 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
             return adoptResized(uuid, args.resize(), Boolean.TRUE.equals(args.start()), source);
         }
         if (Boolean.TRUE.equals(args.afterPostCopyFailure())) {
-            return adoptAfterPostCopyFailure(uuid, source);
+            return adoptAfterPostCopyFailure(uuid, source, Boolean.TRUE.equals(args.sourceCopyGone()));
         }
         // an adopt without start (a re-sent migrate) follows what the source said at prepare
         boolean startOnArrival = args.start() != null ? args.start()
@@ -143,14 +156,21 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
      * here, so this host becomes its one owner whatever happened: once the hypervisor settled the incoming
      * migration (QEMU may finish it without the source's management: a source that lost only its libvirtd), an
      * arrived instance is claimed as a live arrival; one whose post-copy failed is powered off (its memory is
-     * incomplete: it can never run on) and claimed {@code ERROR}, its disk as a power loss would leave it.
+     * incomplete: it can never run on) and claimed {@code ERROR}, its disk as a power loss would leave it. When
+     * the source's copy no longer runs ({@code sourceCopyGone}), no page can come any more: a migration still in
+     * progress after {@link #SOURCE_GONE_SETTLE} has failed, whatever the hypervisor still says.
      *
-     * @throws CommandFailedException {@code TIMEOUT} (retriable) when it still arrives after {@link #POST_COPY_SETTLE};
-     *                                {@code INSTANCE_NOT_FOUND} when nothing of it is here
+     * @throws CommandFailedException {@code TIMEOUT} (retriable) when it still arrives after {@link #POST_COPY_SETTLE}
+     *                                (the source's copy may still stream); {@code INSTANCE_NOT_FOUND} when nothing
+     *                                of it is here
      */
-    private Outcome adoptAfterPostCopyFailure(UUID uuid, String source) {
-        IncomingState settled = awaitSettled(uuid);
-        if (settled == IncomingState.POST_COPY_FAILED) {
+    private Outcome adoptAfterPostCopyFailure(UUID uuid, String source, boolean sourceCopyGone) {
+        IncomingState settled = sourceCopyGone ? awaitSettledWithin(uuid, sourceGoneSettle) : awaitSettled(uuid);
+        if (settled == IncomingState.IN_PROGRESS) {
+            log.warn("instance {}: its post-copy migration from {} still arrives {} s after the source's copy ended; "
+                    + "the pages it lacks died with it", uuid, source, sourceGoneSettle.toSeconds());
+        }
+        if (settled != IncomingState.ARRIVED) {
             // libvirt keeps the failed job, which blocks the claim's metadata write until the process is gone;
             // the process can never run on anyway: the pages that stayed on the source are lost
             try {
@@ -176,7 +196,17 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
     }
 
     private IncomingState awaitSettled(UUID uuid) {
-        long deadline = System.nanoTime() + POST_COPY_SETTLE.toNanos();
+        IncomingState state = awaitSettledWithin(uuid, POST_COPY_SETTLE);
+        if (state == IncomingState.IN_PROGRESS) {
+            throw new CommandFailedException(ErrorCode.TIMEOUT, "the post-copy migration of " + uuid
+                    + " is still arriving after " + POST_COPY_SETTLE.toMinutes() + " min", true);
+        }
+        return state;
+    }
+
+    /** The incoming state once it is no longer {@code IN_PROGRESS}, or {@code IN_PROGRESS} after {@code bound}. */
+    private IncomingState awaitSettledWithin(UUID uuid, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
         while (true) {
             IncomingState state;
             try {
@@ -185,14 +215,10 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
                 throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "instance " + uuid
                         + " has not arrived on this host", false);
             }
-            if (state != IncomingState.IN_PROGRESS) {
+            if (state != IncomingState.IN_PROGRESS || System.nanoTime() > deadline) {
                 return state;
             }
-            if (System.nanoTime() > deadline) {
-                throw new CommandFailedException(ErrorCode.TIMEOUT, "the post-copy migration of " + uuid
-                        + " is still arriving after " + POST_COPY_SETTLE.toMinutes() + " min", true);
-            }
-            LockSupport.parkNanos(SETTLE_POLL.toNanos());
+            LockSupport.parkNanos(Math.min(SETTLE_POLL.toNanos(), Math.max(1, bound.toNanos() / 10)));
         }
     }
 

@@ -185,12 +185,13 @@ final class OutgoingMigration {
     private Outcome afterPostCopyFailure(MigrationException e) {
         postCopyFailed = true;
         running.movedByHypervisor();
-        log.warn("instance {}: post-copy migration to {} lost track of its transfer ({}); asking {} to settle it",
-                uuid, destination, e.getMessage(), destination);
+        boolean sourceCopyGone = sourceCopyGone();
+        log.warn("instance {}: post-copy migration to {} lost track of its transfer ({}); asking {} to settle it{}",
+                uuid, destination, e.getMessage(), destination, sourceCopyGone ? " (this host's copy has ended)" : "");
         MigrationReply adopted;
         try {
             adopted = parts.destinations().call(destination, CommandName.MIGRATION_ADOPT, command.requestId() + ".adopt",
-                    uuid, new MigrationAdoptArgs(parts.host(), command.requestId(), null, null, null, true),
+                    uuid, MigrationAdoptArgs.afterPostCopyFailure(parts.host(), command.requestId(), sourceCopyGone),
                     MigrationAdoptHandler.POST_COPY_SETTLE.plus(parts.timeouts().adopt()));
         } catch (DestinationUnreachableException unreachable) {
             throw strandedHere(e, destination + " could not be asked: " + unreachable.getMessage());
@@ -211,6 +212,20 @@ final class OutgoingMigration {
         log.info("instance {}: the post-copy migration to {} completed without this host's hypervisor; {} owns it",
                 uuid, destination, destination);
         return finish(adopted, PowerState.RUNNING);
+    }
+
+    /**
+     * Whether this host's copy of the guest has ended (its QEMU is gone): then no page can come from here any more.
+     * A hypervisor that cannot be asked (this host's libvirtd away) says nothing: its QEMU may stream on.
+     */
+    private boolean sourceCopyGone() {
+        try {
+            PowerState state = parts.driver().info(uuid).powerState();
+            return state == PowerState.SHUTDOWN || state == PowerState.CRASHED;
+        } catch (RuntimeException unknown) {
+            log.debug("instance {}: cannot tell whether its copy here still runs: {}", uuid, unknown.toString());
+            return false;
+        }
     }
 
     /**

@@ -166,7 +166,9 @@ class MessageRecordsConformTest {
                 new MigrationAdoptArgs("node-7", "req-7a07", null, null)));
         // the source lost track of its post-copy transfer: the destination settles it
         assertConforms("migrationAdoptCommand", command("migration.adopt",
-                new MigrationAdoptArgs("node-7", "req-7a07", null, null, null, true)));
+                MigrationAdoptArgs.afterPostCopyFailure("node-7", "req-7a07", false)));
+        assertConforms("migrationAdoptCommand", command("migration.adopt",
+                MigrationAdoptArgs.afterPostCopyFailure("node-7", "req-7a07", true)));
         assertConforms("migrationAbortCommand", command("migration.abort", new MigrationAbortArgs("node-7", "late")));
         assertConforms("migrationPrepareCommand", command("migration.prepare", new MigrationPrepareArgs("node-7",
                 "web-1", FLAVOR, "cirros-0.6.2", false, null, null, null, null, null, null, List.of(

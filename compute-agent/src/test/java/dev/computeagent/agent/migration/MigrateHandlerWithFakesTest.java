@@ -74,6 +74,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The source's orchestration and rollback against the destination's steps, both on fakes. */
 class MigrateHandlerWithFakesTest {
 
+    /** The destination's wait for a post-copy migration whose source's QEMU ended, shortened. */
+    private static final Duration SOURCE_GONE_SETTLE = Duration.ofMillis(300);
+
     @TempDir
     Path root;
 
@@ -128,7 +131,7 @@ class MigrateHandlerWithFakesTest {
             prepare = new MigrationPrepareHandler(incoming, images, files, provisioner, capacity, checks, securityGroups);
             adopt = new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host,
                     new ResizeFiles(files), new ResizeArrival(owned, images, files, new ResizeFiles(files),
-                    provisioner, store));
+                    provisioner, store)).settlingAfterAnEndedSourceWithin(SOURCE_GONE_SETTLE);
             abortHere = new MigrationAbortHandler(incoming, owned, securityGroups);
             destinations.register(host, List.of(check, prepare, adopt, abortHere));
             abort = new MigrateAbortHandler(outgoing, migrations, store, Duration.ofSeconds(30));
@@ -578,6 +581,45 @@ class MigrateHandlerWithFakesTest {
             assertThat(v.lastError()).contains("post-copy migration from a failed");
         });
         assertThat(b.owned.info(uuid).powerState()).as("it can never run on").isEqualTo(PowerState.SHUTDOWN);
+    }
+
+    @Test
+    void aPostCopyWhoseSourceQemuEndedIsSettledAsFailedWhenTheDestinationStillWaitsForPagesAfterTheShortWait() {
+        twoHosts(false);
+        spawnOnA();
+        // libvirt 9.0 was seen keeping the destination "running (post-copy)" for good once the source's QEMU died
+        a.migrations.loseNextAfterPostCopySwitchWithTheSourceEnded(IncomingState.IN_PROGRESS);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> a.migrateTo("b", null, null))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.retriable()).isFalse();
+                    assertThat(e.getMessage()).contains("post copy failed").contains("ERROR on b");
+                });
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the short wait, not the full settle")
+                .isGreaterThanOrEqualTo(SOURCE_GONE_SETTLE).isLessThan(Duration.ofSeconds(30));
+        assertThat(a.driver.specOf(uuid)).as("the stale copy here is removed").isEmpty();
+        assertThat(a.registry.find(uuid)).isEmpty();
+        assertThat(b.registry.find(uuid)).hasValueSatisfying(v -> {
+            assertThat(v.state()).isEqualTo(InstanceState.ERROR);
+            assertThat(v.lastError()).contains("post-copy migration from a failed");
+        });
+        assertThat(b.owned.info(uuid).powerState()).as("it can never run on").isEqualTo(PowerState.SHUTDOWN);
+    }
+
+    @Test
+    void aPostCopyWhoseSourceQemuEndedAfterTheDestinationCompletedStillEndsAsAMigration() {
+        twoHosts(false);
+        spawnOnA();
+        a.migrations.loseNextAfterPostCopySwitchWithTheSourceEnded(IncomingState.ARRIVED);
+
+        Outcome outcome = a.migrateTo("b", null, null);
+
+        assertThat(outcome.payload()).containsEntry("host", "b").containsEntry("state", "ACTIVE")
+                .containsEntry("completed_in", "POST_COPY");
+        assertThat(b.owned.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
+        assertThat(a.driver.specOf(uuid)).isEmpty();
     }
 
     @Test

@@ -53,7 +53,11 @@ public final class FakeMigrationDriver implements MigrationDriver {
     private final FakeComputeDriver local;
     private final Network network;
     private final Queue<MigrationException> failures = new ArrayDeque<>();
-    private final Queue<IncomingState> postCopyLosses = new ArrayDeque<>();
+    private final Queue<PostCopyLoss> postCopyLosses = new ArrayDeque<>();
+
+    /** How the next post-copy transfer is lost: what the destination's hypervisor says, whether the source ended. */
+    private record PostCopyLoss(IncomingState there, boolean sourceEnded) {
+    }
     private final List<MigrationRequest> requests = new CopyOnWriteArrayList<>();
     private final List<InstanceSpec> defined = new CopyOnWriteArrayList<>();
     private final Queue<Hold> holds = new ConcurrentLinkedQueue<>();
@@ -78,7 +82,16 @@ public final class FakeMigrationDriver implements MigrationDriver {
      * after completing or failing the post-copy on its own).
      */
     public synchronized FakeMigrationDriver loseNextAfterPostCopySwitch(IncomingState there) {
-        postCopyLosses.add(there);
+        postCopyLosses.add(new PostCopyLoss(there, false));
+        return this;
+    }
+
+    /**
+     * As {@link #loseNextAfterPostCopySwitch}, with the source's copy ended (its QEMU died): the stale copy here is
+     * shut off.
+     */
+    public synchronized FakeMigrationDriver loseNextAfterPostCopySwitchWithTheSourceEnded(IncomingState there) {
+        postCopyLosses.add(new PostCopyLoss(there, true));
         return this;
     }
 
@@ -182,7 +195,7 @@ public final class FakeMigrationDriver implements MigrationDriver {
         if (needed != PowerState.RUNNING) {
             destination.stop(uuid, Duration.ZERO);
         }
-        IncomingState lost;
+        PostCopyLoss lost;
         synchronized (this) {
             lost = needed == PowerState.RUNNING ? postCopyLosses.poll() : null;
         }
@@ -190,7 +203,10 @@ public final class FakeMigrationDriver implements MigrationDriver {
             listener.onProgress(new MigrationProgress(Duration.ofMillis(1), 2, 1, 1, 2, request.maxDowntime(),
                     MigrationProgress.Phase.POST_COPY, new MigrationProgress.Transfer(2, 1, 1), 0,
                     MigrationProgress.Transfer.NONE, 0));
-            network.incoming.computeIfAbsent(destination, d -> new ConcurrentHashMap<>()).put(uuid, lost);
+            network.incoming.computeIfAbsent(destination, d -> new ConcurrentHashMap<>()).put(uuid, lost.there());
+            if (lost.sourceEnded()) {
+                local.stop(uuid, Duration.ZERO);
+            }
             throw new MigrationException(Step.TRANSFER, Reason.POST_COPY_FAILED, false,
                     "failed during post-copy: lost the connection to the source's hypervisor", null);
         }

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 import org.libvirt.Domain;
 import org.libvirt.Domain.MigrateFlags;
 import org.libvirt.DomainJobStats;
@@ -46,6 +48,8 @@ public final class MigrationDomain implements AutoCloseable {
 
     private final DomainHandle handle;
     private final Domain domain;
+    /** A call given up on while libvirt still runs it: it uses this domain's reference until it returns. */
+    private volatile @Nullable CompletableFuture<?> outstanding;
 
     /** Takes over {@code handle}: closing this closes it. */
     public MigrationDomain(DomainHandle handle) {
@@ -194,8 +198,21 @@ public final class MigrationDomain implements AutoCloseable {
         }
     }
 
+    /**
+     * Defers {@link #close} until {@code call} (a call on this domain still in libvirt, no longer waited for)
+     * ends: libvirt reads the domain again when the call returns, so its reference must outlive it.
+     */
+    public void keepUntil(CompletableFuture<?> call) {
+        this.outstanding = call;
+    }
+
     @Override
     public void close() {
+        CompletableFuture<?> call = outstanding;
+        if (call != null) {
+            call.whenComplete((result, failure) -> handle.close());
+            return;
+        }
         handle.close();
     }
 

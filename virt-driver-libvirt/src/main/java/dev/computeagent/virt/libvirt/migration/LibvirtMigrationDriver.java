@@ -52,7 +52,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -233,8 +233,8 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
                                      MigrationRequest request, MigrationListener listener, MigrationFlags flags,
                                      @Nullable String destinationXml, @Nullable String persistentXml,
                                      MonitorSettings settings) {
-        Future<?> transfer = transfers.submit(() -> domain.migrateToUri(request.destinationUri(), flags,
-                destinationXml, persistentXml));
+        CompletableFuture<Void> transfer = CompletableFuture.runAsync(() -> domain.migrateToUri(
+                request.destinationUri(), flags, destinationXml, persistentXml), transfers);
         MigrationJob job = new MigrationJob() {
             @Override
             public MigrationJobStats sample() {
@@ -255,6 +255,11 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
             public void startPostCopy() {
                 domain.startPostCopy();
             }
+
+            @Override
+            public boolean sourceRunning() {
+                return domain.handle().isActive();
+            }
         };
         MigrationResult result;
         running.put(uuid, job);
@@ -264,6 +269,10 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
                     .watch(transfer, start, settings.limit());
         } finally {
             running.remove(uuid, job);
+            if (!transfer.isDone()) {
+                log.warn("{}: the transfer call has not returned; it is left to end on its own", subject);
+                domain.keepUntil(transfer);
+            }
         }
         return result;
     }

@@ -19,4 +19,11 @@ interface MigrationJob {
      * Throws a {@link dev.computeagent.virt.DriverException} when the hypervisor refuses; the job is then unchanged.
      */
     void startPostCopy();
+
+    /**
+     * Whether this host's QEMU still runs the guest (a state read, which needs no job: it answers while the
+     * transfer call is stuck). May throw a {@link dev.computeagent.virt.DriverException} (domain gone, connection
+     * lost).
+     */
+    boolean sourceRunning();
 }

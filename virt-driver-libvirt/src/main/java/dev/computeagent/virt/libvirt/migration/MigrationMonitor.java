@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * After the switch to post-copy nothing aborts the job (it cannot be: the guest runs on the destination);
  * a transfer that fails from then on is {@link Reason#POST_COPY_FAILED}, not running on the source (its outcome is
- * the destination's to tell: see {@link dev.computeagent.virt.migration.MigrationDriver#incomingState}). The
+ * the destination's to tell: see {@link dev.computeagent.virt.migration.MigrationDriver#incomingState}). So is a
+ * transfer whose source QEMU ended during post-copy and whose call has not returned {@link #SOURCE_GONE_GRACE}
+ * later: libvirt 9.0 was seen keeping that call for good (the destination still waiting for pages that died with
+ * the source), so the monitor stops waiting for it and leaves the call to return whenever it does. The
  * transfer's own outcome decides success: an abort that loses the race against completion still ends in
  * success.
  *
@@ -53,6 +56,12 @@ final class MigrationMonitor {
     private static final Duration ABORT_GRACE = Duration.ofSeconds(60);
     /** Progress goes to the log at INFO at most this often; every sample goes at DEBUG. */
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(5);
+    /**
+     * How long a transfer call may go on after this host's QEMU ended during post-copy: libvirt answers a failed
+     * post-copy at once when it answers at all, and its source domain is shut off for an instant before a
+     * successful call returns.
+     */
+    static final Duration SOURCE_GONE_GRACE = Duration.ofSeconds(10);
 
     private final String subject;
     private final MigrationJob job;
@@ -67,6 +76,9 @@ final class MigrationMonitor {
     private boolean postCopy;
     /** The hypervisor refused the switch once: asking again every sample would only repeat the refusal. */
     private boolean postCopyRefused;
+    private Duration sourceGoneGrace = SOURCE_GONE_GRACE;
+    /** When (since the start) this host's QEMU was first seen ended during post-copy; null while it runs. */
+    private @Nullable Duration sourceEndedAt;
 
     MigrationMonitor(String subject, MigrationJob job, Duration pollInterval, Duration firstSampleAfter,
                      Duration completionTimeout, DowntimeSchedule downtime, Duration stallWindow,
@@ -87,6 +99,12 @@ final class MigrationMonitor {
         this.downtime = downtime;
         this.stall = new StallDetector(stallWindow);
         this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    /** Shortens {@link #SOURCE_GONE_GRACE} (tests). */
+    MigrationMonitor givingUpOnAnEndedSourceAfter(Duration grace) {
+        this.sourceGoneGrace = grace;
+        return this;
     }
 
     /**
@@ -129,6 +147,16 @@ final class MigrationMonitor {
                 throw failed(failure, abortedFor);
             }
             Duration elapsed = since(startNanos);
+            if (postCopy && sourceEndedLongAgo(elapsed)) {
+                throw new MigrationException(Step.TRANSFER, Reason.POST_COPY_FAILED, false, subject + ": this host's "
+                        + "QEMU ended during post-copy and the transfer call did not return within "
+                        + sourceGoneGrace.toSeconds() + " s after; no longer waited for (the pages that were still here "
+                        + "are lost)", null);
+            }
+            if (postCopy && sourceEndedAt != null) {
+                // a job query on an ended domain has nothing to tell, and may queue behind the stuck call
+                continue;
+            }
             if (!postCopy && elapsed.compareTo(completionTimeout) > 0) {
                 if (switchToPostCopy(elapsed, "not complete within the completion timeout")) {
                     continue;
@@ -195,6 +223,30 @@ final class MigrationMonitor {
                 }
             }
         }
+    }
+
+    /**
+     * True once this host's QEMU has been seen ended for {@link #sourceGoneGrace}. A state that cannot be read
+     * (connection lost, domain gone) proves nothing: the transfer's own failure or success will tell.
+     */
+    private boolean sourceEndedLongAgo(Duration elapsed) {
+        boolean running;
+        try {
+            running = job.sourceRunning();
+        } catch (DriverException e) {
+            log.debug("{}: cannot read the source's state: {}", subject, e.getMessage());
+            return false;
+        }
+        if (running) {
+            sourceEndedAt = null;
+            return false;
+        }
+        if (sourceEndedAt == null) {
+            sourceEndedAt = elapsed;
+            log.warn("{}: this host's QEMU ended during post-copy after {} ms; the transfer call gets {} s to return",
+                    subject, elapsed.toMillis(), sourceGoneGrace.toSeconds());
+        }
+        return elapsed.minus(sourceEndedAt).compareTo(sourceGoneGrace) >= 0;
     }
 
     /**

@@ -241,6 +241,53 @@ class MigrationMonitorTest {
     }
 
     @Test
+    void aTransferCallThatOutlivesItsSourceQemuDuringPostCopyIsGivenUpAfterTheGrace() {
+        job.busy = true;
+        job.onPostCopy = () -> timer.schedule(() -> job.sourceEnded = true, 30, TimeUnit.MILLISECONDS);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> postCopyMonitor(ms(40), LONG, LONG).givingUpOnAnEndedSourceAfter(ms(200))
+                .watch(transfer, start, ms(50)))
+                .isInstanceOfSatisfying(MigrationException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.POST_COPY_FAILED);
+                    assertThat(e.sourceStillRunning()).isFalse();
+                    assertThat(e.retriable()).isFalse();
+                    assertThat(e.getMessage()).contains("QEMU ended during post-copy");
+                });
+        assertThat(transfer).as("the call itself is left running").isNotDone();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(ms(200));
+        assertThat(job.aborts).hasValue(0);
+        int samples = job.samples.get();
+        assertThat(job.samplesWhenSourceEnded.get()).as("no job query once the source ended")
+                .isGreaterThanOrEqualTo(samples - 1);
+    }
+
+    @Test
+    void aSourceQemuSeenStoppedOnlyForAMomentIsNotGivenUp() {
+        job.onPostCopy = () -> {
+            job.sourceEnded = true;
+            timer.schedule(() -> job.sourceEnded = false, 50, TimeUnit.MILLISECONDS);
+            timer.schedule(() -> transfer.complete(null), 400, TimeUnit.MILLISECONDS);
+        };
+
+        MigrationResult result = postCopyMonitor(ms(40), LONG, LONG).givingUpOnAnEndedSourceAfter(ms(200))
+                .watch(transfer, System.nanoTime(), ms(50));
+
+        assertThat(result.postCopy()).isTrue();
+    }
+
+    @Test
+    void anEndedSourceBeforeTheSwitchIsLeftToTheTransferAndTheTimeout() {
+        job.sourceEnded = true;
+        timer.schedule(() -> transfer.complete(null), 300, TimeUnit.MILLISECONDS);
+
+        MigrationResult result = monitor(LONG, LONG, schedule(LONG)).givingUpOnAnEndedSourceAfter(ms(20))
+                .watch(transfer, System.nanoTime(), ms(50));
+
+        assertThat(result.postCopy()).isFalse();
+    }
+
+    @Test
     void aRefusedSwitchFallsBackToTheAbort() {
         job.refusePostCopy = true;
         job.abortFails(transfer);
@@ -291,6 +338,9 @@ class MigrationMonitorTest {
         /** A guest that re-dirties what was sent: more sent and a new pass every sample, never less left. */
         volatile boolean busy;
         volatile boolean refusePostCopy;
+        volatile boolean sourceEnded;
+        /** Samples taken up to the moment the source was first reported ended. */
+        final AtomicInteger samplesWhenSourceEnded = new AtomicInteger();
         final AtomicInteger postCopies = new AtomicInteger();
         volatile Runnable onPostCopy = () -> { };
         volatile Runnable onAbort = () -> { };
@@ -350,6 +400,14 @@ class MigrationMonitorTest {
                 throw new MigrationException(Step.MONITOR, Reason.FAILED, "post-copy not supported", null);
             }
             onPostCopy.run();
+        }
+
+        @Override
+        public boolean sourceRunning() {
+            if (sourceEnded && samplesWhenSourceEnded.get() == 0) {
+                samplesWhenSourceEnded.set(samples.get());
+            }
+            return !sourceEnded;
         }
     }
 }
