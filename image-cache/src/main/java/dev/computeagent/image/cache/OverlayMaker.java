@@ -6,6 +6,7 @@ import dev.computeagent.image.ImageStorageException;
 import dev.computeagent.image.ImageTooLargeException;
 import dev.computeagent.image.Overlay;
 import dev.computeagent.image.inspect.FormatInspector;
+import dev.computeagent.image.qemu.EmptyQcow2;
 import dev.computeagent.image.qemu.QemuImg;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,8 +15,9 @@ import java.util.Optional;
 
 /**
  * Makes instance disks: a qcow2 overlay over a committed base (called with the base's lock held), or an
- * empty qcow2 disk; each is created under a temporary name and renamed into place, so a failure leaves
- * nothing. Grows an instance's qcow2 disk (a resize).
+ * empty qcow2 disk, both written directly ({@link EmptyQcow2}: what {@code qemu-img create} writes, without its
+ * process start on the spawn's path); each is created under a temporary name and renamed into place, so a
+ * failure leaves nothing. Grows an instance's qcow2 disk (a resize, with {@code qemu-img}).
  */
 final class OverlayMaker {
 
@@ -38,7 +40,7 @@ final class OverlayMaker {
                 return reuse(base, overlay);
             }
             Files.createDirectories(overlay.getParent());
-            AtomicFiles.create(overlay, tmp -> qemuImg.createOverlay(base.path(), base.format(), tmp, size));
+            AtomicFiles.create(overlay, EmptyQcow2.over(base.path().toAbsolutePath(), base.format(), size)::writeTo);
             long virtualSize = inspector.qcow2VirtualSize(overlay).orElse(size);
             return new Overlay(overlay, base, virtualSize, false);
         } catch (IOException e) {
@@ -64,7 +66,7 @@ final class OverlayMaker {
                 return true;
             }
             Files.createDirectories(disk.getParent());
-            AtomicFiles.create(disk, tmp -> qemuImg.createBlank(tmp, sizeBytes));
+            AtomicFiles.create(disk, EmptyQcow2.blank(sizeBytes)::writeTo);
             return false;
         } catch (IOException e) {
             throw new ImageStorageException("cannot create disk " + disk + ": " + e.getMessage(), e);

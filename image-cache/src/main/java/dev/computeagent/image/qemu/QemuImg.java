@@ -16,9 +16,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The {@code qemu-img} operations the cache needs, each under {@code prlimit} with a wall-clock timeout;
- * a failure carries qemu-img's stderr. {@code info} and {@code create}, which read untrusted headers,
+ * a failure carries qemu-img's stderr. {@code info} and {@code resize}, which read untrusted headers,
  * run under Nova's limits for {@code qemu-img info} (30 s CPU, 1 GiB address space); {@code convert}
- * runs under {@link ConvertLimits}, scaled by the image's size.
+ * runs under {@link ConvertLimits}, scaled by the image's size. New images are written without it
+ * ({@link EmptyQcow2}).
  */
 public final class QemuImg {
 
@@ -31,7 +32,7 @@ public final class QemuImg {
     private final ConvertLimits convertLimits;
 
     /**
-     * @param timeout       wall-clock limit of {@code info} and {@code create}
+     * @param timeout       wall-clock limit of {@code info} and {@code resize}
      * @param convertLimits what {@code convert} may use
      */
     public QemuImg(ProcessRunner runner, Duration timeout, ConvertLimits convertLimits) {
@@ -93,31 +94,6 @@ public final class QemuImg {
     }
 
     /**
-     * Creates a qcow2 overlay over {@code base} with an absolute backing path, the backing format given
-     * (never probed), and {@code sizeBytes}. @throws ImageStorageException on failure
-     */
-    public void createOverlay(Path base, String baseFormat, Path overlay, long sizeBytes) {
-        ProcessResult r = runLimited(List.of("qemu-img", "create", "-q", "-f", "qcow2", "-F", baseFormat,
-                "-b", base.toAbsolutePath().toString(), overlay.toString(), Long.toString(sizeBytes)));
-        if (r.exitCode() != 0) {
-            throw new ImageStorageException("qemu-img create of overlay " + overlay + " failed: " + r.stderr());
-        }
-    }
-
-    /**
-     * Creates an empty qcow2 image of {@code sizeBytes} without backing file.
-     *
-     * @throws ImageStorageException on failure
-     */
-    public void createBlank(Path disk, long sizeBytes) {
-        ProcessResult r = runLimited(List.of("qemu-img", "create", "-q", "-f", "qcow2", disk.toString(),
-                Long.toString(sizeBytes)));
-        if (r.exitCode() != 0) {
-            throw new ImageStorageException("qemu-img create of " + disk + " failed: " + r.stderr());
-        }
-    }
-
-    /**
      * Grows the qcow2 image {@code disk} to {@code sizeBytes} ({@code qemu-img resize}; the guest sees the
      * new size at its next boot).
      *
@@ -131,7 +107,7 @@ public final class QemuImg {
         }
     }
 
-    /** {@code info} or {@code create} under Nova's limits; not run to its end = the host's storage failing. */
+    /** {@code info} or {@code resize} under Nova's limits; not run to its end = the host's storage failing. */
     private ProcessResult runLimited(List<String> command) {
         try {
             return runner.run(command, CPU_SECONDS, ADDRESS_SPACE, timeout);
