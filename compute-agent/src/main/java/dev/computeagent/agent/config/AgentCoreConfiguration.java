@@ -45,6 +45,7 @@ import dev.computeagent.agent.power.ReconnectResync;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.recovery.FailedSpawnCleanup;
+import dev.computeagent.agent.migration.StaleCopyRemoval;
 import dev.computeagent.agent.recovery.InterruptedSpawns;
 import dev.computeagent.agent.recovery.SnapshotLeftovers;
 import dev.computeagent.agent.recovery.StartupReconciler;
@@ -64,6 +65,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
@@ -331,13 +333,18 @@ public class AgentCoreConfiguration {
                 new SnapshotLeftovers(driver, files), events);
     }
 
-    /** After every reconnect: the clean-ups the outage cut short, then a full power-state pass (both on the lanes). */
+    /**
+     * After every reconnect: the clean-ups the outage cut short (on the lanes; stale copies on their own thread),
+     * then a full power-state pass.
+     */
     @Bean
     ReconnectResync reconnectResync(ComputeDriver driver, FailedSpawnCleanup failedSpawns,
-                                    InterruptedSpawns interruptedSpawns, PowerStateSync powerSync) {
+                                    InterruptedSpawns interruptedSpawns, PowerStateSync powerSync,
+                                    ObjectProvider<StaleCopyRemoval> staleCopies) {
         return new ReconnectResync(driver, () -> {
             failedSpawns.resumeAll();
             interruptedSpawns.resumeAll();
+            staleCopies.ifAvailable(StaleCopyRemoval::removeAllSoon);
             powerSync.syncAll();
         });
     }

@@ -2,6 +2,7 @@ package dev.computeagent.agent.config;
 
 import dev.computeagent.agent.imagecache.ImageCacheGcSchedule;
 import dev.computeagent.agent.migration.OwnedInstancesDriver;
+import dev.computeagent.agent.migration.ReleasedInstances;
 import dev.computeagent.agent.network.HostNetworkPlan;
 import dev.computeagent.agent.network.HostNetworks;
 import dev.computeagent.agent.network.LinuxBridges;
@@ -54,7 +55,7 @@ public class BackendConfiguration {
     @Bean(destroyMethod = "")
     @Primary
     OwnedInstancesDriver computeDriver(LibvirtComputeDriver libvirt, AgentProperties properties) {
-        return new OwnedInstancesDriver(libvirt, properties.host());
+        return new OwnedInstancesDriver(libvirt, properties.host(), ReleasedInstances.in(properties.stateDir()));
     }
 
     /** Pause and suspend through the same libvirt connection (handlers check ownership through the compute driver). */

@@ -17,6 +17,7 @@ import dev.computeagent.agent.migration.MigrationTimeouts;
 import dev.computeagent.agent.migration.MigrationsInFlight;
 import dev.computeagent.agent.migration.OutgoingMigrations;
 import dev.computeagent.agent.migration.OwnedInstancesDriver;
+import dev.computeagent.agent.migration.StaleCopyRemoval;
 import dev.computeagent.agent.migration.PreparedMigrationExpiry;
 import dev.computeagent.agent.migration.ResizeSourceConfirmHandler;
 import dev.computeagent.agent.migration.ResizeSourceRevertHandler;
@@ -83,14 +84,24 @@ public class MigrationConfiguration {
                                   DestinationClient destinations, InstanceStore store, InstanceFiles files,
                                   MigrationsInFlight inFlight, OutgoingMigrations outgoing,
                                   MigrationProgressBoard progressBoard, ProgressEventPublisher progressEvents,
-                                  AgentProperties properties, SecurityGroupDriver groups) {
+                                  AgentProperties properties, SecurityGroupDriver groups,
+                                  StaleCopyRemoval staleCopies) {
         AgentProperties.Libvirt libvirt = properties.libvirt();
         return new MigrateHandler(driver, migrationDriver, destinations, store, files, inFlight, outgoing,
                 properties.host(),
                 properties.stateDir(), MigrationTimeouts.DEFAULTS,
                 new MigrationPolicy(libvirt.migrationBandwidth(), libvirt.migrationAutoConverge(), false,
                         libvirt.migrationPermitPostCopy(), libvirt.migrationPostCopyAfter()),
-                new MigrationProgressReporting(progressBoard, progressEvents, properties.migration().progressInterval()), groups);
+                new MigrationProgressReporting(progressBoard, progressEvents, properties.migration().progressInterval()), groups,
+                staleCopies);
+    }
+
+    /** Stale copies of instances this host let go are removed as soon as libvirt allows: from start-up on. */
+    @Bean(destroyMethod = "close")
+    StaleCopyRemoval staleCopyRemoval(OwnedInstancesDriver ownership) {
+        StaleCopyRemoval removal = new StaleCopyRemoval(ownership);
+        removal.removeAllSoon();
+        return removal;
     }
 
     @Bean

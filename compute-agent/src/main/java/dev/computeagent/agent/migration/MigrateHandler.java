@@ -77,9 +77,10 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
                           InstanceStore store, InstanceFiles files, MigrationsInFlight inFlight,
                           OutgoingMigrations outgoing, String host,
                           Path stateDir, MigrationTimeouts timeouts, MigrationPolicy policy,
-                          MigrationProgressReporting progress, SecurityGroupDriver groups) {
+                          MigrationProgressReporting progress, SecurityGroupDriver groups,
+                          StaleCopyRemoval staleCopies) {
         this.parts = new Collaborators(driver, migrationDriver, destinations, store, files, host,
-                stateDir.toAbsolutePath(), timeouts, policy, progress, groups);
+                stateDir.toAbsolutePath(), timeouts, policy, progress, groups, staleCopies);
         this.inFlight = inFlight;
         this.outgoing = outgoing;
     }
@@ -189,6 +190,6 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
     record Collaborators(ComputeDriver driver, MigrationDriver migrationDriver, DestinationClient destinations,
                          InstanceStore store, InstanceFiles files, String host, Path stateDir,
                          MigrationTimeouts timeouts, MigrationPolicy policy, MigrationProgressReporting progress,
-                         SecurityGroupDriver groups) {
+                         SecurityGroupDriver groups, StaleCopyRemoval staleCopies) {
     }
 }

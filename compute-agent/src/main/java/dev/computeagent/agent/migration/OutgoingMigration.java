@@ -19,7 +19,6 @@ import dev.computeagent.agent.state.Annotations;
 import dev.computeagent.agent.state.AttachedVolumes;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceMetadata;
-import dev.computeagent.virt.HypervisorUnavailableException;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.migration.DestinationVolume;
 import dev.computeagent.virt.migration.MigrationException;
@@ -41,7 +40,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,8 +53,6 @@ import org.slf4j.LoggerFactory;
 final class OutgoingMigration {
 
     private static final Logger log = LoggerFactory.getLogger(OutgoingMigration.class);
-    /** How long a stale source copy after a failed post-copy is retried while this host's hypervisor is away. */
-    static final Duration STALE_COPY_DEADLINE = Duration.ofMinutes(3);
 
     private final MigrateHandler.Collaborators parts;
     private final Command<MigrateArgs> command;
@@ -177,7 +173,8 @@ final class OutgoingMigration {
      * on what failed: a source that lost only its own libvirtd leaves QEMU streaming the remaining pages, and
      * the destination's libvirt completes the migration by itself; a dead QEMU or link leaves the destination's
      * copy paused, post-copy failed. The destination tells which with its adopt ({@code after_post_copy_failure})
-     * and becomes the one owner either way; this host then forgets the instance and removes its stale copy.
+     * and becomes the one owner either way; this host then lets go of the instance and removes its stale copy when
+ * libvirt allows ({@link StaleCopyRemoval}).
      * Completed there: {@code migrate} ends as a migration that completed in post-copy. Failed there: not
      * retriable, the instance {@code ERROR} on the destination. The destination unable to answer: the instance
      * is recorded {@code ERROR} here, not retriable (the memory is split, no retry could help).
@@ -201,8 +198,9 @@ final class OutgoingMigration {
                     + adopted.error().message());
         }
         moved = true;
+        // libvirt keeps this host's stale copy locked by its failed job: let go of it now, remove it when it can be
+        parts.staleCopies().release(uuid);
         parts.store().forget(uuid);
-        removeStaleSourceCopy();
         completedIn = MigrationProgress.Phase.POST_COPY.name();
         if (InstanceState.ERROR.name().equals(adopted.payload().get("state"))) {
             removeSourceFilter();
@@ -225,33 +223,6 @@ final class OutgoingMigration {
         } catch (RuntimeException unknown) {
             log.debug("instance {}: cannot tell whether its copy here still runs: {}", uuid, unknown.toString());
             return false;
-        }
-    }
-
-    /**
-     * This host's copy of the guest is stale from the switch to post-copy on; libvirt keeps it paused (or has it
-     * still defined when it lost track of the job). It must never run again: destroyed and undefined as soon as
-     * this host's hypervisor answers, within {@link #STALE_COPY_DEADLINE}, else left to the operator (logged).
-     */
-    private void removeStaleSourceCopy() {
-        long deadline = System.nanoTime() + STALE_COPY_DEADLINE.toNanos();
-        while (true) {
-            try {
-                parts.driver().destroy(uuid);
-                return;
-            } catch (HypervisorUnavailableException unavailable) {
-                if (System.nanoTime() > deadline) {
-                    log.error("instance {} moved to {}, but this host's stale paused copy could not be removed "
-                            + "(the hypervisor did not answer within {} s): destroy and undefine instance-{} here",
-                            uuid, destination, STALE_COPY_DEADLINE.toSeconds(), uuid, unavailable);
-                    return;
-                }
-                LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
-            } catch (RuntimeException failure) {
-                log.error("instance {} moved to {}, but this host's stale copy could not be removed: destroy and "
-                        + "undefine instance-{} here", uuid, destination, uuid, failure);
-                return;
-            }
         }
     }
 

@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The agent's view of the hypervisor, and the host-ownership collaborator: only the instances this host
@@ -32,19 +34,76 @@ import java.util.function.Function;
  * is treated as absent by every method: not listed, {@link InstanceNotFoundException} for
  * info/start/stop/reboot/interfaces/annotations/guest agent, a no-op for destroy. Events are passed
  * through; their consumers look the instance up. ("Owned by this host" is not the driver's "managed by
- * the agent", which tells the agent's domains from any other domain on the hypervisor.)
+ * the agent", which tells the agent's domains from any other domain on the hypervisor.) An instance this host
+ * {@link #release released} is absent too, though its stale definition still names this host.
  */
 public final class OwnedInstancesDriver implements ComputeDriver {
 
     /** Annotation that overrides the metadata's owner after a migration. */
     public static final String OWNER_HOST = "owner_host";
 
+    private static final Logger log = LoggerFactory.getLogger(OwnedInstancesDriver.class);
+
     private final ComputeDriver delegate;
     private final String host;
+    private final ReleasedInstances released;
 
+    /** Ownership without a durable record of released instances (kept in memory). */
     public OwnedInstancesDriver(ComputeDriver delegate, String host) {
+        this(delegate, host, ReleasedInstances.inMemory());
+    }
+
+    public OwnedInstancesDriver(ComputeDriver delegate, String host, ReleasedInstances released) {
         this.delegate = delegate;
         this.host = host;
+        this.released = released;
+    }
+
+    /**
+     * Lets go of {@code uuid}, which another host owns now, while its stale definition stays here (libvirt blocks its
+     * removal): from now on it is absent to every method, durably. {@link #removeReleased} removes the copy once
+     * libvirt allows it.
+     *
+     * @throws java.io.UncheckedIOException the release could not be recorded
+     */
+    public void release(UUID uuid) {
+        released.add(uuid);
+    }
+
+    /**
+     * Tries to remove the stale copy of every released instance (destroy and undefine); blocks while libvirt makes
+     * each wait (its state-change lock: 30 s). The copy is removed whatever its state: it must never run again
+     * (its memory is stale, the destination writes its disk). A released instance whose copy is gone, or whose
+     * domain here is no longer this host's (an arrival of it), is forgotten; one libvirt still refuses stays
+     * released for the next try.
+     */
+    public void removeReleased() {
+        for (UUID uuid : released.all()) {
+            InstanceInfo info;
+            try {
+                info = delegate.info(uuid);
+            } catch (InstanceNotFoundException gone) {
+                released.remove(uuid);
+                continue;
+            } catch (RuntimeException e) {
+                log.info("the stale copy of {} here cannot be read yet: {}", uuid, e.getMessage());
+                continue;
+            }
+            if (!host.equals(owner(info.metadata()))) {
+                // an arrival of the same instance, which could not have arrived over the stale copy
+                released.remove(uuid);
+            } else {
+                try {
+                    delegate.destroy(uuid);
+                    released.remove(uuid);
+                    log.info("removed the stale copy of {}, which another host owns", uuid);
+                } catch (RuntimeException e) {
+                    log.info("the stale copy of {} here cannot be removed yet (tried again after the next reconnect "
+                            + "and at start-up; virsh undefine instance-{} once libvirtd restarted): {}", uuid, uuid,
+                            e.getMessage());
+                }
+            }
+        }
     }
 
     /** The owner recorded with an instance. */
@@ -75,10 +134,7 @@ public final class OwnedInstancesDriver implements ComputeDriver {
      * @throws InstanceNotFoundException no such instance, or it belongs to a host other than this one and {@code from}
      */
     public void powerOffArrival(UUID uuid, String from) {
-        String owner = owner(delegate.info(uuid).metadata());
-        if (!owner.equals(host) && !owner.equals(from)) {
-            throw new InstanceNotFoundException("instance " + uuid + " here belongs to " + owner + ", not to " + from);
-        }
+        arrivedOrOwned(uuid, from);
         delegate.stop(uuid, Duration.ZERO);
     }
 
@@ -101,10 +157,11 @@ public final class OwnedInstancesDriver implements ComputeDriver {
      * @throws InstanceNotFoundException as {@link #claim(UUID, String)}
      */
     public InstanceInfo claim(UUID uuid, String from, Function<InstanceInfo, Map<String, String>> annotations) {
-        InstanceInfo info = delegate.info(uuid);
+        InstanceInfo info = arrivedOrOwned(uuid, from);
         String owner = owner(info.metadata());
-        if (!owner.equals(host) && !owner.equals(from)) {
-            throw new InstanceNotFoundException("instance " + uuid + " here belongs to " + owner + ", not to " + from);
+        if (released.contains(uuid)) {
+            // an arrival, so the stale copy it could not have arrived over is gone
+            released.remove(uuid);
         }
         Map<String, String> next = new HashMap<>(annotations.apply(info));
         if (!owner.equals(host)) {
@@ -117,8 +174,22 @@ public final class OwnedInstancesDriver implements ComputeDriver {
         return info.withAnnotations(next);
     }
 
+    /** {@code uuid} as found when it is this host's or arrived from {@code from}, never a released stale copy. */
+    private InstanceInfo arrivedOrOwned(UUID uuid, String from) {
+        InstanceInfo info = delegate.info(uuid);
+        String owner = owner(info.metadata());
+        if (!owner.equals(host) && !owner.equals(from)) {
+            throw new InstanceNotFoundException("instance " + uuid + " here belongs to " + owner + ", not to " + from);
+        }
+        if (owner.equals(host) && released.contains(uuid)) {
+            throw new InstanceNotFoundException("instance " + uuid + " here is the stale copy this host let go after "
+                    + "a failed migration, not an arrival");
+        }
+        return info;
+    }
+
     private boolean owned(InstanceInfo info) {
-        return host.equals(owner(info.metadata()));
+        return host.equals(owner(info.metadata())) && !released.contains(info.uuid());
     }
 
     private InstanceInfo owned(UUID uuid) {

@@ -42,7 +42,9 @@ import dev.computeagent.image.ImageNotFoundException;
 import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.HostResources;
 import dev.computeagent.virt.HypervisorException;
+import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.InstanceNotFoundException;
+import dev.computeagent.virt.OperationTimeoutException;
 import dev.computeagent.virt.PowerState;
 import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeOperation;
@@ -67,6 +69,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,13 +114,15 @@ class MigrateHandlerWithFakesTest {
         final OutgoingMigrations outgoing = new OutgoingMigrations();
         final MigrateAbortHandler abort;
         final SpawnHandler spawn;
+        final StaleCopyRemoval staleCopies;
 
         Agent(String host, Path stateDir, FakeComputeDriver driver) {
             this.host = host;
             this.stateDir = stateDir;
             this.driver = driver;
             driver.setCheckDiskFiles(false);
-            owned = new OwnedInstancesDriver(driver, host);
+            owned = new OwnedInstancesDriver(driver, host, ReleasedInstances.in(stateDir));
+            staleCopies = new StaleCopyRemoval(owned);
             registry = new InstanceRegistry(host);
             store = new InstanceStore(owned, registry);
             files = new InstanceFiles(stateDir);
@@ -138,7 +143,7 @@ class MigrateHandlerWithFakesTest {
             migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight, outgoing, host, stateDir,
                     MigrationTimeouts.DEFAULTS, MigrationPolicy.DEFAULTS,
                     new MigrationProgressReporting(progressBoard, (u, r, p) -> progressEvents.add(p),
-                            Duration.ofSeconds(2)), securityGroups);
+                            Duration.ofSeconds(2)), securityGroups, staleCopies);
             spawn = TestSpawns.handler(owned, images, registry, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,
                     capacity, host, new SimpleMeterRegistry());
         }
@@ -555,7 +560,8 @@ class MigrateHandlerWithFakesTest {
         assertThat(outcome.payload()).containsEntry("host", "b").containsEntry("state", "ACTIVE")
                 .containsEntry("completed_in", "POST_COPY");
         assertThat(destinations.sent()).containsExactly("b:migration.prepare", "b:migration.prepare", "b:migration.adopt");
-        assertThat(a.driver.specOf(uuid)).as("the stale copy here is removed").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(a.driver.specOf(uuid)).as("the stale copy here is removed").isEmpty());
         assertThat(a.registry.find(uuid)).isEmpty();
         assertThat(b.registry.find(uuid)).hasValueSatisfying(v -> assertThat(v.state()).isEqualTo(InstanceState.ACTIVE));
         assertThat(b.owned.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
@@ -574,7 +580,8 @@ class MigrateHandlerWithFakesTest {
                     assertThat(e.getMessage()).contains("post copy failed").contains("ERROR on b");
                 });
         assertThat(destinations.sent()).containsExactly("b:migration.prepare", "b:migration.prepare", "b:migration.adopt");
-        assertThat(a.driver.specOf(uuid)).as("the stale copy here is removed").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(a.driver.specOf(uuid)).as("the stale copy here is removed").isEmpty());
         assertThat(a.registry.find(uuid)).isEmpty();
         assertThat(b.registry.find(uuid)).hasValueSatisfying(v -> {
             assertThat(v.state()).isEqualTo(InstanceState.ERROR);
@@ -599,13 +606,51 @@ class MigrateHandlerWithFakesTest {
                 });
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the short wait, not the full settle")
                 .isGreaterThanOrEqualTo(SOURCE_GONE_SETTLE).isLessThan(Duration.ofSeconds(30));
-        assertThat(a.driver.specOf(uuid)).as("the stale copy here is removed").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(a.driver.specOf(uuid)).as("the stale copy here is removed").isEmpty());
         assertThat(a.registry.find(uuid)).isEmpty();
         assertThat(b.registry.find(uuid)).hasValueSatisfying(v -> {
             assertThat(v.state()).isEqualTo(InstanceState.ERROR);
             assertThat(v.lastError()).contains("post-copy migration from a failed");
         });
         assertThat(b.owned.info(uuid).powerState()).as("it can never run on").isEqualTo(PowerState.SHUTDOWN);
+    }
+
+    @Test
+    void aStaleCopyLibvirtKeepsLockedIsLetGoAtOnceAndRemovedOnceItCanBeEvenAfterARestart() {
+        twoHosts(false);
+        spawnOnA();
+        // libvirt keeps the failed post-copy job on the source's copy: every removal times out on its lock
+        AtomicInteger removalTries = new AtomicInteger();
+        a.driver.failAlways(FakeOperation.DESTROY, () -> {
+            removalTries.incrementAndGet();
+            return new OperationTimeoutException(
+                    "cannot acquire state change lock (held by monitor=remoteDispatchDomainMigratePerform3Params)");
+        });
+        a.migrations.loseNextAfterPostCopySwitchWithTheSourceEnded(IncomingState.POST_COPY_FAILED);
+
+        assertThatThrownBy(() -> a.migrateTo("b", null, null))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> assertThat(e.getMessage()).contains("ERROR on b"));
+
+        assertThat(a.driver.specOf(uuid)).as("still defined: libvirt refuses its removal").isPresent();
+        assertThat(a.store.find(uuid)).as("but no longer a's: one owner, b").isEmpty();
+        assertThat(a.owned.listInstances()).extracting(InstanceInfo::uuid).doesNotContain(uuid);
+        assertThat(b.registry.find(uuid)).hasValueSatisfying(v -> assertThat(v.state()).isEqualTo(InstanceState.ERROR));
+        assertThatThrownBy(() -> a.owned.claim(uuid, "b")).as("never taken back for an arrival")
+                .isInstanceOf(InstanceNotFoundException.class);
+        await().atMost(Duration.ofSeconds(10)).until(() -> removalTries.get() > 0);
+        assertThat(a.stateDir.resolve("released").resolve(uuid.toString())).exists();
+
+        // the agent restarts before libvirt lets go: the copy is still not its own
+        OwnedInstancesDriver restarted = new OwnedInstancesDriver(a.driver, "a", ReleasedInstances.in(a.stateDir));
+        assertThat(restarted.listInstances()).extracting(InstanceInfo::uuid).doesNotContain(uuid);
+
+        // libvirtd restarted (the job is gone): the next try removes it and forgets the release
+        a.driver.clearFailures();
+        new StaleCopyRemoval(restarted).removeAllSoon();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(a.driver.specOf(uuid)).isEmpty());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(a.stateDir.resolve("released").resolve(uuid.toString())).doesNotExist());
     }
 
     @Test
@@ -619,7 +664,7 @@ class MigrateHandlerWithFakesTest {
         assertThat(outcome.payload()).containsEntry("host", "b").containsEntry("state", "ACTIVE")
                 .containsEntry("completed_in", "POST_COPY");
         assertThat(b.owned.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
-        assertThat(a.driver.specOf(uuid)).isEmpty();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(a.driver.specOf(uuid)).isEmpty());
     }
 
     @Test

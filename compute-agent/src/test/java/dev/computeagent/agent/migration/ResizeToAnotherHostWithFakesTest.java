@@ -119,7 +119,7 @@ class ResizeToAnotherHostWithFakesTest {
             MigrateHandler migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight,
                     new OutgoingMigrations(), host, root.resolve(host), MigrationTimeouts.DEFAULTS,
                     MigrationPolicy.DEFAULTS, new MigrationProgressReporting(new MigrationProgressBoard(), (u, r, p) -> { },
-                    Duration.ofSeconds(2)), groups);
+                    Duration.ofSeconds(2)), groups, new StaleCopyRemoval(owned));
             ResizeToAnotherHost across = new ResizeToAnotherHost(migrate, destinations, resizeFiles,
                     MigrationTimeouts.DEFAULTS, host);
             ResizeCompletion completion = new ResizeCompletion(owned, store, resizeFiles, provisioner);

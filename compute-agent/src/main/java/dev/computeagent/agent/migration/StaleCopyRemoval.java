@@ -1,0 +1,52 @@
+package dev.computeagent.agent.migration;
+
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Removes the stale copies of instances this host let go. After a post-copy migration that failed here and that
+ * the destination took over, this host's copy is stale for good, but libvirt 9.0 keeps its failed migration job,
+ * which blocks the undefine (30 s on its state-change lock per try) until libvirtd restarts. So this host lets go
+ * of it at once ({@link OwnedInstancesDriver#release}: never listed, found or changed again, durably) and tries the
+ * removal on a thread of its own: right away, after every reconnect of the hypervisor and at start-up (the
+ * {@code migrate} is answered without waiting for it).
+ */
+public final class StaleCopyRemoval implements AutoCloseable {
+
+    private final OwnedInstancesDriver ownership;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "stale-copy-removal");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public StaleCopyRemoval(OwnedInstancesDriver ownership) {
+        this.ownership = ownership;
+    }
+
+    /**
+     * Lets go of {@code uuid} and tries to remove its stale copy in the background.
+     *
+     * @throws java.io.UncheckedIOException the release could not be recorded (the instance stays this host's)
+     */
+    public void release(UUID uuid) {
+        ownership.release(uuid);
+        removeAllSoon();
+    }
+
+    /** Tries, in the background, to remove every released stale copy. */
+    public void removeAllSoon() {
+        try {
+            worker.execute(ownership::removeReleased);
+        } catch (RejectedExecutionException closing) {
+            // shutting down: start-up tries again
+        }
+    }
+
+    @Override
+    public void close() {
+        worker.shutdownNow();
+    }
+}
