@@ -573,21 +573,9 @@ class MigrateHandlerWithFakesTest {
         spawnOnA();
         a.migrations.loseNextAfterPostCopySwitch(IncomingState.POST_COPY_FAILED);
 
-        assertThatThrownBy(() -> a.migrateTo("b", null, null))
-                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
-                    assertThat(e.retriable()).isFalse();
-                    assertThat(e.getMessage()).contains("post copy failed").contains("ERROR on b");
-                });
+        migrateToBFailsAfterThePostCopyFailedThere();
         assertThat(destinations.sent()).containsExactly("b:migration.prepare", "b:migration.prepare", "b:migration.adopt");
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(a.driver.specOf(uuid)).as("the stale copy here is removed").isEmpty());
-        assertThat(a.registry.find(uuid)).isEmpty();
-        assertThat(b.registry.find(uuid)).hasValueSatisfying(v -> {
-            assertThat(v.state()).isEqualTo(InstanceState.ERROR);
-            assertThat(v.lastError()).contains("post-copy migration from a failed");
-        });
-        assertThat(b.owned.info(uuid).powerState()).as("it can never run on").isEqualTo(PowerState.SHUTDOWN);
+        assertOneOwnerBWithTheInstanceOffInError();
     }
 
     @Test
@@ -598,22 +586,10 @@ class MigrateHandlerWithFakesTest {
         a.migrations.loseNextAfterPostCopySwitchWithTheSourceEnded(IncomingState.IN_PROGRESS);
 
         long start = System.nanoTime();
-        assertThatThrownBy(() -> a.migrateTo("b", null, null))
-                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
-                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
-                    assertThat(e.retriable()).isFalse();
-                    assertThat(e.getMessage()).contains("post copy failed").contains("ERROR on b");
-                });
+        migrateToBFailsAfterThePostCopyFailedThere();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).as("the short wait, not the full settle")
                 .isGreaterThanOrEqualTo(SOURCE_GONE_SETTLE).isLessThan(Duration.ofSeconds(30));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(a.driver.specOf(uuid)).as("the stale copy here is removed").isEmpty());
-        assertThat(a.registry.find(uuid)).isEmpty();
-        assertThat(b.registry.find(uuid)).hasValueSatisfying(v -> {
-            assertThat(v.state()).isEqualTo(InstanceState.ERROR);
-            assertThat(v.lastError()).contains("post-copy migration from a failed");
-        });
-        assertThat(b.owned.info(uuid).powerState()).as("it can never run on").isEqualTo(PowerState.SHUTDOWN);
+        assertOneOwnerBWithTheInstanceOffInError();
     }
 
     @Test
@@ -629,8 +605,7 @@ class MigrateHandlerWithFakesTest {
         });
         a.migrations.loseNextAfterPostCopySwitchWithTheSourceEnded(IncomingState.POST_COPY_FAILED);
 
-        assertThatThrownBy(() -> a.migrateTo("b", null, null))
-                .isInstanceOfSatisfying(CommandFailedException.class, e -> assertThat(e.getMessage()).contains("ERROR on b"));
+        migrateToBFailsAfterThePostCopyFailedThere();
 
         assertThat(a.driver.specOf(uuid)).as("still defined: libvirt refuses its removal").isPresent();
         assertThat(a.store.find(uuid)).as("but no longer a's: one owner, b").isEmpty();
@@ -1245,5 +1220,27 @@ class MigrateHandlerWithFakesTest {
         assertThat(a.files.disk(uuid)).exists();
         assertThat(a.inFlight.contains(uuid)).isFalse();
         assertThat(b.registry.find(uuid)).isEmpty();
+    }
+
+    /** {@code migrate} to b answers: not retriable, post-copy failed, the instance ERROR on b. */
+    private void migrateToBFailsAfterThePostCopyFailedThere() {
+        assertThatThrownBy(() -> a.migrateTo("b", null, null))
+                .isInstanceOfSatisfying(CommandFailedException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.MIGRATION_FAILED);
+                    assertThat(e.retriable()).isFalse();
+                    assertThat(e.getMessage()).contains("post copy failed").contains("ERROR on b");
+                });
+    }
+
+    /** a has nothing of the instance once its stale copy is removed; b owns it, off and ERROR. */
+    private void assertOneOwnerBWithTheInstanceOffInError() {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(a.driver.specOf(uuid)).as("the stale copy here is removed").isEmpty());
+        assertThat(a.registry.find(uuid)).isEmpty();
+        assertThat(b.registry.find(uuid)).hasValueSatisfying(v -> {
+            assertThat(v.state()).isEqualTo(InstanceState.ERROR);
+            assertThat(v.lastError()).contains("post-copy migration from a failed");
+        });
+        assertThat(b.owned.info(uuid).powerState()).as("it can never run on").isEqualTo(PowerState.SHUTDOWN);
     }
 }
