@@ -178,6 +178,7 @@ public final class AgentBenchmark {
         Stats floor = new Stats();
         Stats[] floorParts = {new Stats(), new Stats(), new Stats()};
         Stats ratio = new Stats();
+        PairedRatio paired = new PairedRatio();
         Stats[] agentParts = {new Stats(), new Stats()};
         PrometheusTimers before = new PrometheusTimers(agent.get("/actuator/prometheus"));
         for (int i = 0; i < n; i++) {
@@ -193,6 +194,7 @@ public final class AgentBenchmark {
             agentSpawn.addNanos(a);
             floor.addNanos(f);
             ratio.addNanos((long) ((double) a / f * 1e6)); // the pair's ratio, stored as "ms" = ratio
+            paired.add(a, f);
         }
         PrometheusTimers after = new PrometheusTimers(agent.get("/actuator/prometheus"));
         System.out.printf("[%s] spawn, warm cache, publish -> instance.spawn.end: %s%n", profile, agentSpawn);
@@ -204,6 +206,7 @@ public final class AgentBenchmark {
         System.out.printf("[%s]   floor virDomainCreate:   %s%n", profile, floorParts[2]);
         System.out.printf(Locale.ROOT, "[%s] ratio of medians agent/floor = %.2f (median of pairwise ratios %.2f)%n",
                 profile, agentSpawn.median() / floor.median(), ratio.median());
+        System.out.printf("[%s] sequential agent/floor: %s%n", profile, paired);
         after.meanSince(before, "agent_spawn_phase").forEach((k, v) -> System.out.printf("[%s]   %s: %s%n",
                 profile, k, v));
         after.meanSince(before, "agent_commands").forEach((k, v) -> System.out.printf("[%s]   %s: %s%n",
