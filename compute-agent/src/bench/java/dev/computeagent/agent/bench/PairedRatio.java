@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * Interleaved pairs (the agent's time, the anchor's time) and the ratio of their means with a 95 % bootstrap
  * interval over the pairs. A single run's ratio of medians moves by several per cent when the anchor's own time
  * is spread wide (the tiny guest's {@code virDomainCreate} under TCG: 350–600 ms in one run); the interval says how
- * far the run can tell the agent's share at all, so a target is judged by its upper bound.
+ * precisely the run can tell the agent's share at all.
  */
 final class PairedRatio {
 
