@@ -170,7 +170,8 @@ public final class OwnedInstancesDriver implements ComputeDriver {
         if (next.equals(info.metadata().annotations())) {
             return info;
         }
-        delegate.updateAnnotations(uuid, next);
+        // the instance was just read: written without a second read
+        delegate.updateAnnotations(info, next);
         return info.withAnnotations(next);
     }
 

@@ -1,8 +1,8 @@
 package dev.computeagent.agent.migration;
 
+import dev.computeagent.agent.execution.BackgroundTasks;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
@@ -16,11 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 public final class StaleCopyRemoval implements AutoCloseable {
 
     private final OwnedInstancesDriver ownership;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "stale-copy-removal");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService worker = BackgroundTasks.daemonScheduler("stale-copy-removal");
 
     public StaleCopyRemoval(OwnedInstancesDriver ownership) {
         this.ownership = ownership;
@@ -39,7 +35,7 @@ public final class StaleCopyRemoval implements AutoCloseable {
     /** Tries, in the background, to remove every released stale copy. */
     public void removeAllSoon() {
         try {
-            worker.execute(ownership::removeReleased);
+            worker.execute(BackgroundTasks.neverDying("stale copy removal", ownership::removeReleased));
         } catch (RejectedExecutionException closing) {
             // shutting down: start-up tries again
         }
