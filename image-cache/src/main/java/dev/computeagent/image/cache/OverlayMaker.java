@@ -40,9 +40,9 @@ final class OverlayMaker {
                 return reuse(base, overlay);
             }
             Files.createDirectories(overlay.getParent());
-            AtomicFiles.create(overlay, EmptyQcow2.over(base.path().toAbsolutePath(), base.format(), size)::writeTo);
-            long virtualSize = inspector.qcow2VirtualSize(overlay).orElse(size);
-            return new Overlay(overlay, base, virtualSize, false);
+            EmptyQcow2 image = EmptyQcow2.over(base.path().toAbsolutePath(), base.format(), size);
+            AtomicFiles.create(overlay, image::writeTo);
+            return new Overlay(overlay, base, image.imageSize(), false);
         } catch (IOException e) {
             throw new ImageStorageException("cannot create overlay " + overlay + ": " + e.getMessage(), e);
         }

@@ -86,6 +86,11 @@ public record EmptyQcow2(long virtualSize, Optional<Path> backingFile, Optional<
         return new EmptyQcow2(virtualSize, Optional.empty(), Optional.empty());
     }
 
+    /** The virtual size the image records: {@code virtualSize} rounded up to whole sectors. */
+    public long imageSize() {
+        return (virtualSize + SECTOR - 1) / SECTOR * SECTOR;
+    }
+
     /**
      * Writes the image to the new file {@code file} (not synced: the caller publishes it, e.g. through
      * {@code AtomicFiles}).
@@ -93,7 +98,7 @@ public record EmptyQcow2(long virtualSize, Optional<Path> backingFile, Optional<
      * @throws IOException the file exists or cannot be written
      */
     public void writeTo(Path file) throws IOException {
-        long size = (virtualSize + SECTOR - 1) / SECTOR * SECTOR;
+        long size = imageSize();
         int l1Entries = (int) ((size + L2_COVERAGE - 1) / L2_COVERAGE);
         int l1Clusters = (l1Entries * 8 + CLUSTER - 1) / CLUSTER;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
