@@ -1,6 +1,7 @@
 package dev.computeagent.agent.config;
 
 import dev.computeagent.agent.events.EventSink;
+import dev.computeagent.agent.execution.BackgroundTasks;
 import dev.computeagent.agent.execution.InstanceLanes;
 import dev.computeagent.agent.migration.DestinationCheck;
 import dev.computeagent.agent.migration.DestinationClient;
@@ -99,7 +100,8 @@ public class MigrationConfiguration {
     /** Stale copies of instances this host let go are removed as soon as libvirt allows: from start-up on. */
     @Bean(destroyMethod = "close")
     StaleCopyRemoval staleCopyRemoval(OwnedInstancesDriver ownership) {
-        StaleCopyRemoval removal = new StaleCopyRemoval(ownership);
+        StaleCopyRemoval removal = new StaleCopyRemoval(ownership,
+                BackgroundTasks.daemonScheduler("stale-copy-removal"));
         removal.removeAllSoon();
         return removal;
     }

@@ -1,9 +1,10 @@
 package dev.computeagent.agent.migration;
 
-import dev.computeagent.agent.execution.BackgroundTasks;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Removes the stale copies of instances this host let go. After a post-copy migration that failed here and that
@@ -15,11 +16,15 @@ import java.util.concurrent.RejectedExecutionException;
  */
 public final class StaleCopyRemoval implements AutoCloseable {
 
-    private final OwnedInstancesDriver ownership;
-    private final ExecutorService worker = BackgroundTasks.daemonScheduler("stale-copy-removal");
+    private static final Logger log = LoggerFactory.getLogger(StaleCopyRemoval.class);
 
-    public StaleCopyRemoval(OwnedInstancesDriver ownership) {
+    private final OwnedInstancesDriver ownership;
+    private final ExecutorService worker;
+
+    /** {@code worker}: the thread the removals run on (closed with this). */
+    public StaleCopyRemoval(OwnedInstancesDriver ownership, ExecutorService worker) {
         this.ownership = ownership;
+        this.worker = worker;
     }
 
     /**
@@ -35,9 +40,18 @@ public final class StaleCopyRemoval implements AutoCloseable {
     /** Tries, in the background, to remove every released stale copy. */
     public void removeAllSoon() {
         try {
-            worker.execute(BackgroundTasks.neverDying("stale copy removal", ownership::removeReleased));
+            worker.execute(this::removeAll);
         } catch (RejectedExecutionException closing) {
             // shutting down: start-up tries again
+        }
+    }
+
+    private void removeAll() {
+        try {
+            ownership.removeReleased();
+        } catch (RuntimeException e) {
+            log.error("the removal of released stale copies failed; it is tried again after the next reconnect and at "
+                    + "start-up", e);
         }
     }
 

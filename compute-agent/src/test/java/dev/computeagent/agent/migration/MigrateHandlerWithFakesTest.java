@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.execution.BackgroundTasks;
 import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.handler.CommandHandler;
 import dev.computeagent.agent.handler.Outcome;
@@ -122,7 +123,7 @@ class MigrateHandlerWithFakesTest {
             this.driver = driver;
             driver.setCheckDiskFiles(false);
             owned = new OwnedInstancesDriver(driver, host, ReleasedInstances.in(stateDir));
-            staleCopies = new StaleCopyRemoval(owned);
+            staleCopies = new StaleCopyRemoval(owned, BackgroundTasks.daemonScheduler("test-stale-copies"));
             registry = new InstanceRegistry(host);
             store = new InstanceStore(owned, registry);
             files = new InstanceFiles(stateDir);
@@ -622,10 +623,13 @@ class MigrateHandlerWithFakesTest {
 
         // libvirtd restarted (the job is gone): the next try removes it and forgets the release
         a.driver.clearFailures();
-        new StaleCopyRemoval(restarted).removeAllSoon();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(a.driver.specOf(uuid)).isEmpty());
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(a.stateDir.resolve("released").resolve(uuid.toString())).doesNotExist());
+        try (StaleCopyRemoval afterRestart = new StaleCopyRemoval(restarted,
+                BackgroundTasks.daemonScheduler("test-stale-copies"))) {
+            afterRestart.removeAllSoon();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(a.driver.specOf(uuid)).isEmpty());
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(a.stateDir.resolve("released").resolve(uuid.toString())).doesNotExist());
+        }
     }
 
     @Test

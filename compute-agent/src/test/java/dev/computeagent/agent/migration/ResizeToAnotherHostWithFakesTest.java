@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.computeagent.agent.command.Command;
+import dev.computeagent.agent.execution.BackgroundTasks;
 import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.handler.ConfirmResizeHandler;
 import dev.computeagent.agent.handler.MovedResizeEnd;
@@ -119,7 +120,8 @@ class ResizeToAnotherHostWithFakesTest {
             MigrateHandler migrate = new MigrateHandler(owned, migrations, destinations, store, files, inFlight,
                     new OutgoingMigrations(), host, root.resolve(host), MigrationTimeouts.DEFAULTS,
                     MigrationPolicy.DEFAULTS, new MigrationProgressReporting(new MigrationProgressBoard(), (u, r, p) -> { },
-                    Duration.ofSeconds(2)), groups, new StaleCopyRemoval(owned));
+                    Duration.ofSeconds(2)), groups,
+                    new StaleCopyRemoval(owned, BackgroundTasks.daemonScheduler("test-stale-copies")));
             ResizeToAnotherHost across = new ResizeToAnotherHost(migrate, destinations, resizeFiles,
                     MigrationTimeouts.DEFAULTS, host);
             ResizeCompletion completion = new ResizeCompletion(owned, store, resizeFiles, provisioner);
