@@ -92,12 +92,19 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
 
     @Override
     public Outcome handle(Command<MigrateArgs> command) {
+        return handle(command, Optional.empty());
+    }
+
+    /** The instance as the state check just read it: a second read of the domain would only cost a few ms. */
+    @Override
+    public Outcome handle(Command<MigrateArgs> command, Optional<InstanceInfo> admitted) {
         UUID uuid = command.instanceUuid();
         MigrateArgs args = command.args();
         parts.destinations().unavailable().ifPresent(reason -> {
             throw OutgoingMigration.failed("check", reason, false);
         });
-        Optional<InstanceInfo> found = parts.store().find(uuid);
+        // empty: not read, or not here (then read again: a migrate of an instance gone is rare)
+        Optional<InstanceInfo> found = admitted.isPresent() ? admitted : parts.store().find(uuid);
         if (found.isEmpty()) {
             return finishMovedEarlier(command);
         }

@@ -702,6 +702,30 @@ class MigrateHandlerWithFakesTest {
 
     private static final String DESTINATION_PASSWORD = "chap-for-b-4711";
 
+    @Test
+    void aMigrateGivenTheStateChecksReadDoesNotReadTheInstanceAgain() {
+        twoHosts(false);
+        spawnOnA();
+        int unread = infoReadsOnA(() -> a.migrateTo("b", null, null));
+        assertThat(b.store.find(uuid)).isPresent();
+
+        Optional<InstanceInfo> read = Optional.of(b.driver.info(uuid));
+        int before = b.driver.callCount(FakeOperation.INFO);
+        Outcome back = b.migrate.handle(TestCommands.migrate("req-back", uuid, new MigrateArgs("a", null, null, 300,
+                null, null)), read);
+
+        assertThat(back.payload()).containsEntry("destination", "a").containsEntry("state", "ACTIVE");
+        assertThat(b.driver.callCount(FakeOperation.INFO) - before).isEqualTo(unread - 1);
+        assertThat(a.store.find(uuid)).isPresent();
+    }
+
+    /** How often host a's compute driver was asked for an instance while {@code handling} ran. */
+    private int infoReadsOnA(Runnable handling) {
+        int before = a.driver.callCount(FakeOperation.INFO);
+        handling.run();
+        return a.driver.callCount(FakeOperation.INFO) - before;
+    }
+
     private static ConnectionInfoArgs chapForB() {
         return new ConnectionInfoArgs("iscsi", new ConnectionInfoArgs.Data(null, null, null, null, "192.0.2.20:3260",
                 "iqn.2010-10.org.openstack:volume-1", 1, "CHAP", "user-b", DESTINATION_PASSWORD, null, null, null,
