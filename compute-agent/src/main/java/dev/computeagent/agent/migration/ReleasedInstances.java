@@ -14,8 +14,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The instances this host let go while their stale definition is still in its hypervisor (a post-copy migration
  * that failed here and that the destination took over: libvirt keeps the failed job, which blocks the undefine).
- * Durable, one empty file per instance under {@code <state-dir>/released/}, so that the agent never takes such a
- * copy for its own again, not after a restart either. Thread-safe.
+ * Durable, one empty file per instance under {@code <state-dir>/released/<host>/}, so that the agent never takes
+ * such a copy for its own again, not after a restart either. Per host because hosts may share the state directory
+ * (shared instance storage): another host's release names an instance that may well be this host's now (the
+ * destination of that very migration), which must never be hidden or removed here. Thread-safe.
  */
 public final class ReleasedInstances {
 
@@ -27,12 +29,16 @@ public final class ReleasedInstances {
     }
 
     /**
-     * The set kept under {@code stateDir}, as earlier runs left it.
+     * The set {@code host} keeps under {@code stateDir}, as its earlier runs left it.
      *
-     * @throws UncheckedIOException the directory cannot be created or read
+     * @throws IllegalArgumentException {@code host} is no directory name of its own ({@code .} or {@code ..})
+     * @throws UncheckedIOException     the directory cannot be created or read
      */
-    public static ReleasedInstances in(Path stateDir) {
-        ReleasedInstances released = new ReleasedInstances(stateDir.resolve("released"));
+    public static ReleasedInstances in(Path stateDir, String host) {
+        if (host.isEmpty() || host.equals(".") || host.equals("..") || host.contains("/")) {
+            throw new IllegalArgumentException("host " + host + " cannot name a directory of its own");
+        }
+        ReleasedInstances released = new ReleasedInstances(stateDir.resolve("released").resolve(host));
         try {
             Files.createDirectories(released.dir);
             try (Stream<Path> files = Files.list(released.dir)) {

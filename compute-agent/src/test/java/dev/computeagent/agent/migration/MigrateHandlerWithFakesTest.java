@@ -122,7 +122,7 @@ class MigrateHandlerWithFakesTest {
             this.stateDir = stateDir;
             this.driver = driver;
             driver.setCheckDiskFiles(false);
-            owned = new OwnedInstancesDriver(driver, host, ReleasedInstances.in(stateDir));
+            owned = new OwnedInstancesDriver(driver, host, ReleasedInstances.in(stateDir, host));
             staleCopies = new StaleCopyRemoval(owned, BackgroundTasks.daemonScheduler("test-stale-copies"));
             registry = new InstanceRegistry(host);
             store = new InstanceStore(owned, registry);
@@ -615,10 +615,10 @@ class MigrateHandlerWithFakesTest {
         assertThatThrownBy(() -> a.owned.claim(uuid, "b")).as("never taken back for an arrival")
                 .isInstanceOf(InstanceNotFoundException.class);
         await().atMost(Duration.ofSeconds(10)).until(() -> removalTries.get() > 0);
-        assertThat(a.stateDir.resolve("released").resolve(uuid.toString())).exists();
+        assertThat(a.stateDir.resolve("released").resolve("a").resolve(uuid.toString())).exists();
 
         // the agent restarts before libvirt lets go: the copy is still not its own
-        OwnedInstancesDriver restarted = new OwnedInstancesDriver(a.driver, "a", ReleasedInstances.in(a.stateDir));
+        OwnedInstancesDriver restarted = new OwnedInstancesDriver(a.driver, "a", ReleasedInstances.in(a.stateDir, "a"));
         assertThat(restarted.listInstances()).extracting(InstanceInfo::uuid).doesNotContain(uuid);
 
         // libvirtd restarted (the job is gone): the next try removes it and forgets the release
@@ -628,8 +628,31 @@ class MigrateHandlerWithFakesTest {
             afterRestart.removeAllSoon();
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(a.driver.specOf(uuid)).isEmpty());
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                    assertThat(a.stateDir.resolve("released").resolve(uuid.toString())).doesNotExist());
+                    assertThat(a.stateDir.resolve("released").resolve("a").resolve(uuid.toString())).doesNotExist());
         }
+    }
+
+    @Test
+    void aReleaseOnAStateDirectorySharedWithTheDestinationNeverHidesOrRemovesTheDestinationsInstance() {
+        twoHosts(true);
+        spawnOnA();
+        a.driver.failAlways(FakeOperation.DESTROY, () -> new OperationTimeoutException(
+                "cannot acquire state change lock (held by monitor=remoteDispatchDomainMigratePerform3Params)"));
+        a.migrations.loseNextAfterPostCopySwitchWithTheSourceEnded(IncomingState.POST_COPY_FAILED);
+
+        migrateToBFailsAfterThePostCopyFailedThere();
+        assertThat(a.stateDir.resolve("released").resolve("a").resolve(uuid.toString())).exists();
+
+        // b restarts on the same state directory while a's release is still recorded: b's instance stays b's
+        OwnedInstancesDriver bRestarted = new OwnedInstancesDriver(b.driver, "b", ReleasedInstances.in(b.stateDir, "b"));
+        assertThat(bRestarted.listInstances()).extracting(InstanceInfo::uuid).contains(uuid);
+        try (StaleCopyRemoval removal = new StaleCopyRemoval(bRestarted,
+                BackgroundTasks.daemonScheduler("test-stale-copies"))) {
+            removal.removeAllSoon();
+            bRestarted.removeReleased(); // after the queued try: b has released nothing, so nothing goes
+        }
+        assertThat(b.driver.specOf(uuid)).as("b's instance is not removed").isPresent();
+        assertThat(bRestarted.info(uuid).uuid()).isEqualTo(uuid);
     }
 
     @Test
