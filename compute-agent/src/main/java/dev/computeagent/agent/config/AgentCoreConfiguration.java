@@ -36,6 +36,7 @@ import dev.computeagent.agent.handler.DetachVolumeHandler;
 import dev.computeagent.agent.handler.SuspendHandler;
 import dev.computeagent.agent.handler.UnpauseHandler;
 import dev.computeagent.agent.handler.UnrescueHandler;
+import dev.computeagent.agent.migration.OwnedInstancesDriver;
 import dev.computeagent.virt.device.DeviceDriver;
 import dev.computeagent.agent.heartbeat.Heartbeat;
 import dev.computeagent.agent.journal.FileRequestJournal;
@@ -95,7 +96,7 @@ public class AgentCoreConfiguration {
 
     @Bean
     InstanceFiles instanceFiles(AgentProperties properties) {
-        return new InstanceFiles(properties.stateDir());
+        return new InstanceFiles(properties.stateDir(), properties.host());
     }
 
     @Bean
@@ -328,9 +329,9 @@ public class AgentCoreConfiguration {
     StartupReconciler startupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
                                         InstanceFiles files, FailedSpawnCleanup failedSpawns,
                                         InterruptedSpawns interruptedSpawns, ResizeRecovery resizes,
-                                        RebuildRecovery rebuilds, EventSink events) {
+                                        RebuildRecovery rebuilds, EventSink events, OwnedInstancesDriver ownership) {
         return new StartupReconciler(driver, store, registry, files, failedSpawns, interruptedSpawns, resizes, rebuilds,
-                new SnapshotLeftovers(driver, files), events);
+                new SnapshotLeftovers(driver, files), events, ownership::existsForAnyHost);
     }
 
     /**

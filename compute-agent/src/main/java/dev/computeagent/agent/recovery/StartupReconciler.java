@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +43,11 @@ import org.slf4j.LoggerFactory;
  *       ({@link RebuildRecovery});</li>
  *   <li>the root disk copies of snapshots cut by the restart are removed, once the driver has undone what the
  *       copy left in the disk chain ({@link SnapshotLeftovers});</li>
- *   <li>an instance directory without a domain and without a completed spawn is removed (a spawn
- *       that died before defining its domain; a redelivered command starts it again);</li>
+ *   <li>an instance directory without a domain and without a completed spawn is removed when this host created
+ *       it and the hypervisor has no domain of it for any host (a spawn, or a migration prepared here, that died
+ *       before its domain was defined; a redelivered command starts it again). Another host's directory (the
+ *       instances directory is shared: that host may be spawning it right now) and one an arriving migration
+ *       writes into are left as they are;</li>
  *   <li>the state of every instance is published ({@code instance.power_state.update} with
  *       {@code payload.reason = "recovery"}).</li>
  * </ul>
@@ -63,11 +67,18 @@ public final class StartupReconciler {
     private final RebuildRecovery rebuilds;
     private final SnapshotLeftovers snapshots;
     private final EventSink events;
+    private final Predicate<UUID> onHypervisor;
 
+    /**
+     * @param onHypervisor whether the hypervisor has a domain of the instance, whichever host owns it (an arrival
+     *                     not yet adopted is another host's)
+     */
     public StartupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
                              InstanceFiles files, FailedSpawnCleanup failedSpawns, InterruptedSpawns spawns,
                              ResizeRecovery resizes,
-                             RebuildRecovery rebuilds, SnapshotLeftovers snapshots, EventSink events) {
+                             RebuildRecovery rebuilds, SnapshotLeftovers snapshots, EventSink events,
+                             Predicate<UUID> onHypervisor) {
+        this.onHypervisor = onHypervisor;
         this.driver = driver;
         this.store = store;
         this.registry = registry;
@@ -95,14 +106,8 @@ public final class StartupReconciler {
         }
         registry.retainOnly(present);
         for (UUID orphan : files.list()) {
-            if (!present.contains(orphan) && !files.spawnComplete(orphan)) {
-                log.info("removing instance directory {} left by a spawn that never defined its domain", orphan);
-                files.delete(orphan);
-            } else if (!present.contains(orphan) && resizes.keptForAnotherHost(orphan)) {
-                log.info("instance directory {} keeps the old disks of a resize to another host until it is "
-                        + "confirmed or reverted there", orphan);
-            } else if (!present.contains(orphan)) {
-                log.warn("instance directory {} has no domain but a completed spawn; left for the operator", orphan);
+            if (!present.contains(orphan)) {
+                reconcileDirectoryWithoutDomain(orphan);
             }
         }
         List<InstanceView> views = registry.all();
@@ -116,6 +121,26 @@ public final class StartupReconciler {
             }
         }
         return views;
+    }
+
+    private void reconcileDirectoryWithoutDomain(UUID orphan) {
+        if (!files.spawnComplete(orphan)) {
+            if (!files.createdHere(orphan)) {
+                log.info("instance directory {} has no domain here and no completed spawn, but this host did not "
+                        + "create it (another host sharing the directory may be spawning it); left as it is", orphan);
+            } else if (onHypervisor.test(orphan)) {
+                log.info("instance directory {} belongs to a domain this host does not own yet (an arriving "
+                        + "migration); left as it is", orphan);
+            } else {
+                log.info("removing instance directory {} left by a spawn that never defined its domain", orphan);
+                files.delete(orphan);
+            }
+        } else if (resizes.keptForAnotherHost(orphan)) {
+            log.info("instance directory {} keeps the old disks of a resize to another host until it is "
+                    + "confirmed or reverted there", orphan);
+        } else {
+            log.warn("instance directory {} has no domain but a completed spawn; left for the operator", orphan);
+        }
     }
 
     private void reconcile(InstanceInfo info) {

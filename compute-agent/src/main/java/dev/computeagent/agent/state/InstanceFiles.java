@@ -3,6 +3,7 @@ package dev.computeagent.agent.state;
 import dev.computeagent.hostio.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
 import java.nio.file.FileVisitResult;
@@ -19,18 +20,23 @@ import java.util.UUID;
  * The per-instance files under {@code <state-dir>/instances/<uuid>/} (docs/architecture.md, "Contracts"): the root disk
  * overlay {@code disk}, the ephemeral disk {@code disk.eph0} when the flavor has one, the config drive
  * {@code disk.config} when the instance has one, the serial console {@code console.log}, and the agent's
- * markers that the spawn completed, or failed with its domain not removable yet. Base images
- * ({@code _base/}) are never touched here.
+ * markers that the spawn completed, or failed with its domain not removable yet, and which host created the
+ * directory ({@code .created-by}: hosts may share the instances directory, and only the creator may take an
+ * unfinished directory for a leftover). Base images ({@code _base/}) are never touched here.
  */
 public final class InstanceFiles {
 
     private static final String SPAWN_COMPLETE = ".spawn-complete";
     private static final String SPAWN_FAILED = ".spawn-failed";
+    private static final String CREATED_BY = ".created-by";
 
     private final Path instancesDir;
+    private final String host;
 
-    public InstanceFiles(Path stateDir) {
+    /** @param host this agent's {@code agent.host}, recorded in the directories it creates */
+    public InstanceFiles(Path stateDir, String host) {
         this.instancesDir = stateDir.toAbsolutePath().resolve("instances");
+        this.host = host;
     }
 
     public Path dir(UUID uuid) {
@@ -92,15 +98,37 @@ public final class InstanceFiles {
         return Files.getFileStore(probe == null ? Path.of("/") : probe);
     }
 
-    /** Creates the instance directory; returns true when it did not exist before. */
+    /**
+     * Creates the instance directory, recording this host as its creator; returns true when it did not exist
+     * before. The record is not synced: lost in a crash, the directory is only left to the operator
+     * ({@link #createdHere}).
+     */
     public boolean create(UUID uuid) {
         Path dir = dir(uuid);
         try {
             boolean existed = Files.isDirectory(dir);
             Files.createDirectories(dir);
+            if (!existed) {
+                Files.writeString(dir.resolve(CREATED_BY), host, StandardCharsets.UTF_8);
+            }
             return !existed;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create instance directory " + dir, e);
+        }
+    }
+
+    /**
+     * Whether this host created the instance directory, as {@link #create} recorded it. False for another host's
+     * (the instances directory is shared) and for one whose record is missing (made by an agent before the
+     * record existed, or lost in a crash right after the directory was made).
+     */
+    public boolean createdHere(UUID uuid) {
+        try {
+            return host.equals(Files.readString(dir(uuid).resolve(CREATED_BY), StandardCharsets.UTF_8));
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the creator of instance directory " + dir(uuid), e);
         }
     }
 

@@ -57,7 +57,7 @@ class CommandExecutorStateMachineTest {
     @BeforeEach
     void setUp() {
         InstanceRegistry registry = new InstanceRegistry("h1");
-        InstanceFiles files = new InstanceFiles(stateDir);
+        InstanceFiles files = new InstanceFiles(stateDir, "test-host");
         store = new InstanceStore(driver, registry);
         List<CommandHandler<?>> handlers = new ArrayList<>(List.of(
                 TestSpawns.handler(driver, new FakeImageCache(), registry, files, "h1"),

@@ -95,7 +95,7 @@ abstract class StateTableWalk {
         driver = driver();
         power = power();
         InstanceRegistry registry = new InstanceRegistry("walk-host");
-        InstanceFiles files = new InstanceFiles(stateDir());
+        InstanceFiles files = new InstanceFiles(stateDir(), "test-host");
         store = new InstanceStore(driver, registry);
         List<CommandHandler<?>> handlers = new ArrayList<>(List.of(
                 TestSpawns.handler(driver, images(), registry, files, "walk-host"),

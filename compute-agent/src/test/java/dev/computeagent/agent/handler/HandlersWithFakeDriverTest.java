@@ -60,7 +60,7 @@ class HandlersWithFakeDriverTest {
     @BeforeEach
     void setUp() {
         registry = new InstanceRegistry("h1");
-        files = new InstanceFiles(stateDir);
+        files = new InstanceFiles(stateDir, "test-host");
         InstanceStore store = new InstanceStore(driver, registry);
         spawn = TestSpawns.handler(driver, images, registry, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,
                 new HostCapacity(driver, files, registry), "h1", meters);

@@ -76,7 +76,7 @@ class RebuildWithFakeDriverTest {
     void setUp() {
         ConfigDrives.requireGenisoimage();
         InstanceRegistry registry = new InstanceRegistry("h1");
-        files = new InstanceFiles(stateDir);
+        files = new InstanceFiles(stateDir, "test-host");
         store = new InstanceStore(driver, registry);
         rebuildFiles = new RebuildFiles(files);
         InstanceProvisioner provisioner = new InstanceProvisioner(images, files, ConfigDrives.builder());

@@ -72,7 +72,7 @@ class ResizeWithFakeDriverTest {
     @BeforeEach
     void setUp() {
         InstanceRegistry registry = new InstanceRegistry("h1");
-        files = new InstanceFiles(stateDir);
+        files = new InstanceFiles(stateDir, "test-host");
         store = new InstanceStore(driver, registry);
         resizeFiles = new ResizeFiles(files);
         provisioner = new InstanceProvisioner(images, files, ConfigDrives.builder());

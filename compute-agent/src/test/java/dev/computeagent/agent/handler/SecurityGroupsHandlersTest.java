@@ -59,7 +59,7 @@ class SecurityGroupsHandlersTest {
     @BeforeEach
     void setUp() {
         InstanceRegistry registry = new InstanceRegistry("h1");
-        InstanceFiles files = new InstanceFiles(stateDir);
+        InstanceFiles files = new InstanceFiles(stateDir, "test-host");
         FakeImageCache images = new FakeImageCache();
         store = new InstanceStore(driver, registry);
         spawn = new SpawnHandler(driver, images, store, files, new InstanceProvisioner(images, files,

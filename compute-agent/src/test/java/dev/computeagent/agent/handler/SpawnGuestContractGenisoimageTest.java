@@ -47,7 +47,7 @@ class SpawnGuestContractGenisoimageTest {
     @BeforeEach
     void setUp() {
         ConfigDrives.requireGenisoimage();
-        files = new InstanceFiles(stateDir);
+        files = new InstanceFiles(stateDir, "test-host");
     }
 
     @AfterEach

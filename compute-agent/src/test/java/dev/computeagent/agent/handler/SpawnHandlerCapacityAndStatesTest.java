@@ -70,7 +70,7 @@ class SpawnHandlerCapacityAndStatesTest {
     @BeforeEach
     void setUp() {
         registry = new InstanceRegistry("h1");
-        files = new InstanceFiles(stateDir);
+        files = new InstanceFiles(stateDir, "test-host");
         ComputeDriver driver = observingBoot(fake);
         capacity = new HostCapacity(driver, files, registry);
         spawn = TestSpawns.handler(driver, images, registry, files, ConfigDrives.builder(), ConfigDrives.OPTIONS,

@@ -49,7 +49,7 @@ class SpawnImageTooLargeQemuImgTest {
     void setUp() {
         TestImages.requireQemuImg();
         cache = ImageCaches.open(ImageCacheSettings.defaults(stateDir, store.toUri()));
-        files = new InstanceFiles(stateDir);
+        files = new InstanceFiles(stateDir, "test-host");
         spawn = TestSpawns.handler(driver, cache, new InstanceRegistry("h1"), files, "h1");
     }
 

@@ -43,7 +43,7 @@ class SpawnUnknownNetworkTest {
     @Test
     void spawnOnAnUnknownNetworkFailsWithInvalidCommandAndLeavesNothing() {
         InstanceRegistry registry = new InstanceRegistry("h1");
-        InstanceFiles files = new InstanceFiles(stateDir);
+        InstanceFiles files = new InstanceFiles(stateDir, "test-host");
         SpawnHandler spawn = TestSpawns.handler(driver, images, registry, files, "h1");
         AtomicBoolean fetched = new AtomicBoolean();
         images.onFetch("img", () -> fetched.set(true));

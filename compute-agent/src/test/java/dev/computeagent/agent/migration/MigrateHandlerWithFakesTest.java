@@ -126,7 +126,7 @@ class MigrateHandlerWithFakesTest {
             staleCopies = new StaleCopyRemoval(owned, BackgroundTasks.daemonScheduler("test-stale-copies"));
             registry = new InstanceRegistry(host);
             store = new InstanceStore(owned, registry);
-            files = new InstanceFiles(stateDir);
+            files = new InstanceFiles(stateDir, host);
             network.register(uri(), driver);
             migrations = new FakeMigrationDriver(driver, network);
             capacity = new HostCapacity(owned, files, registry);

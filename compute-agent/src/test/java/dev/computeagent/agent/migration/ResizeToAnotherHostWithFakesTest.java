@@ -97,7 +97,7 @@ class ResizeToAnotherHostWithFakesTest {
             owned = new OwnedInstancesDriver(driver, host);
             registry = new InstanceRegistry(host);
             store = new InstanceStore(owned, registry);
-            files = new InstanceFiles(root.resolve(host));
+            files = new InstanceFiles(root.resolve(host), host);
             resizeFiles = new ResizeFiles(files);
             network.register("fake://" + host + "/system", driver);
             migrations = new FakeMigrationDriver(driver, network);

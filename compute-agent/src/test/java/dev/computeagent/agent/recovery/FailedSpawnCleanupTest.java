@@ -59,7 +59,7 @@ class FailedSpawnCleanupTest {
     void setUp() {
         InstanceRegistry registry = new InstanceRegistry("h1");
         InstanceStore store = new InstanceStore(driver, registry);
-        files = new InstanceFiles(stateDir);
+        files = new InstanceFiles(stateDir, "test-host");
         spawn = TestSpawns.handler(driver, new FakeImageCache(), registry, files, "h1");
         cleanup = new FailedSpawnCleanup(driver, store, files, lanes);
     }

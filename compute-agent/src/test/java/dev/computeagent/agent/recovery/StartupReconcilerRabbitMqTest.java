@@ -25,6 +25,7 @@ import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.SpawnArgs;
+import dev.computeagent.agent.migration.OwnedInstancesDriver;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.provision.InstanceProvisioner;
 import dev.computeagent.agent.state.Annotations;
@@ -90,7 +91,7 @@ class StartupReconcilerRabbitMqTest {
         connections.setPublisherConfirmType(CachingConnectionFactory.ConfirmType.CORRELATED);
         events = new EventPublisher(new RabbitTemplate(connections), host, Clock.systemUTC(), Duration.ofSeconds(5));
         registry = new InstanceRegistry(host);
-        files = new InstanceFiles(stateDir);
+        files = new InstanceFiles(stateDir, host);
         InstanceStore store = new InstanceStore(driver, registry);
         ResizeFiles resizeFiles = new ResizeFiles(files);
         FakeImageCache images = new FakeImageCache();
@@ -98,14 +99,16 @@ class StartupReconcilerRabbitMqTest {
                 new ProcessRunner(), Duration.ofSeconds(30)));
         ResizeCompletion resizes = new ResizeCompletion(driver, store, resizeFiles, provisioner);
         RebuildFiles rebuildFiles = new RebuildFiles(files);
-        reconciler = new StartupReconciler(driver, store, registry, files,
+        // what the agent sees: its own instances only (an arrival not yet adopted is its source's)
+        OwnedInstancesDriver owned = new OwnedInstancesDriver(driver, host);
+        reconciler = new StartupReconciler(owned, store, registry, files,
                 new FailedSpawnCleanup(driver, store, files, new InstanceLanes(1)),
                 new InterruptedSpawns(driver, store, files, new InstanceLanes(1)),
                 new ResizeRecovery(driver, store, resizeFiles, resizes, new ResizeArrival(driver, images,
                         files, resizeFiles, provisioner, store), new MovedResizeEnd(driver, store, files, resizeFiles,
                         NoOtherHosts.INSTANCE, host, new FakeSecurityGroupDriver())),
                 new RebuildRecovery(store, rebuildFiles, new RebuildCompletion(driver, store, rebuildFiles, provisioner)),
-                new SnapshotLeftovers(driver, files), events);
+                new SnapshotLeftovers(driver, files), events, owned::existsForAnyHost);
     }
 
     @AfterEach
@@ -307,6 +310,35 @@ class StartupReconcilerRabbitMqTest {
         assertThat(files.exists(completedWithoutDomain)).isTrue();
         assertThat(foreign).isDirectory();
         assertThat(files.disk(owned)).exists();
+    }
+
+    @Test
+    void leavesTheUnfinishedDirectoriesOfOtherHostsAndOfArrivingMigrations() throws Exception {
+        // the instances directory is shared: another host may be spawning this one right now
+        UUID spawningElsewhere = UUID.randomUUID();
+        new InstanceFiles(stateDir, "other-host").create(spawningElsewhere);
+        Files.writeString(files.disk(spawningElsewhere), "an overlay being written");
+        // prepared here for a block migration whose transfer is running: the domain is still its source's
+        UUID arriving = UUID.randomUUID();
+        files.create(arriving);
+        Files.writeString(files.disk(arriving), "a disk being copied");
+        driver.spawn(new InstanceSpec(arriving, new InstanceMetadata("vm", new Flavor(1, 128, 0, 0), "img",
+                "source-host", Map.of(), Map.of()), List.of(DiskSpec.qcow2Root(files.disk(arriving))), List.of(),
+                files.consoleLog(arriving), false));
+        // made by an agent before the creator was recorded: whose it is cannot be told
+        UUID unknownCreator = UUID.randomUUID();
+        files.create(unknownCreator);
+        Files.delete(files.dir(unknownCreator).resolve(".created-by"));
+        UUID leftHere = UUID.randomUUID();
+        files.create(leftHere);
+
+        reconciler.reconcile();
+
+        assertThat(files.disk(spawningElsewhere)).exists();
+        assertThat(files.disk(arriving)).exists();
+        assertThat(files.exists(unknownCreator)).isTrue();
+        assertThat(files.exists(leftHere)).isFalse();
+        assertThat(registry.find(arriving)).as("not this host's until adopted").isEmpty();
     }
 
     @Test

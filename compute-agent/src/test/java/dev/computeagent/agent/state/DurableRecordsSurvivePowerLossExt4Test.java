@@ -73,7 +73,7 @@ class DurableRecordsSurvivePowerLossExt4Test {
         Prerequisites.require("genisoimage", Prerequisites.commandSucceeds("genisoimage", "--version"),
                 "apt-get install genisoimage");
         Path stateDir = fs.root().resolve("state");
-        InstanceFiles files = new InstanceFiles(stateDir);
+        InstanceFiles files = new InstanceFiles(stateDir, "test-host");
         UUID uuid = UUID.randomUUID();
 
         files.create(uuid);

@@ -62,7 +62,7 @@ public class AgentWebTestApplication {
 
     @Bean
     public InstanceFiles instanceFiles(AgentProperties properties) {
-        return new InstanceFiles(properties.stateDir());
+        return new InstanceFiles(properties.stateDir(), properties.host());
     }
 
     @Bean
