@@ -55,7 +55,8 @@ public class BackendConfiguration {
     @Bean(destroyMethod = "")
     @Primary
     OwnedInstancesDriver computeDriver(LibvirtComputeDriver libvirt, AgentProperties properties) {
-        return new OwnedInstancesDriver(libvirt, properties.host(), ReleasedInstances.in(properties.stateDir(), properties.host()));
+        return new OwnedInstancesDriver(libvirt, properties.host(),
+                ReleasedInstances.in(properties.stateDir(), properties.host()));
     }
 
     /** Pause and suspend through the same libvirt connection (handlers check ownership through the compute driver). */

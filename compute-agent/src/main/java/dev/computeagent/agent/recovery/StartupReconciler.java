@@ -126,8 +126,9 @@ public final class StartupReconciler {
     private void reconcileDirectoryWithoutDomain(UUID orphan) {
         if (!files.spawnComplete(orphan)) {
             if (!files.createdHere(orphan)) {
-                log.info("instance directory {} has no domain here and no completed spawn, but this host did not "
-                        + "create it (another host sharing the directory may be spawning it); left as it is", orphan);
+                log.info("instance directory {} has no domain here and no completed spawn, but no record that this "
+                        + "host created it (another host sharing the directory may be spawning it); left as it is",
+                        orphan);
             } else if (onHypervisor.test(orphan)) {
                 log.info("instance directory {} belongs to a domain this host does not own yet (an arriving "
                         + "migration); left as it is", orphan);
