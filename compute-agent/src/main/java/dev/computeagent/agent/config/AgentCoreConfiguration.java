@@ -329,9 +329,10 @@ public class AgentCoreConfiguration {
     StartupReconciler startupReconciler(ComputeDriver driver, InstanceStore store, InstanceRegistry registry,
                                         InstanceFiles files, FailedSpawnCleanup failedSpawns,
                                         InterruptedSpawns interruptedSpawns, ResizeRecovery resizes,
-                                        RebuildRecovery rebuilds, EventSink events, OwnedInstancesDriver ownership) {
+                                        RebuildRecovery rebuilds, EventSink events, OwnedInstancesDriver ownership,
+                                        SecurityGroupDriver groups) {
         return new StartupReconciler(driver, store, registry, files, failedSpawns, interruptedSpawns, resizes, rebuilds,
-                new SnapshotLeftovers(driver, files), events, ownership::existsForAnyHost);
+                new SnapshotLeftovers(driver, files), events, ownership::existsForAnyHost, groups);
     }
 
     /**

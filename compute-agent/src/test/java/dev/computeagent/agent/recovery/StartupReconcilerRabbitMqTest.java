@@ -77,6 +77,7 @@ class StartupReconcilerRabbitMqTest {
 
     final String host = "it-" + UUID.randomUUID().toString().substring(0, 8);
     final FakeComputeDriver driver = new FakeComputeDriver();
+    final FakeSecurityGroupDriver groups = new FakeSecurityGroupDriver();
     AmqpTestClient client;
     CachingConnectionFactory connections;
     InstanceRegistry registry;
@@ -108,7 +109,7 @@ class StartupReconcilerRabbitMqTest {
                         files, resizeFiles, provisioner, store), new MovedResizeEnd(driver, store, files, resizeFiles,
                         NoOtherHosts.INSTANCE, host, new FakeSecurityGroupDriver())),
                 new RebuildRecovery(store, rebuildFiles, new RebuildCompletion(driver, store, rebuildFiles, provisioner)),
-                new SnapshotLeftovers(driver, files), events, owned::existsForAnyHost);
+                new SnapshotLeftovers(driver, files), events, owned::existsForAnyHost, groups);
     }
 
     @AfterEach
@@ -339,6 +340,25 @@ class StartupReconcilerRabbitMqTest {
         assertThat(files.exists(unknownCreator)).isTrue();
         assertThat(files.exists(leftHere)).isFalse();
         assertThat(registry.find(arriving)).as("not this host's until adopted").isEmpty();
+    }
+
+    @Test
+    void removesTheFiltersOfInstancesWithoutADomainHereForAnyHostOnly() throws Exception {
+        UUID owned = instance(InstanceState.ACTIVE, true);
+        UUID arriving = UUID.randomUUID();
+        Path arrivingDisk = Files.writeString(stateDir.resolve("arriving"), "disk");
+        driver.spawn(new InstanceSpec(arriving, new InstanceMetadata("vm", new Flavor(1, 128, 0, 0), "img",
+                "source-host", Map.of(), Map.of()), List.of(DiskSpec.qcow2Root(arrivingDisk)),
+                List.of(), stateDir.resolve("arriving.log"), false));
+        // prepared here before this agent restarted; the preparation was known in memory only
+        UUID preparedThenForgotten = UUID.randomUUID();
+        for (UUID uuid : List.of(owned, arriving, preparedThenForgotten)) {
+            groups.apply(uuid, List.of());
+        }
+
+        reconciler.reconcile();
+
+        assertThat(groups.filteredInstances()).containsExactlyInAnyOrder(owned, arriving);
     }
 
     @Test

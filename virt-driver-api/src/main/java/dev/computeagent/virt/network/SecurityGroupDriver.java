@@ -1,6 +1,7 @@
 package dev.computeagent.virt.network;
 
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -26,4 +27,7 @@ public interface SecurityGroupDriver {
      * @throws dev.computeagent.virt.HypervisorException a domain still references it
      */
     void remove(UUID instance);
+
+    /** The instances that have a filter on this host, whether or not a domain of theirs is here. */
+    Set<UUID> filteredInstances();
 }

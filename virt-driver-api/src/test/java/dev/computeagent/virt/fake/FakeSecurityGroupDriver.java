@@ -5,6 +5,7 @@ import dev.computeagent.virt.network.SecurityRule;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,6 +22,11 @@ public final class FakeSecurityGroupDriver implements SecurityGroupDriver {
     @Override
     public void remove(UUID instance) {
         filters.remove(instance);
+    }
+
+    @Override
+    public Set<UUID> filteredInstances() {
+        return Set.copyOf(filters.keySet());
     }
 
     /** The rules of the instance's filter; empty when it has none. */

@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * Security groups as one libvirt nwfilter per instance, {@code ca-sg-<uuid>}, which every filtered NIC of the
@@ -63,6 +65,13 @@ public final class LibvirtSecurityGroups implements SecurityGroupDriver {
     @Override
     public void remove(UUID instance) {
         connections.call(connection -> connection.undefineNwfilter(filterName(instance)));
+    }
+
+    @Override
+    public Set<UUID> filteredInstances() {
+        return connections.call(connection -> connection.nwfilterNames().stream()
+                .flatMap(name -> DomainNames.uuidOfSecurityGroupFilter(name).stream())
+                .collect(Collectors.toUnmodifiableSet()));
     }
 
     /** The filter: anti-spoofing, DHCP replies, the allow rules, egress unless restricted, then drop. */

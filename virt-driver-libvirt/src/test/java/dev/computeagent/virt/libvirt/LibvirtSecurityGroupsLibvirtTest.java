@@ -12,6 +12,7 @@ import dev.computeagent.virt.Flavor;
 import dev.computeagent.virt.InstanceMetadata;
 import dev.computeagent.virt.InstanceSpec;
 import dev.computeagent.virt.NicSpec;
+import dev.computeagent.virt.libvirt.domain.DomainNames;
 import dev.computeagent.virt.libvirt.domain.NwFilterXml;
 import dev.computeagent.virt.libvirt.testing.Virsh;
 import dev.computeagent.virt.network.Ipv4Subnet;
@@ -72,6 +73,22 @@ class LibvirtSecurityGroupsLibvirtTest {
         if (disks != null) {
             disks.close();
         }
+    }
+
+    @Test
+    void theInstancesWithAFilterAreListedFromLibvirtsFiltersOnly() {
+        groups.apply(uuid, List.of(ssh()));
+        UUID other = UUID.randomUUID();
+        groups.apply(other, List.of());
+        try {
+            // libvirt's own filters (clean-traffic and the rest) are no instance's
+            assertThat(Virsh.run("nwfilter-list")).contains("clean-traffic", DomainNames.securityGroupFilter(other));
+            assertThat(groups.filteredInstances()).contains(uuid, other)
+                    .allSatisfy(u -> assertThat(Virsh.run("nwfilter-list")).contains(DomainNames.securityGroupFilter(u)));
+        } finally {
+            groups.remove(other);
+        }
+        assertThat(groups.filteredInstances()).contains(uuid).doesNotContain(other);
     }
 
     @Test

@@ -193,6 +193,18 @@ public final class LibvirtConnection implements AutoCloseable {
         }
     }
 
+    /** The names of every network filter; none when libvirt has no network filters at all (as {@code test:///}). */
+    public List<String> nwfilterNames() {
+        try {
+            return List.of(connect.listNetworkFilters());
+        } catch (LibvirtException e) {
+            if (LibvirtErrors.isUnsupported(e)) {
+                return List.of();
+            }
+            throw LibvirtErrors.translate(LibvirtCall.LIST, uri, e);
+        }
+    }
+
     /** {@code virNWFilterDefineXML}: defines or, for a known name and uuid, replaces a network filter. */
     public void defineNwfilter(String xml) {
         try {

@@ -11,8 +11,9 @@ public final class DomainNames {
 
     public static final String PREFIX = "instance-";
 
-    private static final Pattern NAME = Pattern.compile(
-            "instance-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})");
+    private static final String UUID_GROUP = "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})";
+    private static final Pattern NAME = Pattern.compile("instance-" + UUID_GROUP);
+    private static final Pattern FILTER = Pattern.compile("ca-sg-" + UUID_GROUP);
 
     private DomainNames() {
     }
@@ -29,10 +30,19 @@ public final class DomainNames {
 
     /** The uuid of a name made by {@link #forUuid}; empty for any other name (not an agent domain). */
     public static Optional<UUID> uuidOf(@Nullable String domainName) {
-        if (domainName == null) {
+        return uuidIn(NAME, domainName);
+    }
+
+    /** The instance of a filter named by {@link #securityGroupFilter}; empty for any other filter. */
+    public static Optional<UUID> uuidOfSecurityGroupFilter(@Nullable String filterName) {
+        return uuidIn(FILTER, filterName);
+    }
+
+    private static Optional<UUID> uuidIn(Pattern pattern, @Nullable String name) {
+        if (name == null) {
             return Optional.empty();
         }
-        var matcher = NAME.matcher(domainName);
+        var matcher = pattern.matcher(name);
         return matcher.matches() ? Optional.of(UUID.fromString(matcher.group(1))) : Optional.empty();
     }
 }
