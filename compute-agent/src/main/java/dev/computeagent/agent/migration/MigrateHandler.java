@@ -161,8 +161,9 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
         String destination = command.args().destination();
         MigrationReply adopted;
         try {
-            adopted = parts.destinations().call(destination, CommandName.MIGRATION_ADOPT, command.requestId() + ".adopt",
-                    uuid, new MigrationAdoptArgs(parts.host(), command.requestId(), null, null), parts.timeouts().adopt());
+            adopted = parts.destinations().call(destination, CommandName.MIGRATION_ADOPT,
+                    StepRequestIds.of(command.requestId(), ".adopt"), uuid,
+                    new MigrationAdoptArgs(parts.host(), command.requestId(), null, null), parts.timeouts().adopt());
         } catch (DestinationUnreachableException e) {
             throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "no instance " + uuid
                     + " here, and " + destination + " cannot be asked whether it arrived there: " + e.getMessage(),

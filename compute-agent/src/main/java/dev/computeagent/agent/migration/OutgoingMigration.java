@@ -187,8 +187,9 @@ final class OutgoingMigration {
                 uuid, destination, e.getMessage(), destination, sourceCopyGone ? " (this host's copy has ended)" : "");
         MigrationReply adopted;
         try {
-            adopted = parts.destinations().call(destination, CommandName.MIGRATION_ADOPT, command.requestId() + ".adopt",
-                    uuid, MigrationAdoptArgs.afterPostCopyFailure(parts.host(), command.requestId(), sourceCopyGone),
+            adopted = parts.destinations().call(destination, CommandName.MIGRATION_ADOPT,
+                    StepRequestIds.of(command.requestId(), ".adopt"), uuid,
+                    MigrationAdoptArgs.afterPostCopyFailure(parts.host(), command.requestId(), sourceCopyGone),
                     MigrationAdoptHandler.POST_COPY_SETTLE.plus(parts.timeouts().adopt()));
         } catch (DestinationUnreachableException unreachable) {
             throw strandedHere(e, destination + " could not be asked: " + unreachable.getMessage());
@@ -301,8 +302,8 @@ final class OutgoingMigration {
         }
         MigrationReply adopted;
         try {
-            adopted = parts.destinations().call(destination, CommandName.MIGRATION_ADOPT, command.requestId() + ".adopt",
-                    uuid, args, parts.timeouts().adopt());
+            adopted = parts.destinations().call(destination, CommandName.MIGRATION_ADOPT,
+                    StepRequestIds.of(command.requestId(), ".adopt"), uuid, args, parts.timeouts().adopt());
         } catch (DestinationUnreachableException e) {
             // the destination may or may not have started it: never start a second copy on the shared disk
             moved = true;
@@ -487,7 +488,8 @@ final class OutgoingMigration {
     private MigrationReply call(String step, String suffix, CommandName name, InternalArgs args, Duration timeout) {
         MigrationReply reply;
         try {
-            reply = parts.destinations().call(destination, name, command.requestId() + suffix, uuid, args, timeout);
+            reply = parts.destinations().call(destination, name, StepRequestIds.of(command.requestId(), suffix), uuid,
+                    args, timeout);
         } catch (DestinationUnreachableException e) {
             if (e.unknownHost() && name == CommandName.MIGRATION_PREPARE) {
                 prepareSent = false; // it came back unrouted: nothing was prepared there to abort
@@ -533,7 +535,8 @@ final class OutgoingMigration {
         }
         if (prepareSent) {
             try {
-                parts.destinations().call(destination, CommandName.MIGRATION_ABORT, command.requestId() + ".abort", uuid,
+                parts.destinations().call(destination, CommandName.MIGRATION_ABORT,
+                        StepRequestIds.of(command.requestId(), ".abort"), uuid,
                         new MigrationAbortArgs(parts.host(), MigrateHandler.abbreviate(String.valueOf(cause.getMessage()))),
                         parts.timeouts().abort());
             } catch (RuntimeException e) {

@@ -63,8 +63,9 @@ public final class ResizeToAnotherHost implements ResizeAcrossHosts {
         String destination = Objects.requireNonNull(record.destination(), "destination");
         if (record.phase() == Phase.RESIZING) {
             MigrationResize resize = new MigrationResize(record.newFlavor(), record.requestId());
-            Map<String, Object> adopted = call(destination, CommandName.MIGRATION_ADOPT, command.requestId() + ".adopt",
-                    uuid, new MigrationAdoptArgs(host, command.requestId(), null, record.wasRunning(), resize),
+            Map<String, Object> adopted = call(destination, CommandName.MIGRATION_ADOPT,
+                    StepRequestIds.of(command.requestId(), ".adopt"), uuid,
+                    new MigrationAdoptArgs(host, command.requestId(), null, record.wasRunning(), resize),
                     timeouts.adopt(), "adopt");
             resizeFiles.write(uuid, record.in(Phase.RESIZED, record.requestId()));
             return named(adopted, destination);
@@ -74,15 +75,17 @@ public final class ResizeToAnotherHost implements ResizeAcrossHosts {
 
     @Override
     public Map<String, Object> confirmOnSource(UUID uuid, ResizeRecord record) {
-        return call(source(record), CommandName.MIGRATION_RESIZE_CONFIRM, record.requestId() + ".source", uuid,
-                new MigrationResizeEndArgs(host), timeouts.abort(), "confirm on the source");
+        return call(source(record), CommandName.MIGRATION_RESIZE_CONFIRM,
+                StepRequestIds.of(record.requestId(), ".source"), uuid, new MigrationResizeEndArgs(host),
+                timeouts.abort(), "confirm on the source");
     }
 
     @Override
     public Map<String, Object> revertOnSource(UUID uuid, ResizeRecord record) {
         // the source boots the guest before it answers: the bound of a boot, plus the adopt's
-        return call(source(record), CommandName.MIGRATION_RESIZE_REVERT, record.requestId() + ".source", uuid,
-                new MigrationResizeEndArgs(host), timeouts.adopt().plus(Duration.ofSeconds(60)), "revert on the source");
+        return call(source(record), CommandName.MIGRATION_RESIZE_REVERT,
+                StepRequestIds.of(record.requestId(), ".source"), uuid, new MigrationResizeEndArgs(host),
+                timeouts.adopt().plus(Duration.ofSeconds(60)), "revert on the source");
     }
 
     private static String source(ResizeRecord record) {

@@ -726,6 +726,21 @@ class MigrateHandlerWithFakesTest {
     private static final String DESTINATION_PASSWORD = "chap-for-b-4711";
 
     @Test
+    void aMigrateWithTheLongestRequestIdAsksEveryStepUnderAnIdTheDestinationAccepts() {
+        twoHosts(false);
+        spawnOnA();
+
+        // not shared: prepare, prepare again for the copy, adopt; the destination validates each id as the agent does
+        Outcome outcome = a.migrate.handle(TestCommands.migrate("r".repeat(128), uuid,
+                new MigrateArgs("b", null, null, 300, null, null)));
+
+        assertThat(outcome.payload()).containsEntry("destination", "b").containsEntry("state", "ACTIVE");
+        assertThat(destinations.sent()).containsExactly("b:migration.prepare", "b:migration.prepare",
+                "b:migration.adopt");
+        assertThat(b.store.find(uuid)).isPresent();
+    }
+
+    @Test
     void aMigrateGivenTheStateChecksReadDoesNotReadTheInstanceAgain() {
         twoHosts(false);
         spawnOnA();
