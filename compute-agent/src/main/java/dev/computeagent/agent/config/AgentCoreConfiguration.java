@@ -37,6 +37,7 @@ import dev.computeagent.agent.handler.SuspendHandler;
 import dev.computeagent.agent.handler.UnpauseHandler;
 import dev.computeagent.agent.handler.UnrescueHandler;
 import dev.computeagent.agent.migration.OwnedInstancesDriver;
+import dev.computeagent.agent.recovery.HostLeftovers;
 import dev.computeagent.virt.device.DeviceDriver;
 import dev.computeagent.agent.heartbeat.Heartbeat;
 import dev.computeagent.agent.journal.FileRequestJournal;
@@ -60,6 +61,7 @@ import dev.computeagent.hostio.ProcessRunner;
 import dev.computeagent.image.ImageCache;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.PowerOperations;
+import dev.computeagent.virt.migration.MigrationDriver;
 import dev.computeagent.virt.network.NetworkDriver;
 import dev.computeagent.virt.network.SecurityGroupDriver;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -330,9 +332,10 @@ public class AgentCoreConfiguration {
                                         InstanceFiles files, FailedSpawnCleanup failedSpawns,
                                         InterruptedSpawns interruptedSpawns, ResizeRecovery resizes,
                                         RebuildRecovery rebuilds, EventSink events, OwnedInstancesDriver ownership,
-                                        SecurityGroupDriver groups) {
+                                        SecurityGroupDriver groups, MigrationDriver migrations) {
         return new StartupReconciler(driver, store, registry, files, failedSpawns, interruptedSpawns, resizes, rebuilds,
-                new SnapshotLeftovers(driver, files), events, ownership::existsForAnyHost, groups);
+                new SnapshotLeftovers(driver, files), events, ownership::existsForAnyHost,
+                new HostLeftovers(groups, migrations, ownership::existsForAnyHost));
     }
 
     /**

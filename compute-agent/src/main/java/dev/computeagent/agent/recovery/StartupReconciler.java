@@ -14,7 +14,6 @@ import dev.computeagent.agent.state.InstanceView;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.PowerState;
-import dev.computeagent.virt.network.SecurityGroupDriver;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,10 +48,8 @@ import org.slf4j.LoggerFactory;
  *       before its domain was defined; a redelivered command starts it again). Another host's directory (the
  *       instances directory is shared: that host may be spawning it right now) and one an arriving migration
  *       writes into are left as they are;</li>
- *   <li>the security groups' filter of an instance without a domain here for any host is removed (a migration
- *       prepared here whose source had not gone on when this agent restarted: the preparation was known in memory
- *       only; or a delete cut between its domain and its filter); one libvirt refuses to remove is logged and
- *       left;</li>
+ *   <li>the security groups' filter and the volume secrets of an instance without a domain here for any host are
+ *       removed ({@link HostLeftovers});</li>
  *   <li>the state of every instance is published ({@code instance.power_state.update} with
  *       {@code payload.reason = "recovery"}).</li>
  * </ul>
@@ -73,7 +70,7 @@ public final class StartupReconciler {
     private final SnapshotLeftovers snapshots;
     private final EventSink events;
     private final Predicate<UUID> onHypervisor;
-    private final SecurityGroupDriver groups;
+    private final HostLeftovers leftovers;
 
     /**
      * @param onHypervisor whether the hypervisor has a domain of the instance, whichever host owns it (an arrival
@@ -83,9 +80,9 @@ public final class StartupReconciler {
                              InstanceFiles files, FailedSpawnCleanup failedSpawns, InterruptedSpawns spawns,
                              ResizeRecovery resizes,
                              RebuildRecovery rebuilds, SnapshotLeftovers snapshots, EventSink events,
-                             Predicate<UUID> onHypervisor, SecurityGroupDriver groups) {
+                             Predicate<UUID> onHypervisor, HostLeftovers leftovers) {
         this.onHypervisor = onHypervisor;
-        this.groups = groups;
+        this.leftovers = leftovers;
         this.driver = driver;
         this.store = store;
         this.registry = registry;
@@ -117,7 +114,7 @@ public final class StartupReconciler {
                 reconcileDirectoryWithoutDomain(orphan);
             }
         }
-        removeLeftoverFilters(present);
+        leftovers.removeAll(present);
         List<InstanceView> views = registry.all();
         for (InstanceView view : views) {
             Map<String, Object> payload = new LinkedHashMap<>(Outcome.payloadOf(view));
@@ -129,28 +126,6 @@ public final class StartupReconciler {
             }
         }
         return views;
-    }
-
-    private void removeLeftoverFilters(Set<UUID> present) {
-        Set<UUID> filtered;
-        try {
-            filtered = groups.filteredInstances();
-        } catch (RuntimeException e) {
-            log.warn("the security groups' filters cannot be listed; leftovers stay until the next start: {}",
-                    e.toString());
-            return;
-        }
-        for (UUID uuid : filtered) {
-            if (present.contains(uuid) || onHypervisor.test(uuid)) {
-                continue;
-            }
-            try {
-                groups.remove(uuid);
-                log.info("removed the security groups' filter of {}, which has no domain on this host", uuid);
-            } catch (RuntimeException e) {
-                log.warn("the leftover security groups' filter of {} cannot be removed: {}", uuid, e.toString());
-            }
-        }
     }
 
     private void reconcileDirectoryWithoutDomain(UUID orphan) {

@@ -23,6 +23,7 @@ import dev.computeagent.agent.handler.SpawnHandler;
 import dev.computeagent.agent.journal.FileRequestJournal;
 import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.message.CommandName;
+import dev.computeagent.agent.message.ConnectionInfoArgs;
 import dev.computeagent.agent.message.InstanceState;
 import dev.computeagent.agent.message.SpawnArgs;
 import dev.computeagent.agent.migration.OwnedInstancesDriver;
@@ -50,6 +51,8 @@ import dev.computeagent.virt.fake.FakeComputeDriver;
 import dev.computeagent.virt.fake.FakeNetworkDriver;
 import dev.computeagent.virt.fake.FakeOperation;
 import dev.computeagent.virt.fake.FakeSecurityGroupDriver;
+import dev.computeagent.virt.migration.DestinationVolume;
+import dev.computeagent.virt.migration.FakeMigrationDriver;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,6 +81,7 @@ class StartupReconcilerRabbitMqTest {
     final String host = "it-" + UUID.randomUUID().toString().substring(0, 8);
     final FakeComputeDriver driver = new FakeComputeDriver();
     final FakeSecurityGroupDriver groups = new FakeSecurityGroupDriver();
+    final FakeMigrationDriver migrations = new FakeMigrationDriver(driver, new FakeMigrationDriver.Network());
     AmqpTestClient client;
     CachingConnectionFactory connections;
     InstanceRegistry registry;
@@ -109,7 +113,8 @@ class StartupReconcilerRabbitMqTest {
                         files, resizeFiles, provisioner, store), new MovedResizeEnd(driver, store, files, resizeFiles,
                         NoOtherHosts.INSTANCE, host, new FakeSecurityGroupDriver())),
                 new RebuildRecovery(store, rebuildFiles, new RebuildCompletion(driver, store, rebuildFiles, provisioner)),
-                new SnapshotLeftovers(driver, files), events, owned::existsForAnyHost, groups);
+                new SnapshotLeftovers(driver, files), events, owned::existsForAnyHost,
+                new HostLeftovers(groups, migrations, owned::existsForAnyHost));
     }
 
     @AfterEach
@@ -343,7 +348,7 @@ class StartupReconcilerRabbitMqTest {
     }
 
     @Test
-    void removesTheFiltersOfInstancesWithoutADomainHereForAnyHostOnly() throws Exception {
+    void removesTheFiltersAndVolumeSecretsOfInstancesWithoutADomainHereForAnyHostOnly() throws Exception {
         UUID owned = instance(InstanceState.ACTIVE, true);
         UUID arriving = UUID.randomUUID();
         Path arrivingDisk = Files.writeString(stateDir.resolve("arriving"), "disk");
@@ -354,11 +359,20 @@ class StartupReconcilerRabbitMqTest {
         UUID preparedThenForgotten = UUID.randomUUID();
         for (UUID uuid : List.of(owned, arriving, preparedThenForgotten)) {
             groups.apply(uuid, List.of());
+            migrations.prepareIncomingVolumes(uuid, List.of(chapVolume(uuid)));
         }
 
         reconciler.reconcile();
 
         assertThat(groups.filteredInstances()).containsExactlyInAnyOrder(owned, arriving);
+        assertThat(migrations.instancesWithVolumeSecrets()).containsExactlyInAnyOrder(owned, arriving);
+    }
+
+    /** A volume with CHAP credentials, as a prepared migration defines its secret here. */
+    private static DestinationVolume chapVolume(UUID instance) {
+        return new DestinationVolume("vol-1", "vdb", new ConnectionInfoArgs("iscsi", new ConnectionInfoArgs.Data(null,
+                null, null, null, "192.0.2.20:3260", "iqn.2010-10.org.openstack:volume-1", 1, "CHAP", "user", "secret",
+                null, null, null, null)).toConnection(), DestinationVolume.secretOn("here", instance, "vol-1"));
     }
 
     @Test

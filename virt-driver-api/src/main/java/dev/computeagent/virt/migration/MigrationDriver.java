@@ -5,6 +5,7 @@ import dev.computeagent.virt.InstanceNotFoundException;
 import dev.computeagent.virt.InstanceSpec;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -78,6 +79,14 @@ public interface MigrationDriver {
      * @throws dev.computeagent.virt.DriverException the hypervisor could not be asked or refused
      */
     void releaseIncomingVolumes(UUID uuid);
+
+    /**
+     * The instances that have volume secrets on this host (defined by an attach or by a prepared migration), whether
+     * or not a domain of theirs is here.
+     *
+     * @throws dev.computeagent.virt.DriverException the hypervisor could not be asked
+     */
+    Set<UUID> instancesWithVolumeSecrets();
 
     /**
      * On the destination: whether the incoming migration of {@code uuid} is still arriving, has arrived or

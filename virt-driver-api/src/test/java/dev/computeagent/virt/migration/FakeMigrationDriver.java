@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -239,6 +240,11 @@ public final class FakeMigrationDriver implements MigrationDriver {
         if (local.listInstances().stream().noneMatch(i -> i.uuid().equals(uuid))) {
             incomingSecrets.remove(uuid);
         }
+    }
+
+    @Override
+    public Set<UUID> instancesWithVolumeSecrets() {
+        return Set.copyOf(incomingSecrets.keySet());
     }
 
     @Override

@@ -3,7 +3,9 @@ package dev.computeagent.virt.libvirt.binding;
 import dev.computeagent.virt.LifecycleEvent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -288,13 +290,24 @@ public final class LibvirtConnection implements AutoCloseable {
      * removed while it is listed is left out.
      */
     public List<UUID> secretsWithUsagePrefix(String usagePrefix) {
+        List<UUID> matching = new ArrayList<>();
+        secretUsages().forEach((uuid, usage) -> {
+            if (usage.startsWith(usagePrefix)) {
+                matching.add(uuid);
+            }
+        });
+        return matching;
+    }
+
+    /** The usage name of every secret that has one, by the secret's uuid (one gone meanwhile is left out). */
+    public Map<UUID, String> secretUsages() {
         String[] uuids;
         try {
             uuids = connect.listSecrets();
         } catch (LibvirtException e) {
             throw LibvirtErrors.translate(LibvirtCall.SECRET, "secrets", e);
         }
-        List<UUID> matching = new ArrayList<>();
+        Map<UUID, String> usages = new LinkedHashMap<>();
         for (String uuid : uuids) {
             Secret secret;
             try {
@@ -307,8 +320,8 @@ public final class LibvirtConnection implements AutoCloseable {
             }
             try {
                 String usage = secret.getUsageID();
-                if (usage != null && usage.startsWith(usagePrefix)) {
-                    matching.add(UUID.fromString(uuid));
+                if (usage != null) {
+                    usages.put(UUID.fromString(uuid), usage);
                 }
             } catch (LibvirtException e) {
                 if (!LibvirtErrors.isNoSecret(e)) {
@@ -318,7 +331,7 @@ public final class LibvirtConnection implements AutoCloseable {
                 freeQuietly(secret);
             }
         }
-        return matching;
+        return usages;
     }
 
     /** Whether libvirt has a secret {@code uuid}. */

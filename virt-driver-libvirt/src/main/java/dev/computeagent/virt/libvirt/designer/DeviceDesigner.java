@@ -35,6 +35,8 @@ import java.util.UUID;
  */
 public final class DeviceDesigner {
 
+    private static final String USAGE_PREFIX = "compute-agent:";
+
     private final DirectIoProbe directIoProbe;
 
     public DeviceDesigner(DesignerOptions options) {
@@ -116,7 +118,20 @@ public final class DeviceDesigner {
      * holds one secret per volume of an instance, whatever its identity.
      */
     public static String secretUsagePrefix(UUID instance) {
-        return "compute-agent:" + instance + ":";
+        return USAGE_PREFIX + instance + ":";
+    }
+
+    /** The instance a secret's usage name made by {@link #secretUsagePrefix} names; empty for any other usage. */
+    public static Optional<UUID> instanceOfSecretUsage(String usage) {
+        if (!usage.startsWith(USAGE_PREFIX) || usage.length() < USAGE_PREFIX.length() + 37
+                || usage.charAt(USAGE_PREFIX.length() + 36) != ':') {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(UUID.fromString(usage.substring(USAGE_PREFIX.length(), USAGE_PREFIX.length() + 36)));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     private VolumeDisk local(DiskSourceType type, Path path, DiskFormat format, VolumeAttachment volume) {

@@ -381,6 +381,13 @@ public final class LibvirtMigrationDriver implements MigrationDriver, AutoClosea
         }
     }
 
+    @Override
+    public Set<UUID> instancesWithVolumeSecrets() {
+        return connections.call(connection -> connection.secretUsages().values().stream()
+                .flatMap(usage -> DeviceDesigner.instanceOfSecretUsage(usage).stream())
+                .collect(Collectors.toUnmodifiableSet()));
+    }
+
     private static Devices devices(MigrationDomain domain, String subject) {
         try {
             return DomainXml.parse(domain.liveMigratableXml()).devices();

@@ -78,6 +78,14 @@ class DeviceDesignerTest {
     }
 
     @Test
+    void aUsageNotMadeForAnInstanceNamesNone() {
+        assertThat(DeviceDesigner.instanceOfSecretUsage("compute-agent:not-a-uuid-at-all-but-36-characters-long:v"))
+                .isEmpty();
+        assertThat(DeviceDesigner.instanceOfSecretUsage("ceph client.admin")).isEmpty();
+        assertThat(DeviceDesigner.instanceOfSecretUsage("compute-agent:" + INSTANCE)).as("no volume part").isEmpty();
+    }
+
+    @Test
     void aMigrationDestinationsVolumeRefersToTheSecretItIsGivenUnderTheInstancesUsage() {
         UUID given = UUID.randomUUID();
 
@@ -87,6 +95,7 @@ class DeviceDesignerTest {
             assertThat(s.uuid()).isEqualTo(given);
             assertThat(s.type()).isEqualTo(SecretType.CEPH);
             assertThat(s.usage()).startsWith(DeviceDesigner.secretUsagePrefix(INSTANCE)).endsWith("vol-2");
+            assertThat(DeviceDesigner.instanceOfSecretUsage(s.usage())).contains(INSTANCE);
         });
         assertThat(disk.xml()).contains(given.toString()).doesNotContain(DeviceDesigner.secretUuid(INSTANCE, "vol-2")
                 .toString()).doesNotContain("QVFEZ2Vu");

@@ -151,6 +151,8 @@ class CredentialedVolumeMigrationTwoLibvirtHostsTest {
         UUID sourceSecret = DeviceDesigner.secretUuid(uuid, VOLUME);
         DestinationVolume wrong = destinationVolume("not-" + DESTINATION_PASSWORD);
         migratorB.prepareIncomingVolumes(uuid, List.of(wrong));
+        assertThat(migratorB.instancesWithVolumeSecrets()).as("read back from libvirt's secrets").contains(uuid);
+        assertThat(migratorA.instancesWithVolumeSecrets()).as("a's attach defined one too").contains(uuid);
 
         assertThatThrownBy(() -> migratorA.migrateLive(uuid, request().withDestinationVolumes(List.of(wrong)), p -> { }))
                 .isInstanceOfSatisfying(MigrationException.class,
@@ -161,6 +163,7 @@ class CredentialedVolumeMigrationTwoLibvirtHostsTest {
         assertThat(driverA.info(uuid).powerState()).isEqualTo(PowerState.RUNNING);
         assertThat(driverB.listInstances()).noneMatch(i -> i.uuid().equals(uuid));
         assertThat(secretsOf(driverB)).as("b keeps no secret of the failed move").isEmpty();
+        assertThat(migratorB.instancesWithVolumeSecrets()).doesNotContain(uuid);
         assertThat(hasSecret(driverA, sourceSecret)).as("a's guest still uses its secret").isTrue();
         assertThat(target.initiatorAddresses()).containsExactly(HOSTS.a().ip());
     }
