@@ -24,6 +24,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The devices hot plug adds: a volume as a virtio disk, a NIC as the spawn renders it. Volumes on
@@ -36,6 +38,8 @@ import java.util.UUID;
 public final class DeviceDesigner {
 
     private static final String USAGE_PREFIX = "compute-agent:";
+    private static final Pattern USAGE = Pattern.compile(Pattern.quote(USAGE_PREFIX)
+            + "([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):.+");
 
     private final DirectIoProbe directIoProbe;
 
@@ -123,15 +127,8 @@ public final class DeviceDesigner {
 
     /** The instance a secret's usage name made by {@link #secretUsagePrefix} names; empty for any other usage. */
     public static Optional<UUID> instanceOfSecretUsage(String usage) {
-        if (!usage.startsWith(USAGE_PREFIX) || usage.length() < USAGE_PREFIX.length() + 37
-                || usage.charAt(USAGE_PREFIX.length() + 36) != ':') {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(UUID.fromString(usage.substring(USAGE_PREFIX.length(), USAGE_PREFIX.length() + 36)));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
+        Matcher matcher = USAGE.matcher(usage);
+        return matcher.matches() ? Optional.of(UUID.fromString(matcher.group(1))) : Optional.empty();
     }
 
     private VolumeDisk local(DiskSourceType type, Path path, DiskFormat format, VolumeAttachment volume) {
