@@ -14,9 +14,13 @@ import java.util.UUID;
  */
 public record LifecycleEvent(UUID uuid, Type type, PowerState powerState, Instant at) {
 
-    /** The kinds of lifecycle change a driver reports. */
+    /**
+     * The kinds of lifecycle change a driver reports. {@link #MIGRATED}: the instance left this hypervisor by a
+     * migration; {@link #ARRIVED}: it runs here at the end of a live migration that brought it (the hypervisor
+     * resumed it here, so the migration can no longer go back).
+     */
     public enum Type {
-        DEFINED, UNDEFINED, STARTED, SUSPENDED, RESUMED, STOPPED, SHUTDOWN, CRASHED, MIGRATED, OTHER
+        DEFINED, UNDEFINED, STARTED, SUSPENDED, RESUMED, STOPPED, SHUTDOWN, CRASHED, MIGRATED, ARRIVED, OTHER
     }
 
     public LifecycleEvent {

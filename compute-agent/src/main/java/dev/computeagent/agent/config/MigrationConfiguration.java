@@ -3,6 +3,7 @@ package dev.computeagent.agent.config;
 import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.execution.BackgroundTasks;
 import dev.computeagent.agent.execution.InstanceLanes;
+import dev.computeagent.agent.migration.ArrivalClaims;
 import dev.computeagent.agent.migration.DestinationCheck;
 import dev.computeagent.agent.migration.DestinationClient;
 import dev.computeagent.agent.migration.IncomingMigrations;
@@ -168,6 +169,12 @@ public class MigrationConfiguration {
     MigrationAbortHandler migrationAbortHandler(IncomingMigrations incoming, OwnedInstancesDriver ownership,
                                                 SecurityGroupDriver groups) {
         return new MigrationAbortHandler(incoming, ownership, groups);
+    }
+
+    @Bean
+    ArrivalClaims arrivalClaims(OwnedInstancesDriver ownership, IncomingMigrations incoming, MigrationAdoptHandler adopt,
+                                InstanceLanes lanes) {
+        return new ArrivalClaims(ownership, incoming, adopt, (uuid, task) -> lanes.submit(uuid, task::run));
     }
 
     @Bean

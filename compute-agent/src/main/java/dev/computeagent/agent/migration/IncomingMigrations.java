@@ -9,6 +9,7 @@ import dev.computeagent.agent.message.InternalArgs;
 import dev.computeagent.agent.provision.HostCapacity;
 import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.hostio.AtomicFiles;
+import dev.computeagent.virt.InstanceInfo;
 import dev.computeagent.virt.migration.DestinationVolume;
 import dev.computeagent.virt.migration.MigrationDriver;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -56,6 +58,10 @@ public final class IncomingMigrations {
     private final Map<UUID, String> preparedBy = new ConcurrentHashMap<>();
     /** When each of them finished preparing ({@link System#nanoTime()}), for {@link #overdue}. */
     private final Map<UUID, Long> readySince = new ConcurrentHashMap<>();
+    /** Those of them the hypervisor moves here running (live), which {@link ArrivalClaims} may claim on arrival. */
+    private final Set<UUID> arrivingRunning = ConcurrentHashMap.newKeySet();
+    /** Live arrivals claimed when the hypervisor resumed them here, as claimed, until their adopt or expiry. */
+    private final Map<UUID, InstanceInfo> claimedOnArrival = new ConcurrentHashMap<>();
 
     /** @param volumes the driver that defines and removes the volume secrets of incoming instances */
     public IncomingMigrations(InstanceFiles files, MigrationsInFlight inFlight, HostCapacity capacity,
@@ -83,10 +89,35 @@ public final class IncomingMigrations {
     record PreparedMarker(@JsonProperty("source_host") String source, @JsonProperty("start") boolean start) {
     }
 
-    /** A migration from {@code source} is prepared here from now on: in flight, its source known. */
-    void prepared(UUID uuid, String source) {
+    /**
+     * A migration from {@code source} is prepared here from now on: in flight, its source known.
+     *
+     * @param arrivesRunning the hypervisor moves the instance here running (a live migration)
+     */
+    void prepared(UUID uuid, String source, boolean arrivesRunning) {
         inFlight.begin(uuid);
         preparedBy.put(uuid, source);
+        if (arrivesRunning) {
+            arrivingRunning.add(uuid);
+        }
+    }
+
+    /** The source of the live migration of {@code uuid} prepared here, while it is not claimed yet. */
+    Optional<String> awaitedLiveArrival(UUID uuid) {
+        if (!arrivingRunning.contains(uuid) || claimedOnArrival.containsKey(uuid)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(preparedBy.get(uuid));
+    }
+
+    /** The live arrival of {@code uuid} was claimed as {@code info} before its adopt. */
+    void claimedOnArrival(UUID uuid, InstanceInfo info) {
+        claimedOnArrival.put(uuid, info);
+    }
+
+    /** The instance as claimed on its arrival, if it was (until the migration is settled). */
+    Optional<InstanceInfo> claimedOnArrival(UUID uuid) {
+        return Optional.ofNullable(claimedOnArrival.get(uuid));
     }
 
     /** Prepare finished: the source should start the transfer now; the expiry bound runs from here. */
@@ -138,6 +169,8 @@ public final class IncomingMigrations {
     void settled(UUID uuid) {
         preparedBy.remove(uuid);
         readySince.remove(uuid);
+        arrivingRunning.remove(uuid);
+        claimedOnArrival.remove(uuid);
         inFlight.end(uuid);
         capacity.release(uuid);
     }

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * {@code migration.adopt}, on the destination: the hypervisor moved the instance here; the adopt claims it
  * for this host ({@link OwnedInstancesDriver#claim}, the host-ownership collaborator) and records it
  * ({@code ACTIVE}; a stopped instance moved with its disks arrives paused and is powered off, then started
- * when {@code start}). Until then the instance is another host's and invisible to this agent's views. An
+ * when {@code start}). Until then the instance is another host's and invisible to this agent's views, except that
+ * a live arrival is claimed as soon as it runs here ({@link #claimOnArrival}), the adopt then recording it. An
  * adopt nobody prepared here (the destination restarted meanwhile) is accepted only for an instance the
  * hypervisor moved here whose owner is the sender.
  *
@@ -137,9 +138,10 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
         boolean startOnArrival = args.start() != null ? args.start()
                 : incoming.marker(uuid).map(IncomingMigrations.PreparedMarker::start).orElse(false);
         boolean coldCopy = args.start() != null || startOnArrival;
-        // a live arrival is recorded with the claim: one metadata write on the critical path
-        InstanceInfo info = claimArrived(uuid, source, i -> stoppedArrival(i, coldCopy) ? i.metadata().annotations()
-                : Annotations.with(i.metadata().annotations(), Annotations.fromPower(i.powerState()), null));
+        Optional<InstanceInfo> claimedOnArrival = coldCopy ? Optional.empty() : incoming.claimedOnArrival(uuid);
+        // a live arrival is recorded with the claim: one metadata write, made on its arrival when it could be
+        InstanceInfo info = claimedOnArrival.isPresent() ? claimedOnArrival.get() : claimArrived(uuid, source,
+                i -> stoppedArrival(i, coldCopy) ? i.metadata().annotations() : runningArrival(i));
         try {
             InstanceView view = stoppedArrival(info, coldCopy)
                     ? store.record(uuid, Annotations.fromPower(settleStoppedArrival(uuid, startOnArrival)), null)
@@ -149,6 +151,41 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
         } finally {
             incoming.settled(uuid);
         }
+    }
+
+    /**
+     * Claims a live arrival as soon as the hypervisor runs it here ({@link ArrivalClaims}), before the source's adopt
+     * asks: its metadata write then overlaps the end of the source's migration instead of following it, and the
+     * adopt only records what was claimed. Runs on the instance's lane. Does nothing unless a live migration of
+     * {@code uuid} from its prepared source is still awaited here and the instance runs here; a claim that fails is
+     * logged and left to the adopt, which claims as it always did.
+     */
+    void claimOnArrival(UUID uuid) {
+        Optional<String> source = incoming.awaitedLiveArrival(uuid);
+        if (source.isEmpty()) {
+            return;
+        }
+        InstanceInfo info;
+        try {
+            info = claimArrived(uuid, source.get(), i -> {
+                if (i.powerState() != PowerState.RUNNING) {
+                    throw new IllegalStateException("it is " + i.powerState() + " here");
+                }
+                return runningArrival(i);
+            });
+        } catch (RuntimeException e) {
+            log.info("instance {} arrived from {} but is not claimed before its adopt: {}", uuid, source.get(),
+                    e.getMessage());
+            return;
+        }
+        store.track(info);
+        incoming.claimedOnArrival(uuid, info);
+        log.info("instance {} migrated from {} runs here: claimed on its arrival", uuid, source.get());
+    }
+
+    /** A running arrival's annotations: its state recorded from its power state, without an error. */
+    private static Map<String, String> runningArrival(InstanceInfo info) {
+        return Annotations.with(info.metadata().annotations(), Annotations.fromPower(info.powerState()), null);
     }
 
     /**
@@ -182,8 +219,7 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
         }
         String fault = "post-copy migration from " + source + " failed: the guest's memory was lost with the "
                 + "source's half; powered off here (its disk as a power loss left it): delete the instance";
-        InstanceInfo info = claimArrived(uuid, source, i -> settled == IncomingState.ARRIVED
-                ? Annotations.with(i.metadata().annotations(), Annotations.fromPower(i.powerState()), null)
+        InstanceInfo info = claimArrived(uuid, source, i -> settled == IncomingState.ARRIVED ? runningArrival(i)
                 : Annotations.with(i.metadata().annotations(), InstanceState.ERROR, fault));
         try {
             InstanceView view = store.track(info);

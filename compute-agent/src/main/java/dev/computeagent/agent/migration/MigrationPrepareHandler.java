@@ -93,7 +93,8 @@ public final class MigrationPrepareHandler implements CommandHandler<MigrationPr
         long heldRoot = Math.max(rootBytes, held.rootBytes());
         capacity.reserve(uuid, block ? HostCapacity.Need.withDisks(held, heldRoot)
                 : HostCapacity.Need.withoutDisks(held));
-        incoming.prepared(uuid, source);
+        // a cold copy says whether to start it, a resize names its flavor: neither arrives running
+        incoming.prepared(uuid, source, args.start() == null && args.resizeFlavor() == null);
         boolean created = false;
         boolean filtered = false;
         try {

@@ -18,7 +18,8 @@ import org.springframework.context.SmartLifecycle;
  * within {@code bound} (the source died or lost the broker) is given up: what prepare created is
  * removed (its security groups' filter too) and its reservation released, as {@code migration.abort} would. An instance the hypervisor
  * has here (the transfer is running, or it arrived unadopted) is never touched: it keeps its
- * reservation and is looked at again next sweep. Each expiry runs on the instance's lane, so it never
+ * reservation and is looked at again next sweep; one claimed on its arrival ({@link ArrivalClaims}) is this host's,
+ * and its migration is settled as adopted. Each expiry runs on the instance's lane, so it never
  * races an adopt or abort of the same instance. Swept every quarter of the bound (1 s to 1 min) on a
  * thread of its own while the agent runs.
  */
@@ -87,6 +88,14 @@ public final class PreparedMigrationExpiry implements SmartLifecycle {
     /** On the instance's lane: still overdue (no adopt or abort meanwhile) and not here, it is undone. */
     void expire(UUID uuid) {
         if (!incoming.overdue(bound).contains(uuid)) {
+            return;
+        }
+        if (incoming.claimedOnArrival(uuid).isPresent()) {
+            // it runs here and is this host's since its arrival: only the source's adopt is missing
+            log.warn("instance {} arrived from {} and was claimed here, but its source never adopted it within {} s: "
+                    + "the migration is settled as adopted", uuid, incoming.preparer(uuid).orElse("?"),
+                    bound.toSeconds());
+            incoming.settled(uuid);
             return;
         }
         if (ownership.existsForAnyHost(uuid)) {

@@ -3,11 +3,13 @@ package dev.computeagent.agent.migration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.computeagent.agent.testing.AmqpTestClient;
 import dev.computeagent.agent.testing.HostAgent;
 import dev.computeagent.agent.testing.TestKeys;
 import dev.computeagent.hostio.ProcessResult;
 import dev.computeagent.hostio.testing.Commands;
 import dev.computeagent.image.testing.GlanceStubServer;
+import dev.computeagent.virt.libvirt.domain.AgentMetadata;
 import dev.computeagent.virt.libvirt.testing.TwoLibvirtHosts;
 import dev.computeagent.virt.testing.Prerequisites;
 import dev.computeagent.virt.testing.TinyGuestImage;
@@ -367,6 +369,59 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         JsonNode deleted = b.command(seventh, "delete", "delete7-" + RUN, "{}");
         assertThat(deleted.path("event").asString()).as(deleted.toString()).isEqualTo("instance.delete.end");
         run("qemu-io", "-r", "-f", "raw", "-c", "read -q -P 0x3c 0 16m", volume.toString());
+    }
+
+    /**
+     * The destination claims a live arrival once its libvirt runs it, without waiting for the source's adopt: here
+     * the source's agent never adopts it (the hypervisors move the guest as the source's agent would have them, then
+     * nothing comes), and the destination's agent owns the running instance all the same; the adopt that comes
+     * late is answered as ever.
+     */
+    @Test
+    @Order(8)
+    void aLiveArrivalIsTheDestinationsOnceItRunsThereWithoutWaitingForTheAdopt() throws Exception {
+        Assumptions.assumeTrue(HOSTS.sharedStorageRecognised(),
+                "libvirt does not recognise the shared directory as shared storage here (no bindfs)");
+        UUID eighth = UUID.randomUUID();
+        JsonNode spawned = sharedA.command(eighth, "spawn", "spawn8-" + RUN, "{\"name\":\"mig8\",\"flavor\":{"
+                + "\"vcpus\":1,\"memory_mb\":64,\"root_gb\":0},\"image_id\":\"tiny\"}");
+        assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
+        Path console = sharedA.consoleLog(eighth);
+        awaitTick(console, 1);
+        JsonNode prepared = fromSharedA(eighth, "migration.prepare", "prepare8-" + RUN, "{\"source_host\":\""
+                + sharedA.host() + "\",\"name\":\"mig8\",\"flavor\":{\"vcpus\":1,\"memory_mb\":64,\"root_gb\":0},"
+                + "\"image_id\":\"tiny\",\"block_migration\":false}");
+        assertThat(prepared.path("event").asString()).as(prepared.toString())
+                .isEqualTo("instance.migration.prepare.end");
+        assertThat(sharedB.instances()).as("another host's until it arrives").doesNotContain(eighth.toString());
+        int before = lastTick(console);
+
+        virsh(HOSTS.a(), "migrate", "--live", "--p2p", "--persistent", "--undefinesource", "instance-" + eighth,
+                HOSTS.b().tcpUri());
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(sharedB.instances())
+                .contains(eighth.toString()));
+        JsonNode there = sharedB.instance(eighth);
+        assertThat(there.path("host").asString()).as(there.toString()).isEqualTo(sharedB.host());
+        assertThat(there.path("state").asString()).as(there.toString()).isEqualTo("ACTIVE");
+        assertThat(virsh(HOSTS.b(), "metadata", "instance-" + eighth, "--uri", AgentMetadata.NAMESPACE))
+                .as("the claim is stored with the domain").contains(sharedB.host());
+        assertThat(awaitTick(console, before + 1)).as("it runs on there").isGreaterThan(before);
+
+        JsonNode adopted = fromSharedA(eighth, "migration.adopt", "adopt8-" + RUN, "{\"source_host\":\""
+                + sharedA.host() + "\",\"migrate_request_id\":\"migrate8-" + RUN + "\"}");
+
+        assertThat(adopted.path("event").asString()).as(adopted.toString()).isEqualTo("instance.migration.adopt.end");
+        assertThat(adopted.path("payload").path("state").asString()).isEqualTo("ACTIVE");
+        JsonNode deleted = sharedB.command(eighth, "delete", "delete8-" + RUN, "{}");
+        assertThat(deleted.path("event").asString()).as(deleted.toString()).isEqualTo("instance.delete.end");
+    }
+
+    /** An agent-to-agent command to sharedB, signed as sharedA signs it; its reply. */
+    private static JsonNode fromSharedA(UUID uuid, String command, String requestId, String args) throws Exception {
+        sharedB.client().internalCommand(AmqpTestClient.envelope(command, requestId, uuid.toString(), args), requestId,
+                sharedA.host(), TestKeys.signature());
+        return sharedB.client().awaitReply(requestId, Duration.ofSeconds(60)).json();
     }
 
     private static String virsh(TwoLibvirtHosts.Host host, String... args) {

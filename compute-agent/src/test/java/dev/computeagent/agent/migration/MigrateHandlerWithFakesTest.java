@@ -308,6 +308,48 @@ class MigrateHandlerWithFakesTest {
     }
 
     @Test
+    void aLiveArrivalIsClaimedWhenItRunsThereSoThatALostAdoptLeavesItTheDestinationsAndTheAdoptWritesNothingMore() {
+        twoHosts(true);
+        spawnOnA();
+        ArrivalClaims claims = new ArrivalClaims(b.owned, b.incoming, b.adopt, (u, task) -> task.run());
+        claims.start();
+        destinations.loseNext(CommandName.MIGRATION_ADOPT);
+
+        assertThatThrownBy(() -> a.migrateTo("b", true, null)).isInstanceOfSatisfying(CommandFailedException.class,
+                e -> assertThat(e.getMessage()).contains("send migrate again"));
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(b.store.find(uuid)).as("b's own now")
+                .hasValueSatisfying(i -> assertThat(i.powerState()).isEqualTo(PowerState.RUNNING)));
+        assertThat(OwnedInstancesDriver.owner(b.driver.info(uuid).metadata())).isEqualTo("b");
+        assertThat(b.registry.find(uuid)).hasValueSatisfying(v -> assertThat(v.state()).isEqualTo(InstanceState.ACTIVE));
+        assertThat(b.inFlight.contains(uuid)).as("in flight until its adopt").isTrue();
+        int writes = b.driver.callCount(FakeOperation.UPDATE_ANNOTATIONS);
+
+        Outcome again = a.migrate.handle(TestCommands.migrate("req-again", uuid,
+                new MigrateArgs("b", true, null, 300, null, null)));
+
+        assertThat(again.payload()).containsEntry("destination", "b").containsEntry("state", "ACTIVE");
+        assertThat(b.driver.callCount(FakeOperation.UPDATE_ANNOTATIONS)).as("claimed on arrival, not again")
+                .isEqualTo(writes);
+        assertThat(b.inFlight.contains(uuid)).isFalse();
+        assertThat(b.incoming.preparer(uuid)).isEmpty();
+        claims.stop();
+    }
+
+    @Test
+    void anArrivalAnnouncedAfterItsAdoptIsLeftAlone() {
+        twoHosts(true);
+        spawnOnA();
+        a.migrateTo("b", true, null);
+        int writes = b.driver.callCount(FakeOperation.UPDATE_ANNOTATIONS);
+
+        b.adopt.claimOnArrival(uuid);
+
+        assertThat(b.driver.callCount(FakeOperation.UPDATE_ANNOTATIONS)).isEqualTo(writes);
+        assertThat(b.incoming.claimedOnArrival(uuid)).isEmpty();
+    }
+
+    @Test
     void anInstanceMigratedThereCanMigrateBack() {
         twoHosts(false);
         spawnOnA();

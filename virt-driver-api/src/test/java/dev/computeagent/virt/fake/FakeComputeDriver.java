@@ -561,6 +561,15 @@ public final class FakeComputeDriver implements ComputeDriver, PowerOperations {
         }
     }
 
+    /**
+     * A live migration brought {@code uuid} here and it runs: reported as libvirt reports its resume at the end of an
+     * incoming migration ({@link LifecycleEvent.Type#ARRIVED}).
+     */
+    public void announceArrival(UUID uuid) {
+        requireRunning(existing(uuid), "announce the arrival of");
+        emit(uuid, LifecycleEvent.Type.ARRIVED, PowerState.RUNNING);
+    }
+
     private static void requireRunning(FakeInstance instance, String operation) {
         if (instance.state != PowerState.RUNNING) {
             throw new HypervisorException("cannot " + operation + " instance " + instance.spec.uuid() + ": it is "

@@ -211,6 +211,10 @@ public final class FakeMigrationDriver implements MigrationDriver {
             throw new MigrationException(Step.TRANSFER, Reason.POST_COPY_FAILED, false,
                     "failed during post-copy: lost the connection to the source's hypervisor", null);
         }
+        if (needed == PowerState.RUNNING) {
+            // as libvirt: the destination resumes it before the source's side of the migration ends
+            destination.announceArrival(uuid);
+        }
         listener.onProgress(new MigrationProgress(Duration.ZERO, 1, 1, 0, 1, request.maxDowntime()));
         local.destroy(uuid);
         network.arrivals.computeIfAbsent(destination, d -> new ConcurrentHashMap<>())

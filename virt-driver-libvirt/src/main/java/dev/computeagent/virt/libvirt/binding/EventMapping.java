@@ -5,6 +5,7 @@ import dev.computeagent.virt.PowerState;
 import org.libvirt.DomainInfo.DomainState;
 import org.libvirt.event.DomainEvent;
 import org.libvirt.event.DomainEventDetail;
+import org.libvirt.event.ResumedDetail;
 import org.libvirt.event.StoppedDetail;
 
 /** libvirt's domain states and event types in the API's terms. */
@@ -32,7 +33,9 @@ final class EventMapping {
             case UNDEFINED -> LifecycleEvent.Type.UNDEFINED;
             case STARTED -> LifecycleEvent.Type.STARTED;
             case SUSPENDED, PMSUSPENDED -> LifecycleEvent.Type.SUSPENDED;
-            case RESUMED -> LifecycleEvent.Type.RESUMED;
+            // resumed here at the end of an incoming migration (not while it is still in post-copy)
+            case RESUMED -> event.getDetail() == ResumedDetail.MIGRATED ? LifecycleEvent.Type.ARRIVED
+                    : LifecycleEvent.Type.RESUMED;
             case STOPPED -> stoppedType(event);
             case SHUTDOWN -> LifecycleEvent.Type.SHUTDOWN;
             case CRASHED -> LifecycleEvent.Type.CRASHED;
@@ -42,7 +45,7 @@ final class EventMapping {
 
     static PowerState impliedState(LifecycleEvent.Type type) {
         return switch (type) {
-            case STARTED, RESUMED -> PowerState.RUNNING;
+            case STARTED, RESUMED, ARRIVED -> PowerState.RUNNING;
             case SUSPENDED -> PowerState.PAUSED;
             case STOPPED, SHUTDOWN, DEFINED, MIGRATED -> PowerState.SHUTDOWN;
             case CRASHED -> PowerState.CRASHED;

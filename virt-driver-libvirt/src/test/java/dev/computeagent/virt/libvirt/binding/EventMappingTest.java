@@ -23,6 +23,16 @@ class EventMappingTest {
     }
 
     @Test
+    void onlyAResumeAtTheEndOfAnIncomingMigrationIsAnArrival() {
+        // VIR_DOMAIN_EVENT_RESUMED_*: UNPAUSED 0, MIGRATED 1, FROM_SNAPSHOT 2, POSTCOPY 3 (still arriving)
+        assertThat(EventMapping.type(new DomainEvent(DomainEventType.RESUMED, 1))).isEqualTo(LifecycleEvent.Type.ARRIVED);
+        assertThat(EventMapping.type(new DomainEvent(DomainEventType.RESUMED, 0))).isEqualTo(LifecycleEvent.Type.RESUMED);
+        assertThat(EventMapping.type(new DomainEvent(DomainEventType.RESUMED, 2))).isEqualTo(LifecycleEvent.Type.RESUMED);
+        assertThat(EventMapping.type(new DomainEvent(DomainEventType.RESUMED, 3))).isEqualTo(LifecycleEvent.Type.RESUMED);
+        assertThat(EventMapping.impliedState(LifecycleEvent.Type.ARRIVED)).isEqualTo(PowerState.RUNNING);
+    }
+
+    @Test
     void everyDomainStateHasAPowerState() {
         assertThat(EventMapping.powerState(DomainState.VIR_DOMAIN_BLOCKED)).isEqualTo(PowerState.RUNNING);
         assertThat(EventMapping.powerState(DomainState.VIR_DOMAIN_SHUTOFF)).isEqualTo(PowerState.SHUTDOWN);
