@@ -100,14 +100,18 @@ public final class EventPublisher implements EventSink {
     /** Sends both before waiting for either confirm: one confirm round trip instead of two in a row. */
     @Override
     public Announced announce(EventMessage event, boolean publish, @Nullable String replyTo,
-                              @Nullable String correlationId, boolean reply) {
+                              @Nullable String correlationId, boolean reply, boolean replyFirst) {
         boolean replying = reply && replyTo != null && !replyTo.isEmpty();
         // both encoded first: an event that cannot be encoded goes out neither way
         Message published = publish ? message(event.withoutReplyOnly(), null) : null;
         Message replied = replying ? message(event, correlationId) : null;
+        CorrelationData replyConfirm = replied == null || !replyFirst ? null
+                : sendUnconfirmed("", replyTo, replied, event);
         CorrelationData publishConfirm = published == null ? null
                 : sendUnconfirmed(Topology.EVENTS_EXCHANGE, event.event(), published, event);
-        CorrelationData replyConfirm = replied == null ? null : sendUnconfirmed("", replyTo, replied, event);
+        if (replied != null && !replyFirst) {
+            replyConfirm = sendUnconfirmed("", replyTo, replied, event);
+        }
         boolean publishOk = published == null
                 || confirmed(publishConfirm, event, Topology.EVENTS_EXCHANGE, event.event());
         boolean replyOk = replied == null || confirmed(replyConfirm, event, "", replyTo);

@@ -41,11 +41,21 @@ public interface EventSink {
      * overlap. As with the two calls one after the other, the reply is sent whether or not the event is confirmed.
      * An event that cannot be encoded is an {@link IllegalArgumentException} before either was sent. The default
      * calls them one after the other.
+     *
+     * @param replyFirst send the reply before the event: for an agent-to-agent step, whose sender waits on the reply
+     *                   while the event only informs; otherwise the event goes first, so that a controller that got
+     *                   the reply finds the event sent already
      */
     default Announced announce(EventMessage event, boolean publish, @Nullable String replyTo,
-                               @Nullable String correlationId, boolean reply) {
+                               @Nullable String correlationId, boolean reply, boolean replyFirst) {
+        boolean replied = true;
+        if (reply && replyFirst) {
+            replied = reply(replyTo, correlationId, event);
+        }
         boolean published = !publish || publish(event);
-        boolean replied = !reply || reply(replyTo, correlationId, event);
+        if (reply && !replyFirst) {
+            replied = reply(replyTo, correlationId, event);
+        }
         return new Announced(published, replied);
     }
 

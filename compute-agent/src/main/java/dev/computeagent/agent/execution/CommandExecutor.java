@@ -310,8 +310,9 @@ public final class CommandExecutor {
             EventMessage last = completed.finalEvent();
             // both sent before either confirm is awaited; throws when the event cannot be encoded: then neither
             // went out, and brokeOff answers instead
+            // an agent-to-agent step's sender waits on its reply: that goes first
             EventSink.Announced sent = events.announce(last, publishEvent, delivery.replyTo(), delivery.correlationId(),
-                    sendReply);
+                    sendReply, command.name().internal());
             answering = true;
             boolean published = sent.published();
             boolean replied = sent.replied();

@@ -59,7 +59,7 @@ class EventPublisherAnnounceRabbitMqTest {
                 Map.of("migration_uri", "qemu+tcp://b/system", EventMessage.REPLY_ONLY, Map.of("state_dir", "/srv")),
                 null);
 
-        EventSink.Announced sent = events.announce(end, true, client.replyQueue(), "corr-1", true);
+        EventSink.Announced sent = events.announce(end, true, client.replyQueue(), "corr-1", true, false);
 
         assertThat(sent).isEqualTo(new EventSink.Announced(true, true));
         AmqpTestClient.Received reply = client.awaitReply("corr-1", WAIT);
@@ -76,9 +76,9 @@ class EventPublisherAnnounceRabbitMqTest {
     void onlyWhatIsAskedIsSentAndWhatIsNotAskedCountsAsConfirmed() {
         EventMessage end = events.event("instance.stop.end", "r-2", UUID.randomUUID().toString(), Map.of(), null);
 
-        assertThat(events.announce(end, false, client.replyQueue(), "corr-2", true))
+        assertThat(events.announce(end, false, client.replyQueue(), "corr-2", true, false))
                 .isEqualTo(new EventSink.Announced(true, true));
-        assertThat(events.announce(end, true, null, null, true)).as("no reply address: nothing to reply")
+        assertThat(events.announce(end, true, null, null, true, false)).as("no reply address: nothing to reply")
                 .isEqualTo(new EventSink.Announced(true, true));
 
         client.awaitReply("corr-2", WAIT);
@@ -92,10 +92,10 @@ class EventPublisherAnnounceRabbitMqTest {
                 Map.of("thing", new Unwritable("x")), null);
         EventMessage marker = events.event("instance.stop.end", "r-4", UUID.randomUUID().toString(), Map.of(), null);
 
-        assertThatThrownBy(() -> events.announce(broken, true, client.replyQueue(), "corr-3", true))
+        assertThatThrownBy(() -> events.announce(broken, true, client.replyQueue(), "corr-3", true, false))
                 .isInstanceOf(IllegalArgumentException.class);
         // a later message on both ways arrives: had the broken one gone out, it would have arrived before it
-        events.announce(marker, true, client.replyQueue(), "corr-4", true);
+        events.announce(marker, true, client.replyQueue(), "corr-4", true, false);
         client.awaitReply("corr-4", WAIT);
         await().atMost(WAIT).until(() -> !client.events(j -> j.path("request_id").asString().equals("r-4")).isEmpty());
         assertThat(client.repliesWith("corr-3")).isZero();

@@ -2,6 +2,7 @@ package dev.computeagent.agent.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.handler.CommandHandler;
 import dev.computeagent.agent.handler.HandlerRegistry;
@@ -11,6 +12,7 @@ import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.EventMessage;
+import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.state.InstanceRegistry;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.agent.testing.TestCommands;
@@ -96,6 +98,20 @@ class CommandExecutorStartConfirmTest {
         assertThat(delivery.settled()).isEqualTo("requeued");
     }
 
+    @Test
+    void anAgentToAgentStepRepliesBeforeItsFinalEventAControllersCommandAfterIt() {
+        SendOrder events = new SendOrder();
+        CommandExecutor executor = executor(events, () -> { });
+
+        executor.execute(Command.of("r1.abort", uuid, CommandName.MIGRATION_ABORT,
+                new MigrationAbortArgs("a", null)).sentBy("a"), new Replied());
+        executor.execute(TestCommands.delete("r2", uuid), new Replied());
+
+        assertThat(events.sent).containsExactly("event instance.migration.abort.start",
+                "reply instance.migration.abort.end", "event instance.migration.abort.end",
+                "event instance.delete.start", "event instance.delete.end", "reply instance.delete.end");
+    }
+
     private CommandExecutor executor(EventSink events, Runnable work) {
         InstanceStore store = new InstanceStore(driver, new InstanceRegistry("h1"));
         List<CommandHandler<?>> handlers = new ArrayList<>();
@@ -108,6 +124,62 @@ class CommandExecutorStartConfirmTest {
         return new CommandExecutor(new InstanceLanes(1), new HandlerRegistry(handlers),
                 new FileRequestJournal(stateDir.resolve("journal"), AgentJson.mapper(), Clock.systemUTC()),
                 events, store, new SimpleMeterRegistry());
+    }
+
+    /** Every event and reply is taken and confirmed; remembers the order they were sent in. */
+    private static final class SendOrder implements EventSink {
+
+        private final List<String> sent = new CopyOnWriteArrayList<>();
+
+        @Override
+        public EventMessage event(String name, @Nullable String requestId, @Nullable String instanceUuid,
+                                  Map<String, Object> payload, @Nullable ErrorBody error) {
+            return new EventMessage(EventMessage.VERSION, name, "h1", Instant.now(), requestId, instanceUuid, payload,
+                    error);
+        }
+
+        @Override
+        public boolean publish(EventMessage event) {
+            sent.add("event " + event.event());
+            return true;
+        }
+
+        @Override
+        public boolean reply(@Nullable String replyTo, @Nullable String correlationId, EventMessage event) {
+            sent.add("reply " + event.event());
+            return true;
+        }
+    }
+
+    /** A first delivery with {@code reply_to}, acknowledged or not. */
+    private static final class Replied implements Delivery {
+
+        @Override
+        public String replyTo() {
+            return "reply-queue";
+        }
+
+        @Override
+        public String correlationId() {
+            return "c1";
+        }
+
+        @Override
+        public boolean redelivered() {
+            return false;
+        }
+
+        @Override
+        public void ack() {
+        }
+
+        @Override
+        public void requeue() {
+        }
+
+        @Override
+        public void abandon() {
+        }
     }
 
     /** Every event is taken; {@code .start} sent through {@link #publishing} is confirmed by the given future. */
