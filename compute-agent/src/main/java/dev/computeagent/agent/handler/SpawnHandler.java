@@ -157,8 +157,14 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         UUID uuid = command.instanceUuid();
         SpawnArgs args = command.args();
         Flavor flavor = args.flavor();
-        // no domain: an existing directory can only be a crashed attempt of this same spawn (recovery
-        // keeps directories of completed spawns only when they have a domain), so it is ours to reuse
+        // no domain here: an existing directory of this host can only be a crashed attempt of this same spawn
+        // (recovery keeps directories of completed spawns only when they have a domain), so it is ours to reuse;
+        // one another host owns (a shared instances directory) or made for an arrival holds another's disks
+        if (files.ownedElsewhere(uuid) || files.preparedForArrival(uuid)) {
+            throw new CommandFailedException(ErrorCode.INSTANCE_EXISTS, "instance " + uuid + " exists: its directory "
+                    + "holds " + files.owner(uuid).filter(o -> !o.equals(host)).map(o -> o + "'s instance")
+                    .orElse("an instance migrating here"), false);
+        }
         files.create(uuid);
         try {
             long rootBytes = flavor.rootBytes();

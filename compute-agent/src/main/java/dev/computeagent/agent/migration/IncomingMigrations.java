@@ -47,8 +47,6 @@ import tools.jackson.core.JacksonException;
 public final class IncomingMigrations {
 
     private static final Logger log = LoggerFactory.getLogger(IncomingMigrations.class);
-    /** What prepare leaves in the instance directory it created. */
-    static final String PREPARED_MARKER = ".migration-prepared";
 
     private final InstanceFiles files;
     private final MigrationsInFlight inFlight;
@@ -186,7 +184,7 @@ public final class IncomingMigrations {
 
     /** Whether the instance directory is one prepare created (so an abort may remove it). */
     boolean isPreparedDirectory(UUID uuid) {
-        return Files.exists(markerFile(uuid));
+        return files.preparedForArrival(uuid);
     }
 
     /** The directory is the adopted instance's now. */
@@ -222,7 +220,7 @@ public final class IncomingMigrations {
     }
 
     private Path markerFile(UUID uuid) {
-        return files.dir(uuid).resolve(PREPARED_MARKER);
+        return files.dir(uuid).resolve(InstanceFiles.MIGRATION_PREPARED);
     }
 
     /**

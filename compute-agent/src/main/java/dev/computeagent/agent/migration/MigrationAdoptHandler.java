@@ -260,8 +260,7 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
 
     /**
      * Makes the arrived instance this host's ({@code annotations} recorded with the claim), forgets its prepared
-     * marker and marks its directory complete. Over shared storage the source's spawn marked this very directory
-     * complete already (durably; a complete mark never stands beside a failed one): it is not written again.
+     * marker and records its directory as this host's ({@link #recordDirectory}).
      *
      * @throws CommandFailedException {@code INSTANCE_NOT_FOUND}: it has not arrived, or belongs to another host
      */
@@ -275,10 +274,25 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
                     + " has not arrived on this host", false);
         }
         incoming.unmark(uuid);
-        if (files.exists(uuid) && !files.spawnComplete(uuid)) {
+        recordDirectory(uuid);
+        return info;
+    }
+
+    /**
+     * The arrived instance's directory here, when it has one, is this host's now: marked complete (the source's
+     * spawn marked a shared one already, durably: not written again) and, when it names another host as its owner
+     * (a shared directory), recorded as this host's, so that the source never removes it.
+     */
+    private void recordDirectory(UUID uuid) {
+        if (!files.exists(uuid)) {
+            return;
+        }
+        if (!files.spawnComplete(uuid)) {
             files.markSpawnComplete(uuid);
         }
-        return info;
+        if (files.ownedElsewhere(uuid)) {
+            files.recordOwner(uuid);
+        }
     }
 
     /**
@@ -357,9 +371,7 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
             incoming.settled(uuid);
             throw e;
         }
-        if (files.exists(uuid)) {
-            files.markSpawnComplete(uuid);
-        }
+        recordDirectory(uuid);
         InstanceView view = store.record(uuid, start ? InstanceState.ACTIVE : InstanceState.STOPPED, null);
         incoming.settled(uuid);
         log.info("adopted instance {} cold-migrated from {}", uuid, source);

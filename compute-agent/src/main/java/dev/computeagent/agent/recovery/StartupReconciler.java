@@ -141,6 +141,9 @@ public final class StartupReconciler {
                 log.info("removing instance directory {} left by a spawn that never defined its domain", orphan);
                 files.delete(orphan);
             }
+        } else if (files.ownedElsewhere(orphan)) {
+            log.debug("instance directory {} holds {}'s instance (a shared instances directory)", orphan,
+                    files.owner(orphan).orElse("?"));
         } else if (resizes.keptForAnotherHost(orphan)) {
             log.info("instance directory {} keeps the old disks of a resize to another host until it is "
                     + "confirmed or reverted there", orphan);

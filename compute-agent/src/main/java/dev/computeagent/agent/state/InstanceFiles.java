@@ -14,21 +14,31 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The per-instance files under {@code <state-dir>/instances/<uuid>/} (docs/architecture.md, "Contracts"): the root disk
  * overlay {@code disk}, the ephemeral disk {@code disk.eph0} when the flavor has one, the config drive
  * {@code disk.config} when the instance has one, the serial console {@code console.log}, and the agent's
- * markers that the spawn completed, or failed with its domain not removable yet, and which host created the
+ * markers that the spawn completed, or failed with its domain not removable yet, which host created the
  * directory ({@code .created-by}: hosts may share the instances directory, and only the creator may take an
- * unfinished directory for a leftover). Base images ({@code _base/}) are never touched here.
+ * unfinished directory for a leftover), and which host took the instance over by a migration ({@code .owner}).
+ * A directory another host owns is never removed here ({@link #delete}): on a shared instances directory it is
+ * the running instance's of the host it migrated to. Base images ({@code _base/}) are never touched here.
  */
 public final class InstanceFiles {
+
+    private static final Logger log = LoggerFactory.getLogger(InstanceFiles.class);
 
     private static final String SPAWN_COMPLETE = ".spawn-complete";
     private static final String SPAWN_FAILED = ".spawn-failed";
     private static final String CREATED_BY = ".created-by";
+    private static final String OWNER = ".owner";
+    /** What a migration's prepare leaves in the directory it created for an arrival (with its source). */
+    public static final String MIGRATION_PREPARED = ".migration-prepared";
 
     private final Path instancesDir;
     private final String host;
@@ -132,6 +142,47 @@ public final class InstanceFiles {
         }
     }
 
+    /**
+     * Records durably that this host owns the instance now (it arrived by a migration), so that the host it left
+     * no longer takes a directory both share for its own ({@link #owner}).
+     *
+     * @throws UncheckedIOException the record could not be written
+     */
+    public void recordOwner(UUID uuid) {
+        try {
+            AtomicFiles.write(dir(uuid).resolve(OWNER), host.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot record the owner of instance directory " + dir(uuid), e);
+        }
+    }
+
+    /**
+     * The host whose instance the directory holds: the last one a migration brought it to ({@link #recordOwner}),
+     * else its creator; empty when neither is recorded (a directory of an agent before these records).
+     */
+    public Optional<String> owner(UUID uuid) {
+        for (String record : List.of(OWNER, CREATED_BY)) {
+            try {
+                return Optional.of(Files.readString(dir(uuid).resolve(record), StandardCharsets.UTF_8));
+            } catch (NoSuchFileException e) {
+                // the next record tells, or none
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the owner of instance directory " + dir(uuid), e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Whether the directory exists and holds another host's instance ({@link #owner}). */
+    public boolean ownedElsewhere(UUID uuid) {
+        return owner(uuid).filter(owner -> !owner.equals(host)).isPresent();
+    }
+
+    /** Whether a migration's prepare made the directory for an instance arriving here and not adopted yet. */
+    public boolean preparedForArrival(UUID uuid) {
+        return Files.exists(dir(uuid).resolve(MIGRATION_PREPARED));
+    }
+
     public boolean exists(UUID uuid) {
         return Files.isDirectory(dir(uuid));
     }
@@ -187,9 +238,18 @@ public final class InstanceFiles {
         }
     }
 
-    /** Removes the instance directory and everything in it; a missing directory is fine. */
-    public void delete(UUID uuid) {
+    /**
+     * Removes the instance directory and everything in it, unless it holds another host's instance ({@link #owner}:
+     * a shared instances directory, the instance migrated there): that one is left, and false returned. A missing
+     * directory is fine.
+     */
+    public boolean delete(UUID uuid) {
         Path dir = dir(uuid);
+        Optional<String> owner = owner(uuid);
+        if (owner.isPresent() && !owner.get().equals(host)) {
+            log.info("instance directory {} holds {}'s instance (a migration took it there): left", dir, owner.get());
+            return false;
+        }
         try {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
                 @Override
@@ -212,6 +272,7 @@ public final class InstanceFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove instance directory " + dir, e);
         }
+        return true;
     }
 
     /** The uuids of the instance directories present (other entries are ignored). */

@@ -59,7 +59,8 @@ class EventPublisherAnnounceRabbitMqTest {
                 Map.of("migration_uri", "qemu+tcp://b/system", EventMessage.REPLY_ONLY, Map.of("state_dir", "/srv")),
                 null);
 
-        EventSink.Announced sent = events.announce(end, true, client.replyQueue(), "corr-1", true, false);
+        // an agent-to-agent step: its reply goes first
+        EventSink.Announced sent = events.announce(end, true, client.replyQueue(), "corr-1", true, true);
 
         assertThat(sent).isEqualTo(new EventSink.Announced(true, true));
         AmqpTestClient.Received reply = client.awaitReply("corr-1", WAIT);

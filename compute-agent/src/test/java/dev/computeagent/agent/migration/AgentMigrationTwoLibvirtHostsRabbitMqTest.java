@@ -375,7 +375,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
      * The destination claims a live arrival once its libvirt runs it, without waiting for the source's adopt: here
      * the source's agent never adopts it (the hypervisors move the guest as the source's agent would have them, then
      * nothing comes), and the destination's agent owns the running instance all the same; the adopt that comes
-     * late is answered as ever.
+     * late is answered as ever. A delete sent to the source afterwards leaves the shared directory alone.
      */
     @Test
     @Order(8)
@@ -413,6 +413,12 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
 
         assertThat(adopted.path("event").asString()).as(adopted.toString()).isEqualTo("instance.migration.adopt.end");
         assertThat(adopted.path("payload").path("state").asString()).isEqualTo("ACTIVE");
+        // a delete sent to the host it left (a controller's stale view) never takes the shared directory with it
+        JsonNode stale = sharedA.command(eighth, "delete", "stale8-" + RUN, "{}");
+        assertThat(stale.path("event").asString()).as(stale.toString()).isEqualTo("instance.delete.end");
+        assertThat(sharedA.disk(eighth)).as("the disk b runs from").exists();
+        int still = lastTick(console);
+        assertThat(awaitTick(console, still + 1)).isGreaterThan(still);
         JsonNode deleted = sharedB.command(eighth, "delete", "delete8-" + RUN, "{}");
         assertThat(deleted.path("event").asString()).as(deleted.toString()).isEqualTo("instance.delete.end");
     }

@@ -8,6 +8,7 @@ import dev.computeagent.agent.command.Command;
 import dev.computeagent.agent.execution.BackgroundTasks;
 import dev.computeagent.agent.failure.CommandFailedException;
 import dev.computeagent.agent.handler.CommandHandler;
+import dev.computeagent.agent.handler.DeleteHandler;
 import dev.computeagent.agent.handler.Outcome;
 import dev.computeagent.agent.handler.ResizeArrival;
 import dev.computeagent.agent.handler.SpawnHandler;
@@ -203,7 +204,7 @@ class MigrateHandlerWithFakesTest {
         assertThat(b.driver.info(uuid).metadata().annotations()).containsEntry("state", "ACTIVE");
         assertThat(b.images.overlaysCreated()).isEqualTo(1);
         assertThat(b.files.disk(uuid)).exists();
-        assertThat(b.files.dir(uuid).resolve(IncomingMigrations.PREPARED_MARKER)).doesNotExist();
+        assertThat(b.files.dir(uuid).resolve(InstanceFiles.MIGRATION_PREPARED)).doesNotExist();
         assertThat(a.inFlight.contains(uuid)).isFalse();
         assertThat(b.inFlight.contains(uuid)).isFalse();
         // the driver's sample became a progress event; nothing is left on the board once it ended
@@ -1153,6 +1154,59 @@ class MigrateHandlerWithFakesTest {
         assertThat(destinations.sent()).containsExactly("b:migration.adopt");
         assertThat(b.registry.find(uuid)).isPresent();
         assertThat(a.files.exists(uuid)).isFalse();
+    }
+
+    @Test
+    void aRedeliveredMigrateOverSharedStorageLeavesTheDirectoryTheDestinationRunsFrom() {
+        twoHosts(true);
+        spawnOnA();
+        // first run: the guest moved over the shared directory, then the source agent died before adopt
+        a.migrations.migrateLive(uuid, MigrationRequest.to(b.uri()).storage(StorageMode.SHARED).build(), p -> { });
+        a.store.forget(uuid);
+
+        Outcome outcome = a.migrateTo("b", null, null);
+
+        assertThat(outcome.payload()).containsEntry("destination", "b");
+        assertThat(b.files.disk(uuid)).as("b runs from it").exists();
+        assertThat(b.files.owner(uuid)).contains("b");
+    }
+
+    @Test
+    void aStaleDeleteOrSpawnOnTheSourceAfterASharedMigrationLeavesTheDestinationsDirectory() throws IOException {
+        twoHosts(true);
+        spawnOnA();
+        a.migrateTo("b", true, null);
+        byte[] disk = Files.readAllBytes(b.files.disk(uuid));
+
+        Outcome deleted = new DeleteHandler(a.owned, a.store, a.files, a.securityGroups)
+                .handle(TestCommands.delete("stale-delete", uuid));
+        assertThatThrownBy(() -> a.spawn.handle(TestCommands.spawn("stale-spawn", uuid, TestCommands.spawnArgs("web-1",
+                new Flavor(1, 128, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))))
+                .isInstanceOfSatisfying(CommandFailedException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INSTANCE_EXISTS));
+
+        assertThat(deleted.payload()).as("not a's: deleted as far as a goes").containsEntry("state", "DELETED");
+        assertThat(b.files.disk(uuid)).exists();
+        assertThat(Files.readAllBytes(b.files.disk(uuid))).as("untouched").isEqualTo(disk);
+        assertThat(b.store.find(uuid)).isPresent();
+        new DeleteHandler(b.owned, b.store, b.files, b.securityGroups).handle(TestCommands.delete("delete", uuid));
+        assertThat(b.files.exists(uuid)).as("its owner's delete removes it").isFalse();
+    }
+
+    @Test
+    void aSpawnOfAnInstanceArrivingByABlockMigrationNeverTouchesItsPreparedDirectory() {
+        twoHosts(false);
+        assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid, new MigrationPrepareArgs(
+                "a", "web-1", new Flavor(1, 128, 1, 0), "tiny", true, null, null, null, null, null),
+                Duration.ofSeconds(5)).failed()).isFalse();
+
+        assertThatThrownBy(() -> b.spawn.handle(TestCommands.spawn("spawn-there", uuid, TestCommands.spawnArgs("web-1",
+                new Flavor(1, 128, 1, 0), "tiny", List.of(), Map.of(), Optional.empty()))))
+                .isInstanceOfSatisfying(CommandFailedException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.INSTANCE_EXISTS));
+
+        assertThat(b.files.disk(uuid)).as("the overlay the copy fills").exists();
+        assertThat(b.incoming.isPreparedDirectory(uuid)).isTrue();
     }
 
     @Test
