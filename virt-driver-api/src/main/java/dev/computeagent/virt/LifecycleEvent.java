@@ -16,8 +16,9 @@ public record LifecycleEvent(UUID uuid, Type type, PowerState powerState, Instan
 
     /**
      * The kinds of lifecycle change a driver reports. {@link #MIGRATED}: the instance left this hypervisor by a
-     * migration; {@link #ARRIVED}: it runs here at the end of a live migration that brought it (the hypervisor
-     * resumed it here, so the migration can no longer go back).
+     * migration; {@link #ARRIVED}: the hypervisor resumed it after a migration: on a destination, at the end of the
+     * live migration that brought it (it can no longer go back); on a source, libvirt reports a guest resumed after
+     * a cancelled migration the same way.
      */
     public enum Type {
         DEFINED, UNDEFINED, STARTED, SUSPENDED, RESUMED, STOPPED, SHUTDOWN, CRASHED, MIGRATED, ARRIVED, OTHER

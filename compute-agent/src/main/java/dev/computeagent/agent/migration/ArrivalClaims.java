@@ -15,7 +15,8 @@ import org.springframework.context.SmartLifecycle;
  * it ({@link LifecycleEvent.Type#ARRIVED}: resumed here, so the migration can no longer go back to the source), the
  * instance is claimed at once on its lane ({@link MigrationAdoptHandler#claimOnArrival}) rather than when the
  * source's adopt comes. The claim's hypervisor writes then run while the source's hypervisor still ends its side
- * of the migration, and an arrival whose source died before adopting it is this host's all the same. An arrival
+ * of the migration, and an arrival whose source died before adopting it is this host's all the same. The same event
+ * of an instance no migration is awaited for here (a source's guest resumed after a cancel) is ignored. An arrival
  * whose event is lost (the connection dropped) or whose early claim fails is claimed by the adopt, as before.
  * Subscribed while the agent runs.
  */

@@ -338,6 +338,27 @@ class MigrateHandlerWithFakesTest {
     }
 
     @Test
+    void anArrivalClaimedOnItsArrivalWhoseSourceNeverAdoptsItIsSettledByTheExpiry() {
+        twoHosts(true);
+        spawnOnA();
+        new ArrivalClaims(b.owned, b.incoming, b.adopt, (u, task) -> task.run()).start();
+        destinations.loseNext(CommandName.MIGRATION_ADOPT);
+        assertThatThrownBy(() -> a.migrateTo("b", true, null)).isInstanceOf(CommandFailedException.class);
+        await().atMost(Duration.ofSeconds(5)).until(() -> b.incoming.claimedOnArrival(uuid).isPresent());
+        PreparedMigrationExpiry expiry = new PreparedMigrationExpiry(b.incoming, b.owned, Duration.ofMillis(1),
+                (u, task) -> task.run(), b.securityGroups);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !b.incoming.overdue(Duration.ofMillis(1)).isEmpty());
+        expiry.sweep();
+
+        assertThat(b.inFlight.contains(uuid)).as("settled").isFalse();
+        assertThat(b.incoming.preparer(uuid)).isEmpty();
+        assertThat(b.store.find(uuid)).as("b's, running").hasValueSatisfying(
+                i -> assertThat(i.powerState()).isEqualTo(PowerState.RUNNING));
+        assertThat(b.files.disk(uuid)).exists();
+    }
+
+    @Test
     void anArrivalAnnouncedAfterItsAdoptIsLeftAlone() {
         twoHosts(true);
         spawnOnA();

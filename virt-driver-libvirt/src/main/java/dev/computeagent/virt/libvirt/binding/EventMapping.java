@@ -33,7 +33,8 @@ final class EventMapping {
             case UNDEFINED -> LifecycleEvent.Type.UNDEFINED;
             case STARTED -> LifecycleEvent.Type.STARTED;
             case SUSPENDED, PMSUSPENDED -> LifecycleEvent.Type.SUSPENDED;
-            // resumed here at the end of an incoming migration (not while it is still in post-copy)
+            // resumed at the end of an incoming migration, or on the source after a cancelled one (a resume while
+            // still in post-copy has a detail of its own)
             case RESUMED -> event.getDetail() == ResumedDetail.MIGRATED ? LifecycleEvent.Type.ARRIVED
                     : LifecycleEvent.Type.RESUMED;
             case STOPPED -> stoppedType(event);
