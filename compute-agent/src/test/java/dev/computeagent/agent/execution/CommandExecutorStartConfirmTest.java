@@ -100,14 +100,14 @@ class CommandExecutorStartConfirmTest {
 
     @Test
     void anAgentToAgentStepRepliesBeforeItsFinalEventAControllersCommandAfterIt() {
-        SendOrder events = new SendOrder();
+        RecordingEvents events = new RecordingEvents();
         CommandExecutor executor = executor(events, () -> { });
 
         executor.execute(Command.of("r1.abort", uuid, CommandName.MIGRATION_ABORT,
                 new MigrationAbortArgs("a", null)).sentBy("a"), new Replied());
         executor.execute(TestCommands.delete("r2", uuid), new Replied());
 
-        assertThat(events.sent).containsExactly("event instance.migration.abort.start",
+        assertThat(events.sent()).containsExactly("event instance.migration.abort.start",
                 "reply instance.migration.abort.end", "event instance.migration.abort.end",
                 "event instance.delete.start", "event instance.delete.end", "reply instance.delete.end");
     }
@@ -124,31 +124,6 @@ class CommandExecutorStartConfirmTest {
         return new CommandExecutor(new InstanceLanes(1), new HandlerRegistry(handlers),
                 new FileRequestJournal(stateDir.resolve("journal"), AgentJson.mapper(), Clock.systemUTC()),
                 events, store, new SimpleMeterRegistry());
-    }
-
-    /** Every event and reply is taken and confirmed; remembers the order they were sent in. */
-    private static final class SendOrder implements EventSink {
-
-        private final List<String> sent = new CopyOnWriteArrayList<>();
-
-        @Override
-        public EventMessage event(String name, @Nullable String requestId, @Nullable String instanceUuid,
-                                  Map<String, Object> payload, @Nullable ErrorBody error) {
-            return new EventMessage(EventMessage.VERSION, name, "h1", Instant.now(), requestId, instanceUuid, payload,
-                    error);
-        }
-
-        @Override
-        public boolean publish(EventMessage event) {
-            sent.add("event " + event.event());
-            return true;
-        }
-
-        @Override
-        public boolean reply(@Nullable String replyTo, @Nullable String correlationId, EventMessage event) {
-            sent.add("reply " + event.event());
-            return true;
-        }
     }
 
     /** A first delivery with {@code reply_to}, acknowledged or not. */

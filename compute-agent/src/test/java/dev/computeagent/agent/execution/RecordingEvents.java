@@ -9,10 +9,12 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 
-/** An {@link EventSink} that keeps what was published, in order, and confirms everything. */
+/** An {@link EventSink} that keeps what was published (and the order of events and replies) and confirms everything. */
 final class RecordingEvents implements EventSink {
 
     private final List<EventMessage> published = new CopyOnWriteArrayList<>();
+    /** Every event and reply as "event name" or "reply name", in the order they were sent. */
+    private final List<String> sent = new CopyOnWriteArrayList<>();
 
     @Override
     public EventMessage event(String name, @Nullable String requestId, @Nullable String instanceUuid,
@@ -23,12 +25,19 @@ final class RecordingEvents implements EventSink {
     @Override
     public boolean publish(EventMessage event) {
         published.add(event);
+        sent.add("event " + event.event());
         return true;
     }
 
     @Override
     public boolean reply(@Nullable String replyTo, @Nullable String correlationId, EventMessage event) {
+        sent.add("reply " + event.event());
         return true;
+    }
+
+    /** What was sent, events and replies, in order. */
+    List<String> sent() {
+        return List.copyOf(sent);
     }
 
     /** The events of {@code requestId}, in publication order. */
