@@ -7,10 +7,13 @@ import dev.computeagent.agent.state.InstanceFiles;
 import dev.computeagent.agent.state.InstanceStore;
 import dev.computeagent.virt.ComputeDriver;
 import dev.computeagent.virt.network.SecurityGroupDriver;
+import java.util.UUID;
 
 /**
  * {@code delete}: destroys and undefines the domain, then its security groups' filter, then removes the instance
- * directory (bases stay for garbage collection). An unknown instance is success; a repeated delete is harmless.
+ * directory (bases stay for garbage collection). An unknown instance is success; a repeated delete is harmless; the
+ * directory of an instance another host owns (a shared instances directory it migrated over) is left to that host
+ * ({@link InstanceFiles#delete}).
  */
 public final class DeleteHandler implements CommandHandler<NoArgs> {
 
@@ -33,10 +36,17 @@ public final class DeleteHandler implements CommandHandler<NoArgs> {
 
     @Override
     public Outcome handle(Command<NoArgs> command) {
-        driver.destroy(command.instanceUuid());
-        groups.remove(command.instanceUuid());
-        store.forget(command.instanceUuid());
-        files.delete(command.instanceUuid());
+        UUID uuid = command.instanceUuid();
+        // this host's instance (its views know it): its directory goes whatever an older agent's records say
+        boolean ownedHere = store.view(uuid).isPresent();
+        driver.destroy(uuid);
+        groups.remove(uuid);
+        store.forget(uuid);
+        if (ownedHere) {
+            files.deleteOwned(uuid);
+        } else {
+            files.delete(uuid);
+        }
         return Outcome.deleted();
     }
 }

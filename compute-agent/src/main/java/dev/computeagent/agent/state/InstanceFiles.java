@@ -244,12 +244,22 @@ public final class InstanceFiles {
      * directory is fine.
      */
     public boolean delete(UUID uuid) {
-        Path dir = dir(uuid);
         Optional<String> owner = owner(uuid);
         if (owner.isPresent() && !owner.get().equals(host)) {
-            log.info("instance directory {} holds {}'s instance (a migration took it there): left", dir, owner.get());
+            log.info("instance directory {} holds {}'s instance (a migration took it there): left", dir(uuid),
+                    owner.get());
             return false;
         }
+        deleteOwned(uuid);
+        return true;
+    }
+
+    /**
+     * Removes the directory of an instance this host owns, whatever its records say: one that migrated here over a
+     * shared directory before the owner was recorded still names the host it came from. A missing directory is fine.
+     */
+    public void deleteOwned(UUID uuid) {
+        Path dir = dir(uuid);
         try {
             Files.walkFileTree(dir, new SimpleFileVisitor<>() {
                 @Override
@@ -272,7 +282,6 @@ public final class InstanceFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove instance directory " + dir, e);
         }
-        return true;
     }
 
     /** The uuids of the instance directories present (other entries are ignored). */

@@ -1215,6 +1215,20 @@ class MigrateHandlerWithFakesTest {
     }
 
     @Test
+    void theOwnersDeleteRemovesASharedDirectoryThatAnOlderAgentLeftNamingTheSource() throws IOException {
+        twoHosts(true);
+        spawnOnA();
+        a.migrateTo("b", true, null);
+        // migrated by an agent before the owner record: the directory still names a, its creator
+        Files.delete(b.files.dir(uuid).resolve(".owner"));
+        assertThat(b.files.owner(uuid)).contains("a");
+
+        new DeleteHandler(b.owned, b.store, b.files, b.securityGroups).handle(TestCommands.delete("delete", uuid));
+
+        assertThat(b.files.exists(uuid)).isFalse();
+    }
+
+    @Test
     void aSpawnOfAnInstanceArrivingByABlockMigrationNeverTouchesItsPreparedDirectory() {
         twoHosts(false);
         assertThat(destinations.call("b", CommandName.MIGRATION_PREPARE, "r.prepare", uuid, new MigrationPrepareArgs(
