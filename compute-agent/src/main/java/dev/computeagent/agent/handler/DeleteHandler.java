@@ -37,8 +37,8 @@ public final class DeleteHandler implements CommandHandler<NoArgs> {
     @Override
     public Outcome handle(Command<NoArgs> command) {
         UUID uuid = command.instanceUuid();
-        // this host's instance (its views know it): its directory goes whatever an older agent's records say
-        boolean ownedHere = store.view(uuid).isPresent();
+        // this host's instance (the hypervisor says so): its directory goes whatever an older agent's records say
+        boolean ownedHere = store.find(uuid).isPresent();
         driver.destroy(uuid);
         groups.remove(uuid);
         store.forget(uuid);
