@@ -64,7 +64,9 @@ class SecurityGroupsHandlersTest {
         store = new InstanceStore(driver, registry);
         spawn = new SpawnHandler(driver, images, store, files, new InstanceProvisioner(images, files,
                 ConfigDrives.builder()), new HostCapacity(driver, files, registry), ConfigDrives.OPTIONS, "h1",
-                Clock.systemUTC(), new SimpleMeterRegistry(), new FakeNetworkDriver(), groups);
+                Clock.systemUTC(), new SimpleMeterRegistry(), new FakeNetworkDriver(), groups,
+                // the writes behind a spawn's answer done before the test goes on (and before its directory is removed)
+                Runnable::run);
         set = new SetSecurityGroupsHandler(store, groups);
         delete = new DeleteHandler(driver, store, files, groups);
     }
