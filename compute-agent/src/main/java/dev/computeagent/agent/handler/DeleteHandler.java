@@ -37,9 +37,12 @@ public final class DeleteHandler implements CommandHandler<NoArgs> {
     @Override
     public Outcome handle(Command<NoArgs> command) {
         UUID uuid = command.instanceUuid();
-        // this host's instance (the hypervisor says so): its directory goes whatever an older agent's records say
+        // this host's instance (the hypervisor says so): its directory goes whatever an older agent's records say;
+        // one that is not has no domain here to destroy (the driver's destroy would read it again to find that)
         boolean ownedHere = store.find(uuid).isPresent();
-        driver.destroy(uuid);
+        if (ownedHere) {
+            driver.destroy(uuid);
+        }
         groups.remove(uuid);
         store.forget(uuid);
         if (ownedHere) {

@@ -160,7 +160,7 @@ public final class SpawnHandler implements CommandHandler<SpawnArgs> {
         // no domain here: an existing directory of this host can only be a crashed attempt of this same spawn
         // (recovery keeps directories of completed spawns only when they have a domain), so it is ours to reuse;
         // one another host owns (a shared instances directory) or made for an arrival holds another's disks
-        if (files.ownedElsewhere(uuid) || files.preparedForArrival(uuid)) {
+        if (files.exists(uuid) && (files.ownedElsewhere(uuid) || files.preparedForArrival(uuid))) {
             throw new CommandFailedException(ErrorCode.INSTANCE_EXISTS, "instance " + uuid + " exists: its directory "
                     + "holds " + files.owner(uuid).filter(o -> !o.equals(host)).map(o -> o + "'s instance")
                     .orElse("an instance migrating here"), false);

@@ -140,7 +140,7 @@ public final class IncomingMigrations {
         try {
             if (!arrived) {
                 try {
-                    if (isPreparedDirectory(uuid)) {
+                    if (files.preparedForArrival(uuid)) {
                         files.delete(uuid);
                     }
                 } finally {
@@ -180,11 +180,6 @@ public final class IncomingMigrations {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot mark " + files.dir(uuid) + " as prepared", e);
         }
-    }
-
-    /** Whether the instance directory is one prepare created (so an abort may remove it). */
-    boolean isPreparedDirectory(UUID uuid) {
-        return files.preparedForArrival(uuid);
     }
 
     /** The directory is the adopted instance's now. */

@@ -142,8 +142,7 @@ public final class StartupReconciler {
                 files.delete(orphan);
             }
         } else if (files.ownedElsewhere(orphan)) {
-            log.debug("instance directory {} holds {}'s instance (a shared instances directory)", orphan,
-                    files.owner(orphan).orElse("?"));
+            log.debug("instance directory {} holds another host's instance (a shared instances directory)", orphan);
         } else if (resizes.keptForAnotherHost(orphan)) {
             log.info("instance directory {} keeps the old disks of a resize to another host until it is "
                     + "confirmed or reverted there", orphan);

@@ -1241,7 +1241,7 @@ class MigrateHandlerWithFakesTest {
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.INSTANCE_EXISTS));
 
         assertThat(b.files.disk(uuid)).as("the overlay the copy fills").exists();
-        assertThat(b.incoming.isPreparedDirectory(uuid)).isTrue();
+        assertThat(b.files.preparedForArrival(uuid)).isTrue();
     }
 
     @Test
