@@ -44,7 +44,7 @@ final class HopReport {
             if (s.count() == 0) {
                 continue; // a step this run's code does not take (the check within the prepare)
             }
-            out.printf(Locale.ROOT, "  %-10s %7.1f / %7.1f%n", phase, s.median(), s.max());
+            out.printf(Locale.ROOT, "  %-10s %7.1f / %7.1f  (%d hops)%n", phase, s.median(), s.max(), s.count());
         }
         Stats driver = stats("agent", h -> h.agentMs() * 1_000_000);
         out.printf(Locale.ROOT, "  source agent's own \"moved ... in N ms\" (driver migrateLive): median %.0f ms%n",

@@ -21,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code instance.migrate.*} event of the source and each {@code instance.migration.<step>.*} event of
  * the destination (the internal check / prepare / adopt commands, request id {@code <migrate id>.<step>})
  * arrived here, and turns them into consecutive phases (without check events, the check was asked within the
- * prepare: to-prepare runs from {@code instance.migrate.start}). All stamps are this JVM's
+ * prepare: to-prepare runs from {@code instance.migrate.start}; without adopt events, the source ended on the
+ * destination's arrival notice: to-end runs from the prepare's end to {@code instance.migrate.end}). All stamps are this JVM's
  * {@link System#nanoTime()} at delivery, so the broker's own latency largely cancels out of the phases.
  */
 final class MigrationSteps implements AutoCloseable {
@@ -37,7 +38,9 @@ final class MigrationSteps implements AutoCloseable {
             new String[] {"prepare", ".prepare instance.migration.prepare.start", ".prepare instance.migration.prepare.end"},
             new String[] {"transfer", ".prepare instance.migration.prepare.end", ".adopt instance.migration.adopt.start"},
             new String[] {"adopt", ".adopt instance.migration.adopt.start", ".adopt instance.migration.adopt.end"},
-            new String[] {"finish", ".adopt instance.migration.adopt.end", "instance.migrate.end"});
+            new String[] {"finish", ".adopt instance.migration.adopt.end", "instance.migrate.end"},
+            // the source ended on the destination's arrival notice: no adopt
+            new String[] {"to-end", ".prepare instance.migration.prepare.end", "instance.migrate.end"});
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final Connection connection;
@@ -83,6 +86,9 @@ final class MigrationSteps implements AutoCloseable {
             if (from != null && to != null) {
                 out.putIfAbsent(phase[0], (to - from) / 1e6);
             }
+        }
+        if (out.containsKey("adopt")) {
+            out.remove("to-end");
         }
         return out;
     }

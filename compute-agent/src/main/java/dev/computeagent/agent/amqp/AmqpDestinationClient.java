@@ -13,6 +13,7 @@ import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InternalArgs;
 import dev.computeagent.agent.migration.DestinationClient;
 import dev.computeagent.agent.migration.DestinationUnreachableException;
+import dev.computeagent.agent.migration.ExpectedNotice;
 import dev.computeagent.agent.migration.MigrationReply;
 import dev.computeagent.agent.security.InternalSignature;
 import java.io.IOException;
@@ -26,6 +27,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.amqp.AmqpException;
 import org.springframework.amqp.rabbit.connection.Connection;
 import org.springframework.amqp.rabbit.connection.ConnectionFactory;
@@ -49,9 +52,12 @@ import tools.jackson.databind.json.JsonMapper;
  * consumes, checked with a passive declare unless that destination answered within {@link #LIVENESS} (an
  * answer proves a consumer more recently than a declare would); and every call in flight when the channel
  * closes (its replies can no longer arrive: not retriable as unknown host, retriable by the caller). The
- * channel is opened again by the next call. {@link #close} closes it.
+ * channel is opened again by the next call. {@link #close} closes it. A notice ({@link #expectNotice}) arrives the
+ * same way, at the address a call's destination saw, matched by the correlation id the call's arguments gave.
  */
 public final class AmqpDestinationClient implements DestinationClient, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AmqpDestinationClient.class);
 
     /** RabbitMQ's direct reply-to pseudo-queue. */
     public static final String DIRECT_REPLY_TO = "amq.rabbitmq.reply-to";
@@ -105,6 +111,50 @@ public final class AmqpDestinationClient implements DestinationClient, AutoClose
             Thread.currentThread().interrupt();
             throw new DestinationUnreachableException("interrupted while waiting for " + destination, false);
         }
+    }
+
+    /**
+     * The notice waits on the shared channel, whose direct reply-to address the next call's destination learns;
+     * a channel that closes meanwhile ends the wait (nothing can arrive any more), as a broker that cannot be
+     * reached does at once.
+     */
+    @Override
+    public ExpectedNotice expectNotice() {
+        String id = UUID.randomUUID().toString();
+        CompletableFuture<byte[]> notice = new CompletableFuture<>();
+        try {
+            synchronized (channelLock) {
+                pending.put(id, new Pending(channel(), notice));
+            }
+        } catch (AmqpException | IOException | ShutdownSignalException e) {
+            log.debug("no arrival notice can be received: {}", e.toString());
+            return ExpectedNotice.NONE;
+        }
+        return new ExpectedNotice() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public Optional<MigrationReply> received() {
+                if (!notice.isDone() || notice.isCompletedExceptionally()) {
+                    return Optional.empty();
+                }
+                try {
+                    MigrationReply reply = parse(notice.join(), "the sender of notice " + id);
+                    return reply.failed() ? Optional.empty() : Optional.of(reply);
+                } catch (DestinationUnreachableException unreadable) {
+                    log.warn("ignoring an unreadable notice: {}", unreadable.getMessage());
+                    return Optional.empty();
+                }
+            }
+
+            @Override
+            public void close() {
+                pending.remove(id);
+            }
+        };
     }
 
     private boolean answeredRecently(String destination) {

@@ -14,10 +14,13 @@ import org.jspecify.annotations.Nullable;
  * @param sender the agent that signed an internal {@code migration.*} command ({@code InternalCommandGate});
  *               null for a controller's command, and until an internal one is authenticated (the
  *               destination's handlers refuse one without a sender)
+ * @param senderReplyTo the authenticated sender's private reply address (AMQP {@code reply_to}, covered by its
+ *               signature), where a notice the sender asked for in this command reaches it later
+ *               ({@code migration.prepare}'s {@code arrival_notice}); null when there is none
  * @param <A>    the arguments' record type
  */
 public record Command<A extends CommandArgs>(String requestId, UUID instanceUuid, CommandName name, A args,
-                                             @Nullable String sender) {
+                                             @Nullable String sender, @Nullable String senderReplyTo) {
 
     /** @throws IllegalArgumentException {@code args} are not of {@code name}'s type */
     public Command {
@@ -32,11 +35,16 @@ public record Command<A extends CommandArgs>(String requestId, UUID instanceUuid
 
     /** A command not (yet) authenticated as sent by an agent. */
     public static <A extends CommandArgs> Command<A> of(String requestId, UUID instanceUuid, CommandName name, A args) {
-        return new Command<>(requestId, instanceUuid, name, args, null);
+        return new Command<>(requestId, instanceUuid, name, args, null, null);
     }
 
-    /** This command as authenticated: signed by {@code sender}. */
+    /** This command as authenticated: signed by {@code sender}, which gave no reply address. */
     public Command<A> sentBy(String sender) {
-        return new Command<>(requestId, instanceUuid, name, args, Objects.requireNonNull(sender, "sender"));
+        return sentBy(sender, null);
+    }
+
+    /** This command as authenticated: signed by {@code sender}, whose reply address is {@code replyTo}. */
+    public Command<A> sentBy(String sender, @Nullable String replyTo) {
+        return new Command<>(requestId, instanceUuid, name, args, Objects.requireNonNull(sender, "sender"), replyTo);
     }
 }

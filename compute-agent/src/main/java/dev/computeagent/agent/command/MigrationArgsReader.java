@@ -42,6 +42,7 @@ final class MigrationArgsReader {
     static final int ABORT_REASON_CHARS = 4096;
     static final Pattern HOST = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final Pattern PROBE = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final Pattern NOTICE_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
     private static final String HOST_RULE = "a host name of 1-128 chars of [A-Za-z0-9._-]";
     /** One per guest device {@code vdb}-{@code vdz}. */
@@ -155,7 +156,15 @@ final class MigrationArgsReader {
                 InstanceFields.metadata(a.get("metadata"), "args."),
                 optionalBoolean(a, "args.start", "start").orElse(null), configDrive,
                 SecurityGroupsReader.optional(a.get("security_groups"), "args."), resizeFlavor(a),
-                volumes(a, MigrationArgsReader::preparedVolume), probe(a));
+                volumes(a, MigrationArgsReader::preparedVolume), probe(a), arrivalNotice(a));
+    }
+
+    private static @Nullable String arrivalNotice(JsonNode a) {
+        String id = optionalString(a, "args.arrival_notice", "arrival_notice").orElse(null);
+        if (id != null && !NOTICE_ID.matcher(id).matches()) {
+            throw new Invalid("args.arrival_notice must be 1-64 chars of [A-Za-z0-9-]");
+        }
+        return id;
     }
 
     private static @Nullable Flavor resizeFlavor(JsonNode a) {

@@ -137,9 +137,9 @@ public class MigrationConfiguration {
                                                 MigrationDriver migrationDriver, ImageCache images,
                                                 InstanceStore store, InstanceFiles files,
                                                 InstanceProvisioner provisioner, AgentProperties properties,
-                                                ResizeFiles resizeFiles, ResizeArrival arrival) {
+                                                ResizeFiles resizeFiles, ResizeArrival arrival, EventSink events) {
         return new MigrationAdoptHandler(incoming, ownership, migrationDriver, images, store, files, provisioner,
-                properties.host(), resizeFiles, arrival);
+                properties.host(), resizeFiles, arrival, new ArrivalNoticeReplies(events));
     }
 
     // resize to another host: the source's move over this protocol, the source's two ends

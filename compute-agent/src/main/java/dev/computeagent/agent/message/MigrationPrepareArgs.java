@@ -19,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  * move ({@link MigrationVolumeArgs}); {@code shared_storage_probe}: the source did not call {@code migration.check},
  * the destination checks here (as {@code migration.check} with this probe) and prepares only when the storage it
  * sees matches {@code block_migration} (shared without copy, not shared with copy); otherwise it answers the check
- * with {@code prepared: false} and holds nothing.
+ * with {@code prepared: false} and holds nothing; {@code arrival_notice}: a live migration's source asks to be told,
+ * at its reply address with this correlation id, as soon as the destination claimed the instance on its arrival
+ * ({@code instance.migration.arrived}, instead of an adopt round trip).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -36,7 +38,18 @@ public record MigrationPrepareArgs(
         @JsonProperty("security_groups") @Nullable List<SecurityRuleArgs> securityGroups,
         @JsonProperty("resize_flavor") @Nullable Flavor resizeFlavor,
         @JsonProperty("volumes") @Nullable List<MigrationVolumeArgs> volumes,
-        @JsonProperty("shared_storage_probe") @Nullable String sharedStorageProbe) implements InternalArgs {
+        @JsonProperty("shared_storage_probe") @Nullable String sharedStorageProbe,
+        @JsonProperty("arrival_notice") @Nullable String arrivalNotice) implements InternalArgs {
+
+    /** Arguments without an arrival notice. */
+    public MigrationPrepareArgs(String sourceHost, String name, Flavor flavor, String imageId, boolean blockMigration,
+                                @Nullable Long diskVirtualSize, @Nullable Map<String, String> metadata,
+                                @Nullable Boolean start, @Nullable String configDrive,
+                                @Nullable List<SecurityRuleArgs> securityGroups, @Nullable Flavor resizeFlavor,
+                                @Nullable List<MigrationVolumeArgs> volumes, @Nullable String sharedStorageProbe) {
+        this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive,
+                securityGroups, resizeFlavor, volumes, sharedStorageProbe, null);
+    }
 
     /** Arguments after a separate {@code migration.check} (no probe). */
     public MigrationPrepareArgs(String sourceHost, String name, Flavor flavor, String imageId, boolean blockMigration,
@@ -77,7 +90,13 @@ public record MigrationPrepareArgs(
     /** The same arguments with the check done within the prepare, for {@code probe}. */
     public MigrationPrepareArgs withSharedStorageProbe(@Nullable String probe) {
         return new MigrationPrepareArgs(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata,
-                start, configDrive, securityGroups, resizeFlavor, volumes, probe);
+                start, configDrive, securityGroups, resizeFlavor, volumes, probe, arrivalNotice);
+    }
+
+    /** The same arguments asking for the notice {@code id} when the instance is claimed on its arrival. */
+    public MigrationPrepareArgs withArrivalNotice(@Nullable String id) {
+        return new MigrationPrepareArgs(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata,
+                start, configDrive, securityGroups, resizeFlavor, volumes, sharedStorageProbe, id);
     }
 
     /** The flavor the instance will have on the destination. */

@@ -28,4 +28,13 @@ public interface DestinationClient {
      */
     MigrationReply call(String destination, CommandName command, String requestId, UUID instanceUuid,
                         InternalArgs args, Duration timeout);
+
+    /**
+     * Opens the wait for a notice a destination sends later, on its own, to this agent's reply address; the
+     * destination learns the address from the next {@link #call} and the id from that call's arguments. This
+     * default receives none.
+     */
+    default ExpectedNotice expectNotice() {
+        return ExpectedNotice.NONE;
+    }
 }

@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -60,6 +61,8 @@ public final class IncomingMigrations {
     private final Set<UUID> arrivingRunning = ConcurrentHashMap.newKeySet();
     /** Live arrivals claimed when the hypervisor resumed them here, as claimed, until their adopt or expiry. */
     private final Map<UUID, InstanceInfo> claimedOnArrival = new ConcurrentHashMap<>();
+    /** Where the sources of live migrations prepared here asked to be told of the claim on arrival. */
+    private final Map<UUID, ArrivalNotice> notices = new ConcurrentHashMap<>();
 
     /** @param volumes the driver that defines and removes the volume secrets of incoming instances */
     public IncomingMigrations(InstanceFiles files, MigrationsInFlight inFlight, HostCapacity capacity,
@@ -91,13 +94,22 @@ public final class IncomingMigrations {
      * A migration from {@code source} is prepared here from now on: in flight, its source known.
      *
      * @param arrivesRunning the hypervisor moves the instance here running (a live migration)
+     * @param notice         where the source asked to be told of the claim on arrival (live only), or null
      */
-    void prepared(UUID uuid, String source, boolean arrivesRunning) {
+    void prepared(UUID uuid, String source, boolean arrivesRunning, @Nullable ArrivalNotice notice) {
         inFlight.begin(uuid);
         preparedBy.put(uuid, source);
         if (arrivesRunning) {
             arrivingRunning.add(uuid);
+            if (notice != null) {
+                notices.put(uuid, notice);
+            }
         }
+    }
+
+    /** Where the source of the live migration of {@code uuid} asked to be told of its claim on arrival. */
+    Optional<ArrivalNotice> arrivalNotice(UUID uuid) {
+        return Optional.ofNullable(notices.get(uuid));
     }
 
     /** The source of the live migration of {@code uuid} prepared here, while it is not claimed yet. */
@@ -169,6 +181,7 @@ public final class IncomingMigrations {
         readySince.remove(uuid);
         arrivingRunning.remove(uuid);
         claimedOnArrival.remove(uuid);
+        notices.remove(uuid);
         inFlight.end(uuid);
         capacity.release(uuid);
     }

@@ -139,7 +139,7 @@ public final class MigrateHandler implements CommandHandler<MigrateArgs> {
         inFlight.begin(uuid);
         OutgoingMigrations.Running running = outgoing.begin(uuid, command.requestId(), args.destination());
         OutgoingMigration flow = new OutgoingMigration(parts, command, info, running, leg);
-        try {
+        try (flow) {
             return flow.run();
         } catch (RuntimeException e) {
             flow.rollBack(e);

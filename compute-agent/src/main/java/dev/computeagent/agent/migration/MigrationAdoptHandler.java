@@ -86,14 +86,16 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
     private final String host;
     private final ResizeFiles resizeFiles;
     private final ResizeArrival arrival;
+    private final ArrivalNotices notices;
     private Duration sourceGoneSettle = SOURCE_GONE_SETTLE;
 
     /** @param host this agent's {@code agent.host}, the owner of what it defines */
     public MigrationAdoptHandler(IncomingMigrations incoming, OwnedInstancesDriver ownership,
                                  MigrationDriver migrationDriver, ImageCache images, InstanceStore store,
                                  InstanceFiles files, InstanceProvisioner provisioner, String host,
-                                 ResizeFiles resizeFiles, ResizeArrival arrival) {
+                                 ResizeFiles resizeFiles, ResizeArrival arrival, ArrivalNotices notices) {
         this.resizeFiles = resizeFiles;
+        this.notices = notices;
         this.arrival = arrival;
         this.incoming = incoming;
         this.ownership = ownership;
@@ -158,7 +160,8 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
      * asks: its metadata write then overlaps the end of the source's migration instead of following it, and the
      * adopt only records what was claimed. Runs on the instance's lane. Does nothing unless a live migration of
      * {@code uuid} from its prepared source is still awaited here and the instance runs here; a claim that fails is
-     * logged and left to the adopt, which claims as it always did.
+     * logged and left to the adopt, which claims as it always did. When the source asked for it, it is told
+     * ({@link ArrivalNotices}) and finishes without an adopt: the migration is settled here at once.
      */
     void claimOnArrival(UUID uuid) {
         Optional<String> source = incoming.awaitedLiveArrival(uuid);
@@ -178,9 +181,18 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
                     e.getMessage());
             return;
         }
-        store.track(info);
-        incoming.claimedOnArrival(uuid, info);
-        log.info("instance {} migrated from {} runs here: claimed on its arrival", uuid, source.get());
+        InstanceView view = store.track(info);
+        Optional<ArrivalNotice> notice = incoming.arrivalNotice(uuid);
+        if (notice.isEmpty()) {
+            incoming.claimedOnArrival(uuid, info);
+            log.info("instance {} migrated from {} runs here: claimed on its arrival", uuid, source.get());
+            return;
+        }
+        // the source finishes on the notice, without an adopt: settled here now (a late adopt finds it this host's)
+        incoming.settled(uuid);
+        boolean sent = notices.send(notice.get(), uuid, Outcome.payloadOf(view));
+        log.info("instance {} migrated from {} runs here: claimed on its arrival, {}", uuid, source.get(),
+                sent ? "its source told" : "its source not told (it adopts)");
     }
 
     /** A running arrival's annotations: its state recorded from its power state, without an error. */

@@ -21,6 +21,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code migration.prepare}, on the destination: holds the instance's capacity ({@link HostCapacity}: its
@@ -94,7 +95,7 @@ public final class MigrationPrepareHandler implements CommandHandler<MigrationPr
         capacity.reserve(uuid, block ? HostCapacity.Need.withDisks(held, heldRoot)
                 : HostCapacity.Need.withoutDisks(held));
         // a cold copy says whether to start it, a resize names its flavor: neither arrives running
-        incoming.prepared(uuid, source, args.start() == null && args.resizeFlavor() == null);
+        incoming.prepared(uuid, source, args.start() == null && args.resizeFlavor() == null, notice(command));
         boolean created = false;
         boolean filtered = false;
         try {
@@ -134,6 +135,13 @@ public final class MigrationPrepareHandler implements CommandHandler<MigrationPr
         }
         checked.put("prepared", true);
         return new Outcome(checked);
+    }
+
+    /** Where the source asked to be told of the claim on arrival: its id, at the reply address it signed. */
+    private static @Nullable ArrivalNotice notice(Command<MigrationPrepareArgs> command) {
+        String id = command.args().arrivalNotice();
+        return id == null || command.senderReplyTo() == null ? null
+                : new ArrivalNotice(command.senderReplyTo(), id, command.requestId());
     }
 
     private void releaseVolumesQuietly(UUID uuid, RuntimeException cause) {

@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * Over 300 lines because each step sits beside what undoing it takes, so that the roll-back can be checked
  * against the steps by reading one class.
  */
-final class OutgoingMigration {
+final class OutgoingMigration implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(OutgoingMigration.class);
 
@@ -73,6 +73,8 @@ final class OutgoingMigration {
     private @Nullable String completedIn;
     /** The guest's pause at the switch-over, as the hypervisor measured it (live, when it said). */
     private @Nullable Duration downtime;
+    /** A live migration's notice that the destination claimed the instance on its arrival (then no adopt). */
+    private final ExpectedNotice arrival;
 
     OutgoingMigration(MigrateHandler.Collaborators parts, Command<MigrateArgs> command, InstanceInfo info,
                       OutgoingMigrations.Running running, @Nullable ResizeLeg leg) {
@@ -83,6 +85,14 @@ final class OutgoingMigration {
         this.uuid = command.instanceUuid();
         this.destination = command.args().destination();
         this.info = info;
+        this.arrival = leg == null && command.args().liveOrDefault() ? parts.destinations().expectNotice()
+                : ExpectedNotice.NONE;
+    }
+
+    /** Stops waiting for the arrival notice. */
+    @Override
+    public void close() {
+        arrival.close();
     }
 
     Outcome run() {
@@ -163,6 +173,12 @@ final class OutgoingMigration {
         log.info("instance {} moved to {} in {} ms ({} bytes)", uuid, destination, result.wallTime().toMillis(),
                 result.bytesTransferred());
         parts.store().forget(uuid);
+        // the destination claimed it when its hypervisor resumed it, usually well before the move returned here
+        Optional<MigrationReply> claimed = arrival.received();
+        if (claimed.isPresent()) {
+            log.debug("instance {}: {} claimed it on its arrival; no adopt", uuid, destination);
+            return finish(claimed.get(), PowerState.RUNNING);
+        }
         return finish(adopt(null), PowerState.RUNNING);
     }
 
@@ -400,7 +416,7 @@ final class OutgoingMigration {
         return new MigrationPrepareArgs(parts.host(), meta.name(), meta.flavor(), meta.imageId(), block,
                 meta.flavor().rootBytes(), meta.userMetadata(), start, drive,
                 Annotations.securityGroups(meta).orElse(null), leg == null ? null : leg.flavor(),
-                volumes.isEmpty() ? null : prepareVolumes(volumes));
+                volumes.isEmpty() ? null : prepareVolumes(volumes)).withArrivalNotice(arrival.id());
     }
 
     /** The destination volumes as {@code migration.prepare} carries them, with the controller's connection_info. */

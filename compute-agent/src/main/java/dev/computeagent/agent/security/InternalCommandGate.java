@@ -60,7 +60,7 @@ public final class InternalCommandGate {
             return refuse(command, delivered, refused.reason());
         }
         String sender = ((InternalSignature.Verdict.Authentic) verdict).sender();
-        return new Validation.Accepted(command.sentBy(sender));
+        return new Validation.Accepted(command.sentBy(sender, delivered.replyTo()));
     }
 
     private static Validation refuse(Command<?> command, Delivered delivered, String reason) {

@@ -26,6 +26,7 @@ import dev.computeagent.agent.message.MigrationAbortArgs;
 import dev.computeagent.agent.message.MigrationAdoptArgs;
 import dev.computeagent.agent.message.MigrationCheckArgs;
 import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.migration.ArrivalNotices;
 import dev.computeagent.agent.message.MigrationVolumeArgs;
 import dev.computeagent.agent.message.MigrationProgressPayload;
 import dev.computeagent.agent.message.MigrationResize;
@@ -160,6 +161,11 @@ class MessageRecordsConformTest {
         assertConforms("migrationPrepareCommand", command("migration.prepare", new MigrationPrepareArgs("node-7",
                 "web-1", FLAVOR, "cirros-0.6.2", false, null, null, null, null)
                 .withSharedStorageProbe(".shared-storage-probe-1f2e")));
+        // a live migration's source asks to be told of the claim on arrival
+        assertConforms("migrationPrepareCommand", command("migration.prepare", new MigrationPrepareArgs("node-7",
+                "web-1", FLAVOR, "cirros-0.6.2", false, null, null, null, null)
+                .withSharedStorageProbe(".shared-storage-probe-1f2e")
+                .withArrivalNotice("0f0e0d0c-0b0a-4909-8807-060504030201")));
         assertConforms("migrationAdoptCommand", command("migration.adopt",
                 new MigrationAdoptArgs("node-7", "req-7a07", instance, true)));
         assertConforms("migrationAdoptCommand", command("migration.adopt",
@@ -236,6 +242,18 @@ class MessageRecordsConformTest {
         assertConforms("instanceActionStart", event("instance.delete.start", "req-2", UUID, Map.of(), null));
         assertConforms("instanceActionError", event("instance.start.error", "req-3", UUID, Map.of(),
                 new ErrorBody(ErrorCode.INSTANCE_NOT_FOUND, "no such instance", false)));
+    }
+
+    @Test
+    void theArrivalNoticeConformsAsAReply() {
+        InstanceView arrived = new InstanceView(UUID, "web-1", InstanceState.ACTIVE, "RUNNING", FLAVOR, "cirros-0.6.2",
+                "node-8", NOW, null);
+
+        assertConforms("migrationArrived", event(ArrivalNotices.EVENT, "req-7a07.prepare", UUID,
+                Outcome.payloadOf(arrived), null));
+        assertThat(validateJson(messagePayload("migrationArrived"), event(ArrivalNotices.EVENT, "req-7a07.prepare",
+                UUID, Map.of(), new ErrorBody(ErrorCode.MIGRATION_FAILED, "no", false))))
+                .as("only ever a success").isNotEmpty();
     }
 
     @Test

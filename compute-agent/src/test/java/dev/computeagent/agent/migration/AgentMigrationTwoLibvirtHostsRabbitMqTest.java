@@ -374,8 +374,9 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
     /**
      * The destination claims a live arrival once its libvirt runs it, without waiting for the source's adopt: here
      * the source's agent never adopts it (the hypervisors move the guest as the source's agent would have them, then
-     * nothing comes), and the destination's agent owns the running instance all the same; the adopt that comes
-     * late is answered as ever. A delete sent to the source afterwards leaves the shared directory alone.
+     * nothing comes), and the destination's agent owns the running instance all the same and tells the source so
+     * ({@code instance.migration.arrived}, at the address and id its prepare gave); an adopt that comes anyway is
+     * answered as ever. A delete sent to the source afterwards leaves the shared directory alone.
      */
     @Test
     @Order(8)
@@ -383,6 +384,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         Assumptions.assumeTrue(HOSTS.sharedStorageRecognised(),
                 "libvirt does not recognise the shared directory as shared storage here (no bindfs)");
         UUID eighth = UUID.randomUUID();
+        String notice = "notice8-" + RUN;
         JsonNode spawned = sharedA.command(eighth, "spawn", "spawn8-" + RUN, "{\"name\":\"mig8\",\"flavor\":{"
                 + "\"vcpus\":1,\"memory_mb\":64,\"root_gb\":0},\"image_id\":\"tiny\"}");
         assertThat(spawned.path("event").asString()).as(spawned.toString()).isEqualTo("instance.spawn.end");
@@ -390,7 +392,7 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         awaitTick(console, 1);
         JsonNode prepared = fromSharedA(eighth, "migration.prepare", "prepare8-" + RUN, "{\"source_host\":\""
                 + sharedA.host() + "\",\"name\":\"mig8\",\"flavor\":{\"vcpus\":1,\"memory_mb\":64,\"root_gb\":0},"
-                + "\"image_id\":\"tiny\",\"block_migration\":false}");
+                + "\"image_id\":\"tiny\",\"block_migration\":false,\"arrival_notice\":\"" + notice + "\"}");
         assertThat(prepared.path("event").asString()).as(prepared.toString())
                 .isEqualTo("instance.migration.prepare.end");
         assertThat(sharedB.instances()).as("another host's until it arrives").doesNotContain(eighth.toString());
@@ -407,7 +409,13 @@ class AgentMigrationTwoLibvirtHostsRabbitMqTest {
         assertThat(virsh(HOSTS.b(), "metadata", "instance-" + eighth, "--uri", AgentMetadata.NAMESPACE))
                 .as("the claim is stored with the domain").contains(sharedB.host());
         assertThat(awaitTick(console, before + 1)).as("it runs on there").isGreaterThan(before);
+        JsonNode arrived = sharedB.client().awaitReply(notice, Duration.ofSeconds(30)).json();
+        assertThat(arrived.path("event").asString()).as(arrived.toString()).isEqualTo("instance.migration.arrived");
+        assertThat(arrived.path("request_id").asString()).isEqualTo("prepare8-" + RUN);
+        assertThat(arrived.path("payload").path("host").asString()).isEqualTo(sharedB.host());
+        assertThat(arrived.path("payload").path("state").asString()).isEqualTo("ACTIVE");
 
+        // a source that missed the notice adopts: answered as for an instance the destination owns
         JsonNode adopted = fromSharedA(eighth, "migration.adopt", "adopt8-" + RUN, "{\"source_host\":\""
                 + sharedA.host() + "\",\"migrate_request_id\":\"migrate8-" + RUN + "\"}");
 

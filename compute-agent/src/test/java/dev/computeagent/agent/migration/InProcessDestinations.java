@@ -20,10 +20,15 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A {@link DestinationClient} that hands each internal command to the destination's handlers as the
@@ -37,6 +42,13 @@ final class InProcessDestinations implements DestinationClient {
     private final Map<String, HandlerRegistry> agents = new ConcurrentHashMap<>();
     private final List<String> sent = new CopyOnWriteArrayList<>();
     private final Set<CommandName> unanswered = ConcurrentHashMap.newKeySet();
+    /** The prefix of a source's in-process reply address. */
+    private static final String REPLY = "reply:";
+    /** Notices awaited, by correlation id; each waits at its source's in-process reply address. */
+    private final Map<String, CompletableFuture<Map<String, Object>>> notices = new ConcurrentHashMap<>();
+    private volatile boolean losingNotices;
+    private volatile boolean noticesReceived = true;
+    private volatile Duration noticeWait = Duration.ZERO;
 
     /** Makes {@code host} reachable, answering with its given internal handlers (any other fails). */
     InProcessDestinations register(String host, List<CommandHandler<?>> destinationHandlers) {
@@ -64,6 +76,84 @@ final class InProcessDestinations implements DestinationClient {
         return this;
     }
 
+    /** Sources from now on cannot receive notices, so ask for none ({@link ExpectedNotice#NONE}). */
+    InProcessDestinations withoutNotices() {
+        noticesReceived = false;
+        return this;
+    }
+
+    /** Every notice from now on is lost on its way (the source's channel closed, ending its wait): sources adopt. */
+    InProcessDestinations loseNotices() {
+        losingNotices = true;
+        return this;
+    }
+
+    /**
+     * A source looks for its notice for up to {@code wait}: as on real hosts, where the destination's hypervisor
+     * resumes the guest well before the source's returns, whereas the fake's event thread may lag its move.
+     */
+    InProcessDestinations awaitingNoticesFor(Duration wait) {
+        noticeWait = wait;
+        return this;
+    }
+
+    /** What {@code from}'s adopt handler tells sources with (each notice sent is {@code notice from <from>} in {@link #sent}). */
+    ArrivalNotices notices(String from) {
+        return (notice, uuid, payload) -> {
+            sent.add("notice from " + from);
+            CompletableFuture<Map<String, Object>> waiting = notices.get(notice.correlationId());
+            if (waiting == null || !notice.replyTo().startsWith(REPLY)) {
+                return false;
+            }
+            if (losingNotices) {
+                // as a closed channel: the source stops looking at once
+                waiting.completeExceptionally(new IllegalStateException("lost"));
+                return false;
+            }
+            waiting.complete(Map.copyOf(payload));
+            return true;
+        };
+    }
+
+    private static String replyAddress(String host) {
+        return REPLY + host;
+    }
+
+    @Override
+    public ExpectedNotice expectNotice() {
+        if (!noticesReceived) {
+            return ExpectedNotice.NONE;
+        }
+        String id = UUID.randomUUID().toString();
+        CompletableFuture<Map<String, Object>> notice = new CompletableFuture<>();
+        notices.put(id, notice);
+        return new ExpectedNotice() {
+            @Override
+            public String id() {
+                return id;
+            }
+
+            @Override
+            public Optional<MigrationReply> received() {
+                try {
+                    return Optional.of(MigrationReply.ok(notice.get(noticeWait.toMillis(), TimeUnit.MILLISECONDS)));
+                } catch (TimeoutException e) {
+                    return Optional.empty();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                } catch (ExecutionException e) {
+                    return Optional.empty();
+                }
+            }
+
+            @Override
+            public void close() {
+                notices.remove(id);
+            }
+        };
+    }
+
     /** {@code host:command} of every call, in order. */
     List<String> sent() {
         return List.copyOf(sent);
@@ -87,7 +177,8 @@ final class InProcessDestinations implements DestinationClient {
         if (validation instanceof Validation.Rejected rejected) {
             return new MigrationReply(Map.of(), new ErrorBody(ErrorCode.INVALID_COMMAND, rejected.reason(), false));
         }
-        Command<?> internal = ((Validation.Accepted) validation).command().sentBy(args.sourceHost());
+        Command<?> internal = ((Validation.Accepted) validation).command().sentBy(args.sourceHost(),
+                replyAddress(args.sourceHost()));
         try {
             return MigrationReply.ok(handle(handlers, internal).payload());
         } catch (RuntimeException e) {

@@ -138,7 +138,7 @@ class MigrateHandlerWithFakesTest {
             prepare = new MigrationPrepareHandler(incoming, images, files, provisioner, capacity, checks, securityGroups);
             adopt = new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host,
                     new ResizeFiles(files), new ResizeArrival(owned, images, files, new ResizeFiles(files),
-                    provisioner, store)).settlingAfterAnEndedSourceWithin(SOURCE_GONE_SETTLE);
+                    provisioner, store), destinations.notices(host)).settlingAfterAnEndedSourceWithin(SOURCE_GONE_SETTLE);
             abortHere = new MigrationAbortHandler(incoming, owned, securityGroups);
             destinations.register(host, List.of(check, prepare, adopt, abortHere));
             abort = new MigrateAbortHandler(outgoing, migrations, store, Duration.ofSeconds(30));
@@ -314,7 +314,8 @@ class MigrateHandlerWithFakesTest {
         spawnOnA();
         ArrivalClaims claims = new ArrivalClaims(b.owned, b.incoming, b.adopt, (u, task) -> task.run());
         claims.start();
-        destinations.loseNext(CommandName.MIGRATION_ADOPT);
+        // a source that asks for no arrival notice (an agent before it): the claim waits for its adopt
+        destinations.withoutNotices().loseNext(CommandName.MIGRATION_ADOPT);
 
         assertThatThrownBy(() -> a.migrateTo("b", true, null)).isInstanceOfSatisfying(CommandFailedException.class,
                 e -> assertThat(e.getMessage()).contains("send migrate again"));
@@ -342,7 +343,8 @@ class MigrateHandlerWithFakesTest {
         twoHosts(true);
         spawnOnA();
         new ArrivalClaims(b.owned, b.incoming, b.adopt, (u, task) -> task.run()).start();
-        destinations.loseNext(CommandName.MIGRATION_ADOPT);
+        // a source that asks for no arrival notice (an agent before it): the claim waits for its adopt
+        destinations.withoutNotices().loseNext(CommandName.MIGRATION_ADOPT);
         assertThatThrownBy(() -> a.migrateTo("b", true, null)).isInstanceOf(CommandFailedException.class);
         await().atMost(Duration.ofSeconds(5)).until(() -> b.incoming.claimedOnArrival(uuid).isPresent());
         PreparedMigrationExpiry expiry = new PreparedMigrationExpiry(b.incoming, b.owned, Duration.ofMillis(1),
@@ -356,6 +358,48 @@ class MigrateHandlerWithFakesTest {
         assertThat(b.store.find(uuid)).as("b's, running").hasValueSatisfying(
                 i -> assertThat(i.powerState()).isEqualTo(PowerState.RUNNING));
         assertThat(b.files.disk(uuid)).exists();
+    }
+
+    @Test
+    void aLiveMigrationEndsOnTheDestinationsNoticeThatItClaimedTheArrivalWithoutAnAdopt() {
+        twoHosts(true);
+        spawnOnA();
+        ArrivalClaims claims = new ArrivalClaims(b.owned, b.incoming, b.adopt, (u, task) -> task.run());
+        claims.start();
+        destinations.awaitingNoticesFor(Duration.ofSeconds(5));
+
+        Outcome outcome = a.migrateTo("b", true, null);
+
+        assertThat(outcome.payload()).as("b's view, from its notice").containsEntry("destination", "b")
+                .containsEntry("host", "b").containsEntry("state", "ACTIVE").containsEntry("power_state", "RUNNING");
+        assertThat(destinations.sent()).containsExactly("b:migration.prepare", "notice from b");
+        assertThat(OwnedInstancesDriver.owner(b.driver.info(uuid).metadata())).isEqualTo("b");
+        assertThat(b.registry.find(uuid)).hasValueSatisfying(v -> assertThat(v.state()).isEqualTo(InstanceState.ACTIVE));
+        assertThat(b.inFlight.contains(uuid)).as("settled when it was claimed").isFalse();
+        assertThat(b.incoming.preparer(uuid)).isEmpty();
+        assertThat(a.registry.find(uuid)).isEmpty();
+        assertThat(a.inFlight.contains(uuid)).isFalse();
+        claims.stop();
+    }
+
+    @Test
+    void aSourceWhoseArrivalNoticeWasLostAdoptsAndTheDestinationAnswersWithoutClaimingAgain() {
+        twoHosts(true);
+        spawnOnA();
+        ArrivalClaims claims = new ArrivalClaims(b.owned, b.incoming, b.adopt, (u, task) -> task.run());
+        claims.start();
+        // the source looks for its notice until the claim sent it: the adopt follows the claim
+        destinations.loseNotices().awaitingNoticesFor(Duration.ofSeconds(5));
+
+        Outcome outcome = a.migrateTo("b", true, null);
+
+        assertThat(destinations.sent()).containsExactly("b:migration.prepare", "notice from b", "b:migration.adopt");
+        assertThat(outcome.payload()).containsEntry("destination", "b").containsEntry("host", "b")
+                .containsEntry("state", "ACTIVE");
+        assertThat(b.driver.callCount(FakeOperation.UPDATE_ANNOTATIONS)).as("one claim: on the arrival").isOne();
+        assertThat(b.inFlight.contains(uuid)).isFalse();
+        assertThat(b.store.find(uuid)).hasValueSatisfying(i -> assertThat(i.powerState()).isEqualTo(PowerState.RUNNING));
+        claims.stop();
     }
 
     @Test
@@ -479,7 +523,7 @@ class MigrateHandlerWithFakesTest {
     private void olderDestination(Agent agent) {
         CommandHandler<MigrationPrepareArgs> older = TestCommands.handler(CommandName.MIGRATION_PREPARE, c ->
                 agent.prepare.handle(new Command<>(c.requestId(), c.instanceUuid(), c.name(),
-                        c.args().withSharedStorageProbe(null), c.sender())));
+                        c.args().withSharedStorageProbe(null), c.sender(), c.senderReplyTo())));
         destinations.register(agent.host, List.of(agent.check, older, agent.adopt, agent.abortHere));
     }
 

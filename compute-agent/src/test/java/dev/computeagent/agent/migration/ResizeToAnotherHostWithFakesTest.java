@@ -112,7 +112,7 @@ class ResizeToAnotherHostWithFakesTest {
             destinations.register(host, List.of(new MigrationCheckHandler(checks),
                     new MigrationPrepareHandler(incoming, images, files, provisioner, capacity, checks, groups),
                     new MigrationAdoptHandler(incoming, owned, migrations, images, store, files, provisioner, host,
-                            resizeFiles, arrival),
+                            resizeFiles, arrival, destinations.notices(host)),
                     new MigrationAbortHandler(incoming, owned, groups),
                     new ResizeSourceConfirmHandler(resizeFiles, files, store),
                     ResizeSourceRevertHandler.create(resizeFiles, store, owned, migrations, provisioner, images, groups,
