@@ -11,6 +11,7 @@ import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InternalArgs;
+import dev.computeagent.agent.migration.AwaitedNotice;
 import dev.computeagent.agent.migration.DestinationClient;
 import dev.computeagent.agent.migration.DestinationUnreachableException;
 import dev.computeagent.agent.migration.ExpectedNotice;
@@ -130,31 +131,9 @@ public final class AmqpDestinationClient implements DestinationClient, AutoClose
             log.debug("no arrival notice can be received: {}", e.toString());
             return ExpectedNotice.NONE;
         }
-        return new ExpectedNotice() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public Optional<MigrationReply> received() {
-                if (!notice.isDone() || notice.isCompletedExceptionally()) {
-                    return Optional.empty();
-                }
-                try {
-                    MigrationReply reply = parse(notice.join(), "the sender of notice " + id);
-                    return reply.failed() ? Optional.empty() : Optional.of(reply);
-                } catch (DestinationUnreachableException unreadable) {
-                    log.warn("ignoring an unreadable notice: {}", unreadable.getMessage());
-                    return Optional.empty();
-                }
-            }
-
-            @Override
-            public void close() {
-                pending.remove(id);
-            }
-        };
+        // an unreadable notice fails the future: as none
+        return new AwaitedNotice(id, notice.thenApply(body -> parse(body, "the sender of notice " + id)),
+                () -> pending.remove(id));
     }
 
     private boolean answeredRecently(String destination) {

@@ -14,8 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param sender the agent that signed an internal {@code migration.*} command ({@code InternalCommandGate});
  *               null for a controller's command, and until an internal one is authenticated (the
  *               destination's handlers refuse one without a sender)
- * @param senderReplyTo the authenticated sender's private reply address (AMQP {@code reply_to}, covered by its
- *               signature), where a notice the sender asked for in this command reaches it later
+ * @param senderReplyTo the authenticated sender's private reply address (the AMQP {@code reply_to} of a command
+ *               whose signature was verified), where a notice the sender asked for in this command reaches it later
  *               ({@code migration.prepare}'s {@code arrival_notice}); null when there is none
  * @param <A>    the arguments' record type
  */

@@ -1,5 +1,6 @@
 package dev.computeagent.agent.config;
 
+import dev.computeagent.agent.amqp.ArrivalNoticeReplies;
 import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.execution.BackgroundTasks;
 import dev.computeagent.agent.execution.InstanceLanes;

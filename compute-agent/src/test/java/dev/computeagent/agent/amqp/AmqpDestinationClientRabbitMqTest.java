@@ -2,6 +2,7 @@ package dev.computeagent.agent.amqp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
@@ -11,7 +12,10 @@ import dev.computeagent.agent.message.AgentJson;
 import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.MigrationCheckArgs;
+import dev.computeagent.agent.message.MigrationPrepareArgs;
+import dev.computeagent.agent.migration.ArrivalNotice;
 import dev.computeagent.agent.migration.DestinationUnreachableException;
+import dev.computeagent.agent.migration.ExpectedNotice;
 import dev.computeagent.agent.migration.MigrationReply;
 import dev.computeagent.agent.security.InternalSignature;
 import dev.computeagent.agent.security.KeyRing;
@@ -24,17 +28,20 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.amqp.rabbit.connection.CachingConnectionFactory;
+import org.springframework.amqp.rabbit.core.RabbitTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The internal request/reply against the real broker, with a scripted destination on its command queue
- * bound to {@code compute.internal}: what the source publishes is signed for that destination.
+ * bound to {@code compute.internal}: what the source publishes is signed for that destination. An arrival notice
+ * asked for in a prepare is sent by the destination's own sender ({@link ArrivalNoticeReplies}).
  */
 class AmqpDestinationClientRabbitMqTest {
 
@@ -121,6 +128,64 @@ class AmqpDestinationClientRabbitMqTest {
         assertThat(verdicts).as("signed by src with the shared key, for this destination")
                 .containsExactly(new InternalSignature.Verdict.Authentic("src"));
         assertThat(received.get(0).getHeaders().toString()).doesNotContain(TestKeys.SECRET);
+    }
+
+    private static final String PREPARED = "{\"version\":1,\"event\":\"instance.migration.prepare.end\",\"host\":\"d\","
+            + "\"timestamp\":\"2026-11-22T00:00:00Z\",\"request_id\":\"req-1.prepare\",\"instance_uuid\":null,"
+            + "\"payload\":{\"migration_uri\":\"qemu+tcp://d/system\"},\"error\":null}";
+
+    private MigrationReply prepare(ExpectedNotice notice) {
+        return client.call(destination, CommandName.MIGRATION_PREPARE, "req-1.prepare", instance,
+                new MigrationPrepareArgs("src", "web-1", new Flavor(1, 64, 0, 0), "tiny", false, null, null, null, null)
+                        .withArrivalNotice(notice.id()), Duration.ofSeconds(5));
+    }
+
+    /** The notice the destination was asked for in the {@code n}th command, as its prepare handler records it. */
+    private ArrivalNotice asked(int n) {
+        return new ArrivalNotice(received.get(n).getReplyTo(), bodies.get(n).path("args").path("arrival_notice")
+                .asString(), bodies.get(n).path("request_id").asString());
+    }
+
+    /** The destination's own sender of arrival notices, over the agent's publisher. */
+    private ArrivalNoticeReplies destinationNotices() {
+        return new ArrivalNoticeReplies(new EventPublisher(new RabbitTemplate(springFactory), destination,
+                Clock.systemUTC(), Duration.ofSeconds(10)));
+    }
+
+    @Test
+    void anArrivalNoticeReachesTheSourceAtTheAddressAndIdItsPrepareGave() throws Exception {
+        destinationAnswering(PREPARED);
+        try (ExpectedNotice notice = client.expectNotice()) {
+            assertThat(prepare(notice).failed()).isFalse();
+            assertThat(notice.received()).as("nothing before the destination sends it").isEmpty();
+            ArrivalNotice asked = asked(0);
+            assertThat(asked.correlationId()).isEqualTo(notice.id());
+
+            boolean sent = destinationNotices().send(asked, instance, Map.of("state", "ACTIVE", "power_state",
+                    "RUNNING", "host", destination));
+
+            assertThat(sent).isTrue();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(notice.received())
+                    .hasValueSatisfying(r -> assertThat(r.payload()).containsEntry("host", destination)
+                            .containsEntry("state", "ACTIVE")));
+        }
+    }
+
+    @Test
+    void anArrivalNoticeNoLongerAwaitedIsDroppedAndLeavesTheNextCallAlone() throws Exception {
+        destinationAnswering(PREPARED);
+        ArrivalNotice asked;
+        try (ExpectedNotice notice = client.expectNotice()) {
+            prepare(notice);
+            asked = asked(0);
+        }
+
+        assertThat(destinationNotices().send(asked, instance, Map.of("state", "ACTIVE"))).isTrue();
+
+        try (ExpectedNotice next = client.expectNotice()) {
+            assertThat(prepare(next).string("migration_uri")).contains("qemu+tcp://d/system");
+            assertThat(next.received()).as("the earlier notice is not this one").isEmpty();
+        }
     }
 
     @Test

@@ -20,15 +20,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A {@link DestinationClient} that hands each internal command to the destination's handlers as the
@@ -45,10 +41,9 @@ final class InProcessDestinations implements DestinationClient {
     /** The prefix of a source's in-process reply address. */
     private static final String REPLY = "reply:";
     /** Notices awaited, by correlation id; each waits at its source's in-process reply address. */
-    private final Map<String, CompletableFuture<Map<String, Object>>> notices = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<MigrationReply>> notices = new ConcurrentHashMap<>();
     private volatile boolean losingNotices;
     private volatile boolean noticesReceived = true;
-    private volatile Duration noticeWait = Duration.ZERO;
 
     /** Makes {@code host} reachable, answering with its given internal handlers (any other fails). */
     InProcessDestinations register(String host, List<CommandHandler<?>> destinationHandlers) {
@@ -82,18 +77,9 @@ final class InProcessDestinations implements DestinationClient {
         return this;
     }
 
-    /** Every notice from now on is lost on its way (the source's channel closed, ending its wait): sources adopt. */
+    /** Every notice from now on is lost on its way (the source's channel closed): sources adopt. */
     InProcessDestinations loseNotices() {
         losingNotices = true;
-        return this;
-    }
-
-    /**
-     * A source looks for its notice for up to {@code wait}: as on real hosts, where the destination's hypervisor
-     * resumes the guest well before the source's returns, whereas the fake's event thread may lag its move.
-     */
-    InProcessDestinations awaitingNoticesFor(Duration wait) {
-        noticeWait = wait;
         return this;
     }
 
@@ -101,16 +87,11 @@ final class InProcessDestinations implements DestinationClient {
     ArrivalNotices notices(String from) {
         return (notice, uuid, payload) -> {
             sent.add("notice from " + from);
-            CompletableFuture<Map<String, Object>> waiting = notices.get(notice.correlationId());
-            if (waiting == null || !notice.replyTo().startsWith(REPLY)) {
+            CompletableFuture<MigrationReply> waiting = notices.get(notice.correlationId());
+            if (losingNotices || waiting == null || !notice.replyTo().startsWith(REPLY)) {
                 return false;
             }
-            if (losingNotices) {
-                // as a closed channel: the source stops looking at once
-                waiting.completeExceptionally(new IllegalStateException("lost"));
-                return false;
-            }
-            waiting.complete(Map.copyOf(payload));
+            waiting.complete(MigrationReply.ok(payload));
             return true;
         };
     }
@@ -125,33 +106,9 @@ final class InProcessDestinations implements DestinationClient {
             return ExpectedNotice.NONE;
         }
         String id = UUID.randomUUID().toString();
-        CompletableFuture<Map<String, Object>> notice = new CompletableFuture<>();
+        CompletableFuture<MigrationReply> notice = new CompletableFuture<>();
         notices.put(id, notice);
-        return new ExpectedNotice() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public Optional<MigrationReply> received() {
-                try {
-                    return Optional.of(MigrationReply.ok(notice.get(noticeWait.toMillis(), TimeUnit.MILLISECONDS)));
-                } catch (TimeoutException e) {
-                    return Optional.empty();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return Optional.empty();
-                } catch (ExecutionException e) {
-                    return Optional.empty();
-                }
-            }
-
-            @Override
-            public void close() {
-                notices.remove(id);
-            }
-        };
+        return new AwaitedNotice(id, notice, () -> notices.remove(id));
     }
 
     /** {@code host:command} of every call, in order. */

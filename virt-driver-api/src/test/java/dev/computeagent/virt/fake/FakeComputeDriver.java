@@ -43,11 +43,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -563,11 +568,20 @@ public final class FakeComputeDriver implements ComputeDriver, PowerOperations {
 
     /**
      * A live migration brought {@code uuid} here and it runs: reported as libvirt reports its resume at the end of an
-     * incoming migration ({@link LifecycleEvent.Type#ARRIVED}).
+     * incoming migration ({@link LifecycleEvent.Type#ARRIVED}). Returns once the listeners heard it: on real hosts the
+     * destination resumes the guest some 200 ms before the source's migration call returns, time enough for them.
      */
     public void announceArrival(UUID uuid) {
         requireRunning(existing(uuid), "announce the arrival of");
-        emit(uuid, LifecycleEvent.Type.ARRIVED, PowerState.RUNNING);
+        Future<?> heard = emit(uuid, LifecycleEvent.Type.ARRIVED, PowerState.RUNNING);
+        try {
+            heard.get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HypervisorUnavailableException("interrupted", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the arrival of " + uuid + " was not heard", e);
+        }
     }
 
     private static void requireRunning(FakeInstance instance, String operation) {
@@ -585,13 +599,14 @@ public final class FakeComputeDriver implements ComputeDriver, PowerOperations {
         return instance;
     }
 
-    private void emit(UUID uuid, LifecycleEvent.Type type, PowerState state) {
+    /** @return done once every listener heard it (at once when it is not delivered) */
+    private Future<?> emit(UUID uuid, LifecycleEvent.Type type, PowerState state) {
         LifecycleEvent event = new LifecycleEvent(uuid, type, state, Instant.now());
         // like libvirt: what happens while the connection is down is never delivered
         if (eventThread.isShutdown() || !connected) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        eventThread.execute(() -> {
+        return eventThread.submit(() -> {
             for (LifecycleListener listener : listeners) {
                 try {
                     listener.onEvent(event);

@@ -1,4 +1,4 @@
-package dev.computeagent.agent.config;
+package dev.computeagent.agent.amqp;
 
 import dev.computeagent.agent.events.EventSink;
 import dev.computeagent.agent.migration.ArrivalNotice;
@@ -11,11 +11,11 @@ import java.util.UUID;
  * correlation id it waits on, never on {@code compute.events} (the source's {@code instance.migrate.end} tells
  * the controller).
  */
-final class ArrivalNoticeReplies implements ArrivalNotices {
+public final class ArrivalNoticeReplies implements ArrivalNotices {
 
     private final EventSink events;
 
-    ArrivalNoticeReplies(EventSink events) {
+    public ArrivalNoticeReplies(EventSink events) {
         this.events = events;
     }
 
