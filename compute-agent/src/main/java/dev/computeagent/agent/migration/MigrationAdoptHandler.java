@@ -272,7 +272,9 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
 
     /**
      * Makes the arrived instance this host's ({@code annotations} recorded with the claim), forgets its prepared
-     * marker and records its directory as this host's ({@link #recordDirectory}).
+     * marker and records its directory as this host's ({@link #recordDirectory}). The directory is recorded first,
+     * once the hypervisor is seen to have the instance here: the guest runs from it here from then on, and a crash
+     * between the two writes must never leave the source free to remove it (an unclaimed arrival is adopted again).
      *
      * @throws CommandFailedException {@code INSTANCE_NOT_FOUND}: it has not arrived, or belongs to another host
      */
@@ -280,13 +282,15 @@ public final class MigrationAdoptHandler implements CommandHandler<MigrationAdop
                                       Function<InstanceInfo, Map<String, String>> annotations) {
         InstanceInfo info;
         try {
-            info = ownership.claim(uuid, source, annotations);
+            InstanceInfo found = ownership.arrivedOrOwned(uuid, source);
+            Map<String, String> claimed = annotations.apply(found);
+            recordDirectory(uuid);
+            info = ownership.claim(found, claimed);
         } catch (InstanceNotFoundException e) {
             throw new CommandFailedException(ErrorCode.INSTANCE_NOT_FOUND, "instance " + uuid
                     + " has not arrived on this host", false);
         }
         incoming.unmark(uuid);
-        recordDirectory(uuid);
         return info;
     }
 

@@ -158,25 +158,38 @@ public final class OwnedInstancesDriver implements ComputeDriver {
      */
     public InstanceInfo claim(UUID uuid, String from, Function<InstanceInfo, Map<String, String>> annotations) {
         InstanceInfo info = arrivedOrOwned(uuid, from);
-        String owner = owner(info.metadata());
-        if (released.contains(uuid)) {
-            // an arrival, so the stale copy it could not have arrived over is gone
-            released.remove(uuid);
-        }
-        Map<String, String> next = new HashMap<>(annotations.apply(info));
-        if (!owner.equals(host)) {
-            next.put(OWNER_HOST, host);
-        }
-        if (next.equals(info.metadata().annotations())) {
-            return info;
-        }
-        // the instance was just read: written without a second read
-        delegate.updateAnnotations(info, next);
-        return info.withAnnotations(next);
+        return claim(info, annotations.apply(info));
     }
 
-    /** {@code uuid} as found when it is this host's or arrived from {@code from}, never a released stale copy. */
-    private InstanceInfo arrivedOrOwned(UUID uuid, String from) {
+    /**
+     * Claims {@code found}, as {@link #arrivedOrOwned} just read it, storing {@code annotations} with the owner in
+     * one write (none when nothing changes).
+     *
+     * @return the instance as claimed
+     */
+    public InstanceInfo claim(InstanceInfo found, Map<String, String> annotations) {
+        if (released.contains(found.uuid())) {
+            // an arrival, so the stale copy it could not have arrived over is gone
+            released.remove(found.uuid());
+        }
+        Map<String, String> next = new HashMap<>(annotations);
+        if (!owner(found.metadata()).equals(host)) {
+            next.put(OWNER_HOST, host);
+        }
+        if (next.equals(found.metadata().annotations())) {
+            return found;
+        }
+        // the instance was just read: written without a second read
+        delegate.updateAnnotations(found, next);
+        return found.withAnnotations(next);
+    }
+
+    /**
+     * {@code uuid} as found when it is this host's or arrived from {@code from}, never a released stale copy.
+     *
+     * @throws InstanceNotFoundException as {@link #claim(UUID, String)}
+     */
+    public InstanceInfo arrivedOrOwned(UUID uuid, String from) {
         InstanceInfo info = delegate.info(uuid);
         String owner = owner(info.metadata());
         if (!owner.equals(host) && !owner.equals(from)) {

@@ -153,6 +153,12 @@ public final class StartupReconciler {
 
     private void reconcile(InstanceInfo info) {
         UUID uuid = info.uuid();
+        if (files.ownedElsewhere(uuid)) {
+            // claimed here, its shared directory not recorded yet (an agent that wrote the claim first stopped between
+            // the two): the host it came from must not remove it
+            log.info("instance {} is this host's but its directory names another host: recorded as this host's", uuid);
+            files.recordOwner(uuid);
+        }
         snapshots.clean(uuid);
         if (rebuilds.recover(info) || resizes.recover(info)) {
             return;

@@ -401,6 +401,28 @@ class MigrateHandlerWithFakesTest {
     }
 
     @Test
+    void anArrivalsSharedDirectoryIsTheDestinationsBeforeItsClaimIsWrittenSoAFailedClaimNeverFreesItForTheSource() {
+        twoHosts(true);
+        spawnOnA();
+        // no claim on arrival here: the adopt's claim is the one write, and it fails
+        b.driver.failNext(FakeOperation.UPDATE_ANNOTATIONS, new HypervisorException("metadata write refused"));
+
+        assertThatThrownBy(() -> a.migrateTo("b", true, null)).isInstanceOfSatisfying(CommandFailedException.class,
+                e -> assertThat(e.getMessage()).contains("send migrate again"));
+
+        assertThat(OwnedInstancesDriver.owner(b.driver.info(uuid).metadata())).as("not claimed").isEqualTo("a");
+        assertThat(b.files.owner(uuid)).as("but its directory is b's").contains("b");
+        a.files.delete(uuid);
+        assertThat(a.files.disk(uuid)).as("the disk b runs from").exists();
+
+        Outcome again = a.migrate.handle(TestCommands.migrate("req-again", uuid,
+                new MigrateArgs("b", true, null, 300, null, null)));
+
+        assertThat(again.payload()).containsEntry("host", "b").containsEntry("state", "ACTIVE");
+        assertThat(OwnedInstancesDriver.owner(b.driver.info(uuid).metadata())).isEqualTo("b");
+    }
+
+    @Test
     void anArrivalAnnouncedAfterItsAdoptIsLeftAlone() {
         twoHosts(true);
         spawnOnA();

@@ -348,6 +348,25 @@ class StartupReconcilerRabbitMqTest {
     }
 
     @Test
+    void anInstanceClaimedHereWhoseSharedDirectoryStillNamesItsSourceIsRecordedAsThisHosts() throws Exception {
+        // migrated here over a shared directory; the agent stopped between the claim and the directory's record
+        UUID arrived = UUID.randomUUID();
+        new InstanceFiles(stateDir, "source-host").create(arrived);
+        Files.writeString(files.disk(arrived), "the disk it runs from");
+        driver.spawn(new InstanceSpec(arrived, new InstanceMetadata("vm", new Flavor(1, 128, 0, 0), "img", host,
+                Map.of(), Map.of(Annotations.STATE, InstanceState.ACTIVE.name())),
+                List.of(DiskSpec.qcow2Root(files.disk(arrived))), List.of(), files.consoleLog(arrived), false));
+        assertThat(files.ownedElsewhere(arrived)).isTrue();
+
+        reconciler.reconcile();
+
+        assertThat(files.owner(arrived)).contains(host);
+        assertThat(new InstanceFiles(stateDir, "source-host").delete(arrived)).as("the source leaves it").isFalse();
+        assertThat(files.disk(arrived)).exists();
+        assertThat(registry.find(arrived)).hasValueSatisfying(v -> assertThat(v.state()).isEqualTo(InstanceState.ACTIVE));
+    }
+
+    @Test
     void removesTheFiltersAndVolumeSecretsOfInstancesWithoutADomainHereForAnyHostOnly() throws Exception {
         UUID owned = instance(InstanceState.ACTIVE, true);
         UUID arriving = UUID.randomUUID();
