@@ -83,7 +83,10 @@ final class InProcessDestinations implements DestinationClient {
         return this;
     }
 
-    /** What {@code from}'s adopt handler tells sources with (each notice sent is {@code notice from <from>} in {@link #sent}). */
+    /**
+     * What {@code from}'s adopt handler tells sources with; each notice sent is {@code notice from <from>} in
+     * {@link #sent}.
+     */
     ArrivalNotices notices(String from) {
         return (notice, uuid, payload) -> {
             sent.add("notice from " + from);
