@@ -11,7 +11,6 @@ import dev.computeagent.agent.message.CommandName;
 import dev.computeagent.agent.message.ErrorBody;
 import dev.computeagent.agent.message.ErrorCode;
 import dev.computeagent.agent.message.InternalArgs;
-import dev.computeagent.agent.migration.AwaitedNotice;
 import dev.computeagent.agent.migration.DestinationClient;
 import dev.computeagent.agent.migration.DestinationUnreachableException;
 import dev.computeagent.agent.migration.ExpectedNotice;
@@ -132,7 +131,7 @@ public final class AmqpDestinationClient implements DestinationClient, AutoClose
             return ExpectedNotice.NONE;
         }
         // an unreadable notice fails the future: as none
-        return new AwaitedNotice(id, notice.thenApply(body -> parse(body, "the sender of notice " + id)),
+        return new ExpectedNotice(id, notice.thenApply(body -> parse(body, "the sender of notice " + id)),
                 () -> pending.remove(id));
     }
 

@@ -41,16 +41,6 @@ public record MigrationPrepareArgs(
         @JsonProperty("shared_storage_probe") @Nullable String sharedStorageProbe,
         @JsonProperty("arrival_notice") @Nullable String arrivalNotice) implements InternalArgs {
 
-    /** Arguments without an arrival notice. */
-    public MigrationPrepareArgs(String sourceHost, String name, Flavor flavor, String imageId, boolean blockMigration,
-                                @Nullable Long diskVirtualSize, @Nullable Map<String, String> metadata,
-                                @Nullable Boolean start, @Nullable String configDrive,
-                                @Nullable List<SecurityRuleArgs> securityGroups, @Nullable Flavor resizeFlavor,
-                                @Nullable List<MigrationVolumeArgs> volumes, @Nullable String sharedStorageProbe) {
-        this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive,
-                securityGroups, resizeFlavor, volumes, sharedStorageProbe, null);
-    }
-
     /** Arguments after a separate {@code migration.check} (no probe). */
     public MigrationPrepareArgs(String sourceHost, String name, Flavor flavor, String imageId, boolean blockMigration,
                                 @Nullable Long diskVirtualSize, @Nullable Map<String, String> metadata,
@@ -58,7 +48,7 @@ public record MigrationPrepareArgs(
                                 @Nullable List<SecurityRuleArgs> securityGroups, @Nullable Flavor resizeFlavor,
                                 @Nullable List<MigrationVolumeArgs> volumes) {
         this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive,
-                securityGroups, resizeFlavor, volumes, null);
+                securityGroups, resizeFlavor, volumes, null, null);
     }
 
     /** Arguments without volumes to prepare. */
@@ -67,7 +57,7 @@ public record MigrationPrepareArgs(
                                 @Nullable Boolean start, @Nullable String configDrive,
                                 @Nullable List<SecurityRuleArgs> securityGroups, @Nullable Flavor resizeFlavor) {
         this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive,
-                securityGroups, resizeFlavor, null, null);
+                securityGroups, resizeFlavor, null, null, null);
     }
 
     /** Arguments of a plain migration (no resize on the way). */
@@ -76,7 +66,7 @@ public record MigrationPrepareArgs(
                                 @Nullable Boolean start, @Nullable String configDrive,
                                 @Nullable List<SecurityRuleArgs> securityGroups) {
         this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive,
-                securityGroups, null, null, null);
+                securityGroups, null, null, null, null);
     }
 
     /** Arguments of an instance whose NICs are not filtered. */
@@ -84,7 +74,7 @@ public record MigrationPrepareArgs(
                                 @Nullable Long diskVirtualSize, @Nullable Map<String, String> metadata,
                                 @Nullable Boolean start, @Nullable String configDrive) {
         this(sourceHost, name, flavor, imageId, blockMigration, diskVirtualSize, metadata, start, configDrive, null, null,
-                null, null);
+                null, null, null);
     }
 
     /** The same arguments with the check done within the prepare, for {@code probe}. */

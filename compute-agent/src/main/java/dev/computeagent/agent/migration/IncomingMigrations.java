@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -58,11 +57,9 @@ public final class IncomingMigrations {
     /** When each of them finished preparing ({@link System#nanoTime()}), for {@link #overdue}. */
     private final Map<UUID, Long> readySince = new ConcurrentHashMap<>();
     /** Those of them the hypervisor moves here running (live), which {@link ArrivalClaims} may claim on arrival. */
-    private final Set<UUID> arrivingRunning = ConcurrentHashMap.newKeySet();
+    private final Map<UUID, LiveArrival> liveArrivals = new ConcurrentHashMap<>();
     /** Live arrivals claimed when the hypervisor resumed them here, as claimed, until their adopt or expiry. */
     private final Map<UUID, InstanceInfo> claimedOnArrival = new ConcurrentHashMap<>();
-    /** Where the sources of live migrations prepared here asked to be told of the claim on arrival. */
-    private final Map<UUID, ArrivalNotice> notices = new ConcurrentHashMap<>();
 
     /** @param volumes the driver that defines and removes the volume secrets of incoming instances */
     public IncomingMigrations(InstanceFiles files, MigrationsInFlight inFlight, HostCapacity capacity,
@@ -90,6 +87,10 @@ public final class IncomingMigrations {
     record PreparedMarker(@JsonProperty("source_host") String source, @JsonProperty("start") boolean start) {
     }
 
+    /** A live migration prepared here, with where its source asked to be told of the claim on arrival (or null). */
+    private record LiveArrival(@Nullable ArrivalNotice notice) {
+    }
+
     /**
      * A migration from {@code source} is prepared here from now on: in flight, its source known.
      *
@@ -100,21 +101,18 @@ public final class IncomingMigrations {
         inFlight.begin(uuid);
         preparedBy.put(uuid, source);
         if (arrivesRunning) {
-            arrivingRunning.add(uuid);
-            if (notice != null) {
-                notices.put(uuid, notice);
-            }
+            liveArrivals.put(uuid, new LiveArrival(notice));
         }
     }
 
     /** Where the source of the live migration of {@code uuid} asked to be told of its claim on arrival. */
     Optional<ArrivalNotice> arrivalNotice(UUID uuid) {
-        return Optional.ofNullable(notices.get(uuid));
+        return Optional.ofNullable(liveArrivals.get(uuid)).map(LiveArrival::notice);
     }
 
     /** The source of the live migration of {@code uuid} prepared here, while it is not claimed yet. */
     Optional<String> awaitedLiveArrival(UUID uuid) {
-        if (!arrivingRunning.contains(uuid) || claimedOnArrival.containsKey(uuid)) {
+        if (!liveArrivals.containsKey(uuid) || claimedOnArrival.containsKey(uuid)) {
             return Optional.empty();
         }
         return Optional.ofNullable(preparedBy.get(uuid));
@@ -179,9 +177,8 @@ public final class IncomingMigrations {
     void settled(UUID uuid) {
         preparedBy.remove(uuid);
         readySince.remove(uuid);
-        arrivingRunning.remove(uuid);
+        liveArrivals.remove(uuid);
         claimedOnArrival.remove(uuid);
-        notices.remove(uuid);
         inFlight.end(uuid);
         capacity.release(uuid);
     }

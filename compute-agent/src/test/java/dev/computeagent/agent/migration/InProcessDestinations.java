@@ -111,7 +111,7 @@ final class InProcessDestinations implements DestinationClient {
         String id = UUID.randomUUID().toString();
         CompletableFuture<MigrationReply> notice = new CompletableFuture<>();
         notices.put(id, notice);
-        return new AwaitedNotice(id, notice, () -> notices.remove(id));
+        return new ExpectedNotice(id, notice, () -> notices.remove(id));
     }
 
     /** {@code host:command} of every call, in order. */

@@ -165,6 +165,11 @@ class MigrateHandlerWithFakesTest {
         b = new Agent("b", sharedStateDir ? root.resolve("a") : root.resolve("b"), new FakeComputeDriver());
     }
 
+    /** {@code agent}'s claims on arrival, each run on the event's thread (no lanes here). */
+    private static ArrivalClaims claimingOnArrival(Agent agent) {
+        return new ArrivalClaims(agent.owned, agent.incoming, agent.adopt, (u, task) -> task.run());
+    }
+
     private void spawnOnA() {
         a.spawn.handle(TestCommands.spawn("req-spawn", uuid, TestCommands.spawnArgs("web-1", new Flavor(1, 128, 1, 0),
                 "tiny", List.of(), Map.of("team", "a"), Optional.empty())));
@@ -312,7 +317,7 @@ class MigrateHandlerWithFakesTest {
     void aLiveArrivalIsClaimedWhenItRunsThereSoThatALostAdoptLeavesItTheDestinationsAndTheAdoptWritesNothingMore() {
         twoHosts(true);
         spawnOnA();
-        ArrivalClaims claims = new ArrivalClaims(b.owned, b.incoming, b.adopt, (u, task) -> task.run());
+        ArrivalClaims claims = claimingOnArrival(b);
         claims.start();
         // a source that asks for no arrival notice (an agent before it): the claim waits for its adopt
         destinations.withoutNotices().loseNext(CommandName.MIGRATION_ADOPT);
@@ -342,7 +347,7 @@ class MigrateHandlerWithFakesTest {
     void anArrivalClaimedOnItsArrivalWhoseSourceNeverAdoptsItIsSettledByTheExpiry() {
         twoHosts(true);
         spawnOnA();
-        new ArrivalClaims(b.owned, b.incoming, b.adopt, (u, task) -> task.run()).start();
+        claimingOnArrival(b).start();
         // a source that asks for no arrival notice (an agent before it): the claim waits for its adopt
         destinations.withoutNotices().loseNext(CommandName.MIGRATION_ADOPT);
         assertThatThrownBy(() -> a.migrateTo("b", true, null)).isInstanceOf(CommandFailedException.class);
@@ -364,7 +369,7 @@ class MigrateHandlerWithFakesTest {
     void aLiveMigrationEndsOnTheDestinationsNoticeThatItClaimedTheArrivalWithoutAnAdopt() {
         twoHosts(true);
         spawnOnA();
-        ArrivalClaims claims = new ArrivalClaims(b.owned, b.incoming, b.adopt, (u, task) -> task.run());
+        ArrivalClaims claims = claimingOnArrival(b);
         claims.start();
 
         Outcome outcome = a.migrateTo("b", true, null);
@@ -385,7 +390,7 @@ class MigrateHandlerWithFakesTest {
     void aSourceWhoseArrivalNoticeWasLostAdoptsAndTheDestinationAnswersWithoutClaimingAgain() {
         twoHosts(true);
         spawnOnA();
-        ArrivalClaims claims = new ArrivalClaims(b.owned, b.incoming, b.adopt, (u, task) -> task.run());
+        ArrivalClaims claims = claimingOnArrival(b);
         claims.start();
         destinations.loseNotices();
 
